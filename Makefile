@@ -1,0 +1,32 @@
+# The two commands a user types: `make run` and `make test`. Everything else
+# (configure, build, install missing Debian packages) happens underneath.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FLASH_DIR  ?= $(BUILD)/flash
+JOBS       ?= $(shell nproc)
+
+.PHONY: all run test test-fast build bootstrap clean
+
+all: build
+
+bootstrap:
+	@./scripts/bootstrap
+
+$(BUILD)/build.ninja: | bootstrap
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: bootstrap $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./scripts/run-sim $(BUILD) $(FLASH_DIR)
+
+test: bootstrap
+	./scripts/test $(BUILD) $(ASAN_BUILD)
+
+# One build, no sanitizer pass: for the edit-compile-test loop.
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
