@@ -1,0 +1,186 @@
+/*
+ * Bootloader core: MCUboot-compatible image trailer, pending/confirm marks,
+ * swap-type decision, and boot_go() for multi-image overwrite-only upgrade.
+ *
+ * Trailer facts (MCUboot bootutil_public.c, BOOT_MAX_ALIGN 8, checked against
+ * vectors/images/img1-v1.0.0.padded-confirmed.bin): counted from the end of
+ * the slot, magic is the last 16 bytes; image_ok at size-24, copy_done at
+ * size-32, swap_info at size-40, swap_size at size-48; each flag sits alone
+ * in its 8-byte unit and is written as one write-align unit padded with the
+ * erased value. swap_info = (image_num << 4) | swap_type.
+ *
+ * Everything here reaches flash only through flash/flash_area.h; state is
+ * caller-owned (boot_state_t), there is no hidden static.
+ */
+#ifndef EXTXIP_BOOT_H
+#define EXTXIP_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flash/flash_area.h"
+#include "image/image.h"
+
+/* ---- Trailer layout ------------------------------------------------------ */
+
+#define BOOT_MAX_ALIGN    8u
+#define BOOT_MAGIC_SIZE   16u
+/* Bytes from the start of swap_size to the end of the slot. */
+#define BOOT_TRAILER_SIZE (BOOT_MAGIC_SIZE + 4u * BOOT_MAX_ALIGN)
+
+#define BOOT_MAGIC_OFF(size)     ((size) - BOOT_MAGIC_SIZE)
+#define BOOT_IMAGE_OK_OFF(size)  (BOOT_MAGIC_OFF(size) - BOOT_MAX_ALIGN)
+#define BOOT_COPY_DONE_OFF(size) (BOOT_IMAGE_OK_OFF(size) - BOOT_MAX_ALIGN)
+#define BOOT_SWAP_INFO_OFF(size) (BOOT_COPY_DONE_OFF(size) - BOOT_MAX_ALIGN)
+#define BOOT_SWAP_SIZE_OFF(size) (BOOT_SWAP_INFO_OFF(size) - BOOT_MAX_ALIGN)
+
+/* The 16 magic bytes as they sit in flash. */
+extern const uint8_t boot_trailer_magic[BOOT_MAGIC_SIZE];
+
+/* Values use MCUboot's numbers so logs and tools line up. */
+enum { BOOT_MAGIC_GOOD = 1, BOOT_MAGIC_BAD = 2, BOOT_MAGIC_UNSET = 3 };
+enum { BOOT_FLAG_SET = 1, BOOT_FLAG_BAD = 2, BOOT_FLAG_UNSET = 3 };
+enum {
+    BOOT_SWAP_TYPE_NONE = 1,
+    BOOT_SWAP_TYPE_TEST = 2,   /* `image test`: secondary pending, not confirmed */
+    BOOT_SWAP_TYPE_PERM = 3,   /* `image confirm <hash>`: pending and permanent */
+    BOOT_SWAP_TYPE_REVERT = 4, /* only meaningful for swap modes */
+    BOOT_SWAP_TYPE_FAIL = 5,
+    BOOT_SWAP_TYPE_PANIC = 0xff,
+};
+
+/* Errors (negative). 0 is success. */
+enum {
+    BOOT_OK = 0,
+    BOOT_ERR_FLASH = -1,       /* a flash read/write/erase failed */
+    BOOT_ERR_BAD_MAGIC = -2,   /* trailer magic neither good nor erased */
+    BOOT_ERR_ARG = -3,         /* NULL pointer, area too small, bad option */
+    BOOT_ERR_NO_BOOTABLE = -4, /* some primary image cannot be booted (see result) */
+    BOOT_ERR_NOENT = -5,       /* an image's area is missing from the map */
+};
+
+/* Decoded trailer of one slot (MCUboot's struct boot_swap_state). */
+typedef struct boot_trailer {
+    uint8_t magic;     /* BOOT_MAGIC_* */
+    uint8_t swap_type; /* BOOT_SWAP_TYPE_*: from swap_info; NONE when erased/out of range */
+    uint8_t image_num; /* from swap_info (0 when erased) */
+    uint8_t copy_done; /* BOOT_FLAG_* */
+    uint8_t image_ok;  /* BOOT_FLAG_* */
+} boot_trailer_t;
+
+/* Read and decode the trailer at the end of `fa`. Returns 0 or BOOT_ERR_FLASH. */
+int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out);
+
+/* Mark the image in `secondary` pending, exactly as MCUboot's
+ * boot_set_pending_multi: magic unset -> write magic, then image_ok (only when
+ * permanent), then swap_info (PERM or TEST, image 0). Magic good -> nothing
+ * (already scheduled). Magic bad -> erase the whole slot, BOOT_ERR_BAD_MAGIC. */
+int boot_set_pending(const flash_area_t *secondary, bool permanent);
+
+/* Confirm the running image in `primary` (boot_set_confirmed_multi): magic
+ * good and image_ok unset -> write image_ok; magic unset or image_ok already
+ * set -> nothing; magic bad -> BOOT_ERR_BAD_MAGIC. */
+int boot_set_confirmed(const flash_area_t *primary);
+
+/* MCUboot's swap-type table for one slot pair: secondary magic good with
+ * image_ok unset -> TEST, set -> PERM; primary magic good, secondary unset,
+ * primary image_ok unset and copy_done set -> REVERT; else NONE. */
+int boot_swap_type(const boot_trailer_t *primary, const boot_trailer_t *secondary);
+
+/* The same from flash: reads both trailers. Returns a BOOT_SWAP_TYPE_* value
+ * (> 0) or BOOT_ERR_FLASH. An unreadable secondary counts as empty (NONE). */
+int boot_swap_type_areas(const flash_area_t *primary, const flash_area_t *secondary);
+
+/* ---- boot_go ------------------------------------------------------------- */
+
+#define BOOT_IMAGE_MAX FLASH_IMAGE_COUNT
+#define BOOT_BUF_SIZE  256u /* bytes per copy/compare chunk (two buffers in the state) */
+
+/* What happened to an image's secondary slot during this boot. */
+typedef enum boot_upgrade {
+    BOOT_UPGRADE_NONE = 0,  /* nothing pending */
+    BOOT_UPGRADE_DONE,      /* pending image installed (or finished) this boot */
+    BOOT_UPGRADE_REFUSED,   /* pending image not installed; see reason */
+} boot_upgrade_t;
+
+/* Why (enum + boot_reason_str text). */
+typedef enum boot_reason {
+    BOOT_REASON_NONE = 0,
+    BOOT_REASON_INVALID,         /* secondary failed validation; image_err has IMAGE_ERR_* */
+    BOOT_REASON_TOO_BIG,         /* image would overlap the primary's trailer */
+    BOOT_REASON_DOWNGRADE,       /* version lower than the primary's */
+    BOOT_REASON_SEC_CNT,         /* security counter lower than the primary's */
+    BOOT_REASON_DEP_UNMET,       /* a dependency TLV not met by the post-upgrade set */
+    BOOT_REASON_PAIR_INCOMPLETE, /* linked image pending without its partner */
+    BOOT_REASON_PAIR_REFUSED,    /* linked partner refused, so this one is too */
+    BOOT_REASON_FLASH,           /* flash error while copying */
+    BOOT_REASON_VERIFY,          /* primary read back differs from the secondary */
+    BOOT_REASON_PRIMARY_INVALID, /* primary failed validation: not booted */
+    BOOT_REASON_PRIMARY_EMPTY,   /* no image in the primary: not booted */
+} boot_reason_t;
+
+typedef struct boot_image_result {
+    /* Primary slot after this boot. */
+    bool bootable;            /* primary validated (hash, signature, TLVs) */
+    int primary_err;          /* IMAGE_ERR_* when !bootable */
+    image_version_t version;  /* version that boots (valid when bootable) */
+    uint8_t hash[IMAGE_HASH_SIZE];
+    uint8_t area_id;          /* FLASH_AREA_IMAGE_PRIMARY(n): the port maps it to an address */
+    uint32_t entry_off;       /* code start within the area (= header size) */
+    bool deps_ok;             /* the booted set meets this image's dependency TLVs */
+    /* Secondary slot. */
+    uint8_t swap_type;        /* BOOT_SWAP_TYPE_* read at start of boot */
+    boot_upgrade_t upgrade;
+    boot_reason_t reason;     /* for REFUSED (or for !bootable) */
+    int image_err;            /* IMAGE_ERR_* behind BOOT_REASON_INVALID */
+    image_version_t from, to; /* versions involved in an upgrade attempt */
+    /* Copy work for this image. */
+    uint32_t sectors_erased;
+    uint32_t sectors_skipped; /* already equal to the target: no erase, no program */
+    uint32_t bytes_programmed;
+} boot_image_result_t;
+
+typedef struct boot_result {
+    uint8_t image_count;
+    boot_image_result_t img[BOOT_IMAGE_MAX];
+    uint32_t sig_verifications; /* image_validate calls that checked a signature */
+    uint32_t sectors_erased;    /* totals over all images, including secondary cleanup */
+    uint32_t sectors_skipped;
+    uint32_t bytes_programmed;
+} boot_result_t;
+
+typedef struct boot_options {
+    uint8_t image_count;       /* images to handle, 1..BOOT_IMAGE_MAX (default 3) */
+    uint8_t linked_mask;       /* images that upgrade together (default bits 0 and 2) */
+    bool downgrade_prevention; /* refuse lower version / security counter (default on) */
+    bool delta_skip;           /* skip sectors already equal to the target (default on) */
+} boot_options_t;
+
+/* Caller-owned working memory for boot_go (fields private). */
+typedef struct boot_state {
+    image_info_t pri[BOOT_IMAGE_MAX];
+    image_info_t sec[BOOT_IMAGE_MAX];
+    int pri_rc[BOOT_IMAGE_MAX];
+    int sec_rc[BOOT_IMAGE_MAX];
+    uint8_t plan[BOOT_IMAGE_MAX];
+    uint8_t buf_a[BOOT_BUF_SIZE];
+    uint8_t buf_b[BOOT_BUF_SIZE];
+} boot_state_t;
+
+/* Fill `opt` with the sample's configuration (3 images, 0+2 linked,
+ * downgrade prevention on, delta skip on). */
+void boot_options_default(boot_options_t *opt);
+
+/* One boot: validate pending secondaries, check versions and dependencies,
+ * copy accepted ones over their primaries (power-safe, resumable), mark them
+ * consumed, validate every primary. `keys` as for image_validate; opt NULL =
+ * defaults. Fills `res` (always). Returns 0 when every primary is bootable,
+ * BOOT_ERR_NO_BOOTABLE when one is not (res says which and why), or another
+ * BOOT_ERR_* (flash failure, e.g. power cut: boot again). */
+int boot_go(boot_state_t *state, const flash_map_t *map, const image_keyring_t *keys,
+            const boot_options_t *opt, boot_result_t *res);
+
+/* Short text for a reason. */
+const char *boot_reason_str(boot_reason_t r);
+
+#endif
