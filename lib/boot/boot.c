@@ -1,0 +1,775 @@
+/*
+ * Multi-image overwrite-only boot (see boot.h for the trailer facts).
+ *
+ * Design note: order of operations and why every power cut is safe
+ * ------------------------------------------------------------------
+ * The only durable "intent" record is a secondary slot's trailer: magic good
+ * there means "pending" (TEST or PERM, which behave the same here: no revert).
+ * Nothing in flash records progress; every boot recomputes the plan from what
+ * the slots contain, so the decision is a pure function of flash contents.
+ *
+ *  1. Read-only analysis. For each image: trailers -> swap type; validate the
+ *     primary (hash + signature); for a pending secondary: validate it, then
+ *     classify it by comparing it with its primary:
+ *       SAME   - image bytes and primary trailer already equal the secondary;
+ *       FINISH - image bytes equal, primary trailer not yet written;
+ *       COPY   - image bytes differ: a real upgrade.
+ *     Only COPY is subject to the downgrade check (against a primary that
+ *     *validates*: a half-copied primary never blocks its own completion),
+ *     to the dependency check (against the post-upgrade set: secondary
+ *     version for accepted pending images, primary version otherwise) and to
+ *     the linked-set rule (every member of the set must be pending and
+ *     acceptable, or no COPY member is copied). SAME/FINISH do not change the
+ *     booted image, so they are always finished.
+ *  2. Refused secondaries that are unusable (invalid, too big, downgrade) are
+ *     scrubbed as MCUboot does (trailer sector, then header sector) so they are
+ *     not re-validated every boot. A cut there leaves either a pending invalid
+ *     secondary (scrubbed again) or a non-pending one: same outcome.
+ *  3. Copy, image by image, sector by sector of the primary: a sector is left
+ *     alone when its relevant bytes (image range, trailer range) already equal
+ *     the target (delta skip), programmed without erase when those bytes are
+ *     all erased, else erased and programmed. The primary trailer (a verbatim
+ *     copy of the secondary's, as MCUboot's full-slot copy leaves it) is the
+ *     last thing programmed. A cut here leaves the secondary pending and the
+ *     primary differing or unfinished: next boot the image is COPY or FINISH
+ *     again, and the plan is the same, because analysis only ever gets more
+ *     permissive as a primary is overwritten (it stops validating, so no
+ *     downgrade check applies; other images' primaries are untouched).
+ *  4. Verify every copied primary by reading it back against the secondary
+ *     (the secondary was validated, so identical bytes validate too). A
+ *     mismatch keeps every member of the linked set pending.
+ *  5. Consume: only after *all* copies of this boot are verified, erase each
+ *     finished secondary's trailer sector (it stops being pending), then its
+ *     header sector (tools then see an empty slot, as on a device). For the
+ *     linked pair 0+2 a cut after image 0 is consumed but before image 2 is
+ *     leaves image 2 pending with bytes equal to its primary: SAME, finished
+ *     without any copy, never refused for a missing partner. A cut after
+ *     image 0 is copied but before image 2 is copied leaves both pending:
+ *     image 0 is SAME, image 2 COPY, the set is complete, the copy resumes.
+ *     The booted pair is therefore all-old or all-new at the end of any boot
+ *     that returns.
+ *  6. Report: primaries not copied keep their step-1 validation; copied ones
+ *     are identical to a validated secondary. A primary that does not
+ *     validate is never marked bootable.
+ */
+#include "boot/boot.h"
+
+#include <string.h>
+
+const uint8_t boot_trailer_magic[BOOT_MAGIC_SIZE] = {
+    0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
+    0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
+};
+
+/* ---- Trailer ------------------------------------------------------------- */
+
+static bool area_has_trailer(const flash_area_t *fa)
+{
+    return fa != NULL && fa->size >= BOOT_TRAILER_SIZE;
+}
+
+static bool all_val(const uint8_t *p, uint32_t n, uint8_t v)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i] != v) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int read_flag(const flash_area_t *fa, uint32_t off, uint8_t *flag)
+{
+    uint8_t b;
+    if (flash_area_read(fa, off, &b, 1) != FLASH_OK) {
+        return BOOT_ERR_FLASH;
+    }
+    if (b == flash_area_erased_val(fa)) {
+        *flag = BOOT_FLAG_UNSET;
+    } else {
+        *flag = (b == 0x01) ? BOOT_FLAG_SET : BOOT_FLAG_BAD;
+    }
+    return BOOT_OK;
+}
+
+int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out)
+{
+    uint8_t magic[BOOT_MAGIC_SIZE];
+    uint8_t info;
+
+    if (!area_has_trailer(fa) || out == NULL) {
+        return BOOT_ERR_ARG;
+    }
+    if (flash_area_read(fa, BOOT_MAGIC_OFF(fa->size), magic, sizeof magic) != FLASH_OK) {
+        return BOOT_ERR_FLASH;
+    }
+    if (all_val(magic, sizeof magic, flash_area_erased_val(fa))) {
+        out->magic = BOOT_MAGIC_UNSET;
+    } else if (memcmp(magic, boot_trailer_magic, sizeof magic) == 0) {
+        out->magic = BOOT_MAGIC_GOOD;
+    } else {
+        out->magic = BOOT_MAGIC_BAD;
+    }
+    if (flash_area_read(fa, BOOT_SWAP_INFO_OFF(fa->size), &info, 1) != FLASH_OK) {
+        return BOOT_ERR_FLASH;
+    }
+    out->swap_type = info & 0x0fu;
+    out->image_num = info >> 4;
+    /* MCUboot maps erased or out-of-range values to NONE; 0 is no type either. */
+    if (info == flash_area_erased_val(fa) || out->swap_type > BOOT_SWAP_TYPE_REVERT ||
+        out->swap_type == 0) {
+        out->swap_type = BOOT_SWAP_TYPE_NONE;
+        out->image_num = 0;
+    }
+    int rc = read_flag(fa, BOOT_COPY_DONE_OFF(fa->size), &out->copy_done);
+    if (rc == BOOT_OK) {
+        rc = read_flag(fa, BOOT_IMAGE_OK_OFF(fa->size), &out->image_ok);
+    }
+    return rc;
+}
+
+/* One trailer byte written as one program unit padded with the erased value
+ * (MCUboot's boot_write_trailer). */
+static int write_trailer_byte(const flash_area_t *fa, uint32_t off, uint8_t val)
+{
+    uint8_t buf[BOOT_MAX_ALIGN];
+    uint32_t align = flash_area_align(fa);
+    if (align == 0) {
+        align = 1;
+    }
+    if (align > BOOT_MAX_ALIGN) {
+        return BOOT_ERR_ARG;
+    }
+    memset(buf, flash_area_erased_val(fa), sizeof buf);
+    buf[0] = val;
+    return flash_area_write(fa, off, buf, align) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
+}
+
+static int write_magic(const flash_area_t *fa)
+{
+    /* 16 bytes is already a multiple of BOOT_MAX_ALIGN: no padding in front. */
+    return flash_area_write(fa, BOOT_MAGIC_OFF(fa->size), boot_trailer_magic,
+                            BOOT_MAGIC_SIZE) == FLASH_OK
+               ? BOOT_OK
+               : BOOT_ERR_FLASH;
+}
+
+int boot_set_pending(const flash_area_t *secondary, bool permanent)
+{
+    boot_trailer_t t;
+    int rc = boot_trailer_read(secondary, &t);
+    if (rc != BOOT_OK) {
+        return rc;
+    }
+    switch (t.magic) {
+    case BOOT_MAGIC_GOOD:
+        return BOOT_OK; /* already scheduled; MCUboot does not upgrade test to perm */
+    case BOOT_MAGIC_UNSET:
+        rc = write_magic(secondary);
+        if (rc == BOOT_OK && permanent) {
+            rc = write_trailer_byte(secondary, BOOT_IMAGE_OK_OFF(secondary->size), 0x01);
+        }
+        if (rc == BOOT_OK) {
+            uint8_t type = permanent ? BOOT_SWAP_TYPE_PERM : BOOT_SWAP_TYPE_TEST;
+            /* image number 0, as boot_set_pending_multi writes it */
+            rc = write_trailer_byte(secondary, BOOT_SWAP_INFO_OFF(secondary->size), type);
+        }
+        return rc;
+    default:
+        /* Corrupt trailer: no way to recover it, so free the slot for a new upload. */
+        (void)flash_area_erase(secondary, 0, secondary->size);
+        return BOOT_ERR_BAD_MAGIC;
+    }
+}
+
+int boot_set_confirmed(const flash_area_t *primary)
+{
+    boot_trailer_t t;
+    int rc = boot_trailer_read(primary, &t);
+    if (rc != BOOT_OK) {
+        return rc;
+    }
+    if (t.magic == BOOT_MAGIC_UNSET) {
+        return BOOT_OK; /* nothing pending: already confirmed */
+    }
+    if (t.magic == BOOT_MAGIC_BAD) {
+        return BOOT_ERR_BAD_MAGIC;
+    }
+    if (t.image_ok != BOOT_FLAG_UNSET) {
+        return BOOT_OK;
+    }
+    return write_trailer_byte(primary, BOOT_IMAGE_OK_OFF(primary->size), 0x01);
+}
+
+int boot_swap_type(const boot_trailer_t *p, const boot_trailer_t *s)
+{
+    if (p == NULL || s == NULL) {
+        return BOOT_ERR_ARG;
+    }
+    if (s->magic == BOOT_MAGIC_GOOD) {
+        if (s->image_ok == BOOT_FLAG_UNSET) {
+            return BOOT_SWAP_TYPE_TEST;
+        }
+        if (s->image_ok == BOOT_FLAG_SET) {
+            return BOOT_SWAP_TYPE_PERM;
+        }
+        /* image_ok BAD matches no row of MCUboot's table */
+    }
+    if (p->magic == BOOT_MAGIC_GOOD && s->magic == BOOT_MAGIC_UNSET &&
+        p->image_ok == BOOT_FLAG_UNSET && p->copy_done == BOOT_FLAG_SET) {
+        return BOOT_SWAP_TYPE_REVERT;
+    }
+    return BOOT_SWAP_TYPE_NONE;
+}
+
+int boot_swap_type_areas(const flash_area_t *primary, const flash_area_t *secondary)
+{
+    boot_trailer_t p, s;
+    int rc = boot_trailer_read(primary, &p);
+    if (rc != BOOT_OK) {
+        return rc;
+    }
+    if (boot_trailer_read(secondary, &s) != BOOT_OK) {
+        /* unreachable secondary: treat as empty, like boot_swap_type_multi */
+        s.magic = BOOT_MAGIC_UNSET;
+        s.swap_type = BOOT_SWAP_TYPE_NONE;
+        s.copy_done = BOOT_FLAG_UNSET;
+        s.image_ok = BOOT_FLAG_UNSET;
+        s.image_num = 0;
+    }
+    return boot_swap_type(&p, &s);
+}
+
+/* ---- boot_go ------------------------------------------------------------- */
+
+enum plan {
+    PLAN_NONE = 0, /* not pending */
+    PLAN_REFUSE,   /* pending, refused, secondary left as is */
+    PLAN_SCRUB,    /* pending, refused, secondary unusable: erase its trailer/header */
+    PLAN_SAME,     /* already installed: consume only */
+    PLAN_FINISH,   /* image installed, primary trailer missing: write it, consume */
+    PLAN_COPY,     /* upgrade */
+};
+
+static bool plan_accepted(uint8_t p)
+{
+    return p == PLAN_SAME || p == PLAN_FINISH || p == PLAN_COPY;
+}
+
+void boot_options_default(boot_options_t *opt)
+{
+    opt->image_count = FLASH_IMAGE_COUNT;
+    opt->linked_mask = (1u << 0) | (1u << 2);
+    opt->downgrade_prevention = true;
+    opt->delta_skip = true;
+}
+
+const char *boot_reason_str(boot_reason_t r)
+{
+    switch (r) {
+    case BOOT_REASON_NONE: return "none";
+    case BOOT_REASON_INVALID: return "secondary image failed validation";
+    case BOOT_REASON_TOO_BIG: return "image overlaps the slot trailer";
+    case BOOT_REASON_DOWNGRADE: return "version lower than the installed image";
+    case BOOT_REASON_SEC_CNT: return "security counter lower than the installed image";
+    case BOOT_REASON_DEP_UNMET: return "dependency not satisfied";
+    case BOOT_REASON_PAIR_INCOMPLETE: return "linked image not pending";
+    case BOOT_REASON_PAIR_REFUSED: return "linked image refused";
+    case BOOT_REASON_FLASH: return "flash error during copy";
+    case BOOT_REASON_VERIFY: return "copy verification failed";
+    case BOOT_REASON_PRIMARY_INVALID: return "primary image failed validation";
+    case BOOT_REASON_PRIMARY_EMPTY: return "no image in primary slot";
+    }
+    return "unknown";
+}
+
+/* Everything one boot needs besides the caller's state. */
+typedef struct ctx {
+    boot_state_t *st;
+    const image_keyring_t *keys;
+    const boot_options_t *opt;
+    boot_result_t *res;
+    const flash_area_t *pri[BOOT_IMAGE_MAX];
+    const flash_area_t *sec[BOOT_IMAGE_MAX];
+    uint32_t img_len[BOOT_IMAGE_MAX]; /* bytes of the secondary image to copy */
+} ctx_t;
+
+static int validate(ctx_t *c, const flash_area_t *fa, image_info_t *info)
+{
+    int rc = image_validate(fa, c->keys, info);
+    /* A signature was checked when it passed or when it was the reason to fail. */
+    if (c->keys != NULL && c->keys->count > 0 && (rc == IMAGE_OK || rc == IMAGE_ERR_SIG)) {
+        c->res->sig_verifications++;
+    }
+    return rc;
+}
+
+static uint32_t align_up(uint32_t v, uint32_t a)
+{
+    return (v + a - 1u) & ~(a - 1u);
+}
+
+/* Target byte source for primary offset `off` (inside a relevant range):
+ * the secondary offset holding it. */
+static uint32_t src_off(const flash_area_t *pri, const flash_area_t *sec, uint32_t off,
+                        uint32_t img_len)
+{
+    if (off < img_len) {
+        return off;
+    }
+    return (sec->size - BOOT_TRAILER_SIZE) + (off - (pri->size - BOOT_TRAILER_SIZE));
+}
+
+/* The ranges of primary sector [s, e) that must equal the target: the image
+ * bytes and the trailer. Returns how many (0..2). */
+static int sector_ranges(const flash_area_t *pri, uint32_t img_len, uint32_t s, uint32_t e,
+                         uint32_t rs[2], uint32_t re[2])
+{
+    int n = 0;
+    uint32_t trl = pri->size - BOOT_TRAILER_SIZE;
+    if (s < img_len) {
+        rs[n] = s;
+        re[n] = e < img_len ? e : img_len;
+        n++;
+    }
+    if (e > trl) {
+        uint32_t a = s > trl ? s : trl;
+        if (n > 0 && a < re[0]) {
+            a = re[0]; /* cannot happen (img_len <= trl), kept for safety */
+        }
+        if (a < e) {
+            rs[n] = a;
+            re[n] = e;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Compare primary [a, b) with the target. 1 equal, 0 differ, <0 flash error.
+ * When erased_out is set, also reports whether the primary range is all erased. */
+static int cmp_range(ctx_t *c, int i, uint32_t a, uint32_t b, bool *erased_out)
+{
+    const flash_area_t *pri = c->pri[i], *sec = c->sec[i];
+    int equal = 1;
+    uint8_t ev = flash_area_erased_val(pri);
+    while (a < b) {
+        uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
+        if (flash_area_read(pri, a, c->st->buf_a, n) != FLASH_OK ||
+            flash_area_read(sec, src_off(pri, sec, a, c->img_len[i]), c->st->buf_b, n) !=
+                FLASH_OK) {
+            return BOOT_ERR_FLASH;
+        }
+        if (equal && memcmp(c->st->buf_a, c->st->buf_b, n) != 0) {
+            equal = 0;
+            if (erased_out == NULL) {
+                return 0;
+            }
+        }
+        if (erased_out != NULL && *erased_out && !all_val(c->st->buf_a, n, ev)) {
+            *erased_out = false;
+            if (!equal) {
+                return 0;
+            }
+        }
+        a += n;
+    }
+    return equal;
+}
+
+/* Program primary [a, b) from the target; chunks that are all erased value are
+ * skipped (the range is erased when this runs). */
+static int program_range(ctx_t *c, int i, uint32_t a, uint32_t b)
+{
+    const flash_area_t *pri = c->pri[i], *sec = c->sec[i];
+    uint8_t ev = flash_area_erased_val(pri);
+    while (a < b) {
+        uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
+        if (flash_area_read(sec, src_off(pri, sec, a, c->img_len[i]), c->st->buf_a, n) !=
+            FLASH_OK) {
+            return BOOT_ERR_FLASH;
+        }
+        if (!all_val(c->st->buf_a, n, ev)) {
+            if (flash_area_write(pri, a, c->st->buf_a, n) != FLASH_OK) {
+                return BOOT_ERR_FLASH;
+            }
+            c->res->img[i].bytes_programmed += n;
+            c->res->bytes_programmed += n;
+        }
+        a += n;
+    }
+    return BOOT_OK;
+}
+
+/* Bring every relevant byte of primary i to its target (steps 3 of the note).
+ * compare_only: return 1 when nothing would change, 0 otherwise, no writes. */
+static int copy_image(ctx_t *c, int i, bool compare_only)
+{
+    const flash_area_t *pri = c->pri[i];
+    uint32_t ss = flash_area_sector_size(pri);
+    for (uint32_t s = 0; s < pri->size; s += ss) {
+        uint32_t e = s + ss, rs[2], re[2];
+        int n = sector_ranges(pri, c->img_len[i], s, e, rs, re);
+        if (n == 0) {
+            continue;
+        }
+        bool erased = !compare_only;
+        int equal = 1;
+        for (int k = 0; k < n; k++) {
+            int rc = cmp_range(c, i, rs[k], re[k], compare_only ? NULL : &erased);
+            if (rc < 0) {
+                return rc;
+            }
+            if (rc == 0) {
+                equal = 0;
+                if (compare_only || !erased) {
+                    break;
+                }
+            }
+        }
+        if (compare_only) {
+            if (!equal) {
+                return 0;
+            }
+            continue;
+        }
+        if (equal && c->opt->delta_skip) {
+            c->res->img[i].sectors_skipped++;
+            c->res->sectors_skipped++;
+            continue;
+        }
+        if (!erased || !c->opt->delta_skip) {
+            if (flash_area_erase(pri, s, ss) != FLASH_OK) {
+                return BOOT_ERR_FLASH;
+            }
+            c->res->img[i].sectors_erased++;
+            c->res->sectors_erased++;
+        }
+        for (int k = 0; k < n; k++) {
+            int rc = program_range(c, i, rs[k], re[k]);
+            if (rc != BOOT_OK) {
+                return rc;
+            }
+        }
+    }
+    return compare_only ? 1 : BOOT_OK;
+}
+
+/* 1 when primary i's image bytes [0, img_len) equal the secondary's. */
+static int image_bytes_equal(ctx_t *c, int i)
+{
+    return cmp_range(c, i, 0, c->img_len[i], NULL);
+}
+
+/* Erase the secondary's trailer sector first (no longer pending), then its
+ * header sector (no image), as MCUboot does after an overwrite. */
+static int scrub_secondary(ctx_t *c, int i)
+{
+    const flash_area_t *sec = c->sec[i];
+    uint32_t ss = flash_area_sector_size(sec);
+    uint32_t last = sec->size - ss;
+    if (flash_area_erase(sec, last, ss) != FLASH_OK) {
+        return BOOT_ERR_FLASH;
+    }
+    c->res->sectors_erased++;
+    if (last != 0) {
+        if (flash_area_erase(sec, 0, ss) != FLASH_OK) {
+            return BOOT_ERR_FLASH;
+        }
+        c->res->sectors_erased++;
+    }
+    return BOOT_OK;
+}
+
+static void refuse(ctx_t *c, int i, uint8_t plan, boot_reason_t why)
+{
+    c->st->plan[i] = plan;
+    c->res->img[i].upgrade = BOOT_UPGRADE_REFUSED;
+    c->res->img[i].reason = why;
+}
+
+/* Version image j will have after this boot's accepted upgrades; false when it
+ * will have none (no valid primary and nothing accepted). */
+static bool post_version(ctx_t *c, uint8_t j, image_version_t *v)
+{
+    if (j >= c->opt->image_count) {
+        return false;
+    }
+    if (plan_accepted(c->st->plan[j])) {
+        *v = c->st->sec[j].hdr.ver;
+        return true;
+    }
+    if (c->st->pri_rc[j] == IMAGE_OK) {
+        *v = c->st->pri[j].hdr.ver;
+        return true;
+    }
+    return false;
+}
+
+static bool deps_met(ctx_t *c, const image_info_t *info, bool post)
+{
+    for (uint8_t d = 0; d < info->dep_count && d < IMAGE_MAX_DEPS; d++) {
+        image_version_t v;
+        uint8_t j = info->deps[d].image_id;
+        bool have;
+        if (post) {
+            have = post_version(c, j, &v);
+        } else {
+            have = j < c->opt->image_count && c->res->img[j].bootable;
+            if (have) {
+                v = c->res->img[j].version;
+            }
+        }
+        if (!have || image_version_cmp(&v, &info->deps[d].min_ver, false) < 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Analysis of one image's pending secondary (step 1). */
+static int classify(ctx_t *c, int i)
+{
+    boot_state_t *st = c->st;
+    boot_image_result_t *r = &c->res->img[i];
+
+    st->sec_rc[i] = validate(c, c->sec[i], &st->sec[i]);
+    if (st->sec_rc[i] != IMAGE_OK) {
+        r->image_err = st->sec_rc[i];
+        refuse(c, i, PLAN_SCRUB, BOOT_REASON_INVALID);
+        return BOOT_OK;
+    }
+    r->to = st->sec[i].hdr.ver;
+    uint32_t len = align_up(st->sec[i].tlv_end, BOOT_MAX_ALIGN);
+    if (st->sec[i].tlv_end == 0 || len > c->pri[i]->size - BOOT_TRAILER_SIZE ||
+        len > c->sec[i]->size - BOOT_TRAILER_SIZE) {
+        refuse(c, i, PLAN_SCRUB, BOOT_REASON_TOO_BIG);
+        return BOOT_OK;
+    }
+    c->img_len[i] = len;
+
+    int eq = image_bytes_equal(c, i);
+    if (eq < 0) {
+        return eq;
+    }
+    if (eq) {
+        int same = copy_image(c, i, true);
+        if (same < 0) {
+            return same;
+        }
+        uint32_t ss = flash_area_sector_size(c->pri[i]);
+        uint32_t trl_sector = (c->pri[i]->size - BOOT_TRAILER_SIZE) & ~(ss - 1u);
+        /* Rewriting a trailer sector that also holds image bytes could, if cut,
+         * turn an installed image into a half-copied one; the trailer is only
+         * cosmetic then, so leave it. */
+        st->plan[i] = (same || len > trl_sector) ? PLAN_SAME : PLAN_FINISH;
+        return BOOT_OK;
+    }
+    if (c->opt->downgrade_prevention && st->pri_rc[i] == IMAGE_OK) {
+        if (image_version_cmp(&st->sec[i].hdr.ver, &st->pri[i].hdr.ver, false) < 0) {
+            refuse(c, i, PLAN_SCRUB, BOOT_REASON_DOWNGRADE);
+            return BOOT_OK;
+        }
+        uint32_t sc = st->sec[i].has_sec_cnt ? st->sec[i].sec_cnt : 0;
+        uint32_t pc = st->pri[i].has_sec_cnt ? st->pri[i].sec_cnt : 0;
+        if (sc < pc) {
+            refuse(c, i, PLAN_SCRUB, BOOT_REASON_SEC_CNT);
+            return BOOT_OK;
+        }
+    }
+    st->plan[i] = PLAN_COPY;
+    return BOOT_OK;
+}
+
+/* Linked-set and dependency rules until nothing changes (step 1, end). */
+static void resolve(ctx_t *c)
+{
+    boot_state_t *st = c->st;
+    uint8_t n = c->opt->image_count;
+    for (unsigned round = 0; round <= BOOT_IMAGE_MAX; round++) {
+        bool changed = false;
+        bool any_copy = false;
+        boot_reason_t group_why = BOOT_REASON_NONE;
+        for (uint8_t i = 0; i < n; i++) {
+            if (!(c->opt->linked_mask & (1u << i))) {
+                continue;
+            }
+            if (st->plan[i] == PLAN_COPY) {
+                any_copy = true;
+            } else if (st->plan[i] == PLAN_NONE) {
+                group_why = BOOT_REASON_PAIR_INCOMPLETE;
+            } else if (!plan_accepted(st->plan[i]) && group_why == BOOT_REASON_NONE) {
+                group_why = BOOT_REASON_PAIR_REFUSED;
+            }
+        }
+        if (any_copy && group_why != BOOT_REASON_NONE) {
+            for (uint8_t i = 0; i < n; i++) {
+                if ((c->opt->linked_mask & (1u << i)) && st->plan[i] == PLAN_COPY) {
+                    refuse(c, i, PLAN_REFUSE, group_why);
+                    changed = true;
+                }
+            }
+        }
+        for (uint8_t i = 0; i < n; i++) {
+            if (st->plan[i] == PLAN_COPY && !deps_met(c, &st->sec[i], true)) {
+                refuse(c, i, PLAN_REFUSE, BOOT_REASON_DEP_UNMET);
+                changed = true;
+            }
+        }
+        if (!changed) {
+            return;
+        }
+    }
+}
+
+int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *keys,
+            const boot_options_t *opt_in, boot_result_t *res)
+{
+    boot_options_t defopt;
+    ctx_t c;
+    int rc;
+
+    if (res == NULL) {
+        return BOOT_ERR_ARG;
+    }
+    memset(res, 0, sizeof *res);
+    if (st == NULL || map == NULL) {
+        return BOOT_ERR_ARG;
+    }
+    if (opt_in == NULL) {
+        boot_options_default(&defopt);
+        opt_in = &defopt;
+    }
+    if (opt_in->image_count == 0 || opt_in->image_count > BOOT_IMAGE_MAX) {
+        return BOOT_ERR_ARG;
+    }
+    memset(&c, 0, sizeof c);
+    memset(st->plan, 0, sizeof st->plan);
+    c.st = st;
+    c.keys = keys;
+    c.opt = opt_in;
+    c.res = res;
+    uint8_t n = opt_in->image_count;
+    res->image_count = n;
+
+    /* Areas and their geometry. */
+    for (uint8_t i = 0; i < n; i++) {
+        if (flash_map_get(map, FLASH_AREA_IMAGE_PRIMARY(i), &c.pri[i]) != FLASH_OK ||
+            flash_map_get(map, FLASH_AREA_IMAGE_SECONDARY(i), &c.sec[i]) != FLASH_OK) {
+            return BOOT_ERR_NOENT;
+        }
+        for (int k = 0; k < 2; k++) {
+            const flash_area_t *fa = k ? c.sec[i] : c.pri[i];
+            uint32_t ss = flash_area_sector_size(fa);
+            if (fa->size < 2u * BOOT_TRAILER_SIZE || ss == 0 || (ss & (ss - 1u)) != 0 ||
+                fa->size % ss != 0 || flash_area_align(fa) > BOOT_MAX_ALIGN) {
+                return BOOT_ERR_ARG;
+            }
+        }
+        res->img[i].area_id = FLASH_AREA_IMAGE_PRIMARY(i);
+    }
+
+    /* Step 1: read-only analysis. */
+    for (uint8_t i = 0; i < n; i++) {
+        boot_image_result_t *r = &res->img[i];
+        st->pri_rc[i] = validate(&c, c.pri[i], &st->pri[i]);
+        if (st->pri_rc[i] == IMAGE_OK) {
+            r->from = st->pri[i].hdr.ver;
+        }
+        rc = boot_swap_type_areas(c.pri[i], c.sec[i]);
+        if (rc < 0) {
+            return rc;
+        }
+        r->swap_type = (uint8_t)rc;
+        if (rc == BOOT_SWAP_TYPE_TEST || rc == BOOT_SWAP_TYPE_PERM) {
+            rc = classify(&c, i);
+            if (rc != BOOT_OK) {
+                return rc;
+            }
+        }
+    }
+    resolve(&c);
+
+    /* Step 2: scrub unusable refused secondaries. */
+    for (uint8_t i = 0; i < n; i++) {
+        if (st->plan[i] == PLAN_SCRUB) {
+            rc = scrub_secondary(&c, i);
+            if (rc != BOOT_OK) {
+                return rc;
+            }
+        }
+    }
+
+    /* Step 3: copy. */
+    for (uint8_t i = 0; i < n; i++) {
+        if (st->plan[i] == PLAN_COPY || st->plan[i] == PLAN_FINISH) {
+            rc = copy_image(&c, i, false);
+            if (rc != BOOT_OK) {
+                res->img[i].upgrade = BOOT_UPGRADE_REFUSED;
+                res->img[i].reason = BOOT_REASON_FLASH;
+                return rc;
+            }
+        }
+    }
+
+    /* Step 4: verify; a failure holds back the image (and its linked set). */
+    bool hold_linked = false;
+    for (uint8_t i = 0; i < n; i++) {
+        if (st->plan[i] == PLAN_COPY || st->plan[i] == PLAN_FINISH) {
+            rc = copy_image(&c, i, true);
+            if (rc < 0) {
+                return rc;
+            }
+            if (rc == 0) {
+                refuse(&c, i, PLAN_REFUSE, BOOT_REASON_VERIFY);
+                res->img[i].bootable = false;
+                st->pri_rc[i] = IMAGE_ERR_HASH;
+                if (opt_in->linked_mask & (1u << i)) {
+                    hold_linked = true;
+                }
+            }
+        }
+    }
+
+    /* Step 5: consume finished secondaries, only after every copy above. */
+    for (uint8_t i = 0; i < n; i++) {
+        if (!plan_accepted(st->plan[i])) {
+            continue;
+        }
+        if (hold_linked && (opt_in->linked_mask & (1u << i))) {
+            continue;
+        }
+        rc = scrub_secondary(&c, i);
+        if (rc != BOOT_OK) {
+            return rc;
+        }
+        res->img[i].upgrade = BOOT_UPGRADE_DONE;
+        st->pri[i] = st->sec[i]; /* byte-identical, verified above */
+        st->pri_rc[i] = IMAGE_OK;
+    }
+
+    /* Step 6: report what boots. */
+    rc = BOOT_OK;
+    for (uint8_t i = 0; i < n; i++) {
+        boot_image_result_t *r = &res->img[i];
+        if (st->pri_rc[i] == IMAGE_OK) {
+            r->bootable = true;
+            r->version = st->pri[i].hdr.ver;
+            memcpy(r->hash, st->pri[i].hash, IMAGE_HASH_SIZE);
+            r->entry_off = st->pri[i].hdr.hdr_size;
+        } else {
+            r->bootable = false;
+            r->primary_err = st->pri_rc[i];
+            if (r->upgrade == BOOT_UPGRADE_NONE) {
+                r->reason = st->pri_rc[i] == IMAGE_ERR_MAGIC ? BOOT_REASON_PRIMARY_EMPTY
+                                                             : BOOT_REASON_PRIMARY_INVALID;
+            }
+            rc = BOOT_ERR_NO_BOOTABLE;
+        }
+    }
+    for (uint8_t i = 0; i < n; i++) {
+        boot_image_result_t *r = &res->img[i];
+        r->deps_ok = r->bootable && deps_met(&c, &st->pri[i], false);
+    }
+    return rc;
+}
