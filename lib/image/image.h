@@ -77,6 +77,16 @@ typedef struct image_info {
     uint8_t dep_count;
     image_dep_t deps[IMAGE_MAX_DEPS];
     uint32_t tlv_end; /* offset just past the last TLV area: bytes the image occupies */
+    /* Added by lib/image (additive): layout image_parse learned, which
+     * image_validate uses; offsets are from the start of the area. */
+    uint32_t prot_off;        /* protected TLV area (= hdr_size + img_size); its
+                                 size is hdr.protect_tlv_size (0: none) */
+    uint32_t unprot_off;      /* unprotected TLV area info header */
+    bool has_keyhash;
+    uint8_t keyhash[IMAGE_HASH_SIZE]; /* value of the KEYHASH TLV */
+    uint16_t sig_type;        /* IMAGE_TLV_ECDSA_SIG/RSA2048_PSS/ED25519, 0: none */
+    uint16_t sig_len;
+    uint32_t sig_off;         /* offset of the signature value */
 } image_info_t;
 
 typedef enum { IMAGE_KEY_EC_P256, IMAGE_KEY_RSA2048, IMAGE_KEY_ED25519 } image_key_type_t;

@@ -1,0 +1,75 @@
+/*
+ * Thin crypto shims: the only crypto surface lib/image (and anything else in
+ * the core) sees. No mbedTLS or libsodium type appears here, so callers build
+ * against this header alone and the backend is chosen per file at link time.
+ *
+ * Backends:
+ *   sha256_mbedtls.c      SHA-256            mbedTLS 2.28
+ *   ecdsa_p256_mbedtls.c  ECDSA P-256        mbedTLS 2.28
+ *   rsa_pss_mbedtls.c     RSA-2048 PSS       mbedTLS 2.28
+ *   ed25519_sodium.c      Ed25519            libsodium (host only)
+ * mbedTLS 2.28 has no Ed25519. On the host we use Debian's libsodium. The
+ * Cortex-M build replaces ed25519_sodium.c by ed25519_monocypher.c: the same
+ * crypto_ed25519_verify() over Monocypher's portable, allocation-free
+ * crypto_ed25519_check() (its optional SHA-512 Ed25519 module), vendored as
+ * source, because libsodium needs an OS RNG and is far larger than a verify.
+ *
+ * mbedTLS's bignum code allocates internally (host: libc malloc; firmware:
+ * mbedtls_memory_buffer_alloc over a static arena the port owns).
+ */
+#ifndef EXTXIP_CRYPTO_H
+#define EXTXIP_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    CRYPTO_OK = 0,
+    CRYPTO_ERR_KEY = -1,      /* public key malformed or of the wrong kind/size */
+    CRYPTO_ERR_SIG = -2,      /* signature malformed or does not verify */
+    CRYPTO_ERR_INTERNAL = -3, /* backend failure (e.g. out of memory) */
+};
+
+#define CRYPTO_SHA256_SIZE 32u
+/* Room for the backend's context (mbedTLS 2.28: 108 bytes on 32/64-bit);
+ * checked at compile time in sha256_mbedtls.c. */
+#define CRYPTO_SHA256_CTX_SIZE 128u
+
+/* Caller-owned SHA-256 state; opaque, so no backend type leaks out. */
+typedef struct crypto_sha256 {
+    _Alignas(8) unsigned char opaque[CRYPTO_SHA256_CTX_SIZE];
+} crypto_sha256_t;
+
+/* Start a SHA-256 computation in *ctx. Returns CRYPTO_OK or CRYPTO_ERR_INTERNAL. */
+int crypto_sha256_init(crypto_sha256_t *ctx);
+/* Feed len bytes (len may be 0). Returns CRYPTO_OK or CRYPTO_ERR_INTERNAL. */
+int crypto_sha256_update(crypto_sha256_t *ctx, const void *data, size_t len);
+/* Write the 32-byte digest to out and wipe *ctx. Returns CRYPTO_OK or error. */
+int crypto_sha256_finish(crypto_sha256_t *ctx, uint8_t out[CRYPTO_SHA256_SIZE]);
+/* One-shot SHA-256 of a buffer. */
+int crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE]);
+
+/* ECDSA P-256 verify of a DER (SEQUENCE{r,s}) signature over a 32-byte hash.
+ * key: SubjectPublicKeyInfo DER (id-ecPublicKey, prime256v1, uncompressed
+ * point; 91 bytes, as `imgtool getpub` emits). Returns CRYPTO_OK or error. */
+int crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+                             const uint8_t hash[CRYPTO_SHA256_SIZE],
+                             const uint8_t *sig, size_t sig_len);
+
+/* RSA-2048 RSASSA-PSS verify (SHA-256, MGF1-SHA-256, salt length 32 as
+ * imgtool signs and MCUboot checks) of a 256-byte signature over a 32-byte
+ * hash. key: PKCS#1 RSAPublicKey DER (SEQUENCE{n,e}, as `imgtool getpub`
+ * emits for RSA). Returns CRYPTO_OK or error. */
+int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
+                              const uint8_t hash[CRYPTO_SHA256_SIZE],
+                              const uint8_t *sig, size_t sig_len);
+
+/* Ed25519 (RFC 8032, pure) verify of a 64-byte signature over msg.
+ * key: SubjectPublicKeyInfo DER (id-Ed25519; 44 bytes, as `imgtool getpub`
+ * emits). MCUboot signs the 32-byte image hash, so msg is that hash there.
+ * Returns CRYPTO_OK or error. */
+int crypto_ed25519_verify(const uint8_t *key, size_t key_len,
+                          const uint8_t *msg, size_t msg_len,
+                          const uint8_t *sig, size_t sig_len);
+
+#endif

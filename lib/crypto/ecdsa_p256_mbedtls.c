@@ -1,0 +1,44 @@
+/* ECDSA P-256 verify over mbedTLS 2.28 (ecdsa + ecp only, no pk layer: the
+ * key encoding is fixed, so it is matched byte for byte instead of parsed). */
+#include "crypto/crypto.h"
+
+#include <mbedtls/ecdsa.h>
+#include <string.h>
+
+/* SubjectPublicKeyInfo prefix for id-ecPublicKey / prime256v1 with a 65-byte
+ * uncompressed point (RFC 5480): everything before the 0x04||X||Y point. */
+static const uint8_t p256_spki_prefix[] = {
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+};
+#define P256_POINT_LEN 65u
+
+int crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+                             const uint8_t hash[CRYPTO_SHA256_SIZE],
+                             const uint8_t *sig, size_t sig_len)
+{
+    if (key == NULL || key_len != sizeof(p256_spki_prefix) + P256_POINT_LEN ||
+        memcmp(key, p256_spki_prefix, sizeof(p256_spki_prefix)) != 0)
+        return CRYPTO_ERR_KEY;
+    if (sig == NULL || sig_len == 0)
+        return CRYPTO_ERR_SIG;
+
+    mbedtls_ecdsa_context ec;
+    mbedtls_ecdsa_init(&ec);
+    int rc = CRYPTO_ERR_KEY;
+    if (mbedtls_ecp_group_load(&ec.grp, MBEDTLS_ECP_DP_SECP256R1) != 0) {
+        rc = CRYPTO_ERR_INTERNAL;
+        goto out;
+    }
+    if (mbedtls_ecp_point_read_binary(&ec.grp, &ec.Q, key + sizeof(p256_spki_prefix),
+                                      P256_POINT_LEN) != 0 ||
+        mbedtls_ecp_check_pubkey(&ec.grp, &ec.Q) != 0)
+        goto out;
+    /* Parses the DER signature strictly (trailing bytes are an error). */
+    rc = mbedtls_ecdsa_read_signature(&ec, hash, CRYPTO_SHA256_SIZE, sig, sig_len) == 0
+             ? CRYPTO_OK
+             : CRYPTO_ERR_SIG;
+out:
+    mbedtls_ecdsa_free(&ec);
+    return rc;
+}

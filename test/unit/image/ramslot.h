@@ -1,0 +1,135 @@
+/* Test helpers: a RAM-backed flash slot (flash_dev_t over a malloc'd buffer,
+ * erased to 0xff) and loading of vector files. Test-only: host libc is fine. */
+#ifndef EXTXIP_TEST_RAMSLOT_H
+#define EXTXIP_TEST_RAMSLOT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flash/flash_area.h"
+
+#ifndef EXTXIP_VECTORS
+#define EXTXIP_VECTORS "../shared/vectors"
+#endif
+
+typedef struct ramslot {
+    uint8_t *mem;
+    flash_dev_t dev;
+    flash_area_t fa;
+    int fail_reads; /* when set, every read reports FLASH_ERR_IO */
+} ramslot_t;
+
+static inline int ramslot_read(void *ctx, uint32_t off, void *dst, uint32_t len)
+{
+    ramslot_t *s = ctx;
+    if (s->fail_reads)
+        return FLASH_ERR_IO;
+    memcpy(dst, s->mem + off, len);
+    return FLASH_OK;
+}
+
+static inline int ramslot_write(void *ctx, uint32_t off, const void *src, uint32_t len)
+{
+    ramslot_t *s = ctx;
+    memcpy(s->mem + off, src, len);
+    return FLASH_OK;
+}
+
+static inline int ramslot_erase(void *ctx, uint32_t off, uint32_t len)
+{
+    ramslot_t *s = ctx;
+    memset(s->mem + off, 0xff, len);
+    return FLASH_OK;
+}
+
+static const flash_dev_ops_t ramslot_ops = {ramslot_read, ramslot_write, ramslot_erase};
+
+/* Slot of `size` bytes, erased, with `len` bytes of `img` at offset 0. */
+static inline void ramslot_init(ramslot_t *s, uint32_t size, const uint8_t *img, size_t len)
+{
+    memset(s, 0, sizeof(*s));
+    s->mem = malloc(size ? size : 1);
+    if (s->mem == NULL)
+        abort();
+    memset(s->mem, 0xff, size);
+    if (img != NULL) {
+        if (len > size)
+            len = size;
+        memcpy(s->mem, img, len);
+    }
+    s->dev = (flash_dev_t){"ram", size, 4096, 4, 0xff, &ramslot_ops, s};
+    s->fa = (flash_area_t){1, "slot", &s->dev, 0, size};
+}
+
+static inline void ramslot_free(ramslot_t *s)
+{
+    free(s->mem);
+    s->mem = NULL;
+}
+
+/* Whole file under EXTXIP_VECTORS/<rel>; aborts the test when missing. */
+static inline uint8_t *load_vector(const char *rel, size_t *len)
+{
+    char path[512];
+    const char *root = getenv("EXTXIP_VECTORS");
+    snprintf(path, sizeof(path), "%s/%s", root ? root : EXTXIP_VECTORS, rel);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(2);
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc((size_t)n + 1);
+    if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n)
+        abort();
+    fclose(f);
+    b[n] = 0; /* lets text files be used as strings */
+    *len = (size_t)n;
+    return b;
+}
+
+static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Offset of the first TLV of `type` in the unprotected area of a well-formed
+ * image buffer (the TLV header, not its value); -1 when absent. */
+static inline long find_unprot_tlv(const uint8_t *img, size_t len, uint16_t type)
+{
+    uint32_t off = (uint32_t)rd16(img + 8) + rd32(img + 12) + rd16(img + 10);
+    if (off + 4 > len)
+        return -1;
+    uint32_t end = off + rd16(img + off + 2);
+    for (off += 4; off + 4 <= end && off + 4 <= len; off += 4u + rd16(img + off + 2))
+        if (rd16(img + off) == type)
+            return (long)off;
+    return -1;
+}
+
+/* Bytes of a hex string ("62e2b0...") into out; returns count. */
+static inline size_t hex_decode(const char *s, uint8_t *out, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[0] && s[1]) {
+        unsigned v;
+        if (sscanf(s, "%2x", &v) != 1)
+            break;
+        out[n++] = (uint8_t)v;
+        s += 2;
+    }
+    return n;
+}
+
+#endif
