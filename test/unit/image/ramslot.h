@@ -44,11 +44,10 @@ static inline int ramslot_erase(void *ctx, uint32_t off, uint32_t len)
     return FLASH_OK;
 }
 
-static const flash_dev_ops_t ramslot_ops = {ramslot_read, ramslot_write, ramslot_erase};
-
 /* Slot of `size` bytes, erased, with `len` bytes of `img` at offset 0. */
 static inline void ramslot_init(ramslot_t *s, uint32_t size, const uint8_t *img, size_t len)
 {
+    static const flash_dev_ops_t ramslot_ops = {ramslot_read, ramslot_write, ramslot_erase};
     memset(s, 0, sizeof(*s));
     s->mem = malloc(size ? size : 1);
     if (s->mem == NULL)
