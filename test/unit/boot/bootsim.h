@@ -1,0 +1,164 @@
+/*
+ * Test helper shared by test/unit/boot and test/powerfail: a RAM-backed
+ * simulated nRF5340 DK (three simflash devices, one power object) with the
+ * partition map of vectors/layout/pm_static_extxip_nrf5340dk.yml, and vector
+ * images loaded through the simflash backdoor (not counted, not power-cut).
+ */
+#ifndef EXTXIP_TEST_BOOTSIM_H
+#define EXTXIP_TEST_BOOTSIM_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/boot.h"
+#include "flash/flash_area.h"
+#include "image/keys_dev.h"
+#include "simflash.h"
+
+#ifndef EXTXIP_VECTORS
+#define EXTXIP_VECTORS "../shared/vectors"
+#endif
+
+typedef struct bootsim {
+    simflash_board_t b;
+    flash_map_t map;
+} bootsim_t;
+
+/* pm_static_extxip_nrf5340dk.yml: (area id, device, offset, size). */
+static const struct {
+    uint8_t id;
+    int dev;
+    uint32_t off, size;
+} bootsim_parts[] = {
+    {FLASH_AREA_IMAGE_PRIMARY(0), SIMFLASH_DEV_APP, 0x10000, 0xd4000},    /* mcuboot_primary */
+    {FLASH_AREA_IMAGE_SECONDARY(0), SIMFLASH_DEV_QSPI, 0x0, 0xd4000},     /* mcuboot_secondary */
+    {FLASH_AREA_IMAGE_PRIMARY(1), SIMFLASH_DEV_NET, 0x0, 0x40000},        /* mcuboot_primary_1 */
+    {FLASH_AREA_IMAGE_SECONDARY(1), SIMFLASH_DEV_QSPI, 0xd4000, 0x40000}, /* mcuboot_secondary_1 */
+    {FLASH_AREA_IMAGE_PRIMARY(2), SIMFLASH_DEV_QSPI, 0x120000, 0x40000},  /* mcuboot_primary_2 */
+    {FLASH_AREA_IMAGE_SECONDARY(2), SIMFLASH_DEV_QSPI, 0x160000, 0x40000},/* mcuboot_secondary_2 */
+    {FLASH_AREA_BOOTLOADER, SIMFLASH_DEV_APP, 0x0, 0x10000},              /* mcuboot */
+    {FLASH_AREA_SETTINGS, SIMFLASH_DEV_APP, 0xf0000, 0x10000},            /* settings_storage */
+};
+
+static inline int bootsim_open(bootsim_t *s, uint64_t seed)
+{
+    memset(s, 0, sizeof *s);
+    if (simflash_board_open(&s->b, NULL, seed) != FLASH_OK) {
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof bootsim_parts / sizeof bootsim_parts[0]; i++) {
+        flash_area_t *a = &s->map.areas[bootsim_parts[i].id];
+        a->id = bootsim_parts[i].id;
+        a->name = "";
+        a->dev = simflash_board_dev(&s->b, bootsim_parts[i].dev);
+        a->off = bootsim_parts[i].off;
+        a->size = bootsim_parts[i].size;
+        s->map.present[a->id] = 1;
+    }
+    return 0;
+}
+
+static inline void bootsim_close(bootsim_t *s)
+{
+    simflash_board_close(&s->b);
+}
+
+static inline const flash_area_t *bootsim_area(bootsim_t *s, uint8_t id)
+{
+    return &s->map.areas[id];
+}
+
+static inline int bootsim_dev_index(bootsim_t *s, const flash_area_t *fa)
+{
+    for (int d = 0; d < SIMFLASH_BOARD_NDEV; d++) {
+        if (simflash_board_dev(&s->b, d) == fa->dev) {
+            return d;
+        }
+    }
+    return -1;
+}
+
+/* Raw bytes of an area (backdoor). */
+static inline uint8_t *bootsim_mem(bootsim_t *s, uint8_t id)
+{
+    const flash_area_t *fa = bootsim_area(s, id);
+    return simflash_mem(s->b.dev[bootsim_dev_index(s, fa)]) + fa->off;
+}
+
+/* Read a whole vector file; returns malloc'd bytes (caller frees) or NULL. */
+static inline uint8_t *bootsim_read_vector(const char *name, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/images/%s", EXTXIP_VECTORS, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s\n", path);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1u);
+    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Erase area `id` and put vector `name` at its start (backdoor, uncounted). */
+static inline int bootsim_load(bootsim_t *s, uint8_t id, const char *name)
+{
+    size_t len = 0;
+    const flash_area_t *fa = bootsim_area(s, id);
+    uint8_t *img = bootsim_read_vector(name, &len);
+    if (img == NULL || len > fa->size) {
+        free(img);
+        return -1;
+    }
+    uint8_t *m = bootsim_mem(s, id);
+    memset(m, 0xff, fa->size);
+    memcpy(m, img, len);
+    free(img);
+    return 0;
+}
+
+static inline void bootsim_erase(bootsim_t *s, uint8_t id)
+{
+    memset(bootsim_mem(s, id), 0xff, bootsim_area(s, id)->size);
+}
+
+/* Sum of a stats field over the three devices. */
+static inline void bootsim_stats(bootsim_t *s, simflash_stats_t *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    for (int d = 0; d < SIMFLASH_BOARD_NDEV; d++) {
+        simflash_stats_t st;
+        simflash_stats(s->b.dev[d], &st);
+        sum->erases += st.erases;
+        sum->programs += st.programs;
+        sum->bytes_programmed += st.bytes_programmed;
+        sum->bytes_read += st.bytes_read;
+        sum->refusals += st.refusals;
+        sum->power_fails += st.power_fails;
+    }
+}
+
+static inline void bootsim_stats_reset(bootsim_t *s)
+{
+    for (int d = 0; d < SIMFLASH_BOARD_NDEV; d++) {
+        simflash_stats_reset(s->b.dev[d]);
+    }
+}
+
+/* Version helper for checks. */
+static inline int bootsim_ver_is(const image_version_t *v, int maj, int min, int rev)
+{
+    return v->major == maj && v->minor == min && v->revision == rev;
+}
+
+#endif

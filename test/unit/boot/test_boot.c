@@ -1,0 +1,582 @@
+/*
+ * Unit tests of lib/boot on a RAM-backed simulated nRF5340 DK laid out like
+ * pm_static.yml, with the signed vector images (ECDSA P-256 dev key):
+ * img0-v2 depends on (2, 2.0.0), img2-v2 on (0, 2.0.0), v1 likewise on 1.0.0.
+ * One CTest case per decision-table row, refusal and copy behaviour.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootsim.h"
+#include "testutil.h"
+
+#define P(n) FLASH_AREA_IMAGE_PRIMARY(n)
+#define S(n) FLASH_AREA_IMAGE_SECONDARY(n)
+
+static const char *v1[3] = {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin",
+                            "img2-v1.0.0.signed.bin"};
+static const char *v2[3] = {"img0-v2.0.0.signed.bin", "img1-v2.0.0.signed.bin",
+                            "img2-v2.0.0.signed.bin"};
+
+static bootsim_t sim;
+static boot_state_t bst;
+static boot_result_t res;
+
+static void setup_v1(void)
+{
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(bootsim_load(&sim, P(i), v1[i]), 0);
+        bootsim_erase(&sim, S(i));
+    }
+}
+
+/* Put v2 of the images in `mask` into their secondaries and mark them pending. */
+static void stage_v2(unsigned mask, bool permanent)
+{
+    for (int i = 0; i < 3; i++) {
+        if (mask & (1u << i)) {
+            CHECK_EQ(bootsim_load(&sim, S(i), v2[i]), 0);
+            CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(i)), permanent), 0);
+        }
+    }
+}
+
+static int run_boot(const boot_options_t *opt)
+{
+    bootsim_stats_reset(&sim);
+    return boot_go(&bst, &sim.map, &image_dev_keyring, opt, &res);
+}
+
+static void check_versions(int a, int b, int c)
+{
+    int want[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        CHECK(res.img[i].bootable);
+        CHECK_EQ(res.img[i].version.major, want[i]);
+    }
+}
+
+static bool pending(uint8_t id)
+{
+    boot_trailer_t t;
+    CHECK_EQ(boot_trailer_read(bootsim_area(&sim, id), &t), 0);
+    return t.magic == BOOT_MAGIC_GOOD;
+}
+
+/* ---- trailer ------------------------------------------------------------- */
+
+static void t_trailer_vector(void)
+{
+    /* imgtool --pad --confirm output: a full slot with magic + image_ok. */
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    CHECK_EQ(bootsim_load(&sim, P(1), "img1-v1.0.0.padded-confirmed.bin"), 0);
+    const flash_area_t *fa = bootsim_area(&sim, P(1));
+    CHECK_EQ(fa->size, 0x40000);
+    const uint8_t *m = bootsim_mem(&sim, P(1));
+    CHECK_MEM(m + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, 16);
+    CHECK_EQ(BOOT_IMAGE_OK_OFF(fa->size), 0x3ffe8);
+    CHECK_EQ(m[0x3ffe8], 0x01);
+    CHECK_EQ(BOOT_COPY_DONE_OFF(fa->size), 0x3ffe0);
+    CHECK_EQ(BOOT_SWAP_INFO_OFF(fa->size), 0x3ffd8);
+    CHECK_EQ(BOOT_SWAP_SIZE_OFF(fa->size), 0x3ffd0);
+    boot_trailer_t t;
+    CHECK_EQ(boot_trailer_read(fa, &t), 0);
+    CHECK_EQ(t.magic, BOOT_MAGIC_GOOD);
+    CHECK_EQ(t.image_ok, BOOT_FLAG_SET);
+    CHECK_EQ(t.copy_done, BOOT_FLAG_UNSET);
+    CHECK_EQ(t.swap_type, BOOT_SWAP_TYPE_NONE); /* dumpinfo: swap_info INVALID (0xff) */
+    /* Such a primary is confirmed: boot_set_confirmed writes nothing. */
+    uint64_t ops = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(boot_set_confirmed(fa), 0);
+    CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
+    /* Our own marks reproduce imgtool's bytes exactly. */
+    bootsim_erase(&sim, S(1));
+    CHECK_EQ(bootsim_load(&sim, S(1), "img1-v1.0.0.signed.bin"), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), true), 0);
+    const uint8_t *sm = bootsim_mem(&sim, S(1));
+    CHECK_MEM(sm + 0x3ffe0, m + 0x3ffe0, 0x20); /* copy_done .. magic identical */
+    CHECK_EQ(sm[0x3ffd8], 0x03);                /* swap_info: perm, image 0 */
+    bootsim_close(&sim);
+}
+
+static void t_set_pending_test(void)
+{
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    const flash_area_t *fa = bootsim_area(&sim, S(2));
+    const uint8_t *m = bootsim_mem(&sim, S(2));
+    CHECK_EQ(boot_set_pending(fa, false), 0);
+    CHECK_MEM(m + fa->size - 16, boot_trailer_magic, 16);
+    static const uint8_t info[4] = {0x02, 0xff, 0xff, 0xff};
+    CHECK_MEM(m + fa->size - 40, info, 4);
+    CHECK_EQ(m[fa->size - 24], 0xff); /* image_ok untouched */
+    CHECK_EQ(m[fa->size - 32], 0xff); /* copy_done untouched */
+    boot_trailer_t t;
+    CHECK_EQ(boot_trailer_read(fa, &t), 0);
+    CHECK_EQ(t.magic, BOOT_MAGIC_GOOD);
+    CHECK_EQ(t.swap_type, BOOT_SWAP_TYPE_TEST);
+    CHECK_EQ(t.image_num, 0);
+    CHECK_EQ(t.image_ok, BOOT_FLAG_UNSET);
+    CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(2)), fa), BOOT_SWAP_TYPE_TEST);
+    /* Already scheduled: a later confirm changes nothing (MCUboot does the same). */
+    uint64_t ops = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(boot_set_pending(fa, true), 0);
+    CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
+    CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(2)), fa), BOOT_SWAP_TYPE_TEST);
+    bootsim_close(&sim);
+}
+
+static void t_set_pending_perm(void)
+{
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    const flash_area_t *fa = bootsim_area(&sim, S(0));
+    const uint8_t *m = bootsim_mem(&sim, S(0));
+    uint64_t ops = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(boot_set_pending(fa, true), 0);
+    CHECK_EQ(simflash_power_ops(&sim.b.power) - ops, 3); /* magic, image_ok, swap_info */
+    CHECK_EQ(m[fa->size - 24], 0x01);
+    CHECK_EQ(m[fa->size - 40], 0x03);
+    CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(0)), fa), BOOT_SWAP_TYPE_PERM);
+    bootsim_close(&sim);
+}
+
+static void t_set_pending_bad_magic(void)
+{
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    const flash_area_t *fa = bootsim_area(&sim, S(1));
+    uint8_t *m = bootsim_mem(&sim, S(1));
+    m[0] = 0x12;
+    m[fa->size - 3] = 0x00; /* corrupt magic */
+    CHECK_EQ(boot_set_pending(fa, false), BOOT_ERR_BAD_MAGIC);
+    CHECK_EQ(flash_area_is_erased(fa, 0, fa->size), 1); /* slot freed */
+    bootsim_close(&sim);
+}
+
+static void t_set_confirmed(void)
+{
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    const flash_area_t *fa = bootsim_area(&sim, P(1));
+    uint8_t *m = bootsim_mem(&sim, P(1));
+    /* magic unset: nothing to do */
+    CHECK_EQ(boot_set_confirmed(fa), 0);
+    CHECK_EQ(flash_area_is_erased(fa, 0, fa->size), 1);
+    /* magic good, image_ok unset: image_ok written */
+    memcpy(m + fa->size - 16, boot_trailer_magic, 16);
+    CHECK_EQ(boot_set_confirmed(fa), 0);
+    CHECK_EQ(m[fa->size - 24], 0x01);
+    boot_trailer_t t;
+    CHECK_EQ(boot_trailer_read(fa, &t), 0);
+    CHECK_EQ(t.image_ok, BOOT_FLAG_SET);
+    /* magic bad: refused */
+    m[fa->size - 1] = 0;
+    CHECK_EQ(boot_set_confirmed(fa), BOOT_ERR_BAD_MAGIC);
+    bootsim_close(&sim);
+}
+
+/* MCUboot's table, row by row, plus the no-match rows. */
+static void t_swap_table(void)
+{
+    boot_trailer_t p = {BOOT_MAGIC_UNSET, BOOT_SWAP_TYPE_NONE, 0, BOOT_FLAG_UNSET, BOOT_FLAG_UNSET};
+    boot_trailer_t s = p;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    s.magic = BOOT_MAGIC_GOOD;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_TEST);
+    p.magic = BOOT_MAGIC_BAD; /* primary magic: any */
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_TEST);
+    s.image_ok = BOOT_FLAG_SET;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_PERM);
+    s.image_ok = BOOT_FLAG_BAD;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    /* revert row: primary good, secondary unset, primary image_ok unset, copy_done set */
+    p.magic = BOOT_MAGIC_GOOD;
+    p.copy_done = BOOT_FLAG_SET;
+    s.magic = BOOT_MAGIC_UNSET;
+    s.image_ok = BOOT_FLAG_UNSET;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_REVERT);
+    p.image_ok = BOOT_FLAG_SET;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    p.image_ok = BOOT_FLAG_UNSET;
+    p.copy_done = BOOT_FLAG_UNSET;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    s.magic = BOOT_MAGIC_BAD;
+    p.copy_done = BOOT_FLAG_SET;
+    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+}
+
+/* ---- boot_go ------------------------------------------------------------- */
+
+static void t_boot_nothing_pending(void)
+{
+    setup_v1();
+    uint64_t ops = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK_EQ(simflash_power_ops(&sim.b.power), ops); /* no write, no erase */
+    check_versions(1, 1, 1);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(res.img[i].upgrade, BOOT_UPGRADE_NONE);
+        CHECK_EQ(res.img[i].swap_type, BOOT_SWAP_TYPE_NONE);
+        CHECK(res.img[i].deps_ok);
+        CHECK_EQ(res.img[i].entry_off, 0x200);
+        CHECK_EQ(res.img[i].area_id, P(i));
+    }
+    CHECK_EQ(res.sig_verifications, 3);
+    bootsim_close(&sim);
+}
+
+static void check_consumed(int i)
+{
+    image_info_t info;
+    CHECK(!pending(S(i)));
+    CHECK_EQ(image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_ERR_MAGIC);
+}
+
+static void t_boot_full_update(bool permanent)
+{
+    setup_v1();
+    stage_v2(7, permanent);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 2, 2);
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(res.img[i].upgrade, BOOT_UPGRADE_DONE);
+        CHECK_EQ(res.img[i].swap_type, permanent ? BOOT_SWAP_TYPE_PERM : BOOT_SWAP_TYPE_TEST);
+        CHECK_EQ(res.img[i].from.major, 1);
+        CHECK_EQ(res.img[i].to.major, 2);
+        CHECK(res.img[i].deps_ok);
+        check_consumed(i);
+        /* primary trailer = the secondary's, as MCUboot's copy leaves it */
+        boot_trailer_t t;
+        CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(i)), &t), 0);
+        CHECK_EQ(t.magic, BOOT_MAGIC_GOOD);
+        CHECK_EQ(t.image_ok, permanent ? BOOT_FLAG_SET : BOOT_FLAG_UNSET);
+        CHECK_EQ(t.copy_done, BOOT_FLAG_UNSET);
+        CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(i)), bootsim_area(&sim, S(i))),
+                 BOOT_SWAP_TYPE_NONE);
+    }
+    /* 3 primaries + 3 secondaries; copies are verified by read-back. */
+    CHECK_EQ(res.sig_verifications, 6);
+    /* Per-device geometry: netcore 2 KiB, others 4 KiB; v1 occupied the image
+     * sectors (erase), primary trailers were erased (program only). */
+    CHECK_EQ(res.img[0].sectors_erased, 13); /* 14 sectors, the 14th was erased */
+    CHECK_EQ(res.img[1].sectors_erased, 13); /* 25760 B in 2 KiB pages */
+    CHECK_EQ(res.img[2].sectors_erased, 23);
+    printf("full update: sectors erased %u (incl. 6 secondary cleanup), bytes programmed %u\n",
+           res.sectors_erased, res.bytes_programmed);
+    /* Next boot: nothing to do. */
+    uint64_t ops = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
+    check_versions(2, 2, 2);
+    if (!permanent) {
+        /* the app confirms itself: image_ok appears in the primary trailer */
+        CHECK_EQ(boot_set_confirmed(bootsim_area(&sim, P(0))), 0);
+        boot_trailer_t t;
+        CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(0)), &t), 0);
+        CHECK_EQ(t.image_ok, BOOT_FLAG_SET);
+    }
+    bootsim_close(&sim);
+}
+
+static void t_boot_update_test(void) { t_boot_full_update(false); }
+static void t_boot_update_confirm(void) { t_boot_full_update(true); }
+
+static void t_boot_image1_alone(void)
+{
+    setup_v1();
+    stage_v2(1u << 1, false);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 2, 1);
+    CHECK_EQ(res.img[0].upgrade, BOOT_UPGRADE_NONE);
+    CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_DONE);
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_NONE);
+    check_consumed(1);
+    bootsim_close(&sim);
+}
+
+static void flip(uint8_t id, uint32_t off)
+{
+    bootsim_mem(&sim, id)[off] ^= 0x01;
+}
+
+/* Offset of the last byte of the ECDSA signature (last TLV of the image). */
+static uint32_t tlv_end_of(uint8_t id)
+{
+    image_info_t info;
+    CHECK_EQ(image_parse(bootsim_area(&sim, id), &info), IMAGE_OK);
+    return info.tlv_end;
+}
+
+static void t_refuse_bad_signature(void)
+{
+    setup_v1();
+    stage_v2(7, false);
+    flip(S(1), tlv_end_of(S(1)) - 1); /* last byte of s: DER still valid */
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 1, 2); /* pair installed, image 1 kept */
+    CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_INVALID);
+    CHECK_EQ(res.img[1].image_err, IMAGE_ERR_SIG);
+    CHECK_EQ(res.img[1].sectors_erased, 0);
+    CHECK_EQ(res.img[1].bytes_programmed, 0);
+    CHECK(!pending(S(1))); /* scrubbed like MCUboot, so not re-tried every boot */
+    CHECK(strlen(boot_reason_str(res.img[1].reason)) > 0);
+    bootsim_close(&sim);
+}
+
+static void t_refuse_bad_hash_linked(void)
+{
+    setup_v1();
+    stage_v2(7, false);
+    flip(S(2), 0x1000); /* body byte of image 2 */
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 2, 1); /* the pair stays old; image 1 is independent */
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_INVALID);
+    CHECK_EQ(res.img[2].image_err, IMAGE_ERR_HASH);
+    CHECK_EQ(res.img[0].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_PAIR_REFUSED);
+    CHECK_EQ(res.img[0].sectors_erased, 0);
+    CHECK(pending(S(0))); /* a valid partner is kept for a later complete set */
+    bootsim_close(&sim);
+}
+
+static void t_refuse_half_pair(void)
+{
+    setup_v1();
+    stage_v2(1u << 0, true);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 1);
+    CHECK_EQ(res.img[0].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_PAIR_INCOMPLETE);
+    CHECK_EQ(res.sectors_erased, 0);
+    CHECK_EQ(res.bytes_programmed, 0);
+    CHECK(pending(S(0)));
+    /* Upload the partner later: the set moves. */
+    stage_v2(1u << 2, false);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 1, 2);
+    bootsim_close(&sim);
+}
+
+static void t_refuse_dep_unmet(void)
+{
+    /* img0-v2 needs (2, 2.0.0) but image 2's pending image is v1 (new slot). */
+    setup_v1();
+    bootsim_erase(&sim, P(2));
+    stage_v2(1u << 0, false);
+    CHECK_EQ(bootsim_load(&sim, S(2), v1[2]), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE); /* primary 2 is empty */
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_DEP_UNMET);
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_PAIR_REFUSED);
+    CHECK_EQ(res.img[0].version.major, 1);
+    CHECK(!res.img[2].bootable);
+    CHECK_EQ(res.img[2].primary_err, IMAGE_ERR_MAGIC);
+    CHECK_EQ(res.bytes_programmed, 0);
+    CHECK(pending(S(0)));
+    CHECK(pending(S(2)));
+    bootsim_close(&sim);
+}
+
+static void t_refuse_dep_unmet_same(void)
+{
+    /* Image 2's pending v1 equals its primary (nothing to copy, consumed);
+     * img0-v2 still needs image 2 at 2.0.0: refused. */
+    setup_v1();
+    stage_v2(1u << 0, false);
+    CHECK_EQ(bootsim_load(&sim, S(2), v1[2]), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 1);
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_DEP_UNMET);
+    CHECK(pending(S(0)));
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_DONE);
+    bootsim_close(&sim);
+}
+
+static void t_refuse_downgrade(void)
+{
+    setup_v1();
+    CHECK_EQ(bootsim_load(&sim, P(1), v2[1]), 0);
+    CHECK_EQ(bootsim_load(&sim, S(1), v1[1]), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), true), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_DOWNGRADE);
+    CHECK_EQ(res.img[1].version.major, 2);
+    CHECK(!pending(S(1)));
+    /* Security counter and version: v3.1.4 (counter 7) installed, v2 offered. */
+    CHECK_EQ(bootsim_load(&sim, P(1), "img1-v3.1.4+159.seccnt7.signed.bin"), 0);
+    CHECK_EQ(bootsim_load(&sim, S(1), v2[1]), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_DOWNGRADE);
+    CHECK(bootsim_ver_is(&res.img[1].version, 3, 1, 4));
+    /* Option off: the lower version is installed. */
+    boot_options_t opt;
+    boot_options_default(&opt);
+    opt.downgrade_prevention = false;
+    CHECK_EQ(bootsim_load(&sim, S(1), v1[1]), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
+    CHECK_EQ(run_boot(&opt), 0);
+    CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_DONE);
+    CHECK(bootsim_ver_is(&res.img[1].version, 1, 0, 0));
+    bootsim_close(&sim);
+}
+
+static void t_primary_invalid(void)
+{
+    setup_v1();
+    flip(P(1), 0x300);
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
+    CHECK(!res.img[1].bootable);
+    CHECK_EQ(res.img[1].primary_err, IMAGE_ERR_HASH);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_PRIMARY_INVALID);
+    CHECK(res.img[0].bootable);
+    CHECK(res.img[2].bootable);
+    /* A pending valid image repairs it, with no downgrade check against garbage. */
+    stage_v2(1u << 1, false);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 2, 1);
+    bootsim_close(&sim);
+}
+
+static void t_primary_empty(void)
+{
+    setup_v1();
+    bootsim_erase(&sim, P(0));
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
+    CHECK(!res.img[0].bootable);
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_PRIMARY_EMPTY);
+    CHECK(!res.img[2].deps_ok); /* img2-v1 needs image 0 */
+    bootsim_close(&sim);
+}
+
+/* Delta skip: a primary that already holds most of the target (an earlier
+ * interrupted copy) costs only the sectors that differ. */
+static void t_delta_skip(void)
+{
+    uint32_t with_skip[2], bytes[2];
+    for (int mode = 0; mode < 2; mode++) {
+        setup_v1();
+        stage_v2(7, false);
+        /* Primary 2 already holds v2 except one damaged sector; no trailer yet. */
+        memcpy(bootsim_mem(&sim, P(2)), bootsim_mem(&sim, S(2)), 92856); /* img_len: tlv_end rounded to 8 */
+        memset(bootsim_mem(&sim, P(2)) + 0x40000 - 4096, 0xff, 4096);
+        flip(P(2), 5 * 4096 + 17);
+        boot_options_t opt;
+        boot_options_default(&opt);
+        opt.delta_skip = mode == 0;
+        CHECK_EQ(run_boot(&opt), 0);
+        check_versions(2, 2, 2);
+        with_skip[mode] = res.img[2].sectors_erased;
+        bytes[mode] = res.img[2].bytes_programmed;
+        simflash_stats_t st;
+        bootsim_stats(&sim, &st);
+        CHECK_EQ(st.erases, res.sectors_erased); /* result counts what the flash saw */
+        CHECK_EQ(st.bytes_programmed, res.bytes_programmed);
+        if (mode == 0) {
+            CHECK_EQ(res.img[2].sectors_erased, 1);
+            CHECK_EQ(res.img[2].sectors_skipped, 22);
+            CHECK_EQ(res.img[2].bytes_programmed, 4096 + BOOT_TRAILER_SIZE); /* sector + trailer */
+        }
+        bootsim_close(&sim);
+    }
+    CHECK_EQ(with_skip[1], 24); /* 23 image sectors + trailer sector */
+    printf("delta skip (image 2, one damaged sector): erases %u vs %u, bytes %u vs %u\n",
+           with_skip[0], with_skip[1], bytes[0], bytes[1]);
+}
+
+/* An interrupted copy of image 0 resumes: the second boot skips the sectors
+ * already written and the pair ends new. */
+static void t_resume_after_cut(void)
+{
+    setup_v1();
+    stage_v2(7, false);
+    simflash_power_cut_after(&sim.b.power, 100); /* ~5 sectors of image 0 done */
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_FLASH);
+    simflash_power_on(&sim.b.power);
+    CHECK(pending(S(0)));
+    CHECK(pending(S(2)));
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 2, 2);
+    CHECK(res.img[0].sectors_skipped > 0);
+    bootsim_close(&sim);
+}
+
+/* The cut after image 0 is consumed but before image 2 is: image 2 is
+ * finished without a copy and not refused for a missing partner. */
+static void t_resume_half_consumed(void)
+{
+    setup_v1();
+    stage_v2(1u << 0 | 1u << 2, false);
+    /* What a finished copy leaves: both primaries = secondaries (image and trailer). */
+    for (int i = 0; i < 3; i += 2) {
+        const flash_area_t *pa = bootsim_area(&sim, P(i)), *sa = bootsim_area(&sim, S(i));
+        memcpy(bootsim_mem(&sim, P(i)), bootsim_mem(&sim, S(i)), 0x20000);
+        memcpy(bootsim_mem(&sim, P(i)) + pa->size - BOOT_TRAILER_SIZE,
+               bootsim_mem(&sim, S(i)) + sa->size - BOOT_TRAILER_SIZE, BOOT_TRAILER_SIZE);
+    }
+    bootsim_erase(&sim, S(0)); /* image 0 consumed */
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 1, 2);
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_DONE);
+    CHECK_EQ(res.img[2].sectors_erased, 0);
+    CHECK_EQ(res.img[2].bytes_programmed, 0);
+    check_consumed(2);
+    bootsim_close(&sim);
+}
+
+static void t_bad_args(void)
+{
+    boot_options_t opt;
+    CHECK_EQ(boot_go(&bst, NULL, NULL, NULL, &res), BOOT_ERR_ARG);
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    boot_options_default(&opt);
+    opt.image_count = 4;
+    CHECK_EQ(boot_go(&bst, &sim.map, NULL, &opt, &res), BOOT_ERR_ARG);
+    sim.map.present[S(1)] = 0;
+    CHECK_EQ(boot_go(&bst, &sim.map, NULL, NULL, &res), BOOT_ERR_NOENT);
+    bootsim_close(&sim);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} cases[] = {
+    {"trailer_vector", t_trailer_vector},
+    {"set_pending_test", t_set_pending_test},
+    {"set_pending_perm", t_set_pending_perm},
+    {"set_pending_bad_magic", t_set_pending_bad_magic},
+    {"set_confirmed", t_set_confirmed},
+    {"swap_table", t_swap_table},
+    {"nothing_pending", t_boot_nothing_pending},
+    {"update_test", t_boot_update_test},
+    {"update_confirm", t_boot_update_confirm},
+    {"image1_alone", t_boot_image1_alone},
+    {"refuse_bad_signature", t_refuse_bad_signature},
+    {"refuse_bad_hash_linked", t_refuse_bad_hash_linked},
+    {"refuse_half_pair", t_refuse_half_pair},
+    {"refuse_dep_unmet", t_refuse_dep_unmet},
+    {"refuse_dep_unmet_same", t_refuse_dep_unmet_same},
+    {"refuse_downgrade", t_refuse_downgrade},
+    {"primary_invalid", t_primary_invalid},
+    {"primary_empty", t_primary_empty},
+    {"delta_skip", t_delta_skip},
+    {"resume_after_cut", t_resume_after_cut},
+    {"resume_half_consumed", t_resume_half_consumed},
+    {"bad_args", t_bad_args},
+};
+
+int main(int argc, char **argv)
+{
+    int ran = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (argc < 2 || strcmp(argv[1], cases[i].name) == 0) {
+            cases[i].fn();
+            ran++;
+        }
+    }
+    if (ran == 0) {
+        fprintf(stderr, "unknown case %s\n", argv[1]);
+        return 2;
+    }
+    return tu_finish(argc < 2 ? "boot" : argv[1]);
+}
