@@ -130,6 +130,8 @@ enum {
     SIMFLASH_BOARD_NDEV = 3,
 };
 
+/* Caller-owned; the devices point at b->power, so the struct must not be
+ * copied or moved while open. */
 typedef struct simflash_board {
     simflash_power_t power;
     simflash_t *dev[SIMFLASH_BOARD_NDEV];
