@@ -30,3 +30,9 @@ test-fast: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# Bootloader power-cut test on every cut point (CI samples them; see test/powerfail).
+.PHONY: powerfail-full
+powerfail-full: build
+	cmake --build $(BUILD) --target powerfail
+	./$(BUILD)/test/powerfail/powerfail all full
