@@ -196,26 +196,36 @@ int it_hex_render(const it_hex_seg_t *segs, size_t nsegs, it_buf_t *out, it_err_
     }
     bool need_ofs = maxaddr > 0xffff;
     int64_t high = -1;
-    for (size_t s = 0; s < nsegs; s++) {
+    /* intelhex sees addresses, not segments: adjacent segments form one run. */
+    it_buf_t run = {0};
+    for (size_t s = 0; s < nsegs;) {
         uint64_t a = segs[s].addr;
+        run.len = 0;
+        size_t t = s;
+        do {
+            it_buf_put(&run, segs[t].data, segs[t].len);
+            t++;
+        } while (t < nsegs && segs[t].addr == a + run.len);
+        s = t;
         size_t i = 0;
-        while (i < segs[s].len) {
+        while (i < run.len) {
             uint64_t cur = a + i;
             if (need_ofs && (int64_t)(cur >> 16) != high) {
                 high = (int64_t)(cur >> 16);
                 uint8_t h[2] = {(uint8_t)(high >> 8), (uint8_t)high};
                 put_record(out, 0x04, 0, h, 2);
             }
-            size_t n = segs[s].len - i;
+            size_t n = run.len - i;
             uint64_t to_boundary = 0x10000 - (cur & 0xffff);
             if (n > 16)
                 n = 16;
             if (n > to_boundary)
                 n = (size_t)to_boundary;
-            put_record(out, 0x00, (uint16_t)(cur & 0xffff), segs[s].data + i, n);
+            put_record(out, 0x00, (uint16_t)(cur & 0xffff), run.data + i, n);
             i += n;
         }
     }
+    it_buf_free(&run);
     put_record(out, 0x01, 0, NULL, 0);
     return 0;
 }
