@@ -1,0 +1,474 @@
+/*
+ * extxip-mcumgr: an mcumgr-compatible SMP client (UDP and serial).
+ * Exit status: 0 the device said OK, 1 the device answered with an error,
+ * 2 usage or local error, 3 no answer / link failure.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crypto/crypto.h"
+#include "hostio.h"
+#include "mcumgr_chunk.h"
+#include "mcumgr_cli.h"
+#include "mcumgr_conn.h"
+#include "mcumgr_link.h"
+#include "mcumgr_progress.h"
+#include "mcumgr_req.h"
+#include "mcumgr_rsp.h"
+#include "mcumgr_upload.h"
+
+enum { EX_OK = 0, EX_DEVICE = 1, EX_USAGE = 2, EX_LINK = 3 };
+
+typedef struct {
+    mcumgr_cli_t o;
+    mcumgr_conn_t conn;
+    mcumgr_link_t link;
+    uint8_t body[MCUMGR_MAX_PKT];
+    uint8_t rsp[MCUMGR_MAX_PKT];
+} app_t;
+
+static int ms(double s)
+{
+    return (int)(s * 1000.0 + 0.5);
+}
+
+static int link_fail(int rc)
+{
+    if (rc == MCUMGR_ETIMEOUT)
+        fprintf(stderr, "Error: NMP timeout\n");
+    else if (rc == MCUMGR_ETOOBIG)
+        fprintf(stderr, "Error: request too large for the link\n");
+    else if (rc == MCUMGR_EBADRSP)
+        fprintf(stderr, "Error: reply too large\n");
+    else
+        fprintf(stderr, "Error: link failure: %s\n", strerror(errno));
+    return rc == MCUMGR_ETOOBIG ? EX_USAGE : EX_LINK;
+}
+
+/* One request; on success *rlen = reply body length and 0 is returned, otherwise the
+ * exit status (the failure already printed). */
+static int exchange(app_t *a, uint8_t op, uint16_t group, uint8_t id, int blen, int timeout_ms,
+                    size_t *rlen)
+{
+    if (blen < 0) {
+        fprintf(stderr, "Error: request too large\n");
+        return EX_USAGE;
+    }
+    int r = mcumgr_txn(&a->link, op, group, id, a->body, (size_t)blen, a->rsp, sizeof a->rsp,
+                       NULL, timeout_ms, a->o.tries);
+    if (r < 0)
+        return link_fail(r);
+    *rlen = (size_t)r;
+    mcumgr_status_t st;
+    int kind = mcumgr_rsp_status(a->rsp, *rlen, &st);
+    if (kind != MCUMGR_RSP_OK) {
+        if (a->o.json)
+            mcumgr_rsp_json(stdout, a->rsp, *rlen);
+        mcumgr_status_print(a->o.json ? stderr : stdout, &st);
+        return kind == MCUMGR_RSP_MALFORMED ? EX_LINK : EX_DEVICE;
+    }
+    return 0;
+}
+
+/* Print a successful reply: JSON, or the command's own formatter. */
+static int show(app_t *a, size_t rlen, int (*fmt)(FILE *, const uint8_t *, size_t))
+{
+    int rc = a->o.json || !fmt ? mcumgr_rsp_json(stdout, a->rsp, rlen) : fmt(stdout, a->rsp, rlen);
+    if (rc != 0) {
+        fprintf(stderr, "Error: malformed response from device\n");
+        return EX_LINK;
+    }
+    return EX_OK;
+}
+
+static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
+{
+    size_t len = strlen(s);
+    if (len % 2 || len / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+            !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
+            return -1;
+        out[i] = (uint8_t)v;
+    }
+    *n = len / 2;
+    return 0;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (n < cap)
+            break;
+        if (cap >= ((size_t)1 << 32)) { /* the protocol's "len" is 32-bit */
+            free(buf);
+            buf = NULL;
+            errno = EFBIG;
+            break;
+        }
+        uint8_t *p = realloc(buf, cap * 2);
+        if (!p) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = p;
+        cap *= 2;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf || err) {
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *size = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------- upload */
+
+static void on_progress(void *ctx, size_t acked, size_t total)
+{
+    (void)total;
+    mcumgr_progress_update((mcumgr_progress_t *)ctx, acked, hostio_now_ns());
+}
+
+static int cmd_upload(app_t *a, const char *path)
+{
+    uint8_t *data = NULL;
+    size_t size = 0;
+    if (read_file(path, &data, &size) != 0) {
+        fprintf(stderr, "Error: cannot read %s: %s\n", path, strerror(errno));
+        return EX_USAGE;
+    }
+    if (size == 0 || size > UINT32_MAX) {
+        fprintf(stderr, "Error: %s: size %zu not uploadable\n", path, size);
+        free(data);
+        return EX_USAGE;
+    }
+    uint8_t sha[CRYPTO_SHA256_SIZE];
+    if (crypto_sha256(data, size, sha) != 0) {
+        fprintf(stderr, "Error: sha256 failed\n");
+        free(data);
+        return EX_USAGE;
+    }
+
+    /* Size chunks and the window from what the device says it can take. */
+    long long buf_size = -1, buf_count = -1;
+    int r = mcumgr_txn(&a->link, MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_PARAMS, a->body,
+                       (size_t)mcumgr_req_empty(a->body, sizeof a->body), a->rsp, sizeof a->rsp,
+                       NULL, ms(a->o.timeout_s), a->o.tries);
+    mcumgr_status_t st;
+    if (r >= 0 && mcumgr_rsp_status(a->rsp, (size_t)r, &st) == MCUMGR_RSP_OK &&
+        mcumgr_rsp_params(a->rsp, (size_t)r, &buf_size, &buf_count) == 0 && buf_size > 0) {
+        /* use them */
+    } else if (r == MCUMGR_EIO) {
+        free(data);
+        return link_fail(r);
+    } else {
+        buf_size = buf_count = -1;
+        if (!a->o.quiet)
+            fprintf(stderr, "note: device gave no MCUmgr params; using defaults, window 1\n");
+    }
+
+    if (!a->o.noerase) {
+        /* mcumgr's optional erase: no "slot", so the device erases its default slot. */
+        size_t rl;
+        int erc = exchange(a, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_ERASE,
+                           mcumgr_req_erase(a->body, sizeof a->body, -1),
+                           ms(a->o.first_timeout_s), &rl);
+        if (erc != 0) {
+            free(data);
+            return erc;
+        }
+    }
+
+    mcumgr_progress_t prog;
+    mcumgr_upload_cfg_t cfg = {
+        .data = data,
+        .size = size,
+        .sha = sha,
+        .sha_len = sizeof sha,
+        .image = (uint32_t)a->o.image,
+        .upgrade = a->o.upgrade,
+        .pkt_max = mcumgr_pkt_limit(a->conn.type, buf_size),
+        .window = mcumgr_window(buf_count, (unsigned)a->o.max_window),
+        .timeout_ms = ms(a->o.timeout_s),
+        .first_timeout_ms = ms(a->o.first_timeout_s > a->o.timeout_s ? a->o.first_timeout_s
+                                                                       : a->o.timeout_s),
+        .max_tries = a->o.tries > 5 ? a->o.tries : 5,
+        .progress = on_progress,
+        .progress_ctx = &prog,
+    };
+    if (cfg.window > MCUMGR_UPLOAD_MAX_WINDOW)
+        cfg.window = MCUMGR_UPLOAD_MAX_WINDOW;
+    long long t0 = hostio_now_ns();
+    mcumgr_progress_start(&prog, stderr, mcumgr_progress_auto_mode(a->o.quiet, 2), size, t0);
+    mcumgr_upload_result_t res;
+    int rc = mcumgr_upload_run(&a->link, &cfg, &res);
+    long long t1 = hostio_now_ns();
+    mcumgr_progress_finish(&prog, res.off, t1);
+    free(data);
+
+    if (a->o.json) {
+        printf("{\"ok\":%s,\"off\":%u,\"len\":%zu,\"image\":%u,\"packet_max\":%zu,"
+               "\"first_chunk\":%zu,\"chunk\":%zu,\"window\":%u,\"buf_size\":%lld,"
+               "\"buf_count\":%lld,\"requests\":%u,\"retransmits\":%u,\"resyncs\":%u,"
+               "\"restarts\":%u,\"max_inflight\":%u,\"resumed_from\":%u,\"seconds\":%.3f",
+               rc == 0 ? "true" : "false", res.off, size, cfg.image, cfg.pkt_max,
+               res.first_chunk, res.chunk, cfg.window, buf_size, buf_count, res.requests,
+               res.retransmits, res.resyncs, res.restarts, res.max_inflight, res.resumed_from,
+               (double)(t1 - t0) / 1e9);
+        if (res.match >= 0)
+            printf(",\"match\":%s", res.match ? "true" : "false");
+        if (rc == MCUMGR_UPLOAD_EDEVICE) {
+            if (res.status.kind == MCUMGR_RSP_ERR_V2)
+                printf(",\"err\":{\"group\":%lld,\"rc\":%lld}", res.status.group, res.status.rc);
+            else
+                printf(",\"rc\":%lld", res.status.rc);
+        }
+        printf("}\n");
+    }
+    switch (rc) {
+    case MCUMGR_UPLOAD_OK:
+        if (!a->o.json) {
+            if (res.resumed_from && !a->o.quiet)
+                fprintf(stderr, "resumed at offset %u\n", res.resumed_from);
+            printf("Done\n");
+        }
+        return EX_OK;
+    case MCUMGR_UPLOAD_EDEVICE:
+        mcumgr_status_print(a->o.json ? stderr : stdout, &res.status);
+        return EX_DEVICE;
+    case MCUMGR_UPLOAD_EMATCH:
+        fprintf(stderr, "Error: device reports the uploaded image does not match (sha)\n");
+        return EX_DEVICE;
+    case MCUMGR_UPLOAD_ECHUNK:
+        fprintf(stderr, "Error: packet limit %zu leaves no room for image data\n", cfg.pkt_max);
+        return EX_USAGE;
+    case MCUMGR_UPLOAD_EPROTO:
+        fprintf(stderr, "Error: device answered the upload inconsistently (off %u)\n", res.off);
+        return EX_LINK;
+    case MCUMGR_ETIMEOUT:
+        fprintf(stderr, "Error: NMP timeout at offset %u/%zu; run the same upload again to "
+                        "resume\n", res.off, size);
+        return EX_LINK;
+    default:
+        return link_fail(rc);
+    }
+}
+
+/* ------------------------------------------------------------ commands */
+
+static int usage_err(const char *msg)
+{
+    fprintf(stderr, "Error: %s\n", msg);
+    mcumgr_cli_usage(stderr);
+    return EX_USAGE;
+}
+
+static int run(app_t *a)
+{
+    const char **v = a->o.args;
+    int n = a->o.nargs;
+    int t = ms(a->o.timeout_s);
+    size_t rl;
+    int rc;
+    uint8_t hash[64];
+    size_t hash_len = 0;
+
+#define DO(op, grp, id, blen, tmo)                                                    \
+    do {                                                                            \
+        rc = exchange(a, (op), (grp), (id), (blen), (tmo), &rl);                    \
+        if (rc)                                                                     \
+            return rc;                                                              \
+    } while (0)
+
+    if (strcmp(v[0], "echo") == 0) {
+        if (n != 2)
+            return usage_err("echo needs exactly one TEXT");
+        DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_ECHO,
+           mcumgr_req_echo(a->body, sizeof a->body, v[1]), t);
+        if (a->o.json)
+            return show(a, rl, NULL);
+        char txt[4096];
+        if (mcumgr_rsp_text(a->rsp, rl, "r", txt, sizeof txt) != 0)
+            return show(a, rl, NULL);
+        printf("%s\n", txt);
+        return EX_OK;
+    }
+    if (strcmp(v[0], "reset") == 0) {
+        if (n != 1)
+            return usage_err("reset takes no operands");
+        DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_RESET,
+           mcumgr_req_reset(a->body, sizeof a->body, a->o.force), t);
+        if (a->o.json)
+            return show(a, rl, NULL);
+        printf("Done\n");
+        return EX_OK;
+    }
+    if (strcmp(v[0], "taskstat") == 0) {
+        DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_TASKSTAT,
+           mcumgr_req_empty(a->body, sizeof a->body), t);
+        return show(a, rl, mcumgr_print_taskstat);
+    }
+    if (strcmp(v[0], "params") == 0 || strcmp(v[0], "mcumgr-params") == 0 ||
+        (strcmp(v[0], "mcumgr") == 0 && n > 1 && strcmp(v[1], "params") == 0)) {
+        DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_PARAMS,
+           mcumgr_req_empty(a->body, sizeof a->body), t);
+        return show(a, rl, mcumgr_print_kv);
+    }
+    if (strcmp(v[0], "bootloader") == 0 || strcmp(v[0], "bootloader-info") == 0) {
+        int first = strcmp(v[0], "bootloader") == 0 ? 2 : 1;
+        if (first == 2 && (n < 2 || strcmp(v[1], "info") != 0))
+            return usage_err("bootloader info [QUERY]");
+        if (n > first + 1)
+            return usage_err("bootloader info takes at most one QUERY");
+        DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_BOOTLOADER_INFO,
+           mcumgr_req_bootloader_info(a->body, sizeof a->body, n > first ? v[first] : NULL), t);
+        return show(a, rl, mcumgr_print_kv);
+    }
+    if (strcmp(v[0], "datetime") == 0) {
+        if (n == 1) {
+            DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_DATETIME,
+               mcumgr_req_empty(a->body, sizeof a->body), t);
+            char dt[128];
+            if (a->o.json || mcumgr_rsp_text(a->rsp, rl, "datetime", dt, sizeof dt) != 0)
+                return show(a, rl, NULL);
+            printf("Datetime(RFC 3339 format): %s\n", dt);
+            return EX_OK;
+        }
+        if (n != 2)
+            return usage_err("datetime [VALUE|now]");
+        char now[64];
+        const char *val = v[1];
+        if (strcmp(val, "now") == 0) {
+            time_t tt = time(NULL);
+            struct tm tm;
+            localtime_r(&tt, &tm);
+            char z[8];
+            strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S", &tm);
+            strftime(z, sizeof z, "%z", &tm); /* +hhmm -> RFC 3339 +hh:mm */
+            if (strlen(z) == 5)
+                snprintf(now + strlen(now), sizeof now - strlen(now), "%.3s:%.2s", z, z + 3);
+            printf("Setting time to %s\n", now);
+            val = now;
+        }
+        DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_DATETIME,
+           mcumgr_req_datetime_set(a->body, sizeof a->body, val), t);
+        if (a->o.json)
+            return show(a, rl, NULL);
+        printf("Done\n");
+        return EX_OK;
+    }
+    if (strcmp(v[0], "image") == 0) {
+        if (n < 2)
+            return usage_err("image list|upload|test|confirm|erase|slot-info");
+        const char *c = v[1];
+        if (strcmp(c, "list") == 0) {
+            DO(MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
+               mcumgr_req_empty(a->body, sizeof a->body), t);
+            return show(a, rl, mcumgr_print_image_list);
+        }
+        if (strcmp(c, "test") == 0 || strcmp(c, "confirm") == 0) {
+            int confirm = c[0] == 'c';
+            if ((!confirm && n != 3) || n > 3)
+                return usage_err(confirm ? "image confirm [HASH]" : "image test HASH");
+            if (n == 3 && parse_hex(v[2], hash, sizeof hash, &hash_len) != 0)
+                return usage_err("HASH must be hex (the image hash shown by image list)");
+            DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
+               mcumgr_req_state_write(a->body, sizeof a->body, hash, hash_len, confirm), t);
+            return show(a, rl, mcumgr_print_image_list);
+        }
+        if (strcmp(c, "erase") == 0) {
+            long long slot = -1;
+            if (n > 3)
+                return usage_err("image erase [SLOT]");
+            if (n == 3) {
+                char *end;
+                errno = 0;
+                slot = strtoll(v[2], &end, 10);
+                if (errno || *end || v[2][0] == '-' || slot > 0xFFFFFFFFLL)
+                    return usage_err("SLOT must be an absolute slot number");
+            }
+            DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_ERASE,
+               mcumgr_req_erase(a->body, sizeof a->body, slot), ms(a->o.first_timeout_s));
+            if (a->o.json)
+                return show(a, rl, NULL);
+            printf("Done\n");
+            return EX_OK;
+        }
+        if (strcmp(c, "slot-info") == 0 || strcmp(c, "slot_info") == 0) {
+            DO(MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_SLOT_INFO,
+               mcumgr_req_empty(a->body, sizeof a->body), t);
+            return show(a, rl, NULL);
+        }
+        if (strcmp(c, "upload") == 0) {
+            if (n != 3)
+                return usage_err("image upload FILE");
+            return cmd_upload(a, v[2]);
+        }
+        return usage_err("unknown image command");
+    }
+#undef DO
+    return usage_err("unknown command");
+}
+
+/* Commands that exist, checked before connecting so a typo costs no timeout. */
+static int known(const mcumgr_cli_t *o)
+{
+    static const char *const top[] = {"echo", "reset", "taskstat", "params", "mcumgr-params",
+                                      "mcumgr", "bootloader", "bootloader-info", "datetime",
+                                      "image"};
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        if (strcmp(o->args[0], top[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static app_t a;
+    char err[256];
+    if (mcumgr_cli_parse(argc, argv, &a.o, err, sizeof err) != 0)
+        return usage_err(err);
+    if (a.o.help || a.o.nargs == 0) {
+        mcumgr_cli_usage(a.o.help ? stdout : stderr);
+        return a.o.help ? EX_OK : EX_USAGE;
+    }
+    if (strcmp(a.o.args[0], "version") == 0) {
+        printf("extxip-mcumgr 0.1\n");
+        return EX_OK;
+    }
+    if (!known(&a.o))
+        return usage_err("unknown command");
+    if (mcumgr_conn_parse(a.o.conntype, a.o.connstring, &a.conn, err, sizeof err) != 0) {
+        fprintf(stderr, "Error: %s\n", err);
+        return EX_USAGE;
+    }
+    if (a.conn.type == MCUMGR_CONN_SERIAL && a.conn.mtu > 128 && !a.o.quiet)
+        fprintf(stderr, "warning: mtu=%d makes serial lines longer than 127 bytes; Zephyr "
+                        "shell transports drop such lines\n", a.conn.mtu);
+    if (mcumgr_link_open(&a.link, &a.conn, a.o.smp_version, err, sizeof err) != 0) {
+        fprintf(stderr, "Error: %s\n", err);
+        return EX_LINK;
+    }
+    a.link.debug = a.o.debug;
+    int rc = run(&a);
+    mcumgr_link_close(&a.link);
+    return rc;
+}

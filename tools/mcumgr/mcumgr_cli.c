@@ -1,0 +1,192 @@
+#include "mcumgr_cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { F_BOOL, F_STR, F_INT, F_SECS } ftype_t;
+
+typedef struct {
+    char s;          /* short name or 0 */
+    const char *l;   /* long name */
+    ftype_t type;
+    size_t off;      /* offset into mcumgr_cli_t */
+} flag_t;
+
+#define OFF(f) offsetof(mcumgr_cli_t, f)
+static const flag_t flags[] = {
+    {0, "conntype", F_STR, OFF(conntype)},
+    {0, "connstring", F_STR, OFF(connstring)},
+    {'t', "timeout", F_SECS, OFF(timeout_s)},
+    {'r', "tries", F_INT, OFF(tries)},
+    {0, "json", F_BOOL, OFF(json)},
+    {'q', "quiet", F_BOOL, OFF(quiet)},
+    {0, "smp-version", F_INT, OFF(smp_version)},
+    {'e', "noerase", F_BOOL, OFF(noerase)},
+    {'u', "upgrade", F_BOOL, OFF(upgrade)},
+    {'n', "image", F_INT, OFF(image)},
+    {'w', "maxwinsize", F_INT, OFF(max_window)},
+    {0, "first-timeout", F_SECS, OFF(first_timeout_s)},
+    {'f', "force", F_BOOL, OFF(force)},
+    {'h', "help", F_BOOL, OFF(help)},
+};
+
+static int set_flag(mcumgr_cli_t *o, const flag_t *f, const char *val, char *err, size_t cap)
+{
+    char *p = (char *)o + f->off;
+    char *end;
+    switch (f->type) {
+    case F_BOOL:
+        if (!val || strcmp(val, "true") == 0 || strcmp(val, "1") == 0)
+            *(int *)p = 1;
+        else if (strcmp(val, "false") == 0 || strcmp(val, "0") == 0)
+            *(int *)p = 0;
+        else
+            goto bad;
+        return 0;
+    case F_STR:
+        *(const char **)p = val;
+        return 0;
+    case F_INT: {
+        errno = 0;
+        long v = strtol(val, &end, 0);
+        if (errno || *val == '\0' || *end != '\0' || v < 0 || v > 1000000)
+            goto bad;
+        if (f->off == OFF(image))
+            o->image = v;
+        else
+            *(int *)p = (int)v;
+        return 0;
+    }
+    case F_SECS: {
+        errno = 0;
+        double v = strtod(val, &end);
+        if (errno || *val == '\0' || *end != '\0' || !(v > 0.0) || v > 86400.0 || isnan(v))
+            goto bad;
+        *(double *)p = v;
+        return 0;
+    }
+    }
+bad:
+    snprintf(err, cap, "invalid value '%s' for --%s", val ? val : "", f->l);
+    return -1;
+}
+
+int mcumgr_cli_parse(int argc, char **argv, mcumgr_cli_t *o, char *err, size_t cap)
+{
+    memset(o, 0, sizeof *o);
+    o->timeout_s = 10.0;
+    o->tries = 1;
+    o->smp_version = 2;
+    o->noerase = 1;
+    o->max_window = 5;
+    o->first_timeout_s = 40.0;
+    int only_pos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (o->nargs >= MCUMGR_CLI_MAX_ARGS) {
+                snprintf(err, cap, "too many arguments");
+                return -1;
+            }
+            o->args[o->nargs++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        const flag_t *f = NULL;
+        const char *val = NULL;
+        if (a[1] == '-') { /* --name or --name=value */
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            size_t n = eq ? (size_t)(eq - name) : strlen(name);
+            if (n == 8 && strncmp(name, "loglevel", 8) == 0) {
+                const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : "");
+                o->debug = strcmp(v, "debug") == 0;
+                continue;
+            }
+            for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+                if (strlen(flags[k].l) == n && strncmp(flags[k].l, name, n) == 0)
+                    f = &flags[k];
+            if (eq)
+                val = eq + 1;
+        } else { /* -x, -x=value, -xvalue, -x value */
+            if (a[1] == 'l') {
+                const char *v = a[2] ? a + 2 + (a[2] == '=') : (i + 1 < argc ? argv[++i] : "");
+                o->debug = strcmp(v, "debug") == 0;
+                continue;
+            }
+            if (a[1] == 'c') {
+                snprintf(err, cap, "connection profiles (-c) are not supported; use "
+                                   "--conntype and --connstring");
+                return -1;
+            }
+            for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+                if (flags[k].s == a[1])
+                    f = &flags[k];
+            if (f && a[2])
+                val = a + 2 + (a[2] == '=');
+        }
+        if (!f) {
+            snprintf(err, cap, "unknown flag: %s", a);
+            return -1;
+        }
+        if (!val && f->type != F_BOOL) {
+            if (i + 1 >= argc) {
+                snprintf(err, cap, "flag needs an argument: %s", a);
+                return -1;
+            }
+            val = argv[++i];
+        }
+        if (set_flag(o, f, val, err, cap) != 0)
+            return -1;
+    }
+    if (o->smp_version != 1 && o->smp_version != 2) {
+        snprintf(err, cap, "--smp-version must be 1 or 2");
+        return -1;
+    }
+    o->smp_version -= 1; /* header version bits */
+    if (o->tries < 1) {
+        snprintf(err, cap, "--tries must be at least 1");
+        return -1;
+    }
+    if (o->max_window < 1) {
+        snprintf(err, cap, "--maxwinsize must be at least 1");
+        return -1;
+    }
+    return 0;
+}
+
+void mcumgr_cli_usage(void *file)
+{
+    fputs("usage: extxip-mcumgr --conntype udp|serial --connstring STR [flags] COMMAND\n"
+          "\n"
+          "connection strings:\n"
+          "  udp     127.0.0.1:1337   [::1]:1337   host:port\n"
+          "  serial  dev=/dev/ttyACM0,baud=115200,mtu=128\n"
+          "\n"
+          "commands:\n"
+          "  echo TEXT                 send TEXT, print the echo\n"
+          "  reset [-f]                reset the device (-f: force)\n"
+          "  image list                show images and slots\n"
+          "  image upload FILE [-e] [-n IMAGE] [-u] [-w N] [--first-timeout S]\n"
+          "                            upload (-e/--noerase is the default, as in mcumgr;\n"
+          "                            -e=false sends an image erase first)\n"
+          "  image test HASH           mark image HASH for test on next reset\n"
+          "  image confirm [HASH]      confirm image HASH (or the running image)\n"
+          "  image erase [SLOT]        erase SLOT (absolute; default: the device's, slot 1)\n"
+          "  image slot-info           slot sizes per image\n"
+          "  params                    MCUmgr buffer parameters (buf_size, buf_count)\n"
+          "  bootloader info [QUERY]   bootloader name, or QUERY (e.g. mode)\n"
+          "  taskstat                  task statistics\n"
+          "  datetime [VALUE|now]      read or set the device's date/time\n"
+          "\n"
+          "flags: -t SECS (timeout, default 10)  -r N (tries, default 1)  --json  --quiet\n"
+          "       --smp-version 1|2 (default 2)  -l debug (hex dump of packets)\n"
+          "exit status: 0 device said OK, 1 device error, 2 usage/local error, 3 no answer/link\n",
+          (FILE *)file);
+}

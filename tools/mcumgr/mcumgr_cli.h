@@ -1,0 +1,40 @@
+/*
+ * Command line of extxip-mcumgr, with mcumgr's flag spellings. Global flags may appear
+ * anywhere (as with mcumgr's persistent flags); "--" ends flag parsing.
+ */
+#ifndef EXTXIP_MCUMGR_CLI_H
+#define EXTXIP_MCUMGR_CLI_H
+
+#include <stddef.h>
+
+#define MCUMGR_CLI_MAX_ARGS 8
+
+typedef struct {
+    const char *conntype;   /* --conntype */
+    const char *connstring; /* --connstring */
+    double timeout_s;       /* -t / --timeout (mcumgr default 10) */
+    int tries;              /* -r / --tries (mcumgr default 1) */
+    int json;               /* --json */
+    int quiet;              /* --quiet / -q */
+    int debug;              /* -l debug / --loglevel debug: hex dumps on stderr */
+    int smp_version;        /* --smp-version 1|2 -> 0|1 (default SMP v2) */
+    /* image upload */
+    int noerase;            /* -e / --noerase (mcumgr default true) */
+    int upgrade;            /* -u / --upgrade */
+    long image;             /* -n / --image */
+    int max_window;         /* -w / --maxwinsize (mcumgr default 5) */
+    double first_timeout_s; /* --first-timeout (first chunk; device erases) */
+    /* reset */
+    int force;              /* -f / --force */
+    int help;               /* -h / --help */
+    int nargs;
+    const char *args[MCUMGR_CLI_MAX_ARGS]; /* positionals: command words and operands */
+} mcumgr_cli_t;
+
+/* Parse argv (argv[0] is skipped). Returns 0, or -1 with a message in err. */
+int mcumgr_cli_parse(int argc, char **argv, mcumgr_cli_t *o, char *err, size_t cap);
+
+/* Usage text. */
+void mcumgr_cli_usage(void *file);
+
+#endif

@@ -1,0 +1,285 @@
+#include "mcumgr_link.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hostio.h"
+#include "mcumgr_framing.h"
+#include "smp/smp_serial.h"
+
+static void dump(const mcumgr_link_t *l, const char *dir, const uint8_t *p, size_t n)
+{
+    if (!l->debug)
+        return;
+    fprintf(stderr, "%s %zu:", dir, n);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, " %02x", p[i]);
+    fputc('\n', stderr);
+}
+
+static int alloc_bufs(mcumgr_link_t *l)
+{
+    l->rx = malloc(sizeof *l->rx);
+    l->in = malloc(MCUMGR_LINK_INBUF);
+    if (!l->rx || !l->in)
+        return -1;
+    smp_serial_rx_init(l->rx);
+    /* Accept the line length we send with (mcumgr mtu > 128 makes longer lines). */
+    if (l->line_chars + 3 > (int)l->rx->max_line)
+        l->rx->max_line = (size_t)l->line_chars + 3;
+    return 0;
+}
+
+static void link_init(mcumgr_link_t *l, int smp_version)
+{
+    memset(l, 0, sizeof *l);
+    l->fd = -1;
+    l->smp_version = smp_version ? 1 : 0;
+    /* Start at a varying sequence number so a late reply from an earlier run of the
+     * tool cannot be taken for an answer to this one. */
+    l->seq = (uint8_t)(hostio_now_ns() >> 10);
+}
+
+int mcumgr_link_attach_udp(mcumgr_link_t *l, int fd, const struct sockaddr_storage *peer,
+                           socklen_t peer_len, int smp_version)
+{
+    link_init(l, smp_version);
+    l->type = MCUMGR_CONN_UDP;
+    l->fd = fd;
+    memcpy(&l->peer, peer, sizeof *peer);
+    l->peer_len = peer_len;
+    return alloc_bufs(l);
+}
+
+int mcumgr_link_open(mcumgr_link_t *l, const mcumgr_conn_t *c, int smp_version, char *err,
+                     size_t cap)
+{
+    link_init(l, smp_version);
+    l->type = c->type;
+    if (c->type == MCUMGR_CONN_UDP) {
+        if (hostio_parse_hostport(c->addr, MCUMGR_UDP_DEFAULT_PORT, &l->peer, &l->peer_len,
+                                  err, cap) != 0)
+            return -1;
+        l->fd = hostio_udp_open(&l->peer, l->peer_len, 0);
+        if (l->fd < 0) {
+            snprintf(err, cap, "cannot open UDP socket: %s", strerror(errno));
+            return -1;
+        }
+        /* connect() makes the kernel drop datagrams from anyone but the device. */
+        if (connect(l->fd, (const struct sockaddr *)&l->peer, l->peer_len) != 0) {
+            snprintf(err, cap, "cannot reach %s: %s", c->addr, strerror(errno));
+            close(l->fd);
+            l->fd = -1;
+            return -1;
+        }
+    } else {
+        l->fd = hostio_serial_open(c->dev, c->baud);
+        if (l->fd < 0) {
+            snprintf(err, cap, "cannot open %s: %s", c->dev, strerror(errno));
+            return -1;
+        }
+        l->line_chars = mcumgr_serial_line_chars(c->mtu);
+    }
+    if (alloc_bufs(l) != 0) {
+        snprintf(err, cap, "out of memory");
+        mcumgr_link_close(l);
+        return -1;
+    }
+    return 0;
+}
+
+void mcumgr_link_close(mcumgr_link_t *l)
+{
+    if (l->fd >= 0)
+        close(l->fd);
+    l->fd = -1;
+    free(l->rx);
+    free(l->in);
+    l->rx = NULL;
+    l->in = NULL;
+}
+
+size_t mcumgr_pkt_build(const mcumgr_link_t *l, uint8_t *pkt, size_t cap, uint8_t op,
+                        uint16_t group, uint8_t id, uint8_t seq, const uint8_t *body,
+                        size_t body_len)
+{
+    if (body_len > 0xFFFF || cap < 8 || body_len > cap - 8)
+        return 0;
+    mcumgr_hdr_t h = {op, 0, (uint8_t)l->smp_version, (uint16_t)body_len, group, seq, id};
+    mcumgr_hdr_put(pkt, &h);
+    if (body_len)
+        memmove(pkt + 8, body, body_len);
+    return 8 + body_len;
+}
+
+int mcumgr_pkt_parse(const uint8_t *pkt, size_t len, mcumgr_hdr_t *h, const uint8_t **body)
+{
+    if (len < 8)
+        return -1;
+    mcumgr_hdr_get(pkt, h);
+    if ((size_t)h->len > len - 8)
+        return -1;
+    *body = pkt + 8;
+    return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN) {
+                struct pollfd pfd = {fd, POLLOUT, 0};
+                poll(&pfd, 1, 100);
+                continue;
+            }
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int mcumgr_link_send(mcumgr_link_t *l, const uint8_t *pkt, size_t len)
+{
+    dump(l, "tx", pkt, len);
+    if (l->type == MCUMGR_CONN_UDP) {
+        ssize_t w = sendto(l->fd, pkt, len, 0, (const struct sockaddr *)&l->peer, l->peer_len);
+        /* A refused datagram (nothing listening yet) counts as lost, not fatal: the
+         * retry logic decides. */
+        if (w < 0 && errno != ECONNREFUSED && errno != EAGAIN && errno != ENOBUFS)
+            return MCUMGR_EIO;
+        return 0;
+    }
+    size_t cap = mcumgr_frame_encoded_size(len, l->line_chars);
+    uint8_t *out = malloc(cap);
+    if (!out)
+        return MCUMGR_EIO;
+    size_t n = mcumgr_frame_encode(pkt, len, l->line_chars, out, cap);
+    int rc = n && write_all(l->fd, out, n) == 0 ? 0 : MCUMGR_EIO;
+    free(out);
+    return rc;
+}
+
+int mcumgr_link_recv(mcumgr_link_t *l, uint8_t *buf, size_t cap, long long deadline_ns)
+{
+    for (;;) {
+        while (l->type == MCUMGR_CONN_SERIAL && l->in_pos < l->in_len) {
+            size_t used = 0, n = 0;
+            const uint8_t *p = NULL;
+            int got = smp_serial_rx_feed(l->rx, l->in + l->in_pos, l->in_len - l->in_pos, &used,
+                                         &p, &n);
+            l->in_pos += used;
+            if (got == 1 && n <= cap) {
+                memcpy(buf, p, n);
+                dump(l, "rx", buf, n);
+                return (int)n;
+            }
+        }
+        long long left = deadline_ns - hostio_now_ns();
+        if (left <= 0)
+            return 0;
+        struct pollfd pfd = {l->fd, POLLIN, 0};
+        int pr = poll(&pfd, 1, (int)((left + 999999) / 1000000));
+        if (pr < 0) {
+            if (errno == EINTR)
+                continue;
+            return MCUMGR_EIO;
+        }
+        if (pr == 0)
+            continue;
+        if (l->type == MCUMGR_CONN_UDP) {
+            ssize_t r = recv(l->fd, buf, cap, MSG_TRUNC);
+            if (r < 0) {
+                if (errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED)
+                    continue;
+                return MCUMGR_EIO;
+            }
+            if ((size_t)r > cap)
+                continue; /* truncated datagram: cannot be a whole packet */
+            dump(l, "rx", buf, (size_t)r);
+            return (int)r;
+        }
+        ssize_t r = read(l->fd, l->in, MCUMGR_LINK_INBUF);
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            return MCUMGR_EIO;
+        }
+        if (r == 0) { /* EOF on a pty whose other side is closed: wait, then retry */
+            struct timespec ts = {0, 10000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        l->in_pos = 0;
+        l->in_len = (size_t)r;
+    }
+}
+
+int mcumgr_txn(mcumgr_link_t *l, uint8_t op, uint16_t group, uint8_t id, const uint8_t *body,
+               size_t body_len, uint8_t *rsp, size_t cap, mcumgr_hdr_t *rsp_hdr,
+               int timeout_ms, int tries)
+{
+    uint8_t *pkt = malloc(MCUMGR_MAX_PKT);
+    uint8_t *in = malloc(MCUMGR_MAX_PKT);
+    int rc = MCUMGR_ETIMEOUT;
+    if (!pkt || !in) {
+        rc = MCUMGR_EIO;
+        goto out;
+    }
+    if (tries < 1)
+        tries = 1;
+    for (int t = 0; t < tries; t++) {
+        uint8_t seq = l->seq++;
+        size_t n = mcumgr_pkt_build(l, pkt, MCUMGR_MAX_PKT, op, group, id, seq, body, body_len);
+        if (!n) {
+            rc = MCUMGR_ETOOBIG;
+            goto out;
+        }
+        if (mcumgr_link_send(l, pkt, n) != 0) {
+            rc = MCUMGR_EIO;
+            goto out;
+        }
+        long long deadline = hostio_now_ns() + (long long)timeout_ms * 1000000LL;
+        for (;;) {
+            int r = mcumgr_link_recv(l, in, MCUMGR_MAX_PKT, deadline);
+            if (r < 0) {
+                rc = r;
+                goto out;
+            }
+            if (r == 0)
+                break; /* timeout: next try */
+            mcumgr_hdr_t h;
+            const uint8_t *b;
+            if (mcumgr_pkt_parse(in, (size_t)r, &h, &b) != 0)
+                continue;
+            /* A reply answers this request only if every echoed field matches; a
+             * late reply to an earlier try is just as good (same request). */
+            if (h.op != op + 1 || h.group != group || h.id != id)
+                continue;
+            if ((uint8_t)(seq - h.seq) > (uint8_t)t)
+                continue;
+            if (h.len > cap) {
+                rc = MCUMGR_EBADRSP;
+                goto out;
+            }
+            memcpy(rsp, b, h.len);
+            if (rsp_hdr)
+                *rsp_hdr = h;
+            rc = h.len;
+            goto out;
+        }
+    }
+out:
+    free(pkt);
+    free(in);
+    return rc;
+}
