@@ -1,0 +1,299 @@
+/*
+ * SMP request dispatch, modelled on the behaviour of Zephyr's smp.c as
+ * described in spec smp.md §2 (so that responses are byte-identical).
+ */
+#include "smp/smp.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------- header */
+
+void smp_hdr_encode(const smp_hdr_t *h, uint8_t out[SMP_HDR_SIZE])
+{
+    out[0] = (uint8_t)(((h->version & 3u) << 3) | (h->op & 7u));
+    out[1] = h->flags;
+    out[2] = (uint8_t)(h->len >> 8);
+    out[3] = (uint8_t)h->len;
+    out[4] = (uint8_t)(h->group >> 8);
+    out[5] = (uint8_t)h->group;
+    out[6] = h->seq;
+    out[7] = h->id;
+}
+
+int smp_hdr_decode(const uint8_t *buf, size_t len, smp_hdr_t *h)
+{
+    if (buf == NULL || len < SMP_HDR_SIZE) {
+        return SMP_ERR_TRUNCATED;
+    }
+    h->op = buf[0] & 7u;
+    h->version = (buf[0] >> 3) & 3u;
+    h->flags = buf[1];
+    h->len = (uint16_t)((buf[2] << 8) | buf[3]);
+    h->group = (uint16_t)((buf[4] << 8) | buf[5]);
+    h->seq = buf[6];
+    h->id = buf[7];
+    return 0;
+}
+
+/* ------------------------------------------------------ error translation */
+
+uint16_t smp_img_err_to_v1(uint16_t rc)
+{
+    switch (rc) {
+    case IMG_MGMT_ERR_OK:
+        return MGMT_ERR_EOK;
+    case IMG_MGMT_ERR_NO_IMAGE:
+    case IMG_MGMT_ERR_NO_TLVS:
+        return MGMT_ERR_ENOENT;
+    case IMG_MGMT_ERR_NO_FREE_SLOT:
+    case IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER:
+    case IMG_MGMT_ERR_IMAGE_ALREADY_PENDING:
+        return MGMT_ERR_EBADSTATE;
+    case IMG_MGMT_ERR_NO_FREE_MEMORY:
+        return MGMT_ERR_ENOMEM;
+    case IMG_MGMT_ERR_INVALID_SLOT:
+    case IMG_MGMT_ERR_INVALID_PAGE_OFFSET:
+    case IMG_MGMT_ERR_INVALID_OFFSET:
+    case IMG_MGMT_ERR_INVALID_LENGTH:
+    case IMG_MGMT_ERR_INVALID_IMAGE_HEADER:
+    case IMG_MGMT_ERR_INVALID_HASH:
+    case IMG_MGMT_ERR_INVALID_FLASH_ADDRESS:
+        return MGMT_ERR_EINVAL;
+    default:
+        return MGMT_ERR_EUNKNOWN;
+    }
+}
+
+uint16_t smp_os_err_to_v1(uint16_t rc)
+{
+    switch (rc) {
+    case OS_MGMT_ERR_OK:
+        return MGMT_ERR_EOK;
+    case OS_MGMT_ERR_INVALID_FORMAT:
+        return MGMT_ERR_EINVAL;
+    case OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER:
+    case OS_MGMT_ERR_RTC_NOT_SET:
+        return MGMT_ERR_ENOENT;
+    default:
+        return MGMT_ERR_EUNKNOWN;
+    }
+}
+
+uint16_t smp_err_to_v1(uint16_t group, uint16_t rc)
+{
+    switch (group) {
+    case MGMT_GROUP_ID_OS:
+        return smp_os_err_to_v1(rc);
+    case MGMT_GROUP_ID_IMAGE:
+        return smp_img_err_to_v1(rc);
+    default:
+        return MGMT_ERR_EUNKNOWN;
+    }
+}
+
+/* ------------------------------------------------------------ ctx helpers */
+
+int smp_ctx_err(smp_ctx_t *ctx, uint16_t group, uint16_t rc)
+{
+    if (rc == 0) {
+        return MGMT_ERR_EOK;
+    }
+    ctx->err_group = group;
+    ctx->err_rc = rc;
+    cbor_encoder_t *e = ctx->enc;
+    cbor_enc_tstr_z(e, "err");
+    cbor_enc_map_indef(e);
+    cbor_enc_tstr_z(e, "group");
+    cbor_enc_uint(e, group);
+    cbor_enc_tstr_z(e, "rc");
+    cbor_enc_uint(e, rc);
+    cbor_enc_break(e);
+    return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
+}
+
+int smp_ctx_group_err(smp_ctx_t *ctx, uint16_t rc)
+{
+    return smp_ctx_err(ctx, ctx->hdr->group, rc);
+}
+
+void smp_ctx_set_rsn(smp_ctx_t *ctx, const char *rsn) { ctx->rsn = rsn; }
+
+void smp_ctx_after_send(smp_ctx_t *ctx, void (*fn)(void *arg), void *arg)
+{
+    ctx->after_send = fn;
+    ctx->after_send_arg = arg;
+}
+
+/* ---------------------------------------------------------------- server */
+
+void smp_server_init(smp_server_t *srv)
+{
+    memset(srv, 0, sizeof(*srv));
+}
+
+int smp_server_register(smp_server_t *srv, const smp_group_t *grp)
+{
+    if (srv == NULL || grp == NULL || (grp->cmd_count && grp->cmds == NULL)) {
+        return SMP_ERR_INVAL;
+    }
+    for (size_t i = 0; i < srv->group_count; i++) {
+        if (srv->groups[i]->id == grp->id) {
+            return SMP_ERR_EXISTS;
+        }
+    }
+    if (srv->group_count >= SMP_MAX_GROUPS) {
+        return SMP_ERR_FULL;
+    }
+    srv->groups[srv->group_count++] = grp;
+    return 0;
+}
+
+static const smp_group_t *find_group(const smp_server_t *srv, uint16_t id)
+{
+    for (size_t i = 0; i < srv->group_count; i++) {
+        if (srv->groups[i]->id == id) {
+            return srv->groups[i];
+        }
+    }
+    return NULL;
+}
+
+/* Response header for req carrying a body of body_len bytes (spec §2.2). */
+static void put_rsp_hdr(uint8_t *tx, const smp_hdr_t *req, size_t body_len)
+{
+    smp_hdr_t h = {
+        .op = req->op == SMP_OP_READ ? SMP_OP_READ_RSP : SMP_OP_WRITE_RSP,
+        .version = req->version > SMP_VERSION_2 ? SMP_VERSION_2 : req->version,
+        .flags = 0,
+        .len = (uint16_t)body_len,
+        .group = req->group,
+        .seq = req->seq,
+        .id = req->id,
+    };
+    smp_hdr_encode(&h, tx);
+}
+
+/* Build {"rc": status[, "rsn": text]} as the whole body. Returns the packet
+ * length, or 0 if even that does not fit (then nothing is sent). */
+static size_t build_err_rsp(const smp_server_t *srv, const smp_hdr_t *req, uint8_t *tx, size_t tx_cap,
+                            int status, const char *rsn)
+{
+    if (tx_cap < SMP_HDR_SIZE) {
+        return 0;
+    }
+    cbor_encoder_t e;
+    cbor_enc_init(&e, tx + SMP_HDR_SIZE, tx_cap - SMP_HDR_SIZE);
+    cbor_enc_map_indef(&e);
+    cbor_enc_tstr_z(&e, "rc");
+    cbor_enc_int(&e, status);
+    if (srv->verbose_err && rsn != NULL) {
+        cbor_enc_tstr_z(&e, "rsn");
+        cbor_enc_tstr_z(&e, rsn);
+    }
+    cbor_enc_break(&e);
+    if (e.err || e.len > UINT16_MAX) {
+        return 0;
+    }
+    put_rsp_hdr(tx, req, e.len);
+    return SMP_HDR_SIZE + e.len;
+}
+
+/* Run the handler for one well-formed request. Returns 0 with *rsp_len set,
+ * or a MGMT_ERR_* for the caller to turn into an error response. */
+static int handle_one(const smp_server_t *srv, const smp_hdr_t *req, const uint8_t *body, uint8_t *tx,
+                      size_t tx_cap, smp_ctx_t *ctx, size_t *rsp_len)
+{
+    if (req->op != SMP_OP_READ && req->op != SMP_OP_WRITE) {
+        return MGMT_ERR_ENOTSUP;
+    }
+    if (req->version > SMP_VERSION_2) {
+        return MGMT_ERR_UNSUPPORTED_TOO_NEW;
+    }
+    const smp_group_t *grp = find_group(srv, req->group);
+    if (grp == NULL || req->id >= grp->cmd_count) {
+        return MGMT_ERR_ENOTSUP;
+    }
+    const smp_cmd_t *cmd = &grp->cmds[req->id];
+    smp_handler_fn fn = req->op == SMP_OP_READ ? cmd->read : cmd->write;
+    if (fn == NULL) {
+        return MGMT_ERR_ENOTSUP;
+    }
+    if (tx_cap < SMP_HDR_SIZE) {
+        return MGMT_ERR_EMSGSIZE;
+    }
+
+    cbor_decoder_t dec;
+    cbor_encoder_t enc;
+    cbor_dec_init(&dec, body, req->len);
+    cbor_enc_init(&enc, tx + SMP_HDR_SIZE, tx_cap - SMP_HDR_SIZE);
+    ctx->dec = &dec;
+    ctx->enc = &enc;
+    ctx->user = grp->user;
+
+    cbor_enc_map_indef(&enc);
+    int rc = fn(ctx);
+    cbor_enc_break(&enc);
+    ctx->dec = NULL;
+    ctx->enc = NULL;
+    if (rc == 0 && (enc.err || enc.len > UINT16_MAX)) {
+        rc = MGMT_ERR_EMSGSIZE;
+    }
+    if (rc == 0 && ctx->err_rc != 0 && req->version == SMP_VERSION_1) {
+        /* v1 clients only understand "rc": translate the group code */
+        rc = grp->err_to_v1 ? grp->err_to_v1(ctx->err_rc) : smp_err_to_v1(ctx->err_group, ctx->err_rc);
+        if (rc == 0) {
+            rc = MGMT_ERR_EUNKNOWN; /* an error must never read as success */
+        }
+    }
+    if (rc != 0) {
+        return rc;
+    }
+    put_rsp_hdr(tx, req, enc.len);
+    *rsp_len = SMP_HDR_SIZE + enc.len;
+    return 0;
+}
+
+int smp_process(smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx, size_t tx_cap,
+                uint64_t peer, smp_output_fn out, void *out_arg)
+{
+    if (srv == NULL || (rx == NULL && rx_len) || tx == NULL || out == NULL) {
+        return SMP_ERR_INVAL;
+    }
+    int sent = 0;
+    size_t pos = 0;
+    while (pos < rx_len) {
+        smp_hdr_t req;
+        if (smp_hdr_decode(rx + pos, rx_len - pos, &req) != 0) {
+            break; /* no valid header: nothing to answer (spec §2.1) */
+        }
+        pos += SMP_HDR_SIZE;
+
+        smp_ctx_t ctx;
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.hdr = &req;
+        ctx.peer = peer;
+
+        size_t rsp_len = 0;
+        int rc;
+        if (req.len > rx_len - pos) {
+            rc = MGMT_ERR_ECORRUPT;
+        } else {
+            rc = handle_one(srv, &req, rx + pos, tx, tx_cap, &ctx, &rsp_len);
+        }
+        if (rc != 0) {
+            rsp_len = build_err_rsp(srv, &req, tx, tx_cap, rc, ctx.rsn);
+        }
+        if (rsp_len) {
+            out(out_arg, tx, rsp_len);
+            sent++;
+        }
+        if (rc == 0 && ctx.after_send) {
+            ctx.after_send(ctx.after_send_arg);
+        }
+        if (rc != 0) {
+            break; /* Zephyr stops at the first error response */
+        }
+        pos += req.len;
+    }
+    return sent;
+}
