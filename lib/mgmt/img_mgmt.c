@@ -1,0 +1,1276 @@
+/*
+ * Image management group core: slot state, test/confirm, upload session with
+ * progressive erase and a persisted checkpoint log, erase, boot report.
+ * Facts: shared/spec/smp.md §7 (Zephyr img_mgmt.c / img_mgmt_state.c
+ * behaviour), mcuboot.md, layout.md. The SMP/CBOR layer is img_mgmt_smp.c.
+ */
+#include "mgmt/img_mgmt.h"
+
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "smp/smp_defs.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* CRC-32 (IEEE 802.3, reflected, init/xorout 0xffffffff), bitwise: the log
+ * records are tiny, a table would cost 1 KiB of flash for nothing. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++) {
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+        }
+    }
+    return c ^ 0xffffffffu;
+}
+
+static const flash_area_t *area(const img_mgmt_t *im, uint32_t id)
+{
+    const flash_area_t *fa = NULL;
+    if (id >= FLASH_AREA_COUNT || flash_map_get(im->cfg.map, (uint8_t)id, &fa) != FLASH_OK) {
+        return NULL;
+    }
+    return fa;
+}
+
+static uint64_t now_ms(const img_mgmt_t *im)
+{
+    return im->cfg.clock ? im->cfg.clock(im->cfg.clock_arg) : 0;
+}
+
+void img_mgmt_config_default(img_mgmt_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->image_count = 3;
+    cfg->active_image = 0;
+    cfg->netcore_image = 1;
+    cfg->list_netcore_primary = true;
+    cfg->allow_erase_pending = false;
+    cfg->image_check = true;
+    cfg->boot_report_key = false;
+    cfg->busy_ms = 5000;
+    cfg->log_area = FLASH_AREA_SETTINGS;
+    cfg->log_off = 0x10000u - 0x2000u; /* last 8 KiB of the 64 KiB settings partition */
+    cfg->log_size = 0x2000u;
+    cfg->checkpoint_bytes = 32u * 1024u;
+}
+
+void img_mgmt_ver_str(const image_version_t *v, char *buf, size_t cap)
+{
+    /* Hand-rolled: no printf in the core. */
+    uint32_t parts[4] = {v->major, v->minor, v->revision, v->build_num};
+    int nparts = v->build_num ? 4 : 3;
+    size_t o = 0;
+    if (cap == 0) {
+        return;
+    }
+    for (int i = 0; i < nparts; i++) {
+        char tmp[10];
+        int t = 0;
+        uint32_t x = parts[i];
+        if (i > 0 && o + 1 < cap) {
+            buf[o++] = '.';
+        }
+        do {
+            tmp[t++] = (char)('0' + x % 10u);
+            x /= 10u;
+        } while (x && t < (int)sizeof(tmp));
+        while (t > 0 && o + 1 < cap) {
+            buf[o++] = tmp[--t];
+        }
+    }
+    buf[o] = '\0';
+}
+
+/* ------------------------------------------------------------ slot states */
+
+/* Swap type of an image from its trailers (MCUboot's table). For the netcore
+ * image the primary trailer counts as unset, like NCS's nrf53 bootutil hook,
+ * because on hardware that "slot" is a RAM hand-off area. */
+static int image_swap_type(const img_mgmt_t *im, uint8_t image)
+{
+    const flash_area_t *pri = area(im, FLASH_AREA_IMAGE_PRIMARY(image));
+    const flash_area_t *sec = area(im, FLASH_AREA_IMAGE_SECONDARY(image));
+    boot_trailer_t pt, st;
+    memset(&pt, 0, sizeof(pt));
+    pt.magic = BOOT_MAGIC_UNSET;
+    pt.swap_type = BOOT_SWAP_TYPE_NONE;
+    pt.copy_done = BOOT_FLAG_UNSET;
+    pt.image_ok = BOOT_FLAG_UNSET;
+    st = pt;
+    if (pri && image != im->cfg.netcore_image && boot_trailer_read(pri, &pt) != BOOT_OK) {
+        pt.magic = BOOT_MAGIC_UNSET;
+    }
+    if (!sec || boot_trailer_read(sec, &st) != BOOT_OK) {
+        st.magic = BOOT_MAGIC_UNSET;
+        st.image_ok = BOOT_FLAG_UNSET;
+    }
+    int t = boot_swap_type(&pt, &st);
+    return t > 0 ? t : BOOT_SWAP_TYPE_NONE;
+}
+
+typedef enum { NB_NORMAL, NB_TEST, NB_REVERT } next_boot_type_t;
+
+/* Zephyr's img_mgmt_get_next_boot_slot (non-Direct-XIP): absolute slot that
+ * boots next and how. */
+static uint32_t next_boot_slot(const img_mgmt_t *im, uint8_t image, next_boot_type_t *type)
+{
+    uint32_t active = FLASH_AREA_IMAGE_PRIMARY(image);
+    switch (image_swap_type(im, image)) {
+    case BOOT_SWAP_TYPE_PERM:
+        *type = NB_NORMAL;
+        return active + 1u;
+    case BOOT_SWAP_TYPE_TEST:
+        *type = NB_TEST;
+        return active + 1u;
+    case BOOT_SWAP_TYPE_REVERT:
+        *type = NB_REVERT;
+        return active + 1u;
+    default:
+        *type = NB_NORMAL;
+        return active;
+    }
+}
+
+/* Zephyr's img_mgmt_slot_in_use: may this slot be overwritten? */
+static bool slot_in_use(const img_mgmt_t *im, uint32_t slot)
+{
+    uint8_t image = (uint8_t)(slot / 2u);
+    uint32_t active = FLASH_AREA_IMAGE_PRIMARY(image);
+    next_boot_type_t type;
+    uint32_t nbs = next_boot_slot(im, image, &type);
+    if (slot == nbs && type == NB_REVERT) {
+        return true;
+    }
+    if (((slot == nbs && type == NB_TEST) || (active != nbs && type == NB_NORMAL)) &&
+        !im->cfg.allow_erase_pending) {
+        return true;
+    }
+    return slot == active;
+}
+
+static bool slot_listed(const img_mgmt_t *im, uint32_t slot)
+{
+    return !(slot == FLASH_AREA_IMAGE_PRIMARY(im->cfg.netcore_image) &&
+             !im->cfg.list_netcore_primary);
+}
+
+/* Parse a slot's image; 0 and im->info filled, or negative. */
+static int read_slot_info(img_mgmt_t *im, uint32_t slot)
+{
+    const flash_area_t *fa = area(im, slot);
+    if (!fa) {
+        return IMAGE_ERR_IO;
+    }
+    return image_parse(fa, &im->info);
+}
+
+int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
+                           size_t *n)
+{
+    *n = 0;
+    for (uint8_t i = 0; i < im->cfg.image_count; i++) {
+        next_boot_type_t type;
+        uint32_t slot_a = FLASH_AREA_IMAGE_PRIMARY(i);
+        uint32_t nbs = next_boot_slot(im, i, &type);
+        for (uint32_t rel = 0; rel < 2u; rel++) {
+            uint32_t slot = slot_a + rel;
+            if (!slot_listed(im, slot) || read_slot_info(im, slot) != IMAGE_OK) {
+                continue; /* unparseable slots are omitted, as Zephyr does */
+            }
+            img_mgmt_slot_state_t *s = &out[(*n)++];
+            memset(s, 0, sizeof(*s));
+            s->image = i;
+            s->slot = (uint8_t)rel;
+            s->ver = im->info.hdr.ver;
+            memcpy(s->hash, im->info.hash, IMAGE_HASH_SIZE);
+            s->bootable = (im->info.hdr.flags & 0x10u) == 0; /* IMAGE_F_NON_BOOTABLE */
+            if (rel == 0) {
+                /* Every image's primary is its active slot (Zephyr's state read). */
+                s->active = true;
+                s->confirmed = type != NB_REVERT;
+            } else if (nbs != slot_a) {
+                if (type == NB_NORMAL) {
+                    s->pending = s->permanent = true;
+                } else if (type == NB_REVERT) {
+                    s->confirmed = true;
+                } else {
+                    s->pending = true;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Absolute slot whose SHA-256 TLV equals hash, or -1. */
+static int find_by_hash(img_mgmt_t *im, const uint8_t *hash)
+{
+    for (uint32_t slot = 0; slot < 2u * im->cfg.image_count; slot++) {
+        if (read_slot_info(im, slot) == IMAGE_OK &&
+            memcmp(im->info.hash, hash, IMAGE_HASH_SIZE) == 0) {
+            return (int)slot;
+        }
+    }
+    return -1;
+}
+
+int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm)
+{
+    uint32_t slot;
+    if (hash_len == 0) {
+        if (!confirm) {
+            return IMG_MGMT_ERR_INVALID_HASH; /* a test needs a hash */
+        }
+        slot = FLASH_AREA_IMAGE_PRIMARY(im->cfg.active_image);
+    } else if (hash_len != IMAGE_HASH_SIZE || hash == NULL) {
+        return IMG_MGMT_ERR_INVALID_HASH;
+    } else {
+        int s = find_by_hash(im, hash);
+        if (s < 0) {
+            return IMG_MGMT_ERR_HASH_NOT_FOUND;
+        }
+        slot = (uint32_t)s;
+    }
+
+    /* Zephyr's img_mgmt_set_next_boot_slot (non-Direct-XIP), same order. */
+    uint8_t image = (uint8_t)(slot / 2u);
+    uint32_t active = FLASH_AREA_IMAGE_PRIMARY(image);
+    next_boot_type_t type;
+    uint32_t nbs = next_boot_slot(im, image, &type);
+
+    /* Only the running image, or another image's secondary, may be confirmed
+     * (ALLOW_CONFIRM_NON_ACTIVE_IMAGE_SECONDARY=y). */
+    if (confirm && image != im->cfg.active_image && slot == active) {
+        return IMG_MGMT_ERR_IMAGE_CONFIRMATION_DENIED;
+    }
+    if (!confirm && slot == active) {
+        return IMG_MGMT_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED;
+    }
+    if (type == NB_TEST) {
+        if (!confirm && slot == nbs) {
+            return 0; /* testing what is already under test: no-op */
+        }
+        return IMG_MGMT_ERR_IMAGE_ALREADY_PENDING;
+    }
+    if (type == NB_NORMAL) {
+        if (confirm && slot == nbs) {
+            return 0; /* it boots next anyway */
+        }
+        if ((slot == active && active != nbs) || (!confirm && slot != active && slot == nbs)) {
+            return IMG_MGMT_ERR_IMAGE_ALREADY_PENDING;
+        }
+    }
+    if (type == NB_REVERT) {
+        if (confirm && slot == nbs) {
+            return 0;
+        }
+        if (!confirm) {
+            return IMG_MGMT_ERR_IMAGE_ALREADY_PENDING;
+        }
+    }
+
+    const flash_area_t *fa = area(im, slot);
+    if (!fa) {
+        return IMG_MGMT_ERR_FLASH_OPEN_FAILED;
+    }
+    int rc;
+    if (slot == active) {
+        rc = boot_set_confirmed(fa);
+    } else {
+        /* Beyond Zephyr: never schedule an image that MCUboot would refuse
+         * (bad hash, signature, unknown key); write nothing then. Zephyr maps
+         * MCUboot's BOOT_EBADIMAGE to INVALID_IMAGE_HEADER_MAGIC (23). */
+        if (image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
+            return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+        }
+        rc = boot_set_pending(fa, confirm);
+    }
+    if (rc == BOOT_ERR_BAD_MAGIC) {
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+    }
+    return rc == BOOT_OK ? 0 : IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+}
+
+/* -------------------------------------------------- persisted session log */
+
+/*
+ * The log is a window of >= 2 sectors used round-robin. Each record is a
+ * self-contained 64-byte snapshot of the session; the valid record with the
+ * highest seq is the truth, so nothing needs replaying and a torn record
+ * (bad CRC) simply loses to the one before it.
+ *
+ *   0  u32 magic 'IMUS'     4 u32 seq        8 u8 state (0 idle, 1 active)
+ *   9  u8 image            10 u8 sha_len    11 u8 format (1)
+ *  12  u32 len             16 u32 off (sector-aligned, programmed)
+ *  20  sha[32]             52 u32[2] reserved (0xff)   60 u32 crc32(0..59)
+ *
+ * A record goes to the next grid position of the sector holding the newest
+ * record; when that sector is full (or the position is not blank: a torn
+ * write), the next sector is erased and the record written at its start.
+ * The sector holding the newest valid record is never erased, so a power cut
+ * at any instant leaves the previous state readable.
+ */
+#define REC_MAGIC 0x53554d49u /* "IMUS" */
+#define REC_FORMAT 1u
+
+static const flash_area_t *log_fa(const img_mgmt_t *im)
+{
+    return area(im, im->cfg.log_area);
+}
+
+typedef struct rec {
+    uint32_t seq;
+    uint8_t state, image, sha_len;
+    uint32_t len, off;
+    uint8_t sha[IMG_MGMT_SHA_MAX];
+} rec_t;
+
+/* 1 valid record, 0 erased, -1 garbage/torn, -2 read error. */
+static int rec_read(img_mgmt_t *im, uint32_t pos, rec_t *r)
+{
+    uint8_t *b = im->scratch;
+    if (flash_area_read(log_fa(im), im->cfg.log_off + pos, b, IMG_MGMT_REC_SIZE) != FLASH_OK) {
+        return -2;
+    }
+    uint8_t ev = flash_area_erased_val(log_fa(im));
+    size_t k = 0;
+    while (k < IMG_MGMT_REC_SIZE && b[k] == ev) {
+        k++;
+    }
+    if (k == IMG_MGMT_REC_SIZE) {
+        return 0;
+    }
+    if (rd32(b) != REC_MAGIC || b[11] != REC_FORMAT ||
+        rd32(b + 60) != crc32_ieee(b, 60)) {
+        return -1;
+    }
+    r->seq = rd32(b + 4);
+    r->state = b[8];
+    r->image = b[9];
+    r->sha_len = b[10];
+    r->len = rd32(b + 12);
+    r->off = rd32(b + 16);
+    memcpy(r->sha, b + 20, IMG_MGMT_SHA_MAX);
+    if (r->state > 1 || r->sha_len > IMG_MGMT_SHA_MAX) {
+        return -1;
+    }
+    return 1;
+}
+
+/* Find the newest record: fills *best (if any) and sets the append cursor. */
+static int log_scan(img_mgmt_t *im, rec_t *best, bool *found)
+{
+    uint32_t per = im->log_sector / IMG_MGMT_REC_SIZE;
+    uint32_t nsec = im->cfg.log_size / im->log_sector;
+    uint32_t best_pos = 0;
+    *found = false;
+    for (uint32_t s = 0; s < nsec; s++) {
+        for (uint32_t i = 0; i < per; i++) {
+            rec_t r;
+            uint32_t pos = s * im->log_sector + i * IMG_MGMT_REC_SIZE;
+            int rc = rec_read(im, pos, &r);
+            if (rc == -2) {
+                return -1;
+            }
+            if (rc == 1 && (!*found || (int32_t)(r.seq - best->seq) > 0)) {
+                *best = r;
+                best_pos = pos;
+                *found = true;
+            }
+        }
+    }
+    im->log_seq = *found ? best->seq : 0;
+    im->log_next = *found ? best_pos + IMG_MGMT_REC_SIZE : 0;
+    return 0;
+}
+
+/* Append one snapshot of the current session (or idle). */
+static int log_append(img_mgmt_t *im, bool active, uint32_t ckpt_off)
+{
+    if (!im->log_ok) {
+        return 0;
+    }
+    const flash_area_t *fa = log_fa(im);
+    uint8_t *b = im->scratch;
+    uint32_t pos = im->log_next;
+    bool moved = false;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool need_new_sector = (pos % im->log_sector) == 0 || moved;
+        if (!need_new_sector) {
+            int e = flash_area_is_erased(fa, im->cfg.log_off + pos, IMG_MGMT_REC_SIZE);
+            if (e < 0) {
+                return IMG_MGMT_ERR_FLASH_READ_FAILED;
+            }
+            need_new_sector = e == 0; /* torn leftovers: start a fresh sector */
+            if (need_new_sector) {
+                pos = (pos / im->log_sector + 1u) * im->log_sector;
+            }
+        }
+        if (need_new_sector) {
+            pos %= im->cfg.log_size;
+            pos -= pos % im->log_sector;
+            int e = flash_area_is_erased(fa, im->cfg.log_off + pos, im->log_sector);
+            if (e < 0) {
+                return IMG_MGMT_ERR_FLASH_READ_FAILED;
+            }
+            if (e == 0 &&
+                flash_area_erase(fa, im->cfg.log_off + pos, im->log_sector) != FLASH_OK) {
+                return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+            }
+        }
+        memset(b, 0xff, IMG_MGMT_REC_SIZE);
+        wr32(b, REC_MAGIC);
+        wr32(b + 4, im->log_seq + 1u);
+        b[8] = active ? 1u : 0u;
+        b[9] = im->s.image;
+        b[10] = active ? im->s.sha_len : 0u;
+        b[11] = REC_FORMAT;
+        wr32(b + 12, active ? im->s.len : 0u);
+        wr32(b + 16, active ? ckpt_off : 0u);
+        memset(b + 20, 0, IMG_MGMT_SHA_MAX);
+        if (active) {
+            memcpy(b + 20, im->s.sha, im->s.sha_len);
+        }
+        wr32(b + 60, crc32_ieee(b, 60));
+        if (flash_area_write(fa, im->cfg.log_off + pos, b, IMG_MGMT_REC_SIZE) == FLASH_OK) {
+            im->log_seq++;
+            im->log_next = pos + IMG_MGMT_REC_SIZE;
+            im->log_active = active;
+            im->log_writes++;
+            return 0;
+        }
+        /* The write failed (a half-programmed position): retry once in a
+         * fresh sector so the newest valid record stays intact. */
+        pos = (pos / im->log_sector + 1u) * im->log_sector;
+        moved = true;
+    }
+    return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+}
+
+/* Persist "no session", only when the log currently says otherwise. */
+static int log_idle(img_mgmt_t *im)
+{
+    return im->log_active ? log_append(im, false, 0) : 0;
+}
+
+/* ------------------------------------------------------------ upload core */
+
+static const flash_area_t *session_fa(const img_mgmt_t *im)
+{
+    return area(im, FLASH_AREA_IMAGE_SECONDARY(im->s.image));
+}
+
+static void session_clear(img_mgmt_t *im)
+{
+    memset(&im->s, 0, sizeof(im->s));
+}
+
+int img_mgmt_session_reset(img_mgmt_t *im)
+{
+    session_clear(im);
+    return log_idle(im);
+}
+
+bool img_mgmt_session_get(const img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len)
+{
+    if (!im->s.active) {
+        return false;
+    }
+    if (image) {
+        *image = im->s.image;
+    }
+    if (off) {
+        *off = im->s.off;
+    }
+    if (len) {
+        *len = im->s.len;
+    }
+    return true;
+}
+
+/* Erase one sector unless it is already blank (saves time and wear). */
+static int erase_sector_if_needed(const flash_area_t *fa, uint32_t off, uint32_t ssz)
+{
+    int e = flash_area_is_erased(fa, off, ssz);
+    if (e < 0) {
+        return IMG_MGMT_ERR_FLASH_READ_FAILED;
+    }
+    if (e == 0 && flash_area_erase(fa, off, ssz) != FLASH_OK) {
+        return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+    }
+    return 0;
+}
+
+/* Make sure the trailer sectors at the end of the slot are blank, so a stale
+ * pending mark can never apply to a half-written image. */
+static int ensure_tail(img_mgmt_t *im)
+{
+    const flash_area_t *fa = session_fa(im);
+    uint32_t ssz = flash_area_sector_size(fa);
+    if (im->s.tail_verified) {
+        return 0;
+    }
+    /* Sectors below erased_to may hold this session's data (after a resume
+     * from a checkpoint inside the trailer sectors): leave them. */
+    uint32_t from = im->s.tail_start > im->s.erased_to ? im->s.tail_start : im->s.erased_to;
+    for (uint32_t o = from; o < fa->size; o += ssz) {
+        int rc = erase_sector_if_needed(fa, o, ssz);
+        if (rc) {
+            return rc;
+        }
+    }
+    im->s.tail_verified = true;
+    return 0;
+}
+
+/* Progressive erase: sectors are erased just ahead of the write position, so
+ * the first chunk does not stall for a whole-slot erase. */
+static int ensure_erased(img_mgmt_t *im, uint32_t end)
+{
+    const flash_area_t *fa = session_fa(im);
+    uint32_t ssz = flash_area_sector_size(fa);
+    while (im->s.erased_to < end) {
+        uint32_t o = im->s.erased_to;
+        /* Trailer sectors blanked by ensure_tail and not written since. */
+        if (!(im->s.tail_skip && o >= im->s.tail_start)) {
+            int rc = erase_sector_if_needed(fa, o, ssz);
+            if (rc) {
+                return rc;
+            }
+        }
+        im->s.erased_to = o + ssz;
+    }
+    return 0;
+}
+
+static int program(img_mgmt_t *im, const uint8_t *p, uint32_t n)
+{
+    const flash_area_t *fa = session_fa(im);
+    int rc = ensure_erased(im, im->s.flushed + n);
+    if (rc) {
+        return rc;
+    }
+    if (flash_area_write(fa, im->s.flushed, p, n) != FLASH_OK) {
+        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    }
+    im->s.flushed += n;
+    return 0;
+}
+
+/* Buffered write at s.off: chunks need no alignment; whole write units go to
+ * flash, the remainder waits in wbuf (at most align-1 bytes). */
+static int stream_write(img_mgmt_t *im, const uint8_t *data, uint32_t n)
+{
+    const flash_area_t *fa = session_fa(im);
+    uint32_t align = flash_area_align(fa);
+    uint32_t pend = im->s.off - im->s.flushed;
+    int rc;
+    if (pend > 0) {
+        uint32_t take = align - pend < n ? align - pend : n;
+        memcpy(im->s.wbuf + pend, data, take);
+        data += take;
+        n -= take;
+        im->s.off += take;
+        pend += take;
+        if (pend == align) {
+            rc = program(im, im->s.wbuf, align);
+            if (rc) {
+                return rc;
+            }
+        }
+    }
+    uint32_t whole = n - n % align;
+    if (whole) {
+        rc = program(im, data, whole);
+        if (rc) {
+            return rc;
+        }
+        im->s.off += whole;
+        data += whole;
+        n -= whole;
+    }
+    if (n) {
+        memcpy(im->s.wbuf, data, n);
+        im->s.off += n;
+    }
+    return 0;
+}
+
+/* Last byte landed: program the padded final unit. */
+static int stream_finish(img_mgmt_t *im)
+{
+    const flash_area_t *fa = session_fa(im);
+    uint32_t align = flash_area_align(fa);
+    uint32_t pend = im->s.off - im->s.flushed;
+    if (pend == 0) {
+        return 0;
+    }
+    memset(im->s.wbuf + pend, flash_area_erased_val(fa), align - pend);
+    return program(im, im->s.wbuf, align);
+}
+
+/* SHA-256 of the first len bytes of fa, compared with want (32 bytes). */
+static int flash_sha_matches(img_mgmt_t *im, const flash_area_t *fa, uint32_t len,
+                             const uint8_t *want, bool *match)
+{
+    crypto_sha256_t ctx;
+    uint8_t dig[CRYPTO_SHA256_SIZE];
+    if (crypto_sha256_init(&ctx) != CRYPTO_OK) {
+        return IMG_MGMT_ERR_UNKNOWN;
+    }
+    for (uint32_t o = 0; o < len;) {
+        uint32_t n = len - o < IMG_MGMT_SCRATCH ? len - o : IMG_MGMT_SCRATCH;
+        if (flash_area_read(fa, o, im->scratch, n) != FLASH_OK) {
+            (void)crypto_sha256_finish(&ctx, dig);
+            return IMG_MGMT_ERR_FLASH_READ_FAILED;
+        }
+        (void)crypto_sha256_update(&ctx, im->scratch, n);
+        o += n;
+    }
+    if (crypto_sha256_finish(&ctx, dig) != CRYPTO_OK) {
+        return IMG_MGMT_ERR_UNKNOWN;
+    }
+    *match = memcmp(dig, want, CRYPTO_SHA256_SIZE) == 0;
+    return 0;
+}
+
+/* Checkpoint every checkpoint_bytes of programmed data, at a sector boundary,
+ * so a resume after reset only has to re-erase from that boundary on. */
+static int maybe_checkpoint(img_mgmt_t *im)
+{
+    if (!im->log_ok || im->s.sha_len == 0 || im->s.flushed < im->s.next_ckpt) {
+        return 0;
+    }
+    const flash_area_t *fa = session_fa(im);
+    uint32_t step = im->cfg.checkpoint_bytes;
+    uint32_t ssz = flash_area_sector_size(fa);
+    step = step < ssz ? ssz : step - step % ssz;
+    uint32_t c = im->s.flushed - im->s.flushed % step;
+    im->s.next_ckpt = c + step;
+    return log_append(im, true, c);
+}
+
+/* Error inside a session: Zephyr drops the session; so do we (and its record). */
+static int fail(img_mgmt_t *im, int err)
+{
+    (void)img_mgmt_session_reset(im);
+    return err;
+}
+
+/* Another client's session is live: its owner sent a chunk recently. */
+static bool busy_for(const img_mgmt_t *im, uint32_t peer)
+{
+    if (!im->s.active || !im->cfg.clock || !im->s.has_peer || im->s.peer == peer) {
+        return false;
+    }
+    uint64_t now = now_ms(im);
+    return now - im->s.last_ms < im->cfg.busy_ms;
+}
+
+static void touch(img_mgmt_t *im, uint32_t peer)
+{
+    im->s.has_peer = true;
+    im->s.peer = peer;
+    im->s.last_ms = now_ms(im);
+}
+
+/* Write a chunk at s.off and handle completion. */
+static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
+                        img_mgmt_upload_rsp_t *rsp)
+{
+    int rc = ensure_tail(im);
+    if (rc == 0) {
+        rc = stream_write(im, req->data, (uint32_t)req->data_len);
+    }
+    if (rc) {
+        return fail(im, rc == IMG_MGMT_ERR_FLASH_ERASE_FAILED ? rc
+                                                                : IMG_MGMT_ERR_FLASH_WRITE_FAILED);
+    }
+    if (im->s.off < im->s.len) {
+        (void)maybe_checkpoint(im); /* a lost checkpoint only costs resume distance */
+        rsp->off = im->s.off;
+        return 0;
+    }
+    /* Complete. */
+    rc = stream_finish(im);
+    if (rc) {
+        return fail(im, IMG_MGMT_ERR_FLASH_WRITE_FAILED);
+    }
+    bool match = false;
+    if (im->s.sha_len == IMAGE_HASH_SIZE) {
+        const flash_area_t *fa = session_fa(im);
+        rc = flash_sha_matches(im, fa, im->s.len, im->s.sha, &match);
+        if (rc) {
+            return fail(im, rc);
+        }
+        if (!match) {
+            /* The file in flash is not the file the client announced: make
+             * it untestable (no header) and say which field failed. */
+            (void)flash_area_erase(fa, 0, flash_area_sector_size(fa));
+            return fail(im, IMG_MGMT_ERR_INVALID_HASH);
+        }
+    }
+    rsp->off = im->s.off;
+    rsp->has_match = im->cfg.image_check;
+    rsp->match = match;
+    (void)img_mgmt_session_reset(im);
+    return 0;
+}
+
+static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
+                        img_mgmt_upload_rsp_t *rsp)
+{
+    image_header_t hdr;
+
+    /* Busy first, so a second client's bad request cannot drop the owner's
+     * session. Resuming the same file (same sha) is never busy: a client
+     * that reconnects from a new port is the same upload. */
+    bool same_file = req->sha_len > 0 && req->sha_len <= IMG_MGMT_SHA_MAX && im->s.active &&
+                     im->s.sha_len == req->sha_len &&
+                     memcmp(im->s.sha, req->sha, req->sha_len) == 0 &&
+                     req->has_len && req->len == im->s.len && req->image == im->s.image;
+    if (!same_file && busy_for(im, req->peer)) {
+        return -MGMT_ERR_EBUSY;
+    }
+
+    if (req->data_len < IMAGE_HEADER_SIZE) {
+        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+    }
+    if (!req->has_len) {
+        return fail(im, IMG_MGMT_ERR_INVALID_LENGTH);
+    }
+    if (image_header_decode(req->data, req->data_len, &hdr) != IMAGE_OK) {
+        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    }
+    if (req->sha_len > IMG_MGMT_SHA_MAX) {
+        return fail(im, IMG_MGMT_ERR_INVALID_HASH);
+    }
+    if (same_file) {
+        /* Resume: the data of this chunk is dropped, the client continues
+         * from where we are (possibly a checkpoint reloaded after reset). */
+        touch(im, req->peer);
+        rsp->off = im->s.off;
+        return 0;
+    }
+
+    if (req->image >= im->cfg.image_count) {
+        return fail(im, IMG_MGMT_ERR_NO_FREE_SLOT);
+    }
+    uint32_t slot = FLASH_AREA_IMAGE_SECONDARY(req->image);
+    const flash_area_t *fa = area(im, slot);
+    if (!fa || slot_in_use(im, slot)) {
+        return fail(im, IMG_MGMT_ERR_NO_FREE_SLOT);
+    }
+    if (req->len > fa->size) {
+        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE);
+    }
+    /* Beyond Zephyr: the header's own sizes (header, body, protected TLVs
+     * and at least the unprotected TLV info) must fit the announced file. */
+    uint64_t need = (uint64_t)hdr.hdr_size + hdr.img_size + hdr.protect_tlv_size + 4u;
+    if (hdr.hdr_size < IMAGE_HEADER_SIZE || need > req->len) {
+        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+    }
+    if (req->upgrade) {
+        /* Zephyr compares with the running image (image 0) whatever the target. */
+        if (read_slot_info(im, FLASH_AREA_IMAGE_PRIMARY(im->cfg.active_image)) != IMAGE_OK) {
+            return fail(im, IMG_MGMT_ERR_VERSION_GET_FAILED);
+        }
+        if (image_version_cmp(&hdr.ver, &im->info.hdr.ver, false) <= 0) {
+            return fail(im, IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER);
+        }
+    }
+    if ((uint64_t)req->data_len > req->len) {
+        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN);
+    }
+
+    /* IMG_ENABLE_IMAGE_CHECK: the slot already holds this exact file. */
+    if (im->cfg.image_check && req->sha_len == IMAGE_HASH_SIZE) {
+        uint32_t n = req->data_len < IMG_MGMT_SCRATCH ? (uint32_t)req->data_len : IMG_MGMT_SCRATCH;
+        if (flash_area_read(fa, 0, im->scratch, n) == FLASH_OK &&
+            memcmp(im->scratch, req->data, n) == 0) {
+            bool match = false;
+            if (flash_sha_matches(im, fa, req->len, req->sha, &match) == 0 && match) {
+                (void)img_mgmt_session_reset(im);
+                rsp->off = req->len;
+                rsp->has_match = true;
+                rsp->match = true;
+                return 0;
+            }
+        }
+    }
+
+    /* New session. Its record goes first: a reset from here on resumes at 0
+     * (or, without sha, forgets the previous session). */
+    session_clear(im);
+    im->s.active = true;
+    im->s.image = (uint8_t)req->image;
+    im->s.len = req->len;
+    im->s.sha_len = (uint8_t)req->sha_len;
+    if (req->sha_len) {
+        memcpy(im->s.sha, req->sha, req->sha_len);
+    }
+    uint32_t ssz = flash_area_sector_size(fa);
+    uint32_t tail = fa->size - BOOT_TRAILER_SIZE;
+    im->s.tail_start = tail - tail % ssz;
+    im->s.tail_verified = false;
+    im->s.next_ckpt = 0;
+    touch(im, req->peer);
+    int rc = req->sha_len ? log_append(im, true, 0) : log_idle(im);
+    if (rc) {
+        return fail(im, rc);
+    }
+    {
+        /* First checkpoint is one interval away. */
+        uint32_t step = im->cfg.checkpoint_bytes;
+        step = step < ssz ? ssz : step - step % ssz;
+        im->s.next_ckpt = step;
+    }
+    im->s.tail_skip = true; /* nothing of this session is in the trailer sectors yet */
+    return accept_chunk(im, req, rsp);
+}
+
+int img_mgmt_upload(img_mgmt_t *im, const img_mgmt_upload_req_t *req, img_mgmt_upload_rsp_t *rsp)
+{
+    memset(rsp, 0, sizeof(*rsp));
+    if (req->data_len > 0 && req->data == NULL) {
+        return -MGMT_ERR_EINVAL;
+    }
+    if (req->off == 0) {
+        return upload_first(im, req, rsp);
+    }
+    if (busy_for(im, req->peer)) {
+        return -MGMT_ERR_EBUSY;
+    }
+    if (!im->s.active || req->off != im->s.off) {
+        /* Lost, repeated or reordered chunk: tell the client where we are. */
+        rsp->off = im->s.active ? im->s.off : 0;
+        if (im->s.active) {
+            touch(im, req->peer);
+        }
+        return 0;
+    }
+    if ((uint64_t)req->off + req->data_len > im->s.len) {
+        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN);
+    }
+    touch(im, req->peer);
+    return accept_chunk(im, req, rsp);
+}
+
+/* ------------------------------------------------------------------ erase */
+
+int img_mgmt_erase(img_mgmt_t *im, uint32_t slot)
+{
+    if (slot >= 2u * im->cfg.image_count) {
+        return IMG_MGMT_ERR_INVALID_SLOT;
+    }
+    const flash_area_t *fa = area(im, slot);
+    if (!fa) {
+        return IMG_MGMT_ERR_INVALID_SLOT;
+    }
+    /* Beyond Zephyr: a primary (running or handed to the netcore) is never
+     * erased, parseable or not. */
+    if (slot % 2u == 0u) {
+        return IMG_MGMT_ERR_NO_FREE_SLOT;
+    }
+    if (read_slot_info(im, slot) == IMAGE_OK && slot_in_use(im, slot)) {
+        return IMG_MGMT_ERR_NO_FREE_SLOT;
+    }
+    /* Session (and its record) go first: after this, nothing can resume into
+     * the erased slot with a stale offset (zephyr #51798). */
+    int rc = img_mgmt_session_reset(im);
+    if (rc) {
+        return rc;
+    }
+    uint32_t ssz = flash_area_sector_size(fa);
+    for (uint32_t o = 0; o < fa->size; o += ssz) {
+        rc = erase_sector_if_needed(fa, o, ssz);
+        if (rc) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- last boot report */
+
+const boot_result_t *img_mgmt_last_boot(const img_mgmt_t *im)
+{
+    return im->cfg.last_boot;
+}
+
+static size_t put(char *buf, size_t cap, size_t o, const char *s)
+{
+    while (*s && o + 1 < cap) {
+        buf[o++] = *s++;
+    }
+    if (cap) {
+        buf[o < cap ? o : cap - 1] = '\0';
+    }
+    return o;
+}
+
+const char *img_mgmt_boot_report(const img_mgmt_t *im, uint8_t image, char *buf, size_t cap)
+{
+    const boot_result_t *r = im->cfg.last_boot;
+    char v[IMG_MGMT_VER_STR_MAX];
+    size_t o = 0;
+    if (cap == 0) {
+        return buf;
+    }
+    buf[0] = '\0';
+    if (!r || image >= r->image_count || image >= BOOT_IMAGE_MAX) {
+        return buf;
+    }
+    const boot_image_result_t *ir = &r->img[image];
+    char num[2] = {(char)('0' + image), '\0'};
+    o = put(buf, cap, o, "image ");
+    o = put(buf, cap, o, num);
+    switch (ir->upgrade) {
+    case BOOT_UPGRADE_DONE:
+        o = put(buf, cap, o, ": upgraded ");
+        break;
+    case BOOT_UPGRADE_REFUSED:
+        o = put(buf, cap, o, ": upgrade refused (");
+        o = put(buf, cap, o, boot_reason_str(ir->reason));
+        o = put(buf, cap, o, ") ");
+        break;
+    default:
+        o = put(buf, cap, o, ir->bootable ? ": no upgrade" : ": not bootable (");
+        if (!ir->bootable) {
+            o = put(buf, cap, o, boot_reason_str(ir->reason));
+            o = put(buf, cap, o, ")");
+        }
+        return buf;
+    }
+    img_mgmt_ver_str(&ir->from, v, sizeof(v));
+    o = put(buf, cap, o, v);
+    o = put(buf, cap, o, " -> ");
+    img_mgmt_ver_str(&ir->to, v, sizeof(v));
+    (void)put(buf, cap, o, v);
+    return buf;
+}
+
+/* ------------------------------------------------------------------- init */
+
+int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
+{
+    if (!im || !cfg || !cfg->map || cfg->image_count == 0 ||
+        cfg->image_count > IMG_MGMT_MAX_IMAGES || cfg->active_image >= cfg->image_count) {
+        return -MGMT_ERR_EINVAL;
+    }
+    memset(im, 0, sizeof(*im));
+    im->cfg = *cfg;
+    for (uint32_t slot = 0; slot < 2u * cfg->image_count; slot++) {
+        const flash_area_t *fa = area(im, slot);
+        if (fa && (flash_area_align(fa) > IMG_MGMT_WBUF_MAX ||
+                   fa->size < 2u * flash_area_sector_size(fa))) {
+            return -MGMT_ERR_EINVAL;
+        }
+    }
+    if (cfg->log_size == 0) {
+        return 0;
+    }
+    const flash_area_t *lf = log_fa(im);
+    if (!lf) {
+        return 0; /* no settings partition: run without persistence */
+    }
+    uint32_t ssz = flash_area_sector_size(lf);
+    if (cfg->log_off % ssz || cfg->log_size % ssz || cfg->log_size < 2u * ssz ||
+        (uint64_t)cfg->log_off + cfg->log_size > lf->size || ssz % IMG_MGMT_REC_SIZE ||
+        IMG_MGMT_REC_SIZE % flash_area_align(lf)) {
+        return -MGMT_ERR_EINVAL;
+    }
+    im->log_sector = ssz;
+    rec_t r;
+    bool found = false;
+    if (log_scan(im, &r, &found) != 0) {
+        return 0; /* unreadable log: no resume, uploads still work */
+    }
+    im->log_ok = true;
+    im->log_active = found && r.state == 1;
+    if (!im->log_active) {
+        return 0;
+    }
+    /* Reload the session if it still makes sense for this map. */
+    const flash_area_t *fa = area(im, FLASH_AREA_IMAGE_SECONDARY(r.image));
+    if (r.image >= cfg->image_count || !fa || r.len > fa->size || r.off > r.len ||
+        r.off % flash_area_sector_size(fa) || r.sha_len == 0) {
+        return 0; /* log_active stays: the next session write supersedes it */
+    }
+    if (r.off > 0) {
+        /* Data before the checkpoint must still be there (an erase by other
+         * means, e.g. a bootloader, makes the record stale). */
+        uint8_t m[4];
+        if (flash_area_read(fa, 0, m, 4) != FLASH_OK || rd32(m) != IMAGE_MAGIC) {
+            return 0;
+        }
+    }
+    im->s.active = true;
+    im->s.image = r.image;
+    im->s.len = r.len;
+    im->s.off = im->s.flushed = im->s.erased_to = r.off;
+    im->s.sha_len = r.sha_len;
+    memcpy(im->s.sha, r.sha, r.sha_len);
+    {
+        uint32_t fssz = flash_area_sector_size(fa);
+        uint32_t tail = fa->size - BOOT_TRAILER_SIZE;
+        uint32_t step = cfg->checkpoint_bytes;
+        step = step < fssz ? fssz : step - step % fssz;
+        im->s.next_ckpt = r.off + step;
+        /* Trailer sectors are checked again before the first write; what the
+         * session wrote there before the reset is unknown, so the
+         * progressive eraser must not skip them (tail_skip false). */
+        im->s.tail_start = tail - tail % fssz;
+        im->s.tail_verified = false;
+        im->s.tail_skip = false;
+    }
+    im->s.has_peer = false; /* any client may continue it */
+    return 0;
+}
+
+/* ------------------------------------------------------------ SMP handlers */
+
+/* Zephyr's verbose-error texts for the upload command (spec §4.2). */
+static const char *upload_rsn(int err)
+{
+    switch (err) {
+    case IMG_MGMT_ERR_INVALID_IMAGE_HEADER: return "header malformed";
+    case IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC: return "magic mismatch";
+    case IMG_MGMT_ERR_NO_FREE_SLOT: return "no slot";
+    case IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE: return "img too large";
+    case IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN: return "data overrun";
+    case IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER: return "downgrade";
+    case IMG_MGMT_ERR_FLASH_ERASE_FAILED: return "fa erase fail";
+    case IMG_MGMT_ERR_FLASH_WRITE_FAILED: return "fa write fail";
+    case IMG_MGMT_ERR_INVALID_HASH: return "sha mismatch";
+    default: return NULL;
+    }
+}
+
+/* Core result → handler return: group codes go into "err", SMP codes replace the body. */
+static int report(smp_ctx_t *ctx, int rc, const char *rsn)
+{
+    if (rc < 0) {
+        return -rc;
+    }
+    if (rc > 0) {
+        if (rsn) {
+            smp_ctx_set_rsn(ctx, rsn);
+        }
+        return smp_ctx_group_err(ctx, (uint16_t)rc);
+    }
+    return MGMT_ERR_EOK;
+}
+
+static void enc_key(cbor_encoder_t *e, const char *k)
+{
+    (void)cbor_enc_tstr_z(e, k);
+}
+
+/* Body of a state read (also the success answer of a state write). Key order
+ * and types as Zephyr's img_mgmt_state_read (spec §7.3). */
+static int encode_state(img_mgmt_t *im, smp_ctx_t *ctx)
+{
+    cbor_encoder_t *e = ctx->enc;
+    size_t n = 0;
+    char ver[IMG_MGMT_VER_STR_MAX];
+    (void)img_mgmt_state_collect(im, im->states, &n);
+    enc_key(e, "images");
+    cbor_enc_array_indef(e);
+    for (size_t i = 0; i < n; i++) {
+        const img_mgmt_slot_state_t *s = &im->states[i];
+        cbor_enc_map_indef(e);
+        enc_key(e, "image");
+        cbor_enc_uint(e, s->image);
+        enc_key(e, "slot");
+        cbor_enc_uint(e, s->slot);
+        enc_key(e, "version");
+        img_mgmt_ver_str(&s->ver, ver, sizeof(ver));
+        cbor_enc_tstr_z(e, ver);
+        enc_key(e, "hash");
+        cbor_enc_bstr(e, s->hash, IMAGE_HASH_SIZE);
+        enc_key(e, "bootable");
+        cbor_enc_bool(e, s->bootable);
+        enc_key(e, "pending");
+        cbor_enc_bool(e, s->pending);
+        enc_key(e, "confirmed");
+        cbor_enc_bool(e, s->confirmed);
+        enc_key(e, "active");
+        cbor_enc_bool(e, s->active);
+        enc_key(e, "permanent");
+        cbor_enc_bool(e, s->permanent);
+        cbor_enc_break(e);
+    }
+    cbor_enc_break(e);
+    enc_key(e, "splitStatus");
+    cbor_enc_int(e, 0);
+    if (im->cfg.boot_report_key && im->cfg.last_boot) {
+        /* Optional extra key (clients ignore unknown keys): one line per
+         * image saying what the last boot did with it. */
+        char line[96];
+        enc_key(e, "bootReport");
+        cbor_enc_array_indef(e);
+        for (uint8_t i = 0; i < im->cfg.image_count; i++) {
+            cbor_enc_tstr_z(e, img_mgmt_boot_report(im, i, line, sizeof(line)));
+        }
+        cbor_enc_break(e);
+    }
+    return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
+}
+
+static int h_state_read(smp_ctx_t *ctx)
+{
+    return encode_state((img_mgmt_t *)ctx->user, ctx);
+}
+
+static int h_state_write(smp_ctx_t *ctx)
+{
+    img_mgmt_t *im = ctx->user;
+    cbor_str_t hash = {NULL, 0};
+    bool confirm = false;
+    cbor_kv_t kv[] = {
+        CBOR_KV("hash", CBOR_KV_BSTR, &hash),
+        CBOR_KV("confirm", CBOR_KV_BOOL, &confirm),
+    };
+    if (cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != CBOR_OK) {
+        return MGMT_ERR_EINVAL;
+    }
+    int rc = img_mgmt_state_write(im, hash.ptr, hash.len, confirm);
+    if (rc != 0) {
+        return report(ctx, rc, NULL);
+    }
+    return encode_state(im, ctx);
+}
+
+static int h_upload(smp_ctx_t *ctx)
+{
+    img_mgmt_t *im = ctx->user;
+    img_mgmt_upload_req_t req;
+    img_mgmt_upload_rsp_t rsp;
+    cbor_str_t data = {NULL, 0}, sha = {NULL, 0};
+    uint32_t off = 0, len = 0, image = 0;
+    bool upgrade = false;
+    cbor_kv_t kv[] = {
+        CBOR_KV("off", CBOR_KV_UINT32, &off),     CBOR_KV("data", CBOR_KV_BSTR, &data),
+        CBOR_KV("len", CBOR_KV_UINT32, &len),     CBOR_KV("image", CBOR_KV_UINT32, &image),
+        CBOR_KV("sha", CBOR_KV_BSTR, &sha),       CBOR_KV("upgrade", CBOR_KV_BOOL, &upgrade),
+    };
+    if (cbor_map_decode_keys(ctx->dec, kv, 6, NULL) != CBOR_OK) {
+        return MGMT_ERR_EINVAL;
+    }
+    if (!kv[0].found) {
+        return report(ctx, IMG_MGMT_ERR_INVALID_OFFSET, NULL);
+    }
+    memset(&req, 0, sizeof(req));
+    req.off = off;
+    req.data = data.ptr;
+    req.data_len = data.len;
+    req.has_len = kv[2].found;
+    req.len = len;
+    req.image = image;
+    req.sha = sha.ptr;
+    req.sha_len = sha.len;
+    req.upgrade = upgrade;
+    req.peer = ctx->peer;
+    int rc = img_mgmt_upload(im, &req, &rsp);
+    if (rc != 0) {
+        return report(ctx, rc, upload_rsn(rc));
+    }
+    enc_key(ctx->enc, "off");
+    cbor_enc_uint(ctx->enc, rsp.off);
+    if (rsp.has_match) {
+        enc_key(ctx->enc, "match");
+        cbor_enc_bool(ctx->enc, rsp.match);
+    }
+    return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
+}
+
+static int h_erase(smp_ctx_t *ctx)
+{
+    img_mgmt_t *im = ctx->user;
+    uint32_t slot = 1; /* default: the running image's opposite slot (spec §7.6, §14.3) */
+    cbor_kv_t kv[] = {CBOR_KV("slot", CBOR_KV_UINT32, &slot)};
+    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != CBOR_OK) {
+        return MGMT_ERR_EINVAL;
+    }
+    if (!kv[0].found) {
+        slot = FLASH_AREA_IMAGE_SECONDARY(im->cfg.active_image);
+    }
+    return report(ctx, img_mgmt_erase(im, slot), NULL);
+}
+
+/* Slot info (spec §7.7): size of every slot, upload_image_id on secondaries. */
+static int h_slot_info(smp_ctx_t *ctx)
+{
+    img_mgmt_t *im = ctx->user;
+    cbor_encoder_t *e = ctx->enc;
+    enc_key(e, "images");
+    cbor_enc_array_indef(e);
+    for (uint8_t i = 0; i < im->cfg.image_count; i++) {
+        cbor_enc_map_indef(e);
+        enc_key(e, "image");
+        cbor_enc_uint(e, i);
+        enc_key(e, "slots");
+        cbor_enc_array_indef(e);
+        for (uint32_t rel = 0; rel < 2u; rel++) {
+            const flash_area_t *fa = area(im, 2u * i + rel);
+            cbor_enc_map_indef(e);
+            enc_key(e, "slot");
+            cbor_enc_uint(e, rel);
+            if (fa) {
+                enc_key(e, "size");
+                cbor_enc_uint(e, fa->size);
+            } else {
+                enc_key(e, "rc");
+                cbor_enc_int(e, -2); /* -ENOENT, as flash_area_open reports it */
+            }
+            if (rel == 1u) {
+                enc_key(e, "upload_image_id");
+                cbor_enc_uint(e, i);
+            }
+            cbor_enc_break(e);
+        }
+        cbor_enc_break(e);
+        cbor_enc_break(e);
+    }
+    cbor_enc_break(e);
+    return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
+}
+
+static const smp_cmd_t img_mgmt_cmds[] = {
+    [0] = {h_state_read, h_state_write},
+    [1] = {NULL, h_upload},
+    [2] = {NULL, NULL}, /* file: reserved */
+    [3] = {NULL, NULL}, /* core list: reserved */
+    [4] = {NULL, NULL}, /* core load: reserved */
+    [5] = {NULL, h_erase},
+    [6] = {h_slot_info, NULL},
+};
+
+int img_mgmt_register(img_mgmt_t *im, smp_server_t *srv)
+{
+    im->group.id = MGMT_GROUP_ID_IMAGE;
+    im->group.cmds = img_mgmt_cmds;
+    im->group.cmd_count = sizeof(img_mgmt_cmds) / sizeof(img_mgmt_cmds[0]);
+    im->group.user = im;
+    im->group.err_to_v1 = NULL; /* the built-in image table (spec §4.4) */
+    return smp_server_register(srv, &im->group);
+}
