@@ -100,6 +100,17 @@ static void t_trailer_vector(void)
     bootsim_close(&sim);
 }
 
+static void t_layout(void)
+{
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    CHECK(bootsim_layout_matches(&sim));
+    /* sector sizes per device: 4 KiB internal, 2 KiB netcore, 4 KiB QSPI */
+    CHECK_EQ(flash_area_sector_size(bootsim_area(&sim, P(0))), 4096);
+    CHECK_EQ(flash_area_sector_size(bootsim_area(&sim, P(1))), 2048);
+    CHECK_EQ(flash_area_sector_size(bootsim_area(&sim, S(1))), 4096);
+    bootsim_close(&sim);
+}
+
 static void t_set_pending_test(void)
 {
     CHECK_EQ(bootsim_open(&sim, 1), 0);
@@ -541,6 +552,7 @@ static const struct {
     const char *name;
     void (*fn)(void);
 } cases[] = {
+    {"layout", t_layout},
     {"trailer_vector", t_trailer_vector},
     {"set_pending_test", t_set_pending_test},
     {"set_pending_perm", t_set_pending_perm},
