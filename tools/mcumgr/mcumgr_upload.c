@@ -7,9 +7,14 @@
 #include "mcumgr_chunk.h"
 #include "mcumgr_req.h"
 
+#define SEQ_HISTORY 8
+
 typedef struct {
     int used;
-    uint8_t seq;
+    uint8_t seq;                /* latest send */
+    uint8_t seqs[SEQ_HISTORY];  /* recent sends of this chunk: a reply to an earlier
+                                 * try answers it just as well */
+    unsigned nseq;
     uint32_t off;
     size_t len;
     unsigned serial; /* send order; a later serial reflects newer device state */
@@ -76,8 +81,13 @@ static int send_chunk(up_t *u, slot_t *s, uint32_t off, size_t len, int sha_used
     int rc = mcumgr_link_send(u->l, u->pkt, n);
     if (rc != 0)
         return rc;
+    if (!s->used) {
+        s->nseq = 0;
+        s->tries = 0;
+    }
     s->used = 1;
     s->seq = seq;
+    s->seqs[s->nseq++ % SEQ_HISTORY] = seq;
     s->off = off;
     s->len = len;
     s->serial = ++u->serial;
@@ -239,9 +249,13 @@ int mcumgr_upload_run(mcumgr_link_t *l, const mcumgr_upload_cfg_t *cfg,
             h.group != MCUMGR_GROUP_IMAGE || h.id != MCUMGR_IMG_UPLOAD)
             continue; /* not an upload reply */
         slot_t *e = NULL;
-        for (unsigned i = 0; i < cfg->window; i++)
-            if (u.slots[i].used && u.slots[i].seq == h.seq)
-                e = &u.slots[i];
+        for (unsigned i = 0; i < cfg->window && !e; i++) {
+            const slot_t *s = &u.slots[i];
+            unsigned k = s->nseq < SEQ_HISTORY ? s->nseq : SEQ_HISTORY;
+            for (unsigned j = 0; s->used && j < k; j++)
+                if (s->seqs[j] == h.seq)
+                    e = &u.slots[i];
+        }
         if (!e)
             continue; /* duplicate, or a reply to a chunk already given up */
 
@@ -269,6 +283,11 @@ int mcumgr_upload_run(mcumgr_link_t *l, const mcumgr_upload_cfg_t *cfg,
         } else if (d > base) {
             base = d;
         }
+        /* Chunks the device has now passed need no reply: free their slots at once
+         * (a lost reply must not hold the window until its timeout). */
+        for (unsigned i = 0; i < cfg->window; i++)
+            if (u.slots[i].used && u.slots[i].off + u.slots[i].len <= base)
+                release(&u, &u.slots[i]);
         if (got.off == 0 && d > got.len && res->resumed_from == 0)
             res->resumed_from = d;
         if (d == 0 && old_base > 0 && got.serial == applied)
