@@ -1,0 +1,39 @@
+/*
+ * The simulated application's firmware: what image 0 (internal part), image 2
+ * (QSPI XIP part) and image 1 (network core) carry when extxip builds them,
+ * and the start-up check that the internal part finds its XIP half.
+ *
+ * The internal part begins (right after the MCUboot header) with a
+ * descriptor naming a link id and the offset of a marker inside the XIP
+ * part's body; the XIP part carries that marker. A device whose QSPI part is
+ * missing, invalid or from another build never reaches the SMP server, as a
+ * real split-XIP application would fault on its first call into QSPI code.
+ */
+#ifndef EXTXIP_SIM_APP_H
+#define EXTXIP_SIM_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim_device.h"
+
+#define SIM_APP_MAGIC "EXTXIPA1"
+#define SIM_XIP_MAGIC "EXTXIPX1"
+#define SIM_NET_MAGIC "EXTXIPN1"
+#define SIM_XIP_BASE  0x10000000u /* QSPI offset 0 as mapped for execute-in-place */
+
+enum { SIM_PART_APP, SIM_PART_XIP, SIM_PART_NET };
+
+/* Write a deterministic firmware payload of `size` bytes for `part` into buf
+ * (the raw input imgtool signs). `link_id` ties an app part to its XIP part;
+ * `seed` varies the filler so v1 and v2 differ. Returns 0 or -1 (too small). */
+int sim_app_make_payload(int part, uint32_t link_id, uint32_t seed, uint8_t *buf, size_t size);
+
+/* After a successful boot: find image 0's descriptor and check the marker in
+ * image 2's primary slot through its XIP-mapped address. An image 0 without a
+ * descriptor (a foreign application) is accepted with a note. Returns 0 when
+ * the application may start, -1 (reason printed to log) when it would fault. */
+int sim_app_check_xip(sim_device_t *d, FILE *log);
+
+#endif

@@ -1,0 +1,289 @@
+#include "sim_device.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+
+#include "image/keys_dev.h"
+
+static void warn_to_log(void *arg, const char *msg)
+{
+    fprintf((FILE *)arg, "layout: warning: %s\n", msg);
+}
+
+int sim_device_open(sim_device_t *d, const char *flash_dir, const char *layout_path, FILE *log,
+                    char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    if (simflash_board_open(&d->board, flash_dir, 1) != FLASH_OK) {
+        snprintf(err, errlen, "cannot open flash files in %s: %s", flash_dir ? flash_dir : "RAM",
+                 strerror(errno));
+        return -1;
+    }
+    const flash_dev_t *devs[PM_DEV_COUNT];
+    for (int i = 0; i < PM_DEV_COUNT; i++)
+        devs[i] = simflash_board_dev(&d->board, i);
+    char lerr[256];
+    if (pm_layout_load(layout_path, devs, &d->layout, warn_to_log, log, lerr, sizeof lerr) != 0) {
+        snprintf(err, errlen, "%s: %s", layout_path, lerr);
+        simflash_board_close(&d->board);
+        return -1;
+    }
+    for (size_t i = 0; i < image_dev_keyring.count && i < SIM_MAX_KEYS; i++)
+        d->keys[i] = image_dev_keyring.keys[i];
+    d->keyring.keys = d->keys;
+    d->keyring.count = image_dev_keyring.count;
+    boot_options_default(&d->boot_opt);
+    return 0;
+}
+
+void sim_device_close(sim_device_t *d)
+{
+    simflash_board_close(&d->board);
+}
+
+int sim_device_add_key_file(sim_device_t *d, const char *path, char *err, size_t errlen)
+{
+    if (d->keyring.count >= SIM_MAX_KEYS) {
+        snprintf(err, errlen, "%s: too many keys (max %d)", path, SIM_MAX_KEYS);
+        return -1;
+    }
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    int rc = mbedtls_pk_parse_public_keyfile(&pk, path);
+    if (rc != 0) {
+        mbedtls_pk_free(&pk);
+        mbedtls_pk_init(&pk);
+        rc = mbedtls_pk_parse_keyfile(&pk, path, NULL);
+    }
+    if (rc != 0) {
+        mbedtls_pk_free(&pk);
+        snprintf(err, errlen, "%s: not a readable EC P-256 or RSA PEM key", path);
+        return -1;
+    }
+    size_t n = d->keyring.count;
+    uint8_t tmp[SIM_KEY_DER_MAX];
+    int len;
+    image_key_type_t type;
+    if (mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECKEY && mbedtls_pk_get_bitlen(&pk) == 256) {
+        /* imgtool getpub for EC: SubjectPublicKeyInfo DER. */
+        len = mbedtls_pk_write_pubkey_der(&pk, tmp, sizeof tmp);
+        type = IMAGE_KEY_EC_P256;
+    } else if (mbedtls_pk_get_type(&pk) == MBEDTLS_PK_RSA && mbedtls_pk_get_bitlen(&pk) == 2048) {
+        /* imgtool getpub for RSA: PKCS#1 RSAPublicKey DER (no SPKI wrapper). */
+        unsigned char *p = tmp + sizeof tmp;
+        len = mbedtls_pk_write_pubkey(&p, tmp, &pk);
+        type = IMAGE_KEY_RSA2048;
+    } else {
+        len = -1;
+        type = IMAGE_KEY_EC_P256;
+    }
+    mbedtls_pk_free(&pk);
+    if (len <= 0) {
+        snprintf(err, errlen, "%s: key type not supported (EC P-256 or RSA-2048)", path);
+        return -1;
+    }
+    memcpy(d->key_der[n], tmp + sizeof tmp - (size_t)len, (size_t)len);
+    d->keys[n].type = type;
+    d->keys[n].der = d->key_der[n];
+    d->keys[n].len = (size_t)len;
+    d->keyring.count = n + 1;
+    return 0;
+}
+
+const char *sim_version_str(const image_version_t *v, char *buf, size_t cap)
+{
+    if (v->build_num)
+        snprintf(buf, cap, "%u.%u.%u.%lu", v->major, v->minor, v->revision,
+                 (unsigned long)v->build_num);
+    else
+        snprintf(buf, cap, "%u.%u.%u", v->major, v->minor, v->revision);
+    return buf;
+}
+
+const flash_area_t *sim_device_area(const sim_device_t *d, uint8_t id)
+{
+    const flash_area_t *fa = NULL;
+    return flash_map_get(&d->layout.map, id, &fa) == FLASH_OK ? fa : NULL;
+}
+
+static const char *image_part_name(unsigned i)
+{
+    static const char *const names[] = {"internal application part", "network core",
+                                        "QSPI XIP application part"};
+    return i < 3 ? names[i] : "?";
+}
+
+int sim_device_boot(sim_device_t *d, FILE *log)
+{
+    boot_result_t *r = &d->boot_result;
+    simflash_power_on(&d->board.power);
+    d->boot_rc = boot_go(&d->boot_state, &d->layout.map, &d->keyring, &d->boot_opt, r);
+    fprintf(log, "boot: MCUboot-compatible, overwrite-only, %u images\n", r->image_count);
+    for (unsigned i = 0; i < r->image_count; i++) {
+        const boot_image_result_t *im = &r->img[i];
+        char v[32], from[32], to[32];
+        if (im->upgrade == BOOT_UPGRADE_DONE)
+            fprintf(log, "boot: image %u: upgraded %s -> %s (%u sectors erased, %u skipped)\n", i,
+                    sim_version_str(&im->from, from, sizeof from),
+                    sim_version_str(&im->to, to, sizeof to), (unsigned)im->sectors_erased,
+                    (unsigned)im->sectors_skipped);
+        else if (im->upgrade == BOOT_UPGRADE_REFUSED)
+            fprintf(log, "boot: image %u: pending upgrade to %s refused: %s%s%s\n", i,
+                    sim_version_str(&im->to, to, sizeof to), boot_reason_str(im->reason),
+                    im->reason == BOOT_REASON_INVALID ? ": " : "",
+                    im->reason == BOOT_REASON_INVALID ? image_strerror(im->image_err) : "");
+        if (im->bootable)
+            fprintf(log, "boot: image %u (%s): %s valid\n", i, image_part_name(i),
+                    sim_version_str(&im->version, v, sizeof v));
+        else
+            fprintf(log, "boot: image %u (%s): NOT bootable: %s (%s)\n", i, image_part_name(i),
+                    boot_reason_str(im->reason), image_strerror(im->primary_err));
+    }
+    fprintf(log, "boot: %u signature verifications, %u sectors erased, %u bytes programmed\n",
+            (unsigned)r->sig_verifications, (unsigned)r->sectors_erased,
+            (unsigned)r->bytes_programmed);
+    return d->boot_rc;
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *b = malloc(cap);
+    for (;;) {
+        if (!b) {
+            fclose(f);
+            snprintf(err, errlen, "%s: out of memory", path);
+            return -1;
+        }
+        n += fread(b + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        if (cap >= (64u << 20)) {
+            free(b);
+            fclose(f);
+            snprintf(err, errlen, "%s: larger than any partition", path);
+            return -1;
+        }
+        cap *= 2;
+        uint8_t *nb = realloc(b, cap);
+        if (!nb)
+            free(b);
+        b = nb;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(b);
+        snprintf(err, errlen, "%s: read error", path);
+        return -1;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+int sim_device_program(sim_device_t *d, const char *target, const char *file, char *err,
+                       size_t errlen)
+{
+    flash_area_t custom;
+    const flash_area_t *fa = NULL;
+    if (target[0] >= '0' && target[0] <= '2' && target[1] == '\0') {
+        fa = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY((unsigned)(target[0] - '0')));
+    } else {
+        const pm_partition_t *p = pm_layout_find(&d->layout, target);
+        if (p && p->dev != PM_DEV_NONE) {
+            custom.id = 0xff;
+            custom.name = p->name;
+            custom.dev = simflash_board_dev(&d->board, p->dev);
+            custom.off = p->off;
+            custom.size = p->size;
+            fa = &custom;
+        }
+    }
+    if (!fa) {
+        snprintf(err, errlen, "unknown target '%s' (want 0, 1, 2 or a flash partition name)",
+                 target);
+        return -1;
+    }
+    uint8_t *buf;
+    size_t len;
+    if (read_file(file, &buf, &len, err, errlen) != 0)
+        return -1;
+    int rc = -1;
+    uint32_t sec = flash_area_sector_size(fa), align = flash_area_align(fa);
+    size_t padded = (len + align - 1) / align * align;
+    if (len == 0 || padded > fa->size) {
+        snprintf(err, errlen, "%s: %zu bytes do not fit %s (%u bytes)", file, len, fa->name,
+                 (unsigned)fa->size);
+        goto out;
+    }
+    uint8_t *pad = realloc(buf, padded);
+    if (!pad)
+        goto out;
+    buf = pad;
+    memset(buf + len, flash_area_erased_val(fa), padded - len);
+    /* Like a full chip-area program: erase the whole partition (trailer included). */
+    if (flash_area_erase(fa, 0, fa->size / sec * sec) != 0 ||
+        flash_area_write(fa, 0, buf, (uint32_t)padded) != 0) {
+        snprintf(err, errlen, "%s: flash error while programming %s", file, fa->name);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(buf);
+    return rc;
+}
+
+static void print_trailer(const flash_area_t *fa, FILE *f)
+{
+    boot_trailer_t t;
+    if (boot_trailer_read(fa, &t) != 0) {
+        fprintf(f, "trailer unreadable");
+        return;
+    }
+    static const char *const magic[] = {"?", "good", "bad", "unset"};
+    static const char *const flag[] = {"?", "set", "bad", "unset"};
+    static const char *const swap[] = {"?", "none", "test", "perm", "revert", "fail"};
+    fprintf(f, "trailer: magic %s, swap %s, copy_done %s, image_ok %s",
+            t.magic <= 3 ? magic[t.magic] : "?", t.swap_type <= 5 ? swap[t.swap_type] : "?",
+            t.copy_done <= 3 ? flag[t.copy_done] : "?", t.image_ok <= 3 ? flag[t.image_ok] : "?");
+}
+
+void sim_device_print_info(sim_device_t *d, FILE *f)
+{
+    fprintf(f, "memory map (from pm_static.yml):\n");
+    pm_layout_print(&d->layout, f);
+    fprintf(f, "\nslots:\n");
+    for (uint8_t id = 0; id < 2 * FLASH_IMAGE_COUNT; id++) {
+        const flash_area_t *fa = sim_device_area(d, id);
+        if (!fa)
+            continue;
+        fprintf(f, "  slot %u (image %u %s, %s): ", id, id / 2u,
+                id % 2 ? "secondary" : "primary", fa->name);
+        image_info_t info;
+        int rc = image_parse(fa, &info);
+        if (rc == IMAGE_ERR_MAGIC) {
+            fprintf(f, "empty; ");
+        } else if (rc != IMAGE_OK) {
+            fprintf(f, "unparseable: %s; ", image_strerror(rc));
+        } else {
+            char v[32];
+            fprintf(f, "version %s, hash ", sim_version_str(&info.hdr.ver, v, sizeof v));
+            for (unsigned i = 0; i < IMAGE_HASH_SIZE; i++)
+                fprintf(f, "%02x", info.hash[i]);
+            rc = image_validate(fa, &d->keyring, &info);
+            fprintf(f, ", %s; ", rc == IMAGE_OK ? "valid" : image_strerror(rc));
+        }
+        print_trailer(fa, f);
+        fputc('\n', f);
+    }
+}

@@ -1,0 +1,186 @@
+/*
+ * extxip-sim: the nRF5340 DK as a Linux process.
+ *
+ *   extxip-sim run      --flash-dir D [--udp HOST:PORT] [--serial-link PATH]
+ *                       [--timing none|typical|worst] [--power-cut-after N] [--key PEM]
+ *   extxip-sim program  --flash-dir D <0|1|2|partition> FILE
+ *   extxip-sim info     --flash-dir D
+ *   extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE
+ *
+ * `run` powers the device on: the bootloader (lib/boot) runs over the flash
+ * files, then the application serves SMP over UDP and a PTY until a reset
+ * request, which goes back through the bootloader, exactly as on hardware.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_app.h"
+#include "sim_device.h"
+#include "sim_run.h"
+
+#ifndef EXTXIP_BOARD_LAYOUT
+#define EXTXIP_BOARD_LAYOUT "boards/nrf5340dk/pm_static.yml"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: extxip-sim run --flash-dir D [--layout F] [--udp HOST:PORT] [--serial-link PATH]\n"
+            "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
+            "                      [--key PEM]... [--buf-size N] [--buf-count N]\n"
+            "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
+            "       extxip-sim info --flash-dir D [--layout F]\n"
+            "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE\n");
+}
+
+static int parse_u32(const char *s, const char *what, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || *s == '\0' || *end != '\0' || v > 0xffffffffull || s[0] == '-') {
+        fprintf(stderr, "extxip-sim: bad %s '%s'\n", what, s);
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int cmd_mkpayload(int argc, char **argv)
+{
+    static const struct option opts[] = {{"part", 1, 0, 'p'}, {"size", 1, 0, 's'},
+                                         {"link-id", 1, 0, 'l'}, {"seed", 1, 0, 'e'},
+                                         {"output", 1, 0, 'o'}, {0, 0, 0, 0}};
+    int part = -1, c;
+    uint32_t size = 0, link = 1, seed = 1;
+    const char *out = NULL;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'p':
+            part = !strcmp(optarg, "app") ? SIM_PART_APP
+                   : !strcmp(optarg, "xip") ? SIM_PART_XIP
+                   : !strcmp(optarg, "net") ? SIM_PART_NET : -2;
+            break;
+        case 's': if (parse_u32(optarg, "size", &size)) return 2; break;
+        case 'l': if (parse_u32(optarg, "link id", &link)) return 2; break;
+        case 'e': if (parse_u32(optarg, "seed", &seed)) return 2; break;
+        case 'o': out = optarg; break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (part < 0 || !out || size == 0 || size > (8u << 20)) {
+        fprintf(stderr, "extxip-sim mkpayload: need --part app|xip|net, --size 1..8M and -o FILE\n");
+        return 2;
+    }
+    uint8_t *buf = malloc(size);
+    if (!buf || sim_app_make_payload(part, link, seed, buf, size) != 0) {
+        fprintf(stderr, "extxip-sim mkpayload: size %u too small\n", (unsigned)size);
+        free(buf);
+        return 2;
+    }
+    FILE *f = fopen(out, "wb");
+    int ok = f && fwrite(buf, 1, size, f) == size;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    free(buf);
+    if (!ok) {
+        fprintf(stderr, "extxip-sim mkpayload: cannot write %s\n", out);
+        remove(out);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    argc--;
+    argv++;
+    if (!strcmp(cmd, "mkpayload"))
+        return cmd_mkpayload(argc, argv);
+
+    static const struct option opts[] = {
+        {"flash-dir", 1, 0, 'd'}, {"layout", 1, 0, 'L'},      {"udp", 1, 0, 'u'},
+        {"serial-link", 1, 0, 's'}, {"timing", 1, 0, 't'},    {"real-time", 0, 0, 'R'},
+        {"power-cut-after", 1, 0, 'P'}, {"key", 1, 0, 'k'},   {"buf-size", 1, 0, 'b'},
+        {"buf-count", 1, 0, 'c'}, {"no-udp", 0, 0, 'U'},      {"no-serial", 0, 0, 'S'},
+        {0, 0, 0, 0}};
+    sim_run_config_t cfg;
+    sim_run_config_default(&cfg);
+    const char *dir = NULL, *layout = EXTXIP_BOARD_LAYOUT;
+    const char *keys[SIM_MAX_KEYS];
+    int nkeys = 0, c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        uint32_t v;
+        switch (c) {
+        case 'd': dir = optarg; break;
+        case 'L': layout = optarg; break;
+        case 'u': cfg.udp = optarg; break;
+        case 'U': cfg.udp = NULL; break;
+        case 's': cfg.serial_link = optarg; break;
+        case 'S': cfg.serial = 0; break;
+        case 'R': cfg.real_time = 1; break;
+        case 't':
+            if (!strcmp(optarg, "none")) cfg.timing = SIMFLASH_TIMING_NONE;
+            else if (!strcmp(optarg, "typical")) cfg.timing = SIMFLASH_TIMING_TYPICAL;
+            else if (!strcmp(optarg, "worst")) cfg.timing = SIMFLASH_TIMING_WORST;
+            else { fprintf(stderr, "extxip-sim: --timing none|typical|worst\n"); return 2; }
+            break;
+        case 'P': if (parse_u32(optarg, "--power-cut-after", &v)) return 2; cfg.power_cut_after = v; break;
+        case 'b': if (parse_u32(optarg, "--buf-size", &v)) return 2; cfg.buf_size = v; break;
+        case 'c': if (parse_u32(optarg, "--buf-count", &v)) return 2; cfg.buf_count = v; break;
+        case 'k':
+            if (nkeys >= SIM_MAX_KEYS - 3) { fprintf(stderr, "extxip-sim: too many --key\n"); return 2; }
+            keys[nkeys++] = optarg;
+            break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!dir) {
+        fprintf(stderr, "extxip-sim %s: --flash-dir is required\n", cmd);
+        return 2;
+    }
+    static sim_device_t dev; /* large (boot state, layout): not on the stack */
+    char err[512];
+    if (sim_device_open(&dev, dir, layout, stderr, err, sizeof err) != 0) {
+        fprintf(stderr, "extxip-sim: %s\n", err);
+        return 1;
+    }
+    for (int i = 0; i < nkeys; i++)
+        if (sim_device_add_key_file(&dev, keys[i], err, sizeof err) != 0) {
+            fprintf(stderr, "extxip-sim: %s\n", err);
+            sim_device_close(&dev);
+            return 1;
+        }
+    int rc = 0;
+    if (!strcmp(cmd, "program")) {
+        if (optind + 2 != argc) {
+            fprintf(stderr, "extxip-sim program: need <0|1|2|partition> FILE\n");
+            rc = 2;
+        } else if (sim_device_program(&dev, argv[optind], argv[optind + 1], err, sizeof err)) {
+            fprintf(stderr, "extxip-sim program: %s\n", err);
+            rc = 1;
+        } else {
+            printf("programmed %s into %s\n", argv[optind + 1], argv[optind]);
+        }
+    } else if (!strcmp(cmd, "info")) {
+        sim_device_print_info(&dev, stdout);
+    } else if (!strcmp(cmd, "run")) {
+        signal(SIGPIPE, SIG_IGN);
+        rc = sim_run(&dev, &cfg);
+    } else {
+        fprintf(stderr, "extxip-sim: unknown command '%s'\n", cmd);
+        usage(stderr);
+        rc = 2;
+    }
+    sim_device_close(&dev);
+    return rc;
+}

@@ -1,0 +1,264 @@
+#include "sim_run.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hostio.h"
+#include "sim_app.h"
+#include "sim_services.h"
+#include "smp/smp.h"
+#include "smp/smp_serial.h"
+
+void sim_run_config_default(sim_run_config_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->udp = "127.0.0.1:1337";
+    c->serial = 1;
+    c->timing = SIMFLASH_TIMING_NONE;
+    c->buf_size = SMP_BUF_SIZE;
+    c->buf_count = 4;
+}
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* The board: what survives a device reset. */
+typedef struct board_io {
+    int udp_fd;
+    int pty_fd, pty_keep_fd;
+    char pty_path[128];
+    smp_serial_rx_t serial_rx;
+    uint8_t tx[SMP_BUF_SIZE];
+    uint8_t line_out[8192];
+    /* Where the current UDP request came from (the reply goes back there). */
+    struct sockaddr_storage from;
+    socklen_t from_len;
+} board_io_t;
+
+static int udp_out(void *arg, const uint8_t *pkt, size_t len)
+{
+    board_io_t *io = arg;
+    return sendto(io->udp_fd, pkt, len, 0, (struct sockaddr *)&io->from, io->from_len) ==
+                   (ssize_t)len ? 0 : -1;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN) {
+                struct pollfd pfd = {fd, POLLOUT, 0};
+                poll(&pfd, 1, 100);
+                continue;
+            }
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int serial_out(void *arg, const uint8_t *pkt, size_t len)
+{
+    board_io_t *io = arg;
+    size_t n;
+    if (smp_serial_encode(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, io->line_out, sizeof io->line_out,
+                          &n) != 0)
+        return -1;
+    return write_all(io->pty_fd, io->line_out, n);
+}
+
+/* A stable id per UDP client (address + port), so the image group can tell
+ * one uploader from another; the serial port is peer 1. */
+static uint64_t udp_peer_id(const struct sockaddr_storage *a)
+{
+    const uint8_t *p = (const uint8_t *)a;
+    size_t n = a->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h | (1ull << 63);
+}
+
+static int open_io(board_io_t *io, const sim_run_config_t *c)
+{
+    io->udp_fd = io->pty_fd = io->pty_keep_fd = -1;
+    smp_serial_rx_init(&io->serial_rx);
+    if (c->udp) {
+        struct sockaddr_storage a;
+        socklen_t alen;
+        char err[256];
+        if (hostio_parse_hostport(c->udp, 1337, &a, &alen, err, sizeof err) != 0) {
+            fprintf(stderr, "extxip-sim: --udp: %s\n", err);
+            return -1;
+        }
+        io->udp_fd = hostio_udp_open(&a, alen, 1);
+        if (io->udp_fd < 0) {
+            fprintf(stderr, "extxip-sim: cannot bind UDP %s: %s\n", c->udp, strerror(errno));
+            return -1;
+        }
+    }
+    if (c->serial) {
+        io->pty_fd = hostio_pty_open(io->pty_path, sizeof io->pty_path, c->serial_link,
+                                     &io->pty_keep_fd);
+        if (io->pty_fd < 0) {
+            fprintf(stderr, "extxip-sim: cannot open a PTY%s%s: %s\n",
+                    c->serial_link ? " or link it at " : "", c->serial_link ? c->serial_link : "",
+                    strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void close_io(board_io_t *io, const sim_run_config_t *c)
+{
+    if (io->udp_fd >= 0)
+        close(io->udp_fd);
+    if (io->pty_fd >= 0)
+        close(io->pty_fd);
+    if (io->pty_keep_fd >= 0)
+        close(io->pty_keep_fd);
+    if (c->serial_link)
+        unlink(c->serial_link);
+}
+
+/* Serve until reset, stop or power cut. app == NULL: the device is halted
+ * (no bootable image): input is read and dropped, nothing answers. */
+static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
+{
+    static uint8_t rx[65536];
+    struct pollfd pfd[2];
+    for (;;) {
+        if (stop_requested)
+            return 0;
+        if (app && app->reset_requested)
+            return 1;
+        if (simflash_power_is_cut(&d->board.power))
+            return 3;
+        int n = 0;
+        if (io->udp_fd >= 0)
+            pfd[n++] = (struct pollfd){io->udp_fd, POLLIN, 0};
+        if (io->pty_fd >= 0)
+            pfd[n++] = (struct pollfd){io->pty_fd, POLLIN, 0};
+        int pr = poll(pfd, (nfds_t)n, 200);
+        if (pr < 0 && errno != EINTR)
+            return -1;
+        for (int i = 0; pr > 0 && i < n; i++) {
+            if (!(pfd[i].revents & POLLIN))
+                continue;
+            if (pfd[i].fd == io->udp_fd) {
+                io->from_len = sizeof io->from;
+                ssize_t r = recvfrom(io->udp_fd, rx, sizeof rx, 0, (struct sockaddr *)&io->from,
+                                     &io->from_len);
+                if (r > 0 && app)
+                    smp_process(&app->srv, rx, (size_t)r, io->tx, app->buf_size,
+                                udp_peer_id(&io->from), udp_out, io);
+            } else {
+                ssize_t r = read(io->pty_fd, rx, sizeof rx);
+                if (r <= 0)
+                    continue;
+                size_t off = 0;
+                while (off < (size_t)r) {
+                    size_t used;
+                    const uint8_t *pkt;
+                    size_t pkt_len;
+                    int got = smp_serial_rx_feed(&io->serial_rx, rx + off, (size_t)r - off, &used,
+                                                 &pkt, &pkt_len);
+                    off += used;
+                    if (got == 1 && app)
+                        smp_process(&app->srv, pkt, pkt_len, io->tx, app->buf_size, 1,
+                                    serial_out, io);
+                    if (used == 0 && got != 1)
+                        break;
+                }
+            }
+        }
+    }
+}
+
+int sim_run(sim_device_t *d, const sim_run_config_t *c)
+{
+    static board_io_t io;
+    static sim_services_t app;
+    if (c->buf_size < 64 || c->buf_size > SMP_BUF_SIZE) {
+        fprintf(stderr, "extxip-sim: --buf-size must be 64..%u\n", (unsigned)SMP_BUF_SIZE);
+        return 2;
+    }
+    if (open_io(&io, c) != 0) {
+        close_io(&io, c);
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    simflash_board_set_timing(&d->board, c->timing, c->real_time);
+    if (c->power_cut_after)
+        simflash_power_cut_after(&d->board.power, c->power_cut_after);
+    printf("extxip-sim: nRF5340 DK (simulated): internal 1 MiB, network core 256 KiB, "
+           "QSPI MX25R64 8 MiB\n");
+    if (io.udp_fd >= 0)
+        printf("extxip-sim: SMP over UDP at %s\n", c->udp);
+    if (io.pty_fd >= 0)
+        printf("extxip-sim: SMP over serial at %s%s%s%s\n", io.pty_path,
+               c->serial_link ? " (link: " : "", c->serial_link ? c->serial_link : "", c->serial_link ? ")" : "");
+    if (c->serial_link)
+        printf("extxip-sim: try: extxip-mcumgr --conntype serial --connstring dev=%s,baud=115200 image list\n",
+               c->serial_link);
+    if (io.udp_fd >= 0)
+        printf("extxip-sim: try: extxip-mcumgr --conntype udp --connstring %s image list\n", c->udp);
+
+    int rc;
+    for (unsigned boots = 1;; boots++) {
+        printf("\n*** power on (boot %u) ***\n", boots);
+        fflush(stdout);
+        int brc = sim_device_boot(d, stdout);
+        sim_services_t *running = NULL;
+        if (simflash_power_is_cut(&d->board.power)) {
+            rc = 3;
+        } else if (brc != 0) {
+            printf("boot: no bootable image set: device halted (SMP does not answer)\n");
+        } else if (sim_app_check_xip(d, stdout) == 0) {
+            if (sim_services_init(&app, d, c) == 0)
+                running = &app;
+            else
+                printf("app: could not start the SMP server: halted\n");
+            if (running)
+                printf("app: SMP server running (buf_size %u, buf_count %u)\n",
+                       (unsigned)c->buf_size, (unsigned)c->buf_count);
+        }
+        fflush(stdout);
+        if (simflash_power_is_cut(&d->board.power)) {
+            rc = 3;
+        } else {
+            rc = serve(&io, running, d);
+            if (rc == 1) {
+                printf("app: reset requested\n");
+                continue;
+            }
+        }
+        if (rc == 3)
+            printf("*** power cut after flash operation %llu: device off ***\n",
+                   (unsigned long long)simflash_power_ops(&d->board.power));
+        break;
+    }
+    fflush(stdout);
+    close_io(&io, c);
+    return rc < 0 ? 1 : rc;
+}

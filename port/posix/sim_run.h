@@ -1,0 +1,31 @@
+/*
+ * extxip-sim's `run`: power on (bootloader), start the application (SMP over
+ * UDP and a PTY), and go round again on every reset request. The transports
+ * belong to the board, not to the device's RAM: the UDP socket and the PTY
+ * (the DK's debugger VCOM) stay open across resets, as they do on hardware.
+ */
+#ifndef EXTXIP_SIM_RUN_H
+#define EXTXIP_SIM_RUN_H
+
+#include <stdint.h>
+
+#include "sim_device.h"
+
+typedef struct sim_run_config {
+    const char *udp;          /* "127.0.0.1:1337"; NULL = no UDP */
+    int serial;               /* 1 = serve SMP over a PTY */
+    const char *serial_link;  /* symlink to the PTY slave, or NULL */
+    simflash_timing_mode_t timing;
+    int real_time;            /* sleep the modelled flash time */
+    uint64_t power_cut_after; /* 0 = never */
+    uint32_t buf_size;        /* MCUmgr buffer size advertised and used */
+    uint32_t buf_count;
+} sim_run_config_t;
+
+void sim_run_config_default(sim_run_config_t *c);
+
+/* Run until SIGINT/SIGTERM (returns 0), a power cut (returns 3) or a fatal
+ * error (returns 1). */
+int sim_run(sim_device_t *d, const sim_run_config_t *c);
+
+#endif
