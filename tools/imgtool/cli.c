@@ -160,8 +160,8 @@ static int cmd_keygen(int argc, char **argv)
     if (strcmp(t, "ecdsa-p256") && strcmp(t, "rsa-2048") && strcmp(t, "rsa-3072") &&
         strcmp(t, "ed25519"))
         return usage_err("keygen",
-                         "invalid value for '-t' / '--type': '%s' is not one of rsa-2048, "
-                         "rsa-3072, ecdsa-p256, ecdsa-p384, ed25519, x25519",
+                         "invalid value for '-t' / '--type': '%s' is not one of ecdsa-p256, "
+                         "rsa-2048, rsa-3072, ed25519",
                          t);
     it_err_t e;
     if (it_keygen(t, p.val[0][0], &e) != 0)

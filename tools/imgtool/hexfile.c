@@ -163,7 +163,8 @@ static void put_record(it_buf_t *out, uint8_t type, uint16_t addr, const uint8_t
     raw[1] = (uint8_t)(addr >> 8);
     raw[2] = (uint8_t)addr;
     raw[3] = type;
-    memcpy(raw + 4, d, n);
+    if (n)
+        memcpy(raw + 4, d, n);
     uint8_t sum = 0;
     for (size_t i = 0; i < 4 + n; i++)
         sum = (uint8_t)(sum + raw[i]);
