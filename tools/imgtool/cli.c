@@ -173,6 +173,8 @@ static int cmd_keygen(int argc, char **argv)
 
 static bool valid_suffix(const char *s)
 {
+    if (strlen(s) > 64) /* identifiers stay readable; keeps the lines bounded */
+        return false;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
               *s == '_'))
@@ -250,7 +252,7 @@ static int cmd_getpub(int argc, char **argv, bool hash)
     if (!ok)
         return usage_err(cmd, "invalid value for '-e' / '--encoding': '%s'", enc);
     if (!valid_suffix(suffix))
-        return usage_err(cmd, "'%s' must contain only [A-Za-z0-9_]", suffix);
+        return usage_err(cmd, "--name-suffix '%s' must be at most 64 characters of [A-Za-z0-9_]", suffix);
     if (*suffix && (!strcmp(enc, "pem") || !strcmp(enc, "raw")))
         return usage_err(cmd, "%s", "`--name-suffix` is only meaningful for lang-c / lang-rust encodings");
 
