@@ -112,5 +112,8 @@ void mcumgr_progress_finish(mcumgr_progress_t *p, size_t done, long long now_ns)
 {
     if (p->mode == MCUMGR_PROGRESS_NONE)
         return;
+    /* A plain line for this very state was already printed. */
+    if (p->mode == MCUMGR_PROGRESS_PLAIN && p->last_decile == 10 && done == p->last_bytes)
+        return;
     draw(p, done, now_ns, 1);
 }
