@@ -6,12 +6,18 @@ SIM="$BUILD/port/posix/extxip-sim"
 MCUMGR="$BUILD/tools/mcumgr/extxip-mcumgr"
 IMGTOOL="$BUILD/tools/imgtool/extxip-imgtool"
 KEY="$SRC/boards/nrf5340dk/extxip-dev-ec-p256.pem"
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SMP_RAW=(python3 "$E2E_DIR/smp_raw.py")
 FAILS=0
 CHECKS=0
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/extxip-e2e.XXXXXX")
 SIM_PID=""
+SIM_LOG=""
+BG_PIDS=""   # other background processes a test started (clients, relays)
 cleanup() {
+  local p
+  for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
   rm -rf "$WORK"
 }
@@ -44,10 +50,11 @@ build_images() {  # build_images VERSION OUTDIR
   "$SRC/scripts/provision" "$BUILD" - "$1" "$2" >/dev/null
 }
 
-start_sim() {  # start_sim FLASHDIR PORT [extra args]
+start_sim() {  # start_sim FLASHDIR PORT [extra args]; log appended to FLASHDIR/sim.log
   local dir=$1 port=$2; shift 2
+  SIM_LOG="$dir/sim.log"
   "$SIM" run --flash-dir "$dir" --udp "127.0.0.1:$port" --serial-link "$dir/tty" \
-    --key "$KEY" "$@" >"$dir/sim.log" 2>&1 &
+    --key "$KEY" "$@" >>"$SIM_LOG" 2>&1 &
   SIM_PID=$!
   wait_ready "$port"
 }
@@ -56,21 +63,72 @@ wait_ready() {  # poll echo until the device answers (boot may take a moment)
     "$MCUMGR" --conntype udp --connstring "127.0.0.1:$1" -t 0.2 echo up >/dev/null 2>&1 && return 0
     sleep 0.1
   done
-  echo "device on port $1 did not come up"; cat "$dir/sim.log" 2>/dev/null
+  echo "device on port $1 did not come up"; [ -n "$SIM_LOG" ] && cat "$SIM_LOG"
   return 1
 }
-stop_sim() {
-  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+sanitizer_clean() {  # no ASan/UBSan/LSan report in FILE
+  ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1"
+}
+stop_sim() {  # SIGTERM, then the device must exit 0 with no sanitizer report
+  [ -n "$SIM_PID" ] || return 0
+  local rc=0
+  kill "$SIM_PID" 2>/dev/null
+  wait "$SIM_PID" 2>/dev/null || rc=$?
+  SIM_PID=""
+  CHECKS=$((CHECKS + 1))
+  if [ "$rc" = 0 ] && sanitizer_clean "$SIM_LOG"; then echo "ok: device stopped cleanly"; else
+    FAILS=$((FAILS + 1)); echo "FAIL: device exit status $rc or sanitizer report"
+    tail -n 40 "$SIM_LOG" | sed 's/^/  | /'; fi
+}
+kill_sim() {  # SIGKILL: power pulled, nothing flushed beyond what the flash files hold
+  [ -n "$SIM_PID" ] || return 0
+  kill -9 "$SIM_PID" 2>/dev/null
+  wait "$SIM_PID" 2>/dev/null
   SIM_PID=""
 }
 mcu() {  # mcu PORT args...
   local port=$1; shift
   "$MCUMGR" --conntype udp --connstring "127.0.0.1:$port" -t 5 "$@"
 }
+mcu_serial() {  # mcu_serial FLASHDIR args... : over the device's PTY (FLASHDIR/tty)
+  local dir=$1; shift
+  "$MCUMGR" --conntype serial --connstring "dev=$dir/tty,baud=115200" -t 5 "$@"
+}
+region_sum() {  # region_sum FILE OFFSET SIZE: sha256 of those bytes (flash file slices)
+  python3 -c 'import hashlib,sys
+f=open(sys.argv[1],"rb"); f.seek(int(sys.argv[2],0))
+print(hashlib.sha256(f.read(int(sys.argv[3],0))).hexdigest())' "$@"
+}
+region_blank() {  # region_blank FILE OFFSET SIZE: all 0xff
+  python3 -c 'import sys
+f=open(sys.argv[1],"rb"); f.seek(int(sys.argv[2],0)); n=int(sys.argv[3],0)
+sys.exit(0 if f.read(n) == b"\xff" * n else 1)' "$@"
+}
+wait_for() {  # wait_for FILE ERE SECONDS: until a line of FILE matches
+  local i
+  for i in $(seq 1 $(($3 * 20))); do
+    grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+wait_progress() {  # wait_progress FILE PCT SECONDS: the client's plain progress reached PCT%
+  local i
+  for i in $(seq 1 $(($3 * 20))); do
+    [ -f "$1" ] && awk -v p="$2" '/^upload: *[0-9]+%/ { v = $2 + 0; if (v >= p) f = 1 }
+      END { exit !f }' "$1" && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 digest() {  # the "Image digest" imgtool verify prints
   "$IMGTOOL" verify -k "$KEY" "$1" | sed -n 's/^Image digest: //p'
 }
 finish() {
+  local p
+  for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
+  stop_sim
   echo "$((CHECKS - FAILS)) passed, $FAILS failed"
   [ "$FAILS" = 0 ]
 }
