@@ -7,7 +7,7 @@ MCUMGR="$BUILD/tools/mcumgr/extxip-mcumgr"
 IMGTOOL="$BUILD/tools/imgtool/extxip-imgtool"
 KEY="$SRC/boards/nrf5340dk/extxip-dev-ec-p256.pem"
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SMP_RAW=(python3 "$E2E_DIR/smp_raw.py")
+SMP_RAW=(python3 -S "$E2E_DIR/smp_raw.py")
 FAILS=0
 CHECKS=0
 
@@ -94,15 +94,14 @@ mcu_serial() {  # mcu_serial FLASHDIR args... : over the device's PTY (FLASHDIR/
   local dir=$1; shift
   "$MCUMGR" --conntype serial --connstring "dev=$dir/tty,baud=115200" -t 5 "$@"
 }
-region_sum() {  # region_sum FILE OFFSET SIZE: sha256 of those bytes (flash file slices)
-  python3 -c 'import hashlib,sys
-f=open(sys.argv[1],"rb"); f.seek(int(sys.argv[2],0))
-print(hashlib.sha256(f.read(int(sys.argv[3],0))).hexdigest())' "$@"
+region() {  # region FILE OFFSET SIZE: those bytes of a flash file on stdout
+  dd if="$1" iflag=skip_bytes,count_bytes skip=$(($2)) count=$(($3)) bs=64K status=none
+}
+region_sum() {  # region_sum FILE OFFSET SIZE: sha256 of those bytes
+  region "$@" | sha256sum | cut -d' ' -f1
 }
 region_blank() {  # region_blank FILE OFFSET SIZE: all 0xff
-  python3 -c 'import sys
-f=open(sys.argv[1],"rb"); f.seek(int(sys.argv[2],0)); n=int(sys.argv[3],0)
-sys.exit(0 if f.read(n) == b"\xff" * n else 1)' "$@"
+  cmp -s <(region "$@") <(head -c $(($3)) /dev/zero | tr '\0' '\377')
 }
 wait_for() {  # wait_for FILE ERE SECONDS: until a line of FILE matches
   local i

@@ -6,10 +6,11 @@ bytes, text, bool) is encoded by hand, replies are decoded by a small
 reader. Header per spec smp.md §2: v2 (version bits 01), write op 2,
 group 1 (image), id 1 (upload).
 
-  smp_raw.py PORT upload FILE [--image N] [--len L] [--sha HEX|--sha-len N]
-             [--off O] [--from A] [--count N] [--all] [--chunk N]
+  smp_raw.py PORT upload FILE [--image N] [--len L|none] [--sha HEX|--sha-len N]
+             [--off O] [--from A] [--count N] [--all] [--chunk N] [--src PORT]
 
-Sends one upload request carrying FILE[A:A+N] at offset O (defaults: the
+--src binds the local UDP port: the device tells uploaders apart by their
+address, so requests of one session come from one port. Sends one upload request carrying FILE[A:A+N] at offset O (defaults: the
 first chunk of FILE with its real len and sha), or with --all the whole
 file chunk by chunk from offset O, following the device's "off". Prints
 every reply as one JSON line. Exit: 0 device OK, 1 device error (rc or
@@ -109,8 +110,10 @@ def dec(b, i=0):
 
 
 class Link:
-    def __init__(self, port, timeout=3.0):
+    def __init__(self, port, src=0, timeout=3.0):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.s.bind(("127.0.0.1", src))
         self.s.settimeout(timeout)
         self.addr = ("127.0.0.1", port)
         self.seq = 0
@@ -142,7 +145,8 @@ def main(argv):
         sys.exit("usage: smp_raw.py PORT upload FILE [options]")
     data = open(argv[3], "rb").read()
     opt = {"--image": None, "--len": None, "--sha": None, "--sha-len": None,
-           "--off": "0", "--from": None, "--count": None, "--chunk": "1024"}
+           "--off": "0", "--from": None, "--count": None, "--chunk": "1024",
+           "--src": "0"}
     send_all = False
     i = 4
     while i < len(argv):
@@ -160,15 +164,20 @@ def main(argv):
     if opt["--sha-len"] is not None:  # a sha of the wrong size: the real one cut or padded
         n = int(opt["--sha-len"], 0)
         sha = (sha * 2)[:n]
-    length = int(opt["--len"], 0) if opt["--len"] is not None else len(data)
+    length = len(data)
+    if opt["--len"] == "none":  # first chunk without "len"
+        length = -1
+    elif opt["--len"] is not None:
+        length = int(opt["--len"], 0)
     off = int(opt["--off"], 0)
     chunk = int(opt["--chunk"], 0)
-    link = Link(port)
+    link = Link(port, int(opt["--src"], 0))
 
     def request(o, piece):
         body = {"off": o, "data": piece}
         if o == 0:
-            body["len"] = length
+            if length >= 0:
+                body["len"] = length
             body["sha"] = sha
             if opt["--image"] is not None:
                 body["image"] = int(opt["--image"], 0)
