@@ -85,6 +85,12 @@ int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t
     if (gethostname(s->node_name, sizeof s->node_name - 1) != 0)
         strcpy(s->node_name, "unknown");
     smp_server_init(&s->srv);
+    /* The DK's RTC keeps running across resets (think coin cell): start it
+     * from the host's UTC clock; a datetime set moves it. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s->rtc_offset_ms = (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - now_ms();
+    s->rtc_set = 1;
 
     os_mgmt_port_t *p = &s->os_port;
     p->arg = s;

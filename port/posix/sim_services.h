@@ -22,7 +22,7 @@ typedef struct sim_services {
     uint32_t buf_size;
     uint32_t buf_count;
     char node_name[64];
-    int rtc_set;              /* the RTC loses its value on reset, as without a backup */
+    int rtc_set;              /* 0 only if the host clock could not be read */
     long long rtc_offset_ms;  /* device time = host monotonic + offset */
     volatile int reset_requested;
 } sim_services_t;
