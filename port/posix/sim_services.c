@@ -118,6 +118,7 @@ int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t
     ic.map = &d->layout.map;
     ic.keys = &d->keyring;
     ic.last_boot = &d->boot_result;
+    ic.boot_report_key = true; /* say over SMP why a pending image was not installed */
     ic.clock = clock_ms;
     ic.clock_arg = s;
     if (os_mgmt_register(&s->os, &s->srv) != 0 || img_mgmt_init(&s->img, &ic) != 0 ||

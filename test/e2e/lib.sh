@@ -23,23 +23,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Each check leaves the command's output in $WORK/out (written via out.new,
+# so a check may itself read the previous check's $WORK/out).
+run_out() { "$@" >"$WORK/out.new" 2>&1; local rc=$?; mv "$WORK/out.new" "$WORK/out"; return $rc; }
 check() {  # check "what" command... : the command must succeed
   local what=$1; shift
   CHECKS=$((CHECKS + 1))
-  if "$@" >"$WORK/out" 2>&1; then echo "ok: $what"; else
+  if run_out "$@"; then echo "ok: $what"; else
     FAILS=$((FAILS + 1)); echo "FAIL: $what"; sed 's/^/  | /' "$WORK/out"; fi
 }
 check_fails() {  # the command must fail (non-zero exit)
   local what=$1; shift
   CHECKS=$((CHECKS + 1))
-  if "$@" >"$WORK/out" 2>&1; then
+  if run_out "$@"; then
     FAILS=$((FAILS + 1)); echo "FAIL (succeeded): $what"; sed 's/^/  | /' "$WORK/out"
   else echo "ok: $what (failed as expected)"; fi
 }
 check_out() {  # check_out "what" PATTERN command... : succeeds and prints PATTERN
   local what=$1 pat=$2; shift 2
   CHECKS=$((CHECKS + 1))
-  if "$@" >"$WORK/out" 2>&1 && grep -Eq -- "$pat" "$WORK/out"; then echo "ok: $what"; else
+  if run_out "$@" && grep -Eq -- "$pat" "$WORK/out"; then echo "ok: $what"; else
     FAILS=$((FAILS + 1)); echo "FAIL: $what (want /$pat/)"; sed 's/^/  | /' "$WORK/out"; fi
 }
 
