@@ -165,7 +165,7 @@ static bool tlv_area(const file_t *f, size_t *off, size_t *tot)
 static bool same_but_signature(const char *ours, const char *theirs)
 {
     file_t a = slurp(ours), b = slurp(theirs);
-    size_t oa, ta, ob, tb;
+    size_t oa = 0, ta = 0, ob = 0, tb = 0;
     bool ok = a.ok && b.ok && tlv_area(&a, &oa, &ta) && tlv_area(&b, &ob, &tb) && oa == ob &&
               memcmp(a.d, b.d, oa) == 0;
     size_t pa = oa + 4, pb = ob + 4;
