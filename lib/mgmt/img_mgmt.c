@@ -746,7 +746,8 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     bool same_file = req->sha_len > 0 && req->sha_len <= IMG_MGMT_SHA_MAX && im->s.active &&
                      im->s.sha_len == req->sha_len &&
                      memcmp(im->s.sha, req->sha, req->sha_len) == 0 &&
-                     req->has_len && req->len == im->s.len && req->image == im->s.image;
+                     req->has_len && req->len == im->s.len && req->image == im->s.image &&
+                     im->s.off > 0; /* at 0 there is nothing to resume: start over */
     if (!same_file && busy_for(im, req->peer)) {
         return -MGMT_ERR_EBUSY;
     }
@@ -1012,10 +1013,12 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
     /* Reload the session if it still makes sense for this map. */
     const flash_area_t *fa = area(im, FLASH_AREA_IMAGE_SECONDARY(r.image));
     if (r.image >= cfg->image_count || !fa || r.len > fa->size || r.off > r.len ||
-        r.off % flash_area_sector_size(fa) || r.sha_len == 0) {
-        return 0; /* log_active stays: the next session write supersedes it */
+        r.off % flash_area_sector_size(fa) || r.sha_len == 0 || r.off == 0) {
+        /* Nothing (sensible) to resume; log_active stays set, so the next
+         * session write supersedes the record. */
+        return 0;
     }
-    if (r.off > 0) {
+    {
         /* Data before the checkpoint must still be there (an erase by other
          * means, e.g. a bootloader, makes the record stale). */
         uint8_t m[4];

@@ -1,0 +1,1414 @@
+/*
+ * Image management group through the real SMP server, on a RAM-backed
+ * nRF5340 DK (simflash) laid out by boards/nrf5340dk/pm_static.yml, with
+ * imgtool's signed vectors. Requests are real SMP packets (CBOR built with
+ * lib/cbor, §15.4 as literal bytes); responses are decoded and checked.
+ * Every refusal also checks the target slot's bytes are unchanged.
+ * Run as `img_mgmt_test <case>` or with no argument for all.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/boot.h"
+#include "cbor/cbor.h"
+#include "crypto/crypto.h"
+#include "image/keys_dev.h"
+#include "mgmt/img_mgmt.h"
+#include "pm_layout.h"
+#include "simflash.h"
+#include "smp/smp.h"
+#include "../testutil.h"
+
+#define IMGDIR EXTXIP_VECTORS "/images/"
+
+/* ------------------------------------------------------------- vectors */
+
+typedef struct blob {
+    uint8_t *p;
+    size_t n;
+} blob_t;
+
+static blob_t load(const char *name)
+{
+    char path[512];
+    blob_t b = {NULL, 0};
+    snprintf(path, sizeof(path), IMGDIR "%s", name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        exit(2);
+    }
+    fseek(f, 0, SEEK_END);
+    b.n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    b.p = malloc(b.n + 16);
+    if (!b.p || fread(b.p, 1, b.n, f) != b.n) {
+        exit(2);
+    }
+    fclose(f);
+    return b;
+}
+
+/* "Image digest" printed by `imgtool verify` for vector `name`. */
+static void digest_of(const char *name, uint8_t out[32])
+{
+    blob_t t = load("verify-ec-p256.txt");
+    char key[128];
+    t.p[t.n] = 0;
+    snprintf(key, sizeof(key), "== %s\n", name);
+    const char *p = strstr((char *)t.p, key);
+    if (!p || !(p = strstr(p, "Image digest: "))) {
+        fprintf(stderr, "no digest for %s\n", name);
+        exit(2);
+    }
+    p += strlen("Image digest: ");
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        sscanf(p + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+    free(t.p);
+}
+
+/* ----------------------------------------------------------------- rig */
+
+typedef struct rig {
+    simflash_board_t b;
+    pm_layout_t lay;
+    img_mgmt_config_t cfg;
+    img_mgmt_t im;
+    smp_server_t srv;
+    uint64_t now;
+    uint8_t seq;
+    uint8_t rsp[SMP_BUF_SIZE];
+    size_t rsp_len;
+    int nrsp;
+} rig_t;
+
+static rig_t R;
+static boot_result_t g_boot;
+
+static uint64_t rig_clock(void *arg)
+{
+    return ((rig_t *)arg)->now;
+}
+
+static const flash_area_t *slot_fa(uint32_t id)
+{
+    const flash_area_t *fa = NULL;
+    flash_map_get(&R.lay.map, (uint8_t)id, &fa);
+    return fa;
+}
+
+/* Put a file at the start of a slot (padded to the write unit). */
+static void put_file(uint32_t slot, const blob_t *f)
+{
+    const flash_area_t *fa = slot_fa(slot);
+    size_t n = (f->n + 3u) & ~3u;
+    uint8_t *tmp = malloc(n);
+    memset(tmp, 0xff, n);
+    memcpy(tmp, f->p, f->n);
+    CHECK_EQ(flash_area_erase(fa, 0, fa->size), 0);
+    CHECK_EQ(flash_area_write(fa, 0, tmp, (uint32_t)n), 0);
+    free(tmp);
+}
+
+/* (Re)start img_mgmt over the current flash, as after a device reset. */
+static void rig_boot(void)
+{
+    memset(&R.im, 0, sizeof(R.im));
+    CHECK_EQ(img_mgmt_init(&R.im, &R.cfg), 0);
+    smp_server_init(&R.srv);
+    CHECK_EQ(img_mgmt_register(&R.im, &R.srv), 0);
+}
+
+/* Fresh board: v1 of every image in its primary, secondaries erased. */
+static void rig_open(void)
+{
+    memset(&R, 0, sizeof(R));
+    CHECK_EQ(simflash_board_open(&R.b, NULL, 1), FLASH_OK);
+    const flash_dev_t *devs[PM_DEV_COUNT];
+    for (int i = 0; i < PM_DEV_COUNT; i++) {
+        devs[i] = simflash_board_dev(&R.b, i);
+    }
+    char err[200];
+    CHECK_EQ(pm_layout_load(EXTXIP_BOARD_PM, devs, &R.lay, NULL, NULL, err, sizeof err), 0);
+    blob_t f0 = load("img0-v1.0.0.signed.bin"), f1 = load("img1-v1.0.0.signed.bin"),
+           f2 = load("img2-v1.0.0.signed.bin");
+    put_file(0, &f0);
+    put_file(2, &f1);
+    put_file(4, &f2);
+    free(f0.p);
+    free(f1.p);
+    free(f2.p);
+    img_mgmt_config_default(&R.cfg);
+    R.cfg.map = &R.lay.map;
+    R.cfg.keys = &image_dev_keyring;
+    R.cfg.clock = rig_clock;
+    R.cfg.clock_arg = &R;
+    R.now = 1000000;
+    rig_boot();
+}
+
+static void rig_close(void)
+{
+    simflash_board_close(&R.b);
+}
+
+static int on_out(void *arg, const uint8_t *pkt, size_t len)
+{
+    (void)arg;
+    if (len <= sizeof(R.rsp)) {
+        memcpy(R.rsp, pkt, len);
+        R.rsp_len = len;
+    }
+    R.nrsp++;
+    return 0;
+}
+
+/* Send one request; the response body is at R.rsp + 8. */
+static void req(uint8_t op, uint8_t ver, uint8_t cmd, const uint8_t *body, size_t blen,
+                uint64_t peer)
+{
+    uint8_t pkt[SMP_BUF_SIZE + 64];
+    smp_hdr_t h = {op, ver, 0, (uint16_t)blen, MGMT_GROUP_ID_IMAGE, ++R.seq, cmd};
+    smp_hdr_encode(&h, pkt);
+    memcpy(pkt + 8, body, blen);
+    uint8_t tx[SMP_BUF_SIZE];
+    R.rsp_len = 0;
+    R.nrsp = 0;
+    CHECK_EQ(smp_process(&R.srv, pkt, 8 + blen, tx, sizeof tx, peer, on_out, NULL), 1);
+    CHECK(R.rsp_len >= 8);
+    CHECK_EQ(R.rsp[6], R.seq);
+}
+
+/* ---- response decoding ---- */
+
+typedef struct resp {
+    bool has_off, has_match, has_rc, has_err;
+    uint32_t off, rc, err_group, err_rc;
+    bool match;
+} resp_t;
+
+static resp_t parse(void)
+{
+    resp_t r;
+    memset(&r, 0, sizeof(r));
+    cbor_decoder_t d;
+    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
+    while (!cbor_dec_at_end(&d)) {
+        cbor_str_t k;
+        CHECK_EQ(cbor_dec_tstr(&d, &k), 0);
+        if (cbor_str_eq(&k, "off")) {
+            r.has_off = cbor_dec_uint32(&d, &r.off) == 0;
+        } else if (cbor_str_eq(&k, "match")) {
+            r.has_match = cbor_dec_bool(&d, &r.match) == 0;
+        } else if (cbor_str_eq(&k, "rc")) {
+            r.has_rc = cbor_dec_uint32(&d, &r.rc) == 0;
+        } else if (cbor_str_eq(&k, "err")) {
+            uint32_t g = 0, c = 0;
+            cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &g),
+                              CBOR_KV("rc", CBOR_KV_UINT32, &c)};
+            r.has_err = cbor_map_decode_keys(&d, kv, 2, NULL) == 0;
+            r.err_group = g;
+            r.err_rc = c;
+        } else {
+            CHECK_EQ(cbor_dec_skip(&d), 0);
+        }
+        if (cbor_dec_err(&d)) {
+            break;
+        }
+    }
+    CHECK_EQ(cbor_dec_err(&d), 0);
+    return r;
+}
+
+/* Response is a v2 image-group error with code `code`. */
+#define CHECK_IMG_ERR(code)                                                     \
+    do {                                                                        \
+        resp_t e_ = parse();                                                    \
+        CHECK(e_.has_err);                                                      \
+        CHECK_EQ(e_.err_group, MGMT_GROUP_ID_IMAGE);                            \
+        CHECK_EQ(e_.err_rc, (code));                                            \
+    } while (0)
+
+#define CHECK_RC(code)                                                          \
+    do {                                                                        \
+        resp_t e_ = parse();                                                    \
+        CHECK(e_.has_rc);                                                       \
+        CHECK_EQ(e_.rc, (code));                                                \
+    } while (0)
+
+typedef struct entry {
+    uint32_t image, slot;
+    char version[32];
+    uint8_t hash[32];
+    size_t hash_len;
+    bool bootable, pending, confirmed, active, permanent;
+} entry_t;
+
+typedef struct state {
+    entry_t e[8];
+    size_t n;
+    bool has_split;
+    uint32_t split;
+    char first_keys[200]; /* keys of the first entry, comma-separated */
+    char top_keys[100];
+} state_t;
+
+static state_t parse_state(void)
+{
+    state_t s;
+    memset(&s, 0, sizeof(s));
+    cbor_decoder_t d;
+    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
+    while (!cbor_dec_at_end(&d)) {
+        cbor_str_t k;
+        CHECK_EQ(cbor_dec_tstr(&d, &k), 0);
+        strncat(s.top_keys, (const char *)k.ptr, k.len);
+        strcat(s.top_keys, ",");
+        if (cbor_str_eq(&k, "images")) {
+            CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
+            while (!cbor_dec_at_end(&d) && s.n < 8) {
+                entry_t *e = &s.e[s.n];
+                CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
+                while (!cbor_dec_at_end(&d)) {
+                    cbor_str_t kk, v;
+                    CHECK_EQ(cbor_dec_tstr(&d, &kk), 0);
+                    if (s.n == 0) {
+                        strncat(s.first_keys, (const char *)kk.ptr, kk.len);
+                        strcat(s.first_keys, ",");
+                    }
+                    if (cbor_str_eq(&kk, "image")) {
+                        cbor_dec_uint32(&d, &e->image);
+                    } else if (cbor_str_eq(&kk, "slot")) {
+                        cbor_dec_uint32(&d, &e->slot);
+                    } else if (cbor_str_eq(&kk, "version")) {
+                        CHECK_EQ(cbor_dec_tstr(&d, &v), 0);
+                        memcpy(e->version, v.ptr, v.len < 31 ? v.len : 31);
+                    } else if (cbor_str_eq(&kk, "hash")) {
+                        CHECK_EQ(cbor_dec_bstr(&d, &v), 0);
+                        e->hash_len = v.len;
+                        memcpy(e->hash, v.ptr, v.len < 32 ? v.len : 32);
+                    } else if (cbor_str_eq(&kk, "bootable")) {
+                        CHECK_EQ(cbor_dec_bool(&d, &e->bootable), 0);
+                    } else if (cbor_str_eq(&kk, "pending")) {
+                        CHECK_EQ(cbor_dec_bool(&d, &e->pending), 0);
+                    } else if (cbor_str_eq(&kk, "confirmed")) {
+                        CHECK_EQ(cbor_dec_bool(&d, &e->confirmed), 0);
+                    } else if (cbor_str_eq(&kk, "active")) {
+                        CHECK_EQ(cbor_dec_bool(&d, &e->active), 0);
+                    } else if (cbor_str_eq(&kk, "permanent")) {
+                        CHECK_EQ(cbor_dec_bool(&d, &e->permanent), 0);
+                    } else {
+                        CHECK_EQ(cbor_dec_skip(&d), 0);
+                    }
+                }
+                CHECK_EQ(cbor_dec_leave(&d), 0);
+                s.n++;
+            }
+            CHECK_EQ(cbor_dec_leave(&d), 0);
+        } else if (cbor_str_eq(&k, "splitStatus")) {
+            s.has_split = cbor_dec_uint32(&d, &s.split) == 0;
+        } else {
+            CHECK_EQ(cbor_dec_skip(&d), 0);
+        }
+        if (cbor_dec_err(&d)) {
+            break;
+        }
+    }
+    CHECK_EQ(cbor_dec_err(&d), 0);
+    return s;
+}
+
+static const entry_t *find_entry(const state_t *s, uint32_t image, uint32_t slot)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->e[i].image == image && s->e[i].slot == slot) {
+            return &s->e[i];
+        }
+    }
+    return NULL;
+}
+
+static state_t state_read(void)
+{
+    static const uint8_t empty[] = {0xa0};
+    req(SMP_OP_READ, SMP_VERSION_2, 0, empty, 1, 1);
+    return parse_state();
+}
+
+/* ---- request builders ---- */
+
+typedef struct up {
+    uint32_t off;
+    const uint8_t *data;
+    size_t dlen;
+    bool with_len;
+    uint32_t len;
+    int image;       /* -1: absent */
+    const uint8_t *sha;
+    size_t sha_len;  /* 0: absent */
+    int upgrade;     /* -1: absent */
+} up_t;
+
+static void send_upload(const up_t *u, uint8_t ver, uint64_t peer)
+{
+    uint8_t body[SMP_BUF_SIZE];
+    cbor_encoder_t e;
+    cbor_enc_init(&e, body, sizeof body);
+    uint64_t n = 2 + (u->with_len ? 1 : 0) + (u->image >= 0) + (u->sha_len > 0) + (u->upgrade >= 0);
+    cbor_enc_map(&e, n);
+    cbor_enc_tstr_z(&e, "off");
+    cbor_enc_uint(&e, u->off);
+    cbor_enc_tstr_z(&e, "data");
+    cbor_enc_bstr(&e, u->data, u->dlen);
+    if (u->with_len) {
+        cbor_enc_tstr_z(&e, "len");
+        cbor_enc_uint(&e, u->len);
+    }
+    if (u->image >= 0) {
+        cbor_enc_tstr_z(&e, "image");
+        cbor_enc_uint(&e, (uint64_t)u->image);
+    }
+    if (u->sha_len) {
+        cbor_enc_tstr_z(&e, "sha");
+        cbor_enc_bstr(&e, u->sha, u->sha_len);
+    }
+    if (u->upgrade >= 0) {
+        cbor_enc_tstr_z(&e, "upgrade");
+        cbor_enc_bool(&e, u->upgrade != 0);
+    }
+    CHECK_EQ(e.err, 0);
+    req(SMP_OP_WRITE, ver, 1, body, e.len, peer);
+}
+
+/* Send one chunk at off (first chunk carries len/image/sha). Returns the
+ * response. */
+static resp_t chunk(const blob_t *f, int image, const uint8_t *sha, uint32_t off, size_t n,
+                    uint64_t peer)
+{
+    up_t u;
+    memset(&u, 0, sizeof(u));
+    u.off = off;
+    u.data = f->p + off;
+    u.dlen = off + n > f->n ? f->n - off : n;
+    u.image = -1;
+    u.upgrade = -1;
+    if (off == 0) {
+        u.with_len = true;
+        u.len = (uint32_t)f->n;
+        u.image = image;
+        u.sha = sha;
+        u.sha_len = sha ? 32 : 0;
+    }
+    send_upload(&u, SMP_VERSION_2, peer);
+    return parse();
+}
+
+/* Upload a whole file from `from` with chunks of `csz`, following the
+ * server's "off". Returns the last response. */
+static resp_t upload_from(const blob_t *f, int image, const uint8_t *sha, uint32_t from,
+                          size_t csz, uint64_t peer)
+{
+    resp_t r;
+    uint32_t off = from;
+    int guard = 0;
+    do {
+        r = chunk(f, image, sha, off, csz, peer);
+        if (r.has_err || r.has_rc || !r.has_off) {
+            return r;
+        }
+        off = r.off;
+        R.now += 10;
+    } while (off < f->n && ++guard < 100000);
+    return r;
+}
+
+/* Send chunks from `from` until the server's offset reaches `until`; a
+ * refusal fails the check and stops. Returns the server's offset. */
+static uint32_t advance(const blob_t *f, int image, const uint8_t *sha, uint32_t from,
+                        uint32_t until, size_t csz, uint64_t peer)
+{
+    uint32_t off = from;
+    for (int g = 0; off < until && g < 100000; g++) {
+        resp_t r = chunk(f, image, sha, off, csz, peer);
+        CHECK(r.has_off && !r.has_err && !r.has_rc);
+        if (!r.has_off || r.has_err || r.has_rc) {
+            break;
+        }
+        off = r.off;
+        R.now += 10;
+    }
+    return off;
+}
+
+static resp_t upload(const blob_t *f, int image, bool with_sha, size_t csz, uint64_t peer)
+{
+    uint8_t sha[32];
+    crypto_sha256(f->p, f->n, sha);
+    return upload_from(f, image, with_sha ? sha : NULL, 0, csz, peer);
+}
+
+static void state_write(const uint8_t *hash, size_t hlen, int confirm, uint8_t ver)
+{
+    uint8_t body[128];
+    cbor_encoder_t e;
+    cbor_enc_init(&e, body, sizeof body);
+    cbor_enc_map(&e, (hash ? 1 : 0) + (confirm >= 0 ? 1 : 0));
+    if (hash) {
+        cbor_enc_tstr_z(&e, "hash");
+        cbor_enc_bstr(&e, hash, hlen);
+    }
+    if (confirm >= 0) {
+        cbor_enc_tstr_z(&e, "confirm");
+        cbor_enc_bool(&e, confirm != 0);
+    }
+    req(SMP_OP_WRITE, ver, 0, body, e.len, 1);
+}
+
+static void erase_req(int slot, uint8_t ver)
+{
+    uint8_t body[16];
+    cbor_encoder_t e;
+    cbor_enc_init(&e, body, sizeof body);
+    cbor_enc_map(&e, slot >= 0 ? 1 : 0);
+    if (slot >= 0) {
+        cbor_enc_tstr_z(&e, "slot");
+        cbor_enc_uint(&e, (uint64_t)slot);
+    }
+    req(SMP_OP_WRITE, ver, 5, body, e.len, 1);
+}
+
+/* Snapshot of one slot's bytes, to prove a refusal changed nothing. */
+static uint8_t *snap(uint32_t slot)
+{
+    const flash_area_t *fa = slot_fa(slot);
+    uint8_t *p = malloc(fa->size);
+    CHECK_EQ(flash_area_read(fa, 0, p, fa->size), 0);
+    return p;
+}
+
+static bool same(uint32_t slot, uint8_t *before)
+{
+    uint8_t *now = snap(slot);
+    bool eq = memcmp(now, before, slot_fa(slot)->size) == 0;
+    free(now);
+    free(before);
+    return eq;
+}
+
+static bool slot_holds(uint32_t slot, const blob_t *f)
+{
+    uint8_t *p = snap(slot);
+    bool eq = memcmp(p, f->p, f->n) == 0;
+    free(p);
+    return eq;
+}
+
+static int swap_type(uint8_t image)
+{
+    return boot_swap_type_areas(slot_fa(2u * image), slot_fa(2u * image + 1u));
+}
+
+/* ---------------------------------------------------------------- cases */
+
+/* §15.4 literal request bytes; the replies must be Zephyr's bytes. */
+static void t_spec_first_chunk(void)
+{
+    rig_open();
+    uint8_t file[232];
+    memset(file, 0, sizeof file);
+    for (size_t i = 32; i < sizeof file; i++) {
+        file[i] = (uint8_t)(i * 7u);
+    }
+    /* Header: magic, hdr_size 32, img_size 0x60 (fits in 232 with the TLV info). */
+    const uint8_t hdr[16] = {0x3d, 0xb8, 0xf3, 0x96, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x60, 0, 0, 0};
+    memcpy(file, hdr, sizeof hdr);
+    uint8_t sha[32];
+    crypto_sha256(file, sizeof file, sha);
+    uint8_t pkt[8 + 105];
+    size_t o = 0;
+    const uint8_t h[8] = {0x02, 0x00, 0x00, 0x69, 0x00, 0x01, 0x01, 0x01};
+    memcpy(pkt, h, 8);
+    o = 8;
+    const uint8_t a[] = {0xa6, 0x63, 'l', 'e', 'n', 0x18, 0xe8, 0x63, 'o', 'f', 'f', 0x00,
+                         0x63, 's', 'h', 'a', 0x58, 0x20};
+    memcpy(pkt + o, a, sizeof a);
+    o += sizeof a;
+    memcpy(pkt + o, sha, 32);
+    o += 32;
+    const uint8_t b[] = {0x64, 'd', 'a', 't', 'a', 0x58, 0x20};
+    memcpy(pkt + o, b, sizeof b);
+    o += sizeof b;
+    memcpy(pkt + o, file, 32);
+    o += 32;
+    const uint8_t c[] = {0x65, 'i', 'm', 'a', 'g', 'e', 0x02, 0x67, 'u', 'p', 'g', 'r', 'a',
+                         'd', 'e', 0xf4};
+    memcpy(pkt + o, c, sizeof c);
+    o += sizeof c;
+    CHECK_EQ(o, sizeof pkt);
+    uint8_t tx[SMP_BUF_SIZE];
+    CHECK_EQ(smp_process(&R.srv, pkt, o, tx, sizeof tx, 7, on_out, NULL), 1);
+    const uint8_t want1[] = {0x03, 0x00, 0x00, 0x08, 0x00, 0x01, 0x01, 0x01,
+                             0xbf, 0x63, 0x6f, 0x66, 0x66, 0x18, 0x20, 0xff};
+    CHECK_EQ(R.rsp_len, sizeof want1);
+    CHECK_MEM(R.rsp, want1, sizeof want1);
+    /* The remaining 200 bytes in one chunk (v1, as the same client). */
+    up_t u;
+    memset(&u, 0, sizeof u);
+    u.off = 32;
+    u.data = file + 32;
+    u.dlen = 200;
+    u.image = -1;
+    u.upgrade = -1;
+    R.seq = 1;
+    send_upload(&u, SMP_VERSION_1, 7);
+    const uint8_t want2[] = {0xbf, 0x63, 0x6f, 0x66, 0x66, 0x18, 0xe8, 0x65,
+                             0x6d, 0x61, 0x74, 0x63, 0x68, 0xf5, 0xff};
+    CHECK_EQ(R.rsp_len, 8 + sizeof want2);
+    CHECK_MEM(R.rsp + 8, want2, sizeof want2);
+    blob_t fb = {file, sizeof file};
+    CHECK(slot_holds(5, &fb));
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    rig_close();
+}
+
+/* Initial state: the three v1 primaries, Zephyr's keys/types/order, hashes
+ * equal to imgtool's digests, netcore primary listed. */
+static void t_state_read(void)
+{
+    rig_open();
+    state_t s = state_read();
+    CHECK_EQ(s.n, 3);
+    CHECK_EQ(strcmp(s.first_keys,
+                    "image,slot,version,hash,bootable,pending,confirmed,active,permanent,"),
+             0);
+    CHECK_EQ(strcmp(s.top_keys, "images,splitStatus,"), 0);
+    CHECK(s.has_split);
+    CHECK_EQ(s.split, 0);
+    const char *names[3] = {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin",
+                            "img2-v1.0.0.signed.bin"};
+    for (uint32_t i = 0; i < 3; i++) {
+        const entry_t *e = find_entry(&s, i, 0);
+        CHECK(e != NULL);
+        if (!e) {
+            continue;
+        }
+        uint8_t dg[32];
+        digest_of(names[i], dg);
+        CHECK_EQ(e->hash_len, 32);
+        CHECK_MEM(e->hash, dg, 32);
+        CHECK_EQ(strcmp(e->version, "1.0.0"), 0);
+        CHECK(e->bootable && e->active && e->confirmed && !e->pending && !e->permanent);
+    }
+    /* ".build" only when non-zero; v1 request gets the same body. */
+    char v[IMG_MGMT_VER_STR_MAX];
+    image_version_t ver = {3, 1, 4, 159};
+    img_mgmt_ver_str(&ver, v, sizeof v);
+    CHECK_EQ(strcmp(v, "3.1.4.159"), 0);
+    ver = (image_version_t){255, 255, 65535, 4294967295u};
+    img_mgmt_ver_str(&ver, v, sizeof v);
+    CHECK_EQ(strcmp(v, "255.255.65535.4294967295"), 0);
+    rig_close();
+}
+
+/* Upload each image's v2, test it: state shows it pending with imgtool's digest. */
+static void t_upload_all_test(void)
+{
+    rig_open();
+    const char *names[3] = {"img0-v2.0.0.signed.bin", "img1-v2.0.0.signed.bin",
+                            "img2-v2.0.0.signed.bin"};
+    size_t csz[3] = {512, 333, 1777}; /* odd sizes: no alignment needed */
+    for (int i = 0; i < 3; i++) {
+        blob_t f = load(names[i]);
+        resp_t r = upload(&f, i, true, csz[i], 1);
+        CHECK(r.has_off && !r.has_err);
+        CHECK_EQ(r.off, f.n);
+        CHECK(r.has_match && r.match);
+        CHECK(slot_holds(2u * i + 1u, &f));
+        free(f.p);
+    }
+    state_t s = state_read();
+    CHECK_EQ(s.n, 6);
+    for (uint32_t i = 0; i < 3; i++) {
+        const entry_t *e = find_entry(&s, i, 1);
+        CHECK(e != NULL);
+        if (!e) {
+            continue;
+        }
+        uint8_t dg[32];
+        digest_of(names[i], dg);
+        CHECK_MEM(e->hash, dg, 32);
+        CHECK_EQ(strcmp(e->version, "2.0.0"), 0);
+        CHECK(!e->pending && !e->active && !e->confirmed);
+        state_write(dg, 32, 0, SMP_VERSION_2);
+        state_t t = parse_state();
+        const entry_t *p = find_entry(&t, i, 1);
+        CHECK(p && p->pending && !p->permanent && !p->confirmed);
+        CHECK_EQ(swap_type((uint8_t)i), BOOT_SWAP_TYPE_TEST);
+        /* Testing it again is a no-op success. */
+        state_write(dg, 32, 0, SMP_VERSION_2);
+        CHECK(!parse().has_err);
+    }
+    rig_close();
+}
+
+/* A lost chunk: the next one is answered with the expected offset, nothing written. */
+static void t_resume_lost_chunk(void)
+{
+    rig_open();
+    blob_t f = load("img2-v2.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    resp_t r = chunk(&f, 2, sha, 0, 1000, 1);
+    CHECK_EQ(r.off, 1000);
+    uint8_t *before = snap(5);
+    r = chunk(&f, 2, sha, 2000, 1000, 1); /* chunk at 1000 "lost" */
+    CHECK(r.has_off && !r.has_err && !r.has_rc);
+    CHECK_EQ(r.off, 1000);
+    CHECK(same(5, before));
+    /* Duplicate of the first chunk with the same sha: resume, nothing written. */
+    before = snap(5);
+    r = chunk(&f, 2, sha, 0, 1000, 1);
+    CHECK_EQ(r.off, 1000);
+    CHECK(same(5, before));
+    r = upload_from(&f, 2, sha, 1000, 1000, 1);
+    CHECK_EQ(r.off, f.n);
+    CHECK(slot_holds(5, &f));
+    free(f.p);
+    rig_close();
+}
+
+/* Reset mid-upload: a new img_mgmt over the same flash resumes from the last
+ * checkpoint when the client re-sends the first chunk with the same sha. */
+static void t_resume_after_reset(void)
+{
+    rig_open();
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    CHECK(advance(&f, 2, sha, 0, 70000, 777, 1) >= 70000);
+    uint32_t writes = R.im.log_writes;
+    CHECK_EQ(writes, 3); /* start + checkpoints at 32 KiB and 64 KiB */
+    rig_boot(); /* reset */
+    uint32_t soff = 0, slen = 0;
+    CHECK(img_mgmt_session_get(&R.im, NULL, &soff, &slen));
+    CHECK_EQ(soff, 65536);
+    CHECK_EQ(slen, f.n);
+    /* Another client (new peer id after reconnect) resumes the same file. */
+    resp_t r = chunk(&f, 2, sha, 0, 777, 99);
+    CHECK_EQ(r.off, 65536);
+    r = upload_from(&f, 2, sha, r.off, 1024, 99);
+    CHECK_EQ(r.off, f.n);
+    CHECK(r.match);
+    CHECK(slot_holds(5, &f));
+    image_info_t info;
+    CHECK_EQ(image_validate(slot_fa(5), &image_dev_keyring, &info), 0);
+    /* Finished: a reset now has nothing to resume. */
+    rig_boot();
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    free(f.p);
+    rig_close();
+}
+
+/* A torn (half-written) newest record is ignored: the previous one wins. */
+static void t_resume_torn_record(void)
+{
+    rig_open();
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    CHECK(advance(&f, 2, sha, 0, 70000, 1500, 1) >= 70000);
+    /* Find the newest record (the 64 KiB checkpoint) and tear it. */
+    const flash_area_t *lfa = slot_fa(FLASH_AREA_SETTINGS);
+    uint8_t *mem = simflash_mem(R.b.dev[SIMFLASH_DEV_APP]);
+    uint32_t base = lfa->off + R.cfg.log_off;
+    uint32_t last = R.im.log_next - IMG_MGMT_REC_SIZE;
+    mem[base + last + 17] ^= 0x01; /* a bit of "off" never landed */
+    rig_boot();
+    uint32_t soff = 0;
+    CHECK(img_mgmt_session_get(&R.im, NULL, &soff, NULL));
+    CHECK_EQ(soff, 32768);
+    /* The next record goes past the torn one and the upload still finishes. */
+    resp_t r = chunk(&f, 2, sha, 0, 100, 1);
+    CHECK_EQ(r.off, 32768);
+    r = upload_from(&f, 2, sha, 32768, 1800, 1);
+    CHECK_EQ(r.off, f.n);
+    CHECK(r.match);
+    CHECK(slot_holds(5, &f));
+    free(f.p);
+    rig_close();
+}
+
+/* Power cut at every flash operation of a chunk that crosses a checkpoint:
+ * after power-on the session resumes at a checkpoint whose data is intact,
+ * and the finished slot is exactly the file. */
+static void t_resume_power_cut(void)
+{
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    int resumed = 0;
+    for (uint64_t cut = 1; cut <= 12; cut++) {
+        rig_open();
+        uint32_t off = 0;
+        off = advance(&f, 2, sha, 0, 30000, 1800, 1);
+        simflash_power_cut_after(&R.b.power, cut);
+        for (int i = 0; i < 4 && !simflash_power_is_cut(&R.b.power); i++) {
+            resp_t r = chunk(&f, 2, sha, off, 1800, 1);
+            off = r.has_off ? r.off : off;
+        }
+        simflash_power_on(&R.b.power);
+        rig_boot();
+        resp_t r = chunk(&f, 2, sha, 0, 64, 1);
+        CHECK(r.has_off);
+        /* Either the checkpoint landed (resume there) or it did not and the
+         * chunk started a new session (which took its 64 bytes). */
+        CHECK(r.off == 64 || r.off == 32768);
+        resumed += r.off == 32768;
+        r = upload_from(&f, 2, sha, r.off, 1800, 1);
+        CHECK_EQ(r.off, f.n);
+        CHECK(r.match);
+        CHECK(slot_holds(5, &f));
+        rig_close();
+    }
+    CHECK(resumed > 0 && resumed < 12); /* both sides of the checkpoint were cut */
+    free(f.p);
+}
+
+/* Erase, then the same file again: starts at 0, never at the stale offset
+ * (zephyr #51798); also across a reset. */
+static void t_erase_resets_session(void)
+{
+    rig_open();
+    blob_t f = load("img0-v2.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    CHECK(advance(&f, 0, sha, 0, 40000, 1000, 1) >= 40000);
+    erase_req(-1, SMP_VERSION_2); /* default slot 1 */
+    CHECK(!parse().has_err);
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK_EQ(flash_area_is_erased(slot_fa(1), 0, slot_fa(1)->size), 1);
+    resp_t r = chunk(&f, 0, sha, 0, 1000, 1);
+    CHECK_EQ(r.off, 1000); /* a new session that took this chunk */
+    r.off = advance(&f, 0, sha, r.off, 40000, 1000, 1);
+    erase_req(1, SMP_VERSION_2);
+    rig_boot(); /* the persisted session was cleared before the erase */
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    r = chunk(&f, 0, sha, 0, 1000, 1);
+    CHECK_EQ(r.off, 1000);
+    r = upload_from(&f, 0, sha, 1000, 1000, 1);
+    CHECK_EQ(r.off, f.n);
+    CHECK(slot_holds(1, &f));
+    free(f.p);
+    rig_close();
+}
+
+/* A second client is busy while the first is active; allowed once stale. */
+static void t_busy_second_client(void)
+{
+    rig_open();
+    blob_t a = load("img0-v2.0.0.signed.bin"), b = load("img2-v2.0.0.signed.bin");
+    uint8_t sa[32], sb[32];
+    crypto_sha256(a.p, a.n, sa);
+    crypto_sha256(b.p, b.n, sb);
+    resp_t r = chunk(&a, 0, sa, 0, 1000, 1);
+    CHECK_EQ(r.off, 1000);
+    uint8_t *s5 = snap(5), *s1 = snap(1);
+    R.now += 1000;
+    chunk(&b, 2, sb, 0, 1000, 2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    chunk(&b, 2, sb, 1000, 1000, 2); /* continuation from the intruder */
+    CHECK_RC(MGMT_ERR_EBUSY);
+    chunk(&a, 0, sa, 0, 1000, 2); /* same file from a new peer id: a resume */
+    CHECK_EQ(parse().off, 1000);
+    CHECK(same(5, s5));
+    CHECK(same(1, s1));
+    /* Owner continues (now peer 2 owns it, peer 1 is the other one). */
+    r = chunk(&a, 0, sa, 1000, 1000, 2);
+    CHECK_EQ(r.off, 2000);
+    /* Same peer restarting with another file is allowed. */
+    r = chunk(&b, 2, sb, 0, 1000, 2);
+    CHECK_EQ(r.off, 1000);
+    /* Stale (> 5 s): another client may take over. */
+    R.now += 6000;
+    r = chunk(&a, 0, sa, 0, 1000, 3);
+    CHECK_EQ(r.off, 1000);
+    free(a.p);
+    free(b.p);
+    rig_close();
+}
+
+/* Wrong full-file sha: error on the last chunk, header sector erased. */
+static void t_wrong_sha(void)
+{
+    rig_open();
+    blob_t f = load("img2-v2.0.0.signed.bin");
+    uint8_t bad[32];
+    crypto_sha256(f.p, f.n, bad);
+    bad[5] ^= 0x40;
+    resp_t r = upload_from(&f, 2, bad, 0, 1800, 1);
+    CHECK(r.has_err);
+    CHECK_EQ(r.err_rc, IMG_MGMT_ERR_INVALID_HASH);
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    state_t s = state_read();
+    CHECK(find_entry(&s, 2, 1) == NULL); /* not testable */
+    uint8_t dg[32];
+    digest_of("img2-v2.0.0.signed.bin", dg);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_HASH_NOT_FOUND);
+    free(f.p);
+    rig_close();
+}
+
+static void first_chunk_refused(const up_t *u, uint32_t slot, int code)
+{
+    uint8_t *before = snap(slot);
+    send_upload(u, SMP_VERSION_2, 1);
+    CHECK_IMG_ERR(code);
+    CHECK(same(slot, before));
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+}
+
+static up_t first(const blob_t *f, int image, size_t dlen)
+{
+    up_t u;
+    memset(&u, 0, sizeof u);
+    u.data = f->p;
+    u.dlen = dlen;
+    u.with_len = true;
+    u.len = (uint32_t)f->n;
+    u.image = image;
+    u.upgrade = -1;
+    return u;
+}
+
+static void t_len_too_large(void)
+{
+    rig_open();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    up_t u = first(&f, 1, 512);
+    u.len = 0x40000 + 1;
+    first_chunk_refused(&u, 3, IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE);
+    u.len = 0xffffffffu;
+    first_chunk_refused(&u, 3, IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE);
+    /* v1: translated rc (30 → EUNKNOWN). */
+    u.len = 0x40000 + 1;
+    send_upload(&u, SMP_VERSION_1, 1);
+    CHECK_RC(MGMT_ERR_EUNKNOWN);
+    free(f.p);
+    rig_close();
+}
+
+/* Data past the announced length: refused, nothing of it written. */
+static void t_data_past_len(void)
+{
+    rig_open();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    uint8_t *ext = malloc(f.n + 1);
+    memcpy(ext, f.p, f.n);
+    ext[f.n] = 0x5a;
+    uint32_t at = 0;
+    at = advance(&f, 1, sha, 0, (uint32_t)f.n - 1500, 1400, 1);
+    uint8_t *before = snap(3);
+    up_t c;
+    memset(&c, 0, sizeof c);
+    c.off = at;
+    c.image = -1;
+    c.upgrade = -1;
+    c.data = ext + at;
+    c.dlen = f.n - at + 1; /* one byte too many */
+    send_upload(&c, SMP_VERSION_2, 1);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN);
+    CHECK(same(3, before));
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    /* First chunk longer than len (the header itself fits len). */
+    uint8_t mini[128];
+    memset(mini, 0, sizeof mini);
+    memcpy(mini, f.p, 32);
+    mini[8] = 0x20; /* hdr_size 32 */
+    mini[9] = 0;
+    mini[10] = mini[11] = 0; /* no protected TLVs */
+    mini[12] = 0x10;         /* img_size 16 */
+    mini[13] = mini[14] = mini[15] = 0;
+    up_t u = first(&f, 1, 0);
+    u.data = mini;
+    u.len = 100;
+    u.dlen = 101;
+    first_chunk_refused(&u, 3, IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN);
+    free(ext);
+    free(f.p);
+    rig_close();
+}
+
+/* Continuation at an offset beyond len (or just not the expected one):
+ * success with the expected offset, nothing written. */
+static void t_off_beyond_len(void)
+{
+    rig_open();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    chunk(&f, 1, sha, 0, 1000, 1);
+    uint8_t *before = snap(3);
+    up_t c;
+    memset(&c, 0, sizeof c);
+    c.off = (uint32_t)f.n + 5000;
+    c.data = f.p;
+    c.dlen = 100;
+    c.image = -1;
+    c.upgrade = -1;
+    send_upload(&c, SMP_VERSION_2, 1);
+    resp_t r = parse();
+    CHECK(!r.has_err && !r.has_rc);
+    CHECK_EQ(r.off, 1000);
+    c.off = 0xffffff00u; /* off + len would overflow 32 bits */
+    send_upload(&c, SMP_VERSION_2, 1);
+    CHECK_EQ(parse().off, 1000);
+    CHECK(same(3, before));
+    /* No session at all: off 0 tells the client to start over. */
+    CHECK_EQ(img_mgmt_session_reset(&R.im), 0);
+    c.off = 1000;
+    send_upload(&c, SMP_VERSION_2, 1);
+    r = parse();
+    CHECK(r.has_off && !r.has_err);
+    CHECK_EQ(r.off, 0);
+    free(f.p);
+    rig_close();
+}
+
+static void t_image_out_of_range(void)
+{
+    rig_open();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    up_t u = first(&f, 3, 512);
+    uint8_t *b1 = snap(1), *b3 = snap(3), *b5 = snap(5);
+    send_upload(&u, SMP_VERSION_2, 1);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_NO_FREE_SLOT);
+    u.image = 1000;
+    send_upload(&u, SMP_VERSION_1, 1);
+    CHECK_RC(MGMT_ERR_EBADSTATE); /* v1 translation of 9 */
+    CHECK(same(1, b1));
+    CHECK(same(3, b3));
+    CHECK(same(5, b5));
+    free(f.p);
+    rig_close();
+}
+
+/* Malformed first chunks, each with its own code; nothing written. */
+static void t_bad_first_chunk(void)
+{
+    rig_open();
+    blob_t f = load("img2-v2.0.0.signed.bin");
+    blob_t raw = load("app-qspi-v2.raw");
+    up_t u = first(&raw, 2, 512); /* not an MCUboot image */
+    u.len = 50000;
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    u = first(&f, 2, 31); /* shorter than a header */
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+    u = first(&f, 2, 512);
+    u.with_len = false;
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_INVALID_LENGTH);
+    u = first(&f, 2, 512);
+    u.len = 1000; /* header says img_size ~92 KB: does not fit the file */
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+    uint8_t sha33[33] = {0};
+    u = first(&f, 2, 512);
+    u.sha = sha33;
+    u.sha_len = 33;
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_INVALID_HASH);
+    /* hdr_size smaller than a header. */
+    uint8_t hdr[512];
+    memcpy(hdr, f.p, sizeof hdr);
+    hdr[8] = 0x10;
+    hdr[9] = 0;
+    u = first(&f, 2, 512);
+    u.data = hdr;
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+    /* Missing "off", wrong types, empty body: SMP-level. */
+    uint8_t *before = snap(5);
+    const uint8_t no_off[] = {0xa1, 0x64, 'd', 'a', 't', 'a', 0x41, 0x00};
+    req(SMP_OP_WRITE, SMP_VERSION_2, 1, no_off, sizeof no_off, 1);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_OFFSET);
+    const uint8_t text_data[] = {0xa2, 0x63, 'o', 'f', 'f', 0x00, 0x64, 'd', 'a', 't', 'a', 0x61, 'x'};
+    req(SMP_OP_WRITE, SMP_VERSION_2, 1, text_data, sizeof text_data, 1);
+    CHECK_RC(MGMT_ERR_EINVAL);
+    req(SMP_OP_WRITE, SMP_VERSION_2, 1, NULL, 0, 1);
+    CHECK_RC(MGMT_ERR_EINVAL);
+    CHECK(same(5, before));
+    free(raw.p);
+    free(f.p);
+    rig_close();
+}
+
+/* upgrade=true compares with image 0's running version (1.0.0). */
+static void t_upgrade_flag(void)
+{
+    rig_open();
+    blob_t v1 = load("img2-v1.0.0.signed.bin"), v2 = load("img2-v2.0.0.signed.bin");
+    up_t u = first(&v1, 2, 512);
+    u.upgrade = 1;
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER);
+    u = first(&v2, 2, 512);
+    u.upgrade = 1;
+    send_upload(&u, SMP_VERSION_2, 1);
+    CHECK_EQ(parse().off, 512);
+    free(v1.p);
+    free(v2.p);
+    rig_close();
+}
+
+/* test/confirm refusals of spec §7.4, each leaving every trailer untouched. */
+static void t_state_write_refusals(void)
+{
+    rig_open();
+    uint8_t *s1 = snap(1), *s0 = snap(0), *s4 = snap(4);
+    uint8_t h[32];
+    memset(h, 0xab, sizeof h);
+    state_write(h, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_HASH_NOT_FOUND);
+    state_write(h, 32, 0, SMP_VERSION_1);
+    CHECK_RC(MGMT_ERR_EUNKNOWN);
+    state_write(h, 31, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_HASH);
+    state_write(NULL, 0, 0, SMP_VERSION_2); /* test without hash */
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_HASH);
+    state_write(NULL, 0, -1, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_HASH);
+    uint8_t dg0[32], dg2[32];
+    digest_of("img0-v1.0.0.signed.bin", dg0);
+    digest_of("img2-v1.0.0.signed.bin", dg2);
+    state_write(dg0, 32, 0, SMP_VERSION_2); /* test the running image */
+    CHECK_IMG_ERR(IMG_MGMT_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED);
+    state_write(dg2, 32, 1, SMP_VERSION_2); /* confirm another image's primary */
+    CHECK_IMG_ERR(IMG_MGMT_ERR_IMAGE_CONFIRMATION_DENIED);
+    /* Confirm with nothing pending: success (no-op), answer is the state. */
+    state_write(NULL, 0, 1, SMP_VERSION_2);
+    state_t s = parse_state();
+    CHECK_EQ(s.n, 3);
+    state_write(dg0, 32, 1, SMP_VERSION_2); /* confirm running by hash: no-op */
+    CHECK_EQ(parse_state().n, 3);
+    CHECK(same(1, s1));
+    CHECK(same(0, s0));
+    CHECK(same(4, s4));
+    /* Pending test: another test or a confirm of the running image is refused. */
+    blob_t f = load("img0-v2.0.0.signed.bin");
+    upload(&f, 0, true, 1024, 1);
+    uint8_t dgv2[32];
+    digest_of("img0-v2.0.0.signed.bin", dgv2);
+    state_write(dgv2, 32, 0, SMP_VERSION_2);
+    CHECK(find_entry((state_t[]){parse_state()}, 0, 1)->pending);
+    s1 = snap(1);
+    state_write(NULL, 0, 1, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_IMAGE_ALREADY_PENDING);
+    state_write(dgv2, 32, 1, SMP_VERSION_2); /* test -> confirm */
+    CHECK_IMG_ERR(IMG_MGMT_ERR_IMAGE_ALREADY_PENDING);
+    CHECK(same(1, s1));
+    free(f.p);
+    rig_close();
+}
+
+/* Confirm of a secondary sets it pending + permanent. */
+static void t_confirm_secondary(void)
+{
+    rig_open();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    upload(&f, 1, true, 700, 1);
+    uint8_t dg[32];
+    digest_of("img1-v2.0.0.signed.bin", dg);
+    state_write(dg, 32, 1, SMP_VERSION_2);
+    state_t s = parse_state();
+    const entry_t *e = find_entry(&s, 1, 1);
+    CHECK(e && e->pending && e->permanent);
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_PERM);
+    /* Testing the slot already set permanent: 28. */
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_IMAGE_ALREADY_PENDING);
+    /* Confirm again: boots next anyway, no-op. */
+    state_write(dg, 32, 1, SMP_VERSION_2);
+    CHECK(!parse().has_err);
+    free(f.p);
+    rig_close();
+}
+
+/* An image with a bad signature (or hash) can't be tested; trailer untouched. */
+static void t_test_bad_signature(void)
+{
+    rig_open();
+    blob_t f = load("img0-v2.0.0.signed.bin");
+    /* Flip a byte of the ECDSA signature (last TLV bytes). */
+    f.p[f.n - 10] ^= 0x01;
+    resp_t r = upload(&f, 0, true, 1800, 1);
+    CHECK_EQ(r.off, f.n);
+    uint8_t dg[32];
+    digest_of("img0-v2.0.0.signed.bin", dg); /* TLV hash unchanged */
+    uint8_t *before = snap(1);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    state_write(dg, 32, 1, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK(same(1, before));
+    CHECK_EQ(swap_type(0), BOOT_SWAP_TYPE_NONE);
+    /* A body byte flipped: hash mismatch, same answer. */
+    blob_t g = load("img2-v2.0.0.signed.bin");
+    g.p[0x300] ^= 0x80;
+    upload(&g, 2, true, 1800, 1);
+    digest_of("img2-v2.0.0.signed.bin", dg);
+    before = snap(5);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK(same(5, before));
+    free(g.p);
+    free(f.p);
+    rig_close();
+}
+
+static void t_erase_refusals(void)
+{
+    rig_open();
+    uint8_t *b0 = snap(0), *b2 = snap(2), *b4 = snap(4);
+    for (int slot = 0; slot < 6; slot += 2) {
+        erase_req(slot, SMP_VERSION_2);
+        CHECK_IMG_ERR(IMG_MGMT_ERR_NO_FREE_SLOT);
+    }
+    erase_req(0, SMP_VERSION_1);
+    CHECK_RC(MGMT_ERR_EBADSTATE);
+    erase_req(6, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_SLOT);
+    erase_req(1000, SMP_VERSION_1);
+    CHECK_RC(MGMT_ERR_EINVAL);
+    CHECK(same(0, b0));
+    CHECK(same(2, b2));
+    CHECK(same(4, b4));
+    /* A pending secondary is in use (ALLOW_ERASE_PENDING=n). */
+    blob_t f = load("img2-v2.0.0.signed.bin");
+    upload(&f, 2, true, 1800, 1);
+    uint8_t dg[32];
+    digest_of("img2-v2.0.0.signed.bin", dg);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    uint8_t *b5 = snap(5);
+    erase_req(5, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_NO_FREE_SLOT);
+    CHECK(same(5, b5));
+    /* ...and so is uploading over it. */
+    up_t u = first(&f, 2, 512);
+    first_chunk_refused(&u, 5, IMG_MGMT_ERR_NO_FREE_SLOT);
+    /* Blank slot: success, nothing erased. */
+    simflash_stats_t st0, st1;
+    simflash_stats(R.b.dev[SIMFLASH_DEV_QSPI], &st0);
+    erase_req(3, SMP_VERSION_2);
+    CHECK(!parse().has_err);
+    simflash_stats(R.b.dev[SIMFLASH_DEV_QSPI], &st1);
+    CHECK_EQ(st1.erases, st0.erases);
+    free(f.p);
+    rig_close();
+}
+
+/* Slot info: §7.7 with this board's partition sizes. */
+static void t_slot_info(void)
+{
+    rig_open();
+    static const uint8_t empty[] = {0xa0};
+    req(SMP_OP_READ, SMP_VERSION_2, 6, empty, 1, 1);
+    cbor_decoder_t d;
+    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    const uint32_t sizes[3][2] = {{0xd4000, 0xd4000}, {0x40000, 0x40000}, {0x40000, 0x40000}};
+    cbor_str_t k;
+    CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
+    CHECK_EQ(cbor_dec_tstr(&d, &k), 0);
+    CHECK(cbor_str_eq(&k, "images"));
+    CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
+    for (uint32_t i = 0; i < 3; i++) {
+        uint32_t v = 99;
+        CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
+        cbor_dec_tstr(&d, &k);
+        CHECK(cbor_str_eq(&k, "image"));
+        cbor_dec_uint32(&d, &v);
+        CHECK_EQ(v, i);
+        cbor_dec_tstr(&d, &k);
+        CHECK(cbor_str_eq(&k, "slots"));
+        CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
+        for (uint32_t s = 0; s < 2; s++) {
+            CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
+            cbor_dec_tstr(&d, &k);
+            CHECK(cbor_str_eq(&k, "slot"));
+            cbor_dec_uint32(&d, &v);
+            CHECK_EQ(v, s);
+            cbor_dec_tstr(&d, &k);
+            CHECK(cbor_str_eq(&k, "size"));
+            cbor_dec_uint32(&d, &v);
+            CHECK_EQ(v, sizes[i][s]);
+            if (s == 1) {
+                cbor_dec_tstr(&d, &k);
+                CHECK(cbor_str_eq(&k, "upload_image_id"));
+                cbor_dec_uint32(&d, &v);
+                CHECK_EQ(v, i);
+            }
+            CHECK(cbor_dec_at_end(&d));
+            cbor_dec_leave(&d);
+        }
+        cbor_dec_leave(&d);
+        CHECK(cbor_dec_at_end(&d));
+        cbor_dec_leave(&d);
+    }
+    CHECK(cbor_dec_at_end(&d));
+    cbor_dec_leave(&d);
+    CHECK(cbor_dec_at_end(&d));
+    CHECK_EQ(cbor_dec_err(&d), 0);
+    /* Upload READ / slot info WRITE: not supported. */
+    req(SMP_OP_READ, SMP_VERSION_2, 1, empty, 1, 1);
+    CHECK_RC(MGMT_ERR_ENOTSUP);
+    req(SMP_OP_WRITE, SMP_VERSION_2, 6, empty, 1, 1);
+    CHECK_RC(MGMT_ERR_ENOTSUP);
+    rig_close();
+}
+
+/* Re-uploading a file the slot already holds: answered at once (image check). */
+static void t_image_check_shortcut(void)
+{
+    rig_open();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    upload(&f, 1, true, 1000, 1);
+    simflash_stats_t a, b;
+    simflash_stats(R.b.dev[SIMFLASH_DEV_QSPI], &a);
+    resp_t r = upload(&f, 1, true, 1000, 1);
+    simflash_stats(R.b.dev[SIMFLASH_DEV_QSPI], &b);
+    CHECK_EQ(r.off, f.n);
+    CHECK(r.has_match && r.match);
+    CHECK_EQ(b.erases, a.erases);
+    CHECK_EQ(b.programs, a.programs);
+    free(f.p);
+    rig_close();
+}
+
+/* Many sessions wrap the log over its sectors; resume still exact. */
+static void t_log_wraps(void)
+{
+    rig_open();
+    R.cfg.checkpoint_bytes = 4096;
+    rig_boot();
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    for (int round = 0; round < 6; round++) {
+        erase_req(5, SMP_VERSION_2);
+        upload(&f, 2, true, 1700, 1);
+    }
+    CHECK(R.im.log_writes > 128); /* more records than the 8 KiB window holds */
+    erase_req(5, SMP_VERSION_2);
+    uint32_t off = 0;
+    off = advance(&f, 2, sha, 0, 50000, 1700, 1);
+    rig_boot();
+    uint32_t soff = 0;
+    CHECK(img_mgmt_session_get(&R.im, NULL, &soff, NULL));
+    CHECK_EQ(soff, (off / 4096) * 4096);
+    resp_t r = upload_from(&f, 2, sha, chunk(&f, 2, sha, 0, 64, 1).off, 1700, 1);
+    CHECK(r.match);
+    CHECK(slot_holds(5, &f));
+    free(f.p);
+    rig_close();
+}
+
+/* Last-boot report accessor and its optional state-read key. */
+static void t_boot_report(void)
+{
+    rig_open();
+    char line[96];
+    CHECK_EQ(img_mgmt_last_boot(&R.im), NULL);
+    CHECK_EQ(strcmp(img_mgmt_boot_report(&R.im, 0, line, sizeof line), ""), 0);
+    memset(&g_boot, 0, sizeof g_boot);
+    g_boot.image_count = 3;
+    g_boot.img[0].bootable = true;
+    g_boot.img[2].bootable = true;
+    g_boot.img[2].upgrade = BOOT_UPGRADE_REFUSED;
+    g_boot.img[2].reason = BOOT_REASON_DOWNGRADE;
+    g_boot.img[2].from = (image_version_t){2, 0, 0, 0};
+    g_boot.img[2].to = (image_version_t){1, 0, 0, 0};
+    R.cfg.last_boot = &g_boot;
+    rig_boot();
+    CHECK(img_mgmt_last_boot(&R.im) == &g_boot);
+    img_mgmt_boot_report(&R.im, 2, line, sizeof line);
+    CHECK(strstr(line, "image 2: upgrade refused (") == line);
+    CHECK(strstr(line, "2.0.0 -> 1.0.0") != NULL);
+    state_t s = state_read();
+    CHECK_EQ(strcmp(s.top_keys, "images,splitStatus,"), 0); /* off by default */
+    R.cfg.boot_report_key = true;
+    rig_boot();
+    s = state_read();
+    CHECK_EQ(strcmp(s.top_keys, "images,splitStatus,bootReport,"), 0);
+    rig_close();
+}
+
+/* Netcore primary can be hidden (Zephyr's usual list). */
+static void t_netcore_hidden(void)
+{
+    rig_open();
+    R.cfg.list_netcore_primary = false;
+    rig_boot();
+    state_t s = state_read();
+    CHECK_EQ(s.n, 2);
+    CHECK(find_entry(&s, 1, 0) == NULL);
+    rig_close();
+}
+
+/* ------------------------------------------------------------------ main */
+
+typedef struct tcase {
+    const char *name;
+    void (*fn)(void);
+} tcase_t;
+
+static const tcase_t cases[] = {
+    {"spec_first_chunk", t_spec_first_chunk},
+    {"state_read", t_state_read},
+    {"upload_all_test", t_upload_all_test},
+    {"resume_lost_chunk", t_resume_lost_chunk},
+    {"resume_after_reset", t_resume_after_reset},
+    {"resume_torn_record", t_resume_torn_record},
+    {"resume_power_cut", t_resume_power_cut},
+    {"erase_resets_session", t_erase_resets_session},
+    {"busy_second_client", t_busy_second_client},
+    {"wrong_sha", t_wrong_sha},
+    {"len_too_large", t_len_too_large},
+    {"data_past_len", t_data_past_len},
+    {"off_beyond_len", t_off_beyond_len},
+    {"image_out_of_range", t_image_out_of_range},
+    {"bad_first_chunk", t_bad_first_chunk},
+    {"upgrade_flag", t_upgrade_flag},
+    {"state_write_refusals", t_state_write_refusals},
+    {"confirm_secondary", t_confirm_secondary},
+    {"test_bad_signature", t_test_bad_signature},
+    {"erase_refusals", t_erase_refusals},
+    {"slot_info", t_slot_info},
+    {"image_check_shortcut", t_image_check_shortcut},
+    {"log_wraps", t_log_wraps},
+    {"boot_report", t_boot_report},
+    {"netcore_hidden", t_netcore_hidden},
+};
+
+int main(int argc, char **argv)
+{
+    int ran = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0) {
+            continue;
+        }
+        cases[i].fn();
+        ran++;
+    }
+    if (!ran) {
+        fprintf(stderr, "no such case: %s\n", argc > 1 ? argv[1] : "");
+        return 2;
+    }
+    char name[80];
+    snprintf(name, sizeof name, "img_mgmt_%s", argc > 1 ? argv[1] : "all");
+    return tu_finish(name);
+}
