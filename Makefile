@@ -36,3 +36,9 @@ clean:
 powerfail-full: build
 	cmake --build $(BUILD) --target powerfail
 	./$(BUILD)/test/powerfail/powerfail all full
+
+# Benchmarks: figures against their floors, one table (and $(BUILD)/bench.json).
+# Never fails on time; not part of `make test`. BENCH_FLAGS=--quick skips 115200 baud.
+.PHONY: bench
+bench: build
+	python3 bench/bench.py $(BUILD) $(BENCH_FLAGS)
