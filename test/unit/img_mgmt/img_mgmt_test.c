@@ -176,7 +176,9 @@ static void req(uint8_t op, uint8_t ver, uint8_t cmd, const uint8_t *body, size_
     uint8_t pkt[SMP_BUF_SIZE + 64];
     smp_hdr_t h = {op, ver, 0, (uint16_t)blen, MGMT_GROUP_ID_IMAGE, ++R.seq, cmd};
     smp_hdr_encode(&h, pkt);
-    memcpy(pkt + 8, body, blen);
+    if (blen) {
+        memcpy(pkt + 8, body, blen);
+    }
     uint8_t tx[SMP_BUF_SIZE];
     R.rsp_len = 0;
     R.nrsp = 0;
