@@ -67,7 +67,7 @@ void img_mgmt_config_default(img_mgmt_config_t *cfg)
     cfg->boot_report_key = false;
     cfg->busy_ms = 5000;
     cfg->log_area = FLASH_AREA_SETTINGS;
-    cfg->log_off = 0x10000u - 0x2000u; /* last 8 KiB of the 64 KiB settings partition */
+    cfg->log_off = IMG_MGMT_LOG_AT_END; /* last 8 KiB of the settings partition */
     cfg->log_size = 0x2000u;
     cfg->checkpoint_bytes = 32u * 1024u;
 }
@@ -994,6 +994,13 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
         return 0; /* no settings partition: run without persistence */
     }
     uint32_t ssz = flash_area_sector_size(lf);
+    if (cfg->log_off == IMG_MGMT_LOG_AT_END) {
+        if (cfg->log_size > lf->size) {
+            return -MGMT_ERR_EINVAL;
+        }
+        im->cfg.log_off = lf->size - cfg->log_size;
+        cfg = &im->cfg;
+    }
     if (cfg->log_off % ssz || cfg->log_size % ssz || cfg->log_size < 2u * ssz ||
         (uint64_t)cfg->log_off + cfg->log_size > lf->size || ssz % IMG_MGMT_REC_SIZE ||
         IMG_MGMT_REC_SIZE % flash_area_align(lf)) {

@@ -43,6 +43,8 @@
 #define IMG_MGMT_WBUF_MAX   16u  /* largest write alignment supported */
 #define IMG_MGMT_VER_STR_MAX 25u /* "255.255.65535.4294967295" + NUL */
 
+#define IMG_MGMT_LOG_AT_END 0xffffffffu
+
 /* Size of one persisted session record (fixed; see img_mgmt.c). */
 #define IMG_MGMT_REC_SIZE 64u
 
@@ -67,7 +69,8 @@ typedef struct img_mgmt_config {
     uint32_t busy_ms;                 /* another peer is refused this long after the
                                          owner's last chunk (5000) */
     /* Persisted session log: [log_off, log_off+log_size) of area log_area.
-     * log_size 0: no persistence. Needs >= 2 sectors, sector-aligned. */
+     * log_size 0 (or no such area): no persistence. Needs >= 2 sectors,
+     * sector-aligned. log_off IMG_MGMT_LOG_AT_END: the area's last log_size bytes. */
     uint8_t log_area;
     uint32_t log_off;
     uint32_t log_size;
@@ -122,7 +125,7 @@ typedef struct img_mgmt {
 
 /* Defaults for the extxip sample: 3 images, active image 0, netcore image 1
  * listed, erase-pending refused, image check on, busy 5 s, log in the last
- * 8 KiB of the settings area, checkpoints every 32 KiB. map/keys/clock are
+ * 8 KiB of the settings area (IMG_MGMT_LOG_AT_END), checkpoints every 32 KiB. map/keys/clock are
  * left for the caller. */
 void img_mgmt_config_default(img_mgmt_config_t *cfg);
 
