@@ -3,14 +3,17 @@
  * getpubhash, sign/create, verify, dumpinfo, version). Options are parsed
  * like click does: "--opt value", "--opt=value", "-o value", "-ovalue",
  * options and arguments in any order, "--" ends options.
- * Bad input: one "extxip-imgtool: error: ..." line on stderr, exit 2
- * (usage) or 1 (failure), and no output file.
+ * Bad input: one "extxip-imgtool: error: ..." line on stderr, exit 2 (usage,
+ * including what imgtool raises as click.UsageError) or 1 (failure), and no
+ * output file.
  */
 #include "imgtool.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define PROG "extxip-imgtool"
 #define IMGTOOL_VERSION "2.4.0"
@@ -45,7 +48,7 @@ static int usage_err(const char *cmd, const char *fmt, const char *a)
 static int fail(it_err_t *e)
 {
     fprintf(stderr, "%s: error: %s\n", PROG, e->msg);
-    return 1;
+    return e->usage ? EXIT_USAGE : 1;
 }
 
 /* Options taken by imgtool but not by us: refused by name rather than as unknown. */
@@ -555,6 +558,12 @@ static int cmd_verify(int argc, char **argv)
     it_buf_t img = {0};
     bool hb;
     uint32_t base;
+    struct stat st;
+    if (stat(p.pos[0], &st) != 0 && errno == ENOENT) {
+        it_key_free(k);
+        it_usagef(&e, "Image file %s not found", p.pos[0]);
+        return fail(&e);
+    }
     if (it_load_input(p.pos[0], &img, &hb, &base, &e) != 0) {
         it_key_free(k);
         it_buf_free(&img);

@@ -16,10 +16,13 @@
 
 typedef struct it_err {
     char msg[512];
+    bool usage; /* imgtool raises this one as click.UsageError: exit 2, not 1 */
 } it_err_t;
 
 /* Format a message into e (printf style). Always returns -1. */
 int it_errf(it_err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Same, for an error imgtool reports as a usage error (exit status 2). */
+int it_usagef(it_err_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- growable byte buffer ---- */
 typedef struct it_buf {

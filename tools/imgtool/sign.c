@@ -6,8 +6,10 @@
  */
 #include "imgtool.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define IMAGE_MAGIC 0x96f3b83du
 #define TLV_INFO_MAGIC 0x6907u
@@ -102,7 +104,7 @@ static int save(const it_sign_opts_t *o, it_buf_t *img, bool has_base, uint32_t 
             has_base = true;
         }
         if (!has_base)
-            return it_errf(e, "No address exists in input file neither was it provided by user "
+            return it_usagef(e, "No address exists in input file neither was it provided by user "
                               "(use --hex-addr)");
         it_hex_seg_t segs[3];
         size_t n = 0;
@@ -150,7 +152,12 @@ int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it
     uint32_t base_addr = 0;
 
     if (o->load_addr && o->rom_fixed) {
-        it_errf(e, "Can not set rom_fixed and load_addr at the same time");
+        it_usagef(e, "Can not set rom_fixed and load_addr at the same time");
+        goto out;
+    }
+    struct stat st;
+    if (stat(infile, &st) != 0 && errno == ENOENT) {
+        it_usagef(e, "Input file not found");
         goto out;
     }
     if (it_load_input(infile, &in, &has_base, &base_addr, e) != 0)
@@ -176,7 +183,7 @@ int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it
     if (!o->pad_header) {
         for (size_t i = 0; i < o->header_size; i++)
             if (img.data[i] != 0) {
-                it_errf(e, "Header padding was not requested and image does not start with "
+                it_usagef(e, "Header padding was not requested and image does not start with "
                            "zeros");
                 goto out;
             }
@@ -292,7 +299,7 @@ int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it
     if (o->slot_size > 0) {
         size_t tsize = trailer_size(o);
         if (img.len + tsize > o->slot_size) {
-            it_errf(e, "Image size (0x%zx) + trailer (0x%zx) exceeds requested size 0x%x",
+            it_usagef(e, "Image size (0x%zx) + trailer (0x%zx) exceeds requested size 0x%x",
                     img.len, tsize, o->slot_size);
             goto out;
         }

@@ -20,6 +20,19 @@ int it_errf(it_err_t *e, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(e->msg, sizeof e->msg, fmt, ap);
         va_end(ap);
+        e->usage = false;
+    }
+    return -1;
+}
+
+int it_usagef(it_err_t *e, const char *fmt, ...)
+{
+    if (e) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        va_end(ap);
+        e->usage = true;
     }
     return -1;
 }

@@ -477,6 +477,7 @@ static void group_badinput(void)
     /* keys */
     run(&r, "sign", "-k", "missing.pem", SIGN_OK, IN, "o.bin", NULL);
     refused("missing key", &r, "o.bin");
+    CHECK_EQ(r.status, 1); /* imgtool: FileNotFoundError, exit 1 */
     run_free(&r);
     run(&r, "sign", "-k", "adir", SIGN_OK, IN, "o.bin", NULL);
     refused("unreadable key (directory)", &r, "o.bin");
@@ -524,10 +525,12 @@ static void group_badinput(void)
     run(&r, "sign", "-k", EC, "-v", "1.0.0", "-H", "0x200", "--pad-header", "-S", "0x6000", IN,
         "o.bin", NULL);
     refused("image larger than slot", &r, "o.bin");
+    CHECK_EQ(r.status, 2); /* imgtool 2.4.0 raises click.UsageError: exit 2 */
     run_free(&r);
     run(&r, "sign", "-k", EC, "-v", "1.0.0", "-H", "0x200", "--pad-header", "-S", "0x6400", IN,
         "o.bin", NULL);
     refused("image + trailer larger than slot", &r, "o.bin");
+    CHECK_EQ(r.status, 2); /* imgtool 2.4.0 raises click.UsageError: exit 2 */
     run_free(&r);
 
     /* dependencies */
@@ -543,9 +546,11 @@ static void group_badinput(void)
     /* input files */
     run(&r, "sign", "-k", EC, SIGN_OK, "nosuch.raw", "o.bin", NULL);
     refused("missing input", &r, "o.bin");
+    CHECK_EQ(r.status, 2); /* imgtool 2.4.0 raises click.UsageError: exit 2 */
     run_free(&r);
     run(&r, "sign", "-k", EC, "-v", "1.0.0", "-H", "0x200", "-S", "0x40000", IN, "o.bin", NULL);
     refused("header not zero without --pad-header", &r, "o.bin");
+    CHECK_EQ(r.status, 2); /* imgtool 2.4.0 raises click.UsageError: exit 2 */
     run_free(&r);
     spit("bad.hex", ":0400000001020304F1\n:00000001FF\n", 32);
     run(&r, "sign", "-k", EC, SIGN_OK, "bad.hex", "o.bin", NULL);
@@ -553,6 +558,15 @@ static void group_badinput(void)
     run_free(&r);
     run(&r, "sign", "-k", EC, SIGN_OK, IN, "o.hex", NULL);
     refused(".hex output without address", &r, "o.hex");
+    CHECK_EQ(r.status, 2); /* imgtool 2.4.0 raises click.UsageError: exit 2 */
+    run_free(&r);
+    run(&r, "sign", "-k", EC, SIGN_OK, "-L", "0x1000", "-F", "0x2000", IN, "o.bin", NULL);
+    refused("--load-addr with --rom-fixed", &r, "o.bin");
+    CHECK_EQ(r.status, 2); /* imgtool 2.4.0 raises click.UsageError: exit 2 */
+    run_free(&r);
+    run(&r, "verify", "-k", EC, "nosuch.bin", NULL);
+    refused("verify missing image", &r, NULL);
+    CHECK_EQ(r.status, 2); /* imgtool 2.4.0 raises click.UsageError: exit 2 */
     run_free(&r);
     run(&r, "sign", "-k", EC, SIGN_OK, IN, "nodir/o.bin", NULL);
     refused("unwritable output", &r, "nodir/o.bin");
