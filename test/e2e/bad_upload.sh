@@ -6,13 +6,14 @@
 # remains), offsets beyond len, data beyond len, bad magic, a header that
 # claims more than len, no len. Raw requests come from smp_raw.py.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21330}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
 F1=$WORK/v2/img1-v2.0.0.bin
 start_sim "$D" "$P" || exit 1
-raw() { "${SMP_RAW[@]}" "$P" upload "$@" --src $((P + 1)); }
+SRC_PORT=$(free_port)
+raw() { "${SMP_RAW[@]}" "$P" upload "$@" --src "$SRC_PORT"; }
 raw_err() {  # raw_err RC args...: the device answers err {group 1, rc RC}
   local want=$1 rc=0; shift
   raw "$@" || rc=$?

@@ -5,7 +5,7 @@
 # A session whose client vanished blocks others for the busy time (5 s),
 # then another client may take over.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21365}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"

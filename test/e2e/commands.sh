@@ -3,7 +3,7 @@
 # and the device's error paths: each device error exits 1 and names the
 # error (v2 group error or v1 rc), usage errors exit 2, no answer exits 3.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21372}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
@@ -84,7 +84,7 @@ check_fails "  (image 2 slot 1 gone)" grep -q 'image=2 slot=1' "$WORK/out"
 check_out "unknown command" 'unknown command' exits 2 mcu "$P" frobnicate
 check_out "bad connstring" 'Error' exits 2 "$MCUMGR" --conntype udp --connstring nohost:notaport echo x
 check_out "no device on the port" 'NMP timeout' exits 3 \
-  "$MCUMGR" --conntype udp --connstring 127.0.0.1:$((P + 3)) -t 0.3 echo x
+  "$MCUMGR" --conntype udp --connstring 127.0.0.1:$(free_port) -t 0.3 echo x
 
 # reset (last: the pending image 1 v2 installs)
 check_out "reset" '^Done$' mcu "$P" reset

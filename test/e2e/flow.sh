@@ -3,7 +3,7 @@
 # 0, 1, 2 with extxip-mcumgr, test each by the digest imgtool verify prints,
 # reset, and see v2 running after a real pass through the bootloader.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21337}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"

@@ -46,6 +46,13 @@ check_out() {  # check_out "what" PATTERN command... : succeeds and prints PATTE
     FAILS=$((FAILS + 1)); echo "FAIL: $what (want /$pat/)"; sed 's/^/  | /' "$WORK/out"; fi
 }
 
+free_port() {  # an unused local UDP port (the kernel's pick). CTest's $PORT is not
+  # enough: other build dirs (normal and ASan) run the same suite at once.
+  python3 -S -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
 provision() {  # provision FLASHDIR: v1 of all three parts, as make run does
   "$SRC/scripts/provision" "$BUILD" "$1" 1.0.0 >/dev/null
 }

@@ -5,7 +5,7 @@
 # boot log and in image list's bootReport); once the partner is tested too,
 # both move to v2 in one boot, and the app finds its XIP part (link id 2).
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21393}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"

@@ -5,7 +5,7 @@
 # the same upload: it continues from the device's offset, not from 0, and
 # the result is the file, byte for byte.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21351}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"

@@ -4,7 +4,7 @@
 # on the same flash files, and the same upload continues from the device's
 # persisted checkpoint (not 0). The result verifies, is tested, and boots.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21358}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 # A network-core image of ~200 KiB (slot 256 KiB): several checkpoints long.

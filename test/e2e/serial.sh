@@ -4,7 +4,7 @@
 # port, test each, reset over serial, and see v2 running after a pass
 # through the bootloader; the serial link still answers after the reset.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21344}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"

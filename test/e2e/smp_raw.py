@@ -112,7 +112,6 @@ def dec(b, i=0):
 class Link:
     def __init__(self, port, src=0, timeout=3.0):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.s.bind(("127.0.0.1", src))
         self.s.settimeout(timeout)
         self.addr = ("127.0.0.1", port)

@@ -6,7 +6,7 @@
 # then the bootloader refuses it at reset ("refused" in the log, the reason
 # over SMP in image list's bootReport), the old image keeps running.
 . "$(dirname "$0")/lib.sh"
-P=${PORT:-21386}
+P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
