@@ -79,17 +79,24 @@ static int task_get(void *arg, uint32_t index, os_mgmt_task_t *t)
 
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c)
 {
+    /* The DK's RTC keeps running across resets (think coin cell): at the
+     * first power on it starts from the host's UTC clock; a datetime set
+     * moves it and a reset (init again over the same s) keeps it. */
+    int rtc_kept = s->rtc_set;
+    long long rtc_offset = s->rtc_offset_ms;
     memset(s, 0, sizeof *s);
     s->buf_size = c->buf_size;
     s->buf_count = c->buf_count;
     if (gethostname(s->node_name, sizeof s->node_name - 1) != 0)
         strcpy(s->node_name, "unknown");
     smp_server_init(&s->srv);
-    /* The DK's RTC keeps running across resets (think coin cell): start it
-     * from the host's UTC clock; a datetime set moves it. */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    s->rtc_offset_ms = (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - now_ms();
+    if (rtc_kept) {
+        s->rtc_offset_ms = rtc_offset;
+    } else {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        s->rtc_offset_ms = (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - now_ms();
+    }
     s->rtc_set = 1;
 
     os_mgmt_port_t *p = &s->os_port;

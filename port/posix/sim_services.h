@@ -27,7 +27,9 @@ typedef struct sim_services {
     volatile int reset_requested;
 } sim_services_t;
 
-/* Start the application's services over the booted device. Returns 0 or -1. */
+/* Start the application's services over the booted device. s must be zeroed
+ * before the first call; a later call over the same s (a reset) keeps the RTC.
+ * Returns 0 or -1. */
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c);
 
 #endif
