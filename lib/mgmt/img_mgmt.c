@@ -676,7 +676,7 @@ static int fail(img_mgmt_t *im, int err)
 }
 
 /* Another client's session is live: its owner sent a chunk recently. */
-static bool busy_for(const img_mgmt_t *im, uint32_t peer)
+static bool busy_for(const img_mgmt_t *im, uint64_t peer)
 {
     if (!im->s.active || !im->cfg.clock || !im->s.has_peer || im->s.peer == peer) {
         return false;
@@ -685,7 +685,7 @@ static bool busy_for(const img_mgmt_t *im, uint32_t peer)
     return now - im->s.last_ms < im->cfg.busy_ms;
 }
 
-static void touch(img_mgmt_t *im, uint32_t peer)
+static void touch(img_mgmt_t *im, uint64_t peer)
 {
     im->s.has_peer = true;
     im->s.peer = peer;

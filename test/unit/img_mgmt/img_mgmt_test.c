@@ -847,6 +847,32 @@ static void t_busy_second_client(void)
     rig_close();
 }
 
+/* Peer ids are 64-bit (the sim hashes the UDP address into all 64): two
+ * clients whose ids differ only in the high half are still two clients. */
+static void t_busy_peer_high_bits(void)
+{
+    rig_open();
+    blob_t a = load("img0-v2.0.0.signed.bin"), b = load("img2-v2.0.0.signed.bin");
+    uint8_t sa[32], sb[32];
+    crypto_sha256(a.p, a.n, sa);
+    crypto_sha256(b.p, b.n, sb);
+    const uint64_t p1 = (1ull << 63) | 0x1234u, p2 = (1ull << 62) | 0x1234u;
+    resp_t r = chunk(&a, 0, sa, 0, 1000, p1);
+    CHECK_EQ(r.off, 1000);
+    uint8_t *s5 = snap(5);
+    R.now += 1000;
+    chunk(&b, 2, sb, 0, 1000, p2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    chunk(&a, 0, sa, 1000, 1000, p2); /* nor may it continue the owner's session */
+    CHECK_RC(MGMT_ERR_EBUSY);
+    CHECK(same(5, s5));
+    r = chunk(&a, 0, sa, 1000, 1000, p1);
+    CHECK_EQ(r.off, 2000);
+    free(a.p);
+    free(b.p);
+    rig_close();
+}
+
 /* Wrong full-file sha: error on the last chunk, header sector erased. */
 static void t_wrong_sha(void)
 {
@@ -1415,6 +1441,7 @@ static const tcase_t cases[] = {
     {"resume_power_cut", t_resume_power_cut},
     {"erase_resets_session", t_erase_resets_session},
     {"busy_second_client", t_busy_second_client},
+    {"busy_peer_high_bits", t_busy_peer_high_bits},
     {"wrong_sha", t_wrong_sha},
     {"len_too_large", t_len_too_large},
     {"data_past_len", t_data_past_len},
