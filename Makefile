@@ -42,3 +42,8 @@ powerfail-full: build
 .PHONY: bench
 bench: build
 	python3 bench/bench.py $(BUILD) $(BENCH_FLAGS)
+
+# The sample's field update end to end (build v1+v2, flash v1, upload v2, test, reset, list).
+.PHONY: demo
+demo: build
+	./scripts/demo $(BUILD)
