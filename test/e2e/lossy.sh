@@ -17,7 +17,7 @@ relay() {  # relay N: (re)start the relay dropping every Nth datagram
   RELAY=$!; BG_PIDS="$BG_PIDS $RELAY"
   wait_for "$WORK/relay-$1.log" '^ready' 10
 }
-lossy() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$R" -t 0.3 -r 5 --first-timeout 1 "$@"; }
+lossy() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$R" -t 0.2 -r 8 --first-timeout 0.5 "$@"; }
 field() { sed -n "s/.*\"$1\":\\([0-9]*\\).*/\\1/p" "$WORK/out"; }
 
 relay 7
