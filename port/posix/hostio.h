@@ -32,6 +32,10 @@ int hostio_pty_open(char *slave, size_t cap, const char *link, int *keep_fd);
 /* Open a serial device (or PTY slave) raw at `baud`. Returns fd or -1. */
 int hostio_serial_open(const char *path, int baud);
 
+/* Write all n bytes to fd, retrying on EINTR and waiting on EAGAIN (a PTY
+ * or serial port in non-blocking use). Returns 0, or -1 (errno set). */
+int hostio_write_all(int fd, const void *buf, size_t n);
+
 /* Monotonic clock in nanoseconds. */
 long long hostio_now_ns(void);
 

@@ -8,6 +8,7 @@
 #include <mbedtls/rsa.h>
 
 #include "image/keys_dev.h"
+#include "mgmt/img_mgmt.h"
 
 static void warn_to_log(void *arg, const char *msg)
 {
@@ -96,11 +97,7 @@ int sim_device_add_key_file(sim_device_t *d, const char *path, char *err, size_t
 
 const char *sim_version_str(const image_version_t *v, char *buf, size_t cap)
 {
-    if (v->build_num)
-        snprintf(buf, cap, "%u.%u.%u.%lu", v->major, v->minor, v->revision,
-                 (unsigned long)v->build_num);
-    else
-        snprintf(buf, cap, "%u.%u.%u", v->major, v->minor, v->revision);
+    img_mgmt_ver_str(v, buf, cap); /* the same text `image list` shows */
     return buf;
 }
 

@@ -51,26 +51,6 @@ static int udp_out(void *arg, const uint8_t *pkt, size_t len)
                    (ssize_t)len ? 0 : -1;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                struct pollfd pfd = {fd, POLLOUT, 0};
-                poll(&pfd, 1, 100);
-                continue;
-            }
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int serial_out(void *arg, const uint8_t *pkt, size_t len)
 {
     board_io_t *io = arg;
@@ -78,7 +58,7 @@ static int serial_out(void *arg, const uint8_t *pkt, size_t len)
     if (smp_serial_encode(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, io->line_out, sizeof io->line_out,
                           &n) != 0)
         return -1;
-    return write_all(io->pty_fd, io->line_out, n);
+    return hostio_write_all(io->pty_fd, io->line_out, n);
 }
 
 /* A stable id per UDP client (address + port), so the image group can tell

@@ -128,26 +128,6 @@ int mcumgr_pkt_parse(const uint8_t *pkt, size_t len, mcumgr_hdr_t *h, const uint
     return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                struct pollfd pfd = {fd, POLLOUT, 0};
-                poll(&pfd, 1, 100);
-                continue;
-            }
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int mcumgr_link_send(mcumgr_link_t *l, const uint8_t *pkt, size_t len)
 {
     dump(l, "tx", pkt, len);
@@ -164,7 +144,7 @@ int mcumgr_link_send(mcumgr_link_t *l, const uint8_t *pkt, size_t len)
     if (!out)
         return MCUMGR_EIO;
     size_t n = mcumgr_frame_encode(pkt, len, l->line_chars, out, cap);
-    int rc = n && write_all(l->fd, out, n) == 0 ? 0 : MCUMGR_EIO;
+    int rc = n && hostio_write_all(l->fd, out, n) == 0 ? 0 : MCUMGR_EIO;
     free(out);
     return rc;
 }
