@@ -46,7 +46,7 @@ check_out() {  # check_out "what" PATTERN command... : succeeds and prints PATTE
     FAILS=$((FAILS + 1)); echo "FAIL: $what (want /$pat/)"; sed 's/^/  | /' "$WORK/out"; fi
 }
 
-free_port() {  # an unused local UDP port (the kernel's pick). CTest's $PORT is not
+free_port() {  # an unused local UDP port (the kernel's pick). A fixed port per test is not
   # enough: other build dirs (normal and ASan) run the same suite at once.
   python3 -S -c 'import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
