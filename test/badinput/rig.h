@@ -1,0 +1,106 @@
+/*
+ * A whole simulated device in one process, for the robustness tests (bad-input
+ * catalogue, fuzz harnesses, stress): the nRF5340 DK's three flash devices in
+ * RAM, laid out by the real board pm_static.yml, v1 of the three images
+ * (imgtool vectors) in their primaries, and an SMP server with every group the
+ * device registers (OS + image). Host test code: malloc is fine here.
+ *
+ * The rig can snapshot the whole flash and say whether anything changed, so a
+ * case can prove a refused request lost nothing.
+ */
+#ifndef EXTXIP_TEST_RIG_H
+#define EXTXIP_TEST_RIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cbor/cbor.h"
+#include "mgmt/img_mgmt.h"
+#include "mgmt/os_mgmt.h"
+#include "pm_layout.h"
+#include "simflash.h"
+#include "smp/smp.h"
+
+#define RIG_MAX_RSP 16 /* responses kept per rig_process call */
+
+typedef struct rig_rsp {
+    uint8_t pkt[SMP_BUF_SIZE];
+    size_t len;
+} rig_rsp_t;
+
+typedef struct rig {
+    simflash_board_t b;
+    pm_layout_t lay;
+    os_mgmt_port_t osp;
+    os_mgmt_t os;
+    img_mgmt_config_t cfg;
+    img_mgmt_t im;
+    smp_server_t srv;
+    uint64_t now_ms;     /* the image group's clock (busy rule) */
+    int resets;          /* reset callbacks run */
+    uint8_t seq;
+    uint8_t *snap[SIMFLASH_BOARD_NDEV];
+    rig_rsp_t rsp[RIG_MAX_RSP];
+    int nrsp;            /* responses seen by the last rig_process (may exceed RIG_MAX_RSP) */
+    uint8_t tx[SMP_BUF_SIZE];
+} rig_t;
+
+/* Vector bytes (loaded whole). exit(2) when missing. */
+typedef struct rig_blob {
+    uint8_t *p;
+    size_t n;
+} rig_blob_t;
+rig_blob_t rig_load(const char *path);
+
+/* Open a RAM board with `layout` (pm_static.yml path); with vec_dir set, put
+ * img{0,1,2}-v1.0.0.signed.bin from vec_dir/images into the primaries. Starts
+ * the services (rig_restart). Returns 0 or -1 (message on stderr). */
+int rig_open(rig_t *r, const char *layout, const char *vec_dir);
+void rig_close(rig_t *r);
+/* Re-initialise RAM (image group, OS group, server) over the current flash, as a reset does. */
+int rig_restart(rig_t *r);
+
+/* Raw device bytes and size of device `dev` (a SIMFLASH_DEV_ value). */
+uint8_t *rig_mem(rig_t *r, int dev, uint32_t *size);
+/* Copy the whole flash; rig_flash_diff then reports the first differing
+ * device/offset (returns 0 when identical, 1 with dev and off set when not). */
+void rig_snapshot(rig_t *r);
+int rig_flash_diff(rig_t *r, int *dev, uint32_t *off);
+/* Put the snapshot back into the flash (no op counting), then rig_restart. */
+void rig_restore(rig_t *r);
+
+/* Put a file at the start of absolute slot `slot` (erasing it first). Returns 0 or -1. */
+int rig_put(rig_t *r, uint32_t slot, const uint8_t *data, size_t len);
+const flash_area_t *rig_area(rig_t *r, uint32_t id);
+
+/* Hand rx to smp_process as peer `peer`; the responses land in r->rsp[].
+ * Returns smp_process's result. */
+int rig_process(rig_t *r, const uint8_t *rx, size_t len, uint64_t peer);
+
+/* Build one request packet (header + body) into out; returns its length. */
+size_t rig_pkt(uint8_t *out, size_t cap, uint8_t op, uint8_t ver, uint16_t group, uint8_t seq,
+               uint8_t id, const uint8_t *body, size_t blen);
+
+/* Check one response packet is well formed: 8-byte header, op READ_RSP or
+ * WRITE_RSP, version 0/1, len == bytes after the header, body exactly one
+ * CBOR map (nested items well formed). If req != NULL, group/seq/id must
+ * match it and the op must answer its op. Returns 0 or a short reason. */
+const char *rig_rsp_check(const uint8_t *pkt, size_t len, const smp_hdr_t *req);
+
+/* Decoded fields of a response body (absent: has_* false). */
+typedef struct rig_fields {
+    bool has_rc, has_err, has_off, has_r, has_match;
+    int64_t rc;
+    uint32_t err_group, err_rc;
+    uint32_t off;
+    char r[128];
+    bool match;
+} rig_fields_t;
+int rig_fields(const uint8_t *pkt, size_t len, rig_fields_t *f);
+
+/* Send an echo (v2 WRITE, group 0 id 0) of `text` as peer; true when the
+ * device answered {"r": text} with the right seq. */
+bool rig_echo_ok(rig_t *r, const char *text, uint64_t peer);
+
+#endif

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""Regenerate the seed corpora in corpus/<harness>/ (committed; run again only
+when the request set changes). Sources: the SMP requests of spec smp.md §6/§7
+built here, imgtool 2.4.0 vector bytes from ../shared/vectors, and the board's
+pm_static.yml. Small images for the image harness are signed by
+extxip-imgtool (pass its path) with MCUboot's dev key from the vectors."""
+import base64, os, shutil, struct, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+VEC = os.environ.get("EXTXIP_VECTORS", os.path.join(ROOT, "..", "shared", "vectors"))
+
+def head(major, n):
+    if n < 24: return bytes([major << 5 | n])
+    if n < 256: return bytes([major << 5 | 24, n])
+    if n < 65536: return bytes([major << 5 | 25]) + struct.pack(">H", n)
+    if n < 2**32: return bytes([major << 5 | 26]) + struct.pack(">I", n)
+    return bytes([major << 5 | 27]) + struct.pack(">Q", n)
+
+def enc(v):
+    if isinstance(v, bool): return b"\xf5" if v else b"\xf4"
+    if isinstance(v, int): return head(0, v) if v >= 0 else head(1, -1 - v)
+    if isinstance(v, bytes): return head(2, len(v)) + v
+    if isinstance(v, str): b = v.encode(); return head(3, len(b)) + b
+    if isinstance(v, list): return head(4, len(v)) + b"".join(enc(x) for x in v)
+    if isinstance(v, dict): return head(5, len(v)) + b"".join(enc(k) + enc(x) for k, x in v.items())
+    raise TypeError(v)
+
+def pkt(op, group, cid, body, seq=1, ver=1):
+    return struct.pack(">BBHHBB", (ver << 3) | op, 0, len(body), group, seq, cid) + body
+
+def crc16(data):
+    crc = 0
+    for b in data:
+        crc ^= b << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
+            crc &= 0xFFFF
+    return crc
+
+def frame(p):
+    b = struct.pack(">H", len(p) + 2) + p + struct.pack(">H", crc16(p))
+    t = base64.b64encode(b)
+    out, first = b"", True
+    while t:
+        out += (b"\x06\x09" if first else b"\x04\x14") + t[:124] + b"\n"
+        t, first = t[124:], False
+    return out
+
+def vec(name):
+    with open(os.path.join(VEC, "images", name), "rb") as f:
+        return f.read()
+
+def write(h, name, data):
+    d = os.path.join(HERE, "corpus", h)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+def main():
+    for h in ("cbor", "smp", "serial", "image", "layout"):
+        shutil.rmtree(os.path.join(HERE, "corpus", h), ignore_errors=True)
+    img1 = vec("img1-v1.0.0.signed.bin")
+    import hashlib
+    sha = hashlib.sha256(img1).digest()
+    # image digest of img2 v1 in its primary (from imgtool verify output)
+    txt = open(os.path.join(VEC, "images", "verify-ec-p256.txt")).read()
+    def digest(name):
+        i = txt.index("== " + name); j = txt.index("Image digest: ", i) + 14
+        return bytes.fromhex(txt[j:j + 64])
+    h2 = digest("img2-v1.0.0.signed.bin")
+    reqs = {
+        "echo": pkt(2, 0, 0, enc({"d": "hello"})),
+        "echo-v1": pkt(2, 0, 0, enc({"d": "x"}), ver=0),
+        "taskstat": pkt(0, 0, 2, enc({})),
+        "datetime-set": pkt(2, 0, 4, enc({"datetime": "2024-01-02T03:04:05.678"})),
+        "reset": pkt(2, 0, 5, enc({"force": 1})),
+        "params": pkt(0, 0, 6, b""),
+        "info": pkt(0, 0, 7, enc({"format": "snrvbmpio"})),
+        "bootinfo": pkt(0, 0, 8, enc({"query": "mode"})),
+        "state-read": pkt(0, 1, 0, enc({})),
+        "state-test": pkt(2, 1, 0, enc({"hash": h2, "confirm": False})),
+        "state-confirm": pkt(2, 1, 0, enc({"confirm": True})),
+        "upload-first": pkt(2, 1, 1, enc({"image": 1, "len": len(img1), "off": 0, "sha": sha,
+                                           "data": img1[:512], "upgrade": False})),
+        "upload-next": pkt(2, 1, 1, enc({"off": 512, "data": img1[512:1024]})),
+        "erase": pkt(2, 1, 5, enc({"slot": 3})),
+        "slotinfo": pkt(0, 1, 6, b""),
+        "two-requests": pkt(0, 1, 0, b"") + pkt(2, 0, 0, enc({"d": "y"}), seq=2),
+    }
+    for n, p in reqs.items():
+        write("smp", n, b"\x00" + p)          # control byte 0: packet as is
+        write("serial", n, b"\x07" + frame(p))
+        body = p[8:]
+        if body and n in ("echo", "state-test", "upload-first", "info", "datetime-set", "erase"):
+            write("cbor", n, body)
+    write("serial", "noise-then-frame", b"\x03uart:~$ help\r\n" + frame(reqs["echo"]))
+    write("serial", "split-two", b"\x11" + frame(reqs["upload-first"]))
+    # CBOR shapes beyond requests: indefinite containers/strings, tags, floats, deep nesting
+    write("cbor", "indef", bytes.fromhex("bf6164a2616101616282010261639f0102ff5f4101420203ff7f616161ffff"))
+    write("cbor", "tags-floats", bytes.fromhex("d818a1fb3ff199999999999af97c00c11a514b67b0f6f7e0f820"))
+    write("cbor", "deep", b"\x81" * 15 + b"\x00")
+    write("cbor", "wide-ints", bytes.fromhex("a3636f66661b0000000000000200636c656e1affffffff6169"
+                                             "3b7fffffffffffffff"))
+    # images: vectors and tiny ones from extxip-imgtool
+    write("image", "img1-v1", b"\x00" + img1)
+    write("image", "img1-seccnt", b"\x00" + vec("img1-v3.1.4+159.seccnt7.signed.bin"))
+    if len(sys.argv) > 1:
+        tool, tmp = sys.argv[1], os.path.join(HERE, ".tmp-seeds")
+        os.makedirs(tmp, exist_ok=True)
+        raw = os.path.join(tmp, "p.raw")
+        with open(raw, "wb") as f:
+            f.write(bytes((i * 7 + 3) & 0xff for i in range(300)))
+        key = os.path.join(VEC, "images", "keys", "mcuboot-dev-ec-p256.pem")
+        for name, extra in (("tiny-ec-dep", ["--key", key, "--dependencies", "(0,1.0.0)"]),
+                            ("tiny-ec", ["--key", key]), ("tiny-hashonly", []),
+                            ("tiny-ed25519", ["--key", os.path.join(VEC, "images", "keys",
+                                                                    "mcuboot-dev-ed25519.pem")])):
+            out = os.path.join(tmp, name + ".bin")
+            subprocess.run([tool, "sign", *extra, "--version", "1.2.3+4", "--header-size", "0x20", "--pad-header",
+                            "--slot-size", "0x1000", "--align", "4", raw, out], check=True)
+            write("image", name, b"\x01" + open(out, "rb").read())
+        shutil.rmtree(tmp)
+    write("layout", "board", open(os.path.join(ROOT, "boards", "nrf5340dk", "pm_static.yml"), "rb").read())
+    write("layout", "minimal", b"""mcuboot: {address: 0x0, size: 0x10000, region: flash_primary}
+mcuboot_primary: {address: 0x10000, size: 0xd4000, region: flash_primary}
+mcuboot_secondary: {address: 0x0, size: 0xd4000, device: MX25R64, region: external_flash}
+mcuboot_primary_1: {address: 0x0, size: 0x40000, device: flash_ctrl, region: ram_flash}
+mcuboot_secondary_1: {address: 0xd4000, size: 0x40000, device: MX25R64}
+mcuboot_primary_2: {address: 0x120000, size: 0x40000, region: external_flash}
+mcuboot_secondary_2: {address: 0x160000, size: 0x40000, device: MX25R64}
+settings_storage: {address: 0xf0000, size: 0x10000}
+""")
+    write("layout", "aliases", b"""a: &x [one, two]
+b: {address: 0x10, size: 0x20, span: *x, end_address: 0x40}
+c: !!str 12
+""")
+
+main()
