@@ -301,6 +301,15 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
         if (image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
             return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
         }
+        /* An image never depends on itself: a protected dependency on this
+         * slot's own image means the file was built for another image (the
+         * internal part, which depends on image 2, sent to image 2's slot)
+         * and would be installed where it cannot run. */
+        for (uint8_t i = 0; i < im->info.dep_count; i++) {
+            if (im->info.deps[i].image_id == image) {
+                return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+            }
+        }
         rc = boot_set_pending(fa, confirm);
     }
     if (rc == BOOT_ERR_BAD_MAGIC) {
