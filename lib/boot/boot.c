@@ -536,6 +536,10 @@ static int classify(ctx_t *c, int i)
     st->sec_rc[i] = validate(c, c->sec[i], &st->sec[i]);
     if (st->sec_rc[i] != IMAGE_OK) {
         r->image_err = st->sec_rc[i];
+        /* Name the refused version whenever its header could be read. */
+        if (st->sec_rc[i] != IMAGE_ERR_MAGIC && st->sec_rc[i] != IMAGE_ERR_IO &&
+            st->sec[i].hdr.magic == IMAGE_MAGIC)
+            r->to = st->sec[i].hdr.ver;
         refuse(c, i, PLAN_SCRUB, BOOT_REASON_INVALID);
         return BOOT_OK;
     }

@@ -101,8 +101,8 @@ int hostio_udp_open(const struct sockaddr_storage *addr, socklen_t len, int bind
     if (fd < 0)
         return -1;
     if (bind_it) {
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        /* No SO_REUSEADDR: a second device on the same port must fail to
+         * bind, not silently steal half of the first one's requests. */
         if (bind(fd, (const struct sockaddr *)addr, len) != 0) {
             int e = errno;
             close(fd);

@@ -326,6 +326,7 @@ static void t_refuse_bad_signature(void)
     CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_REFUSED);
     CHECK_EQ(res.img[1].reason, BOOT_REASON_INVALID);
     CHECK_EQ(res.img[1].image_err, IMAGE_ERR_SIG);
+    CHECK_EQ(res.img[1].to.major, 2); /* the refused version is named, not 0.0.0 */
     CHECK_EQ(res.img[1].sectors_erased, 0);
     CHECK_EQ(res.img[1].bytes_programmed, 0);
     CHECK(!pending(S(1))); /* scrubbed like MCUboot, so not re-tried every boot */
