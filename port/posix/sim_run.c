@@ -193,6 +193,8 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
         simflash_power_cut_after(&d->board.power, c->power_cut_after);
     printf("extxip-sim: nRF5340 DK (simulated): internal 1 MiB, network core 256 KiB, "
            "QSPI MX25R64 8 MiB\n");
+    printf("extxip-sim: memory map (pm_static.yml; id = flash area / MCUmgr slot):\n");
+    pm_layout_print(&d->layout, stdout);
     if (io.udp_fd >= 0)
         printf("extxip-sim: SMP over UDP at %s\n", c->udp);
     if (io.pty_fd >= 0)
