@@ -47,3 +47,11 @@ bench: build
 .PHONY: demo
 demo: build
 	./scripts/demo $(BUILD)
+
+# Fuzz every parser (libFuzzer + ASan/UBSan, clang) for FUZZ_SECONDS each, in
+# its own build dir; CI runs a short smoke of each inside `make test`.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 40
+.PHONY: fuzz
+fuzz: bootstrap
+	./test/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
