@@ -98,10 +98,11 @@ class Client:
             return None
         return body
 
-def reader(cl, ident, rounds, stop):
-    for n in range(rounds):
-        if stop.is_set():
-            break
+def reader(cl, ident, rounds, upload_done):
+    # at least `rounds` rounds, and on until the upload has finished, so
+    # every chunk of the upload meets traffic from all clients
+    n = 0
+    while n < rounds or not upload_done.is_set():
         text = "client%d-%d-%s" % (ident, n, "x" * (n % 50))
         r = cl.request(2, 0, 0, {"d": text})
         if r is not None and r.get("r") != text:
@@ -109,6 +110,9 @@ def reader(cl, ident, rounds, stop):
         r = cl.request(0, 1, 0, {})
         if r is not None and not isinstance(r.get("images"), list):
             cl.errors.append("state read without images: %r" % r)
+        n += 1
+        if n > 100000:
+            break
 
 def main():
     ap = argparse.ArgumentParser()
@@ -142,13 +146,14 @@ def main():
         j = txt.index("Image digest: ", txt.index("== img1-v2.0.0.signed.bin")) + 14
         digest = bytes.fromhex(txt[j:j + 64])
 
-        stop = threading.Event()
+        upload_done = threading.Event()
         clients = [Client(port) for _ in range(a.clients)]
-        threads = [threading.Thread(target=reader, args=(c, i, a.rounds, stop)) for i, c in enumerate(clients)]
+        threads = [threading.Thread(target=reader, args=(c, i, a.rounds, upload_done))
+                   for i, c in enumerate(clients)]
         up, second = Client(port, timeout=5.0), Client(port)
         t0 = time.monotonic()
         for t in threads: t.start()
-        off, busy_seen, chunk = 0, None, 1024
+        off, busy_seen, chunk = 0, None, 256
         while off < len(fw):
             body = {"off": off, "data": fw[off:off + chunk]}
             if off == 0:
@@ -162,6 +167,8 @@ def main():
                 r2 = second.request(2, 1, 1, {"image": 2, "len": 1000, "off": 0, "sha": sha,
                                               "data": fw[:512]})
                 busy_seen = r2
+        upload_done.set()
+        t_up = time.monotonic() - t0
         for t in threads: t.join()
         t1 = time.monotonic()
         if busy_seen is None or busy_seen.get("rc") != 10:
@@ -180,7 +187,8 @@ def main():
                 fails.append("client %d: %s" % (i, e))
         dt = t1 - t0
         print("stress_udp: %d clients + 1 uploader + 1 busy uploader: %d requests in %.2f s = %.0f req/s; "
-              "upload %d bytes in %d chunks" % (a.clients, total, dt, total / dt, len(fw), up.sent))
+              "upload %d bytes in %d chunks, %.2f s" % (a.clients, total, dt, total / dt, len(fw),
+                                                         up.sent, t_up))
     finally:
         sim.terminate()
         try:
