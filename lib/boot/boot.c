@@ -506,12 +506,18 @@ static bool post_version(ctx_t *c, uint8_t j, image_version_t *v)
     return false;
 }
 
-static bool deps_met(ctx_t *c, const image_info_t *info, bool post)
+/* Do `info`'s dependency TLVs hold, for an image meant to be image `self`?
+ * A dependency on `self` never holds: it is an image built for another
+ * slot (the internal part uploaded as image 2 names image 2 as its partner). */
+static bool deps_met(ctx_t *c, uint8_t self, const image_info_t *info, bool post)
 {
     for (uint8_t d = 0; d < info->dep_count && d < IMAGE_MAX_DEPS; d++) {
         image_version_t v;
         uint8_t j = info->deps[d].image_id;
         bool have;
+        if (j == self) {
+            return false;
+        }
         if (post) {
             have = post_version(c, j, &v);
         } else {
@@ -615,7 +621,7 @@ static void resolve(ctx_t *c)
             }
         }
         for (uint8_t i = 0; i < n; i++) {
-            if (st->plan[i] == PLAN_COPY && !deps_met(c, &st->sec[i], true)) {
+            if (st->plan[i] == PLAN_COPY && !deps_met(c, i, &st->sec[i], true)) {
                 refuse(c, i, PLAN_REFUSE, BOOT_REASON_DEP_UNMET);
                 changed = true;
             }
@@ -773,7 +779,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
     }
     for (uint8_t i = 0; i < n; i++) {
         boot_image_result_t *r = &res->img[i];
-        r->deps_ok = r->bootable && deps_met(&c, &st->pri[i], false);
+        r->deps_ok = r->bootable && deps_met(&c, i, &st->pri[i], false);
     }
     return rc;
 }

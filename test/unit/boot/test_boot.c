@@ -404,6 +404,25 @@ static void t_refuse_dep_unmet_same(void)
     bootsim_close(&sim);
 }
 
+static void t_refuse_self_dependency(void)
+{
+    /* The internal part (img0-v2, depends on image 2) placed as image 2's
+     * pending image: its dependency names its own image, so it is refused
+     * even with the pair link off (nothing else would stop it). */
+    setup_v1();
+    CHECK_EQ(bootsim_load(&sim, S(2), v2[0]), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    boot_options_t opt;
+    boot_options_default(&opt);
+    opt.linked_mask = 0;
+    CHECK_EQ(run_boot(&opt), 0);
+    check_versions(1, 1, 1);
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_DEP_UNMET);
+    CHECK_EQ(res.bytes_programmed, 0);
+    bootsim_close(&sim);
+}
+
 static void t_refuse_downgrade(void)
 {
     setup_v1();
@@ -569,6 +588,7 @@ static const struct {
     {"refuse_half_pair", t_refuse_half_pair},
     {"refuse_dep_unmet", t_refuse_dep_unmet},
     {"refuse_dep_unmet_same", t_refuse_dep_unmet_same},
+    {"refuse_self_dependency", t_refuse_self_dependency},
     {"refuse_downgrade", t_refuse_downgrade},
     {"primary_invalid", t_primary_invalid},
     {"primary_empty", t_primary_empty},
