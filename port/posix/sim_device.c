@@ -8,7 +8,9 @@
 #include <mbedtls/rsa.h>
 
 #include "image/keys_dev.h"
+#include "imgtool.h"
 #include "mgmt/img_mgmt.h"
+#include "sim_app.h"
 
 static void warn_to_log(void *arg, const char *msg)
 {
@@ -146,53 +148,12 @@ int sim_device_boot(sim_device_t *d, FILE *log)
     return d->boot_rc;
 }
 
-static int read_file(const char *path, uint8_t **buf, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *b = malloc(cap);
-    for (;;) {
-        if (!b) {
-            fclose(f);
-            snprintf(err, errlen, "%s: out of memory", path);
-            return -1;
-        }
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        if (cap >= (64u << 20)) {
-            free(b);
-            fclose(f);
-            snprintf(err, errlen, "%s: larger than any partition", path);
-            return -1;
-        }
-        cap *= 2;
-        uint8_t *nb = realloc(b, cap);
-        if (!nb)
-            free(b);
-        b = nb;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(b);
-        snprintf(err, errlen, "%s: read error", path);
-        return -1;
-    }
-    *buf = b;
-    *len = n;
-    return 0;
-}
-
 int sim_device_program(sim_device_t *d, const char *target, const char *file, char *err,
                        size_t errlen)
 {
     flash_area_t custom;
     const flash_area_t *fa = NULL;
+    int dev = PM_DEV_NONE;
     if (target[0] >= '0' && target[0] <= '2' && target[1] == '\0') {
         fa = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY((unsigned)(target[0] - '0')));
     } else {
@@ -211,32 +172,51 @@ int sim_device_program(sim_device_t *d, const char *target, const char *file, ch
                  target);
         return -1;
     }
-    uint8_t *buf;
-    size_t len;
-    if (read_file(file, &buf, &len, err, errlen) != 0)
+    for (int i = 0; i < PM_DEV_COUNT; i++)
+        if (fa->dev == simflash_board_dev(&d->board, i))
+            dev = i;
+
+    /* Raw binary, or Intel HEX (by name, as imgtool decides) placed at its address. */
+    it_buf_t buf = {0};
+    it_err_t ie;
+    bool has_base;
+    uint32_t base, at = 0;
+    if (it_load_input(file, &buf, &has_base, &base, &ie) != 0) {
+        snprintf(err, errlen, "%s", ie.msg);
         return -1;
+    }
     int rc = -1;
+    if (has_base) {
+        /* A HEX address is the flash address: the device offset, or for the
+         * QSPI also its XIP-mapped address. */
+        uint64_t start = fa->off;
+        if (dev == PM_DEV_QSPI && base >= SIM_XIP_BASE)
+            start += SIM_XIP_BASE;
+        if (base < start || base - start >= fa->size) {
+            snprintf(err, errlen, "%s: HEX data at 0x%08x is outside %s", file, (unsigned)base,
+                     fa->name);
+            goto out;
+        }
+        at = (uint32_t)(base - start);
+    }
     uint32_t sec = flash_area_sector_size(fa), align = flash_area_align(fa);
+    size_t len = buf.len;
     size_t padded = (len + align - 1) / align * align;
-    if (len == 0 || padded > fa->size) {
-        snprintf(err, errlen, "%s: %zu bytes do not fit %s (%u bytes)", file, len, fa->name,
-                 (unsigned)fa->size);
+    if (len == 0 || padded > fa->size - at || at % align != 0) {
+        snprintf(err, errlen, "%s: %zu bytes at offset 0x%x do not fit %s (%u bytes)", file, len,
+                 (unsigned)at, fa->name, (unsigned)fa->size);
         goto out;
     }
-    uint8_t *pad = realloc(buf, padded);
-    if (!pad)
-        goto out;
-    buf = pad;
-    memset(buf + len, flash_area_erased_val(fa), padded - len);
+    it_buf_fill(&buf, flash_area_erased_val(fa), padded - len);
     /* Like a full chip-area program: erase the whole partition (trailer included). */
     if (flash_area_erase(fa, 0, fa->size / sec * sec) != 0 ||
-        flash_area_write(fa, 0, buf, (uint32_t)padded) != 0) {
+        flash_area_write(fa, at, buf.data, (uint32_t)padded) != 0) {
         snprintf(err, errlen, "%s: flash error while programming %s", file, fa->name);
         goto out;
     }
     rc = 0;
 out:
-    free(buf);
+    it_buf_free(&buf);
     return rc;
 }
 

@@ -45,9 +45,11 @@ int sim_device_add_key_file(sim_device_t *d, const char *path, char *err, size_t
  * Returns boot_go's result (0 when every image is bootable). */
 int sim_device_boot(sim_device_t *d, FILE *log);
 
-/* Write FILE (raw binary image) into the partition named `target` or the
- * primary slot of image number `target` ("0", "1", "2"), erasing first: what
- * flashing over SWD does. Returns 0 or -1 with a message. */
+/* Write FILE into the partition named `target` or the primary slot of image
+ * number `target` ("0", "1", "2"), erasing the partition first: what flashing
+ * over SWD does. FILE is raw binary (written at the partition start) or, when
+ * it ends in .hex, Intel HEX placed at its address (device offset, or the
+ * XIP-mapped address for the QSPI). Returns 0 or -1 with a message. */
 int sim_device_program(sim_device_t *d, const char *target, const char *file, char *err,
                        size_t errlen);
 
