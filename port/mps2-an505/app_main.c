@@ -1,0 +1,151 @@
+/*
+ * The application: SMP server over UART0 with the OS and image groups. Its
+ * code is split like the sample's: start-up, drivers, flash model, crypto and
+ * this loop run from internal flash (image 0); the SMP, CBOR and management
+ * libraries plus app_xip.c run in place from the QSPI window (image 2), see
+ * app.ld. So every request really executes code in the XIP region.
+ */
+#include <stdbool.h>
+
+#include "an505.h"
+#include "app_xip.h"
+#include "board.h"
+#include "mgmt/img_mgmt.h"
+#include "mgmt/os_mgmt.h"
+#include "smp/smp.h"
+#include "smp/smp_serial.h"
+#include "uart.h"
+
+static flash_map_t map;
+static smp_server_t srv;
+static os_mgmt_port_t os_port;
+static os_mgmt_t os;
+static img_mgmt_t img;
+static smp_serial_rx_t rx;
+static uint8_t tx[SMP_BUF_SIZE];
+static volatile bool reset_requested;
+
+static int line_out(void *arg, const uint8_t *line, size_t len)
+{
+    (void)arg;
+    uart_write(line, len); /* whole line at once: nothing else prints while serving */
+    return 0;
+}
+
+static int smp_out(void *arg, const uint8_t *pkt, size_t len)
+{
+    (void)arg;
+    return smp_serial_encode_lines(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, line_out, NULL);
+}
+
+/* Runs after the reset reply went out (os_mgmt contract). */
+static void request_reset(void *arg)
+{
+    (void)arg;
+    reset_requested = true;
+}
+
+static uint64_t clock_ms(void *arg)
+{
+    (void)arg;
+    return an505_ms();
+}
+
+/* One thread: the main loop. */
+static int task_get(void *arg, uint32_t index, os_mgmt_task_t *t)
+{
+    (void)arg;
+    if (index != 0)
+        return -1;
+    *t = (os_mgmt_task_t){.name = "main"};
+    return 0;
+}
+
+/* A soft reset: re-enter the bootloader through its vector table. A QEMU
+ * system reset (SYSRESETREQ) would make QEMU's loader copy the original
+ * images back over our "flash", undoing any upload. */
+static __attribute__((noreturn)) void soft_reset(void)
+{
+    for (volatile uint32_t i = 0; i < 100000u; i++) /* let the UART drain */
+        ;
+    an505_jump(AN505_IFLASH_BASE + AN505_BOOT_OFF);
+}
+
+int main(void)
+{
+    uart_init();
+    uart_puts("extxip app ");
+    uart_puts(app_xip_version());
+    uart_puts(" (mps2-an505): XIP code at ");
+    uart_put_hex(app_xip_where());
+    uart_puts(", smp_process at ");
+    uart_put_hex((uint32_t)(uintptr_t)&smp_process);
+    uart_puts("\r\n");
+
+    board_crypto_init();
+    board_flash_map(&map);
+    an505_tick_start();
+    const board_handoff_t *h = board_handoff_get();
+
+    smp_server_init(&srv);
+    os_port.arg = NULL;
+    os_port.buf_size = SMP_BUF_SIZE;
+    /* One assembly buffer, but QEMU holds back UART input while our ring is
+     * full, so pipelined requests wait instead of being lost: 4 as the sample. */
+    os_port.buf_count = 4;
+    os_port.reset = request_reset;
+    os_port.kernel_name = "extxip";
+    os_port.node_name = "mps2-an505";
+    os_port.kernel_release = "mps2-an505";
+    os_port.kernel_version = app_xip_version();
+    os_port.machine = "arm";
+    os_port.processor = "cortex-m33";
+    os_port.platform = "mps2_an505";
+    os_port.os_name = "extxip";
+    os_port.boot_mode = OS_MGMT_BOOT_MODE_OVERWRITE_ONLY;
+    os_port.no_downgrade = true;
+    os_port.task_get = task_get;
+    os_mgmt_init(&os, &os_port);
+
+    img_mgmt_config_t ic;
+    img_mgmt_config_default(&ic);
+    ic.map = &map;
+    ic.keys = &board_keyring;
+    ic.last_boot = h ? &h->result : NULL;
+    ic.boot_report_key = true;
+    ic.clock = clock_ms;
+    if (os_mgmt_register(&os, &srv) != 0 || img_mgmt_init(&img, &ic) != 0 ||
+        img_mgmt_register(&img, &srv) != 0) {
+        uart_puts("app: SMP init failed\r\n");
+        for (;;)
+            __asm volatile("wfi");
+    }
+    smp_serial_rx_init(&rx);
+    uart_puts("app: SMP server on UART0\r\n");
+    uart_rx_irq_start();
+
+    uint8_t in[64];
+    for (;;) {
+        size_t n = uart_read(in, sizeof in);
+        if (n == 0) {
+            /* Masked check-then-sleep: a byte arriving in between still wakes WFI. */
+            __asm volatile("cpsid i" ::: "memory");
+            if (uart_rx_empty())
+                __asm volatile("wfi");
+            __asm volatile("cpsie i" ::: "memory");
+            continue;
+        }
+        size_t off = 0;
+        while (off < n) {
+            size_t used;
+            const uint8_t *pkt;
+            size_t pkt_len;
+            int got = smp_serial_rx_feed(&rx, in + off, n - off, &used, &pkt, &pkt_len);
+            off += used;
+            if (got == 1)
+                smp_process(&srv, pkt, pkt_len, tx, sizeof tx, 1, smp_out, NULL);
+            if (reset_requested)
+                soft_reset();
+        }
+    }
+}

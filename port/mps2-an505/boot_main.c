@@ -1,0 +1,93 @@
+/*
+ * The bootloader: lib/boot's boot_go over the QEMU-memory flash map, images
+ * checked with ECDSA P-256 (mbedTLS) against board_keyring, then a jump to
+ * image 0's vector table right after its 0x200-byte header. Image 2 (the XIP
+ * part) must be bootable too: the application calls into it. Image 1 (the
+ * network core's) is reported but not needed: QEMU has no network core.
+ */
+#include "an505.h"
+#include "board.h"
+#include "uart.h"
+
+static flash_map_t map;
+static boot_state_t state;
+
+static void put_ver(const image_version_t *v)
+{
+    uart_put_dec(v->major);
+    uart_putc('.');
+    uart_put_dec(v->minor);
+    uart_putc('.');
+    uart_put_dec(v->revision);
+    if (v->build_num) {
+        uart_putc('.');
+        uart_put_dec(v->build_num);
+    }
+}
+
+static void report(const boot_result_t *r)
+{
+    for (unsigned i = 0; i < r->image_count; i++) {
+        const boot_image_result_t *m = &r->img[i];
+        uart_puts("boot: image ");
+        uart_put_dec(i);
+        if (m->bootable) {
+            uart_puts(": ");
+            put_ver(&m->version);
+        } else {
+            uart_puts(": not bootable (");
+            uart_puts(image_strerror(m->primary_err));
+            uart_puts(")");
+        }
+        if (m->upgrade == BOOT_UPGRADE_DONE) {
+            uart_puts(", upgraded from ");
+            put_ver(&m->from);
+        } else if (m->upgrade == BOOT_UPGRADE_REFUSED) {
+            uart_puts(", upgrade refused: ");
+            uart_puts(boot_reason_str(m->reason));
+        }
+        if (m->bootable && !m->deps_ok)
+            uart_puts(", dependency unmet");
+        uart_puts("\r\n");
+    }
+}
+
+int main(void)
+{
+    uart_init();
+    uart_puts("\r\nextxip bootloader (mps2-an505, cortex-m33)\r\n");
+    board_crypto_init();
+    board_flash_map(&map);
+
+    /* The record survives a soft reset (the application jumps back here); a
+     * QEMU cold start leaves SRAM zeroed, so it reads as absent. */
+    const board_handoff_t *prev = board_handoff_get();
+    uint32_t boots = prev ? prev->boots + 1u : 1u;
+    board_handoff_t *h = board_handoff_slot();
+    h->magic = 0; /* torn while we write it */
+
+    boot_options_t opt;
+    boot_options_default(&opt);
+    int rc = boot_go(&state, &map, &board_keyring, &opt, &h->result);
+    h->boot_rc = (uint32_t)rc;
+    h->boots = boots;
+    board_handoff_seal(h);
+    report(&h->result);
+
+    const boot_image_result_t *app = &h->result.img[0], *xip = &h->result.img[2];
+    if (rc != BOOT_OK && rc != BOOT_ERR_NO_BOOTABLE) {
+        uart_puts("boot: flash error, halted\r\n");
+    } else if (!app->bootable || !xip->bootable || !app->deps_ok || !xip->deps_ok) {
+        uart_puts("boot: no bootable application (images 0 and 2 needed), halted\r\n");
+    } else {
+        const flash_area_t *fa;
+        flash_map_get(&map, app->area_id, &fa);
+        uint32_t vt = board_area_addr(fa, app->entry_off);
+        uart_puts("boot: jumping to ");
+        uart_put_hex(vt);
+        uart_puts("\r\n");
+        an505_jump(vt);
+    }
+    for (;;)
+        __asm volatile("wfi");
+}

@@ -1,0 +1,112 @@
+/*
+ * Flash devices over QEMU memory. The memory itself accepts any write, so the
+ * NOR rules the flash_area contract promises are enforced here, as the
+ * simulator's flash does: a program may only clear bits (else
+ * FLASH_ERR_NOT_ERASED, nothing written), erase sets whole sectors to 0xff.
+ * flash_area.c has already checked range and alignment.
+ */
+#include <string.h>
+
+#include "an505.h"
+#include "board.h"
+
+static int ram_read(void *ctx, uint32_t off, void *dst, uint32_t len)
+{
+    memcpy(dst, (const uint8_t *)ctx + off, len);
+    return FLASH_OK;
+}
+
+static int ram_write(void *ctx, uint32_t off, const void *src, uint32_t len)
+{
+    volatile uint8_t *d = (volatile uint8_t *)ctx + off;
+    const uint8_t *s = src;
+    for (uint32_t i = 0; i < len; i++)
+        if ((d[i] & s[i]) != s[i])
+            return FLASH_ERR_NOT_ERASED;
+    for (uint32_t i = 0; i < len; i++)
+        d[i] = s[i];
+    return FLASH_OK;
+}
+
+static int ram_erase(void *ctx, uint32_t off, uint32_t len)
+{
+    memset((uint8_t *)ctx + off, 0xff, len);
+    return FLASH_OK;
+}
+
+static const flash_dev_ops_t ram_ops = {ram_read, ram_write, ram_erase};
+
+static const flash_dev_t dev_internal = {
+    "nrf5340-app-flash@ssram1", AN505_IFLASH_SIZE, AN505_IFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
+    &ram_ops, (void *)AN505_IFLASH_BASE};
+static const flash_dev_t dev_net = {
+    "nrf5340-net-flash@ssram1", AN505_NFLASH_SIZE, AN505_NFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
+    &ram_ops, (void *)AN505_NFLASH_BASE};
+static const flash_dev_t dev_qspi = {
+    "MX25R64@psram", AN505_QSPI_SIZE, AN505_QSPI_SECTOR, AN505_WRITE_ALIGN, 0xff, &ram_ops,
+    (void *)AN505_QSPI_BASE};
+
+static void put(flash_map_t *m, uint8_t id, const char *name, const flash_dev_t *dev,
+                uint32_t off, uint32_t size)
+{
+    flash_area_t *a = &m->areas[id];
+    a->id = id;
+    a->name = name;
+    a->dev = dev;
+    a->off = off;
+    a->size = size;
+    m->present[id] = 1;
+}
+
+void board_flash_map(flash_map_t *m)
+{
+    memset(m, 0, sizeof *m);
+    put(m, FLASH_AREA_IMAGE_PRIMARY(0), "mcuboot_primary", &dev_internal, AN505_SLOT0_OFF,
+        AN505_SLOT0_SIZE);
+    put(m, FLASH_AREA_IMAGE_SECONDARY(0), "mcuboot_secondary", &dev_qspi, AN505_SLOT1_OFF,
+        AN505_SLOT0_SIZE);
+    put(m, FLASH_AREA_IMAGE_PRIMARY(1), "mcuboot_primary_1", &dev_net, AN505_SLOT2_OFF,
+        AN505_SLOT_NET_SIZE);
+    put(m, FLASH_AREA_IMAGE_SECONDARY(1), "mcuboot_secondary_1", &dev_qspi, AN505_SLOT3_OFF,
+        AN505_SLOT_NET_SIZE);
+    put(m, FLASH_AREA_IMAGE_PRIMARY(2), "mcuboot_primary_2", &dev_qspi, AN505_SLOT4_OFF,
+        AN505_SLOT_NET_SIZE);
+    put(m, FLASH_AREA_IMAGE_SECONDARY(2), "mcuboot_secondary_2", &dev_qspi, AN505_SLOT5_OFF,
+        AN505_SLOT_NET_SIZE);
+    put(m, FLASH_AREA_BOOTLOADER, "mcuboot", &dev_internal, AN505_BOOT_OFF, AN505_BOOT_SIZE);
+    put(m, FLASH_AREA_SETTINGS, "settings_storage", &dev_internal, AN505_SETTINGS_OFF,
+        AN505_SETTINGS_SIZE);
+}
+
+uint32_t board_area_addr(const flash_area_t *fa, uint32_t off)
+{
+    return (uint32_t)(uintptr_t)fa->dev->ctx + fa->off + off;
+}
+
+/* ---- hand-off record --------------------------------------------------- */
+
+static uint32_t handoff_check(const board_handoff_t *h)
+{
+    return ~h->magic ^ h->size ^ h->boots;
+}
+
+board_handoff_t *board_handoff_slot(void)
+{
+    return (board_handoff_t *)AN505_HANDOFF_BASE;
+}
+
+void board_handoff_seal(board_handoff_t *h)
+{
+    h->magic = BOARD_HANDOFF_MAGIC;
+    h->size = sizeof *h;
+    h->check = handoff_check(h);
+}
+
+const board_handoff_t *board_handoff_get(void)
+{
+    const board_handoff_t *h = board_handoff_slot();
+    if (h->magic != BOARD_HANDOFF_MAGIC || h->size != sizeof *h || h->check != handoff_check(h) ||
+        h->result.image_count > BOOT_IMAGE_MAX)
+        return NULL;
+    return h;
+}
