@@ -55,3 +55,19 @@ FUZZ_SECONDS ?= 40
 .PHONY: fuzz
 fuzz: bootstrap
 	./test/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Cortex-M33 firmware under QEMU mps2-an505 (needs Debian's gcc-arm-none-eabi,
+# libnewlib-arm-none-eabi, qemu-system-arm; mbedTLS is fetched as Debian's
+# source package). Builds bootloader + split application, boots them with
+# UART0 on a PTY for `extxip-mcumgr --conntype serial --connstring dev=<pty>`.
+FW_BUILD ?= $(BUILD)/fw
+.PHONY: firmware qemu
+firmware: build
+	cmake -S port/mps2-an505 -B $(FW_BUILD) -G Ninja \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/port/mps2-an505/cmake/arm-none-eabi.cmake \
+	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD))
+	cmake --build $(FW_BUILD)
+	cmake --build $(FW_BUILD) --target size
+
+qemu: firmware
+	./port/mps2-an505/run-qemu.sh $(FW_BUILD)

@@ -64,4 +64,4 @@ trap 'kill $qpid $hpid 2>/dev/null || true' EXIT INT TERM
 echo "QEMU mps2-an505 running (pid $qpid); UART0 on $pty; log $log"
 echo "try: extxip-mcumgr --conntype serial --connstring dev=$pty image list"
 # Show the console (boot messages), not the SMP frames.
-tail -n +1 -f "$log" --pid=$qpid | tr -d '\r' | grep -av --line-buffered $'^\x06\x09\|^\x04\x14' || true
+tail -n +1 -f "$log" --pid=$qpid | sed -u "s/\r//g" | grep -av --line-buffered $'^\x06\x09\|^\x04\x14' || true
