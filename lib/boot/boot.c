@@ -546,7 +546,10 @@ static int classify(ctx_t *c, int i)
         if (st->sec_rc[i] != IMAGE_ERR_MAGIC && st->sec_rc[i] != IMAGE_ERR_IO &&
             st->sec[i].hdr.magic == IMAGE_MAGIC)
             r->to = st->sec[i].hdr.ver;
-        refuse(c, i, PLAN_SCRUB, BOOT_REASON_INVALID);
+        /* A read or crypto failure says nothing about the image: keep it
+         * pending for the next boot instead of discarding it. */
+        bool transient = st->sec_rc[i] == IMAGE_ERR_IO || st->sec_rc[i] == IMAGE_ERR_CRYPTO;
+        refuse(c, i, transient ? PLAN_REFUSE : PLAN_SCRUB, BOOT_REASON_INVALID);
         return BOOT_OK;
     }
     r->to = st->sec[i].hdr.ver;

@@ -1,6 +1,7 @@
 /* ECDSA P-256 verify over mbedTLS 2.28 (ecdsa + ecp only, no pk layer: the
  * key encoding is fixed, so it is matched byte for byte instead of parsed). */
 #include "crypto/crypto.h"
+#include "mbedtls_err.h"
 
 #include <mbedtls/ecdsa.h>
 #include <string.h>
@@ -30,14 +31,17 @@ int crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
         rc = CRYPTO_ERR_INTERNAL;
         goto out;
     }
-    if (mbedtls_ecp_point_read_binary(&ec.grp, &ec.Q, key + sizeof(p256_spki_prefix),
-                                      P256_POINT_LEN) != 0 ||
-        mbedtls_ecp_check_pubkey(&ec.grp, &ec.Q) != 0)
+    int e = mbedtls_ecp_point_read_binary(&ec.grp, &ec.Q, key + sizeof(p256_spki_prefix),
+                                          P256_POINT_LEN);
+    if (e == 0)
+        e = mbedtls_ecp_check_pubkey(&ec.grp, &ec.Q);
+    if (e != 0) {
+        rc = crypto_mbedtls_alloc_failed(e) ? CRYPTO_ERR_INTERNAL : CRYPTO_ERR_KEY;
         goto out;
+    }
     /* Parses the DER signature strictly (trailing bytes are an error). */
-    rc = mbedtls_ecdsa_read_signature(&ec, hash, CRYPTO_SHA256_SIZE, sig, sig_len) == 0
-             ? CRYPTO_OK
-             : CRYPTO_ERR_SIG;
+    e = mbedtls_ecdsa_read_signature(&ec, hash, CRYPTO_SHA256_SIZE, sig, sig_len);
+    rc = e == 0 ? CRYPTO_OK : crypto_mbedtls_alloc_failed(e) ? CRYPTO_ERR_INTERNAL : CRYPTO_ERR_SIG;
 out:
     mbedtls_ecdsa_free(&ec);
     return rc;

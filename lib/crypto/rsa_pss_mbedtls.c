@@ -1,6 +1,7 @@
 /* RSA-2048 PSS verify over mbedTLS 2.28. MCUboot/imgtool: SHA-256 message
  * hash, MGF1 with SHA-256, salt length 32 (= hash length). */
 #include "crypto/crypto.h"
+#include "mbedtls_err.h"
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/bignum.h>
@@ -50,12 +51,13 @@ int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
     mbedtls_rsa_context rsa;
     mbedtls_rsa_init(&rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
     int rc = load_key(&rsa, key, key_len);
-    if (rc == CRYPTO_OK)
-        rc = mbedtls_rsa_rsassa_pss_verify_ext(&rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC,
-                                               MBEDTLS_MD_SHA256, CRYPTO_SHA256_SIZE, hash,
-                                               MBEDTLS_MD_SHA256, PSS_SALT_LEN, sig) == 0
-                 ? CRYPTO_OK
-                 : CRYPTO_ERR_SIG;
+    if (rc == CRYPTO_OK) {
+        int e = mbedtls_rsa_rsassa_pss_verify_ext(&rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC,
+                                                  MBEDTLS_MD_SHA256, CRYPTO_SHA256_SIZE, hash,
+                                                  MBEDTLS_MD_SHA256, PSS_SALT_LEN, sig);
+        rc = e == 0 ? CRYPTO_OK
+             : crypto_mbedtls_alloc_failed(e) ? CRYPTO_ERR_INTERNAL : CRYPTO_ERR_SIG;
+    }
     mbedtls_rsa_free(&rsa);
     return rc;
 }

@@ -322,6 +322,8 @@ int image_validate(const flash_area_t *fa, const image_keyring_t *keys, image_in
         rc = CRYPTO_ERR_KEY;
         break;
     }
+    if (rc == CRYPTO_ERR_INTERNAL)
+        return IMAGE_ERR_CRYPTO;
     return rc == CRYPTO_OK ? IMAGE_OK : IMAGE_ERR_SIG;
 }
 
@@ -354,6 +356,7 @@ const char *image_strerror(int err)
     case IMAGE_ERR_NO_SIG: return "no signature for the key";
     case IMAGE_ERR_SIG: return "signature does not verify";
     case IMAGE_ERR_TOO_MANY_DEPS: return "too many dependencies";
+    case IMAGE_ERR_CRYPTO: return "signature could not be checked (crypto failure)";
     default: return "unknown image error";
     }
 }

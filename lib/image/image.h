@@ -44,6 +44,8 @@ enum {
     IMAGE_ERR_NO_SIG = -10,     /* no signature TLV for the key */
     IMAGE_ERR_SIG = -11,        /* signature does not verify */
     IMAGE_ERR_TOO_MANY_DEPS = -12,
+    IMAGE_ERR_CRYPTO = -13,     /* the signature could not be checked (e.g. out of memory):
+                                   says nothing about the image, so never discard it */
 };
 
 typedef struct image_version {

@@ -12,6 +12,8 @@
 #include "image/keys_dev.h"
 #include "../image/ramslot.h"
 #include "../testutil.h"
+#include "crypto/mbedtls_err.h"
+#include <mbedtls/rsa.h>
 
 static void t_sha256(void)
 {
@@ -158,10 +160,25 @@ static void t_ed25519(void)
     free(s.buf);
 }
 
+
+/* Out-of-memory inside mbedTLS is "could not check", never "bad signature"
+ * (a device heap too small must not make the bootloader discard an image). */
+static void t_alloc_failure_class(void)
+{
+    CHECK(crypto_mbedtls_alloc_failed(MBEDTLS_ERR_MPI_ALLOC_FAILED));
+    CHECK(crypto_mbedtls_alloc_failed(MBEDTLS_ERR_ECP_ALLOC_FAILED));
+    CHECK(crypto_mbedtls_alloc_failed(MBEDTLS_ERR_RSA_PUBLIC_FAILED + MBEDTLS_ERR_MPI_ALLOC_FAILED));
+    CHECK(!crypto_mbedtls_alloc_failed(MBEDTLS_ERR_RSA_VERIFY_FAILED));
+    CHECK(!crypto_mbedtls_alloc_failed(MBEDTLS_ERR_ECP_VERIFY_FAILED));
+    CHECK(!crypto_mbedtls_alloc_failed(MBEDTLS_ERR_ECP_BAD_INPUT_DATA));
+    CHECK(!crypto_mbedtls_alloc_failed(0));
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } cases[] = {
+    {"alloc_failure_class", t_alloc_failure_class},
     {"sha256", t_sha256},
     {"ecdsa_p256", t_ecdsa_p256},
     {"rsa2048_pss", t_rsa2048_pss},
