@@ -65,26 +65,11 @@ static void failf(const char *fmt, ...)
 
 /* ---------------------------------------------------------------- vectors */
 
-static rig_blob_t V_img0, V_img1, V_img2, V_img0v2, V_img2v2, V_rsa, V_img1v2;
+static tu_blob_t V_img0, V_img1, V_img2, V_img0v2, V_img2v2, V_rsa, V_img1v2;
 
 static void digest_of(const char *name, uint8_t out[32])
 {
-    static rig_blob_t t;
-    if (!t.p)
-        t = rig_load(IMG "verify-ec-p256.txt");
-    char key[128];
-    snprintf(key, sizeof key, "== %s\n", name);
-    const char *p = strstr((char *)t.p, key);
-    if (!p || !(p = strstr(p, "Image digest: "))) {
-        fprintf(stderr, "no digest for %s\n", name);
-        exit(2);
-    }
-    p += strlen("Image digest: ");
-    for (int i = 0; i < 32; i++) {
-        unsigned v;
-        sscanf(p + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
+    tu_vector_digest(EXTXIP_VECTORS, name, out);
 }
 
 /* ------------------------------------------------------------ wire helpers */
@@ -174,7 +159,7 @@ static void expect_none(void)
 }
 
 /* An upload chunk of the file f as peer. first: with len (+ sha, image). */
-static void upl_body(const rig_blob_t *f, uint32_t off, uint32_t n, bool first, uint32_t image,
+static void upl_body(const tu_blob_t *f, uint32_t off, uint32_t n, bool first, uint32_t image,
                      bool sha)
 {
     uint8_t d[32];
@@ -194,7 +179,7 @@ static void upl_body(const rig_blob_t *f, uint32_t off, uint32_t n, bool first, 
 }
 
 /* Upload all of f to `image` as peer in chunks; returns the last response's rc/err. */
-static bool upload_all(const rig_blob_t *f, uint32_t image, uint64_t peer)
+static bool upload_all(const tu_blob_t *f, uint32_t image, uint64_t peer)
 {
     uint32_t off = 0;
     while (off < f->n) {
@@ -1082,7 +1067,7 @@ static void setup_tampered_secondary(void)
 {
     /* img1 v2 in image 1's secondary with one body byte flipped */
     static uint8_t f[64 * 1024];
-    rig_blob_t v = rig_load(IMG "img1-v2.0.0.signed.bin");
+    tu_blob_t v = tu_load_file(IMG "img1-v2.0.0.signed.bin");
     memcpy(f, v.p, v.n);
     f[0x400] ^= 1;
     put_secondary(3, f, v.n);
@@ -1315,7 +1300,7 @@ static void ser_extra_bytes_after_len(void)
 
 /* ---- image files (lib/image over RAM slots; then the device refuses to test them) ---- */
 static uint8_t IMGBUF[256 * 1024];
-static size_t load_into(const rig_blob_t *v)
+static size_t load_into(const tu_blob_t *v)
 {
     memcpy(IMGBUF, v->p, v->n);
     return v->n;
@@ -1564,7 +1549,7 @@ static void cli_imgtool_verify_wrong_key(void)
 }
 static void cli_imgtool_verify_tampered(void)
 {
-    rig_blob_t v = rig_load(IMG "img1-v1.0.0.signed.bin");
+    tu_blob_t v = tu_load_file(IMG "img1-v1.0.0.signed.bin");
     v.p[0x400] ^= 1;
     char *p = tmpfile_with("tampered.bin", v.p, v.n);
     free(v.p);
@@ -1776,13 +1761,13 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *only = argc > 1 ? argv[1] : NULL;
-    V_img0 = rig_load(IMG "img0-v1.0.0.signed.bin");
-    V_img1 = rig_load(IMG "img1-v1.0.0.signed.bin");
-    V_img2 = rig_load(IMG "img2-v1.0.0.signed.bin");
-    V_img0v2 = rig_load(IMG "img0-v2.0.0.signed.bin");
-    V_img2v2 = rig_load(IMG "img2-v2.0.0.signed.bin");
-    V_rsa = rig_load(IMG "img0-v1.0.0.rsa2048.signed.bin");
-    V_img1v2 = rig_load(IMG "img1-v2.0.0.signed.bin");
+    V_img0 = tu_load_file(IMG "img0-v1.0.0.signed.bin");
+    V_img1 = tu_load_file(IMG "img1-v1.0.0.signed.bin");
+    V_img2 = tu_load_file(IMG "img2-v1.0.0.signed.bin");
+    V_img0v2 = tu_load_file(IMG "img0-v2.0.0.signed.bin");
+    V_img2v2 = tu_load_file(IMG "img2-v2.0.0.signed.bin");
+    V_rsa = tu_load_file(IMG "img0-v1.0.0.rsa2048.signed.bin");
+    V_img1v2 = tu_load_file(IMG "img1-v2.0.0.signed.bin");
     snprintf(TMPD, sizeof TMPD, "/tmp/badinput-%d", (int)getpid());
     mkdir(TMPD, 0700);
     if (rig_open(&R, EXTXIP_BOARD_PM, EXTXIP_VECTORS) != 0)

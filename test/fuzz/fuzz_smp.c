@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness: the SMP dispatcher with every group the device registers
  * (OS + image) over a RAM nRF5340 DK laid out by the real pm_static.yml, v1
- * of the three images in the primaries (test/badinput/rig.c).
+ * of the three images in the primaries (test/support/rig.c).
  *
  * Input: one control byte, then the bytes handed to smp_process (one or more
  * whole request packets). Control bits: 0 = set the first header's length
@@ -43,9 +43,9 @@ static void setup(void)
     static const char *const names[3] = {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin",
                                          "img2-v1.0.0.signed.bin"};
     for (int i = 0; i < 3; i++) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/images/%s", EXTXIP_VECTORS, names[i]);
-        rig_blob_t b = rig_load(path);
+        char rel[64];
+        snprintf(rel, sizeof rel, "images/%s", names[i]);
+        tu_blob_t b = tu_load_in(EXTXIP_VECTORS, rel);
         g_img_len[i] = (uint32_t)b.n;
         free(b.p);
     }

@@ -1,6 +1,6 @@
 /*
  * 10,000 mixed SMP requests (default; argv[1] to change) into smp_process
- * over the in-process RAM device (test/badinput/rig.c): echo, state read,
+ * over the in-process RAM device (test/support/rig.c): echo, state read,
  * params, info, taskstat, bootloader info, slot info, whole uploads of
  * img1 v2 to image 1 (with erase in between), test with unknown hashes, and
  * malformed packets, round-robin from 4 peers. Every response must be well
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
     long total = argc > 1 ? atol(argv[1]) : 10000;
     if (rig_open(&R, EXTXIP_BOARD_PM, EXTXIP_VECTORS) != 0)
         return 2;
-    rig_blob_t fw = rig_load(EXTXIP_VECTORS "/images/img1-v2.0.0.signed.bin");
+    tu_blob_t fw = tu_load_file(EXTXIP_VECTORS "/images/img1-v2.0.0.signed.bin");
     uint8_t sha[32];
     crypto_sha256(fw.p, fw.n, sha);
     uint32_t up_off = 0;

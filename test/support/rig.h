@@ -1,6 +1,7 @@
 /*
- * A whole simulated device in one process, for the robustness tests (bad-input
- * catalogue, fuzz harnesses, stress): the nRF5340 DK's three flash devices in
+ * A whole simulated device in one process, for the tests that drive the SMP
+ * server directly (img_mgmt and smpvec unit tests, bad-input catalogue, fuzz
+ * harnesses, stress soak): the nRF5340 DK's three flash devices in
  * RAM, laid out by the real board pm_static.yml, v1 of the three images
  * (imgtool vectors) in their primaries, and an SMP server with every group the
  * device registers (OS + image). Host test code: malloc is fine here.
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include "cbor/cbor.h"
+#include "vecfile.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
 #include "pm_layout.h"
@@ -45,13 +47,6 @@ typedef struct rig {
     int nrsp;            /* responses seen by the last rig_process (may exceed RIG_MAX_RSP) */
     uint8_t tx[SMP_BUF_SIZE];
 } rig_t;
-
-/* Vector bytes (loaded whole). exit(2) when missing. */
-typedef struct rig_blob {
-    uint8_t *p;
-    size_t n;
-} rig_blob_t;
-rig_blob_t rig_load(const char *path);
 
 /* Open a RAM board with `layout` (pm_static.yml path); with vec_dir set, put
  * img{0,1,2}-v1.0.0.signed.bin from vec_dir/images into the primaries. Starts

@@ -6,28 +6,6 @@
 
 #include "image/keys_dev.h"
 
-rig_blob_t rig_load(const char *path)
-{
-    rig_blob_t b = {NULL, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "rig: cannot open %s\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b.p = malloc((size_t)n + 1);
-    if (n < 0 || !b.p || fread(b.p, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "rig: cannot read %s\n", path);
-        exit(2);
-    }
-    b.p[n] = 0;
-    b.n = (size_t)n;
-    fclose(f);
-    return b;
-}
-
 static uint64_t rig_clock(void *arg)
 {
     return ((rig_t *)arg)->now_ms;
@@ -107,9 +85,9 @@ int rig_open(rig_t *r, const char *layout, const char *vec_dir)
         static const char *const names[3] = {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin",
                                              "img2-v1.0.0.signed.bin"};
         for (uint32_t i = 0; i < 3; i++) {
-            char path[1024];
-            snprintf(path, sizeof path, "%s/images/%s", vec_dir, names[i]);
-            rig_blob_t f = rig_load(path);
+            char rel[64];
+            snprintf(rel, sizeof rel, "images/%s", names[i]);
+            tu_blob_t f = tu_load_in(vec_dir, rel);
             int rc = rig_put(r, FLASH_AREA_IMAGE_PRIMARY(i), f.p, f.n);
             free(f.p);
             if (rc != 0) {
