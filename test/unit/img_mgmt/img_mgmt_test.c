@@ -17,174 +17,54 @@
 #include "crypto/crypto.h"
 #include "image/keys_dev.h"
 #include "mgmt/img_mgmt.h"
-#include "pm_layout.h"
-#include "simflash.h"
+#include "rig.h"
 #include "smp/smp.h"
 #include "../testutil.h"
 
-#define IMGDIR EXTXIP_VECTORS "/images/"
-
 /* ------------------------------------------------------------- vectors */
 
-typedef struct blob {
-    uint8_t *p;
-    size_t n;
-} blob_t;
+typedef tu_blob_t blob_t;
 
 static blob_t load(const char *name)
 {
-    char path[512];
-    blob_t b = {NULL, 0};
-    snprintf(path, sizeof(path), IMGDIR "%s", name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    b.n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b.p = malloc(b.n + 16);
-    if (!b.p || fread(b.p, 1, b.n, f) != b.n) {
-        exit(2);
-    }
-    fclose(f);
-    return b;
+    return tu_load_in(EXTXIP_VECTORS "/images", name);
 }
 
 /* "Image digest" printed by `imgtool verify` for vector `name`. */
 static void digest_of(const char *name, uint8_t out[32])
 {
-    blob_t t = load("verify-ec-p256.txt");
-    char key[128];
-    t.p[t.n] = 0;
-    snprintf(key, sizeof(key), "== %s\n", name);
-    const char *p = strstr((char *)t.p, key);
-    if (!p || !(p = strstr(p, "Image digest: "))) {
-        fprintf(stderr, "no digest for %s\n", name);
-        exit(2);
-    }
-    p += strlen("Image digest: ");
-    for (int i = 0; i < 32; i++) {
-        unsigned v;
-        sscanf(p + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-    free(t.p);
+    tu_vector_digest(EXTXIP_VECTORS, name, out);
 }
 
 /* ----------------------------------------------------------------- rig */
 
-typedef struct rig {
-    simflash_board_t b;
-    pm_layout_t lay;
-    img_mgmt_config_t cfg;
-    img_mgmt_t im;
-    smp_server_t srv;
-    uint64_t now;
-    uint8_t seq;
-    uint8_t rsp[SMP_BUF_SIZE];
-    size_t rsp_len;
-    int nrsp;
-} rig_t;
-
+/* The simulated device of test/support/rig.h (the OS group is registered
+ * too, as on the device; these cases only send image-group requests). */
 static rig_t R;
 static boot_result_t g_boot;
 
-static uint64_t rig_clock(void *arg)
+/* Fresh board: v1 of every image in its primary, secondaries erased. */
+static void open_rig(void)
 {
-    return ((rig_t *)arg)->now;
+    CHECK_EQ(rig_open(&R, EXTXIP_BOARD_PM, EXTXIP_VECTORS), 0);
 }
 
-static const flash_area_t *slot_fa(uint32_t id)
-{
-    const flash_area_t *fa = NULL;
-    flash_map_get(&R.lay.map, (uint8_t)id, &fa);
-    return fa;
-}
-
-/* Put a file at the start of a slot (padded to the write unit). */
-static void put_file(uint32_t slot, const blob_t *f)
-{
-    const flash_area_t *fa = slot_fa(slot);
-    size_t n = (f->n + 3u) & ~3u;
-    uint8_t *tmp = malloc(n);
-    memset(tmp, 0xff, n);
-    memcpy(tmp, f->p, f->n);
-    CHECK_EQ(flash_area_erase(fa, 0, fa->size), 0);
-    CHECK_EQ(flash_area_write(fa, 0, tmp, (uint32_t)n), 0);
-    free(tmp);
-}
-
-/* (Re)start img_mgmt over the current flash, as after a device reset. */
+/* (Re)start the services over the current flash, as after a device reset. */
 static void rig_boot(void)
 {
-    memset(&R.im, 0, sizeof(R.im));
-    CHECK_EQ(img_mgmt_init(&R.im, &R.cfg), 0);
-    smp_server_init(&R.srv);
-    CHECK_EQ(img_mgmt_register(&R.im, &R.srv), 0);
+    CHECK_EQ(rig_restart(&R), 0);
 }
 
-/* Fresh board: v1 of every image in its primary, secondaries erased. */
-static void rig_open(void)
-{
-    memset(&R, 0, sizeof(R));
-    CHECK_EQ(simflash_board_open(&R.b, NULL, 1), FLASH_OK);
-    const flash_dev_t *devs[PM_DEV_COUNT];
-    for (int i = 0; i < PM_DEV_COUNT; i++) {
-        devs[i] = simflash_board_dev(&R.b, i);
-    }
-    char err[200];
-    CHECK_EQ(pm_layout_load(EXTXIP_BOARD_PM, devs, &R.lay, NULL, NULL, err, sizeof err), 0);
-    blob_t f0 = load("img0-v1.0.0.signed.bin"), f1 = load("img1-v1.0.0.signed.bin"),
-           f2 = load("img2-v1.0.0.signed.bin");
-    put_file(0, &f0);
-    put_file(2, &f1);
-    put_file(4, &f2);
-    free(f0.p);
-    free(f1.p);
-    free(f2.p);
-    img_mgmt_config_default(&R.cfg);
-    R.cfg.map = &R.lay.map;
-    R.cfg.keys = &image_dev_keyring;
-    R.cfg.clock = rig_clock;
-    R.cfg.clock_arg = &R;
-    R.now = 1000000;
-    rig_boot();
-}
-
-static void rig_close(void)
-{
-    simflash_board_close(&R.b);
-}
-
-static int on_out(void *arg, const uint8_t *pkt, size_t len)
-{
-    (void)arg;
-    if (len <= sizeof(R.rsp)) {
-        memcpy(R.rsp, pkt, len);
-        R.rsp_len = len;
-    }
-    R.nrsp++;
-    return 0;
-}
-
-/* Send one request; the response body is at R.rsp + 8. */
+/* Send one image-group request; the response is R.rsp[0], its body at + 8. */
 static void req(uint8_t op, uint8_t ver, uint8_t cmd, const uint8_t *body, size_t blen,
                 uint64_t peer)
 {
     uint8_t pkt[SMP_BUF_SIZE + 64];
-    smp_hdr_t h = {op, ver, 0, (uint16_t)blen, MGMT_GROUP_ID_IMAGE, ++R.seq, cmd};
-    smp_hdr_encode(&h, pkt);
-    if (blen) {
-        memcpy(pkt + 8, body, blen);
-    }
-    uint8_t tx[SMP_BUF_SIZE];
-    R.rsp_len = 0;
-    R.nrsp = 0;
-    CHECK_EQ(smp_process(&R.srv, pkt, 8 + blen, tx, sizeof tx, peer, on_out, NULL), 1);
-    CHECK(R.rsp_len >= 8);
-    CHECK_EQ(R.rsp[6], R.seq);
+    size_t n = rig_pkt(pkt, sizeof pkt, op, ver, MGMT_GROUP_ID_IMAGE, ++R.seq, cmd, body, blen);
+    R.rsp[0].len = 0;
+    CHECK_EQ(rig_process(&R, pkt, n, peer), 1);
+    CHECK(R.rsp[0].len >= 8);
+    CHECK_EQ(R.rsp[0].pkt[6], R.seq);
 }
 
 /* ---- response decoding ---- */
@@ -200,7 +80,7 @@ static resp_t parse(void)
     resp_t r;
     memset(&r, 0, sizeof(r));
     cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
     CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
     while (!cbor_dec_at_end(&d)) {
         cbor_str_t k;
@@ -267,7 +147,7 @@ static state_t parse_state(void)
     state_t s;
     memset(&s, 0, sizeof(s));
     cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
     CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
     while (!cbor_dec_at_end(&d)) {
         cbor_str_t k;
@@ -427,7 +307,7 @@ static resp_t upload_from(const blob_t *f, int image, const uint8_t *sha, uint32
             return r;
         }
         off = r.off;
-        R.now += 10;
+        R.now_ms += 10;
     } while (off < f->n && ++guard < 100000);
     return r;
 }
@@ -445,7 +325,7 @@ static uint32_t advance(const blob_t *f, int image, const uint8_t *sha, uint32_t
             break;
         }
         off = r.off;
-        R.now += 10;
+        R.now_ms += 10;
     }
     return off;
 }
@@ -490,7 +370,7 @@ static void erase_req(int slot, uint8_t ver)
 /* Snapshot of one slot's bytes, to prove a refusal changed nothing. */
 static uint8_t *snap(uint32_t slot)
 {
-    const flash_area_t *fa = slot_fa(slot);
+    const flash_area_t *fa = rig_area(&R, slot);
     uint8_t *p = malloc(fa->size);
     CHECK_EQ(flash_area_read(fa, 0, p, fa->size), 0);
     return p;
@@ -499,7 +379,7 @@ static uint8_t *snap(uint32_t slot)
 static bool same(uint32_t slot, uint8_t *before)
 {
     uint8_t *now = snap(slot);
-    bool eq = memcmp(now, before, slot_fa(slot)->size) == 0;
+    bool eq = memcmp(now, before, rig_area(&R, slot)->size) == 0;
     free(now);
     free(before);
     return eq;
@@ -515,7 +395,7 @@ static bool slot_holds(uint32_t slot, const blob_t *f)
 
 static int swap_type(uint8_t image)
 {
-    return boot_swap_type_areas(slot_fa(2u * image), slot_fa(2u * image + 1u));
+    return boot_swap_type_areas(rig_area(&R, 2u * image), rig_area(&R, 2u * image + 1u));
 }
 
 /* ---------------------------------------------------------------- cases */
@@ -523,7 +403,7 @@ static int swap_type(uint8_t image)
 /* §15.4 literal request bytes; the replies must be Zephyr's bytes. */
 static void t_spec_first_chunk(void)
 {
-    rig_open();
+    open_rig();
     uint8_t file[232];
     memset(file, 0, sizeof file);
     for (size_t i = 32; i < sizeof file; i++) {
@@ -555,12 +435,11 @@ static void t_spec_first_chunk(void)
     memcpy(pkt + o, c, sizeof c);
     o += sizeof c;
     CHECK_EQ(o, sizeof pkt);
-    uint8_t tx[SMP_BUF_SIZE];
-    CHECK_EQ(smp_process(&R.srv, pkt, o, tx, sizeof tx, 7, on_out, NULL), 1);
+    CHECK_EQ(rig_process(&R, pkt, o, 7), 1);
     const uint8_t want1[] = {0x03, 0x00, 0x00, 0x08, 0x00, 0x01, 0x01, 0x01,
                              0xbf, 0x63, 0x6f, 0x66, 0x66, 0x18, 0x20, 0xff};
-    CHECK_EQ(R.rsp_len, sizeof want1);
-    CHECK_MEM(R.rsp, want1, sizeof want1);
+    CHECK_EQ(R.rsp[0].len, sizeof want1);
+    CHECK_MEM(R.rsp[0].pkt, want1, sizeof want1);
     /* The remaining 200 bytes in one chunk (v1, as the same client). */
     up_t u;
     memset(&u, 0, sizeof u);
@@ -573,19 +452,19 @@ static void t_spec_first_chunk(void)
     send_upload(&u, SMP_VERSION_1, 7);
     const uint8_t want2[] = {0xbf, 0x63, 0x6f, 0x66, 0x66, 0x18, 0xe8, 0x65,
                              0x6d, 0x61, 0x74, 0x63, 0x68, 0xf5, 0xff};
-    CHECK_EQ(R.rsp_len, 8 + sizeof want2);
-    CHECK_MEM(R.rsp + 8, want2, sizeof want2);
+    CHECK_EQ(R.rsp[0].len, 8 + sizeof want2);
+    CHECK_MEM(R.rsp[0].pkt + 8, want2, sizeof want2);
     blob_t fb = {file, sizeof file};
     CHECK(slot_holds(5, &fb));
     CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
-    rig_close();
+    rig_close(&R);
 }
 
 /* Initial state: the three v1 primaries, Zephyr's keys/types/order, hashes
  * equal to imgtool's digests, netcore primary listed. */
 static void t_state_read(void)
 {
-    rig_open();
+    open_rig();
     state_t s = state_read();
     CHECK_EQ(s.n, 3);
     CHECK_EQ(strcmp(s.first_keys,
@@ -617,13 +496,13 @@ static void t_state_read(void)
     ver = (image_version_t){255, 255, 65535, 4294967295u};
     img_mgmt_ver_str(&ver, v, sizeof v);
     CHECK_EQ(strcmp(v, "255.255.65535.4294967295"), 0);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Upload each image's v2, test it: state shows it pending with imgtool's digest. */
 static void t_upload_all_test(void)
 {
-    rig_open();
+    open_rig();
     const char *names[3] = {"img0-v2.0.0.signed.bin", "img1-v2.0.0.signed.bin",
                             "img2-v2.0.0.signed.bin"};
     size_t csz[3] = {512, 333, 1777}; /* odd sizes: no alignment needed */
@@ -658,13 +537,13 @@ static void t_upload_all_test(void)
         state_write(dg, 32, 0, SMP_VERSION_2);
         CHECK(!parse().has_err);
     }
-    rig_close();
+    rig_close(&R);
 }
 
 /* A lost chunk: the next one is answered with the expected offset, nothing written. */
 static void t_resume_lost_chunk(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img2-v2.0.0.signed.bin");
     uint8_t sha[32];
     crypto_sha256(f.p, f.n, sha);
@@ -684,14 +563,14 @@ static void t_resume_lost_chunk(void)
     CHECK_EQ(r.off, f.n);
     CHECK(slot_holds(5, &f));
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Reset mid-upload: a new img_mgmt over the same flash resumes from the last
  * checkpoint when the client re-sends the first chunk with the same sha. */
 static void t_resume_after_reset(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img2-v1.0.0.signed.bin");
     uint8_t sha[32];
     crypto_sha256(f.p, f.n, sha);
@@ -711,24 +590,24 @@ static void t_resume_after_reset(void)
     CHECK(r.match);
     CHECK(slot_holds(5, &f));
     image_info_t info;
-    CHECK_EQ(image_validate(slot_fa(5), &image_dev_keyring, &info), 0);
+    CHECK_EQ(image_validate(rig_area(&R, 5), &image_dev_keyring, &info), 0);
     /* Finished: a reset now has nothing to resume. */
     rig_boot();
     CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* A torn (half-written) newest record is ignored: the previous one wins. */
 static void t_resume_torn_record(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img2-v1.0.0.signed.bin");
     uint8_t sha[32];
     crypto_sha256(f.p, f.n, sha);
     CHECK(advance(&f, 2, sha, 0, 70000, 1500, 1) >= 70000);
     /* Find the newest record (the 64 KiB checkpoint) and tear it. */
-    const flash_area_t *lfa = slot_fa(FLASH_AREA_SETTINGS);
+    const flash_area_t *lfa = rig_area(&R, FLASH_AREA_SETTINGS);
     uint8_t *mem = simflash_mem(R.b.dev[SIMFLASH_DEV_APP]);
     uint32_t base = lfa->off + R.im.cfg.log_off;
     uint32_t last = R.im.log_next - IMG_MGMT_REC_SIZE;
@@ -745,7 +624,7 @@ static void t_resume_torn_record(void)
     CHECK(r.match);
     CHECK(slot_holds(5, &f));
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Power cut at every flash operation of a chunk that crosses a checkpoint:
@@ -758,7 +637,7 @@ static void t_resume_power_cut(void)
     crypto_sha256(f.p, f.n, sha);
     int resumed = 0;
     for (uint64_t cut = 1; cut <= 12; cut++) {
-        rig_open();
+        open_rig();
         uint32_t off = 0;
         off = advance(&f, 2, sha, 0, 30000, 1800, 1);
         simflash_power_cut_after(&R.b.power, cut);
@@ -778,7 +657,7 @@ static void t_resume_power_cut(void)
         CHECK_EQ(r.off, f.n);
         CHECK(r.match);
         CHECK(slot_holds(5, &f));
-        rig_close();
+        rig_close(&R);
     }
     CHECK(resumed > 0 && resumed < 12); /* both sides of the checkpoint were cut */
     free(f.p);
@@ -788,7 +667,7 @@ static void t_resume_power_cut(void)
  * (zephyr #51798); also across a reset. */
 static void t_erase_resets_session(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img0-v2.0.0.signed.bin");
     uint8_t sha[32];
     crypto_sha256(f.p, f.n, sha);
@@ -796,7 +675,7 @@ static void t_erase_resets_session(void)
     erase_req(-1, SMP_VERSION_2); /* default slot 1 */
     CHECK(!parse().has_err);
     CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
-    CHECK_EQ(flash_area_is_erased(slot_fa(1), 0, slot_fa(1)->size), 1);
+    CHECK_EQ(flash_area_is_erased(rig_area(&R, 1), 0, rig_area(&R, 1)->size), 1);
     resp_t r = chunk(&f, 0, sha, 0, 1000, 1);
     CHECK_EQ(r.off, 1000); /* a new session that took this chunk */
     r.off = advance(&f, 0, sha, r.off, 40000, 1000, 1);
@@ -809,13 +688,13 @@ static void t_erase_resets_session(void)
     CHECK_EQ(r.off, f.n);
     CHECK(slot_holds(1, &f));
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* A second client is busy while the first is active; allowed once stale. */
 static void t_busy_second_client(void)
 {
-    rig_open();
+    open_rig();
     blob_t a = load("img0-v2.0.0.signed.bin"), b = load("img2-v2.0.0.signed.bin");
     uint8_t sa[32], sb[32];
     crypto_sha256(a.p, a.n, sa);
@@ -823,7 +702,7 @@ static void t_busy_second_client(void)
     resp_t r = chunk(&a, 0, sa, 0, 1000, 1);
     CHECK_EQ(r.off, 1000);
     uint8_t *s5 = snap(5), *s1 = snap(1);
-    R.now += 1000;
+    R.now_ms += 1000;
     chunk(&b, 2, sb, 0, 1000, 2);
     CHECK_RC(MGMT_ERR_EBUSY);
     chunk(&b, 2, sb, 1000, 1000, 2); /* continuation from the intruder */
@@ -839,19 +718,19 @@ static void t_busy_second_client(void)
     r = chunk(&b, 2, sb, 0, 1000, 2);
     CHECK_EQ(r.off, 1000);
     /* Stale (> 5 s): another client may take over. */
-    R.now += 6000;
+    R.now_ms += 6000;
     r = chunk(&a, 0, sa, 0, 1000, 3);
     CHECK_EQ(r.off, 1000);
     free(a.p);
     free(b.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Peer ids are 64-bit (the sim hashes the UDP address into all 64): two
  * clients whose ids differ only in the high half are still two clients. */
 static void t_busy_peer_high_bits(void)
 {
-    rig_open();
+    open_rig();
     blob_t a = load("img0-v2.0.0.signed.bin"), b = load("img2-v2.0.0.signed.bin");
     uint8_t sa[32], sb[32];
     crypto_sha256(a.p, a.n, sa);
@@ -860,7 +739,7 @@ static void t_busy_peer_high_bits(void)
     resp_t r = chunk(&a, 0, sa, 0, 1000, p1);
     CHECK_EQ(r.off, 1000);
     uint8_t *s5 = snap(5);
-    R.now += 1000;
+    R.now_ms += 1000;
     chunk(&b, 2, sb, 0, 1000, p2);
     CHECK_RC(MGMT_ERR_EBUSY);
     chunk(&a, 0, sa, 1000, 1000, p2); /* nor may it continue the owner's session */
@@ -870,13 +749,13 @@ static void t_busy_peer_high_bits(void)
     CHECK_EQ(r.off, 2000);
     free(a.p);
     free(b.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Wrong full-file sha: error on the last chunk, header sector erased. */
 static void t_wrong_sha(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img2-v2.0.0.signed.bin");
     uint8_t bad[32];
     crypto_sha256(f.p, f.n, bad);
@@ -892,7 +771,7 @@ static void t_wrong_sha(void)
     state_write(dg, 32, 0, SMP_VERSION_2);
     CHECK_IMG_ERR(IMG_MGMT_ERR_HASH_NOT_FOUND);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 static void first_chunk_refused(const up_t *u, uint32_t slot, int code)
@@ -919,7 +798,7 @@ static up_t first(const blob_t *f, int image, size_t dlen)
 
 static void t_len_too_large(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     up_t u = first(&f, 1, 512);
     u.len = 0x40000 + 1;
@@ -931,13 +810,13 @@ static void t_len_too_large(void)
     send_upload(&u, SMP_VERSION_1, 1);
     CHECK_RC(MGMT_ERR_EUNKNOWN);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Data past the announced length: refused, nothing of it written. */
 static void t_data_past_len(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     uint8_t sha[32];
     crypto_sha256(f.p, f.n, sha);
@@ -974,14 +853,14 @@ static void t_data_past_len(void)
     first_chunk_refused(&u, 3, IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN);
     free(ext);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Continuation at an offset beyond len (or just not the expected one):
  * success with the expected offset, nothing written. */
 static void t_off_beyond_len(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     uint8_t sha[32];
     crypto_sha256(f.p, f.n, sha);
@@ -1010,12 +889,12 @@ static void t_off_beyond_len(void)
     CHECK(r.has_off && !r.has_err);
     CHECK_EQ(r.off, 0);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 static void t_image_out_of_range(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     up_t u = first(&f, 3, 512);
     uint8_t *b1 = snap(1), *b3 = snap(3), *b5 = snap(5);
@@ -1028,13 +907,13 @@ static void t_image_out_of_range(void)
     CHECK(same(3, b3));
     CHECK(same(5, b5));
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Malformed first chunks, each with its own code; nothing written. */
 static void t_bad_first_chunk(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img2-v2.0.0.signed.bin");
     blob_t raw = load("app-qspi-v2.raw");
     up_t u = first(&raw, 2, 512); /* not an MCUboot image */
@@ -1074,13 +953,13 @@ static void t_bad_first_chunk(void)
     CHECK(same(5, before));
     free(raw.p);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* upgrade=true compares with image 0's running version (1.0.0). */
 static void t_upgrade_flag(void)
 {
-    rig_open();
+    open_rig();
     blob_t v1 = load("img2-v1.0.0.signed.bin"), v2 = load("img2-v2.0.0.signed.bin");
     up_t u = first(&v1, 2, 512);
     u.upgrade = 1;
@@ -1091,13 +970,13 @@ static void t_upgrade_flag(void)
     CHECK_EQ(parse().off, 512);
     free(v1.p);
     free(v2.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* test/confirm refusals of spec §7.4, each leaving every trailer untouched. */
 static void t_state_write_refusals(void)
 {
-    rig_open();
+    open_rig();
     uint8_t *s1 = snap(1), *s0 = snap(0), *s4 = snap(4);
     uint8_t h[32];
     memset(h, 0xab, sizeof h);
@@ -1141,13 +1020,13 @@ static void t_state_write_refusals(void)
     CHECK_IMG_ERR(IMG_MGMT_ERR_IMAGE_ALREADY_PENDING);
     CHECK(same(1, s1));
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Confirm of a secondary sets it pending + permanent. */
 static void t_confirm_secondary(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     upload(&f, 1, true, 700, 1);
     uint8_t dg[32];
@@ -1164,13 +1043,13 @@ static void t_confirm_secondary(void)
     state_write(dg, 32, 1, SMP_VERSION_2);
     CHECK(!parse().has_err);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* An image with a bad signature (or hash) can't be tested; trailer untouched. */
 static void t_test_bad_signature(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img0-v2.0.0.signed.bin");
     /* Flip a byte of the ECDSA signature (last TLV bytes). */
     f.p[f.n - 10] ^= 0x01;
@@ -1196,12 +1075,12 @@ static void t_test_bad_signature(void)
     CHECK(same(5, before));
     free(g.p);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 static void t_erase_refusals(void)
 {
-    rig_open();
+    open_rig();
     uint8_t *b0 = snap(0), *b2 = snap(2), *b4 = snap(4);
     for (int slot = 0; slot < 6; slot += 2) {
         erase_req(slot, SMP_VERSION_2);
@@ -1237,17 +1116,17 @@ static void t_erase_refusals(void)
     simflash_stats(R.b.dev[SIMFLASH_DEV_QSPI], &st1);
     CHECK_EQ(st1.erases, st0.erases);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Slot info: §7.7 with this board's partition sizes. */
 static void t_slot_info(void)
 {
-    rig_open();
+    open_rig();
     static const uint8_t empty[] = {0xa0};
     req(SMP_OP_READ, SMP_VERSION_2, 6, empty, 1, 1);
     cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
     const uint32_t sizes[3][2] = {{0xd4000, 0xd4000}, {0x40000, 0x40000}, {0x40000, 0x40000}};
     cbor_str_t k;
     CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
@@ -1296,13 +1175,13 @@ static void t_slot_info(void)
     CHECK_RC(MGMT_ERR_ENOTSUP);
     req(SMP_OP_WRITE, SMP_VERSION_2, 6, empty, 1, 1);
     CHECK_RC(MGMT_ERR_ENOTSUP);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Re-uploading a file the slot already holds: answered at once (image check). */
 static void t_image_check_shortcut(void)
 {
-    rig_open();
+    open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     upload(&f, 1, true, 1000, 1);
     simflash_stats_t a, b;
@@ -1314,13 +1193,13 @@ static void t_image_check_shortcut(void)
     CHECK_EQ(b.erases, a.erases);
     CHECK_EQ(b.programs, a.programs);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Many sessions wrap the log over its sectors; resume still exact. */
 static void t_log_wraps(void)
 {
-    rig_open();
+    open_rig();
     R.cfg.checkpoint_bytes = 4096;
     rig_boot();
     blob_t f = load("img2-v1.0.0.signed.bin");
@@ -1342,13 +1221,13 @@ static void t_log_wraps(void)
     CHECK(r.match);
     CHECK(slot_holds(5, &f));
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Last-boot report accessor and its optional state-read key. */
 static void t_boot_report(void)
 {
-    rig_open();
+    open_rig();
     char line[96];
     CHECK_EQ(img_mgmt_last_boot(&R.im), NULL);
     CHECK_EQ(strcmp(img_mgmt_boot_report(&R.im, 0, line, sizeof line), ""), 0);
@@ -1372,19 +1251,19 @@ static void t_boot_report(void)
     rig_boot();
     s = state_read();
     CHECK_EQ(strcmp(s.top_keys, "images,splitStatus,bootReport,"), 0);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Netcore primary can be hidden (Zephyr's usual list). */
 static void t_netcore_hidden(void)
 {
-    rig_open();
+    open_rig();
     R.cfg.list_netcore_primary = false;
     rig_boot();
     state_t s = state_read();
     CHECK_EQ(s.n, 2);
     CHECK(find_entry(&s, 1, 0) == NULL);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Progressive erase: on a dirty slot the first chunk erases only the header
@@ -1392,8 +1271,8 @@ static void t_netcore_hidden(void)
  * modelled flash time (MX25R64 typical figures). */
 static void t_progressive_erase(void)
 {
-    rig_open();
-    const flash_area_t *fa = slot_fa(1);
+    open_rig();
+    const flash_area_t *fa = rig_area(&R, 1);
     uint8_t zeros[4096];
     memset(zeros, 0, sizeof zeros);
     for (uint32_t o = 0; o < fa->size; o += sizeof zeros) {
@@ -1421,7 +1300,7 @@ static void t_progressive_erase(void)
            (unsigned long long)a.erases, a.time_ns / 1e6, (unsigned long long)b.erases,
            b.time_ns / 1e6, (unsigned)f.n, (unsigned)R.im.log_writes);
     free(f.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* ------------------------------------------------------------------ main */

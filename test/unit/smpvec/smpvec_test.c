@@ -22,46 +22,18 @@
 #include "mcumgr_req.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
-#include "pm_layout.h"
-#include "simflash.h"
+#include "rig.h"
 #include "smp/smp.h"
 #include "smp/smp_serial.h"
 #include "../testutil.h"
 
-#define IMGDIR EXTXIP_VECTORS "/images/"
-
 /* ------------------------------------------------------------- files */
 
-typedef struct blob {
-    uint8_t *p;
-    size_t n;
-} blob_t;
-
-static blob_t load_file(const char *path)
-{
-    blob_t b = {NULL, 0};
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b.p = malloc((size_t)n + 1);
-    if (n < 0 || !b.p || fread(b.p, 1, (size_t)n, f) != (size_t)n) {
-        exit(2);
-    }
-    b.n = (size_t)n;
-    fclose(f);
-    return b;
-}
+typedef tu_blob_t blob_t;
 
 static blob_t load_img(const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof path, IMGDIR "%s", name);
-    return load_file(path);
+    return tu_load_in(EXTXIP_VECTORS "/images", name);
 }
 
 static int hexval(int c)
@@ -78,9 +50,7 @@ static int hexval(int c)
 /* Line `line` (0-based) of a hex vector file, decoded. */
 static blob_t load_hex_line(const char *name, int line)
 {
-    char path[512];
-    snprintf(path, sizeof path, SMPVEC_DIR "/%s", name);
-    blob_t t = load_file(path);
+    blob_t t = tu_load_in(SMPVEC_DIR, name);
     blob_t b = {malloc(t.n / 2 + 1), 0};
     size_t i = 0;
     for (int l = 0; l < line && i < t.n; i++) {
@@ -111,111 +81,37 @@ static blob_t vec(const char *name)
 
 /* ----------------------------------------------------------------- rig */
 
-typedef struct rig {
-    simflash_board_t b;
-    pm_layout_t lay;
-    img_mgmt_config_t cfg;
-    img_mgmt_t im;
-    os_mgmt_t os;
-    smp_server_t srv;
-    int resets;
-    uint8_t rsp[SMP_BUF_SIZE];
-    size_t rsp_len;
-    int nrsp;
-} rig_t;
-
+/* The simulated device of test/support/rig.h: imgtool's v1 of every image in
+ * its primary, secondaries erased, OS and image groups registered (params
+ * say buf_size 2048, buf_count 4; reset is counted in R.resets). */
 static rig_t R;
 
-static void on_reset(void *arg)
+static void open_rig(void)
 {
-    ((rig_t *)arg)->resets++;
-}
-
-static const os_mgmt_port_t PORT = {
-    .arg = &R,
-    .buf_size = 2048,
-    .buf_count = 4,
-    .reset = on_reset,
-    .kernel_name = "extxip",
-};
-
-static void put_file(uint8_t slot, const char *name)
-{
-    blob_t f = load_img(name);
-    const flash_area_t *fa = NULL;
-    CHECK_EQ(flash_map_get(&R.lay.map, slot, &fa), 0);
-    size_t n = (f.n + 3u) & ~3u;
-    uint8_t *tmp = malloc(n);
-    memset(tmp, 0xff, n);
-    memcpy(tmp, f.p, f.n);
-    CHECK_EQ(flash_area_erase(fa, 0, fa->size), 0);
-    CHECK_EQ(flash_area_write(fa, 0, tmp, (uint32_t)n), 0);
-    free(tmp);
-    free(f.p);
-}
-
-/* Fresh board: imgtool's v1 of every image in its primary, secondaries erased. */
-static void rig_open(void)
-{
-    memset(&R, 0, sizeof(R));
-    CHECK_EQ(simflash_board_open(&R.b, NULL, 1), FLASH_OK);
-    const flash_dev_t *devs[PM_DEV_COUNT];
-    for (int i = 0; i < PM_DEV_COUNT; i++)
-        devs[i] = simflash_board_dev(&R.b, i);
-    char err[200];
-    CHECK_EQ(pm_layout_load(EXTXIP_BOARD_PM, devs, &R.lay, NULL, NULL, err, sizeof err), 0);
-    put_file(0, "img0-v1.0.0.signed.bin");
-    put_file(2, "img1-v1.0.0.signed.bin");
-    put_file(4, "img2-v1.0.0.signed.bin");
-    img_mgmt_config_default(&R.cfg);
-    R.cfg.map = &R.lay.map;
-    R.cfg.keys = &image_dev_keyring;
-    CHECK_EQ(img_mgmt_init(&R.im, &R.cfg), 0);
-    smp_server_init(&R.srv);
-    CHECK_EQ(img_mgmt_register(&R.im, &R.srv), 0);
-    os_mgmt_init(&R.os, &PORT);
-    CHECK_EQ(os_mgmt_register(&R.os, &R.srv), 0);
-}
-
-static void rig_close(void)
-{
-    simflash_board_close(&R.b);
-}
-
-static int on_out(void *arg, const uint8_t *pkt, size_t len)
-{
-    (void)arg;
-    if (len <= sizeof(R.rsp)) {
-        memcpy(R.rsp, pkt, len);
-        R.rsp_len = len;
-    }
-    R.nrsp++;
-    return 0;
+    CHECK_EQ(rig_open(&R, EXTXIP_BOARD_PM, EXTXIP_VECTORS), 0);
 }
 
 /* Send one captured packet unchanged. Checks the reply header mirrors it
  * (op+1, version, group, seq, id, length) and that the body is one whole
- * CBOR map. The body is then at R.rsp + 8. */
+ * CBOR map. The body is then at R.rsp[0].pkt + 8. */
 static void send_pkt(const uint8_t *pkt, size_t n)
 {
-    uint8_t tx[SMP_BUF_SIZE];
-    R.rsp_len = 0;
-    R.nrsp = 0;
-    CHECK_EQ(smp_process(&R.srv, pkt, n, tx, sizeof tx, 1, on_out, NULL), 1);
+    R.rsp[0].len = 0;
+    CHECK_EQ(rig_process(&R, pkt, n, 1), 1);
     CHECK_EQ(R.nrsp, 1);
-    if (R.rsp_len < 8)
+    if (R.rsp[0].len < 8)
         return;
     smp_hdr_t q, r;
     CHECK_EQ(smp_hdr_decode(pkt, n, &q), 0);
-    CHECK_EQ(smp_hdr_decode(R.rsp, R.rsp_len, &r), 0);
+    CHECK_EQ(smp_hdr_decode(R.rsp[0].pkt, R.rsp[0].len, &r), 0);
     CHECK_EQ(r.op, q.op + 1);
     CHECK_EQ(r.version, q.version);
     CHECK_EQ(r.group, q.group);
     CHECK_EQ(r.seq, q.seq);
     CHECK_EQ(r.id, q.id);
-    CHECK_EQ(r.len, R.rsp_len - 8);
+    CHECK_EQ(r.len, R.rsp[0].len - 8);
     cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
     CHECK_EQ(cbor_dec_skip(&d), 0);
     CHECK(cbor_dec_at_end(&d));
 }
@@ -274,7 +170,7 @@ static resp_t parse(void)
     resp_t r;
     memset(&r, 0, sizeof(r));
     cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp + 8, R.rsp_len - 8);
+    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
     CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
     while (!cbor_dec_at_end(&d) && !cbor_dec_err(&d)) {
         cbor_str_t k, s;
@@ -322,7 +218,7 @@ static const uint8_t DIGEST1[32] = { /* imgtool verify of img1-v2.0.0.signed.bin
 
 static void case_os(void)
 {
-    rig_open();
+    open_rig();
     send_vec("params.req.hex");
     resp_t r = parse();
     CHECK_OK(r);
@@ -336,7 +232,7 @@ static void case_os(void)
     r = parse();
     CHECK_OK(r);
     CHECK(strcmp(r.text, "MCUboot") == 0);
-    rig_close();
+    rig_close(&R);
 }
 
 /* Later chunks between the captured second and last ones, in smpclient's
@@ -359,7 +255,7 @@ static void send_chunk(const blob_t *img, uint32_t off, size_t len, uint8_t seq)
 
 static void case_image_flow(void)
 {
-    rig_open();
+    open_rig();
     send_vec("state_read.req.hex");
     resp_t r = parse();
     CHECK_OK(r);
@@ -416,10 +312,10 @@ static void case_image_flow(void)
     send_vec("reset.req.hex");
     r = parse();
     CHECK_OK(r);
-    CHECK_EQ(R.rsp_len, 10); /* {} */
+    CHECK_EQ(R.rsp[0].len, 10); /* {} */
     CHECK_EQ(R.resets, 1);   /* after the reply */
     free(img.p);
-    rig_close();
+    rig_close(&R);
 }
 
 /* smp.packet.encode's serial line decodes to the captured echo packet, and
