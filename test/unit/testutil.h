@@ -36,4 +36,35 @@ static inline int tu_finish(const char *name)
     printf("%s: %d checks, %d failed\n", name, tu_checks, tu_failures);
     return tu_failures ? 1 : 0;
 }
+
+/* One named case of a test program (CTest registers one test per name). */
+typedef struct tu_case {
+    const char *name;
+    void (*fn)(void);
+} tu_case_t;
+
+/* Run the case named argv[1], or all of them when there is no argument, then
+ * tu_finish("<prefix>_<case>" or "<prefix>_all"). Returns the exit code; 2
+ * (and a message) when no case has that name. Use TU_RUN for a static table. */
+static inline int tu_run(const char *prefix, const tu_case_t *cases, size_t n, int argc,
+                         char **argv)
+{
+    const char *want = argc > 1 ? argv[1] : NULL;
+    int ran = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (want && strcmp(want, cases[i].name) != 0)
+            continue;
+        cases[i].fn();
+        ran++;
+    }
+    if (!ran) {
+        fprintf(stderr, "%s: no such case: %s\n", prefix, want ? want : "");
+        return 2;
+    }
+    char name[128];
+    snprintf(name, sizeof name, "%s_%s", prefix, want ? want : "all");
+    return tu_finish(name);
+}
+#define TU_RUN(prefix, cases, argc, argv) \
+    tu_run((prefix), (cases), sizeof(cases) / sizeof((cases)[0]), (argc), (argv))
 #endif

@@ -568,10 +568,7 @@ static void t_bad_args(void)
     bootsim_close(&sim);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} cases[] = {
+static const tu_case_t cases[] = {
     {"layout", t_layout},
     {"trailer_vector", t_trailer_vector},
     {"set_pending_test", t_set_pending_test},
@@ -600,16 +597,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (argc < 2 || strcmp(argv[1], cases[i].name) == 0) {
-            cases[i].fn();
-            ran++;
-        }
-    }
-    if (ran == 0) {
-        fprintf(stderr, "unknown case %s\n", argv[1]);
-        return 2;
-    }
-    return tu_finish(argc < 2 ? "boot" : argv[1]);
+    return TU_RUN("boot", cases, argc, argv);
 }

@@ -174,10 +174,7 @@ static void t_alloc_failure_class(void)
     CHECK(!crypto_mbedtls_alloc_failed(0));
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} cases[] = {
+static const tu_case_t cases[] = {
     {"alloc_failure_class", t_alloc_failure_class},
     {"sha256", t_sha256},
     {"ecdsa_p256", t_ecdsa_p256},
@@ -187,18 +184,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
-            continue;
-        cases[i].fn();
-        ran++;
-    }
-    if (ran == 0) {
-        fprintf(stderr, "no such case: %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    char name[96];
-    snprintf(name, sizeof(name), "crypto_%s", argc > 1 ? argv[1] : "all");
-    return tu_finish(name);
+    return TU_RUN("crypto", cases, argc, argv);
 }

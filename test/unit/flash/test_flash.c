@@ -614,10 +614,7 @@ static void t_powercut_board(void)
     simflash_board_close(&b);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} cases[] = {
+static const tu_case_t cases[] = {
     {"refuse_program_0to1", t_refuse_program_0to1},
     {"refuse_misaligned_off", t_refuse_misaligned_off},
     {"refuse_misaligned_len", t_refuse_misaligned_len},
@@ -639,16 +636,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (argc < 2 || strcmp(argv[1], cases[i].name) == 0) {
-            cases[i].fn();
-            ran++;
-        }
-    }
-    if (ran == 0) {
-        fprintf(stderr, "unknown case %s\n", argv[1]);
-        return 2;
-    }
-    return tu_finish(argc < 2 ? "flash" : argv[1]);
+    return TU_RUN("flash", cases, argc, argv);
 }

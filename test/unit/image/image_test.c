@@ -688,10 +688,7 @@ static void t_reject_no_hash(void)
 
 /* ---- driver ------------------------------------------------------------ */
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} cases[] = {
+static const tu_case_t cases[] = {
     {"keys", t_keys},
     {"vectors", t_vectors},
     {"padded", t_padded},
@@ -721,18 +718,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
-            continue;
-        cases[i].fn();
-        ran++;
-    }
-    if (ran == 0) {
-        fprintf(stderr, "no such case: %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    char name[96];
-    snprintf(name, sizeof(name), "image_%s", argc > 1 ? argv[1] : "all");
-    return tu_finish(name);
+    return TU_RUN("image", cases, argc, argv);
 }

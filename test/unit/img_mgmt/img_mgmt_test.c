@@ -1305,12 +1305,7 @@ static void t_progressive_erase(void)
 
 /* ------------------------------------------------------------------ main */
 
-typedef struct tcase {
-    const char *name;
-    void (*fn)(void);
-} tcase_t;
-
-static const tcase_t cases[] = {
+static const tu_case_t cases[] = {
     {"spec_first_chunk", t_spec_first_chunk},
     {"state_read", t_state_read},
     {"upload_all_test", t_upload_all_test},
@@ -1342,19 +1337,5 @@ static const tcase_t cases[] = {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0) {
-            continue;
-        }
-        cases[i].fn();
-        ran++;
-    }
-    if (!ran) {
-        fprintf(stderr, "no such case: %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    char name[80];
-    snprintf(name, sizeof name, "img_mgmt_%s", argc > 1 ? argv[1] : "all");
-    return tu_finish(name);
+    return TU_RUN("img_mgmt", cases, argc, argv);
 }

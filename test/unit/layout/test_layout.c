@@ -396,10 +396,7 @@ static void t_err_no_file(void)
     simflash_board_close(&board);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} cases[] = {
+static const tu_case_t cases[] = {
     {"vector", t_vector},
     {"board_copy", t_board_copy},
     {"map_io", t_map_io},
@@ -424,17 +421,7 @@ int main(int argc, char **argv)
         perror("mkdtemp");
         return 1;
     }
-    int ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (argc < 2 || strcmp(argv[1], cases[i].name) == 0) {
-            cases[i].fn();
-            ran++;
-        }
-    }
+    int rc = TU_RUN("layout", cases, argc, argv);
     rmdir(tmpdir);
-    if (ran == 0) {
-        fprintf(stderr, "unknown case %s\n", argv[1]);
-        return 2;
-    }
-    return tu_finish(argc < 2 ? "layout" : argv[1]);
+    return rc;
 }

@@ -431,25 +431,11 @@ static void case_encoder(void)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        void (*fn)(void);
-    } cases[] = {
+    static const tu_case_t cases[] = {
         {"os", case_os},
         {"image_flow", case_image_flow},
         {"serial", case_serial},
         {"encoder", case_encoder},
     };
-    int ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
-            continue;
-        cases[i].fn();
-        ran++;
-    }
-    if (!ran) {
-        fprintf(stderr, "unknown case %s\n", argv[1]);
-        return 2;
-    }
-    return tu_finish("smpvec");
+    return TU_RUN("smpvec", cases, argc, argv);
 }
