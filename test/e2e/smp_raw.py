@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """Raw SMP image-upload requests over UDP, for the e2e tests that need
 requests the client never makes (wrong sha, oversized len, off beyond len).
-Standard library only: the CBOR used here (maps of text keys to uint,
-bytes, text, bool) is encoded by hand, replies are decoded by a small
-reader. Header per spec smp.md §2: v2 (version bits 01), write op 2,
+Standard library only: the CBOR and the header come from
+test/support/smpwire.py. Header per spec smp.md §2: v2 (version bits 01), write op 2,
 group 1 (image), id 1 (upload).
 
   smp_raw.py PORT upload FILE [--image N] [--len L|none] [--sha HEX|--sha-len N]
@@ -18,95 +17,25 @@ err in the reply), 3 no reply.
 """
 import hashlib
 import json
+import os
 import socket
-import struct
 import sys
 
 
-def enc_head(major, n):
-    if n < 24:
-        return bytes([major << 5 | n])
-    if n < 0x100:
-        return bytes([major << 5 | 24, n])
-    if n < 0x10000:
-        return bytes([major << 5 | 25]) + struct.pack(">H", n)
-    if n < 0x100000000:
-        return bytes([major << 5 | 26]) + struct.pack(">I", n)
-    return bytes([major << 5 | 27]) + struct.pack(">Q", n)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from smpwire import dec, enc, pkt  # noqa: E402
 
 
-def enc(v):
-    if v is True:
-        return b"\xf5"
-    if v is False:
-        return b"\xf4"
-    if isinstance(v, int):
-        return enc_head(0, v) if v >= 0 else enc_head(1, -1 - v)
+def hexify(v):
+    """Byte strings of a decoded reply as hex, so it prints as JSON."""
     if isinstance(v, bytes):
-        return enc_head(2, len(v)) + v
-    if isinstance(v, str):
-        b = v.encode()
-        return enc_head(3, len(b)) + b
+        return v.hex()
+    if isinstance(v, list):
+        return [hexify(x) for x in v]
     if isinstance(v, dict):
-        out = enc_head(5, len(v))
-        for k, x in v.items():
-            out += enc(k) + enc(x)
-        return out
-    raise TypeError(v)
-
-
-def dec(b, i=0):
-    """Decode one item at b[i]; returns (value, next index)."""
-    ib = b[i]
-    major, ai = ib >> 5, ib & 31
-    i += 1
-    if ai == 31:  # indefinite
-        if major == 4:
-            out = []
-            while b[i] != 0xff:
-                v, i = dec(b, i)
-                out.append(v)
-            return out, i + 1
-        if major == 5:
-            out = {}
-            while b[i] != 0xff:
-                k, i = dec(b, i)
-                v, i = dec(b, i)
-                out[k] = v
-            return out, i + 1
-        raise ValueError("indefinite string not supported")
-    if ai < 24:
-        n = ai
-    elif ai in (24, 25, 26, 27):
-        size = 1 << (ai - 24)
-        n = int.from_bytes(b[i:i + size], "big")
-        i += size
-    else:
-        raise ValueError("bad additional info %d" % ai)
-    if major == 0:
-        return n, i
-    if major == 1:
-        return -1 - n, i
-    if major == 2:
-        return b[i:i + n].hex(), i + n
-    if major == 3:
-        return b[i:i + n].decode(), i + n
-    if major == 4:
-        out = []
-        for _ in range(n):
-            v, i = dec(b, i)
-            out.append(v)
-        return out, i
-    if major == 5:
-        out = {}
-        for _ in range(n):
-            k, i = dec(b, i)
-            v, i = dec(b, i)
-            out[k] = v
-        return out, i
-    if major == 7:
-        return {20: False, 21: True, 22: None}.get(ai), i
-    raise ValueError("major %d not supported" % major)
+        return {k: hexify(x) for k, x in v.items()}
+    return v
 
 
 class Link:
@@ -118,17 +47,16 @@ class Link:
         self.seq = 0
 
     def upload(self, body):
-        payload = enc(body)
         self.seq = (self.seq + 1) & 0xff
-        hdr = struct.pack(">BBHHBB", 0x08 | 2, 0, len(payload), 1, self.seq, 1)
+        req = pkt(2, 1, 1, enc(body), self.seq)  # v2 write, image group, upload
         for _ in range(3):
-            self.s.sendto(hdr + payload, self.addr)
+            self.s.sendto(req, self.addr)
             try:
                 while True:
-                    pkt, _ = self.s.recvfrom(65536)
-                    if len(pkt) >= 8 and pkt[6] == self.seq:
-                        rsp, _ = dec(pkt, 8)
-                        return rsp
+                    rsp_pkt, _ = self.s.recvfrom(65536)
+                    if len(rsp_pkt) >= 8 and rsp_pkt[6] == self.seq:
+                        rsp, _ = dec(rsp_pkt, 8)
+                        return hexify(rsp)
             except socket.timeout:
                 continue
         return None

@@ -4,48 +4,14 @@ when the request set changes). Sources: the SMP requests of spec smp.md §6/§7
 built here, imgtool 2.4.0 vector bytes from ../shared/vectors, and the board's
 pm_static.yml. Small images for the image harness are signed by
 extxip-imgtool (pass its path) with MCUboot's dev key from the vectors."""
-import base64, os, shutil, struct, subprocess, sys
+import os, shutil, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(ROOT, "test", "support"))
+from smpwire import enc, frame, pkt  # noqa: E402
 VEC = os.environ.get("EXTXIP_VECTORS", os.path.join(ROOT, "..", "shared", "vectors"))
-
-def head(major, n):
-    if n < 24: return bytes([major << 5 | n])
-    if n < 256: return bytes([major << 5 | 24, n])
-    if n < 65536: return bytes([major << 5 | 25]) + struct.pack(">H", n)
-    if n < 2**32: return bytes([major << 5 | 26]) + struct.pack(">I", n)
-    return bytes([major << 5 | 27]) + struct.pack(">Q", n)
-
-def enc(v):
-    if isinstance(v, bool): return b"\xf5" if v else b"\xf4"
-    if isinstance(v, int): return head(0, v) if v >= 0 else head(1, -1 - v)
-    if isinstance(v, bytes): return head(2, len(v)) + v
-    if isinstance(v, str): b = v.encode(); return head(3, len(b)) + b
-    if isinstance(v, list): return head(4, len(v)) + b"".join(enc(x) for x in v)
-    if isinstance(v, dict): return head(5, len(v)) + b"".join(enc(k) + enc(x) for k, x in v.items())
-    raise TypeError(v)
-
-def pkt(op, group, cid, body, seq=1, ver=1):
-    return struct.pack(">BBHHBB", (ver << 3) | op, 0, len(body), group, seq, cid) + body
-
-def crc16(data):
-    crc = 0
-    for b in data:
-        crc ^= b << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
-
-def frame(p):
-    b = struct.pack(">H", len(p) + 2) + p + struct.pack(">H", crc16(p))
-    t = base64.b64encode(b)
-    out, first = b"", True
-    while t:
-        out += (b"\x06\x09" if first else b"\x04\x14") + t[:124] + b"\n"
-        t, first = t[124:], False
-    return out
 
 def vec(name):
     with open(os.path.join(VEC, "images", name), "rb") as f:

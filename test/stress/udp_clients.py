@@ -12,59 +12,9 @@ one more client uploads img1 v2.0.0 to image 1. Checked:
 Prints requests, seconds and requests/s."""
 import argparse, hashlib, os, shutil, socket, struct, subprocess, sys, threading, time
 
-# ---- minimal CBOR (the subset SMP uses; decoder handles indefinite items) ----
-def _head(major, n):
-    if n < 24: return bytes([major << 5 | n])
-    if n < 256: return bytes([major << 5 | 24, n])
-    if n < 65536: return bytes([major << 5 | 25]) + struct.pack(">H", n)
-    if n < 2**32: return bytes([major << 5 | 26]) + struct.pack(">I", n)
-    return bytes([major << 5 | 27]) + struct.pack(">Q", n)
-
-def enc(v):
-    if isinstance(v, bool): return b"\xf5" if v else b"\xf4"
-    if isinstance(v, int): return _head(0, v) if v >= 0 else _head(1, -1 - v)
-    if isinstance(v, bytes): return _head(2, len(v)) + v
-    if isinstance(v, str): b = v.encode(); return _head(3, len(b)) + b
-    if isinstance(v, list): return _head(4, len(v)) + b"".join(enc(x) for x in v)
-    if isinstance(v, dict): return _head(5, len(v)) + b"".join(enc(k) + enc(x) for k, x in v.items())
-    raise TypeError(v)
-
-def dec(b, i=0):
-    ib = b[i]; major, ai = ib >> 5, ib & 31; i += 1
-    if ai < 24: n = ai
-    elif ai in (24, 25, 26, 27):
-        k = 1 << (ai - 24); n = int.from_bytes(b[i:i + k], "big"); i += k
-    elif ai == 31: n = None
-    else: raise ValueError("reserved")
-    if major == 0: return n, i
-    if major == 1: return -1 - n, i
-    if major in (2, 3):
-        if n is None:
-            out = b""
-            while b[i] != 0xff:
-                part, i = dec(b, i); out += part if isinstance(part, bytes) else part.encode()
-            i += 1
-            return (out if major == 2 else out.decode()), i
-        v = b[i:i + n]; return (v if major == 2 else v.decode()), i + n
-    if major == 4:
-        out = []
-        while (n is None and b[i] != 0xff) or (n is not None and len(out) < n):
-            v, i = dec(b, i); out.append(v)
-        return out, i + (1 if n is None else 0)
-    if major == 5:
-        out, c = {}, 0
-        while (n is None and b[i] != 0xff) or (n is not None and c < n):
-            k, i = dec(b, i); v, i = dec(b, i); out[k] = v; c += 1
-        return out, i + (1 if n is None else 0)
-    if major == 6: return dec(b, i)
-    if ai == 20: return False, i
-    if ai == 21: return True, i
-    if ai in (22, 23): return None, i
-    raise ValueError("unsupported simple/float")
-
-def pkt(op, group, cid, body, seq):
-    raw = enc(body)
-    return struct.pack(">BBHHBB", (1 << 3) | op, 0, len(raw), group, seq, cid) + raw
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from smpwire import dec, enc, pkt  # noqa: E402
 
 class Client:
     def __init__(self, port, timeout=3.0):
@@ -77,7 +27,7 @@ class Client:
 
     def request(self, op, group, cid, body):
         self.seq = (self.seq + 1) & 0xff
-        p = pkt(op, group, cid, body, self.seq)
+        p = pkt(op, group, cid, enc(body), self.seq)
         self.s.sendto(p, self.addr)
         self.sent += 1
         try:
