@@ -37,30 +37,12 @@
 #include "boot/boot.h"
 #include "image/image.h"
 #include "sim_device.h"
+#include "../test/support/vecfile.h"
 
 #define P(n) FLASH_AREA_IMAGE_PRIMARY(n)
 #define S(n) FLASH_AREA_IMAGE_SECONDARY(n)
 
 static sim_device_t dev;
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 static int dev_index(const flash_area_t *fa)
 {
@@ -81,19 +63,18 @@ static const simflash_geometry_t *geom_of(int k)
 static int load(uint8_t id, const char *path, size_t *len_out)
 {
     const flash_area_t *fa = sim_device_area(&dev, id);
-    size_t n;
-    uint8_t *b = read_all(path, &n);
-    if (!fa || !b || n > fa->size) {
+    tu_blob_t b = tu_read_file(path);
+    if (!fa || !b.p || b.n > fa->size) {
         fprintf(stderr, "bench-boot: cannot load %s\n", path);
-        free(b);
+        free(b.p);
         return -1;
     }
     uint8_t *m = simflash_mem(dev.board.dev[dev_index(fa)]) + fa->off;
     memset(m, 0xff, fa->size);
-    memcpy(m, b, n);
-    free(b);
+    memcpy(m, b.p, b.n);
+    free(b.p);
     if (len_out)
-        *len_out = n;
+        *len_out = b.n;
     return 0;
 }
 

@@ -36,6 +36,7 @@
 #include "mgmt/img_mgmt.h"
 #include "sim_device.h"
 #include "smp/smp.h"
+#include "../test/support/vecfile.h"
 
 typedef struct {
     uint8_t *buf;    /* all packets back to back */
@@ -48,25 +49,6 @@ static long long now_ns(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-    if (!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
-        free(b);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return b;
 }
 
 /* Requests as extxip-mcumgr sends them: first chunk with len/sha/image/upgrade. */
@@ -136,8 +118,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench-smp-cpu IMAGE CHUNK...\n");
         return 2;
     }
-    size_t size;
-    uint8_t *img = read_all(argv[1], &size);
+    tu_blob_t file = tu_read_file(argv[1]);
+    uint8_t *img = file.p;
+    size_t size = file.n;
     if (!img) {
         fprintf(stderr, "bench-smp-cpu: cannot read %s\n", argv[1]);
         return 1;

@@ -26,10 +26,6 @@
 #define S(n) FLASH_AREA_IMAGE_SECONDARY(n)
 #define MAX_BOOTS 4
 
-static const char *v1[3] = {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin",
-                            "img2-v1.0.0.signed.bin"};
-static const char *v2[3] = {"img0-v2.0.0.signed.bin", "img1-v2.0.0.signed.bin",
-                            "img2-v2.0.0.signed.bin"};
 
 static bootsim_t sim;
 static boot_state_t bst;
@@ -68,11 +64,10 @@ static void scenario_setup(unsigned mask, unsigned bad_sig_mask)
 {
     pending_mask = mask;
     simflash_power_init(&sim.b.power, 1); /* a previous scenario may have left power cut */
+    CHECK_EQ(bootsim_load_v1(&sim), 0);
     for (int i = 0; i < 3; i++) {
-        CHECK_EQ(bootsim_load(&sim, P(i), v1[i]), 0);
-        bootsim_erase(&sim, S(i));
         if (mask & (1u << i)) {
-            CHECK_EQ(bootsim_load(&sim, S(i), v2[i]), 0);
+            CHECK_EQ(bootsim_load(&sim, S(i), bootsim_vec(i, 2)), 0);
             CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(i)), i == 1), 0);
         }
         if (bad_sig_mask & (1u << i)) {

@@ -16,6 +16,7 @@
 #include "image/keys_dev.h"
 #include "pm_layout.h"
 #include "simflash.h"
+#include "../../support/vecfile.h"
 
 #ifndef EXTXIP_VECTORS
 #define EXTXIP_VECTORS "../shared/vectors"
@@ -114,50 +115,49 @@ static inline uint8_t *bootsim_mem(bootsim_t *s, uint8_t id)
     return simflash_mem(s->b.dev[bootsim_dev_index(s, fa)]) + fa->off;
 }
 
-/* Read a whole vector file; returns malloc'd bytes (caller frees) or NULL. */
-static inline uint8_t *bootsim_read_vector(const char *name, size_t *len)
+/* Erase area `id` and put vector images/<name> at its start (backdoor,
+ * uncounted). Returns 0, or -1 when the file is unreadable or too large. */
+static inline int bootsim_load(bootsim_t *s, uint8_t id, const char *name)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/images/%s", EXTXIP_VECTORS, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1u);
-    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-/* Erase area `id` and put vector `name` at its start (backdoor, uncounted). */
-static inline int bootsim_load(bootsim_t *s, uint8_t id, const char *name)
-{
-    size_t len = 0;
     const flash_area_t *fa = bootsim_area(s, id);
-    uint8_t *img = bootsim_read_vector(name, &len);
-    if (img == NULL || len > fa->size) {
-        free(img);
+    tu_blob_t img = tu_read_file(path);
+    if (img.p == NULL || img.n > fa->size) {
+        fprintf(stderr, "cannot load %s\n", path);
+        free(img.p);
         return -1;
     }
     uint8_t *m = bootsim_mem(s, id);
     memset(m, 0xff, fa->size);
-    memcpy(m, img, len);
-    free(img);
+    memcpy(m, img.p, img.n);
+    free(img.p);
     return 0;
 }
 
 static inline void bootsim_erase(bootsim_t *s, uint8_t id)
 {
     memset(bootsim_mem(s, id), 0xff, bootsim_area(s, id)->size);
+}
+
+/* Name of imgtool's signed vector of image 0..2 at version 1.0.0 or 2.0.0. */
+static inline const char *bootsim_vec(int image, int major)
+{
+    static const char *const names[2][3] = {
+        {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin", "img2-v1.0.0.signed.bin"},
+        {"img0-v2.0.0.signed.bin", "img1-v2.0.0.signed.bin", "img2-v2.0.0.signed.bin"}};
+    return names[major - 1][image];
+}
+
+/* v1 of every image in its primary, every secondary erased. Returns 0 or -1. */
+static inline int bootsim_load_v1(bootsim_t *s)
+{
+    for (int i = 0; i < 3; i++) {
+        if (bootsim_load(s, FLASH_AREA_IMAGE_PRIMARY(i), bootsim_vec(i, 1)) != 0)
+            return -1;
+        bootsim_erase(s, FLASH_AREA_IMAGE_SECONDARY(i));
+    }
+    return 0;
 }
 
 /* Sum of a stats field over the three devices. */

@@ -13,10 +13,6 @@
 #define P(n) FLASH_AREA_IMAGE_PRIMARY(n)
 #define S(n) FLASH_AREA_IMAGE_SECONDARY(n)
 
-static const char *v1[3] = {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin",
-                            "img2-v1.0.0.signed.bin"};
-static const char *v2[3] = {"img0-v2.0.0.signed.bin", "img1-v2.0.0.signed.bin",
-                            "img2-v2.0.0.signed.bin"};
 
 static bootsim_t sim;
 static boot_state_t bst;
@@ -25,10 +21,7 @@ static boot_result_t res;
 static void setup_v1(void)
 {
     CHECK_EQ(bootsim_open(&sim, 1), 0);
-    for (int i = 0; i < 3; i++) {
-        CHECK_EQ(bootsim_load(&sim, P(i), v1[i]), 0);
-        bootsim_erase(&sim, S(i));
-    }
+    CHECK_EQ(bootsim_load_v1(&sim), 0);
 }
 
 /* Put v2 of the images in `mask` into their secondaries and mark them pending. */
@@ -36,7 +29,7 @@ static void stage_v2(unsigned mask, bool permanent)
 {
     for (int i = 0; i < 3; i++) {
         if (mask & (1u << i)) {
-            CHECK_EQ(bootsim_load(&sim, S(i), v2[i]), 0);
+            CHECK_EQ(bootsim_load(&sim, S(i), bootsim_vec(i, 2)), 0);
             CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(i)), permanent), 0);
         }
     }
@@ -374,7 +367,7 @@ static void t_refuse_dep_unmet(void)
     setup_v1();
     bootsim_erase(&sim, P(2));
     stage_v2(1u << 0, false);
-    CHECK_EQ(bootsim_load(&sim, S(2), v1[2]), 0);
+    CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 1)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE); /* primary 2 is empty */
     CHECK_EQ(res.img[0].reason, BOOT_REASON_DEP_UNMET);
@@ -394,7 +387,7 @@ static void t_refuse_dep_unmet_same(void)
      * img0-v2 still needs image 2 at 2.0.0: refused. */
     setup_v1();
     stage_v2(1u << 0, false);
-    CHECK_EQ(bootsim_load(&sim, S(2), v1[2]), 0);
+    CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 1)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(1, 1, 1);
@@ -410,7 +403,7 @@ static void t_refuse_self_dependency(void)
      * pending image: its dependency names its own image, so it is refused
      * even with the pair link off (nothing else would stop it). */
     setup_v1();
-    CHECK_EQ(bootsim_load(&sim, S(2), v2[0]), 0);
+    CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(0, 2)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     boot_options_t opt;
     boot_options_default(&opt);
@@ -426,8 +419,8 @@ static void t_refuse_self_dependency(void)
 static void t_refuse_downgrade(void)
 {
     setup_v1();
-    CHECK_EQ(bootsim_load(&sim, P(1), v2[1]), 0);
-    CHECK_EQ(bootsim_load(&sim, S(1), v1[1]), 0);
+    CHECK_EQ(bootsim_load(&sim, P(1), bootsim_vec(1, 2)), 0);
+    CHECK_EQ(bootsim_load(&sim, S(1), bootsim_vec(1, 1)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), true), 0);
     CHECK_EQ(run_boot(NULL), 0);
     CHECK_EQ(res.img[1].reason, BOOT_REASON_DOWNGRADE);
@@ -435,7 +428,7 @@ static void t_refuse_downgrade(void)
     CHECK(!pending(S(1)));
     /* Security counter and version: v3.1.4 (counter 7) installed, v2 offered. */
     CHECK_EQ(bootsim_load(&sim, P(1), "img1-v3.1.4+159.seccnt7.signed.bin"), 0);
-    CHECK_EQ(bootsim_load(&sim, S(1), v2[1]), 0);
+    CHECK_EQ(bootsim_load(&sim, S(1), bootsim_vec(1, 2)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     CHECK_EQ(res.img[1].reason, BOOT_REASON_DOWNGRADE);
@@ -444,7 +437,7 @@ static void t_refuse_downgrade(void)
     boot_options_t opt;
     boot_options_default(&opt);
     opt.downgrade_prevention = false;
-    CHECK_EQ(bootsim_load(&sim, S(1), v1[1]), 0);
+    CHECK_EQ(bootsim_load(&sim, S(1), bootsim_vec(1, 1)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
     CHECK_EQ(run_boot(&opt), 0);
     CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_DONE);

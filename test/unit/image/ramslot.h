@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flash/flash_area.h"
+#include "../../support/vecfile.h"
 
 #ifndef EXTXIP_VECTORS
 #define EXTXIP_VECTORS "../shared/vectors"
@@ -71,24 +72,10 @@ static inline void ramslot_free(ramslot_t *s)
 /* Whole file under EXTXIP_VECTORS/<rel>; aborts the test when missing. */
 static inline uint8_t *load_vector(const char *rel, size_t *len)
 {
-    char path[512];
     const char *root = getenv("EXTXIP_VECTORS");
-    snprintf(path, sizeof(path), "%s/%s", root ? root : EXTXIP_VECTORS, rel);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "cannot open %s\n", path);
-        exit(2);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *b = malloc((size_t)n + 1);
-    if (b == NULL || fread(b, 1, (size_t)n, f) != (size_t)n)
-        abort();
-    fclose(f);
-    b[n] = 0; /* lets text files be used as strings */
-    *len = (size_t)n;
-    return b;
+    tu_blob_t b = tu_load_in(root ? root : EXTXIP_VECTORS, rel); /* NUL-terminated */
+    *len = b.n;
+    return b.p;
 }
 
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
