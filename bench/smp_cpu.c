@@ -21,17 +21,7 @@
 
 #include <mbedtls/sha256.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define HAVE_CALLGRIND 1
-#endif
-#endif
-#ifndef HAVE_CALLGRIND
-#define CALLGRIND_ZERO_STATS
-#define CALLGRIND_DUMP_STATS_AT(x) (void)(x)
-#endif
-
+#include "callgrind_compat.h"
 #include "mcumgr_req.h"
 #include "mgmt/img_mgmt.h"
 #include "sim_device.h"

@@ -89,6 +89,7 @@ int rig_open(rig_t *r, const char *layout, const char *vec_dir)
             snprintf(rel, sizeof rel, "images/%s", names[i]);
             tu_blob_t f = tu_load_in(vec_dir, rel);
             int rc = rig_put(r, FLASH_AREA_IMAGE_PRIMARY(i), f.p, f.n);
+            r->img_len[i] = (uint32_t)f.n;
             free(f.p);
             if (rc != 0) {
                 fprintf(stderr, "rig: cannot program image %u\n", (unsigned)i);

@@ -42,6 +42,7 @@ typedef struct rig {
     uint64_t now_ms;     /* the image group's clock (busy rule) */
     int resets;          /* reset callbacks run */
     uint8_t seq;
+    uint32_t img_len[3]; /* size of the v1 image rig_open put in each primary (0: none) */
     uint8_t *snap[SIMFLASH_BOARD_NDEV];
     rig_rsp_t rsp[RIG_MAX_RSP];
     int nrsp;            /* responses seen by the last rig_process (may exceed RIG_MAX_RSP) */
