@@ -35,7 +35,7 @@ typedef struct {
     int drop_req_every;
     uint32_t silent_at;   /* stop answering once off >= this (0: never) */
     uint32_t forget_at;   /* forget the session once, when off >= this (0: never) */
-    int batch_us;         /* gather requests this long before answering */
+    int batch_us;         /* wait at most this long for a full window before answering */
     /* statistics */
     unsigned requests, max_batch, first_chunks, dropped;
     size_t written;

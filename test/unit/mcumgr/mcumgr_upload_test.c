@@ -17,34 +17,58 @@
 #include "hostio.h"
 #include "mcumgr_chunk.h"
 #include "mcumgr_link.h"
+#include <time.h>
+
 #include "mcumgr_req.h"
 #include "mcumgr_upload.h"
 #include "testutil.h"
 
 #include "fake_device.h"
 
+static long long now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+#define BATCH_MAX 8
+
 static void *device(void *arg)
 {
     fake_t *f = arg;
-    uint8_t in[4096], out[128];
+    static uint8_t in[BATCH_MAX][4096];
+    uint8_t out[128];
+    ssize_t len[BATCH_MAX];
+    struct sockaddr_storage from[BATCH_MAX];
+    socklen_t fl[BATCH_MAX];
     while (!f->stop) {
         struct pollfd p = {f->fd, POLLIN, 0};
         if (poll(&p, 1, 20) <= 0)
             continue;
-        /* Let the client queue what its window allows, then take it all. */
-        struct timespec ts = {0, f->batch_us * 1000L};
-        nanosleep(&ts, NULL);
-        unsigned batch = 0;
-        for (;;) {
-            struct sockaddr_storage from;
-            socklen_t fl = sizeof from;
-            ssize_t r = recvfrom(f->fd, in, sizeof in, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
-            if (r <= 0)
+        /* Gather what the client's window allows before answering any: up to
+         * buf_count-1 requests, or until batch_us passes. A windowed client
+         * fills the batch at once; a stop-and-wait one never gets past 1,
+         * however loaded the machine is. */
+        unsigned batch = 0, want = f->buf_count > 1 ? f->buf_count - 1 : 1;
+        long long deadline = now_us() + f->batch_us;
+        while (batch < want && batch < BATCH_MAX) {
+            fl[batch] = sizeof from[batch];
+            ssize_t r = recvfrom(f->fd, in[batch], sizeof in[batch], MSG_DONTWAIT,
+                                 (struct sockaddr *)&from[batch], &fl[batch]);
+            if (r > 0) {
+                len[batch++] = r;
+                continue;
+            }
+            long long left = deadline - now_us();
+            if (left <= 0)
                 break;
-            batch++;
+            poll(&p, 1, (int)(left / 1000) + 1);
+        }
+        for (unsigned k = 0; k < batch; k++) {
             mcumgr_hdr_t h;
             const uint8_t *b;
-            if (mcumgr_pkt_parse(in, (size_t)r, &h, &b) != 0)
+            if (mcumgr_pkt_parse(in[k], (size_t)len[k], &h, &b) != 0)
                 continue;
             pthread_mutex_lock(&f->mu);
             f->requests++;
@@ -62,7 +86,7 @@ static void *device(void *arg)
             if (n && !drop_rep) {
                 uint8_t pkt[256];
                 size_t pl = fake_reply_pkt(pkt, sizeof pkt, &h, out, n);
-                sendto(f->fd, pkt, pl, 0, (const struct sockaddr *)&from, fl);
+                sendto(f->fd, pkt, pl, 0, (const struct sockaddr *)&from[k], fl[k]);
             }
         }
         if (batch > f->max_batch)
@@ -76,7 +100,7 @@ static int start(fake_t *f, struct sockaddr_storage *addr, socklen_t *alen)
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->mu, NULL);
     f->buf_count = 4;
-    f->batch_us = 2000;
+    f->batch_us = 30000; /* upper bound only: a full window ends the wait */
     struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
     memset(addr, 0, sizeof *addr);
     v4->sin_family = AF_INET;
