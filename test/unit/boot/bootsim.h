@@ -115,12 +115,10 @@ static inline uint8_t *bootsim_mem(bootsim_t *s, uint8_t id)
     return simflash_mem(s->b.dev[bootsim_dev_index(s, fa)]) + fa->off;
 }
 
-/* Erase area `id` and put vector images/<name> at its start (backdoor,
+/* Erase area `id` and put the file at `path` at its start (backdoor,
  * uncounted). Returns 0, or -1 when the file is unreadable or too large. */
-static inline int bootsim_load(bootsim_t *s, uint8_t id, const char *name)
+static inline int bootsim_load_path(bootsim_t *s, uint8_t id, const char *path)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/images/%s", EXTXIP_VECTORS, name);
     const flash_area_t *fa = bootsim_area(s, id);
     tu_blob_t img = tu_read_file(path);
     if (img.p == NULL || img.n > fa->size) {
@@ -133,6 +131,14 @@ static inline int bootsim_load(bootsim_t *s, uint8_t id, const char *name)
     memcpy(m, img.p, img.n);
     free(img.p);
     return 0;
+}
+
+/* bootsim_load_path of vector images/<name>. */
+static inline int bootsim_load(bootsim_t *s, uint8_t id, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/images/%s", EXTXIP_VECTORS, name);
+    return bootsim_load_path(s, id, path);
 }
 
 static inline void bootsim_erase(bootsim_t *s, uint8_t id)

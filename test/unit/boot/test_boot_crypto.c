@@ -33,14 +33,9 @@ int main(void)
     static boot_state_t bst;
     static boot_result_t res;
     const uint8_t P1 = FLASH_AREA_IMAGE_PRIMARY(1), S1 = FLASH_AREA_IMAGE_SECONDARY(1);
-    const char *v1[3] = {"img0-v1.0.0.signed.bin", "img1-v1.0.0.signed.bin",
-                         "img2-v1.0.0.signed.bin"};
     CHECK_EQ(bootsim_open(&sim, 1), 0);
-    for (int i = 0; i < 3; i++) {
-        CHECK_EQ(bootsim_load(&sim, FLASH_AREA_IMAGE_PRIMARY(i), v1[i]), 0);
-        bootsim_erase(&sim, FLASH_AREA_IMAGE_SECONDARY(i));
-    }
-    CHECK_EQ(bootsim_load(&sim, S1, "img1-v2.0.0.signed.bin"), 0);
+    CHECK_EQ(bootsim_load_v1(&sim), 0);
+    CHECK_EQ(bootsim_load(&sim, S1, bootsim_vec(1, 2)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S1), false), 0);
 
     image_info_t info;

@@ -10,21 +10,6 @@
 #include "bootsim.h"
 #include "testutil.h"
 
-/* Put the file at `path` (not a vector) at the start of area `id`, erased after. */
-static int load_file(bootsim_t *s, uint8_t id, const char *path)
-{
-    const flash_area_t *fa = bootsim_area(s, id);
-    uint8_t *m = bootsim_mem(s, id);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    memset(m, 0xff, fa->size);
-    size_t n = fread(m, 1, fa->size, f);
-    int more = fgetc(f) != EOF;
-    fclose(f);
-    return n > 0 && !more ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
     static bootsim_t sim;
@@ -43,7 +28,7 @@ int main(int argc, char **argv)
         CHECK_EQ(bootsim_load(&sim, P1, "img1-v3.1.4+159.seccnt7.signed.bin"), 0);
         for (int i = 0; i < 3; i++)
             bootsim_erase(&sim, FLASH_AREA_IMAGE_SECONDARY(i));
-        CHECK_EQ(load_file(&sim, S1, argv[1]), 0);
+        CHECK_EQ(bootsim_load_path(&sim, S1, argv[1]), 0);
         CHECK_EQ(boot_set_pending(bootsim_area(&sim, S1), false), 0);
 
         boot_options_t opt;
