@@ -292,6 +292,22 @@ static int get_bool(cbor_decoder_t *d, bool *b)
     return cbor_dec_bool(d, b) == 0 ? 0 : -1;
 }
 
+/* Make room for element n of a growing array (doubling from `first`, at most
+ * 4096 elements: a device reply never lists more). Returns the array (moved
+ * or not), or NULL with `arr` left to the caller to free. */
+static void *grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return arr;
+    size_t nc = *cap ? *cap * 2 : first;
+    if (nc > 4096)
+        return NULL;
+    void *p = realloc(arr, nc * elem);
+    if (p)
+        *cap = nc;
+    return p;
+}
+
 static int read_image_entry(cbor_decoder_t *d, img_entry_t *e)
 {
     cbor_str_t k, s;
@@ -375,16 +391,10 @@ int mcumgr_print_image_list(FILE *out, const uint8_t *body, size_t len)
             if (cbor_dec_array_enter(&d, NULL) != 0)
                 goto bad;
             while (!cbor_dec_at_end(&d)) {
-                if (n == cap) {
-                    size_t nc = cap ? cap * 2 : 8;
-                    if (nc > 4096)
-                        goto bad;
-                    img_entry_t *p = realloc(ents, nc * sizeof *p);
-                    if (!p)
-                        goto bad;
-                    ents = p;
-                    cap = nc;
-                }
+                img_entry_t *more = grow(ents, &cap, n, sizeof *ents, 8);
+                if (!more)
+                    goto bad;
+                ents = more;
                 if (read_image_entry(&d, &ents[n]) != 0)
                     goto bad;
                 n++;
@@ -449,16 +459,10 @@ int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len)
         if (cbor_dec_map_enter(&d, NULL) != 0)
             goto bad;
         while ((r2 = next_key(&d, &tn)) == 1) {
-            if (n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                if (nc > 4096)
-                    goto bad;
-                task_t *p = realloc(tasks, nc * sizeof *p);
-                if (!p)
-                    goto bad;
-                tasks = p;
-                cap = nc;
-            }
+            task_t *more = grow(tasks, &cap, n, sizeof *tasks, 16);
+            if (!more)
+                goto bad;
+            tasks = more;
             task_t *t = &tasks[n++];
             memset(t, 0, sizeof *t);
             copy_str(t->name, sizeof t->name, &tn);
