@@ -119,7 +119,8 @@ static const char *image_part_name(unsigned i)
 int sim_device_boot(sim_device_t *d, FILE *log)
 {
     boot_result_t *r = &d->boot_result;
-    simflash_power_on(&d->board.power);
+    /* No power_on here: a cut armed before power-on (--power-cut-after) must
+     * be able to fall inside this boot. A process start is the power-on. */
     d->boot_rc = boot_go(&d->boot_state, &d->layout.map, &d->keyring, &d->boot_opt, r);
     fprintf(log, "boot: MCUboot-compatible, overwrite-only, %u images\n", r->image_count);
     for (unsigned i = 0; i < r->image_count; i++) {
