@@ -68,6 +68,14 @@ static int load(uint8_t id, const char *path, size_t *len_out)
     return 0;
 }
 
+/* load() of DIR/img<i>.bin, the names bench.py writes. */
+static int load_img(uint8_t id, const char *dir, int i, size_t *len_out)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/img%d.bin", dir, i);
+    return load(id, path, len_out);
+}
+
 static int open_dev(const char *key)
 {
     char err[200];
@@ -119,16 +127,11 @@ static uint64_t floor_image(const flash_area_t *pri, const flash_area_t *sec, si
 
 static int run_update(const char *key, const char *v1, const char *v2, int worst)
 {
-    char path[1024];
     size_t len[3];
     if (open_dev(key) != 0)
         return -1;
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/img%d.bin", v1, i);
-        if (load(P(i), path, NULL) != 0)
-            return -1;
-        snprintf(path, sizeof path, "%s/img%d.bin", v2, i);
-        if (load(S(i), path, &len[i]) != 0)
+        if (load_img(P(i), v1, i, NULL) != 0 || load_img(S(i), v2, i, &len[i]) != 0)
             return -1;
         if (boot_set_pending(sim_device_area(&dev, S(i)), i == 1) != 0)
             return -1;
@@ -161,13 +164,11 @@ static int run_update(const char *key, const char *v1, const char *v2, int worst
 static int run_delta(const char *key, const char *v1, const char *base0, const char *delta0,
                      int worst)
 {
-    char path[1024];
     size_t len0;
     if (open_dev(key) != 0)
         return -1;
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/img%d.bin", v1, i);
-        if (load(P(i), i == 0 ? base0 : path, NULL) != 0)
+        if ((i == 0 ? load(P(0), base0, NULL) : load_img(P(i), v1, i, NULL)) != 0)
             return -1;
     }
     if (load(S(0), delta0, &len0) != 0 || boot_set_pending(sim_device_area(&dev, S(0)), false))
@@ -203,12 +204,10 @@ __attribute__((noinline)) static void sha_all(uint8_t *const bufs[3], const size
 
 static int run_validate(const char *key, const char *v1)
 {
-    char path[1024];
     if (open_dev(key) != 0)
         return -1;
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/img%d.bin", v1, i);
-        if (load(P(i), path, NULL) != 0)
+        if (load_img(P(i), v1, i, NULL) != 0)
             return -1;
     }
     boot_result_t res;
