@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(ROOT, "test", "support"))
 from smpwire import enc, frame, pkt  # noqa: E402
-VEC = os.environ.get("EXTXIP_VECTORS", os.path.join(ROOT, "..", "shared", "vectors"))
+VEC = os.environ.get("EXTXIP_VECTORS", os.path.join(ROOT, "test", "vectors"))
 
 def vec(name):
     with open(os.path.join(VEC, "images", name), "rb") as f:

@@ -12,7 +12,7 @@
 #include "../../support/vecfile.h"
 
 #ifndef EXTXIP_VECTORS
-#define EXTXIP_VECTORS "../shared/vectors"
+#error "EXTXIP_VECTORS must be defined by the build (test/vectors)"
 #endif
 
 typedef struct ramslot {
