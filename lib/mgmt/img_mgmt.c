@@ -9,37 +9,10 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "flash/reclog.h"
 #include "smp/smp_defs.h"
 
 /* ------------------------------------------------------------------ helpers */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-/* CRC-32 (IEEE 802.3, reflected, init/xorout 0xffffffff), bitwise: the log
- * records are tiny, a table would cost 1 KiB of flash for nothing. */
-static uint32_t crc32_ieee(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++) {
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-        }
-    }
-    return c ^ 0xffffffffu;
-}
 
 static const flash_area_t *area(const img_mgmt_t *im, uint32_t id)
 {
@@ -321,94 +294,33 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
 /* -------------------------------------------------- persisted session log */
 
 /*
- * The log is a window of >= 2 sectors used round-robin. Each record is a
- * self-contained 64-byte snapshot of the session; the valid record with the
- * highest seq is the truth, so nothing needs replaying and a torn record
- * (bad CRC) simply loses to the one before it.
+ * The session's checkpoints are snapshots in a flash/reclog.h log (64-byte
+ * records; the newest valid one is the truth). Payload after reclog's
+ * magic 'IMUS' and seq:
  *
- *   0  u32 magic 'IMUS'     4 u32 seq        8 u8 state (0 idle, 1 active)
- *   9  u8 image            10 u8 sha_len    11 u8 format (1)
- *  12  u32 len             16 u32 off (sector-aligned, programmed)
- *  20  sha[32]             52 u32[2] reserved (0xff)   60 u32 crc32(0..59)
- *
- * A record goes to the next grid position of the sector holding the newest
- * record; when that sector is full (or the position is not blank: a torn
- * write), the next sector is erased and the record written at its start.
- * The sector holding the newest valid record is never erased, so a power cut
- * at any instant leaves the previous state readable.
+ *   8  u8 state (0 idle, 1 active)   9 u8 image   10 u8 sha_len   11 u8 format (1)
+ *  12  u32 len     16 u32 off (sector-aligned, programmed)
+ *  20  sha[32]     52 u32[2] reserved (0xff)      60 CRC (reclog's)
  */
 #define REC_MAGIC 0x53554d49u /* "IMUS" */
 #define REC_FORMAT 1u
 
-static const flash_area_t *log_fa(const img_mgmt_t *im)
-{
-    return area(im, im->cfg.log_area);
-}
-
 typedef struct rec {
-    uint32_t seq;
     uint8_t state, image, sha_len;
     uint32_t len, off;
     uint8_t sha[IMG_MGMT_SHA_MAX];
 } rec_t;
 
-/* 1 valid record, 0 erased, -1 garbage/torn, -2 read error. */
-static int rec_read(img_mgmt_t *im, uint32_t pos, rec_t *r)
+/* Decode the newest record; false when it is not one of ours. */
+static bool rec_decode(const uint8_t *b, rec_t *r)
 {
-    uint8_t *b = im->scratch;
-    if (flash_area_read(log_fa(im), im->cfg.log_off + pos, b, IMG_MGMT_REC_SIZE) != FLASH_OK) {
-        return -2;
-    }
-    uint8_t ev = flash_area_erased_val(log_fa(im));
-    size_t k = 0;
-    while (k < IMG_MGMT_REC_SIZE && b[k] == ev) {
-        k++;
-    }
-    if (k == IMG_MGMT_REC_SIZE) {
-        return 0;
-    }
-    if (rd32(b) != REC_MAGIC || b[11] != REC_FORMAT ||
-        rd32(b + 60) != crc32_ieee(b, 60)) {
-        return -1;
-    }
-    r->seq = rd32(b + 4);
     r->state = b[8];
     r->image = b[9];
     r->sha_len = b[10];
-    r->len = rd32(b + 12);
-    r->off = rd32(b + 16);
+    r->len = reclog_rd32(b + 12);
+    r->off = reclog_rd32(b + 16);
     memcpy(r->sha, b + 20, IMG_MGMT_SHA_MAX);
-    if (r->state > 1 || r->sha_len > IMG_MGMT_SHA_MAX) {
-        return -1;
-    }
-    return 1;
-}
-
-/* Find the newest record: fills *best (if any) and sets the append cursor. */
-static int log_scan(img_mgmt_t *im, rec_t *best, bool *found)
-{
-    uint32_t per = im->log_sector / IMG_MGMT_REC_SIZE;
-    uint32_t nsec = im->cfg.log_size / im->log_sector;
-    uint32_t best_pos = 0;
-    *found = false;
-    for (uint32_t s = 0; s < nsec; s++) {
-        for (uint32_t i = 0; i < per; i++) {
-            rec_t r;
-            uint32_t pos = s * im->log_sector + i * IMG_MGMT_REC_SIZE;
-            int rc = rec_read(im, pos, &r);
-            if (rc == -2) {
-                return -1;
-            }
-            if (rc == 1 && (!*found || (int32_t)(r.seq - best->seq) > 0)) {
-                *best = r;
-                best_pos = pos;
-                *found = true;
-            }
-        }
-    }
-    im->log_seq = *found ? best->seq : 0;
-    im->log_next = *found ? best_pos + IMG_MGMT_REC_SIZE : 0;
-    return 0;
+    return b[11] == REC_FORMAT && r->state <= 1 && r->sha_len <= IMG_MGMT_SHA_MAX;
 }
 
 /* Append one snapshot of the current session (or idle). */
@@ -417,61 +329,27 @@ static int log_append(img_mgmt_t *im, bool active, uint32_t ckpt_off)
     if (!im->log_ok) {
         return 0;
     }
-    const flash_area_t *fa = log_fa(im);
     uint8_t *b = im->scratch;
-    uint32_t pos = im->log_next;
-    bool moved = false;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        bool need_new_sector = (pos % im->log_sector) == 0 || moved;
-        if (!need_new_sector) {
-            int e = flash_area_is_erased(fa, im->cfg.log_off + pos, IMG_MGMT_REC_SIZE);
-            if (e < 0) {
-                return IMG_MGMT_ERR_FLASH_READ_FAILED;
-            }
-            need_new_sector = e == 0; /* torn leftovers: start a fresh sector */
-            if (need_new_sector) {
-                pos = (pos / im->log_sector + 1u) * im->log_sector;
-            }
-        }
-        if (need_new_sector) {
-            pos %= im->cfg.log_size;
-            pos -= pos % im->log_sector;
-            int e = flash_area_is_erased(fa, im->cfg.log_off + pos, im->log_sector);
-            if (e < 0) {
-                return IMG_MGMT_ERR_FLASH_READ_FAILED;
-            }
-            if (e == 0 &&
-                flash_area_erase(fa, im->cfg.log_off + pos, im->log_sector) != FLASH_OK) {
-                return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
-            }
-        }
-        memset(b, 0xff, IMG_MGMT_REC_SIZE);
-        wr32(b, REC_MAGIC);
-        wr32(b + 4, im->log_seq + 1u);
-        b[8] = active ? 1u : 0u;
-        b[9] = im->s.image;
-        b[10] = active ? im->s.sha_len : 0u;
-        b[11] = REC_FORMAT;
-        wr32(b + 12, active ? im->s.len : 0u);
-        wr32(b + 16, active ? ckpt_off : 0u);
-        memset(b + 20, 0, IMG_MGMT_SHA_MAX);
-        if (active) {
-            memcpy(b + 20, im->s.sha, im->s.sha_len);
-        }
-        wr32(b + 60, crc32_ieee(b, 60));
-        if (flash_area_write(fa, im->cfg.log_off + pos, b, IMG_MGMT_REC_SIZE) == FLASH_OK) {
-            im->log_seq++;
-            im->log_next = pos + IMG_MGMT_REC_SIZE;
-            im->log_active = active;
-            im->log_writes++;
-            return 0;
-        }
-        /* The write failed (a half-programmed position): retry once in a
-         * fresh sector so the newest valid record stays intact. */
-        pos = (pos / im->log_sector + 1u) * im->log_sector;
-        moved = true;
+    memset(b, 0xff, IMG_MGMT_REC_SIZE);
+    b[8] = active ? 1u : 0u;
+    b[9] = im->s.image;
+    b[10] = active ? im->s.sha_len : 0u;
+    b[11] = REC_FORMAT;
+    reclog_wr32(b + 12, active ? im->s.len : 0u);
+    reclog_wr32(b + 16, active ? ckpt_off : 0u);
+    memset(b + 20, 0, IMG_MGMT_SHA_MAX);
+    if (active) {
+        memcpy(b + 20, im->s.sha, im->s.sha_len);
     }
-    return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    switch (reclog_append(&im->log, b)) {
+    case RECLOG_OK:
+        im->log_active = active;
+        im->log_writes++;
+        return 0;
+    case RECLOG_ERR_READ: return IMG_MGMT_ERR_FLASH_READ_FAILED;
+    case RECLOG_ERR_ERASE: return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+    default: return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    }
 }
 
 /* Persist "no session", only when the log currently says otherwise. */
@@ -998,11 +876,10 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
     if (cfg->log_size == 0) {
         return 0;
     }
-    const flash_area_t *lf = log_fa(im);
+    const flash_area_t *lf = area(im, im->cfg.log_area);
     if (!lf) {
         return 0; /* no settings partition: run without persistence */
     }
-    uint32_t ssz = flash_area_sector_size(lf);
     if (cfg->log_off == IMG_MGMT_LOG_AT_END) {
         if (cfg->log_size > lf->size) {
             return -MGMT_ERR_EINVAL;
@@ -1010,20 +887,25 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
         im->cfg.log_off = lf->size - cfg->log_size;
         cfg = &im->cfg;
     }
-    if (cfg->log_off % ssz || cfg->log_size % ssz || cfg->log_size < 2u * ssz ||
-        (uint64_t)cfg->log_off + cfg->log_size > lf->size || ssz % IMG_MGMT_REC_SIZE ||
-        IMG_MGMT_REC_SIZE % flash_area_align(lf)) {
+    if (IMG_MGMT_REC_SIZE % flash_area_align(lf) ||
+        reclog_init(&im->log, lf, cfg->log_off, cfg->log_size, IMG_MGMT_REC_SIZE, REC_MAGIC) !=
+            RECLOG_OK) {
         return -MGMT_ERR_EINVAL;
     }
-    im->log_sector = ssz;
     rec_t r;
-    bool found = false;
-    if (log_scan(im, &r, &found) != 0) {
+    int found = reclog_scan(&im->log, im->scratch);
+    if (found < 0) {
         return 0; /* unreadable log: no resume, uploads still work */
     }
     im->log_ok = true;
-    im->log_active = found && r.state == 1;
-    if (!im->log_active) {
+    if (!found) {
+        return 0;
+    }
+    /* Anything but an idle record of ours (another format, an active
+     * session) leaves log_active set: the next session write supersedes it. */
+    bool ours = rec_decode(im->scratch, &r);
+    im->log_active = !ours || r.state == 1;
+    if (!ours || r.state != 1) {
         return 0;
     }
     /* Reload the session if it still makes sense for this map. */
@@ -1038,7 +920,7 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
         /* Data before the checkpoint must still be there (an erase by other
          * means, e.g. a bootloader, makes the record stale). */
         uint8_t m[4];
-        if (flash_area_read(fa, 0, m, 4) != FLASH_OK || rd32(m) != IMAGE_MAGIC) {
+        if (flash_area_read(fa, 0, m, 4) != FLASH_OK || reclog_rd32(m) != IMAGE_MAGIC) {
             return 0;
         }
     }

@@ -33,6 +33,7 @@
 
 #include "boot/boot.h"
 #include "flash/flash_area.h"
+#include "flash/reclog.h"
 #include "image/image.h"
 #include "smp/smp.h"
 
@@ -113,9 +114,7 @@ typedef struct img_mgmt {
     /* Persisted-log cursor. */
     bool log_ok;            /* persistence configured and usable */
     bool log_active;        /* the newest record describes an active session */
-    uint32_t log_seq;       /* seq of the newest record */
-    uint32_t log_next;      /* offset (within the log window) of the next record */
-    uint32_t log_sector;    /* log sector size */
+    reclog_t log;           /* the session log's window and append cursor */
     uint32_t log_writes;    /* records written since init (for tests/bench) */
     uint8_t scratch[IMG_MGMT_SCRATCH];
     image_info_t info;

@@ -582,7 +582,7 @@ static void t_resume_torn_record(void)
     const flash_area_t *lfa = rig_area(&R, FLASH_AREA_SETTINGS);
     uint8_t *mem = simflash_mem(R.b.dev[SIMFLASH_DEV_APP]);
     uint32_t base = lfa->off + R.im.cfg.log_off;
-    uint32_t last = R.im.log_next - IMG_MGMT_REC_SIZE;
+    uint32_t last = R.im.log.next - IMG_MGMT_REC_SIZE;
     mem[base + last + 17] ^= 0x01; /* a bit of "off" never landed */
     rig_boot();
     uint32_t soff = 0;
