@@ -165,6 +165,11 @@ int boot_set_pending(const flash_area_t *secondary, bool permanent)
     case BOOT_MAGIC_GOOD:
         return BOOT_OK; /* already scheduled; MCUboot does not upgrade test to perm */
     case BOOT_MAGIC_UNSET:
+        rc = flash_area_is_erased(secondary, secondary->size - BOOT_TRAILER_SIZE,
+                                  BOOT_TRAILER_SIZE);
+        if (rc != 1) {
+            return rc < 0 ? BOOT_ERR_FLASH : BOOT_ERR_TRAILER;
+        }
         rc = write_magic(secondary);
         if (rc == BOOT_OK && permanent) {
             rc = write_trailer_byte(secondary, BOOT_IMAGE_OK_OFF(secondary->size), 0x01);
@@ -273,12 +278,13 @@ const char *boot_reason_str(boot_reason_t r)
     case BOOT_REASON_DOWNGRADE: return "version lower than the installed image";
     case BOOT_REASON_SEC_CNT: return "security counter lower than the installed image";
     case BOOT_REASON_DEP_UNMET: return "dependency not satisfied";
-    case BOOT_REASON_PAIR_INCOMPLETE: return "linked image not pending";
+    case BOOT_REASON_PAIR_INCOMPLETE: return "linked image neither moves with it nor is accepted";
     case BOOT_REASON_PAIR_REFUSED: return "linked image refused";
     case BOOT_REASON_FLASH: return "flash error during copy";
     case BOOT_REASON_VERIFY: return "copy verification failed";
     case BOOT_REASON_PRIMARY_INVALID: return "primary image failed validation";
     case BOOT_REASON_PRIMARY_EMPTY: return "no image in primary slot";
+    case BOOT_REASON_PAIR_BROKEN: return "linked pair half-installed";
     }
     return "unknown";
 }
@@ -309,15 +315,19 @@ static uint32_t align_up(uint32_t v, uint32_t a)
     return (v + a - 1u) & ~(a - 1u);
 }
 
-/* Target byte source for primary offset `off` (inside a relevant range):
- * the secondary offset holding it. */
-static uint32_t src_off(const flash_area_t *pri, const flash_area_t *sec, uint32_t off,
-                        uint32_t img_len)
+/* Target bytes of primary [a, a+n), a range that sector_ranges gave (it
+ * never straddles img_len): the secondary's image bytes, and the erased value
+ * for the trailer. The bootloader owns the primary's trailer: nothing of the
+ * uploaded trailer (copy_done, image_ok, magic) is carried over, so no state
+ * an uploader crafted can reach the primary (an installed image reads as
+ * MCUboot's "initial image": confirmed, nothing pending, no revert). */
+static int target_read(ctx_t *c, int i, uint32_t a, uint8_t *buf, uint32_t n)
 {
-    if (off < img_len) {
-        return off;
+    if (a >= c->img_len[i]) {
+        memset(buf, flash_area_erased_val(c->pri[i]), n);
+        return BOOT_OK;
     }
-    return (sec->size - BOOT_TRAILER_SIZE) + (off - (pri->size - BOOT_TRAILER_SIZE));
+    return flash_area_read(c->sec[i], a, buf, n) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
 }
 
 /* The ranges of primary sector [s, e) that must equal the target: the image
@@ -350,14 +360,13 @@ static int sector_ranges(const flash_area_t *pri, uint32_t img_len, uint32_t s, 
  * When erased_out is set, also reports whether the primary range is all erased. */
 static int cmp_range(ctx_t *c, int i, uint32_t a, uint32_t b, bool *erased_out)
 {
-    const flash_area_t *pri = c->pri[i], *sec = c->sec[i];
+    const flash_area_t *pri = c->pri[i];
     int equal = 1;
     uint8_t ev = flash_area_erased_val(pri);
     while (a < b) {
         uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
         if (flash_area_read(pri, a, c->st->buf_a, n) != FLASH_OK ||
-            flash_area_read(sec, src_off(pri, sec, a, c->img_len[i]), c->st->buf_b, n) !=
-                FLASH_OK) {
+            target_read(c, i, a, c->st->buf_b, n) != BOOT_OK) {
             return BOOT_ERR_FLASH;
         }
         if (equal && memcmp(c->st->buf_a, c->st->buf_b, n) != 0) {
@@ -381,12 +390,11 @@ static int cmp_range(ctx_t *c, int i, uint32_t a, uint32_t b, bool *erased_out)
  * skipped (the range is erased when this runs). */
 static int program_range(ctx_t *c, int i, uint32_t a, uint32_t b)
 {
-    const flash_area_t *pri = c->pri[i], *sec = c->sec[i];
+    const flash_area_t *pri = c->pri[i];
     uint8_t ev = flash_area_erased_val(pri);
     while (a < b) {
         uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
-        if (flash_area_read(sec, src_off(pri, sec, a, c->img_len[i]), c->st->buf_a, n) !=
-            FLASH_OK) {
+        if (target_read(c, i, a, c->st->buf_a, n) != BOOT_OK) {
             return BOOT_ERR_FLASH;
         }
         if (!all_val(c->st->buf_a, n, ev)) {
@@ -594,6 +602,157 @@ static int classify(ctx_t *c, int i)
     return BOOT_OK;
 }
 
+/* ---- Linked-pair status -------------------------------------------------
+ * From flash contents alone, "image 0 already copied, image 2 not yet (a pair
+ * copy cut by power loss)" and "the running image 0 sent again beside a new
+ * image 2" look the same: image 0's secondary equals its primary in both.
+ * So before the first byte of a linked set is copied, the bootloader records
+ * which images move and the hashes they move to, in a reclog in the last
+ * sectors of its own partition (no SMP command writes there; an uploaded
+ * trailer cannot forge it). Only an image named by that record, with that
+ * hash, counts as moving once its bytes equal its primary's. The record is
+ * closed (an idle record) as soon as no member is still pending, before the
+ * application can run: a stale record never outlives the boot that ends it.
+ *
+ * Record payload (reclog, BOOT_STATUS_REC_SIZE bytes, magic 'XBST'):
+ *   8 u8 state (0 idle, 1 pair copy under way)   9 u8 image mask
+ *  12 hash[BOOT_IMAGE_MAX][32] (SHA-256 TLV of each moving secondary)
+ */
+#define STATUS_MAGIC 0x54534258u /* "XBST" */
+#define STATUS_HASH_OFF 12u
+
+static int status_open(boot_state_t *st, const flash_map_t *map)
+{
+    const flash_area_t *bl;
+    if (flash_map_get(map, FLASH_AREA_BOOTLOADER, &bl) != FLASH_OK) {
+        return BOOT_ERR_NOENT;
+    }
+    uint32_t ss = flash_area_sector_size(bl);
+    uint32_t len = BOOT_STATUS_SECTORS * ss;
+    if (ss == 0 || bl->size < len ||
+        reclog_init(&st->status, bl, bl->size - len, len, BOOT_STATUS_REC_SIZE, STATUS_MAGIC) !=
+            RECLOG_OK) {
+        return BOOT_ERR_ARG;
+    }
+    int rc = reclog_scan(&st->status, st->status_rec);
+    if (rc < 0) {
+        return BOOT_ERR_FLASH;
+    }
+    st->pair_open = rc == 1 && st->status_rec[8] == 1;
+    st->pair_mask = st->pair_open ? st->status_rec[9] : 0;
+    for (unsigned i = 0; i < BOOT_IMAGE_MAX; i++) {
+        memcpy(st->pair_hash[i], st->status_rec + STATUS_HASH_OFF + i * IMAGE_HASH_SIZE,
+               IMAGE_HASH_SIZE);
+    }
+    return BOOT_OK;
+}
+
+static int status_write(boot_state_t *st, bool open, uint8_t mask)
+{
+    uint8_t *b = st->status_rec;
+    memset(b, 0xff, BOOT_STATUS_REC_SIZE);
+    b[8] = open ? 1u : 0u;
+    b[9] = open ? mask : 0u;
+    for (unsigned i = 0; i < BOOT_IMAGE_MAX; i++) {
+        if (open && (mask & (1u << i))) {
+            memcpy(b + STATUS_HASH_OFF + i * IMAGE_HASH_SIZE, st->sec[i].hash, IMAGE_HASH_SIZE);
+            memcpy(st->pair_hash[i], st->sec[i].hash, IMAGE_HASH_SIZE);
+        }
+    }
+    if (reclog_append(&st->status, b) != RECLOG_OK) {
+        return BOOT_ERR_FLASH;
+    }
+    st->pair_open = open;
+    st->pair_mask = open ? mask : 0;
+    return BOOT_OK;
+}
+
+int boot_pair_close(boot_state_t *st, const flash_map_t *map)
+{
+    int rc = status_open(st, map);
+    if (rc == BOOT_OK && st->pair_open) {
+        rc = status_write(st, false, 0);
+    }
+    return rc;
+}
+
+static bool linked(const ctx_t *c, int i)
+{
+    return (c->opt->linked_mask & (1u << i)) != 0;
+}
+
+/* Image i belongs to the open pair record with the hash it now holds. */
+static bool in_pair_record(const ctx_t *c, int i, const uint8_t *hash)
+{
+    return c->st->pair_open && (c->st->pair_mask & (1u << i)) &&
+           memcmp(c->st->pair_hash[i], hash, IMAGE_HASH_SIZE) == 0;
+}
+
+/* Does linked image i move in this boot? A real upgrade does; an image whose
+ * bytes already equal its primary does only when the open pair record names
+ * it (a copy cut by power loss), whether still pending or already consumed. */
+static bool moving(const ctx_t *c, int i)
+{
+    uint8_t p = c->st->plan[i];
+    if (p == PLAN_COPY) {
+        return true;
+    }
+    if (p == PLAN_SAME || p == PLAN_FINISH) {
+        return in_pair_record(c, i, c->st->sec[i].hash);
+    }
+    if (p == PLAN_NONE) {
+        return c->st->pri_rc[i] == IMAGE_OK && in_pair_record(c, i, c->st->pri[i].hash);
+    }
+    return false;
+}
+
+/* Does image i (pending in its secondary) name image j as a dependency that
+ * j's post-boot version meets, i.e. declare that it runs with that partner? */
+static bool accepts(ctx_t *c, uint8_t i, uint8_t j)
+{
+    const image_info_t *info = &c->st->sec[i];
+    image_version_t v;
+    if (!post_version(c, j, &v)) {
+        return false;
+    }
+    for (uint8_t d = 0; d < info->dep_count && d < IMAGE_MAX_DEPS; d++) {
+        if (info->deps[d].image_id == j &&
+            image_version_cmp(&v, &info->deps[d].min_ver, false) >= 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The linked-set rule for this round: why the COPY members of the set may
+ * not move, or BOOT_REASON_NONE. A member refused outright holds back the
+ * rest; a member that stays must be accepted by every mover's dependency,
+ * and must itself accept the movers' new versions. */
+static boot_reason_t linked_rule(ctx_t *c)
+{
+    boot_state_t *st = c->st;
+    uint8_t n = c->opt->image_count;
+    for (uint8_t i = 0; i < n; i++) {
+        if (linked(c, i) && (st->plan[i] == PLAN_REFUSE || st->plan[i] == PLAN_SCRUB)) {
+            return BOOT_REASON_PAIR_REFUSED;
+        }
+    }
+    for (uint8_t j = 0; j < n; j++) {
+        if (!linked(c, j) || moving(c, j)) {
+            continue;
+        }
+        if (st->pri_rc[j] != IMAGE_OK || !deps_met(c, j, &st->pri[j], true)) {
+            return BOOT_REASON_PAIR_INCOMPLETE;
+        }
+        for (uint8_t i = 0; i < n; i++) {
+            if (linked(c, i) && st->plan[i] == PLAN_COPY && !accepts(c, i, j)) {
+                return BOOT_REASON_PAIR_INCOMPLETE;
+            }
+        }
+    }
+    return BOOT_REASON_NONE;
+}
+
 /* Linked-set and dependency rules until nothing changes (step 1, end). */
 static void resolve(ctx_t *c)
 {
@@ -602,23 +761,14 @@ static void resolve(ctx_t *c)
     for (unsigned round = 0; round <= BOOT_IMAGE_MAX; round++) {
         bool changed = false;
         bool any_copy = false;
-        boot_reason_t group_why = BOOT_REASON_NONE;
         for (uint8_t i = 0; i < n; i++) {
-            if (!(c->opt->linked_mask & (1u << i))) {
-                continue;
-            }
-            if (st->plan[i] == PLAN_COPY) {
-                any_copy = true;
-            } else if (st->plan[i] == PLAN_NONE) {
-                group_why = BOOT_REASON_PAIR_INCOMPLETE;
-            } else if (!plan_accepted(st->plan[i]) && group_why == BOOT_REASON_NONE) {
-                group_why = BOOT_REASON_PAIR_REFUSED;
-            }
+            any_copy = any_copy || (linked(c, i) && st->plan[i] == PLAN_COPY);
         }
-        if (any_copy && group_why != BOOT_REASON_NONE) {
+        boot_reason_t why = any_copy ? linked_rule(c) : BOOT_REASON_NONE;
+        if (why != BOOT_REASON_NONE) {
             for (uint8_t i = 0; i < n; i++) {
-                if ((c->opt->linked_mask & (1u << i)) && st->plan[i] == PLAN_COPY) {
-                    refuse(c, i, PLAN_REFUSE, group_why);
+                if (linked(c, i) && st->plan[i] == PLAN_COPY) {
+                    refuse(c, i, PLAN_REFUSE, why);
                     changed = true;
                 }
             }
@@ -633,6 +783,58 @@ static void resolve(ctx_t *c)
             return;
         }
     }
+}
+
+/* Add the status log's flash work to the result's counters. */
+static int status_count(ctx_t *c, int rc)
+{
+    reclog_t *l = &c->st->status;
+    c->res->sectors_erased += l->erases;
+    c->res->bytes_programmed += l->writes * BOOT_STATUS_REC_SIZE;
+    l->erases = l->writes = 0;
+    return rc;
+}
+
+/* Before the first copy: record the linked images that move together (two
+ * or more, one of them a real copy) unless the open record says so already. */
+static int pair_begin(ctx_t *c)
+{
+    boot_state_t *st = c->st;
+    uint8_t mask = 0;
+    unsigned movers = 0;
+    bool copy = false, recorded = true;
+    for (uint8_t i = 0; i < c->opt->image_count; i++) {
+        if (linked(c, i) && plan_accepted(st->plan[i]) && moving(c, i)) {
+            mask |= (uint8_t)(1u << i);
+            movers++;
+            copy = copy || st->plan[i] == PLAN_COPY;
+            recorded = recorded && in_pair_record(c, i, st->sec[i].hash);
+        }
+    }
+    if (movers < 2 || !copy || (recorded && st->pair_mask == mask)) {
+        return BOOT_OK;
+    }
+    return status_count(c, status_write(st, true, mask));
+}
+
+/* After consuming: close the record once every image it names runs the
+ * recorded hash. A member still pending (held back by a failed verify) keeps
+ * it open to finish next boot; a member that can no longer arrive keeps it
+ * open too, and the set is reported inconsistent (not to be run). */
+static int pair_end(ctx_t *c)
+{
+    boot_state_t *st = c->st;
+    if (!st->pair_open) {
+        return BOOT_OK;
+    }
+    for (uint8_t i = 0; i < c->opt->image_count; i++) {
+        if ((st->pair_mask & (1u << i)) &&
+            (st->pri_rc[i] != IMAGE_OK ||
+             memcmp(st->pri[i].hash, st->pair_hash[i], IMAGE_HASH_SIZE) != 0)) {
+            return BOOT_OK;
+        }
+    }
+    return status_count(c, status_write(st, false, 0));
 }
 
 int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *keys,
@@ -682,6 +884,11 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
         res->img[i].area_id = FLASH_AREA_IMAGE_PRIMARY(i);
     }
 
+    rc = status_open(st, map);
+    if (rc != BOOT_OK) {
+        return rc;
+    }
+
     /* Step 1: read-only analysis. */
     for (uint8_t i = 0; i < n; i++) {
         boot_image_result_t *r = &res->img[i];
@@ -713,7 +920,11 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
         }
     }
 
-    /* Step 3: copy. */
+    /* Step 3: copy (the pair record first). */
+    rc = pair_begin(&c);
+    if (rc != BOOT_OK) {
+        return rc;
+    }
     for (uint8_t i = 0; i < n; i++) {
         if (st->plan[i] == PLAN_COPY || st->plan[i] == PLAN_FINISH) {
             rc = copy_image(&c, i, false);
@@ -760,9 +971,14 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
         st->pri[i] = st->sec[i]; /* byte-identical, verified above */
         st->pri_rc[i] = IMAGE_OK;
     }
+    rc = pair_end(&c);
+    if (rc != BOOT_OK) {
+        return rc;
+    }
 
     /* Step 6: report what boots. */
     rc = BOOT_OK;
+    res->consistent = true;
     for (uint8_t i = 0; i < n; i++) {
         boot_image_result_t *r = &res->img[i];
         if (st->pri_rc[i] == IMAGE_OK) {
@@ -778,11 +994,25 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
                                                              : BOOT_REASON_PRIMARY_INVALID;
             }
             rc = BOOT_ERR_NO_BOOTABLE;
+            res->consistent = false;
         }
     }
     for (uint8_t i = 0; i < n; i++) {
         boot_image_result_t *r = &res->img[i];
         r->deps_ok = r->bootable && deps_met(&c, i, &st->pri[i], false);
+        res->consistent = res->consistent && r->deps_ok;
+    }
+    /* A pair record still open here names a linked image that did not land:
+     * the set on flash is half old, half new. Never run it. */
+    res->pair_open = st->pair_open;
+    if (st->pair_open) {
+        res->consistent = false;
+        for (uint8_t i = 0; i < n; i++) {
+            if ((st->pair_mask & (1u << i)) && res->img[i].reason == BOOT_REASON_NONE) {
+                res->img[i].reason = BOOT_REASON_PAIR_BROKEN;
+            }
+        }
+        rc = BOOT_ERR_NO_BOOTABLE;
     }
     return rc;
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "flash/flash_area.h"
+#include "flash/reclog.h"
 #include "image/image.h"
 
 /* ---- Trailer layout ------------------------------------------------------ */
@@ -57,6 +58,7 @@ enum {
     BOOT_ERR_ARG = -3,         /* NULL pointer, area too small, bad option */
     BOOT_ERR_NO_BOOTABLE = -4, /* some primary image cannot be booted (see result) */
     BOOT_ERR_NOENT = -5,       /* an image's area is missing from the map */
+    BOOT_ERR_TRAILER = -6,     /* trailer not blank where a mark goes: nothing written */
 };
 
 /* Decoded trailer of one slot (MCUboot's struct boot_swap_state). */
@@ -74,7 +76,10 @@ int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out);
 /* Mark the image in `secondary` pending, exactly as MCUboot's
  * boot_set_pending_multi: magic unset -> write magic, then image_ok (only when
  * permanent), then swap_info (PERM or TEST, image 0). Magic good -> nothing
- * (already scheduled). Magic bad -> erase the whole slot, BOOT_ERR_BAD_MAGIC. */
+ * (already scheduled). Magic bad -> erase the whole slot, BOOT_ERR_BAD_MAGIC.
+ * Magic unset but other trailer bytes not blank (a padded file with flags
+ * set) -> BOOT_ERR_TRAILER with nothing written: the marks could not all
+ * land, and a magic alone would schedule the image behind an error. */
 int boot_set_pending(const flash_area_t *secondary, bool permanent);
 
 /* Confirm the running image in `primary` (boot_set_confirmed_multi): magic
@@ -117,6 +122,7 @@ typedef enum boot_reason {
     BOOT_REASON_VERIFY,          /* primary read back differs from the secondary */
     BOOT_REASON_PRIMARY_INVALID, /* primary failed validation: not booted */
     BOOT_REASON_PRIMARY_EMPTY,   /* no image in the primary: not booted */
+    BOOT_REASON_PAIR_BROKEN,     /* linked set left half-installed: not booted */
 } boot_reason_t;
 
 typedef struct boot_image_result {
@@ -142,6 +148,10 @@ typedef struct boot_image_result {
 
 typedef struct boot_result {
     uint8_t image_count;
+    /* Every primary validates, meets its dependencies, and the linked set
+     * was installed together (or accepts its partner): safe to run. */
+    bool consistent;
+    bool pair_open;             /* a linked-pair copy is recorded as unfinished */
     boot_image_result_t img[BOOT_IMAGE_MAX];
     uint32_t sig_verifications; /* image_validate calls that checked a signature */
     uint32_t sectors_erased;    /* totals over all images, including secondary cleanup */
@@ -156,8 +166,18 @@ typedef struct boot_options {
     bool delta_skip;           /* skip sectors already equal to the target (default on) */
 } boot_options_t;
 
+/* Linked-pair status: the last 2 sectors of the bootloader's own partition
+ * (FLASH_AREA_BOOTLOADER), which no SMP command writes (see boot.c). */
+#define BOOT_STATUS_SECTORS 2u
+#define BOOT_STATUS_REC_SIZE 128u
+
 /* Caller-owned working memory for boot_go (fields private). */
 typedef struct boot_state {
+    reclog_t status;
+    uint8_t status_rec[BOOT_STATUS_REC_SIZE];
+    bool pair_open;                            /* newest status record: pair copy under way */
+    uint8_t pair_mask;                         /* its images */
+    uint8_t pair_hash[BOOT_IMAGE_MAX][IMAGE_HASH_SIZE];
     image_info_t pri[BOOT_IMAGE_MAX];
     image_info_t sec[BOOT_IMAGE_MAX];
     int pri_rc[BOOT_IMAGE_MAX];
@@ -179,6 +199,12 @@ void boot_options_default(boot_options_t *opt);
  * BOOT_ERR_* (flash failure, e.g. power cut: boot again). */
 int boot_go(boot_state_t *state, const flash_map_t *map, const image_keyring_t *keys,
             const boot_options_t *opt, boot_result_t *res);
+
+/* Close an open linked-pair record (an idle record in the bootloader's
+ * status sectors). For a recovery path that is about to write primaries by
+ * other means: from then on the operator, not the record, says what moves.
+ * `st` is only working memory here. */
+int boot_pair_close(boot_state_t *state, const flash_map_t *map);
 
 /* Short text for a reason. */
 const char *boot_reason_str(boot_reason_t r);

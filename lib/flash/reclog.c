@@ -118,14 +118,18 @@ int reclog_append(reclog_t *l, uint8_t *rec)
             if (e < 0) {
                 return RECLOG_ERR_READ;
             }
-            if (e == 0 && flash_area_erase(l->fa, l->off + pos, l->sector) != FLASH_OK) {
-                return RECLOG_ERR_ERASE;
+            if (e == 0) {
+                if (flash_area_erase(l->fa, l->off + pos, l->sector) != FLASH_OK) {
+                    return RECLOG_ERR_ERASE;
+                }
+                l->erases++;
             }
         }
         uint32_t body = l->rec_size - RECLOG_CRC_SIZE;
         reclog_wr32(rec, l->magic);
         reclog_wr32(rec + 4, l->seq + 1u);
         reclog_wr32(rec + body, reclog_crc32(rec, body));
+        l->writes++;
         if (flash_area_write(l->fa, l->off + pos, rec, l->rec_size) == FLASH_OK) {
             l->seq++;
             l->next = pos + l->rec_size;

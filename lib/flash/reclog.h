@@ -46,6 +46,7 @@ typedef struct reclog {
     uint16_t rec_size;
     uint32_t seq;  /* seq of the newest valid record (0: none yet) */
     uint32_t next; /* window offset where the next record goes */
+    uint32_t erases, writes; /* flash operations since init, for the owner's counters */
 } reclog_t;
 
 /* CRC-32 (IEEE 802.3, reflected, init and xorout 0xffffffff). */

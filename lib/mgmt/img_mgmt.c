@@ -96,7 +96,11 @@ static int image_swap_type(const img_mgmt_t *im, uint8_t image)
         st.image_ok = BOOT_FLAG_UNSET;
     }
     int t = boot_swap_type(&pt, &st);
-    return t > 0 ? t : BOOT_SWAP_TYPE_NONE;
+    /* Overwrite-only never produces a revert: a primary trailer that reads
+     * as one (copy_done set by an uploaded trailer that an older bootloader
+     * copied verbatim) means nothing; the bootloader now writes the primary
+     * trailer itself. */
+    return t > 0 && t != BOOT_SWAP_TYPE_REVERT ? t : BOOT_SWAP_TYPE_NONE;
 }
 
 typedef enum { NB_NORMAL, NB_TEST, NB_REVERT } next_boot_type_t;
@@ -122,10 +126,23 @@ static uint32_t next_boot_slot(const img_mgmt_t *im, uint8_t image, next_boot_ty
     }
 }
 
+/* The last boot looked at this image's pending secondary and did not install
+ * it: the slot is the user's again (erase or upload over it), whatever its
+ * trailer says, or a refused image would block its slot for ever. */
+static bool refused_by_boot(const img_mgmt_t *im, uint8_t image)
+{
+    const boot_result_t *b = im->cfg.last_boot;
+    return b != NULL && image < b->image_count &&
+           b->img[image].upgrade == BOOT_UPGRADE_REFUSED;
+}
+
 /* Zephyr's img_mgmt_slot_in_use: may this slot be overwritten? */
 static bool slot_in_use(const img_mgmt_t *im, uint32_t slot)
 {
     uint8_t image = (uint8_t)(slot / 2u);
+    if (slot % 2u == 1u && refused_by_boot(im, image)) {
+        return false;
+    }
     uint32_t active = FLASH_AREA_IMAGE_PRIMARY(image);
     next_boot_type_t type;
     uint32_t nbs = next_boot_slot(im, image, &type);
@@ -239,7 +256,14 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
     }
     if (type == NB_TEST) {
         if (!confirm && slot == nbs) {
-            return 0; /* testing what is already under test: no-op */
+            /* Testing what is already under test writes nothing, but answers
+             * as a first test would: an image the bootloader would refuse
+             * is refused here too. */
+            const flash_area_t *fa = area(im, slot);
+            if (!fa || image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
+                return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+            }
+            return 0;
         }
         return IMG_MGMT_ERR_IMAGE_ALREADY_PENDING;
     }
@@ -278,14 +302,16 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
          * slot's own image means the file was built for another image (the
          * internal part, which depends on image 2, sent to image 2's slot)
          * and would be installed where it cannot run. */
+        /* Nor on an image this device does not have: never satisfiable. */
         for (uint8_t i = 0; i < im->info.dep_count; i++) {
-            if (im->info.deps[i].image_id == image) {
+            if (im->info.deps[i].image_id == image ||
+                im->info.deps[i].image_id >= im->cfg.image_count) {
                 return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
             }
         }
         rc = boot_set_pending(fa, confirm);
     }
-    if (rc == BOOT_ERR_BAD_MAGIC) {
+    if (rc == BOOT_ERR_BAD_MAGIC || rc == BOOT_ERR_TRAILER) {
         return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
     }
     return rc == BOOT_OK ? 0 : IMG_MGMT_ERR_FLASH_WRITE_FAILED;
@@ -639,17 +665,20 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
         return -MGMT_ERR_EBUSY;
     }
 
+    /* From here to the new session, a refusal changes nothing: whoever sent
+     * the chunk, the session in progress (another client's, or a resumable
+     * one) stays as it was. */
     if (req->data_len < IMAGE_HEADER_SIZE) {
-        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
     }
     if (!req->has_len) {
-        return fail(im, IMG_MGMT_ERR_INVALID_LENGTH);
+        return IMG_MGMT_ERR_INVALID_LENGTH;
     }
     if (image_header_decode(req->data, req->data_len, &hdr) != IMAGE_OK) {
-        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
     }
     if (req->sha_len > IMG_MGMT_SHA_MAX) {
-        return fail(im, IMG_MGMT_ERR_INVALID_HASH);
+        return IMG_MGMT_ERR_INVALID_HASH;
     }
     if (same_file) {
         /* Resume: the data of this chunk is dropped, the client continues
@@ -660,33 +689,33 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     }
 
     if (req->image >= im->cfg.image_count) {
-        return fail(im, IMG_MGMT_ERR_NO_FREE_SLOT);
+        return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
     uint32_t slot = FLASH_AREA_IMAGE_SECONDARY(req->image);
     const flash_area_t *fa = area(im, slot);
     if (!fa || slot_in_use(im, slot)) {
-        return fail(im, IMG_MGMT_ERR_NO_FREE_SLOT);
+        return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
     if (req->len > fa->size) {
-        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE);
+        return IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE;
     }
     /* Beyond Zephyr: the header's own sizes (header, body, protected TLVs
      * and at least the unprotected TLV info) must fit the announced file. */
     uint64_t need = (uint64_t)hdr.hdr_size + hdr.img_size + hdr.protect_tlv_size + 4u;
     if (hdr.hdr_size < IMAGE_HEADER_SIZE || need > req->len) {
-        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
     }
     if (req->upgrade) {
         /* Zephyr compares with the running image (image 0) whatever the target. */
         if (read_slot_info(im, FLASH_AREA_IMAGE_PRIMARY(im->cfg.active_image)) != IMAGE_OK) {
-            return fail(im, IMG_MGMT_ERR_VERSION_GET_FAILED);
+            return IMG_MGMT_ERR_VERSION_GET_FAILED;
         }
         if (image_version_cmp(&hdr.ver, &im->info.hdr.ver, false) <= 0) {
-            return fail(im, IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER);
+            return IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER;
         }
     }
     if ((uint64_t)req->data_len > req->len) {
-        return fail(im, IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN);
+        return IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN;
     }
 
     /* IMG_ENABLE_IMAGE_CHECK: the slot already holds this exact file. */

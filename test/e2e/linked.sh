@@ -20,12 +20,12 @@ check "test image 0 v2" mcu "$P" image test "$h0"
 before=$(primaries)
 check "reset" reboot
 check_out "boot log: image 0 refused, partner not pending" \
-  'image 0: pending upgrade to 2\.0\.0 refused: linked image not pending' last_boot
+  'image 0: pending upgrade to 2\.0\.0 refused: linked image neither moves with it nor is accepted' last_boot
 check_fails "boot log: nothing upgraded" grep -q 'upgraded' <(last_boot)
 check "both primaries byte-identical (nothing copied)" test "$(primaries)" = "$before"
 check_out "image 0 still runs 1.0.0" '"image":0,"slot":0,"version":"1\.0\.0"' mcu "$P" --json image list
 check_out "image 2 still runs 1.0.0" '"image":2,"slot":0,"version":"1\.0\.0"' cat "$WORK/out"
-check_out "bootReport says why" 'image 0: upgrade refused \(linked image not pending\)' cat "$WORK/out"
+check_out "bootReport says why" 'image 0: upgrade refused \(linked image neither moves with it nor is accepted\)' cat "$WORK/out"
 check_out "image 0 v2 stays pending" '"image":0,"slot":1,[^}]*"pending":true' cat "$WORK/out"
 
 check "upload image 2 v2" mcu "$P" --quiet image upload "$WORK/v2/img2-v2.0.0.bin" -n 2

@@ -9,8 +9,10 @@
  *     pending any more, and every primary validates (checked independently
  *     with image_validate, hashes compared with the secondary's).
  * Scenarios: full 3-image update, image 1 alone, an update cut twice (cut
- * again during the recovery boot), and an update where image 2 has a bad
- * signature (nothing copied, primaries never change).
+ * again during the recovery boot), an update where image 2 has a bad
+ * signature (nothing copied, primaries never change), and the running image
+ * 0 sent again beside an XIP part without dependencies (nothing moves). The
+ * bootloader partition (its linked-pair record) is part of every snapshot.
  *
  * Usage: powerfail <scenario|all> [full]. Without "full", cut points are
  * sampled with a stride so CI stays fast; with "full" every point is tried
@@ -33,7 +35,7 @@ static boot_result_t res;
 static bool full_mode;
 
 /* Initial flash of a scenario: the six slots, saved once, restored per run. */
-static uint8_t *snap[6];
+static uint8_t *snap[7]; /* the six slots and the bootloader partition (pair record) */
 /* Expected final state. */
 static uint8_t want_hash[3][IMAGE_HASH_SIZE];
 static int want_major[3];
@@ -42,7 +44,7 @@ static unsigned still_pending_mask; /* valid but refused (pair incomplete): stay
 
 static void snapshot_save(void)
 {
-    for (int id = 0; id < 6; id++) {
+    for (int id = 0; id < 7; id++) {
         uint32_t n = bootsim_area(&sim, (uint8_t)id)->size;
         free(snap[id]);
         snap[id] = malloc(n);
@@ -52,7 +54,7 @@ static void snapshot_save(void)
 
 static void snapshot_restore(uint64_t seed)
 {
-    for (int id = 0; id < 6; id++) {
+    for (int id = 0; id < 7; id++) {
         memcpy(bootsim_mem(&sim, (uint8_t)id), snap[id], bootsim_area(&sim, (uint8_t)id)->size);
     }
     simflash_power_init(&sim.b.power, seed);
@@ -324,8 +326,22 @@ int main(int argc, char **argv)
         run_bad_sig("bad_signature");
         ran = true;
     }
+    if (all || strcmp(which, "resent_pair") == 0) {
+        /* The running image 0 sent again beside an XIP part v2 without
+         * dependencies: at every cut point the pair stays v1 and boots. */
+        failures_at_start = tu_failures;
+        scenario_setup(0, 0);
+        CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 1)), 0);
+        CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), false), 0);
+        CHECK_EQ(bootsim_load_path(&sim, S(2), EXTXIP_BOOT_GEN_DIR "/img2-v2.0.0-nodeps.bin"), 0);
+        CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+        still_pending_mask = 1u << 2;
+        snapshot_save();
+        run_single("resent_pair", 40);
+        ran = true;
+    }
     bootsim_close(&sim);
-    for (int id = 0; id < 6; id++) {
+    for (int id = 0; id < 7; id++) {
         free(snap[id]);
     }
     if (!ran) {

@@ -155,9 +155,11 @@ static inline const char *bootsim_vec(int image, int major)
     return names[major - 1][image];
 }
 
-/* v1 of every image in its primary, every secondary erased. Returns 0 or -1. */
+/* v1 of every image in its primary, every secondary erased, and the
+ * bootloader's partition (its pair record) blank. Returns 0 or -1. */
 static inline int bootsim_load_v1(bootsim_t *s)
 {
+    bootsim_erase(s, FLASH_AREA_BOOTLOADER);
     for (int i = 0; i < 3; i++) {
         if (bootsim_load(s, FLASH_AREA_IMAGE_PRIMARY(i), bootsim_vec(i, 1)) != 0)
             return -1;

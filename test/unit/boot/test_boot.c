@@ -247,11 +247,13 @@ static void t_boot_full_update(bool permanent)
         CHECK_EQ(res.img[i].to.major, 2);
         CHECK(res.img[i].deps_ok);
         check_consumed(i);
-        /* primary trailer = the secondary's, as MCUboot's copy leaves it */
+        /* The bootloader writes the primary's trailer itself: erased, as a
+         * factory image has it (confirmed, nothing pending, no revert),
+         * whatever the uploaded trailer said. */
         boot_trailer_t t;
         CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(i)), &t), 0);
-        CHECK_EQ(t.magic, BOOT_MAGIC_GOOD);
-        CHECK_EQ(t.image_ok, permanent ? BOOT_FLAG_SET : BOOT_FLAG_UNSET);
+        CHECK_EQ(t.magic, BOOT_MAGIC_UNSET);
+        CHECK_EQ(t.image_ok, BOOT_FLAG_UNSET);
         CHECK_EQ(t.copy_done, BOOT_FLAG_UNSET);
         CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(i)), bootsim_area(&sim, S(i))),
                  BOOT_SWAP_TYPE_NONE);
@@ -271,11 +273,11 @@ static void t_boot_full_update(bool permanent)
     CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
     check_versions(2, 2, 2);
     if (!permanent) {
-        /* the app confirms itself: image_ok appears in the primary trailer */
+        /* the app confirms itself: nothing to write, it is already final */
         CHECK_EQ(boot_set_confirmed(bootsim_area(&sim, P(0))), 0);
         boot_trailer_t t;
         CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(0)), &t), 0);
-        CHECK_EQ(t.image_ok, BOOT_FLAG_SET);
+        CHECK_EQ(t.magic, BOOT_MAGIC_UNSET);
     }
     bootsim_close(&sim);
 }
@@ -383,15 +385,16 @@ static void t_refuse_dep_unmet(void)
 
 static void t_refuse_dep_unmet_same(void)
 {
-    /* Image 2's pending v1 equals its primary (nothing to copy, consumed);
-     * img0-v2 still needs image 2 at 2.0.0: refused. */
+    /* Image 2's pending v1 equals its primary (nothing to copy, consumed;
+     * it does not move); img0-v2 needs image 2 at 2.0.0, so it does not
+     * accept the partner that stays: refused by the linked rule. */
     setup_v1();
     stage_v2(1u << 0, false);
     CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 1)), 0);
     CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(1, 1, 1);
-    CHECK_EQ(res.img[0].reason, BOOT_REASON_DEP_UNMET);
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_PAIR_INCOMPLETE);
     CHECK(pending(S(0)));
     CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_DONE);
     bootsim_close(&sim);
@@ -498,8 +501,8 @@ static void t_delta_skip(void)
         CHECK_EQ(st.bytes_programmed, res.bytes_programmed);
         if (mode == 0) {
             CHECK_EQ(res.img[2].sectors_erased, 1);
-            CHECK_EQ(res.img[2].sectors_skipped, 22);
-            CHECK_EQ(res.img[2].bytes_programmed, 4096 + BOOT_TRAILER_SIZE); /* sector + trailer */
+            CHECK_EQ(res.img[2].sectors_skipped, 23); /* the trailer sector is already erased */
+            CHECK_EQ(res.img[2].bytes_programmed, 4096);
         }
         bootsim_close(&sim);
     }
@@ -526,21 +529,30 @@ static void t_resume_after_cut(void)
 }
 
 /* The cut after image 0 is consumed but before image 2 is: image 2 is
- * finished without a copy and not refused for a missing partner. */
+ * finished without a copy and not refused for a missing partner, because
+ * the pair record names it. Found as the operation count of a whole update
+ * less the last three (scrub of image 2's secondary: 2 erases; the idle
+ * pair record: 1 program). */
 static void t_resume_half_consumed(void)
 {
     setup_v1();
     stage_v2(1u << 0 | 1u << 2, false);
-    /* What a finished copy leaves: both primaries = secondaries (image and trailer). */
-    for (int i = 0; i < 3; i += 2) {
-        const flash_area_t *pa = bootsim_area(&sim, P(i)), *sa = bootsim_area(&sim, S(i));
-        memcpy(bootsim_mem(&sim, P(i)), bootsim_mem(&sim, S(i)), 0x20000);
-        memcpy(bootsim_mem(&sim, P(i)) + pa->size - BOOT_TRAILER_SIZE,
-               bootsim_mem(&sim, S(i)) + sa->size - BOOT_TRAILER_SIZE, BOOT_TRAILER_SIZE);
-    }
-    bootsim_erase(&sim, S(0)); /* image 0 consumed */
+    uint64_t before = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(run_boot(NULL), 0);
+    uint64_t ops = simflash_power_ops(&sim.b.power) - before;
+    bootsim_close(&sim);
+
+    setup_v1();
+    stage_v2(1u << 0 | 1u << 2, false);
+    simflash_power_cut_after(&sim.b.power, ops - 3);
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_FLASH);
+    simflash_power_on(&sim.b.power);
+    CHECK(!pending(S(0)));
+    CHECK(pending(S(2)));
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(2, 1, 2);
+    CHECK(res.consistent);
+    CHECK(!res.pair_open);
     CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_DONE);
     CHECK_EQ(res.img[2].sectors_erased, 0);
     CHECK_EQ(res.img[2].bytes_programmed, 0);
@@ -558,6 +570,137 @@ static void t_bad_args(void)
     CHECK_EQ(boot_go(&bst, &sim.map, NULL, &opt, &res), BOOT_ERR_ARG);
     sim.map.present[S(1)] = 0;
     CHECK_EQ(boot_go(&bst, &sim.map, NULL, NULL, &res), BOOT_ERR_NOENT);
+    bootsim_close(&sim);
+}
+
+
+/* ---- linked pair: issue 13's brick and its siblings ------------------------ */
+
+static void gen_path(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", EXTXIP_BOOT_GEN_DIR, name);
+}
+
+static void load_gen(uint8_t id, const char *name)
+{
+    char path[1024];
+    gen_path(path, sizeof path, name);
+    CHECK_EQ(bootsim_load_path(&sim, id, path), 0);
+}
+
+/* The running image 0 sent again (pending, identical to its primary) beside
+ * an XIP part v2 signed without dependencies: image 0 does not move, and
+ * image 2 does not declare it runs with the old image 0, so nothing moves
+ * (this pair booted and halted with "no matching XIP code" before). */
+static void t_pair_resent_image0(void)
+{
+    setup_v1();
+    CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 1)), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), false), 0);
+    load_gen(S(2), "img2-v2.0.0-nodeps.bin");
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 1);
+    CHECK(res.consistent);
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_PAIR_INCOMPLETE);
+    CHECK(!pending(S(0))); /* identical to the primary: consumed, harmless */
+    CHECK(pending(S(2)));  /* kept: its partner may still come */
+    /* The partner comes: now both move. */
+    stage_v2(1u << 0, false);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 1, 2);
+    CHECK(res.consistent);
+    bootsim_close(&sim);
+}
+
+/* An image 2 that names image 0 >= 1.0.0 may move alone. */
+static void t_pair_partner_accepted(void)
+{
+    setup_v1();
+    load_gen(S(2), "img2-v2.0.0-accepts-0v1.bin");
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 2);
+    CHECK(res.consistent);
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_DONE);
+    bootsim_close(&sim);
+}
+
+/* An uploaded trailer with copy_done (and image_ok) set never reaches the
+ * primary: the installed image reads as nothing pending, no revert. */
+static void t_pair_crafted_copy_done(void)
+{
+    setup_v1();
+    stage_v2(7, false);
+    for (int i = 0; i < 3; i++) {
+        const flash_area_t *fa = bootsim_area(&sim, S(i));
+        bootsim_mem(&sim, S(i))[BOOT_COPY_DONE_OFF(fa->size)] = 0x01;
+        bootsim_mem(&sim, S(i))[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
+    }
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 2, 2);
+    for (int i = 0; i < 3; i++) {
+        boot_trailer_t t;
+        CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(i)), &t), 0);
+        CHECK_EQ(t.magic, BOOT_MAGIC_UNSET);
+        CHECK_EQ(t.copy_done, BOOT_FLAG_UNSET);
+        CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(i)), bootsim_area(&sim, S(i))),
+                 BOOT_SWAP_TYPE_NONE);
+    }
+    bootsim_close(&sim);
+}
+
+/* Image 0 copied, then image 2's secondary stops validating (bit rot, a
+ * tool that wrote it): the pair cannot finish and the mixed set is never
+ * reported runnable. */
+static void t_pair_broken(void)
+{
+    setup_v1();
+    stage_v2(1u << 0 | 1u << 2, false);
+    /* Cut inside image 2's copy: image 0 is done, the record is open. */
+    uint64_t before = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(run_boot(NULL), 0);
+    uint64_t ops = simflash_power_ops(&sim.b.power) - before;
+    bootsim_close(&sim);
+    setup_v1();
+    stage_v2(1u << 0 | 1u << 2, false);
+    simflash_power_cut_after(&sim.b.power, ops - 10);
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_FLASH);
+    simflash_power_on(&sim.b.power);
+    image_info_t info;
+    CHECK_EQ(image_parse(bootsim_area(&sim, S(2)), &info), IMAGE_OK);
+    bootsim_mem(&sim, S(2))[info.tlv_end - 1] ^= 0x01; /* signature no longer verifies */
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
+    CHECK(!res.consistent);
+    CHECK(res.pair_open);
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_INVALID);
+    /* And it stays that way boot after boot: never runnable. */
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
+    CHECK(!res.consistent);
+    /* A recovery path closes the record before it writes by other means. */
+    CHECK_EQ(boot_pair_close(&bst, &sim.map), 0);
+    run_boot(NULL);
+    CHECK(!res.pair_open);
+    bootsim_close(&sim);
+}
+
+/* The pair record lives in the bootloader's own partition, closed after a
+ * finished update; a plain boot writes nothing. */
+static void t_pair_record_in_boot_area(void)
+{
+    setup_v1();
+    const flash_area_t *bl = bootsim_area(&sim, FLASH_AREA_BOOTLOADER);
+    uint32_t ss = flash_area_sector_size(bl);
+    CHECK_EQ(flash_area_is_erased(bl, bl->size - 2u * ss, 2u * ss), 1);
+    stage_v2(7, false);
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK(!res.pair_open);
+    CHECK_EQ(flash_area_is_erased(bl, bl->size - 2u * ss, 2u * ss), 0);
+    CHECK_EQ(flash_area_is_erased(bl, 0, bl->size - 2u * ss), 1);
+    uint64_t ops = simflash_power_ops(&sim.b.power);
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
     bootsim_close(&sim);
 }
 
@@ -586,6 +729,11 @@ static const tu_case_t cases[] = {
     {"resume_after_cut", t_resume_after_cut},
     {"resume_half_consumed", t_resume_half_consumed},
     {"bad_args", t_bad_args},
+    {"pair_resent_image0", t_pair_resent_image0},
+    {"pair_partner_accepted", t_pair_partner_accepted},
+    {"pair_crafted_copy_done", t_pair_crafted_copy_done},
+    {"pair_broken", t_pair_broken},
+    {"pair_record_in_boot_area", t_pair_record_in_boot_area},
 };
 
 int main(int argc, char **argv)

@@ -1277,6 +1277,187 @@ static void t_progressive_erase(void)
 
 /* ------------------------------------------------------------------ main */
 
+
+/* ---- issue 13: states a sequence of valid requests could reach ---------- */
+
+/* What the bootloader would do on reset, then the services restart. */
+static void rig_reset_through_boot(void)
+{
+    static boot_state_t bst;
+    boot_go(&bst, &R.lay.map, &image_dev_keyring, NULL, &g_boot);
+    R.cfg.last_boot = &g_boot;
+    rig_boot();
+}
+
+/* A pending image the bootloader refused (here: image 0 v2 without its
+ * partner) no longer blocks its slot: erase and upload work again. */
+static void t_refused_slot_reusable(void)
+{
+    open_rig();
+    blob_t f = load("img0-v2.0.0.signed.bin");
+    uint8_t dg[32];
+    digest_of("img0-v2.0.0.signed.bin", dg);
+    CHECK_EQ(upload(&f, 0, true, 1800, 1).off, f.n);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_EQ(parse().has_err, false);
+    /* Before any boot, a pending slot is in use (Zephyr's rule). */
+    erase_req(1, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_NO_FREE_SLOT);
+    rig_reset_through_boot();
+    CHECK_EQ(g_boot.img[0].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(swap_type(0), BOOT_SWAP_TYPE_TEST); /* still pending for its partner */
+    erase_req(1, SMP_VERSION_2);
+    resp_t r = parse();
+    CHECK(!r.has_err && (!r.has_rc || r.rc == 0));
+    CHECK_EQ(swap_type(0), BOOT_SWAP_TYPE_NONE);
+    /* ... and a new upload over a refused pending image works too. */
+    CHECK_EQ(upload(&f, 0, true, 1800, 1).off, f.n);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    rig_reset_through_boot();
+    r = upload(&f, 0, true, 1800, 2);
+    CHECK(!r.has_err);
+    CHECK_EQ(r.off, f.n);
+    free(f.p);
+    rig_close(&R);
+}
+
+/* A padded file whose trailer carries image_ok 0x01 and swap_info 0x00 but
+ * no magic: `test` cannot write its marks, so it answers an error and
+ * schedules nothing (it used to answer FLASH_WRITE_FAILED with the magic
+ * already written: pending and permanent). */
+static void t_test_dirty_trailer(void)
+{
+    open_rig();
+    blob_t v = load("img1-v2.0.0.signed.bin");
+    const flash_area_t *fa = rig_area(&R, 3);
+    blob_t f = {malloc(fa->size), fa->size};
+    memset(f.p, 0xff, f.n);
+    memcpy(f.p, v.p, v.n);
+    f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
+    f.p[BOOT_SWAP_INFO_OFF(fa->size)] = 0x00;
+    CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
+    uint8_t dg[32];
+    digest_of("img1-v2.0.0.signed.bin", dg);
+    uint8_t *before = snap(3);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    state_write(dg, 32, 1, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK(same(3, before));
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_NONE);
+    rig_reset_through_boot();
+    CHECK_EQ(g_boot.img[1].upgrade, BOOT_UPGRADE_NONE);
+    free(f.p);
+    free(v.p);
+    rig_close(&R);
+}
+
+/* Testing an image that is already pending validates it again. */
+static void t_test_pending_invalid(void)
+{
+    open_rig();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    uint8_t dg[32];
+    digest_of("img1-v2.0.0.signed.bin", dg);
+    CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK(!parse().has_err);
+    state_write(dg, 32, 0, SMP_VERSION_2); /* again: still fine */
+    CHECK(!parse().has_err);
+    /* The secondary's signature rots: clear one set bit of a signature byte
+     * (a 1 -> 0 change, which NOR flash allows without an erase). */
+    const flash_area_t *fa = rig_area(&R, 3);
+    uint32_t at = (uint32_t)f.n - 10, wo = at & ~3u;
+    uint8_t w[4];
+    CHECK_EQ(flash_area_read(fa, wo, w, 4), 0);
+    uint8_t *bp = &w[at - wo];
+    CHECK(*bp != 0);
+    *bp &= (uint8_t)(*bp - 1u); /* lowest set bit cleared */
+    CHECK_EQ(flash_area_write(fa, wo, w, 4), 0);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    free(f.p);
+    rig_close(&R);
+}
+
+/* Another client's first chunk that fails the checks leaves the owner's
+ * session where it was. */
+static void t_nonowner_keeps_session(void)
+{
+    open_rig();
+    blob_t a = load("img2-v2.0.0.signed.bin");
+    uint8_t sa[32];
+    crypto_sha256(a.p, a.n, sa);
+    uint32_t off = advance(&a, 2, sa, 0, 8500, 500, 1);
+    CHECK(off >= 8500);
+    blob_t junk = {calloc(1, a.n), a.n}; /* same len and sha, no image header */
+    R.now_ms += 100;
+    chunk(&junk, 2, sa, 0, 500, 2);
+    CHECK(parse().has_err);
+    up_t u;
+    memset(&u, 0, sizeof u);
+    u.data = a.p;
+    u.dlen = 10; /* shorter than a header */
+    u.with_len = true;
+    u.len = (uint32_t)a.n;
+    u.image = 2;
+    u.sha = sa;
+    u.sha_len = 32;
+    u.upgrade = -1;
+    send_upload(&u, SMP_VERSION_2, 2);
+    CHECK(parse().has_err);
+    resp_t r = chunk(&a, 2, sa, off, 500, 1);
+    CHECK_EQ(r.off, off + 500);
+    r = upload_from(&a, 2, sa, off + 500, 1800, 1);
+    CHECK_EQ(r.off, a.n);
+    CHECK(r.match);
+    free(junk.p);
+    free(a.p);
+    rig_close(&R);
+}
+
+/* A primary trailer with copy_done set (what an older bootloader copied from
+ * a crafted upload) is not a revert: the image reads confirmed and image 2
+ * takes uploads and test as usual. */
+static void t_primary_copy_done(void)
+{
+    open_rig();
+    const flash_area_t *p2 = rig_area(&R, 4);
+    CHECK_EQ(flash_area_write(p2, BOOT_MAGIC_OFF(p2->size), boot_trailer_magic, 16), 0);
+    uint8_t one[4] = {0x01, 0xff, 0xff, 0xff};
+    CHECK_EQ(flash_area_write(p2, BOOT_COPY_DONE_OFF(p2->size), one, 4), 0);
+    rig_boot();
+    state_t s = state_read();
+    const entry_t *e = find_entry(&s, 2, 0);
+    CHECK(e != NULL && e->confirmed && e->active && !e->pending);
+    blob_t f = load("img2-v2.0.0.signed.bin");
+    CHECK_EQ(upload(&f, 2, true, 1800, 1).off, f.n);
+    uint8_t dg[32];
+    digest_of("img2-v2.0.0.signed.bin", dg);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK(!parse().has_err);
+    CHECK_EQ(swap_type(2), BOOT_SWAP_TYPE_TEST);
+    free(f.p);
+    rig_close(&R);
+}
+
+/* `test` refuses an image whose dependency names an image this device does
+ * not have (it could never boot, and would hold its slot). */
+static void t_test_missing_dependency(void)
+{
+    open_rig();
+    blob_t f = tu_load_in(EXTXIP_BOOT_GEN_DIR, "img1-v2.0.0-dep7.bin");
+    CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
+    image_info_t info;
+    CHECK_EQ(image_parse(rig_area(&R, 3), &info), IMAGE_OK);
+    uint8_t *before = snap(3);
+    state_write(info.hash, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+    CHECK(same(3, before));
+    free(f.p);
+    rig_close(&R);
+}
+
 static const tu_case_t cases[] = {
     {"spec_first_chunk", t_spec_first_chunk},
     {"state_read", t_state_read},
@@ -1305,6 +1486,12 @@ static const tu_case_t cases[] = {
     {"boot_report", t_boot_report},
     {"netcore_hidden", t_netcore_hidden},
     {"progressive_erase", t_progressive_erase},
+    {"refused_slot_reusable", t_refused_slot_reusable},
+    {"test_dirty_trailer", t_test_dirty_trailer},
+    {"test_pending_invalid", t_test_pending_invalid},
+    {"nonowner_keeps_session", t_nonowner_keeps_session},
+    {"primary_copy_done", t_primary_copy_done},
+    {"test_missing_dependency", t_test_missing_dependency},
 };
 
 int main(int argc, char **argv)
