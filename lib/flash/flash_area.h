@@ -58,7 +58,7 @@ typedef struct flash_area {
 } flash_area_t;
 
 /* Area ids. Slot ids equal MCUmgr slot numbers: image n has primary slot 2n
- * and secondary slot 2n+1 (see spec/layout.md). */
+ * and secondary slot 2n+1 (see docs/protocol.md §13). */
 #define FLASH_AREA_IMAGE_PRIMARY(n)   ((uint8_t)(2u * (n)))
 #define FLASH_AREA_IMAGE_SECONDARY(n) ((uint8_t)(2u * (n) + 1u))
 #define FLASH_AREA_BOOTLOADER 6u
