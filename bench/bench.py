@@ -106,7 +106,7 @@ def make_images(b, work):
 # ---------------------------------------------------------------- 1. serial
 
 def b64_frame_bytes(pkt_len, line_chars=124):
-    """Bytes on the wire for one SMP packet in serial framing (spec smp.md §9.1):
+    """Bytes on the wire for one SMP packet in serial framing (docs/protocol.md §9.1):
     2-byte length + packet + CRC16, base64, cut into lines of at most 124
     characters, each line with a 2-byte marker and a newline."""
     raw = pkt_len + 4
@@ -120,7 +120,7 @@ def cbor_head(v):
 
 
 def upload_pkt_len(off, n, total, first, sha_len=32, image=0):
-    """SMP header + the smallest CBOR body an upload request can have (§7.5):
+    """SMP header + the smallest CBOR body an upload request can have (docs/protocol.md §7.5):
     first {"len","off","sha","data","image","upgrade"}, then {"off","data"}."""
     body = 1
     body += 4 + cbor_head(off) + 5 + cbor_head(n) + n

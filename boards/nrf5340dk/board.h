@@ -1,6 +1,6 @@
 /*
  * nRF5340 DK constants that are facts of the board, not of the partition map
- * (the map itself is pm_static.yml beside this file; see spec/layout.md).
+ * (the map itself is pm_static.yml beside this file; see docs/protocol.md §13).
  * Host tools and ports include this with ${CMAKE_SOURCE_DIR}/boards on their
  * include path: #include "nrf5340dk/board.h".
  */
@@ -21,7 +21,7 @@
  * (the XIP image part at QSPI 0x120000 runs from 0x10120000). */
 #define NRF5340DK_QSPI_XIP_BASE    0x10000000u
 
-/* Images: three, ECDSA P-256, 0x200-byte header (spec/layout.md). */
+/* Images: three, ECDSA P-256, 0x200-byte header (docs/protocol.md §13). */
 #define NRF5340DK_IMAGE_COUNT      3u
 #define NRF5340DK_IMAGE_HDR_SIZE   0x200u
 

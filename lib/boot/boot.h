@@ -3,7 +3,7 @@
  * swap-type decision, and boot_go() for multi-image overwrite-only upgrade.
  *
  * Trailer facts (MCUboot bootutil_public.c, BOOT_MAX_ALIGN 8, checked against
- * vectors/images/img1-v1.0.0.padded-confirmed.bin): counted from the end of
+ * test/vectors/images/img1-v1.0.0.padded-confirmed.bin): counted from the end of
  * the slot, magic is the last 16 bytes; image_ok at size-24, copy_done at
  * size-32, swap_info at size-40, swap_size at size-48; each flag sits alone
  * in its 8-byte unit and is written as one write-align unit padded with the

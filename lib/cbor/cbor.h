@@ -177,7 +177,7 @@ typedef struct cbor_kv {
  * the wrong type is an error. Resets every kv->found first. *matched (may be
  * NULL) = number of known keys found. Leaves the decoder after the map.
  * Returns 0 or a negative CBOR_ERR_* (sticky in d). Same tolerance as
- * Zephyr's zcbor_map_decode_bulk (spec smp.md §3.3).
+ * Zephyr's zcbor_map_decode_bulk (docs/protocol.md §3.3).
  */
 int cbor_map_decode_keys(cbor_decoder_t *d, cbor_kv_t *kv, size_t n, size_t *matched);
 

@@ -8,11 +8,11 @@
  *   ecdsa_p256_mbedtls.c  ECDSA P-256        mbedTLS 2.28
  *   rsa_pss_mbedtls.c     RSA-2048 PSS       mbedTLS 2.28
  *   ed25519_sodium.c      Ed25519            libsodium (host only)
- * mbedTLS 2.28 has no Ed25519. On the host we use Debian's libsodium. The
- * Cortex-M build replaces ed25519_sodium.c by ed25519_monocypher.c: the same
- * crypto_ed25519_verify() over Monocypher's portable, allocation-free
- * crypto_ed25519_check() (its optional SHA-512 Ed25519 module), vendored as
- * source, because libsodium needs an OS RNG and is far larger than a verify.
+ * mbedTLS 2.28 has no Ed25519, so the host uses Debian's libsodium. The
+ * Cortex-M33 firmware builds only SHA-256 and ECDSA P-256 (the sample signs
+ * with P-256; lib/sources.cmake, EXTXIP_CRYPTO_SOURCES); its port supplies
+ * crypto_rsa2048_pss_verify() and crypto_ed25519_verify() that refuse every
+ * key with CRYPTO_ERR_KEY (port/mps2-an505/crypto_port.c).
  *
  * mbedTLS's bignum code allocates internally (host: libc malloc; firmware:
  * mbedtls_memory_buffer_alloc over a static arena the port owns).

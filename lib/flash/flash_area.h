@@ -32,7 +32,9 @@ enum {
 typedef struct flash_dev_ops {
     /* Copy len bytes at off into dst. */
     int (*read)(void *ctx, uint32_t off, void *dst, uint32_t len);
-    /* Program len bytes: each bit may only go 1 -> 0 (erased value 0xff). */
+    /* Program len bytes. A cell may only move away from the device's
+     * erased_val (NOR: bits go 1 -> 0 only, erased_val 0xff); a program that
+     * would move one back must be refused with FLASH_ERR_NOT_ERASED. */
     int (*write)(void *ctx, uint32_t off, const void *src, uint32_t len);
     /* Erase whole sectors covering [off, off+len) to erased_val. */
     int (*erase)(void *ctx, uint32_t off, uint32_t len);
@@ -58,7 +60,7 @@ typedef struct flash_area {
 } flash_area_t;
 
 /* Area ids. Slot ids equal MCUmgr slot numbers: image n has primary slot 2n
- * and secondary slot 2n+1 (see spec/layout.md). */
+ * and secondary slot 2n+1 (see docs/protocol.md §13). */
 #define FLASH_AREA_IMAGE_PRIMARY(n)   ((uint8_t)(2u * (n)))
 #define FLASH_AREA_IMAGE_SECONDARY(n) ((uint8_t)(2u * (n) + 1u))
 #define FLASH_AREA_BOOTLOADER 6u

@@ -1,7 +1,7 @@
 /*
  * MCUboot image format, device side: parse and validate an image that sits in
  * a flash area. No allocation; flash is read through bounded stack buffers.
- * Facts: shared/spec/mcuboot.md, MCUboot's bootutil/image.h.
+ * Facts: docs/bootloader.md (Images), MCUboot's bootutil/image.h.
  */
 #ifndef EXTXIP_IMAGE_H
 #define EXTXIP_IMAGE_H

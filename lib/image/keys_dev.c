@@ -1,7 +1,7 @@
 /*
  * MCUboot's public development keys, in the encodings `imgtool getpub` emits
  * (their SHA-256 is the KEYHASH TLV value). NEVER ship these in a product:
- * the private halves are public. Bytes derived from shared/vectors/images/keys/:
+ * the private halves are public. Bytes derived from test/vectors/images/keys/:
  *   EC P-256 : SubjectPublicKeyInfo DER of mcuboot-dev-ec-p256.pub.pem (= .pub.c)
  *   RSA-2048 : openssl rsa -in mcuboot-dev-rsa-2048.pem -RSAPublicKey_out -outform DER
  *   Ed25519  : openssl pkey -in mcuboot-dev-ed25519.pem -pubout -outform DER

@@ -1,8 +1,8 @@
 /*
  * Image management group core: slot state, test/confirm, upload session with
  * progressive erase and a persisted checkpoint log, erase, boot report.
- * Facts: shared/spec/smp.md §7 (Zephyr img_mgmt.c / img_mgmt_state.c
- * behaviour), mcuboot.md, layout.md. The SMP/CBOR layer is img_mgmt_smp.c.
+ * Facts: docs/protocol.md §7 (Zephyr img_mgmt.c / img_mgmt_state.c
+ * behaviour), docs/bootloader.md, docs/protocol.md §13. The SMP/CBOR layer is img_mgmt_smp.c.
  */
 #include "mgmt/img_mgmt.h"
 
@@ -978,7 +978,7 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
 
 /* ------------------------------------------------------------ SMP handlers */
 
-/* Zephyr's verbose-error texts for the upload command (spec §4.2). */
+/* Zephyr's verbose-error texts for the upload command (docs/protocol.md §4.2). */
 static const char *upload_rsn(int err)
 {
     switch (err) {
@@ -1016,7 +1016,7 @@ static void enc_key(cbor_encoder_t *e, const char *k)
 }
 
 /* Body of a state read (also the success answer of a state write). Key order
- * and types as Zephyr's img_mgmt_state_read (spec §7.3). */
+ * and types as Zephyr's img_mgmt_state_read (docs/protocol.md §7.3). */
 static int encode_state(img_mgmt_t *im, smp_ctx_t *ctx)
 {
     cbor_encoder_t *e = ctx->enc;
@@ -1136,7 +1136,7 @@ static int h_upload(smp_ctx_t *ctx)
 static int h_erase(smp_ctx_t *ctx)
 {
     img_mgmt_t *im = ctx->user;
-    uint32_t slot = 1; /* default: the running image's opposite slot (spec §7.6, §14.3) */
+    uint32_t slot = 1; /* default: the running image's opposite slot (docs/protocol.md §7.6, §14 item 3) */
     cbor_kv_t kv[] = {CBOR_KV("slot", CBOR_KV_UINT32, &slot)};
     if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != CBOR_OK) {
         return MGMT_ERR_EINVAL;
@@ -1147,7 +1147,7 @@ static int h_erase(smp_ctx_t *ctx)
     return report(ctx, img_mgmt_erase(im, slot), NULL);
 }
 
-/* Slot info (spec §7.7): size of every slot, upload_image_id on secondaries. */
+/* Slot info (docs/protocol.md §7.7): size of every slot, upload_image_id on secondaries. */
 static int h_slot_info(smp_ctx_t *ctx)
 {
     img_mgmt_t *im = ctx->user;
@@ -1201,6 +1201,6 @@ int img_mgmt_register(img_mgmt_t *im, smp_server_t *srv)
     im->group.cmds = img_mgmt_cmds;
     im->group.cmd_count = sizeof(img_mgmt_cmds) / sizeof(img_mgmt_cmds[0]);
     im->group.user = im;
-    im->group.err_to_v1 = NULL; /* the built-in image table (spec §4.4) */
+    im->group.err_to_v1 = NULL; /* the built-in image table (docs/protocol.md §4.4) */
     return smp_server_register(srv, &im->group);
 }

@@ -1,7 +1,7 @@
 /*
  * Image management group (SMP group 1): state read/write, upload, erase and
  * slot info for the three MCUboot images of the extxip sample
- * (spec smp.md §7, layout.md). Overwrite-only MCUboot, no Direct-XIP.
+ * (docs/protocol.md §7, §13). Overwrite-only MCUboot, no Direct-XIP.
  *
  * Two layers:
  *  - the core (this header): plain-C functions that decide and touch flash;
@@ -135,12 +135,12 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg);
 /* ---- State (cmd 0) --------------------------------------------------------- */
 
 /* Every listed slot, image by image, primary first; unparseable slots are
- * omitted (spec §7.3). Returns 0 (count in *n, may be 0). */
+ * omitted (docs/protocol.md §7.3). Returns 0 (count in *n, may be 0). */
 int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
                            size_t *n);
 
 /* Test (confirm=false) or confirm the slot whose SHA-256 TLV equals hash, or
- * confirm the running image (hash_len 0, confirm). Rules of spec §7.4; a
+ * confirm the running image (hash_len 0, confirm). Rules of docs/protocol.md §7.4; a
  * secondary must validate first (else INVALID_IMAGE_HEADER_MAGIC, nothing
  * written). Returns 0, IMG_MGMT_ERR_* (>0) or -MGMT_ERR_*. */
 int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm);
@@ -169,7 +169,7 @@ typedef struct img_mgmt_upload_rsp {
     bool match;
 } img_mgmt_upload_rsp_t;
 
-/* One upload request (spec §7.5 plus the checks above). On 0, *rsp says what
+/* One upload request (docs/protocol.md §7.5 plus the checks above). On 0, *rsp says what
  * to answer. Returns 0, IMG_MGMT_ERR_* (>0) or -MGMT_ERR_EBUSY / -MGMT_ERR_*. */
 int img_mgmt_upload(img_mgmt_t *im, const img_mgmt_upload_req_t *req, img_mgmt_upload_rsp_t *rsp);
 
@@ -182,7 +182,7 @@ bool img_mgmt_session_get(const img_mgmt_t *im, uint8_t *image, uint32_t *off, u
 
 /* ---- Erase (cmd 5) --------------------------------------------------------- */
 
-/* Erase absolute slot `slot` (spec §7.6; primaries always refused). Resets
+/* Erase absolute slot `slot` (docs/protocol.md §7.6; primaries always refused). Resets
  * the upload session. Returns 0, IMG_MGMT_ERR_* (>0). */
 int img_mgmt_erase(img_mgmt_t *im, uint32_t slot);
 

@@ -1,6 +1,6 @@
 /*
  * OS management group. Response keys and their order follow Zephyr's
- * os_mgmt.c (spec smp.md §6) so that replies are byte-identical.
+ * os_mgmt.c (docs/protocol.md §6) so that replies are byte-identical.
  */
 #include "mgmt/os_mgmt.h"
 
@@ -249,7 +249,7 @@ static int os_params(smp_ctx_t *ctx)
 
 /* ---------------------------------------------------------------- info */
 
-/* Fields in output order (spec §6.9); 'a' selects all available. */
+/* Fields in output order (docs/protocol.md §6.9); 'a' selects all available. */
 static const char info_chars[] = "snrvbmpio";
 
 static const char *info_text(const os_mgmt_port_t *p, int i)

@@ -1,5 +1,5 @@
 /*
- * OS management group (SMP group 0, spec smp.md §6): echo, task statistics,
+ * OS management group (SMP group 0, docs/protocol.md §6): echo, task statistics,
  * date/time, reset, MCUmgr parameters, OS/application info, bootloader info.
  * Everything device-specific comes from the port struct below; the module
  * keeps no state of its own beyond the caller-owned os_mgmt_t.
@@ -12,7 +12,7 @@
 
 #include "smp/smp.h"
 
-/* Command ids (spec §6.1). */
+/* Command ids (docs/protocol.md §6.1). */
 enum {
     OS_MGMT_ID_ECHO = 0,
     OS_MGMT_ID_CONS_ECHO_CTRL = 1,
@@ -26,7 +26,7 @@ enum {
     OS_MGMT_ID_COUNT = 9,
 };
 
-/* MCUboot modes reported by bootloader info "mode" (spec §6.10). */
+/* MCUboot modes reported by bootloader info "mode" (docs/protocol.md §6.10). */
 enum {
     OS_MGMT_BOOT_MODE_UNKNOWN = -1,
     OS_MGMT_BOOT_MODE_SINGLE_SLOT = 0,

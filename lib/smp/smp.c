@@ -1,6 +1,6 @@
 /*
  * SMP request dispatch, modelled on the behaviour of Zephyr's smp.c as
- * described in spec smp.md §2 (so that responses are byte-identical).
+ * described in docs/protocol.md §2 (so that responses are byte-identical).
  */
 #include "smp/smp.h"
 
@@ -158,7 +158,7 @@ static const smp_group_t *find_group(const smp_server_t *srv, uint16_t id)
     return NULL;
 }
 
-/* Response header for req carrying a body of body_len bytes (spec §2.2). */
+/* Response header for req carrying a body of body_len bytes (docs/protocol.md §2.2). */
 static void put_rsp_hdr(uint8_t *tx, const smp_hdr_t *req, size_t body_len)
 {
     smp_hdr_t h = {
@@ -264,7 +264,7 @@ int smp_process(smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx
     while (pos < rx_len) {
         smp_hdr_t req;
         if (smp_hdr_decode(rx + pos, rx_len - pos, &req) != 0) {
-            break; /* no valid header: nothing to answer (spec §2.1) */
+            break; /* no valid header: nothing to answer (docs/protocol.md §2.1) */
         }
         pos += SMP_HDR_SIZE;
 

@@ -1,5 +1,5 @@
 /*
- * SMP server core: the 8-byte header and request dispatch (spec smp.md §1-§4).
+ * SMP server core: the 8-byte header and request dispatch (docs/protocol.md §1-§4).
  *
  * A transport hands smp_process() one reassembled buffer (a UDP datagram, a
  * decoded serial packet, ...). Each SMP request in it is dispatched to the
@@ -128,7 +128,7 @@ int smp_server_register(smp_server_t *srv, const smp_group_t *grp);
 typedef int (*smp_output_fn)(void *arg, const uint8_t *pkt, size_t len);
 
 /*
- * Process every SMP request in rx[0..rx_len) in order (spec §2): each gets
+ * Process every SMP request in rx[0..rx_len) in order (docs/protocol.md §2): each gets
  * one response written to tx[0..tx_cap) and passed to out(out_arg, ...).
  * Fewer than 8 bytes left → dropped silently; length larger than the rest →
  * ECORRUPT response; op other than READ/WRITE → ENOTSUP; version 2/3 →

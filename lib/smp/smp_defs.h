@@ -1,7 +1,7 @@
 /*
  * SMP (MCUmgr) protocol numbers: ops, versions, group ids, MGMT_ERR_* codes
  * and the group-specific error codes of the OS and image groups.
- * Facts: shared/spec/smp.md §1, §4, §5.
+ * Facts: docs/protocol.md §1, §4, §5.
  */
 #ifndef EXTXIP_SMP_DEFS_H
 #define EXTXIP_SMP_DEFS_H
@@ -10,7 +10,7 @@
 
 #define SMP_HDR_SIZE 8u
 
-/* Header op field (spec §1.2). */
+/* Header op field (docs/protocol.md §1.2). */
 enum {
     SMP_OP_READ = 0,
     SMP_OP_READ_RSP = 1,
@@ -18,13 +18,13 @@ enum {
     SMP_OP_WRITE_RSP = 3,
 };
 
-/* Header version field (spec §1.3). */
+/* Header version field (docs/protocol.md §1.3). */
 enum {
     SMP_VERSION_1 = 0, /* original protocol: errors as "rc" */
     SMP_VERSION_2 = 1, /* errors as "err": {"group", "rc"} */
 };
 
-/* Group ids (spec §5). */
+/* Group ids (docs/protocol.md §5). */
 enum {
     MGMT_GROUP_ID_OS = 0,
     MGMT_GROUP_ID_IMAGE = 1,
@@ -37,7 +37,7 @@ enum {
     MGMT_GROUP_ID_PERUSER = 64,
 };
 
-/* SMP-layer result codes, v1 "rc" (spec §4.2). Handlers return these. */
+/* SMP-layer result codes, v1 "rc" (docs/protocol.md §4.2). Handlers return these. */
 enum {
     MGMT_ERR_EOK = 0,
     MGMT_ERR_EUNKNOWN = 1,
@@ -56,7 +56,7 @@ enum {
     MGMT_ERR_EPERUSER = 256,
 };
 
-/* OS group codes (spec §4.5). */
+/* OS group codes (docs/protocol.md §4.5). */
 enum {
     OS_MGMT_ERR_OK = 0,
     OS_MGMT_ERR_UNKNOWN = 1,
@@ -67,7 +67,7 @@ enum {
     OS_MGMT_ERR_QUERY_RESPONSE_VALUE_NOT_VALID = 6,
 };
 
-/* Image group codes (spec §4.4). */
+/* Image group codes (docs/protocol.md §4.4). */
 enum {
     IMG_MGMT_ERR_OK = 0,
     IMG_MGMT_ERR_UNKNOWN = 1,
@@ -106,7 +106,7 @@ enum {
     IMG_MGMT_ERR_ACTIVE_SLOT_NOT_KNOWN = 34,
 };
 
-/* v2 group code → v1 MGMT_ERR_* (spec §4.4, §4.5). Unknown codes → EUNKNOWN. */
+/* v2 group code → v1 MGMT_ERR_* (docs/protocol.md §4.4, §4.5). Unknown codes → EUNKNOWN. */
 uint16_t smp_img_err_to_v1(uint16_t rc);
 uint16_t smp_os_err_to_v1(uint16_t rc);
 /* Translation for a group: OS and image tables built in, any other group → EUNKNOWN. */

@@ -1,6 +1,6 @@
 /*
  * SMP serial console framing: line encoder (two split styles) and a streaming,
- * bounded line decoder. Facts: spec smp.md §9.
+ * bounded line decoder. Facts: docs/protocol.md §9.
  */
 #include "smp/smp_serial.h"
 
@@ -52,7 +52,7 @@ static int line_end(line_buf_t *l, smp_serial_line_fn fn, void *arg)
 }
 
 /*
- * Zephyr's device-side split (spec §9.3): the first line carries
+ * Zephyr's device-side split (docs/protocol.md §9.3): the first line carries
  * (len_hi, len_lo, P[0]) then up to 90 more bytes; later lines up to 90. The
  * CRC is kept whole on the last line: if the rest of P would fill a line to
  * within one byte, bytes are held back for a final line that carries the CRC.

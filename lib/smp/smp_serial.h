@@ -1,5 +1,5 @@
 /*
- * SMP over a serial console (spec smp.md §9): a packet travels as lines
+ * SMP over a serial console (docs/protocol.md §9): a packet travels as lines
  * "06 09 <base64> 0A" (first) and "04 14 <base64> 0A" (continuation); the
  * base64 text carries len16_be(P+2) ‖ P ‖ crc16_xmodem_be(P).
  *
@@ -24,10 +24,10 @@
 
 #include "smp/smp.h"
 
-/* Longest line including the 2 marker bytes and the newline (spec §9.1). */
+/* Longest line including the 2 marker bytes and the newline (docs/protocol.md §9.1). */
 #define SMP_SERIAL_MAX_LINE 127u
 /* Decoded bytes a packet may occupy: len16 + P + CRC, as in one Zephyr
- * netbuf, so the largest P is SMP_BUF_SIZE - 4 (spec §6.8, §9.5). */
+ * netbuf, so the largest P is SMP_BUF_SIZE - 4 (docs/protocol.md §6.8, §9.5). */
 #define SMP_SERIAL_RX_CAP SMP_BUF_SIZE
 
 typedef enum {

@@ -1,6 +1,6 @@
 /*
  * QEMU mps2-an505 (Cortex-M33, SSE-200) as a stand-in for the nRF5340 DK
- * application core. Memory map chosen for the extxip layout (spec/layout.md),
+ * application core. Memory map chosen for the extxip layout (docs/protocol.md §13),
  * every device at its nRF size, none scaled, but at other addresses:
  *
  *   nRF5340 DK                          here (secure aliases; CPU boots secure)

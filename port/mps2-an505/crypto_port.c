@@ -28,8 +28,10 @@ int crypto_ed25519_verify(const uint8_t *key, size_t key_len, const uint8_t *msg
 
 /* Measured: one ECDSA P-256 verify (window 2) fails with a 2 KiB arena and
  * passes with 3 KiB; 6 KiB keeps a 2x margin. Too small an arena shows up
- * as "signature does not verify": lib/crypto maps mbedTLS's allocation
- * failure to CRYPTO_ERR_SIG. */
+ * as CRYPTO_ERR_INTERNAL, not as a bad signature: lib/crypto tells mbedTLS's
+ * allocation failures apart (mbedtls_err.h), lib/image reports them as
+ * IMAGE_ERR_CRYPTO, and the bootloader keeps such an image pending instead
+ * of scrubbing it as invalid. */
 static unsigned char mbedtls_arena[6 * 1024] __attribute__((aligned(8)));
 
 /* Generated at build time by `extxip-imgtool getpub -e lang-c` from the PEM. */

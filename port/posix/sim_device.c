@@ -8,7 +8,7 @@
 #include <mbedtls/rsa.h>
 
 #include "image/keys_dev.h"
-#include "imgtool.h"
+#include "hostfile.h"
 #include "mgmt/img_mgmt.h"
 #include "sim_app.h"
 

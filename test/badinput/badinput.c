@@ -1182,7 +1182,7 @@ static void os_bootinfo_unknown_query(void)
 }
 static void os_reset_force_wrong_type(void)
 {
-    /* Zephyr ignores a "force" it cannot decode (spec smp.md §6.6, note 14):
+    /* Zephyr ignores a "force" it cannot decode (docs/protocol.md §6.7):
      * the reset is answered {} and runs only after that reply went out */
     BODY(1);
     KT("force", "yes");

@@ -2,7 +2,7 @@
 """Raw SMP image-upload requests over UDP, for the e2e tests that need
 requests the client never makes (wrong sha, oversized len, off beyond len).
 Standard library only: the CBOR and the header come from
-test/support/smpwire.py. Header per spec smp.md §2: v2 (version bits 01), write op 2,
+test/support/smpwire.py. Header per docs/protocol.md §1: v2 (version bits 01), write op 2,
 group 1 (image), id 1 (upload).
 
   smp_raw.py PORT upload FILE [--image N] [--len L|none] [--sha HEX|--sha-len N]

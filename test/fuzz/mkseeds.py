@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the seed corpora in corpus/<harness>/ (committed; run again only
-when the request set changes). Sources: the SMP requests of spec smp.md §6/§7
-built here, imgtool 2.4.0 vector bytes from ../shared/vectors, and the board's
+when the request set changes). Sources: the SMP requests of docs/protocol.md §6/§7
+built here, imgtool 2.4.0 vector bytes from test/vectors, and the board's
 pm_static.yml. Small images for the image harness are signed by
 extxip-imgtool (pass its path) with MCUboot's dev key from the vectors."""
 import os, shutil, subprocess, sys

@@ -64,7 +64,7 @@ def dec(b, i=0):
 
 
 def pkt(op, group, cid, body, seq=1, ver=1):
-    """SMP packet: header (spec smp.md section 2; ver 1 = SMP v2) + body bytes."""
+    """SMP packet: header (docs/protocol.md §1; ver 1 = SMP v2) + body bytes."""
     return struct.pack(">BBHHBB", (ver << 3) | op, 0, len(body), group, seq, cid) + body
 
 

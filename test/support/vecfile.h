@@ -58,7 +58,7 @@ static inline tu_blob_t tu_load_in(const char *dir, const char *rel)
 }
 
 /* The "Image digest:" that `imgtool verify` printed for the entry "== name"
- * of `text` (shared/vectors/images/verify-ec-p256.txt), or for the first
+ * of `text` (test/vectors/images/verify-ec-p256.txt), or for the first
  * digest when name is NULL (the one-image files). The digest must belong to
  * that entry, not a later one. Returns 0, or -1 when there is none. */
 static inline int tu_imgtool_digest(const char *text, const char *name, uint8_t out[32])

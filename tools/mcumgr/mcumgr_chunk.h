@@ -17,12 +17,12 @@
 /* Largest UDP payload over IPv4. */
 #define MCUMGR_UDP_MAX_PKT 65507
 /* Used when the device does not answer MCUmgr params: Zephyr's defaults
- * (NETBUF_SIZE 2048 with UDP, 384 otherwise; spec §12.1), window 1. */
+ * (NETBUF_SIZE 2048 with UDP, 384 otherwise; docs/protocol.md §12.1), window 1. */
 #define MCUMGR_DEFAULT_BUF_SIZE_UDP 2048
 #define MCUMGR_DEFAULT_BUF_SIZE_SERIAL 384
 /* mcumgr's default -w (maximum outstanding chunks). */
 #define MCUMGR_DEFAULT_MAX_WINDOW 5
-/* The first chunk must hold the 32-byte MCUboot header (spec §7.5 step 2.1). */
+/* The first chunk must hold the 32-byte MCUboot header (docs/protocol.md §7.5, first chunk, step 2). */
 #define MCUMGR_MIN_FIRST_CHUNK 32
 
 /* Bytes of a CBOR head (major type + argument) for value v: 1, 2, 3, 5 or 9. */
@@ -41,11 +41,11 @@ size_t mcumgr_upload_max_data(size_t pkt_max, int first, uint32_t off, uint32_t 
 /* Largest SMP packet (header + CBOR) to send on this link. buf_size is the device's
  * MCUmgr-params buf_size, or <= 0 when unknown (then Zephyr's default is assumed).
  * UDP: buf_size. Serial: buf_size - 4 (the device's buffer also holds the frame's
- * length and CRC, spec §6.8). */
+ * length and CRC, docs/protocol.md §6.8). */
 size_t mcumgr_pkt_limit(mcumgr_conntype_t type, long long buf_size);
 
 /* Requests to keep in flight: buf_count - 1 (a request holds its buffer until its
- * reply is allocated, spec §12.1), at least 1, at most user_max; 1 when unknown. */
+ * reply is allocated, docs/protocol.md §12.1), at least 1, at most user_max; 1 when unknown. */
 unsigned mcumgr_window(long long buf_count, unsigned user_max);
 
 /* Bytes a packet of pkt_len occupies on a serial line with line_chars base64

@@ -12,7 +12,7 @@
 #define MCUMGR_UDP_DEFAULT_PORT 1337
 #define MCUMGR_SERIAL_DEFAULT_BAUD 115200
 /* mcumgr's serial mtu: a line carries mtu - 4 base64 characters; 128 gives the
- * 127-byte lines Zephyr's shell transport accepts (spec §9.4). */
+ * 127-byte lines Zephyr's shell transport accepts (docs/protocol.md §9.4). */
 #define MCUMGR_SERIAL_DEFAULT_MTU 128
 #define MCUMGR_SERIAL_MIN_MTU 8
 #define MCUMGR_SERIAL_MAX_MTU 4096
@@ -34,7 +34,7 @@ int mcumgr_conn_parse(const char *conntype, const char *connstring, mcumgr_conn_
                       char *err, size_t err_cap);
 
 /* Base64 characters per serial line for a given mcumgr mtu (mtu - 4 rounded down to a
- * multiple of 4 so every non-final line decodes on its own, spec §9.2). */
+ * multiple of 4 so every non-final line decodes on its own, docs/protocol.md §9.2). */
 int mcumgr_serial_line_chars(int mtu);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * Names for SMP error codes (spec §4): v1 "rc" values (MGMT_ERR_*), group names, and
+ * Names for SMP error codes (docs/protocol.md §4): v1 "rc" values (MGMT_ERR_*), group names, and
  * v2 "err":{"group","rc"} codes per group (image group 1, OS group 0 and the others).
  */
 #ifndef EXTXIP_MCUMGR_ERR_H

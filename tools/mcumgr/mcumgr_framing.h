@@ -10,7 +10,7 @@
 
 #include "mcumgr_link.h"
 
-/* Write / read the 8-byte SMP header (big-endian fields, spec §1). */
+/* Write / read the 8-byte SMP header (big-endian fields, docs/protocol.md §1). */
 void mcumgr_hdr_put(uint8_t *out, const mcumgr_hdr_t *h);
 void mcumgr_hdr_get(const uint8_t *in, mcumgr_hdr_t *h);
 

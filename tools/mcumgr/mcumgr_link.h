@@ -1,6 +1,6 @@
 /*
  * The client side of one SMP connection: UDP (one packet per datagram) or serial
- * (console framing, spec §9), request/response matching by sequence number, and the
+ * (console framing, docs/protocol.md §9), request/response matching by sequence number, and the
  * single-request transaction with timeout and retries (mcumgr's -t / -r).
  */
 #ifndef EXTXIP_MCUMGR_LINK_H

@@ -33,7 +33,7 @@ int mcumgr_req_reset(uint8_t *buf, size_t cap, int force)
     cbor_enc_init(&e, buf, cap);
     if (!force)
         return mcumgr_req_empty(buf, cap);
-    /* Zephyr decodes "force" as a bool (spec §6.7). */
+    /* Zephyr decodes "force" as a bool (docs/protocol.md §6.7). */
     cbor_enc_map(&e, 1);
     cbor_enc_tstr_z(&e, "force");
     cbor_enc_bool(&e, true);

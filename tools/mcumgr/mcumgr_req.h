@@ -1,7 +1,7 @@
 /*
  * Request bodies (CBOR maps) in the form real clients send them: definite-length maps,
  * keys in canonical order (shorter key first, then bytewise — what smpclient sends; the
- * upload first chunk then matches spec smp.md §15.4 byte for byte).
+ * upload first chunk then matches docs/protocol.md §15.4 byte for byte).
  * Each encoder writes into buf[0..cap) and returns the body length, or -1 if it does
  * not fit.
  */
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Groups and command ids used by the tool (spec §5-§7). */
+/* Groups and command ids used by the tool (docs/protocol.md §5-§7). */
 #define MCUMGR_GROUP_OS 0
 #define MCUMGR_GROUP_IMAGE 1
 #define MCUMGR_OS_ECHO 0

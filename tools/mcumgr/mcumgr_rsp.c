@@ -95,7 +95,7 @@ int mcumgr_rsp_status(const uint8_t *body, size_t len, mcumgr_status_t *st)
     if (r < 0 || cbor_dec_leave(&d) != 0)
         return st->kind;
     /* A group error is the more specific one; an SMP-layer rc wins only when no
-     * group error is present (spec §4.3: both shapes must be handled). */
+     * group error is present (docs/protocol.md §4.3: both shapes must be handled). */
     if (have_err && grc != 0) {
         st->kind = MCUMGR_RSP_ERR_V2;
         st->group = group;

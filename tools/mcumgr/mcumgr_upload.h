@@ -1,7 +1,7 @@
 /*
  * Image upload with several requests in flight.
  *
- * The device's "off" is authoritative (spec §7.5): every reply says which offset the
+ * The device's "off" is authoritative (docs/protocol.md §7.5): every reply says which offset the
  * device expects next. A continuation at any other offset is answered with that
  * offset, never an error, so lost, duplicated and reordered requests or replies are
  * all repaired by resending from what the device reports. The first chunk carries the

@@ -28,7 +28,7 @@ typedef struct bootsim {
     pm_layout_t layout;
 } bootsim_t;
 
-/* What pm_static_extxip_nrf5340dk.yml says (spec/layout.md): (area id,
+/* What pm_static_extxip_nrf5340dk.yml says (docs/protocol.md §13): (area id,
  * device, offset, size); the map itself is read from the YAML file. */
 static const struct {
     uint8_t id;

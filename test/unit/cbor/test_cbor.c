@@ -510,7 +510,7 @@ static void test_encoder_basics(void)
     CHECK_EQ(e.len, sizeof(want));
     CHECK_MEM(b, want, sizeof(want));
 
-    /* {"rc": 8} the way Zephyr emits it (spec §3.1) */
+    /* {"rc": 8} the way Zephyr emits it (docs/protocol.md §3.1) */
     cbor_enc_init(&e, b, sizeof(b));
     cbor_enc_map_indef(&e);
     cbor_enc_tstr_z(&e, "rc");
@@ -615,7 +615,7 @@ static void test_malformed_classes(void)
     q = dec_on(&d, (const uint8_t[]){ 0x20 }, 1);
     CHECK_EQ(cbor_dec_uint32(&d, &u32), CBOR_ERR_RANGE);
     free(q);
-    /* 8-byte encoding of a small value is accepted (spec §3.3 [derived]) */
+    /* 8-byte encoding of a small value is accepted (docs/protocol.md §3.3 [derived]) */
     q = dec_on(&d, (const uint8_t[]){ 0x1B, 0, 0, 0, 0, 0, 0, 0, 7 }, 9);
     CHECK_EQ(cbor_dec_uint32(&d, &u32), 0);
     CHECK_EQ(u32, 7);
@@ -789,7 +789,7 @@ static void test_map_helper(void)
     free(q);
 }
 
-/* spec §15.4: first upload chunk for image 2, canonical key order (Python smp) */
+/* docs/protocol.md §15.4: first upload chunk for image 2, canonical key order (Python smp) */
 static void test_upload_chunk_example(void)
 {
     uint8_t body[105];
@@ -838,7 +838,7 @@ static void test_upload_chunk_example(void)
     CHECK(data.ptr >= q && data.ptr + data.len <= q + n); /* zero-copy into the input */
     free(q);
 
-    /* the §15.4 replies, encoded the Zephyr way */
+    /* the docs/protocol.md §15.4 replies, encoded the Zephyr way */
     uint8_t out[32];
     cbor_encoder_t e;
     cbor_enc_init(&e, out, sizeof(out));

@@ -1,6 +1,6 @@
 /*
  * lib/crypto shims: SHA-256 known answers (FIPS 180-2 examples), and each
- * verify against a signature imgtool made (shared/vectors/images), plus the
+ * verify against a signature imgtool made (test/vectors/images), plus the
  * refusals: wrong hash, damaged signature, malformed key.
  */
 #include <stdint.h>

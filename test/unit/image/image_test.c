@@ -1,5 +1,5 @@
 /*
- * lib/image against imgtool 2.4.0's own output (shared/vectors/images/): every
+ * lib/image against imgtool 2.4.0's own output (test/vectors/images/): every
  * signed vector validates and hashes to the digest `imgtool verify` printed;
  * each malformed or tampered image is refused with its own reason.
  * Run as `image_test <case>` (CTest registers one test per case) or with no

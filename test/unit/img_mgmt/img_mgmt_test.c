@@ -2,7 +2,7 @@
  * Image management group through the real SMP server, on a RAM-backed
  * nRF5340 DK (simflash) laid out by boards/nrf5340dk/pm_static.yml, with
  * imgtool's signed vectors. Requests are real SMP packets (CBOR built with
- * lib/cbor, §15.4 as literal bytes); responses are decoded and checked.
+ * lib/cbor, docs/protocol.md §15.4 as literal bytes); responses are decoded and checked.
  * Every refusal also checks the target slot's bytes are unchanged.
  * Run as `img_mgmt_test <case>` or with no argument for all.
  */
@@ -372,7 +372,7 @@ static int swap_type(uint8_t image)
 
 /* ---------------------------------------------------------------- cases */
 
-/* §15.4 literal request bytes; the replies must be Zephyr's bytes. */
+/* docs/protocol.md §15.4 literal request bytes; the replies must be Zephyr's bytes. */
 static void t_spec_first_chunk(void)
 {
     open_rig();
@@ -945,7 +945,7 @@ static void t_upgrade_flag(void)
     rig_close(&R);
 }
 
-/* test/confirm refusals of spec §7.4, each leaving every trailer untouched. */
+/* test/confirm refusals of docs/protocol.md §7.4, each leaving every trailer untouched. */
 static void t_state_write_refusals(void)
 {
     open_rig();
@@ -1091,7 +1091,7 @@ static void t_erase_refusals(void)
     rig_close(&R);
 }
 
-/* Slot info: §7.7 with this board's partition sizes. */
+/* Slot info: docs/protocol.md §7.7 with this board's partition sizes. */
 static void t_slot_info(void)
 {
     open_rig();

@@ -1,6 +1,6 @@
 /*
  * Runs the extxip-imgtool executable and compares what it writes with the
- * output of the real imgtool 2.4.0 (shared/vectors/images and fixtures/).
+ * output of the real imgtool 2.4.0 (test/vectors/images and fixtures/).
  * Usage: imgtool_cli_test GROUP TOOL WORKDIR, GROUP one of
  *   vectors   sign/verify/dumpinfo/getpub against the shared vectors
  *   fixtures  flags beyond the vectors (HEX, trailers, custom TLVs) against captured imgtool files

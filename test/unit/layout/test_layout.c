@@ -1,6 +1,6 @@
 /*
  * pm_static.yml reader. The real vector must give exactly the memory map of
- * spec/layout.md and one end_address warning; each hand-made bad file must
+ * docs/protocol.md §13 and one end_address warning; each hand-made bad file must
  * give its own error code and a message naming the partition.
  * Run as `test_layout <case>`.
  */
@@ -57,7 +57,7 @@ static void check_area(uint8_t id, const char *name, int dev, uint32_t off, uint
 
 static void check_vector_map(void)
 {
-    /* spec/layout.md table. */
+    /* docs/protocol.md §13 table. */
     check_area(FLASH_AREA_IMAGE_PRIMARY(0), "mcuboot_primary", PM_DEV_INTERNAL, 0x10000, 0xd4000);
     check_area(FLASH_AREA_IMAGE_SECONDARY(0), "mcuboot_secondary", PM_DEV_QSPI, 0x0, 0xd4000);
     check_area(FLASH_AREA_IMAGE_PRIMARY(1), "mcuboot_primary_1", PM_DEV_NETCORE, 0x0, 0x40000);

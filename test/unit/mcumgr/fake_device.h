@@ -1,6 +1,6 @@
 /*
  * A tiny fake SMP device for the mcumgr tests: MCUmgr params, echo and image upload
- * with the session rules of spec smp.md §7.5 (unexpected offset answered with the
+ * with the session rules of docs/protocol.md §7.5 (unexpected offset answered with the
  * device's offset, resume on a matching sha, session forgotten on "reset").
  * Replies are Zephyr-style indefinite maps.
  */

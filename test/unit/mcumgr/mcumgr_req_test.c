@@ -1,5 +1,5 @@
-/* Request bytes against the worked examples of spec smp.md §15 (sequence numbers
- * aside), and the serial framing of §15.1. */
+/* Request bytes against the worked examples of docs/protocol.md §15 (sequence numbers
+ * aside), and the serial framing of docs/protocol.md §15.1. */
 #include <stdlib.h>
 
 #include "mcumgr_chunk.h"
@@ -22,7 +22,7 @@ static size_t build(int version, uint8_t op, uint16_t group, uint8_t id, uint8_t
 
 static void test_echo(void)
 {
-    /* §15.1: v1 echo "hello", seq 0. */
+    /* docs/protocol.md §15.1: v1 echo "hello", seq 0. */
     static const uint8_t v1[] = {0x02, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0xa1,
                                  0x61, 0x64, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f};
     size_t n = build(0, MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_ECHO, 0,
@@ -35,7 +35,7 @@ static void test_echo(void)
     static const char want[] = "\x06\x09" "ABMCAAAJAAAAAKFhZGVoZWxsbyVv\n";
     CHECK_EQ(ln, sizeof want - 1);
     CHECK_MEM(line, want, sizeof want - 1);
-    /* §15.1: same as SMP v2 with seq 0x42. */
+    /* docs/protocol.md §15.1: same as SMP v2 with seq 0x42. */
     n = build(1, MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_ECHO, 0x42,
               mcumgr_req_echo(body, sizeof body, "hello"));
     static const uint8_t v2hdr[] = {0x0a, 0x00, 0x00, 0x09, 0x00, 0x00, 0x42, 0x00};
@@ -48,7 +48,7 @@ static void test_echo(void)
 
 static void test_upload_first_chunk(void)
 {
-    /* §15.4: 232-byte image for image 2, first chunk of 32 bytes, v1, seq 1. */
+    /* docs/protocol.md §15.4: 232-byte image for image 2, first chunk of 32 bytes, v1, seq 1. */
     uint8_t img[232], sha[32];
     for (size_t i = 0; i < sizeof img; i++)
         img[i] = (uint8_t)(i * 7 + 3);
@@ -105,7 +105,7 @@ static void test_other_bodies(void)
     uint8_t hash[32];
     for (size_t i = 0; i < 32; i++)
         hash[i] = (uint8_t)i;
-    /* §15.5: image test request. */
+    /* docs/protocol.md §15.5: image test request. */
     int n = mcumgr_req_state_write(body, sizeof body, hash, 32, 0);
     static const uint8_t t1[] = {0xa2, 0x64, 'h', 'a', 's', 'h', 0x58, 0x20};
     static const uint8_t t2[] = {0x67, 'c', 'o', 'n', 'f', 'i', 'r', 'm', 0xf4};
@@ -118,7 +118,7 @@ static void test_other_bodies(void)
     static const uint8_t c1[] = {0xa1, 0x67, 'c', 'o', 'n', 'f', 'i', 'r', 'm', 0xf5};
     CHECK_EQ(n, (int)sizeof c1);
     CHECK_MEM(body, c1, sizeof c1);
-    /* §15.5: erase slot 5; state read {} */
+    /* docs/protocol.md §15.5: erase slot 5; state read {} */
     n = mcumgr_req_erase(body, sizeof body, 5);
     static const uint8_t e5[] = {0xa1, 0x64, 's', 'l', 'o', 't', 0x05};
     CHECK_EQ(n, (int)sizeof e5);

@@ -23,12 +23,12 @@ static char *capture(int (*fn)(FILE *, const uint8_t *, size_t), const uint8_t *
 static void test_status(void)
 {
     mcumgr_status_t st;
-    /* §15.3 v1 {"rc": 6} */
+    /* docs/protocol.md §15.3 v1 {"rc": 6} */
     static const uint8_t rc6[] = {0xbf, 0x62, 0x72, 0x63, 0x06, 0xff};
     CHECK_EQ(mcumgr_rsp_status(rc6, sizeof rc6, &st), MCUMGR_RSP_ERR_V1);
     CHECK_EQ(st.rc, 6);
     CHECK_EQ(st.group, -1);
-    /* §15.3 v2 {"err":{"group":1,"rc":9}} */
+    /* docs/protocol.md §15.3 v2 {"err":{"group":1,"rc":9}} */
     static const uint8_t v2[] = {0xbf, 0x63, 0x65, 0x72, 0x72, 0xbf, 0x65, 0x67, 0x72, 0x6f,
                                  0x75, 0x70, 0x01, 0x62, 0x72, 0x63, 0x09, 0xff, 0xff};
     CHECK_EQ(mcumgr_rsp_status(v2, sizeof v2, &st), MCUMGR_RSP_ERR_V2);
@@ -125,7 +125,7 @@ static void test_upload_reply(void)
 
 static void test_params(void)
 {
-    /* §15.5 */
+    /* docs/protocol.md §15.5 */
     static const uint8_t p[] = {0xbf, 0x68, 0x62, 0x75, 0x66, 0x5f, 0x73, 0x69, 0x7a,
                                 0x65, 0x19, 0x09, 0xab, 0x69, 0x62, 0x75, 0x66, 0x5f,
                                 0x63, 0x6f, 0x75, 0x6e, 0x74, 0x04, 0xff};

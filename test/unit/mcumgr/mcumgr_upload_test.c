@@ -1,6 +1,6 @@
 /*
  * The upload engine against a tiny fake SMP device on a loopback UDP socket (a thread
- * in this test). The device follows spec smp.md §7.5: it answers an unexpected offset
+ * in this test). The device follows docs/protocol.md §7.5: it answers an unexpected offset
  * with its own offset, resumes a session whose sha matches, and forgets the session
  * on "reset". Checked: the window (several requests in flight, never more than
  * buf_count - 1), lost replies, lost requests, resume after the client gave up, and

@@ -1,5 +1,5 @@
 /*
- * OS group tests through the real dispatcher (spec smp.md §6, §15.1, §15.5):
+ * OS group tests through the real dispatcher (docs/protocol.md §6, §15.1, §15.5):
  * reply bytes as Zephyr emits them, v1/v2 error forms, and refusals.
  */
 #include <stdlib.h>
@@ -163,7 +163,7 @@ static void test_echo(void)
     size_t n;
     const uint8_t hello[] = { 0xa1, 0x61, 0x64, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f };
     const uint8_t *b = req(0, SMP_OP_WRITE, 0, hello, sizeof(hello), &n);
-    BODY_IS(b, n, 0xbf, 0x61, 0x72, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0xff); /* §15.1 */
+    BODY_IS(b, n, 0xbf, 0x61, 0x72, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0xff); /* docs/protocol.md §15.1 */
     b = req(1, SMP_OP_READ, 0, hello, sizeof(hello), &n);
     BODY_IS(b, n, 0xbf, 0x61, 0x72, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0xff);
     b = req(0, SMP_OP_WRITE, 0, EMPTY_MAP, 1, &n); /* no "d" → "" */
@@ -178,7 +178,7 @@ static void test_echo(void)
 static void test_params(void)
 {
     size_t n;
-    const uint8_t *b = req(0, SMP_OP_READ, 6, EMPTY_MAP, 1, &n); /* §15.5 */
+    const uint8_t *b = req(0, SMP_OP_READ, 6, EMPTY_MAP, 1, &n); /* docs/protocol.md §15.5 */
     BODY_IS(b, n, 0xbf, 0x68, 0x62, 0x75, 0x66, 0x5f, 0x73, 0x69, 0x7a, 0x65, 0x19, 0x09, 0xab, 0x69, 0x62, 0x75,
             0x66, 0x5f, 0x63, 0x6f, 0x75, 0x6e, 0x74, 0x04, 0xff);
     b = req(0, SMP_OP_READ, 6, NULL, 0, &n); /* payload not parsed */

@@ -1,5 +1,5 @@
 /*
- * lib/smp tests: header, dispatch rules of spec smp.md §2/§4 (byte-exact
+ * lib/smp tests: header, dispatch rules of docs/protocol.md §2/§4 (byte-exact
  * where the spec fixes Zephyr's bytes), v1 error translation, and one test
  * per malformed-request class.
  */
@@ -189,7 +189,7 @@ static void test_register(void)
     CHECK_EQ(s.group_count, SMP_MAX_GROUPS);
 }
 
-/* spec §15.1: echo "hello" v1 → Zephyr's reply bytes */
+/* docs/protocol.md §15.1: echo "hello" v1 → Zephyr's reply bytes */
 static void test_echo_v1_and_v2(void)
 {
     capture_t c;
@@ -304,7 +304,7 @@ static void test_too_new(void)
     }
 }
 
-/* class: unknown group / command / missing op handler → ENOTSUP (spec §15.3) */
+/* class: unknown group / command / missing op handler → ENOTSUP (docs/protocol.md §15.3) */
 static void test_unknown(void)
 {
     capture_t c;
@@ -323,7 +323,7 @@ static void test_unknown(void)
     CHECK_MEM(c.pkt[0] + 8, RC_BODY[8], 6);
 }
 
-/* spec §15.3: group error as v2 err map, and translated for v1 */
+/* docs/protocol.md §15.3: group error as v2 err map, and translated for v1 */
 static void test_group_error(void)
 {
     capture_t c;
@@ -360,7 +360,7 @@ static void test_group_error(void)
 
 static void test_translation_tables(void)
 {
-    /* spec §4.4, every code */
+    /* docs/protocol.md §4.4, every code */
     const uint8_t img[35] = { 0, 1, 1, 5, 5, 1, 1, 1, 1, 6, 1, 1, 1, 1, 3, 2, 1, 1,
                               1, 3, 3, 3, 3, 1, 3, 3, 1, 6, 6, 1, 1, 1, 1, 1, 1 };
     int ok = 0;
@@ -369,7 +369,7 @@ static void test_translation_tables(void)
     }
     CHECK_EQ(ok, 35);
     CHECK_EQ(smp_img_err_to_v1(999), MGMT_ERR_EUNKNOWN);
-    /* spec §4.5 */
+    /* docs/protocol.md §4.5 */
     CHECK_EQ(smp_os_err_to_v1(OS_MGMT_ERR_INVALID_FORMAT), MGMT_ERR_EINVAL);
     CHECK_EQ(smp_os_err_to_v1(OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER), MGMT_ERR_ENOENT);
     CHECK_EQ(smp_os_err_to_v1(OS_MGMT_ERR_RTC_NOT_SET), MGMT_ERR_ENOENT);

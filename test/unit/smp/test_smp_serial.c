@@ -1,5 +1,5 @@
 /*
- * SMP serial framing tests (spec smp.md §9, §15.1, §15.2): CRC and base64
+ * SMP serial framing tests (docs/protocol.md §9, §15.1, §15.2): CRC and base64
  * (base64 cross-checked with libsodium), both line splits byte-exact where
  * the spec gives bytes, line rules for every packet length, and the
  * streaming decoder against every malformed-input class.
@@ -78,7 +78,7 @@ static void test_base64_vs_libsodium(void)
     CHECK_EQ(smp_base64_encode(in, 4, ours, 7), -1);
 }
 
-/* spec §15.1: single-line frames, both splits */
+/* docs/protocol.md §15.1: single-line frames, both splits */
 static void test_echo_lines(void)
 {
     uint8_t out[128], want[64];
@@ -108,7 +108,7 @@ static void test_echo_lines(void)
     CHECK_EQ(smp_serial_encode(ECHO_REQ, 0, SMP_SERIAL_SPLIT_ZEPHYR, out, sizeof(out), &n), SMP_SERIAL_ERR_INVAL);
 }
 
-/* Split a framed stream into lines; check the §9.2 rules. Returns line count,
+/* Split a framed stream into lines; check the docs/protocol.md §9.2 rules. Returns line count,
  * fills lens[], and concatenated base64 text into b64 (if given). */
 static int check_lines(const uint8_t *s, size_t n, size_t *lens, int max_lines, char *b64, size_t *b64n)
 {
@@ -174,7 +174,7 @@ static int decode_stream(smp_serial_rx_t *rx, const uint8_t *s, size_t n, uint8_
 
 static smp_serial_rx_t rx;
 
-/* spec §15.2: a 200-byte packet → Zephyr 127/123/31, client 127/127/27 */
+/* docs/protocol.md §15.2: a 200-byte packet → Zephyr 127/123/31, client 127/127/27 */
 static void test_multiline_200(void)
 {
     uint8_t pkt[200], out[400], back[SMP_BUF_SIZE];

@@ -5,7 +5,7 @@
  * window only when the highest address exceeds 0xffff), so our .hex files
  * compare byte for byte with imgtool's.
  */
-#include "imgtool.h"
+#include "hostfile.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,24 @@
+# The portable core's source files, per module: the one list both builds read.
+#   host (simulator, tools, tests):  CMakeLists.txt includes this, lib/*/CMakeLists.txt
+#                                    turn each list into a library;
+#   firmware (Cortex-M33, QEMU):     port/mps2-an505/CMakeLists.txt includes it too.
+# A file added to a module goes here, once. Paths are absolute, so either build
+# can use a list from any directory.
+include_guard(GLOBAL)
+set(_l "${CMAKE_CURRENT_LIST_DIR}")
+
+set(EXTXIP_FLASH_SOURCES    ${_l}/flash/flash_area.c ${_l}/flash/reclog.c)
+set(EXTXIP_CBOR_SOURCES     ${_l}/cbor/cbor.c)
+set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_serial.c)
+set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c ${_l}/image/keys_dev.c)
+set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c)
+set(EXTXIP_MGMT_OS_SOURCES  ${_l}/mgmt/os_mgmt.c)
+set(EXTXIP_MGMT_IMG_SOURCES ${_l}/mgmt/img_mgmt.c)
+
+# Crypto shims. Every target needs SHA-256 and ECDSA P-256 (mbedTLS); RSA-2048
+# PSS (mbedTLS) and Ed25519 (libsodium) are built on the host only: the
+# firmware signs with P-256 and its port refuses the other key types.
+set(EXTXIP_CRYPTO_SOURCES      ${_l}/crypto/sha256_mbedtls.c ${_l}/crypto/ecdsa_p256_mbedtls.c)
+set(EXTXIP_CRYPTO_HOST_SOURCES ${_l}/crypto/rsa_pss_mbedtls.c ${_l}/crypto/ed25519_sodium.c)
+
+unset(_l)
