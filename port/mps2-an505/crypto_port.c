@@ -9,7 +9,6 @@
 
 #include "board.h"
 #include "crypto/crypto.h"
-#include "image/keys_dev.h"
 
 int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
                               const uint8_t hash[CRYPTO_SHA256_SIZE], const uint8_t *sig,
@@ -39,14 +38,15 @@ extern const unsigned char ecdsa_pub_key_project[];
 extern const unsigned int ecdsa_pub_key_project_len;
 
 /* Filled by board_crypto_init: another object's fields are no constant initialiser. */
-static image_key_t keys[2];
-const image_keyring_t board_keyring = {keys, 2};
+/* The one key this firmware was built with (a product trusts nothing else;
+ * MCUboot's public dev keys stay in the tests). */
+static image_key_t keys[1];
+const image_keyring_t board_keyring = {keys, 1};
 
 void board_crypto_init(void)
 {
     mbedtls_memory_buffer_alloc_init(mbedtls_arena, sizeof mbedtls_arena);
-    keys[0] = image_dev_key_ec_p256;
-    keys[1].type = IMAGE_KEY_EC_P256;
-    keys[1].der = ecdsa_pub_key_project;
-    keys[1].len = ecdsa_pub_key_project_len;
+    keys[0].type = IMAGE_KEY_EC_P256;
+    keys[0].der = ecdsa_pub_key_project;
+    keys[0].len = ecdsa_pub_key_project_len;
 }

@@ -7,7 +7,6 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 
-#include "image/keys_dev.h"
 #include "hostfile.h"
 #include "mgmt/img_mgmt.h"
 #include "sim_app.h"
@@ -35,12 +34,20 @@ int sim_device_open(sim_device_t *d, const char *flash_dir, const char *layout_p
         simflash_board_close(&d->board);
         return -1;
     }
-    for (size_t i = 0; i < image_dev_keyring.count && i < SIM_MAX_KEYS; i++)
-        d->keys[i] = image_dev_keyring.keys[i];
+    /* The board's own key, built in (boards/nrf5340dk/extxip-dev-ec-p256.pem,
+     * by extxip-imgtool getpub at build time); --key files replace it. */
+    d->keys[0].type = IMAGE_KEY_EC_P256;
+    d->keys[0].der = ecdsa_pub_key_board;
+    d->keys[0].len = ecdsa_pub_key_board_len;
     d->keyring.keys = d->keys;
-    d->keyring.count = image_dev_keyring.count;
+    d->keyring.count = 1;
     boot_options_default(&d->boot_opt);
     return 0;
+}
+
+void sim_device_clear_keys(sim_device_t *d)
+{
+    d->keyring.count = 0;
 }
 
 void sim_device_close(sim_device_t *d)

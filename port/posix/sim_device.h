@@ -39,6 +39,14 @@ void sim_device_close(sim_device_t *d);
 
 /* Add a public key (PEM, public or private, EC P-256 or RSA-2048) to the
  * bootloader's keyring, beside MCUboot's built-in development keys. */
+/* The key built into the board (generated from the board's PEM). */
+extern const unsigned char ecdsa_pub_key_board[];
+extern const unsigned int ecdsa_pub_key_board_len;
+
+/* Trust no key (before sim_device_add_key_file: --key replaces the built-in
+ * board key, it never adds to it). */
+void sim_device_clear_keys(sim_device_t *d);
+
 int sim_device_add_key_file(sim_device_t *d, const char *path, char *err, size_t errlen);
 
 /* Power on: run the bootloader over the flash and print what it did.

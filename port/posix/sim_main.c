@@ -32,6 +32,7 @@ static void usage(FILE *f)
             "usage: extxip-sim run --flash-dir D [--layout F] [--udp HOST:PORT] [--serial-link PATH]\n"
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
             "                      [--key PEM]... [--buf-size N] [--buf-count N]\n"
+            "       (trusted keys: the board key built in, or only the --key files given)\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
             "       extxip-sim info --flash-dir D [--layout F]\n"
             "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE\n");
@@ -138,7 +139,7 @@ int main(int argc, char **argv)
         case 'b': if (parse_u32(optarg, "--buf-size", &v)) return 2; cfg.buf_size = v; break;
         case 'c': if (parse_u32(optarg, "--buf-count", &v)) return 2; cfg.buf_count = v; break;
         case 'k':
-            if (nkeys >= SIM_MAX_KEYS - 3) { fprintf(stderr, "extxip-sim: too many --key\n"); return 2; }
+            if (nkeys >= SIM_MAX_KEYS) { fprintf(stderr, "extxip-sim: too many --key\n"); return 2; }
             keys[nkeys++] = optarg;
             break;
         default: usage(stderr); return 2;
@@ -154,6 +155,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "extxip-sim: %s\n", err);
         return 1;
     }
+    if (nkeys > 0)
+        sim_device_clear_keys(&dev); /* a device trusts only what it was started with */
     for (int i = 0; i < nkeys; i++)
         if (sim_device_add_key_file(&dev, keys[i], err, sizeof err) != 0) {
             fprintf(stderr, "extxip-sim: %s\n", err);

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 #include "rig.h"
 #include "smp/smp_serial.h"
 

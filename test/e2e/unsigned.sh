@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Images the device must not run: unsigned (imgtool's own unsigned vector,
-# and our v2 netcore image signed with no key) and signed by an unknown key.
+# and our v2 netcore image signed with no key), signed by an unknown key, and
+# signed with MCUboot's published development key (anyone can sign with it;
+# the device was started with its own --key and trusts nothing else).
 # The image group refuses to test them (error named, not pending). A padded
 # file carries its own "test" trailer, so the upload alone makes it pending:
 # then the bootloader refuses it at reset ("refused" in the log, the reason
@@ -62,6 +64,23 @@ sleep 0.3
 wait_ready "$P"
 check_out "boot log: refused again" 'boot: image 1: pending upgrade to .* refused' \
   bash -c "tac '$D/sim.log' | sed '/power on (boot 3)/q' | tac"
+check_out "old image 1 still runs" '"image":1,"slot":0,"version":"1\.0\.0"[^}]*"active":true' \
+  mcu "$P" --json image list
+V=$VECTORS/images/img1-v2.0.0.signed.bin
+check_out "image signed with MCUboot's public dev key uploads" '^Done$' \
+  mcu "$P" --quiet image upload "$V" -n 1
+h=$(hash_of "$V")
+check_out "  test refused: not a key this device trusts" 'IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC' \
+  test_refused "$h"
+"$IMGTOOL" sign "${common[@]}" --key "$VECTORS/images/keys/mcuboot-dev-ec-p256.pem" --version 2.2.0 \
+  --pad "$WORK/v2/net.raw" "$WORK/m1pad.bin" >/dev/null
+check_out "padded file signed with MCUboot's dev key uploads (pending by its trailer)" '^Done$' \
+  mcu "$P" --quiet image upload "$WORK/m1pad.bin" -n 1
+check "reset" mcu "$P" reset
+sleep 0.3
+wait_ready "$P"
+check_out "boot log: refused" 'boot: image 1: pending upgrade to 2\.2\.0 refused' \
+  bash -c "tac '$D/sim.log' | sed '/power on (boot 4)/q' | tac"
 check_out "old image 1 still runs" '"image":1,"slot":0,"version":"1\.0\.0"[^}]*"active":true' \
   mcu "$P" --json image list
 check_out "device still answers" '^alive$' mcu "$P" echo alive

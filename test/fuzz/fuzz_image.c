@@ -16,7 +16,7 @@
 
 #include "crypto/crypto.h"
 #include "image/image.h"
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 
 #define FZ_ASSERT(c, why)                                                                          \
     do {                                                                                           \

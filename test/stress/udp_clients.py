@@ -79,7 +79,8 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]; s.close()
     log = open(os.path.join(a.work, "sim.log"), "w")
-    sim = subprocess.Popen([a.sim, "run", "--flash-dir", a.work, "--udp", "127.0.0.1:%d" % port],
+    sim = subprocess.Popen([a.sim, "run", "--flash-dir", a.work, "--udp", "127.0.0.1:%d" % port,
+                            "--key", os.path.join(a.vectors, "images", "keys", "mcuboot-dev-ec-p256.pem")],
                            stdout=log, stderr=subprocess.STDOUT)
     fails = []
     try:

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 
 static uint64_t rig_clock(void *arg)
 {

@@ -13,7 +13,7 @@
 
 #include "boot/boot.h"
 #include "flash/flash_area.h"
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 #include "pm_layout.h"
 #include "simflash.h"
 #include "../../support/vecfile.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 #include "../image/ramslot.h"
 #include "../testutil.h"
 #include "crypto/mbedtls_err.h"

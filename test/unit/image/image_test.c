@@ -13,7 +13,7 @@
 
 #include "crypto/crypto.h"
 #include "image/image.h"
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 #include "ramslot.h"
 #include "../testutil.h"
 

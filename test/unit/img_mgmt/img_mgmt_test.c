@@ -15,7 +15,7 @@
 #include "boot/boot.h"
 #include "cbor/cbor.h"
 #include "crypto/crypto.h"
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 #include "mgmt/img_mgmt.h"
 #include "rig.h"
 #include "smp/smp.h"

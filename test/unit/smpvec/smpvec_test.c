@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cbor/cbor.h"
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 #include "mcumgr_framing.h"
 #include "mcumgr_link.h"
 #include "mcumgr_req.h"

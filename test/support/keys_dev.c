@@ -7,7 +7,7 @@
  *   Ed25519  : openssl pkey -in mcuboot-dev-ed25519.pem -pubout -outform DER
  * The SHA-256 of each is noted beside it and is checked by test/unit/image.
  */
-#include "image/keys_dev.h"
+#include "keys_dev.h"
 
 /* SHA-256: e30466f6b8470c1f29070b17f1e2d3e94d445e3f608087fdc711e4382bb538b6 */
 static const uint8_t dev_ec_p256[91] = {

@@ -1,7 +1,9 @@
 /*
- * Built-in public keys: MCUboot's development keys (see keys_dev.c). The EC
- * P-256 key is the extxip sample's default signing key; RSA-2048 and Ed25519
- * are there so images signed with MCUboot's other dev keys validate too.
+ * MCUboot's published development keys (see keys_dev.c), for the tests only:
+ * the vectors in test/vectors/images are signed with them. Anyone can sign
+ * with these (the private halves are public), so no device build trusts them:
+ * extxip-sim trusts the board key or its --key files, the firmware the key it
+ * was built with.
  */
 #ifndef EXTXIP_IMAGE_KEYS_DEV_H
 #define EXTXIP_IMAGE_KEYS_DEV_H
