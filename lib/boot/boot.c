@@ -655,8 +655,7 @@ static int status_write(boot_state_t *st, bool open, uint8_t mask)
     b[9] = open ? mask : 0u;
     for (unsigned i = 0; i < BOOT_IMAGE_MAX; i++) {
         if (open && (mask & (1u << i))) {
-            memcpy(b + STATUS_HASH_OFF + i * IMAGE_HASH_SIZE, st->sec[i].hash, IMAGE_HASH_SIZE);
-            memcpy(st->pair_hash[i], st->sec[i].hash, IMAGE_HASH_SIZE);
+            memcpy(b + STATUS_HASH_OFF + i * IMAGE_HASH_SIZE, st->pair_hash[i], IMAGE_HASH_SIZE);
         }
     }
     if (reclog_append(&st->status, b) != RECLOG_OK) {
@@ -667,13 +666,19 @@ static int status_write(boot_state_t *st, bool open, uint8_t mask)
     return BOOT_OK;
 }
 
-int boot_pair_close(boot_state_t *st, const flash_map_t *map)
+int boot_pair_mark(boot_state_t *st, const flash_map_t *map, uint8_t image,
+                   const uint8_t hash[IMAGE_HASH_SIZE])
 {
-    int rc = status_open(st, map);
-    if (rc == BOOT_OK && st->pair_open) {
-        rc = status_write(st, false, 0);
+    if (image >= BOOT_IMAGE_MAX || hash == NULL) {
+        return BOOT_ERR_ARG;
     }
-    return rc;
+    int rc = status_open(st, map);
+    if (rc != BOOT_OK) {
+        return rc;
+    }
+    uint8_t mask = (uint8_t)((st->pair_open ? st->pair_mask : 0u) | (1u << image));
+    memcpy(st->pair_hash[image], hash, IMAGE_HASH_SIZE);
+    return status_write(st, true, mask);
 }
 
 static bool linked(const ctx_t *c, int i)
@@ -814,25 +819,43 @@ static int pair_begin(ctx_t *c)
     if (movers < 2 || !copy || (recorded && st->pair_mask == mask)) {
         return BOOT_OK;
     }
+    for (uint8_t i = 0; i < c->opt->image_count; i++) {
+        if (mask & (1u << i)) {
+            memcpy(st->pair_hash[i], st->sec[i].hash, IMAGE_HASH_SIZE);
+        }
+    }
     return status_count(c, status_write(st, true, mask));
 }
 
-/* After consuming: close the record once every image it names runs the
- * recorded hash. A member still pending (held back by a failed verify) keeps
- * it open to finish next boot; a member that can no longer arrive keeps it
- * open too, and the set is reported inconsistent (not to be run). */
+/* After consuming: close the record unless the set it names is half there.
+ * Every member running its recorded hash: done. No member there and none
+ * still pending: nothing moved (e.g. the pair was refused), nothing to
+ * protect. Some there and another still pending (a failed verify): keep it
+ * to finish next boot. Some there and another that can no longer arrive:
+ * keep it, and the set is reported inconsistent (never to be run). */
 static int pair_end(ctx_t *c)
 {
     boot_state_t *st = c->st;
     if (!st->pair_open) {
         return BOOT_OK;
     }
+    bool landed = false, missing = false, pending = false;
     for (uint8_t i = 0; i < c->opt->image_count; i++) {
-        if ((st->pair_mask & (1u << i)) &&
-            (st->pri_rc[i] != IMAGE_OK ||
-             memcmp(st->pri[i].hash, st->pair_hash[i], IMAGE_HASH_SIZE) != 0)) {
-            return BOOT_OK;
+        if (!(st->pair_mask & (1u << i))) {
+            continue;
         }
+        if (st->pri_rc[i] == IMAGE_OK &&
+            memcmp(st->pri[i].hash, st->pair_hash[i], IMAGE_HASH_SIZE) == 0) {
+            landed = true;
+        } else {
+            missing = true;
+            pending = pending || (plan_accepted(st->plan[i]) &&
+                                  c->res->img[i].upgrade != BOOT_UPGRADE_DONE &&
+                                  in_pair_record(c, i, st->sec[i].hash));
+        }
+    }
+    if (missing && (landed || pending)) {
+        return BOOT_OK;
     }
     return status_count(c, status_write(st, false, 0));
 }

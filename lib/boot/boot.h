@@ -200,11 +200,13 @@ void boot_options_default(boot_options_t *opt);
 int boot_go(boot_state_t *state, const flash_map_t *map, const image_keyring_t *keys,
             const boot_options_t *opt, boot_result_t *res);
 
-/* Close an open linked-pair record (an idle record in the bootloader's
- * status sectors). For a recovery path that is about to write primaries by
- * other means: from then on the operator, not the record, says what moves.
- * `st` is only working memory here. */
-int boot_pair_close(boot_state_t *state, const flash_map_t *map);
+/* Name `image` (with the hash of the image now in its secondary) in the
+ * linked-pair record, opening it if needed: the serial-recovery path calls
+ * it when an operator uploads a linked image, so that what the operator sent
+ * moves as one set even where its bytes already equal the primary. `state`
+ * is only working memory here. */
+int boot_pair_mark(boot_state_t *state, const flash_map_t *map, uint8_t image,
+                   const uint8_t hash[IMAGE_HASH_SIZE]);
 
 /* Short text for a reason. */
 const char *boot_reason_str(boot_reason_t r);

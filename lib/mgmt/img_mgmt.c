@@ -581,6 +581,30 @@ static int maybe_checkpoint(img_mgmt_t *im)
     return log_append(im, true, c);
 }
 
+/* A whole file landed in image `image`'s secondary. In recovery mode it is
+ * scheduled there and then (pending, permanent). Returns 0 or an error. */
+static int upload_done(img_mgmt_t *im, uint8_t image)
+{
+    if (!im->cfg.pending_on_upload) {
+        return 0;
+    }
+    const flash_area_t *fa = area(im, FLASH_AREA_IMAGE_SECONDARY(image));
+    if (!fa || image_parse(fa, &im->info) != IMAGE_OK) {
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER; /* kept, not scheduled */
+    }
+    int rc = boot_set_pending(fa, true);
+    if (rc == BOOT_ERR_BAD_MAGIC || rc == BOOT_ERR_TRAILER) {
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+    }
+    if (rc != BOOT_OK) {
+        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    }
+    if (im->cfg.uploaded) {
+        im->cfg.uploaded(im->cfg.uploaded_arg, image, im->info.hash);
+    }
+    return 0;
+}
+
 /* Error inside a session: Zephyr drops the session; so do we (and its record). */
 static int fail(img_mgmt_t *im, int err)
 {
@@ -644,8 +668,9 @@ static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     rsp->off = im->s.off;
     rsp->has_match = im->cfg.image_check;
     rsp->match = match;
+    uint8_t image = im->s.image;
     (void)img_mgmt_session_reset(im);
-    return 0;
+    return upload_done(im, image);
 }
 
 static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
@@ -729,7 +754,7 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
                 rsp->off = req->len;
                 rsp->has_match = true;
                 rsp->match = true;
-                return 0;
+                return upload_done(im, (uint8_t)req->image);
             }
         }
     }

@@ -77,6 +77,13 @@ typedef struct img_mgmt_config {
     uint32_t log_size;
     uint32_t checkpoint_bytes;        /* checkpoint interval (rounded up to the
                                          slot's sector size; 32 KiB) */
+    /* Serial-recovery mode (the bootloader's own SMP server): a complete
+     * upload is marked pending and permanent at once (it installs at the next
+     * reset, as MCUboot's serial recovery makes an upload take effect), and
+     * `uploaded` (may be NULL) is told the image and its hash. */
+    bool pending_on_upload;
+    void (*uploaded)(void *arg, uint8_t image, const uint8_t *hash);
+    void *uploaded_arg;
 } img_mgmt_config_t;
 
 /* One listed slot (state read). */

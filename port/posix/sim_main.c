@@ -31,7 +31,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: extxip-sim run --flash-dir D [--layout F] [--udp HOST:PORT] [--serial-link PATH]\n"
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
-            "                      [--key PEM]... [--buf-size N] [--buf-count N]\n"
+            "                      [--key PEM]... [--buf-size N] [--buf-count N] [--recovery]\n"
             "       (trusted keys: the board key built in, or only the --key files given)\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
             "       extxip-sim info --flash-dir D [--layout F]\n"
@@ -113,6 +113,7 @@ int main(int argc, char **argv)
         {"serial-link", 1, 0, 's'}, {"timing", 1, 0, 't'},    {"real-time", 0, 0, 'R'},
         {"power-cut-after", 1, 0, 'P'}, {"key", 1, 0, 'k'},   {"buf-size", 1, 0, 'b'},
         {"buf-count", 1, 0, 'c'}, {"no-udp", 0, 0, 'U'},      {"no-serial", 0, 0, 'S'},
+        {"recovery", 0, 0, 'r'},
         {0, 0, 0, 0}};
     sim_run_config_t cfg;
     sim_run_config_default(&cfg);
@@ -129,6 +130,7 @@ int main(int argc, char **argv)
         case 's': cfg.serial_link = optarg; break;
         case 'S': cfg.serial = 0; break;
         case 'R': cfg.real_time = 1; break;
+        case 'r': cfg.recovery = 1; break;
         case 't':
             if (!strcmp(optarg, "none")) cfg.timing = SIMFLASH_TIMING_NONE;
             else if (!strcmp(optarg, "typical")) cfg.timing = SIMFLASH_TIMING_TYPICAL;

@@ -214,8 +214,14 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
         sim_services_t *running = NULL;
         if (simflash_power_is_cut(&d->board.power)) {
             rc = 3;
-        } else if (brc != 0) {
-            printf("boot: no bootable image set: device halted (SMP does not answer)\n");
+        } else if (brc != 0 || (c->recovery && boots == 1)) {
+            printf("boot: %s: serial recovery (SMP: image list, upload, reset; "
+                   "an upload installs at the next reset)\n",
+                   brc != 0 ? "no consistent image set" : "recovery button held");
+            if (sim_services_init_recovery(&app, d, c) == 0)
+                running = &app;
+            else
+                printf("boot: recovery could not start: halted\n");
         } else if (sim_app_check_xip(d, stdout) == 0) {
             if (sim_services_init(&app, d, c) == 0)
                 running = &app;

@@ -20,6 +20,7 @@ typedef struct sim_run_config {
     uint64_t power_cut_after; /* 0 = never */
     uint32_t buf_size;        /* MCUmgr buffer size advertised and used */
     uint32_t buf_count;
+    int recovery;             /* the recovery button held at power-on (first boot) */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);

@@ -77,7 +77,30 @@ static int task_get(void *arg, uint32_t index, os_mgmt_task_t *t)
     return 0;
 }
 
+/* Recovery: an operator's upload of a linked image is named in the
+ * bootloader's pair record, so the set they send moves as one. */
+static void recovery_uploaded(void *arg, uint8_t image, const uint8_t *hash)
+{
+    sim_device_t *d = arg;
+    if (image < BOOT_IMAGE_MAX && (d->boot_opt.linked_mask & (1u << image)))
+        (void)boot_pair_mark(&d->boot_state, &d->layout.map, image, hash);
+}
+
+static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c,
+                          bool recovery);
+
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c)
+{
+    return services_start(s, d, c, false);
+}
+
+int sim_services_init_recovery(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c)
+{
+    return services_start(s, d, c, true);
+}
+
+static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c,
+                          bool recovery)
 {
     /* The DK's RTC keeps running across resets (think coin cell): at the
      * first power on it starts from the host's UTC clock; a datetime set
@@ -128,6 +151,13 @@ int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t
     ic.boot_report_key = true; /* say over SMP why a pending image was not installed */
     ic.clock = clock_ms;
     ic.clock_arg = s;
+    if (recovery) {
+        ic.pending_on_upload = true;
+        ic.allow_erase_pending = true; /* whatever is pending, the operator may replace it */
+        ic.uploaded = recovery_uploaded;
+        ic.uploaded_arg = d;
+        p->bootloader_name = "MCUboot"; /* answered by the bootloader itself */
+    }
     if (os_mgmt_register(&s->os, &s->srv) != 0 || img_mgmt_init(&s->img, &ic) != 0 ||
         img_mgmt_register(&s->img, &s->srv) != 0)
         return -1;

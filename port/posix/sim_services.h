@@ -32,4 +32,11 @@ typedef struct sim_services {
  * Returns 0 or -1. */
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c);
 
+/* The bootloader's serial recovery instead of the application: an SMP server
+ * with the image group (state read, upload: a complete upload is scheduled,
+ * pending and permanent, and a linked image is named in the pair record) and
+ * the OS group (echo, reset, params). Entered when no consistent set can
+ * boot, or with the recovery button held. Returns 0 or -1. */
+int sim_services_init_recovery(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c);
+
 #endif

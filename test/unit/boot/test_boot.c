@@ -678,10 +678,20 @@ static void t_pair_broken(void)
     /* And it stays that way boot after boot: never runnable. */
     CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
     CHECK(!res.consistent);
-    /* A recovery path closes the record before it writes by other means. */
-    CHECK_EQ(boot_pair_close(&bst, &sim.map), 0);
-    run_boot(NULL);
+    /* Serial recovery: the operator sends the pair again; both are named in
+     * the record (image 0's bytes already equal its primary) and move. */
+    CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 2)), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), true), 0);
+    CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 2)), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), true), 0);
+    for (uint8_t i = 0; i < 3; i += 2) {
+        CHECK_EQ(image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
+        CHECK_EQ(boot_pair_mark(&bst, &sim.map, i, info.hash), 0);
+    }
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK(res.consistent);
     CHECK(!res.pair_open);
+    check_versions(2, 1, 2);
     bootsim_close(&sim);
 }
 
