@@ -528,12 +528,10 @@ static void t_resume_after_cut(void)
     bootsim_close(&sim);
 }
 
-/* The cut after image 0 is consumed but before image 2 is: image 2 is
- * finished without a copy and not refused for a missing partner, because
- * the pair record names it. Found as the operation count of a whole update
- * less the last three (scrub of image 2's secondary: 2 erases; the idle
- * pair record: 1 program). */
-static void t_resume_half_consumed(void)
+/* v1 installed, v2 of the pair pending, and power cut `back` flash
+ * operations before the end of the update boot (counted on a first,
+ * uncut run); powered on again. */
+static void cut_pair_update(uint64_t back)
 {
     setup_v1();
     stage_v2(1u << 0 | 1u << 2, false);
@@ -541,12 +539,21 @@ static void t_resume_half_consumed(void)
     CHECK_EQ(run_boot(NULL), 0);
     uint64_t ops = simflash_power_ops(&sim.b.power) - before;
     bootsim_close(&sim);
-
     setup_v1();
     stage_v2(1u << 0 | 1u << 2, false);
-    simflash_power_cut_after(&sim.b.power, ops - 3);
+    simflash_power_cut_after(&sim.b.power, ops - back);
     CHECK_EQ(run_boot(NULL), BOOT_ERR_FLASH);
     simflash_power_on(&sim.b.power);
+}
+
+/* The cut after image 0 is consumed but before image 2 is: image 2 is
+ * finished without a copy and not refused for a missing partner, because
+ * the pair record names it. Found as the operation count of a whole update
+ * less the last three (scrub of image 2's secondary: 2 erases; the idle
+ * pair record: 1 program). */
+static void t_resume_half_consumed(void)
+{
+    cut_pair_update(3);
     CHECK(!pending(S(0)));
     CHECK(pending(S(2)));
     CHECK_EQ(run_boot(NULL), 0);
@@ -656,18 +663,7 @@ static void t_pair_crafted_copy_done(void)
  * reported runnable. */
 static void t_pair_broken(void)
 {
-    setup_v1();
-    stage_v2(1u << 0 | 1u << 2, false);
-    /* Cut inside image 2's copy: image 0 is done, the record is open. */
-    uint64_t before = simflash_power_ops(&sim.b.power);
-    CHECK_EQ(run_boot(NULL), 0);
-    uint64_t ops = simflash_power_ops(&sim.b.power) - before;
-    bootsim_close(&sim);
-    setup_v1();
-    stage_v2(1u << 0 | 1u << 2, false);
-    simflash_power_cut_after(&sim.b.power, ops - 10);
-    CHECK_EQ(run_boot(NULL), BOOT_ERR_FLASH);
-    simflash_power_on(&sim.b.power);
+    cut_pair_update(10); /* inside image 2's copy: image 0 done, the record open */
     image_info_t info;
     CHECK_EQ(image_parse(bootsim_area(&sim, S(2)), &info), IMAGE_OK);
     bootsim_mem(&sim, S(2))[info.tlv_end - 1] ^= 0x01; /* signature no longer verifies */
