@@ -11,7 +11,7 @@ set(EXTXIP_FLASH_SOURCES    ${_l}/flash/flash_area.c ${_l}/flash/reclog.c)
 set(EXTXIP_CBOR_SOURCES     ${_l}/cbor/cbor.c)
 set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_serial.c)
 set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c)
-set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c)
+set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c ${_l}/boot/boot_trailer.c ${_l}/boot/boot_overwrite.c)
 set(EXTXIP_MGMT_OS_SOURCES  ${_l}/mgmt/os_mgmt.c)
 set(EXTXIP_MGMT_IMG_SOURCES ${_l}/mgmt/img_mgmt.c)
 

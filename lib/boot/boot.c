@@ -52,209 +52,11 @@
  *     are identical to a validated secondary. A primary that does not
  *     validate is never marked bootable.
  */
-#include "boot/boot.h"
+#include "boot/boot_priv.h"
 
 #include <string.h>
 
-const uint8_t boot_trailer_magic[BOOT_MAGIC_SIZE] = {
-    0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-    0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
-};
-
-/* ---- Trailer ------------------------------------------------------------- */
-
-static bool area_has_trailer(const flash_area_t *fa)
-{
-    return fa != NULL && fa->size >= BOOT_TRAILER_SIZE;
-}
-
-static bool all_val(const uint8_t *p, uint32_t n, uint8_t v)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        if (p[i] != v) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static int read_flag(const flash_area_t *fa, uint32_t off, uint8_t *flag)
-{
-    uint8_t b;
-    if (flash_area_read(fa, off, &b, 1) != FLASH_OK) {
-        return BOOT_ERR_FLASH;
-    }
-    if (b == flash_area_erased_val(fa)) {
-        *flag = BOOT_FLAG_UNSET;
-    } else {
-        *flag = (b == 0x01) ? BOOT_FLAG_SET : BOOT_FLAG_BAD;
-    }
-    return BOOT_OK;
-}
-
-int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out)
-{
-    uint8_t magic[BOOT_MAGIC_SIZE];
-    uint8_t info;
-
-    if (!area_has_trailer(fa) || out == NULL) {
-        return BOOT_ERR_ARG;
-    }
-    if (flash_area_read(fa, BOOT_MAGIC_OFF(fa->size), magic, sizeof magic) != FLASH_OK) {
-        return BOOT_ERR_FLASH;
-    }
-    if (all_val(magic, sizeof magic, flash_area_erased_val(fa))) {
-        out->magic = BOOT_MAGIC_UNSET;
-    } else if (memcmp(magic, boot_trailer_magic, sizeof magic) == 0) {
-        out->magic = BOOT_MAGIC_GOOD;
-    } else {
-        out->magic = BOOT_MAGIC_BAD;
-    }
-    if (flash_area_read(fa, BOOT_SWAP_INFO_OFF(fa->size), &info, 1) != FLASH_OK) {
-        return BOOT_ERR_FLASH;
-    }
-    out->swap_type = info & 0x0fu;
-    out->image_num = info >> 4;
-    /* MCUboot maps erased or out-of-range values to NONE; 0 is no type either. */
-    if (info == flash_area_erased_val(fa) || out->swap_type > BOOT_SWAP_TYPE_REVERT ||
-        out->swap_type == 0) {
-        out->swap_type = BOOT_SWAP_TYPE_NONE;
-        out->image_num = 0;
-    }
-    int rc = read_flag(fa, BOOT_COPY_DONE_OFF(fa->size), &out->copy_done);
-    if (rc == BOOT_OK) {
-        rc = read_flag(fa, BOOT_IMAGE_OK_OFF(fa->size), &out->image_ok);
-    }
-    return rc;
-}
-
-/* One trailer byte written as one program unit padded with the erased value
- * (MCUboot's boot_write_trailer). */
-static int write_trailer_byte(const flash_area_t *fa, uint32_t off, uint8_t val)
-{
-    uint8_t buf[BOOT_MAX_ALIGN];
-    uint32_t align = flash_area_align(fa);
-    if (align == 0) {
-        align = 1;
-    }
-    if (align > BOOT_MAX_ALIGN) {
-        return BOOT_ERR_ARG;
-    }
-    memset(buf, flash_area_erased_val(fa), sizeof buf);
-    buf[0] = val;
-    return flash_area_write(fa, off, buf, align) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
-}
-
-static int write_magic(const flash_area_t *fa)
-{
-    /* 16 bytes is already a multiple of BOOT_MAX_ALIGN: no padding in front. */
-    return flash_area_write(fa, BOOT_MAGIC_OFF(fa->size), boot_trailer_magic,
-                            BOOT_MAGIC_SIZE) == FLASH_OK
-               ? BOOT_OK
-               : BOOT_ERR_FLASH;
-}
-
-int boot_set_pending(const flash_area_t *secondary, bool permanent)
-{
-    boot_trailer_t t;
-    int rc = boot_trailer_read(secondary, &t);
-    if (rc != BOOT_OK) {
-        return rc;
-    }
-    switch (t.magic) {
-    case BOOT_MAGIC_GOOD:
-        return BOOT_OK; /* already scheduled; MCUboot does not upgrade test to perm */
-    case BOOT_MAGIC_UNSET:
-        rc = flash_area_is_erased(secondary, secondary->size - BOOT_TRAILER_SIZE,
-                                  BOOT_TRAILER_SIZE);
-        if (rc != 1) {
-            return rc < 0 ? BOOT_ERR_FLASH : BOOT_ERR_TRAILER;
-        }
-        rc = write_magic(secondary);
-        if (rc == BOOT_OK && permanent) {
-            rc = write_trailer_byte(secondary, BOOT_IMAGE_OK_OFF(secondary->size), 0x01);
-        }
-        if (rc == BOOT_OK) {
-            uint8_t type = permanent ? BOOT_SWAP_TYPE_PERM : BOOT_SWAP_TYPE_TEST;
-            /* image number 0, as boot_set_pending_multi writes it */
-            rc = write_trailer_byte(secondary, BOOT_SWAP_INFO_OFF(secondary->size), type);
-        }
-        return rc;
-    default:
-        /* Corrupt trailer: no way to recover it, so free the slot for a new upload. */
-        (void)flash_area_erase(secondary, 0, secondary->size);
-        return BOOT_ERR_BAD_MAGIC;
-    }
-}
-
-int boot_set_confirmed(const flash_area_t *primary)
-{
-    boot_trailer_t t;
-    int rc = boot_trailer_read(primary, &t);
-    if (rc != BOOT_OK) {
-        return rc;
-    }
-    if (t.magic == BOOT_MAGIC_UNSET) {
-        return BOOT_OK; /* nothing pending: already confirmed */
-    }
-    if (t.magic == BOOT_MAGIC_BAD) {
-        return BOOT_ERR_BAD_MAGIC;
-    }
-    if (t.image_ok != BOOT_FLAG_UNSET) {
-        return BOOT_OK;
-    }
-    return write_trailer_byte(primary, BOOT_IMAGE_OK_OFF(primary->size), 0x01);
-}
-
-int boot_swap_type(const boot_trailer_t *p, const boot_trailer_t *s)
-{
-    if (p == NULL || s == NULL) {
-        return BOOT_ERR_ARG;
-    }
-    if (s->magic == BOOT_MAGIC_GOOD) {
-        if (s->image_ok == BOOT_FLAG_UNSET) {
-            return BOOT_SWAP_TYPE_TEST;
-        }
-        if (s->image_ok == BOOT_FLAG_SET) {
-            return BOOT_SWAP_TYPE_PERM;
-        }
-        /* image_ok BAD matches no row of MCUboot's table */
-    }
-    if (p->magic == BOOT_MAGIC_GOOD && s->magic == BOOT_MAGIC_UNSET &&
-        p->image_ok == BOOT_FLAG_UNSET && p->copy_done == BOOT_FLAG_SET) {
-        return BOOT_SWAP_TYPE_REVERT;
-    }
-    return BOOT_SWAP_TYPE_NONE;
-}
-
-int boot_swap_type_areas(const flash_area_t *primary, const flash_area_t *secondary)
-{
-    boot_trailer_t p, s;
-    int rc = boot_trailer_read(primary, &p);
-    if (rc != BOOT_OK) {
-        return rc;
-    }
-    if (boot_trailer_read(secondary, &s) != BOOT_OK) {
-        /* unreachable secondary: treat as empty, like boot_swap_type_multi */
-        s.magic = BOOT_MAGIC_UNSET;
-        s.swap_type = BOOT_SWAP_TYPE_NONE;
-        s.copy_done = BOOT_FLAG_UNSET;
-        s.image_ok = BOOT_FLAG_UNSET;
-        s.image_num = 0;
-    }
-    return boot_swap_type(&p, &s);
-}
-
 /* ---- boot_go ------------------------------------------------------------- */
-
-enum plan {
-    PLAN_NONE = 0, /* not pending */
-    PLAN_REFUSE,   /* pending, refused, secondary left as is */
-    PLAN_SCRUB,    /* pending, refused, secondary unusable: erase its trailer/header */
-    PLAN_SAME,     /* already installed: consume only */
-    PLAN_FINISH,   /* image installed, primary trailer missing: write it, consume */
-    PLAN_COPY,     /* upgrade */
-};
 
 static bool plan_accepted(uint8_t p)
 {
@@ -267,6 +69,7 @@ void boot_options_default(boot_options_t *opt)
     opt->linked_mask = (1u << 0) | (1u << 2);
     opt->downgrade_prevention = true;
     opt->delta_skip = true;
+    opt->strategy = &boot_overwrite_only;
 }
 
 const char *boot_reason_str(boot_reason_t r)
@@ -289,17 +92,6 @@ const char *boot_reason_str(boot_reason_t r)
     return "unknown";
 }
 
-/* Everything one boot needs besides the caller's state. */
-typedef struct ctx {
-    boot_state_t *st;
-    const image_keyring_t *keys;
-    const boot_options_t *opt;
-    boot_result_t *res;
-    const flash_area_t *pri[BOOT_IMAGE_MAX];
-    const flash_area_t *sec[BOOT_IMAGE_MAX];
-    uint32_t img_len[BOOT_IMAGE_MAX]; /* bytes of the secondary image to copy */
-} ctx_t;
-
 static int validate(ctx_t *c, const flash_area_t *fa, image_info_t *info)
 {
     int rc = image_validate(fa, c->keys, info);
@@ -313,180 +105,6 @@ static int validate(ctx_t *c, const flash_area_t *fa, image_info_t *info)
 static uint32_t align_up(uint32_t v, uint32_t a)
 {
     return (v + a - 1u) & ~(a - 1u);
-}
-
-/* Target bytes of primary [a, a+n), a range that sector_ranges gave (it
- * never straddles img_len): the secondary's image bytes, and the erased value
- * for the trailer. The bootloader owns the primary's trailer: nothing of the
- * uploaded trailer (copy_done, image_ok, magic) is carried over, so no state
- * an uploader crafted can reach the primary (an installed image reads as
- * MCUboot's "initial image": confirmed, nothing pending, no revert). */
-static int target_read(ctx_t *c, int i, uint32_t a, uint8_t *buf, uint32_t n)
-{
-    if (a >= c->img_len[i]) {
-        memset(buf, flash_area_erased_val(c->pri[i]), n);
-        return BOOT_OK;
-    }
-    return flash_area_read(c->sec[i], a, buf, n) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
-}
-
-/* The ranges of primary sector [s, e) that must equal the target: the image
- * bytes and the trailer. Returns how many (0..2). */
-static int sector_ranges(const flash_area_t *pri, uint32_t img_len, uint32_t s, uint32_t e,
-                         uint32_t rs[2], uint32_t re[2])
-{
-    int n = 0;
-    uint32_t trl = pri->size - BOOT_TRAILER_SIZE;
-    if (s < img_len) {
-        rs[n] = s;
-        re[n] = e < img_len ? e : img_len;
-        n++;
-    }
-    if (e > trl) {
-        uint32_t a = s > trl ? s : trl;
-        if (n > 0 && a < re[0]) {
-            a = re[0]; /* cannot happen (img_len <= trl), kept for safety */
-        }
-        if (a < e) {
-            rs[n] = a;
-            re[n] = e;
-            n++;
-        }
-    }
-    return n;
-}
-
-/* Compare primary [a, b) with the target. 1 equal, 0 differ, <0 flash error.
- * When erased_out is set, also reports whether the primary range is all erased. */
-static int cmp_range(ctx_t *c, int i, uint32_t a, uint32_t b, bool *erased_out)
-{
-    const flash_area_t *pri = c->pri[i];
-    int equal = 1;
-    uint8_t ev = flash_area_erased_val(pri);
-    while (a < b) {
-        uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
-        if (flash_area_read(pri, a, c->st->buf_a, n) != FLASH_OK ||
-            target_read(c, i, a, c->st->buf_b, n) != BOOT_OK) {
-            return BOOT_ERR_FLASH;
-        }
-        if (equal && memcmp(c->st->buf_a, c->st->buf_b, n) != 0) {
-            equal = 0;
-            if (erased_out == NULL) {
-                return 0;
-            }
-        }
-        if (erased_out != NULL && *erased_out && !all_val(c->st->buf_a, n, ev)) {
-            *erased_out = false;
-            if (!equal) {
-                return 0;
-            }
-        }
-        a += n;
-    }
-    return equal;
-}
-
-/* Program primary [a, b) from the target; chunks that are all erased value are
- * skipped (the range is erased when this runs). */
-static int program_range(ctx_t *c, int i, uint32_t a, uint32_t b)
-{
-    const flash_area_t *pri = c->pri[i];
-    uint8_t ev = flash_area_erased_val(pri);
-    while (a < b) {
-        uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
-        if (target_read(c, i, a, c->st->buf_a, n) != BOOT_OK) {
-            return BOOT_ERR_FLASH;
-        }
-        if (!all_val(c->st->buf_a, n, ev)) {
-            if (flash_area_write(pri, a, c->st->buf_a, n) != FLASH_OK) {
-                return BOOT_ERR_FLASH;
-            }
-            c->res->img[i].bytes_programmed += n;
-            c->res->bytes_programmed += n;
-        }
-        a += n;
-    }
-    return BOOT_OK;
-}
-
-/* Bring every relevant byte of primary i to its target (steps 3 of the note).
- * compare_only: return 1 when nothing would change, 0 otherwise, no writes. */
-static int copy_image(ctx_t *c, int i, bool compare_only)
-{
-    const flash_area_t *pri = c->pri[i];
-    uint32_t ss = flash_area_sector_size(pri);
-    for (uint32_t s = 0; s < pri->size; s += ss) {
-        uint32_t e = s + ss, rs[2], re[2];
-        int n = sector_ranges(pri, c->img_len[i], s, e, rs, re);
-        if (n == 0) {
-            continue;
-        }
-        bool erased = !compare_only;
-        int equal = 1;
-        for (int k = 0; k < n; k++) {
-            int rc = cmp_range(c, i, rs[k], re[k], compare_only ? NULL : &erased);
-            if (rc < 0) {
-                return rc;
-            }
-            if (rc == 0) {
-                equal = 0;
-                if (compare_only || !erased) {
-                    break;
-                }
-            }
-        }
-        if (compare_only) {
-            if (!equal) {
-                return 0;
-            }
-            continue;
-        }
-        if (equal && c->opt->delta_skip) {
-            c->res->img[i].sectors_skipped++;
-            c->res->sectors_skipped++;
-            continue;
-        }
-        if (!erased || !c->opt->delta_skip) {
-            if (flash_area_erase(pri, s, ss) != FLASH_OK) {
-                return BOOT_ERR_FLASH;
-            }
-            c->res->img[i].sectors_erased++;
-            c->res->sectors_erased++;
-        }
-        for (int k = 0; k < n; k++) {
-            int rc = program_range(c, i, rs[k], re[k]);
-            if (rc != BOOT_OK) {
-                return rc;
-            }
-        }
-    }
-    return compare_only ? 1 : BOOT_OK;
-}
-
-/* 1 when primary i's image bytes [0, img_len) equal the secondary's. */
-static int image_bytes_equal(ctx_t *c, int i)
-{
-    return cmp_range(c, i, 0, c->img_len[i], NULL);
-}
-
-/* Erase the secondary's trailer sector first (no longer pending), then its
- * header sector (no image), as MCUboot does after an overwrite. */
-static int scrub_secondary(ctx_t *c, int i)
-{
-    const flash_area_t *sec = c->sec[i];
-    uint32_t ss = flash_area_sector_size(sec);
-    uint32_t last = sec->size - ss;
-    if (flash_area_erase(sec, last, ss) != FLASH_OK) {
-        return BOOT_ERR_FLASH;
-    }
-    c->res->sectors_erased++;
-    if (last != 0) {
-        if (flash_area_erase(sec, 0, ss) != FLASH_OK) {
-            return BOOT_ERR_FLASH;
-        }
-        c->res->sectors_erased++;
-    }
-    return BOOT_OK;
 }
 
 static void refuse(ctx_t *c, int i, uint8_t plan, boot_reason_t why)
@@ -569,21 +187,12 @@ static int classify(ctx_t *c, int i)
     }
     c->img_len[i] = len;
 
-    int eq = image_bytes_equal(c, i);
-    if (eq < 0) {
-        return eq;
+    int plan = c->strategy->classify(c, i);
+    if (plan < 0) {
+        return plan;
     }
-    if (eq) {
-        int same = copy_image(c, i, true);
-        if (same < 0) {
-            return same;
-        }
-        uint32_t ss = flash_area_sector_size(c->pri[i]);
-        uint32_t trl_sector = (c->pri[i]->size - BOOT_TRAILER_SIZE) & ~(ss - 1u);
-        /* Rewriting a trailer sector that also holds image bytes could, if cut,
-         * turn an installed image into a half-copied one; the trailer is only
-         * cosmetic then, so leave it. */
-        st->plan[i] = (same || len > trl_sector) ? PLAN_SAME : PLAN_FINISH;
+    if (plan != PLAN_COPY) {
+        st->plan[i] = (uint8_t)plan;
         return BOOT_OK;
     }
     if (c->opt->downgrade_prevention && st->pri_rc[i] == IMAGE_OK) {
@@ -886,6 +495,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
     c.st = st;
     c.keys = keys;
     c.opt = opt_in;
+    c.strategy = opt_in->strategy ? opt_in->strategy : &boot_overwrite_only;
     c.res = res;
     uint8_t n = opt_in->image_count;
     res->image_count = n;
@@ -936,7 +546,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
     /* Step 2: scrub unusable refused secondaries. */
     for (uint8_t i = 0; i < n; i++) {
         if (st->plan[i] == PLAN_SCRUB) {
-            rc = scrub_secondary(&c, i);
+            rc = c.strategy->retire(&c, i);
             if (rc != BOOT_OK) {
                 return rc;
             }
@@ -950,7 +560,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
     }
     for (uint8_t i = 0; i < n; i++) {
         if (st->plan[i] == PLAN_COPY || st->plan[i] == PLAN_FINISH) {
-            rc = copy_image(&c, i, false);
+            rc = c.strategy->install(&c, i);
             if (rc != BOOT_OK) {
                 res->img[i].upgrade = BOOT_UPGRADE_REFUSED;
                 res->img[i].reason = BOOT_REASON_FLASH;
@@ -963,7 +573,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
     bool hold_linked = false;
     for (uint8_t i = 0; i < n; i++) {
         if (st->plan[i] == PLAN_COPY || st->plan[i] == PLAN_FINISH) {
-            rc = copy_image(&c, i, true);
+            rc = c.strategy->verify(&c, i);
             if (rc < 0) {
                 return rc;
             }
@@ -986,7 +596,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
         if (hold_linked && (opt_in->linked_mask & (1u << i))) {
             continue;
         }
-        rc = scrub_secondary(&c, i);
+        rc = c.strategy->retire(&c, i);
         if (rc != BOOT_OK) {
             return rc;
         }

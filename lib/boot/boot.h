@@ -159,11 +159,32 @@ typedef struct boot_result {
     uint32_t bytes_programmed;
 } boot_result_t;
 
+/* How an accepted pending image gets into its primary (the mode-specific
+ * steps of a boot; the decisions around them are boot.c's). Each step takes
+ * the boot's private context (boot_priv.h) and an image index:
+ *   classify  pending image validated: PLAN_SAME/FINISH (already there) or
+ *             PLAN_COPY (boot_priv.h), <0 on a flash error;
+ *   install   bring the primary to the target; BOOT_OK or <0;
+ *   verify    1 when the primary now equals the target, 0 not, <0 error;
+ *   retire    the secondary stops being pending (and reads empty). */
+struct boot_ctx;
+typedef struct boot_strategy {
+    const char *name;
+    int (*classify)(struct boot_ctx *c, int i);
+    int (*install)(struct boot_ctx *c, int i);
+    int (*verify)(struct boot_ctx *c, int i);
+    int (*retire)(struct boot_ctx *c, int i);
+} boot_strategy_t;
+
+/* The one strategy shipped (boot_overwrite.c). */
+extern const boot_strategy_t boot_overwrite_only;
+
 typedef struct boot_options {
     uint8_t image_count;       /* images to handle, 1..BOOT_IMAGE_MAX (default 3) */
     uint8_t linked_mask;       /* images that upgrade together (default bits 0 and 2) */
     bool downgrade_prevention; /* refuse lower version / security counter (default on) */
     bool delta_skip;           /* skip sectors already equal to the target (default on) */
+    const boot_strategy_t *strategy; /* default &boot_overwrite_only; NULL = that */
 } boot_options_t;
 
 /* Linked-pair status: the last 2 sectors of the bootloader's own partition

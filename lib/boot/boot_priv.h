@@ -1,0 +1,36 @@
+/*
+ * Inside the bootloader: the per-boot context and plan shared by boot.c (the
+ * decisions) and the copy strategy (how an accepted image gets into its
+ * primary). Not for the application.
+ */
+#ifndef EXTXIP_BOOT_PRIV_H
+#define EXTXIP_BOOT_PRIV_H
+
+#include "boot/boot.h"
+
+enum plan {
+    PLAN_NONE = 0, /* not pending */
+    PLAN_REFUSE,   /* pending, refused, secondary left as is */
+    PLAN_SCRUB,    /* pending, refused, secondary unusable: erase its trailer/header */
+    PLAN_SAME,     /* already installed: consume only */
+    PLAN_FINISH,   /* image installed, primary trailer missing: write it, consume */
+    PLAN_COPY,     /* upgrade */
+};
+
+/* Everything one boot needs besides the caller's state. */
+struct boot_ctx {
+    boot_state_t *st;
+    const image_keyring_t *keys;
+    const boot_options_t *opt;
+    boot_result_t *res;
+    const flash_area_t *pri[BOOT_IMAGE_MAX];
+    const flash_area_t *sec[BOOT_IMAGE_MAX];
+    uint32_t img_len[BOOT_IMAGE_MAX]; /* bytes of the secondary image to copy */
+    const boot_strategy_t *strategy;
+};
+typedef struct boot_ctx ctx_t;
+
+/* True when all n bytes of p equal v. */
+bool boot_all_val(const uint8_t *p, uint32_t n, uint8_t v);
+
+#endif
