@@ -402,6 +402,29 @@ int img_mgmt_session_reset(img_mgmt_t *im)
     return log_idle(im);
 }
 
+int img_mgmt_log_erase(img_mgmt_t *im)
+{
+    int rc = img_mgmt_session_reset(im);
+    if (rc || !im->log_ok) {
+        return rc;
+    }
+    reclog_t *l = &im->log;
+    uint32_t nsec = l->size / l->sector;
+    uint32_t newest = l->next ? (l->next - IMG_MGMT_REC_SIZE) / l->sector : 0;
+    for (uint32_t k = 0; k <= nsec; k++) {
+        uint32_t sec = k < nsec ? k : newest; /* the newest record's sector last */
+        if (k < nsec && sec == newest) {
+            continue;
+        }
+        if (flash_area_erase(l->fa, l->off + sec * l->sector, l->sector) != FLASH_OK) {
+            return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+        }
+    }
+    im->log_active = false;
+    /* an empty log now: the scan restarts its cursor and sequence */
+    return reclog_scan(l, im->scratch) < 0 ? IMG_MGMT_ERR_FLASH_READ_FAILED : 0;
+}
+
 bool img_mgmt_session_get(const img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len)
 {
     if (!im->s.active) {
@@ -641,6 +664,7 @@ static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
         return fail(im, rc == IMG_MGMT_ERR_FLASH_ERASE_FAILED ? rc
                                                                 : IMG_MGMT_ERR_FLASH_WRITE_FAILED);
     }
+    im->upload_bytes += req->data_len;
     if (im->s.off < im->s.len) {
         (void)maybe_checkpoint(im); /* a lost checkpoint only costs resume distance */
         rsp->off = im->s.off;
@@ -998,6 +1022,7 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
         im->s.tail_skip = false;
     }
     im->s.has_peer = false; /* any client may continue it */
+    im->resumed = true;
     return 0;
 }
 

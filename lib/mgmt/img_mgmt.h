@@ -123,6 +123,8 @@ typedef struct img_mgmt {
     bool log_active;        /* the newest record describes an active session */
     reclog_t log;           /* the session log's window and append cursor */
     uint32_t log_writes;    /* records written since init (for tests/bench) */
+    uint64_t upload_bytes;  /* image bytes accepted since init (statistics) */
+    bool resumed;           /* init reloaded a persisted session (statistics) */
     uint8_t scratch[IMG_MGMT_SCRATCH];
     image_info_t info;
     img_mgmt_slot_state_t states[IMG_MGMT_MAX_SLOTS]; /* state read scratch */
@@ -183,6 +185,13 @@ int img_mgmt_upload(img_mgmt_t *im, const img_mgmt_upload_req_t *req, img_mgmt_u
 /* Drop the upload session (and its persisted record). Returns 0 or
  * IMG_MGMT_ERR_FLASH_WRITE_FAILED when the log cannot be written. */
 int img_mgmt_session_reset(img_mgmt_t *im);
+
+/* The settings partition is about to be erased (storage erase): drop the
+ * session, then erase the persisted log power-safely (an "idle" record goes
+ * first and its sector is erased last, so a cut at any point never leaves a
+ * stale session to resume) and restart the log empty. Returns 0 or
+ * IMG_MGMT_ERR_FLASH_WRITE_FAILED / IMG_MGMT_ERR_FLASH_ERASE_FAILED. */
+int img_mgmt_log_erase(img_mgmt_t *im);
 
 /* Progress of the current session: true and image, off, len (each may be NULL) when one is active. */
 bool img_mgmt_session_get(const img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len);

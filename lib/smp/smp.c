@@ -275,6 +275,7 @@ int smp_process(smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx
 
         size_t rsp_len = 0;
         int rc;
+        srv->requests++;
         if (req.len > rx_len - pos) {
             rc = MGMT_ERR_ECORRUPT;
         } else {
@@ -282,6 +283,9 @@ int smp_process(smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx
         }
         if (rc != 0) {
             rsp_len = build_err_rsp(srv, &req, tx, tx_cap, rc, ctx.rsn);
+        }
+        if (rc != 0 || ctx.err_rc != 0) {
+            srv->errors++;
         }
         if (rsp_len) {
             out(out_arg, tx, rsp_len);

@@ -27,7 +27,7 @@
 
 /* Maximum number of groups one server can hold. */
 #ifndef SMP_MAX_GROUPS
-#define SMP_MAX_GROUPS 8
+#define SMP_MAX_GROUPS 12
 #endif
 
 /* Library-level failures (not wire codes). */
@@ -115,6 +115,11 @@ typedef struct smp_server {
     const smp_group_t *groups[SMP_MAX_GROUPS];
     size_t group_count;
     bool verbose_err; /* add "rsn" to error responses when a handler gave one */
+    /* Counters for statistics (never reset by the server): requests looked
+     * at (a header was present) and those answered with an error (an "rc"
+     * response or a group "err"). */
+    uint32_t requests;
+    uint32_t errors;
 } smp_server_t;
 
 /* Empty server (no groups, verbose_err off). */

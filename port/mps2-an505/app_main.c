@@ -1,5 +1,7 @@
 /*
- * The application: SMP server over UART0 with the OS and image groups. Its
+ * The application: SMP server over UART0 with the OS, image, statistics,
+ * enumeration and Zephyr basic (storage erase) groups; no file group (the
+ * board has no file system). Its
  * code is split like the sample's: start-up, drivers, flash model, crypto and
  * this loop run from internal flash (image 0); the SMP, CBOR and management
  * libraries plus app_xip.c run in place from the QSPI window (image 2), see
@@ -10,8 +12,11 @@
 #include "an505.h"
 #include "app_xip.h"
 #include "board.h"
+#include "mgmt/enum_mgmt.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
+#include "mgmt/stat_mgmt.h"
+#include "mgmt/zbasic_mgmt.h"
 #include "smp/smp.h"
 #include "smp/smp_serial.h"
 #include "uart.h"
@@ -21,6 +26,11 @@ static smp_server_t srv;
 static os_mgmt_port_t os_port;
 static os_mgmt_t os;
 static img_mgmt_t img;
+static stat_mgmt_t stat;
+static enum_mgmt_t en;
+static zbasic_mgmt_port_t zb_port;
+static zbasic_mgmt_t zb;
+static uint64_t boot_ms;
 static smp_serial_rx_t rx;
 static uint8_t tx[SMP_BUF_SIZE];
 static volatile bool reset_requested;
@@ -49,6 +59,46 @@ static uint64_t clock_ms(void *arg)
 {
     (void)arg;
     return an505_ms();
+}
+
+/* ---- statistics ---- */
+static const char *const f_svr[] = {"ticks"};
+static const char *const f_smp[] = {"serial_req", "serial_err"};
+static const char *const f_img[] = {"upload_bytes", "resumed", "storage_erase"};
+
+static void rd_svr(void *arg, uint64_t *v)
+{
+    (void)arg;
+    v[0] = (an505_ms() - boot_ms) / 1000u;
+}
+
+static void rd_smp(void *arg, uint64_t *v)
+{
+    (void)arg;
+    v[0] = srv.requests;
+    v[1] = srv.errors;
+}
+
+static void rd_img(void *arg, uint64_t *v)
+{
+    (void)arg;
+    v[0] = img.upload_bytes;
+    v[1] = img.resumed;
+    v[2] = zb_port.erases;
+}
+
+static const stat_mgmt_group_t stat_groups[] = {
+    {"smp_svr_stats", f_svr, 1, rd_svr, NULL},
+    {"smp", f_smp, 2, rd_smp, NULL},
+    {"img", f_img, 3, rd_img, NULL},
+};
+static const stat_mgmt_port_t stat_port = {stat_groups, 3};
+
+/* Storage erase: the upload-session log shares the settings partition. */
+static int zb_prepare(void *arg)
+{
+    (void)arg;
+    return img_mgmt_log_erase(&img);
 }
 
 /* One thread: the main loop. */
@@ -85,6 +135,7 @@ int main(void)
     board_crypto_init();
     board_flash_map(&map);
     an505_tick_start();
+    boot_ms = an505_ms();
     const board_handoff_t *h = board_handoff_get();
 
     smp_server_init(&srv);
@@ -114,8 +165,15 @@ int main(void)
     ic.last_boot = h ? &h->result : NULL;
     ic.boot_report_key = true;
     ic.clock = clock_ms;
+    stat_mgmt_init(&stat, &stat_port);
+    enum_mgmt_init(&en, &srv);
+    zb_port = (zbasic_mgmt_port_t){
+        .map = &map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare,
+    };
+    zbasic_mgmt_init(&zb, &zb_port);
     if (os_mgmt_register(&os, &srv) != 0 || img_mgmt_init(&img, &ic) != 0 ||
-        img_mgmt_register(&img, &srv) != 0) {
+        img_mgmt_register(&img, &srv) != 0 || stat_mgmt_register(&stat, &srv) != 0 ||
+        enum_mgmt_register(&en, &srv) != 0 || zbasic_mgmt_register(&zb, &srv) != 0) {
         uart_puts("app: SMP init failed\r\n");
         for (;;)
             __asm volatile("wfi");

@@ -145,8 +145,8 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
                 ssize_t r = recvfrom(io->udp_fd, rx, sizeof rx, 0, (struct sockaddr *)&io->from,
                                      &io->from_len);
                 if (r > 0 && app)
-                    smp_process(&app->srv, rx, (size_t)r, io->tx, app->buf_size,
-                                udp_peer_id(&io->from), udp_out, io);
+                    sim_services_process(app, SIM_XPORT_UDP, rx, (size_t)r, io->tx,
+                                         udp_peer_id(&io->from), udp_out, io);
             } else {
                 ssize_t r = read(io->pty_fd, rx, sizeof rx);
                 if (r <= 0)
@@ -160,8 +160,8 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
                                                  &pkt, &pkt_len);
                     off += used;
                     if (got == 1 && app)
-                        smp_process(&app->srv, pkt, pkt_len, io->tx, app->buf_size, 1,
-                                    serial_out, io);
+                        sim_services_process(app, SIM_XPORT_SERIAL, pkt, pkt_len, io->tx, 1,
+                                             serial_out, io);
                     if (used == 0 && got != 1)
                         break;
                 }

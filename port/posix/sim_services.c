@@ -8,7 +8,9 @@
 
 static void sim_reset(void *arg)
 {
-    ((sim_services_t *)arg)->reset_requested = 1;
+    sim_services_t *s = arg;
+    s->resets++;
+    s->reset_requested = 1;
 }
 
 static long long now_ms(void)
@@ -89,6 +91,75 @@ static void recovery_uploaded(void *arg, uint8_t image, const uint8_t *hash)
 static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c,
                           bool recovery);
 
+/* ---- statistics: counters a user can read with `stat <group>` ---------- */
+
+static const char *const f_svr[] = {"ticks"};
+static const char *const f_smp[] = {"udp_req", "udp_err", "serial_req", "serial_err"};
+static const char *const f_img[] = {"upload_bytes", "resumed", "storage_erase"};
+static const char *const f_flash[] = {"app_erase", "app_prog", "net_erase",
+                                      "net_prog", "qspi_erase", "qspi_prog"};
+static const char *const f_boot[] = {"boots", "resets"};
+
+static void rd_svr(void *arg, uint64_t *v)
+{
+    sim_services_t *s = arg;
+    v[0] = (uint64_t)(now_ms() - s->boot_ms) / 1000u; /* seconds since boot, as the sample */
+}
+
+static void rd_smp(void *arg, uint64_t *v)
+{
+    sim_services_t *s = arg;
+    v[0] = s->xport_req[SIM_XPORT_UDP];
+    v[1] = s->xport_err[SIM_XPORT_UDP];
+    v[2] = s->xport_req[SIM_XPORT_SERIAL];
+    v[3] = s->xport_err[SIM_XPORT_SERIAL];
+}
+
+static void rd_img(void *arg, uint64_t *v)
+{
+    sim_services_t *s = arg;
+    v[0] = s->img.upload_bytes;
+    v[1] = s->resumed;
+    v[2] = s->zb_port.erases;
+}
+
+static void rd_flash(void *arg, uint64_t *v)
+{
+    sim_services_t *s = arg;
+    for (int i = 0; i < SIMFLASH_BOARD_NDEV; i++) {
+        simflash_stats_t st;
+        simflash_stats(s->dev->board.dev[i], &st);
+        v[2 * i] = st.erases;     /* sectors erased since power on */
+        v[2 * i + 1] = st.programs; /* program operations since power on */
+    }
+}
+
+static void rd_boot(void *arg, uint64_t *v)
+{
+    sim_services_t *s = arg;
+    v[0] = s->boots;
+    v[1] = s->resets;
+}
+
+int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t len, uint8_t *tx,
+                         uint64_t peer, smp_output_fn out, void *out_arg)
+{
+    uint32_t r0 = s->srv.requests, e0 = s->srv.errors;
+    int rc = smp_process(&s->srv, rx, len, tx, s->buf_size, peer, out, out_arg);
+    if (xport >= 0 && xport < SIM_XPORT_COUNT) {
+        s->xport_req[xport] += s->srv.requests - r0;
+        s->xport_err[xport] += s->srv.errors - e0;
+    }
+    return rc;
+}
+
+/* Storage erase: the image group's upload log shares the partition. */
+static int zb_prepare(void *arg)
+{
+    sim_services_t *s = arg;
+    return img_mgmt_log_erase(&s->img);
+}
+
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c)
 {
     return services_start(s, d, c, false);
@@ -107,7 +178,13 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
      * moves it and a reset (init again over the same s) keeps it. */
     int rtc_kept = s->rtc_set;
     long long rtc_offset = s->rtc_offset_ms;
+    uint32_t boots = s->boots, resets = s->resets, resumed = s->resumed;
     memset(s, 0, sizeof *s);
+    s->boots = boots + 1;
+    s->resets = resets;
+    s->resumed = resumed;
+    s->dev = d;
+    s->boot_ms = now_ms();
     s->buf_size = c->buf_size;
     s->buf_count = c->buf_count;
     if (gethostname(s->node_name, sizeof s->node_name - 1) != 0)
@@ -160,6 +237,32 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     }
     if (os_mgmt_register(&s->os, &s->srv) != 0 || img_mgmt_init(&s->img, &ic) != 0 ||
         img_mgmt_register(&s->img, &s->srv) != 0)
+        return -1;
+    if (recovery)
+        return 0; /* MCUboot's serial recovery serves the image and OS groups only */
+    if (s->img.resumed)
+        s->resumed++;
+
+    /* Statistics: "smp_svr_stats" with "ticks" as the sample registers it,
+     * then what this device can tell about itself. */
+    const stat_mgmt_group_t groups[SIM_STAT_GROUPS] = {
+        {"smp_svr_stats", f_svr, 1, rd_svr, s},
+        {"smp", f_smp, 4, rd_smp, s},
+        {"img", f_img, 3, rd_img, s},
+        {"flash", f_flash, 6, rd_flash, s},
+        {"boot", f_boot, 2, rd_boot, s},
+    };
+    memcpy(s->stat_groups, groups, sizeof groups);
+    s->stat_port = (stat_mgmt_port_t){s->stat_groups, SIM_STAT_GROUPS};
+    stat_mgmt_init(&s->stat, &s->stat_port);
+
+    s->zb_port = (zbasic_mgmt_port_t){
+        .arg = s, .map = &d->layout.map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare,
+    };
+    zbasic_mgmt_init(&s->zb, &s->zb_port);
+    enum_mgmt_init(&s->en, &s->srv);
+    if (stat_mgmt_register(&s->stat, &s->srv) != 0 || zbasic_mgmt_register(&s->zb, &s->srv) != 0 ||
+        enum_mgmt_register(&s->en, &s->srv) != 0)
         return -1;
     return 0;
 }

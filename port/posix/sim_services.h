@@ -1,24 +1,48 @@
 /*
- * The simulated application's RAM: the SMP server and its groups (OS, image)
- * with the port callbacks they need (reset, clock, tasks). Everything here is
- * re-initialised on every boot, as RAM is on a reset.
+ * The simulated application's RAM: the SMP server and its groups (OS, image,
+ * statistics, enumeration, Zephyr basic) with the port callbacks they need
+ * (reset, clock, tasks, counters, storage erase). Everything here is
+ * re-initialised on every boot, as RAM is on a reset, except the RTC and the
+ * boot/reset counters (think retained RAM).
  */
 #ifndef EXTXIP_SIM_SERVICES_H
 #define EXTXIP_SIM_SERVICES_H
 
 #include <stdint.h>
 
+#include "mgmt/enum_mgmt.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
+#include "mgmt/stat_mgmt.h"
+#include "mgmt/zbasic_mgmt.h"
 #include "sim_device.h"
 #include "sim_run.h"
 #include "smp/smp.h"
+
+/* SMP transports the simulator counts requests for (statistics group "smp"). */
+enum { SIM_XPORT_UDP = 0, SIM_XPORT_SERIAL = 1, SIM_XPORT_COUNT = 2 };
+
+#define SIM_STAT_GROUPS 5
 
 typedef struct sim_services {
     smp_server_t srv;
     os_mgmt_port_t os_port;
     os_mgmt_t os;
     img_mgmt_t img;
+    stat_mgmt_group_t stat_groups[SIM_STAT_GROUPS];
+    stat_mgmt_port_t stat_port;
+    stat_mgmt_t stat;
+    enum_mgmt_t en;
+    zbasic_mgmt_port_t zb_port;
+    zbasic_mgmt_t zb;
+    sim_device_t *dev;
+    long long boot_ms;        /* host monotonic ms at this boot (ticks) */
+    uint32_t xport_req[SIM_XPORT_COUNT];
+    uint32_t xport_err[SIM_XPORT_COUNT];
+    /* Retained across resets (not across a power cycle = process restart). */
+    uint32_t boots;           /* application starts since power on */
+    uint32_t resets;          /* resets requested over SMP */
+    uint32_t resumed;         /* boots that reloaded a persisted upload session */
     uint32_t buf_size;
     uint32_t buf_count;
     char node_name[64];
@@ -38,5 +62,9 @@ int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t
  * the OS group (echo, reset, params). Entered when no consistent set can
  * boot, or with the recovery button held. Returns 0 or -1. */
 int sim_services_init_recovery(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c);
+
+/* smp_process() for transport `xport` (SIM_XPORT_*), counting its requests and errors. */
+int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t len, uint8_t *tx,
+                         uint64_t peer, smp_output_fn out, void *out_arg);
 
 #endif

@@ -608,9 +608,9 @@ static void hdr_group_ffff(void)
     send_req(SMP_OP_READ, 1, 0xffff, 0, NULL, 0, 1);
     expect_rc(MGMT_ERR_ENOTSUP);
 }
-static void hdr_group_stat_unregistered(void)
+static void hdr_group_log_unregistered(void)
 {
-    send_req(SMP_OP_READ, 1, MGMT_GROUP_ID_STAT, 0, NULL, 0, 1);
+    send_req(SMP_OP_READ, 1, 4, 0, NULL, 0, 1); /* group 4 (log) is not served */
     expect_rc(MGMT_ERR_ENOTSUP);
 }
 static void hdr_unknown_os_cmd(void)
@@ -642,6 +642,136 @@ static void hdr_error_stops_batch(void)
     uint8_t b[] = {0xa1, 0x64, 's', 'l', 'o', 't', 0x03};
     n += rig_pkt(PKT + n, sizeof PKT - n, SMP_OP_WRITE, 1, 1, ++R.seq, 5, b, sizeof b);
     send_raw(PKT, n, 1);
+    expect_rc(MGMT_ERR_ENOTSUP);
+}
+
+/* ---- statistics, enumeration, Zephyr basic ---- */
+static void stat_show_no_name(void)
+{
+    BODY(0);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_STAT, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void stat_show_empty_name(void)
+{
+    BODY(1);
+    KT("name", "");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_STAT, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void stat_show_name_too_long(void)
+{
+    BODY(1);
+    KT("name", "smp_svr_stats_and_then_some_more"); /* 32 characters: no room for its NUL */
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_STAT, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void stat_show_name_not_text(void)
+{
+    BODY(1);
+    KB("name", "rig", 3);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_STAT, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void stat_show_unknown(void)
+{
+    BODY(1);
+    KT("name", "nope");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_STAT, 0, 1);
+    expect_err(MGMT_GROUP_ID_STAT, STAT_MGMT_ERR_INVALID_GROUP);
+}
+static void stat_show_unknown_v1(void)
+{
+    BODY(1);
+    KT("name", "nope");
+    send_req(SMP_OP_READ, SMP_VERSION_1, MGMT_GROUP_ID_STAT, 0, EB, E.len, 1);
+    expect_rc(MGMT_ERR_ENOENT);
+}
+static void stat_show_prefix_of_name(void)
+{
+    BODY(1);
+    KT("name", "smp_svr"); /* a prefix of a group name is no match */
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_STAT, 0, 1);
+    expect_err(MGMT_GROUP_ID_STAT, STAT_MGMT_ERR_INVALID_GROUP);
+}
+static void stat_write(void)
+{
+    BODY(0);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_STAT, 1, 1);
+    expect_rc(MGMT_ERR_ENOTSUP);
+}
+static void enum_single_past_end(void)
+{
+    BODY(1);
+    KU("index", 40); /* far fewer groups than that */
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 2, 1);
+    expect_err(MGMT_GROUP_ID_ENUM, ENUM_MGMT_ERR_INDEX_TOO_LARGE);
+}
+static void enum_single_index_huge(void)
+{
+    BODY(1);
+    KU("index", 70000);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 2, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void enum_single_index_negative(void)
+{
+    BODY(1);
+    KI("index", -1);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 2, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void enum_details_too_many(void)
+{
+    BODY(1);
+    cbor_enc_tstr_z(&E, "groups");
+    cbor_enc_array(&E, ENUM_MGMT_MAX_FILTER + 1);
+    for (unsigned i = 0; i <= ENUM_MGMT_MAX_FILTER; i++)
+        cbor_enc_uint(&E, i);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 3, 1);
+    expect_err(MGMT_GROUP_ID_ENUM, ENUM_MGMT_ERR_TOO_MANY_GROUP_ENTRIES);
+}
+static void enum_details_not_array(void)
+{
+    BODY(1);
+    KU("groups", 1);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 3, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void enum_details_id_not_int(void)
+{
+    BODY(1);
+    cbor_enc_tstr_z(&E, "groups");
+    cbor_enc_array(&E, 1);
+    cbor_enc_tstr_z(&E, "os");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 3, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void enum_details_id_beyond_u16(void)
+{
+    BODY(1);
+    cbor_enc_tstr_z(&E, "groups");
+    cbor_enc_array(&E, 1);
+    cbor_enc_uint(&E, 65536);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 3, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void enum_write(void)
+{
+    BODY(0);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_ENUM, 0, 1);
+    expect_rc(MGMT_ERR_ENOTSUP);
+}
+static void zb_erase_read(void)
+{
+    BODY(0);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_ZBASIC, 0, 1);
+    expect_rc(MGMT_ERR_ENOTSUP);
+}
+static void zb_unknown_cmd(void)
+{
+    BODY(0);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_ZBASIC, 1, 1);
     expect_rc(MGMT_ERR_ENOTSUP);
 }
 
@@ -1676,9 +1806,18 @@ static const bcase_t CASES[] = {
     W(hdr_len_longer_than_body, "rc 9 ECORRUPT"), W(hdr_len_shorter_than_body, "rc 3 EINVAL"),
     W(hdr_len_zero_body_follows, "rc 3, leftover not processed"),
     W(hdr_claims_64k, "rc 9 ECORRUPT"), W(hdr_truncated_7_bytes, "no response"),
-    W(hdr_unknown_group, "rc 8"), W(hdr_group_ffff, "rc 8"), W(hdr_group_stat_unregistered, "rc 8"),
+    W(hdr_unknown_group, "rc 8"), W(hdr_group_ffff, "rc 8"), W(hdr_group_log_unregistered, "rc 8"),
     W(hdr_unknown_os_cmd, "rc 8"), W(hdr_unknown_img_cmd, "rc 8"), W(hdr_cmd_255, "rc 8"),
     W(hdr_read_of_write_only, "rc 8"), W(hdr_error_stops_batch, "rc 8, erase not run"),
+    W(stat_show_no_name, "rc 3"), W(stat_show_empty_name, "rc 3"),
+    W(stat_show_name_too_long, "rc 3"), W(stat_show_name_not_text, "rc 3"),
+    W(stat_show_unknown, "err stat/2"), W(stat_show_unknown_v1, "rc 5 ENOENT"),
+    W(stat_show_prefix_of_name, "err stat/2"), W(stat_write, "rc 8"),
+    W(enum_single_past_end, "err enum/4"), W(enum_single_index_huge, "rc 3"),
+    W(enum_single_index_negative, "rc 3"), W(enum_details_too_many, "err enum/2"),
+    W(enum_details_not_array, "rc 3"), W(enum_details_id_not_int, "rc 3"),
+    W(enum_details_id_beyond_u16, "rc 3"), W(enum_write, "rc 8"),
+    W(zb_erase_read, "rc 8"), W(zb_unknown_cmd, "rc 8"),
     W(cbor_nested_beyond_depth, "rc 3 EINVAL"), W(cbor_indef_nested_beyond_depth, "rc 3"),
     W(cbor_body_not_a_map, "rc 3"), W(cbor_truncated_map, "rc 3"), W(cbor_wrong_value_type, "rc 3"),
     W(cbor_duplicate_key, "rc 3"), W(cbor_integer_key, "rc 3"), W(cbor_indef_text_value, "rc 3"),

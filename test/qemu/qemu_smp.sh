@@ -53,6 +53,11 @@ r=$(mm echo "hello m33") || fail "echo: no answer"
 r=$(mm params) || fail "params"
 grep -q '^buf_size: 2475$' <<<"$r" || fail "params: $r"
 echo "ok: echo, params"
+r=$(mm stat smp_svr_stats) || fail "stat smp_svr_stats"
+grep -Eq '^ +[0-9]+ ticks$' <<<"$r" || fail "stat: $r"
+r=$(mm enum) || fail "enum"
+[ "$r" = "groups: [0,1,2,10,63]" ] || fail "enum: $r"
+echo "ok: stat, enum"
 
 digest() { "$imgtool" verify -k "$key" "$1" | awk '/^Image digest:/{print $3}'; }
 h0=$(digest "$fw/app.internal.signed.bin"); h2=$(digest "$fw/app.external.signed.bin")

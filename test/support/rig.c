@@ -52,14 +52,45 @@ int rig_put(rig_t *r, uint32_t slot, const uint8_t *data, size_t len)
     return rc == 0 ? 0 : -1;
 }
 
+static const char *const rig_f_svr[] = {"ticks"};
+static const char *const rig_f_rig[] = {"requests", "errors", "resets"};
+
+static void rig_rd_svr(void *arg, uint64_t *v)
+{
+    v[0] = ((rig_t *)arg)->now_ms / 1000u;
+}
+
+static void rig_rd_rig(void *arg, uint64_t *v)
+{
+    rig_t *r = arg;
+    v[0] = r->srv.requests;
+    v[1] = r->srv.errors;
+    v[2] = (uint64_t)r->resets;
+}
+
+static int rig_zb_prepare(void *arg)
+{
+    return img_mgmt_log_erase(&((rig_t *)arg)->im);
+}
+
 int rig_restart(rig_t *r)
 {
     memset(&r->im, 0, sizeof r->im);
     memset(&r->os, 0, sizeof r->os);
     smp_server_init(&r->srv);
     os_mgmt_init(&r->os, &r->osp);
+    r->stg[0] = (stat_mgmt_group_t){"smp_svr_stats", rig_f_svr, 1, rig_rd_svr, r};
+    r->stg[1] = (stat_mgmt_group_t){"rig", rig_f_rig, 3, rig_rd_rig, r};
+    r->stp = (stat_mgmt_port_t){r->stg, 2};
+    stat_mgmt_init(&r->st, &r->stp);
+    enum_mgmt_init(&r->en, &r->srv);
+    r->zbp = (zbasic_mgmt_port_t){
+        .arg = r, .map = &r->lay.map, .area_id = FLASH_AREA_SETTINGS, .prepare = rig_zb_prepare,
+    };
+    zbasic_mgmt_init(&r->zb, &r->zbp);
     if (os_mgmt_register(&r->os, &r->srv) != 0 || img_mgmt_init(&r->im, &r->cfg) != 0 ||
-        img_mgmt_register(&r->im, &r->srv) != 0) {
+        img_mgmt_register(&r->im, &r->srv) != 0 || stat_mgmt_register(&r->st, &r->srv) != 0 ||
+        enum_mgmt_register(&r->en, &r->srv) != 0 || zbasic_mgmt_register(&r->zb, &r->srv) != 0) {
         fprintf(stderr, "rig: services did not start\n");
         return -1;
     }

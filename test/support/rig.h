@@ -4,7 +4,8 @@
  * harnesses, stress soak): the nRF5340 DK's three flash devices in
  * RAM, laid out by the real board pm_static.yml, v1 of the three images
  * (imgtool vectors) in their primaries, and an SMP server with every group the
- * device registers (OS + image). Host test code: malloc is fine here.
+ * device registers (OS, image, statistics, enumeration, Zephyr basic). Host
+ * test code: malloc is fine here.
  *
  * The rig can snapshot the whole flash and say whether anything changed, so a
  * case can prove a refused request lost nothing.
@@ -18,8 +19,11 @@
 
 #include "cbor/cbor.h"
 #include "vecfile.h"
+#include "mgmt/enum_mgmt.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
+#include "mgmt/stat_mgmt.h"
+#include "mgmt/zbasic_mgmt.h"
 #include "pm_layout.h"
 #include "simflash.h"
 #include "smp/smp.h"
@@ -38,6 +42,12 @@ typedef struct rig {
     os_mgmt_t os;
     img_mgmt_config_t cfg;
     img_mgmt_t im;
+    stat_mgmt_group_t stg[2];  /* "smp_svr_stats" {ticks}, "rig" {requests, errors, resets} */
+    stat_mgmt_port_t stp;
+    stat_mgmt_t st;
+    enum_mgmt_t en;
+    zbasic_mgmt_port_t zbp;
+    zbasic_mgmt_t zb;
     smp_server_t srv;
     uint64_t now_ms;     /* the image group's clock (busy rule) */
     int resets;          /* reset callbacks run */

@@ -15,6 +15,7 @@
 #include "mcumgr_chunk.h"
 #include "mcumgr_cli.h"
 #include "mcumgr_conn.h"
+#include "mcumgr_groups.h"
 #include "mcumgr_link.h"
 #include "mcumgr_progress.h"
 #include "mcumgr_req.h"
@@ -272,6 +273,39 @@ static int cmd_upload(app_t *a, const char *path)
     }
 }
 
+/* ---------------------------------------------- the other groups' commands */
+
+static int groups_exchange(void *arg, uint8_t op, uint16_t group, uint8_t id, int blen,
+                           size_t *rlen)
+{
+    app_t *a = arg;
+    return exchange(a, op, group, id, blen, ms(a->o.timeout_s), rlen);
+}
+
+static size_t groups_pkt_limit(void *arg)
+{
+    app_t *a = arg;
+    long long buf_size = -1, buf_count = -1;
+    int r = mcumgr_txn(&a->link, MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_PARAMS, a->body,
+                       (size_t)mcumgr_req_empty(a->body, sizeof a->body), a->rsp, sizeof a->rsp,
+                       NULL, ms(a->o.timeout_s), a->o.tries);
+    mcumgr_status_t st;
+    if (r < 0 || mcumgr_rsp_status(a->rsp, (size_t)r, &st) != MCUMGR_RSP_OK ||
+        mcumgr_rsp_params(a->rsp, (size_t)r, &buf_size, &buf_count) != 0)
+        buf_size = -1;
+    return mcumgr_pkt_limit(a->conn.type, buf_size);
+}
+
+static int run_groups(app_t *a)
+{
+    mcumgr_groups_io_t io = {
+        .exchange = groups_exchange, .pkt_limit = groups_pkt_limit, .arg = a,
+        .body = a->body, .body_cap = sizeof a->body, .rsp = a->rsp,
+        .json = a->o.json, .quiet = a->o.quiet,
+    };
+    return mcumgr_groups_run(&io, a->o.args, a->o.nargs);
+}
+
 /* ------------------------------------------------------------ commands */
 
 static int usage_err(const char *msg)
@@ -298,6 +332,8 @@ static int run(app_t *a)
             return rc;                                                              \
     } while (0)
 
+    if (mcumgr_groups_known(v[0]))
+        return run_groups(a);
     if (strcmp(v[0], "echo") == 0) {
         if (n != 2)
             return usage_err("echo needs exactly one TEXT");
@@ -437,7 +473,7 @@ static int known(const mcumgr_cli_t *o)
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
         if (strcmp(o->args[0], top[i]) == 0)
             return 1;
-    return 0;
+    return mcumgr_groups_known(o->args[0]);
 }
 
 int main(int argc, char **argv)

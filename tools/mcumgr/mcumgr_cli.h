@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#define MCUMGR_CLI_MAX_ARGS 8
+#define MCUMGR_CLI_MAX_ARGS 32
 
 typedef struct {
     const char *conntype;   /* --conntype */

@@ -1,0 +1,56 @@
+/*
+ * Zephyr basic management group (SMP group 63): storage erase, as Zephyr's
+ * basic_mgmt.c with CONFIG_MCUMGR_GRP_ZBASIC_STORAGE_ERASE: erase the whole
+ * settings partition. Zephyr's group only erases; here the port may also
+ * quiesce what lives on that partition first (prepare: e.g. drop the image
+ * group's persisted upload session) and re-mount it after (done: e.g. the
+ * settings store), so the device keeps working without a reset.
+ */
+#ifndef EXTXIP_ZBASIC_MGMT_H
+#define EXTXIP_ZBASIC_MGMT_H
+
+#include <stdint.h>
+
+#include "flash/flash_area.h"
+#include "smp/smp.h"
+
+enum {
+    ZBASIC_MGMT_ID_ERASE_STORAGE = 0,
+    ZBASIC_MGMT_ID_COUNT = 1,
+};
+
+/* Group error codes (Zephyr enum zephyr_basic_group_err_code_t). */
+enum {
+    ZEPHYRBASIC_MGMT_ERR_OK = 0,
+    ZEPHYRBASIC_MGMT_ERR_UNKNOWN = 1,
+    ZEPHYRBASIC_MGMT_ERR_FLASH_OPEN_FAILED = 2,
+    ZEPHYRBASIC_MGMT_ERR_FLASH_CONFIG_QUERY_FAIL = 3,
+    ZEPHYRBASIC_MGMT_ERR_FLASH_ERASE_FAILED = 4,
+};
+
+typedef struct zbasic_mgmt_port {
+    void *arg;
+    const flash_map_t *map;
+    uint8_t area_id;               /* FLASH_AREA_SETTINGS */
+    /* Both optional. prepare returns 0 or non-zero (then nothing is erased
+     * and the reply is FLASH_ERASE_FAILED); done runs after the erase,
+     * successful or not (erased = 1 when it succeeded). */
+    int (*prepare)(void *arg);
+    void (*done)(void *arg, int erased);
+    uint32_t erases;               /* storage erases that succeeded (for stats) */
+} zbasic_mgmt_port_t;
+
+typedef struct zbasic_mgmt {
+    smp_group_t group;
+    zbasic_mgmt_port_t *port;
+} zbasic_mgmt_t;
+
+uint16_t zbasic_mgmt_err_to_v1(uint16_t rc);
+
+/* The erase itself (what the SMP command runs). Returns ZEPHYRBASIC_MGMT_ERR_*. */
+int zbasic_mgmt_storage_erase(zbasic_mgmt_port_t *port);
+
+void zbasic_mgmt_init(zbasic_mgmt_t *zb, zbasic_mgmt_port_t *port);
+int zbasic_mgmt_register(zbasic_mgmt_t *zb, smp_server_t *srv);
+
+#endif

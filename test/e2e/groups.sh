@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The groups beyond OS and image against the simulated device with
+# extxip-mcumgr: statistics (ticks advance, counters count), enumeration,
+# storage erase (the settings partition ends blank, the device keeps working,
+# an interrupted upload does not resume after it).
+. "$(dirname "$0")/lib.sh"
+P=$(free_port)
+D=$WORK/flash; mkdir -p "$D"
+provision "$D"
+build_images 2.0.0 "$WORK/v2"
+start_sim "$D" "$P" || exit 1
+exits() { local want=$1 rc=0; shift; "$@" || rc=$?; [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; return 1; }; }
+ticks() { mcu "$P" --json stat smp_svr_stats | python3 -S -c 'import json,sys; print(json.load(sys.stdin)["fields"]["ticks"])'; }
+field() {  # field GROUP NAME
+  mcu "$P" --json stat "$1" | python3 -S -c "import json,sys; print(json.load(sys.stdin)['fields']['$2'])"
+}
+
+check_out "stat list names the sample's group" '^    smp_svr_stats$' mcu "$P" stat list
+check_out "stat list --json" '^\{"stat_list":\["smp_svr_stats","smp","img","flash","boot"' \
+  mcu "$P" --json stat list
+check_out "stat smp_svr_stats" '^ +[0-9]+ ticks$' mcu "$P" stat smp_svr_stats
+t0=$(ticks); sleep 2.2; t1=$(ticks)
+check "ticks advance with time ($t0 -> $t1)" test "$t1" -ge $((t0 + 2))
+check_out "unknown stat group" 'STAT_MGMT_ERR_INVALID_GROUP' exits 1 mcu "$P" stat nope
+check_out "unknown stat group, SMP v1" 'MGMT_ERR_ENOENT' exits 1 mcu "$P" --smp-version 1 stat nope
+e0=$(field smp udp_err)
+check "the refusals were counted as UDP errors" test "$e0" -ge 2
+check_out "boot counters" '"boots":1,"resets":0' mcu "$P" --json stat boot
+
+check_out "enum list" '^groups: \[0,1,2,63,10\]$' mcu "$P" enum
+check_out "enum count" '^count: 5$' mcu "$P" enum count
+check_out "enum single 4 is the last" '"group":10,"end":true' mcu "$P" --json enum single 4
+check_out "enum single past the end" 'ENUM_MGMT_ERR_INDEX_TOO_LARGE' exits 1 mcu "$P" enum single 5
+check_out "enum details" '"name":"zephyr basic mgmt","handlers":1' mcu "$P" --json enum details 63
+
+# Counters of an upload (storage erase against a resumable session is in
+# test/unit/groups, power cuts included).
+F=$WORK/v2/img2-v2.0.0.bin
+size=$(stat -c %s "$F")
+check "image 2 v2 upload" mcu "$P" -n 2 image upload "$F"
+check_out "upload bytes counted" '^[0-9]+$' field img upload_bytes
+ub=$(field img upload_bytes)
+check "upload_bytes equals the file size" test "$ub" = "$size"
+fp=$(field flash qspi_prog)
+check "QSPI programs counted" test "$fp" -gt 0
+check_out "storage erase" '^Done$' mcu "$P" storage erase
+check "settings partition blank after storage erase" python3 -S -c "
+import sys
+d=open('$D/flash_primary.bin','rb').read()[0xf0000:0x100000]
+sys.exit(0 if d==b'\xff'*len(d) else 1)"
+check_out "storage erase counted" '^1$' field img storage_erase
+check_out "device keeps working after the erase" '^still here$' mcu "$P" echo "still here"
+check_out "image list still works" 'version: 1.0.0' mcu "$P" image list
+check_out "storage erase --json" '^\{\}$' mcu "$P" --json storage erase
+check_out "usage: storage without erase" 'storage erase' exits 2 mcu "$P" storage wipe
+check_out "usage: stat without a name" 'stat list' exits 2 mcu "$P" stat
+finish
