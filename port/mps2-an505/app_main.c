@@ -1,7 +1,7 @@
 /*
  * The application: SMP server over UART0 with the OS, image, statistics,
- * enumeration and Zephyr basic (storage erase) groups; no file group (the
- * board has no file system). Its
+ * settings, enumeration and Zephyr basic (storage erase) groups; no file
+ * group (the board has no file system). Its
  * code is split like the sample's: start-up, drivers, flash model, crypto and
  * this loop run from internal flash (image 0); the SMP, CBOR and management
  * libraries plus app_xip.c run in place from the QSPI window (image 2), see
@@ -15,6 +15,7 @@
 #include "mgmt/enum_mgmt.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
+#include "mgmt/settings_mgmt.h"
 #include "mgmt/stat_mgmt.h"
 #include "mgmt/zbasic_mgmt.h"
 #include "smp/smp.h"
@@ -31,6 +32,9 @@ static enum_mgmt_t en;
 static zbasic_mgmt_port_t zb_port;
 static zbasic_mgmt_t zb;
 static uint64_t boot_ms;
+static kvs_t kvs;
+static settings_mgmt_port_t set_port;
+static settings_mgmt_t set;
 static smp_serial_rx_t rx;
 static uint8_t tx[SMP_BUF_SIZE];
 static volatile bool reset_requested;
@@ -101,6 +105,13 @@ static int zb_prepare(void *arg)
     return img_mgmt_log_erase(&img);
 }
 
+static void zb_done(void *arg, int erased)
+{
+    (void)arg;
+    (void)erased;
+    (void)kvs_mount(&kvs, set_port.fa, set_port.off, set_port.size);
+}
+
 /* One thread: the main loop. */
 static int task_get(void *arg, uint32_t index, os_mgmt_task_t *t)
 {
@@ -168,16 +179,27 @@ int main(void)
     stat_mgmt_init(&stat, &stat_port);
     enum_mgmt_init(&en, &srv);
     zb_port = (zbasic_mgmt_port_t){
-        .map = &map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare,
+        .map = &map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare, .done = zb_done,
     };
     zbasic_mgmt_init(&zb, &zb_port);
+    const flash_area_t *sfa = NULL;
+    (void)flash_map_get(&map, FLASH_AREA_SETTINGS, &sfa);
+    settings_mgmt_init(&set, &set_port);
     if (os_mgmt_register(&os, &srv) != 0 || img_mgmt_init(&img, &ic) != 0 ||
         img_mgmt_register(&img, &srv) != 0 || stat_mgmt_register(&stat, &srv) != 0 ||
+        settings_mgmt_register(&set, &srv) != 0 ||
         enum_mgmt_register(&en, &srv) != 0 || zbasic_mgmt_register(&zb, &srv) != 0) {
         uart_puts("app: SMP init failed\r\n");
         for (;;)
             __asm volatile("wfi");
     }
+    /* the settings store: the settings partition below the upload-session log */
+    set_port = (settings_mgmt_port_t){
+        .store = &kvs, .fa = sfa, .off = 0,
+        .size = settings_mgmt_store_size(sfa, img.cfg.log_area, img.cfg.log_off, img.cfg.log_size),
+    };
+    if (kvs_mount(&kvs, sfa, 0, set_port.size) != KVS_OK)
+        uart_puts("app: settings store did not mount\r\n");
     smp_serial_rx_init(&rx);
     uart_puts("app: SMP server on UART0\r\n");
     uart_rx_irq_start();

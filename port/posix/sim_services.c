@@ -1,5 +1,6 @@
 #include "sim_services.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,6 +100,15 @@ static const char *const f_img[] = {"upload_bytes", "resumed", "storage_erase"};
 static const char *const f_flash[] = {"app_erase", "app_prog", "net_erase",
                                       "net_prog", "qspi_erase", "qspi_prog"};
 static const char *const f_boot[] = {"boots", "resets"};
+static const char *const f_settings[] = {"writes", "gcs", "commits"};
+
+static void rd_settings(void *arg, uint64_t *v)
+{
+    sim_services_t *s = arg;
+    v[0] = s->kvs.writes;
+    v[1] = s->kvs.gcs;
+    v[2] = s->set_port.commits;
+}
 
 static void rd_svr(void *arg, uint64_t *v)
 {
@@ -158,6 +168,14 @@ static int zb_prepare(void *arg)
 {
     sim_services_t *s = arg;
     return img_mgmt_log_erase(&s->img);
+}
+
+/* After storage erase the settings store starts again, empty. */
+static void zb_done(void *arg, int erased)
+{
+    sim_services_t *s = arg;
+    (void)erased;
+    (void)kvs_mount(&s->kvs, s->set_port.fa, s->set_port.off, s->set_port.size);
 }
 
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c)
@@ -251,6 +269,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         {"img", f_img, 3, rd_img, s},
         {"flash", f_flash, 6, rd_flash, s},
         {"boot", f_boot, 2, rd_boot, s},
+        {"settings", f_settings, 3, rd_settings, s},
     };
     memcpy(s->stat_groups, groups, sizeof groups);
     s->stat_port = (stat_mgmt_port_t){s->stat_groups, SIM_STAT_GROUPS};
@@ -258,11 +277,24 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
 
     s->zb_port = (zbasic_mgmt_port_t){
         .arg = s, .map = &d->layout.map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare,
+        .done = zb_done,
     };
+
+    /* Settings: the store below the image group's upload-session log. */
+    const flash_area_t *sfa = sim_device_area(d, FLASH_AREA_SETTINGS);
+    s->set_port = (settings_mgmt_port_t){
+        .arg = s, .store = &s->kvs, .fa = sfa, .off = 0,
+        .size = settings_mgmt_store_size(sfa, s->img.cfg.log_area, s->img.cfg.log_off,
+                                         s->img.cfg.log_size),
+    };
+    if (sfa && kvs_mount(&s->kvs, sfa, 0, s->set_port.size) != KVS_OK)
+        fprintf(stderr, "app: settings store did not mount (settings refused until it does)\n");
+    settings_mgmt_init(&s->set, &s->set_port);
     zbasic_mgmt_init(&s->zb, &s->zb_port);
     enum_mgmt_init(&s->en, &s->srv);
-    if (stat_mgmt_register(&s->stat, &s->srv) != 0 || zbasic_mgmt_register(&s->zb, &s->srv) != 0 ||
-        enum_mgmt_register(&s->en, &s->srv) != 0)
+    if (stat_mgmt_register(&s->stat, &s->srv) != 0 ||
+        settings_mgmt_register(&s->set, &s->srv) != 0 ||
+        zbasic_mgmt_register(&s->zb, &s->srv) != 0 || enum_mgmt_register(&s->en, &s->srv) != 0)
         return -1;
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "mgmt/enum_mgmt.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
+#include "mgmt/settings_mgmt.h"
 #include "mgmt/stat_mgmt.h"
 #include "mgmt/zbasic_mgmt.h"
 #include "sim_device.h"
@@ -22,7 +23,7 @@
 /* SMP transports the simulator counts requests for (statistics group "smp"). */
 enum { SIM_XPORT_UDP = 0, SIM_XPORT_SERIAL = 1, SIM_XPORT_COUNT = 2 };
 
-#define SIM_STAT_GROUPS 5
+#define SIM_STAT_GROUPS 6
 
 typedef struct sim_services {
     smp_server_t srv;
@@ -35,6 +36,9 @@ typedef struct sim_services {
     enum_mgmt_t en;
     zbasic_mgmt_port_t zb_port;
     zbasic_mgmt_t zb;
+    kvs_t kvs;                /* the settings store (first part of settings_storage) */
+    settings_mgmt_port_t set_port;
+    settings_mgmt_t set;
     sim_device_t *dev;
     long long boot_ms;        /* host monotonic ms at this boot (ticks) */
     uint32_t xport_req[SIM_XPORT_COUNT];

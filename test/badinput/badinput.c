@@ -762,6 +762,80 @@ static void enum_write(void)
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_ENUM, 0, 1);
     expect_rc(MGMT_ERR_ENOTSUP);
 }
+static void set_name_too_long(void)
+{
+    char name[SETTINGS_MGMT_NAME_LEN + 1];
+    memset(name, 'n', SETTINGS_MGMT_NAME_LEN);
+    name[SETTINGS_MGMT_NAME_LEN] = 0;
+    BODY(2);
+    KT("name", name);
+    KB("val", "v", 1);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SETTINGS, 0, 1);
+    expect_err(MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_TOO_LONG);
+}
+static void set_name_with_equals(void)
+{
+    BODY(2);
+    KT("name", "a=b");
+    KB("val", "v", 1);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SETTINGS, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void set_name_with_nul(void)
+{
+    BODY(2);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr(&E, "a\0b", 3);
+    KB("val", "v", 1);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SETTINGS, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void set_value_too_long(void)
+{
+    static uint8_t v[SETTINGS_MGMT_VALUE_LEN + 1];
+    BODY(2);
+    KT("name", "app/v");
+    KB("val", v, sizeof v);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SETTINGS, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void set_value_text_not_bytes(void)
+{
+    BODY(2);
+    KT("name", "app/v");
+    KT("val", "text");
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SETTINGS, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void set_max_size_negative(void)
+{
+    BODY(2);
+    KT("name", "app/v");
+    KI("max_size", -1);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_SETTINGS, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void set_read_unknown(void)
+{
+    BODY(1);
+    KT("name", "app/never");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_SETTINGS, 0, 1);
+    expect_err(MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+}
+static void set_delete_unknown_v1(void)
+{
+    BODY(1);
+    KT("name", "app/never");
+    send_req(SMP_OP_WRITE, SMP_VERSION_1, MGMT_GROUP_ID_SETTINGS, 1, EB, E.len, 1);
+    expect_rc(MGMT_ERR_ENOENT);
+}
+static void set_delete_read_op(void)
+{
+    BODY(1);
+    KT("name", "app/never");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_SETTINGS, 1, 1);
+    expect_rc(MGMT_ERR_ENOTSUP);
+}
 static void zb_erase_read(void)
 {
     BODY(0);
@@ -1818,6 +1892,11 @@ static const bcase_t CASES[] = {
     W(enum_details_not_array, "rc 3"), W(enum_details_id_not_int, "rc 3"),
     W(enum_details_id_beyond_u16, "rc 3"), W(enum_write, "rc 8"),
     W(zb_erase_read, "rc 8"), W(zb_unknown_cmd, "rc 8"),
+    W(set_name_too_long, "err settings/2"), W(set_name_with_equals, "rc 3"),
+    W(set_name_with_nul, "rc 3"), W(set_value_too_long, "rc 3"),
+    W(set_value_text_not_bytes, "rc 3"), W(set_max_size_negative, "rc 3"),
+    W(set_read_unknown, "err settings/3"), W(set_delete_unknown_v1, "rc 5 ENOENT"),
+    W(set_delete_read_op, "rc 8"),
     W(cbor_nested_beyond_depth, "rc 3 EINVAL"), W(cbor_indef_nested_beyond_depth, "rc 3"),
     W(cbor_body_not_a_map, "rc 3"), W(cbor_truncated_map, "rc 3"), W(cbor_wrong_value_type, "rc 3"),
     W(cbor_duplicate_key, "rc 3"), W(cbor_integer_key, "rc 3"), W(cbor_indef_text_value, "rc 3"),

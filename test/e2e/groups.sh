@@ -27,11 +27,31 @@ e0=$(field smp udp_err)
 check "the refusals were counted as UDP errors" test "$e0" -ge 2
 check_out "boot counters" '"boots":1,"resets":0' mcu "$P" --json stat boot
 
-check_out "enum list" '^groups: \[0,1,2,63,10\]$' mcu "$P" enum
-check_out "enum count" '^count: 5$' mcu "$P" enum count
-check_out "enum single 4 is the last" '"group":10,"end":true' mcu "$P" --json enum single 4
-check_out "enum single past the end" 'ENUM_MGMT_ERR_INDEX_TOO_LARGE' exits 1 mcu "$P" enum single 5
+check_out "enum list" '^groups: \[0,1,2,3,63,10\]$' mcu "$P" enum
+check_out "enum count" '^count: 6$' mcu "$P" enum count
+check_out "enum single 5 is the last" '"group":10,"end":true' mcu "$P" --json enum single 5
+check_out "enum single past the end" 'ENUM_MGMT_ERR_INDEX_TOO_LARGE' exits 1 mcu "$P" enum single 6
 check_out "enum details" '"name":"zephyr basic mgmt","handlers":1' mcu "$P" --json enum details 63
+
+# settings (config) over the store on the settings partition
+check_out "config write" '^Done$' mcu "$P" config app/greeting hello
+check_out "config read" '^Value: hello$' mcu "$P" config app/greeting
+check_out "config read --json (val is bytes)" '^\{"val":"68656c6c6f"\}$' mcu "$P" --json config app/greeting
+check_out "config of an unknown name" 'SETTINGS_MGMT_ERR_KEY_NOT_FOUND' exits 1 mcu "$P" config app/none
+check_out "config of a bad name" 'MGMT_ERR_EINVAL' exits 1 mcu "$P" config 'a=b' x
+check_out "settings write" '^Done$' mcu "$P" settings write app/other 42
+check_out "settings read" '^42$' mcu "$P" settings read app/other
+check_out "settings delete" '^Done$' mcu "$P" settings delete app/other
+check_out "settings read after delete" 'KEY_NOT_FOUND' exits 1 mcu "$P" settings read app/other
+check_out "settings write counted" '"writes":[1-9]' mcu "$P" --json stat settings   # (load remounts: counts restart)
+check_out "settings commit" '^Done$' mcu "$P" settings commit
+check_out "settings load" '^Done$' mcu "$P" settings load
+check_out "settings save" '^Done$' mcu "$P" settings save
+check_out "reset" '^Done$' mcu "$P" reset
+sleep 0.3
+check "device back after reset" wait_ready "$P"
+check_out "a setting survives the reset" '^Value: hello$' mcu "$P" config app/greeting
+check_out "boot counters after the reset" '"boots":2,"resets":1' mcu "$P" --json stat boot
 
 # Counters of an upload (storage erase against a resumable session is in
 # test/unit/groups, power cuts included).
@@ -49,6 +69,9 @@ import sys
 d=open('$D/flash_primary.bin','rb').read()[0xf0000:0x100000]
 sys.exit(0 if d==b'\xff'*len(d) else 1)"
 check_out "storage erase counted" '^1$' field img storage_erase
+check_out "settings are gone after storage erase" 'KEY_NOT_FOUND' exits 1 mcu "$P" config app/greeting
+check_out "settings work after storage erase" '^Done$' mcu "$P" config app/greeting again
+check_out "and read back" '^Value: again$' mcu "$P" config app/greeting
 check_out "device keeps working after the erase" '^still here$' mcu "$P" echo "still here"
 check_out "image list still works" 'version: 1.0.0' mcu "$P" image list
 check_out "storage erase --json" '^\{\}$' mcu "$P" --json storage erase

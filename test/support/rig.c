@@ -73,6 +73,31 @@ static int rig_zb_prepare(void *arg)
     return img_mgmt_log_erase(&((rig_t *)arg)->im);
 }
 
+static void rig_zb_done(void *arg, int erased)
+{
+    rig_t *r = arg;
+    (void)erased;
+    (void)kvs_mount(&r->kvs, r->setp.fa, r->setp.off, r->setp.size);
+}
+
+static void rig_commit(void *arg)
+{
+    ((rig_t *)arg)->commits++;
+}
+
+/* The settings store below the image group's log (after img_mgmt_init). */
+static int rig_settings_start(rig_t *r)
+{
+    const flash_area_t *fa = rig_area(r, FLASH_AREA_SETTINGS);
+    r->setp = (settings_mgmt_port_t){
+        .arg = r, .store = &r->kvs, .fa = fa, .off = 0, .commit = rig_commit,
+        .size = settings_mgmt_store_size(fa, r->im.cfg.log_area, r->im.cfg.log_off,
+                                         r->im.cfg.log_size),
+    };
+    settings_mgmt_init(&r->set, &r->setp);
+    return kvs_mount(&r->kvs, fa, 0, r->setp.size) == KVS_OK ? 0 : -1;
+}
+
 int rig_restart(rig_t *r)
 {
     memset(&r->im, 0, sizeof r->im);
@@ -86,10 +111,12 @@ int rig_restart(rig_t *r)
     enum_mgmt_init(&r->en, &r->srv);
     r->zbp = (zbasic_mgmt_port_t){
         .arg = r, .map = &r->lay.map, .area_id = FLASH_AREA_SETTINGS, .prepare = rig_zb_prepare,
+        .done = rig_zb_done,
     };
     zbasic_mgmt_init(&r->zb, &r->zbp);
     if (os_mgmt_register(&r->os, &r->srv) != 0 || img_mgmt_init(&r->im, &r->cfg) != 0 ||
-        img_mgmt_register(&r->im, &r->srv) != 0 || stat_mgmt_register(&r->st, &r->srv) != 0 ||
+        img_mgmt_register(&r->im, &r->srv) != 0 || rig_settings_start(r) != 0 ||
+        stat_mgmt_register(&r->st, &r->srv) != 0 || settings_mgmt_register(&r->set, &r->srv) != 0 ||
         enum_mgmt_register(&r->en, &r->srv) != 0 || zbasic_mgmt_register(&r->zb, &r->srv) != 0) {
         fprintf(stderr, "rig: services did not start\n");
         return -1;

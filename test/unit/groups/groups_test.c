@@ -166,7 +166,8 @@ static void enum_all(void)
 {
     open_rig();
     static const uint16_t want[] = {MGMT_GROUP_ID_OS, MGMT_GROUP_ID_IMAGE, MGMT_GROUP_ID_STAT,
-                                    MGMT_GROUP_ID_ENUM, MGMT_GROUP_ID_ZBASIC};
+                                    MGMT_GROUP_ID_SETTINGS, MGMT_GROUP_ID_ENUM,
+                                    MGMT_GROUP_ID_ZBASIC};
     const size_t nw = sizeof want / sizeof want[0];
     size_t n;
     body0();
@@ -219,7 +220,8 @@ static void enum_all(void)
         CHECK_EQ(g, want[seen]);
         CHECK(cbor_str_eq(&name, enum_mgmt_group_name((uint16_t)g)));
         uint32_t hw = g == 0 ? OS_MGMT_ID_COUNT : g == 2 ? STAT_MGMT_ID_COUNT
-                    : g == 10 ? ENUM_MGMT_ID_NUM : g == 63 ? ZBASIC_MGMT_ID_COUNT : h;
+                    : g == 3 ? SETTINGS_MGMT_ID_COUNT : g == 10 ? ENUM_MGMT_ID_NUM
+                    : g == 63 ? ZBASIC_MGMT_ID_COUNT : h;
         CHECK_EQ(h, hw);
         seen++;
     }
@@ -247,10 +249,219 @@ static void enum_all(void)
     rig_close(&R);
 }
 
-/* --------------------------------------------------------- storage erase */
+/* -------------------------------------------------------------- settings */
 
 static tu_blob_t V;
 static uint8_t SHA[32];
+static void upload_part(uint32_t bytes);
+
+static const uint8_t *sread(const char *name, long long max_size, uint8_t ver, size_t *n)
+{
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, max_size >= 0 ? 2 : 1);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, name);
+    if (max_size >= 0) {
+        cbor_enc_tstr_z(&E, "max_size");
+        cbor_enc_uint(&E, (uint64_t)max_size);
+    }
+    return req(SMP_OP_READ, ver, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_READ_WRITE, n);
+}
+
+static const uint8_t *swrite(const char *name, const void *val, size_t vlen, size_t *n)
+{
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 2);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, name);
+    cbor_enc_tstr_z(&E, "val");
+    cbor_enc_bstr(&E, val, vlen);
+    return req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_READ_WRITE, n);
+}
+
+static const uint8_t *sdelete(const char *name, uint8_t ver, size_t *n)
+{
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 1);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, name);
+    return req(SMP_OP_WRITE, ver, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_DELETE, n);
+}
+
+static int ok_empty(const uint8_t *b, size_t n)
+{
+    return n == 2 && b[0] == 0xbf && b[1] == 0xff; /* {} as Zephyr sends it */
+}
+
+static int val_is(const uint8_t *b, size_t n, const void *want, size_t wl)
+{
+    cbor_decoder_t d;
+    cbor_str_t v;
+    return key(&d, b, n, "val") == 0 && cbor_dec_bstr(&d, &v) == 0 && v.len == wl &&
+           memcmp(v.ptr, want, wl) == 0;
+}
+
+static void settings_rw(void)
+{
+    open_rig();
+    size_t n;
+    const uint8_t *b = swrite("app/greeting", "hello", 5, &n);
+    CHECK(ok_empty(b, n));
+    b = sread("app/greeting", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "hello", 5));
+    b = sread("app/greeting", 2, SMP_VERSION_2, &n); /* max_size honoured */
+    CHECK(val_is(b, n, "he", 2));
+    b = sread("app/greeting", 100000, SMP_VERSION_2, &n); /* above the limit: limited, said so */
+    CHECK(val_is(b, n, "hello", 5));
+    CHECK_EQ(u64_of(b, n, "max_size"), SETTINGS_MGMT_VALUE_LEN);
+    uint8_t bin[SETTINGS_MGMT_VALUE_LEN];
+    for (size_t i = 0; i < sizeof bin; i++)
+        bin[i] = (uint8_t)i;
+    b = swrite("app/blob", bin, sizeof bin, &n); /* the largest value, binary */
+    CHECK(ok_empty(b, n));
+    b = swrite("app/empty", "", 0, &n);
+    CHECK(ok_empty(b, n));
+    b = sread("app/empty", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "", 0));
+    /* survives a reset (the store is on flash) */
+    CHECK_EQ(rig_restart(&R), 0);
+    b = sread("app/blob", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, bin, sizeof bin));
+    b = swrite("app/greeting", "bye", 3, &n);
+    b = sread("app/greeting", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "bye", 3));
+    b = sdelete("app/greeting", SMP_VERSION_2, &n);
+    CHECK(ok_empty(b, n));
+    b = sread("app/greeting", -1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+    b = sread("app/greeting", -1, SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_ENOENT);
+    b = sdelete("app/greeting", SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+    b = sdelete("app/greeting", SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_ENOENT);
+    CHECK_EQ(rig_restart(&R), 0);
+    b = sread("app/greeting", -1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+    rig_close(&R);
+}
+
+static void settings_commit_load_save(void)
+{
+    open_rig();
+    size_t n;
+    body0();
+    const uint8_t *b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS,
+                           SETTINGS_MGMT_ID_COMMIT, &n);
+    CHECK(ok_empty(b, n));
+    CHECK_EQ(R.commits, 1);
+    swrite("app/x", "1", 1, &n);
+    /* change the flash behind the store's back, then load: the store sees it */
+    kvs_t other;
+    CHECK_EQ(kvs_mount(&other, R.setp.fa, R.setp.off, R.setp.size), KVS_OK);
+    CHECK_EQ(kvs_write(&other, "app/x", 5, (const uint8_t *)"2", 1), KVS_OK);
+    body0();
+    b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_LOAD_SAVE, &n);
+    CHECK(ok_empty(b, n));
+    b = sread("app/x", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "2", 1));
+    body0();
+    b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_LOAD_SAVE, &n);
+    CHECK(ok_empty(b, n));
+    rig_close(&R);
+}
+
+static void settings_refusals(void)
+{
+    open_rig();
+    size_t n;
+    char name[SETTINGS_MGMT_NAME_LEN + 8];
+    memset(name, 'k', sizeof name);
+    name[SETTINGS_MGMT_NAME_LEN] = 0; /* 64 characters: too long */
+    const uint8_t *b = swrite(name, "v", 1, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_TOO_LONG);
+    b = sread(name, -1, SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    b = sdelete(name, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_TOO_LONG);
+    name[SETTINGS_MGMT_NAME_LEN - 1] = 0; /* 63: the longest */
+    b = swrite(name, "v", 1, &n);
+    CHECK(ok_empty(b, n));
+    static const char *const bad[] = {"", "a b", "a=b", "/a", "a/", "a//b", "tab\there", "\x7f"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        b = swrite(bad[i], "v", 1, &n);
+        expect_rc(b, n, MGMT_ERR_EINVAL);
+        b = sread(bad[i], -1, SMP_VERSION_2, &n);
+        expect_rc(b, n, MGMT_ERR_EINVAL);
+    }
+    uint8_t big[SETTINGS_MGMT_VALUE_LEN + 1];
+    memset(big, 1, sizeof big);
+    b = swrite("app/big", big, sizeof big, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    /* write without "val", read/delete without "name" */
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 1);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, "app/x");
+    b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, 0, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    body0();
+    b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, 0, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, 1, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, 2, &n); /* commit has no read */
+    expect_rc(b, n, MGMT_ERR_ENOTSUP);
+    /* a full store: ENOMEM, nothing lost */
+    int stored = 0;
+    uint8_t v[SETTINGS_MGMT_VALUE_LEN];
+    memset(v, 7, sizeof v);
+    for (int i = 0; i < 400; i++) {
+        char nm[24];
+        snprintf(nm, sizeof nm, "fill/%d", i);
+        b = swrite(nm, v, sizeof v, &n);
+        if (!ok_empty(b, n)) {
+            expect_rc(b, n, MGMT_ERR_ENOMEM);
+            break;
+        }
+        stored++;
+    }
+    CHECK(stored > 100 && stored < 400);
+    b = sread("fill/0", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, v, sizeof v));
+    CHECK_EQ(settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_KEY_TOO_LONG), MGMT_ERR_EINVAL);
+    CHECK_EQ(settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED), MGMT_ERR_ENOENT);
+    CHECK_EQ(settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED), MGMT_ERR_EUNKNOWN);
+    rig_close(&R);
+}
+
+/* The store and the image group's log share the partition without harm. */
+static void settings_share_partition(void)
+{
+    open_rig();
+    const flash_area_t *fa = rig_area(&R, FLASH_AREA_SETTINGS);
+    CHECK_EQ(R.setp.size, fa->size - 0x2000u); /* all but the log's last 8 KiB */
+    CHECK_EQ(R.im.cfg.log_off, R.setp.size);
+    size_t n;
+    for (int i = 0; i < 3000; i++) { /* many collections in the store */
+        char v[16];
+        snprintf(v, sizeof v, "%d", i);
+        swrite("app/counter", v, strlen(v), &n);
+    }
+    CHECK(R.kvs.gcs > 0);
+    CHECK(flash_area_is_erased(fa, R.im.cfg.log_off, 0x2000u) == 1); /* log untouched */
+    V = tu_load_in(EXTXIP_VECTORS, "images/img0-v1.0.0.signed.bin");
+    crypto_sha256(V.p, V.n, SHA);
+    upload_part(2048); /* the log gets a record */
+    CHECK(flash_area_is_erased(fa, R.im.cfg.log_off, 0x2000u) == 0);
+    CHECK_EQ(rig_restart(&R), 0);
+    const uint8_t *b = sread("app/counter", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "2999", 4));
+    free(V.p);
+    rig_close(&R);
+}
+
+/* --------------------------------------------------------- storage erase */
 
 /* Upload `bytes` of image 0's v1 file into slot 1 through the image core. */
 static void upload_part(uint32_t bytes)
@@ -288,11 +499,8 @@ static void setup_resumable(void)
     crypto_sha256(V.p, V.n, SHA);
     R.cfg.checkpoint_bytes = 4096;
     CHECK_EQ(rig_restart(&R), 0);
-    /* something of the settings store's own in the partition's first sector */
-    const flash_area_t *fa = settings();
-    uint8_t junk[16];
-    memset(junk, 0x5a, sizeof junk);
-    CHECK_EQ(flash_area_write(fa, 0, junk, sizeof junk), 0);
+    /* a setting in the store's part of the partition */
+    CHECK_EQ(kvs_write(&R.kvs, "app/before", 10, (const uint8_t *)"x", 1), KVS_OK);
     upload_part(9 * 1024);
     CHECK_EQ(rig_restart(&R), 0);
     uint32_t off = 0;
@@ -311,9 +519,15 @@ static void storage_erase(void)
     CHECK(settings_blank());
     CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL)); /* the RAM session is gone */
     CHECK_EQ(R.zbp.erases, 1);
+    /* the settings store starts again empty and works */
+    b = sread("app/before", -1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+    b = swrite("app/after", "1", 1, &n);
+    CHECK(ok_empty(b, n));
+    b = sread("app/after", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "1", 1));
     /* the device keeps working: a new upload starts at 0 and persists again */
     upload_part(2048);
-    CHECK(!settings_blank());
     CHECK_EQ(rig_restart(&R), 0);
     CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL)); /* off 0 record: nothing to resume */
     CHECK(rig_echo_ok(&R, "after erase", 1));
@@ -381,6 +595,10 @@ int main(int argc, char **argv)
         {"stat_list", stat_list},
         {"stat_show", stat_show},
         {"enum_all", enum_all},
+        {"settings_rw", settings_rw},
+        {"settings_commit_load_save", settings_commit_load_save},
+        {"settings_refusals", settings_refusals},
+        {"settings_share_partition", settings_share_partition},
         {"storage_erase", storage_erase},
         {"storage_erase_no_partition", storage_erase_no_partition},
         {"storage_erase_power_cut", storage_erase_power_cut},

@@ -1,0 +1,232 @@
+/*
+ * Settings group. Wire format as Zephyr's settings_mgmt.c:
+ *   read   (read 0):  {"name": tstr[, "max_size": uint]} -> {"val": bstr[, "max_size": uint]}
+ *   write  (write 0): {"name": tstr, "val": bstr}        -> {}
+ *   delete (write 1): {"name": tstr}                      -> {}
+ *   commit (write 2), load (read 3), save (write 3): {}   -> {}
+ * A name of SETTINGS_MGMT_NAME_LEN or more bytes: err KEY_TOO_LONG; an
+ * unknown name: err KEY_NOT_FOUND (v1: ENOENT); "max_size" above
+ * SETTINGS_MGMT_VALUE_LEN is limited to it and the reply says so.
+ */
+#include "mgmt/settings_mgmt.h"
+
+uint16_t settings_mgmt_err_to_v1(uint16_t rc)
+{
+    switch (rc) {
+    case SETTINGS_MGMT_ERR_OK:
+        return MGMT_ERR_EOK;
+    case SETTINGS_MGMT_ERR_KEY_TOO_LONG:
+        return MGMT_ERR_EINVAL;
+    case SETTINGS_MGMT_ERR_KEY_NOT_FOUND:
+    case SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED:
+        return MGMT_ERR_ENOENT;
+    default:
+        return MGMT_ERR_EUNKNOWN;
+    }
+}
+
+int settings_mgmt_name_ok(const uint8_t *name, size_t len)
+{
+    if (len == 0 || name[0] == '/' || name[len - 1] == '/') {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = name[i];
+        if (c < 0x21 || c > 0x7e || c == '=' || (c == '/' && name[i + 1] == '/')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+uint32_t settings_mgmt_store_size(const flash_area_t *settings, uint8_t log_area, uint32_t log_off,
+                                  uint32_t log_size)
+{
+    if (settings == NULL) {
+        return 0;
+    }
+    if (log_area != settings->id || log_size == 0 || log_off > settings->size) {
+        return settings->size;
+    }
+    uint32_t ssz = flash_area_sector_size(settings);
+    return log_off - log_off % ssz;
+}
+
+static settings_mgmt_port_t *port_of(smp_ctx_t *ctx)
+{
+    return ((settings_mgmt_t *)ctx->user)->port;
+}
+
+/* The store, mounted again if a failed write left it unmounted. */
+static kvs_t *store(settings_mgmt_port_t *p)
+{
+    if (p->store && !p->store->mounted) {
+        (void)kvs_mount(p->store, p->fa, p->off, p->size);
+    }
+    return p->store && p->store->mounted ? p->store : NULL;
+}
+
+/* Common name checks. Returns 0 (name usable), or the handler's return
+ * value with the error already recorded (*done set). */
+static int check_name(smp_ctx_t *ctx, const cbor_str_t *name, bool *done)
+{
+    *done = true;
+    if (name->len == 0) {
+        return MGMT_ERR_EINVAL;
+    }
+    if (name->len >= SETTINGS_MGMT_NAME_LEN) {
+        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_KEY_TOO_LONG);
+    }
+    if (!settings_mgmt_name_ok(name->ptr, name->len)) {
+        return MGMT_ERR_EINVAL;
+    }
+    *done = false;
+    return 0;
+}
+
+static int kvs_to_smp(smp_ctx_t *ctx, int rc)
+{
+    switch (rc) {
+    case KVS_OK:
+        return MGMT_ERR_EOK;
+    case KVS_ENOENT:
+        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+    case KVS_ENOSPC:
+        return MGMT_ERR_ENOMEM;
+    case KVS_EINVAL:
+        return MGMT_ERR_EINVAL;
+    default:
+        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
+    }
+}
+
+static int st_read(smp_ctx_t *ctx)
+{
+    settings_mgmt_port_t *p = port_of(ctx);
+    cbor_str_t name = { NULL, 0 };
+    uint32_t max_size = SETTINGS_MGMT_VALUE_LEN;
+    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name),
+                       CBOR_KV("max_size", CBOR_KV_UINT32, &max_size) };
+    if (cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0) {
+        return MGMT_ERR_EINVAL;
+    }
+    bool done;
+    int rc = check_name(ctx, &name, &done);
+    if (done) {
+        return rc;
+    }
+    bool limited = false;
+    if (max_size > SETTINGS_MGMT_VALUE_LEN) {
+        max_size = SETTINGS_MGMT_VALUE_LEN;
+        limited = true;
+    }
+    kvs_t *k = store(p);
+    if (k == NULL) {
+        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED);
+    }
+    uint8_t val[SETTINGS_MGMT_VALUE_LEN];
+    size_t len = 0;
+    rc = kvs_read(k, (const char *)name.ptr, name.len, val, max_size, &len);
+    if (rc != KVS_OK) {
+        return kvs_to_smp(ctx, rc);
+    }
+    cbor_enc_tstr_z(ctx->enc, "val");
+    cbor_enc_bstr(ctx->enc, val, len < max_size ? len : max_size);
+    if (limited) {
+        cbor_enc_tstr_z(ctx->enc, "max_size");
+        cbor_enc_uint(ctx->enc, SETTINGS_MGMT_VALUE_LEN);
+    }
+    return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
+}
+
+static int st_write(smp_ctx_t *ctx)
+{
+    settings_mgmt_port_t *p = port_of(ctx);
+    cbor_str_t name = { NULL, 0 }, val = { NULL, 0 };
+    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name), CBOR_KV("val", CBOR_KV_BSTR, &val) };
+    if (cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0 || !kv[1].found) {
+        return MGMT_ERR_EINVAL;
+    }
+    bool done;
+    int rc = check_name(ctx, &name, &done);
+    if (done) {
+        return rc;
+    }
+    if (val.len > SETTINGS_MGMT_VALUE_LEN) {
+        return MGMT_ERR_EINVAL;
+    }
+    kvs_t *k = store(p);
+    if (k == NULL) {
+        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED);
+    }
+    return kvs_to_smp(ctx, kvs_write(k, (const char *)name.ptr, name.len, val.ptr, val.len));
+}
+
+static int st_delete(smp_ctx_t *ctx)
+{
+    settings_mgmt_port_t *p = port_of(ctx);
+    cbor_str_t name = { NULL, 0 };
+    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
+    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+        return MGMT_ERR_EINVAL;
+    }
+    bool done;
+    int rc = check_name(ctx, &name, &done);
+    if (done) {
+        return rc;
+    }
+    kvs_t *k = store(p);
+    if (k == NULL) {
+        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED);
+    }
+    return kvs_to_smp(ctx, kvs_delete(k, (const char *)name.ptr, name.len));
+}
+
+static int st_commit(smp_ctx_t *ctx)
+{
+    settings_mgmt_port_t *p = port_of(ctx);
+    p->commits++;
+    if (p->commit) {
+        p->commit(p->arg);
+    }
+    return MGMT_ERR_EOK;
+}
+
+static int st_load(smp_ctx_t *ctx)
+{
+    settings_mgmt_port_t *p = port_of(ctx);
+    if (p->store == NULL || kvs_mount(p->store, p->fa, p->off, p->size) != KVS_OK) {
+        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
+    }
+    return MGMT_ERR_EOK;
+}
+
+static int st_save(smp_ctx_t *ctx)
+{
+    /* every write is already on flash */
+    return store(port_of(ctx)) ? MGMT_ERR_EOK : smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
+}
+
+static const smp_cmd_t settings_cmds[SETTINGS_MGMT_ID_COUNT] = {
+    [SETTINGS_MGMT_ID_READ_WRITE] = { st_read, st_write },
+    [SETTINGS_MGMT_ID_DELETE] = { NULL, st_delete },
+    [SETTINGS_MGMT_ID_COMMIT] = { NULL, st_commit },
+    [SETTINGS_MGMT_ID_LOAD_SAVE] = { st_load, st_save },
+};
+
+void settings_mgmt_init(settings_mgmt_t *sm, settings_mgmt_port_t *port)
+{
+    sm->port = port;
+    sm->group = (smp_group_t){
+        .id = MGMT_GROUP_ID_SETTINGS,
+        .cmds = settings_cmds,
+        .cmd_count = SETTINGS_MGMT_ID_COUNT,
+        .user = sm,
+        .err_to_v1 = settings_mgmt_err_to_v1,
+    };
+}
+
+int settings_mgmt_register(settings_mgmt_t *sm, smp_server_t *srv)
+{
+    return smp_server_register(srv, &sm->group);
+}

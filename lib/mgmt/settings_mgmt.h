@@ -1,0 +1,75 @@
+/*
+ * Settings management group (SMP group 3), as Zephyr's settings_mgmt
+ * (subsys/mgmt/mcumgr/grp/settings_mgmt, smp_group_3.rst):
+ *   read/write (id 0), delete (1, write), commit (2, write), load/save (3)
+ * over the power-safe key-value store (kvstore.h) on the settings partition.
+ *
+ * Differences from Zephyr, where Zephyr's settings subsystem has a runtime
+ * layer the store does not: a write is stored (durably) at once, as
+ * settings_save_one would; load re-reads the store from flash; save has
+ * nothing pending and answers {}; commit calls the port's hook. Names are
+ * printable ASCII without '=' (Zephyr's name/value separator), without an
+ * empty path segment; others are refused with MGMT_ERR_EINVAL.
+ */
+#ifndef EXTXIP_SETTINGS_MGMT_H
+#define EXTXIP_SETTINGS_MGMT_H
+
+#include <stdint.h>
+
+#include "mgmt/kvstore.h"
+#include "smp/smp.h"
+
+enum {
+    SETTINGS_MGMT_ID_READ_WRITE = 0,
+    SETTINGS_MGMT_ID_DELETE = 1,
+    SETTINGS_MGMT_ID_COMMIT = 2,
+    SETTINGS_MGMT_ID_LOAD_SAVE = 3,
+    SETTINGS_MGMT_ID_COUNT = 4,
+};
+
+/* Group error codes (Zephyr enum settings_mgmt_ret_code_t). */
+enum {
+    SETTINGS_MGMT_ERR_OK = 0,
+    SETTINGS_MGMT_ERR_UNKNOWN = 1,
+    SETTINGS_MGMT_ERR_KEY_TOO_LONG = 2,
+    SETTINGS_MGMT_ERR_KEY_NOT_FOUND = 3,
+    SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED = 4,
+    SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND = 5,
+    SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED = 6,
+    SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED = 7,
+};
+
+/* Zephyr's CONFIG_MCUMGR_GRP_SETTINGS_NAME_LEN / _VALUE_LEN equivalents. */
+#define SETTINGS_MGMT_NAME_LEN KVS_NAME_MAX
+#define SETTINGS_MGMT_VALUE_LEN KVS_VAL_MAX
+
+typedef struct settings_mgmt_port {
+    void *arg;
+    kvs_t *store;
+    /* Where the store lives (for load, and to mount again after a failure). */
+    const flash_area_t *fa;
+    uint32_t off, size;
+    void (*commit)(void *arg); /* optional: apply the settings */
+    uint32_t commits;          /* statistics */
+} settings_mgmt_port_t;
+
+typedef struct settings_mgmt {
+    smp_group_t group;
+    settings_mgmt_port_t *port;
+} settings_mgmt_t;
+
+uint16_t settings_mgmt_err_to_v1(uint16_t rc);
+/* 1 when name[0..len) is a name the group accepts (length checked separately). */
+int settings_mgmt_name_ok(const uint8_t *name, size_t len);
+
+/* The split of the settings partition, in one place: the store takes the
+ * partition from its start up to the image group's upload-session log (its
+ * resolved img_mgmt_config_t log_area/log_off/log_size, which sit at the
+ * end), or all of it when the log is elsewhere or off. */
+uint32_t settings_mgmt_store_size(const flash_area_t *settings, uint8_t log_area, uint32_t log_off,
+                                  uint32_t log_size);
+
+void settings_mgmt_init(settings_mgmt_t *sm, settings_mgmt_port_t *port);
+int settings_mgmt_register(settings_mgmt_t *sm, smp_server_t *srv);
+
+#endif
