@@ -18,9 +18,11 @@ set(EXTXIP_MGMT_STAT_SOURCES   ${_l}/mgmt/stat_mgmt.c)
 set(EXTXIP_MGMT_ENUM_SOURCES   ${_l}/mgmt/enum_mgmt.c)
 set(EXTXIP_MGMT_ZBASIC_SOURCES ${_l}/mgmt/zbasic_mgmt.c)
 set(EXTXIP_MGMT_SETTINGS_SOURCES ${_l}/mgmt/kvstore.c ${_l}/mgmt/settings_mgmt.c)
+set(EXTXIP_MGMT_SHELL_SOURCES ${_l}/mgmt/shell_mgmt.c ${_l}/mgmt/shell_cmds.c)
 # The groups beyond OS and image that the firmware links as one archive.
 set(EXTXIP_MGMT_EXT_FW_SOURCES ${EXTXIP_MGMT_STAT_SOURCES} ${EXTXIP_MGMT_ENUM_SOURCES}
-                               ${EXTXIP_MGMT_ZBASIC_SOURCES} ${EXTXIP_MGMT_SETTINGS_SOURCES})
+                               ${EXTXIP_MGMT_ZBASIC_SOURCES} ${EXTXIP_MGMT_SETTINGS_SOURCES}
+                               ${EXTXIP_MGMT_SHELL_SOURCES})
 
 # Crypto shims. Every target needs SHA-256 and ECDSA P-256 (mbedTLS); RSA-2048
 # PSS (mbedTLS) and Ed25519 (libsodium) are built on the host only: the

@@ -1,7 +1,7 @@
 /*
  * The application: SMP server over UART0 with the OS, image, statistics,
- * settings, enumeration and Zephyr basic (storage erase) groups; no file
- * group (the board has no file system). Its
+ * settings, shell, enumeration and Zephyr basic (storage erase) groups; no
+ * file group (the board has no file system). Its
  * code is split like the sample's: start-up, drivers, flash model, crypto and
  * this loop run from internal flash (image 0); the SMP, CBOR and management
  * libraries plus app_xip.c run in place from the QSPI window (image 2), see
@@ -16,6 +16,8 @@
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
 #include "mgmt/settings_mgmt.h"
+#include "mgmt/shell_cmds.h"
+#include "mgmt/shell_mgmt.h"
 #include "mgmt/stat_mgmt.h"
 #include "mgmt/zbasic_mgmt.h"
 #include "smp/smp.h"
@@ -35,6 +37,9 @@ static uint64_t boot_ms;
 static kvs_t kvs;
 static settings_mgmt_port_t set_port;
 static settings_mgmt_t set;
+static shell_cmds_ctx_t sh_ctx;
+static shell_mgmt_port_t sh_port;
+static shell_mgmt_t sh;
 static smp_serial_rx_t rx;
 static uint8_t tx[SMP_BUF_SIZE];
 static volatile bool reset_requested;
@@ -185,9 +190,12 @@ int main(void)
     const flash_area_t *sfa = NULL;
     (void)flash_map_get(&map, FLASH_AREA_SETTINGS, &sfa);
     settings_mgmt_init(&set, &set_port);
+    sh_ctx = (shell_cmds_ctx_t){.img = &img, .stats = &stat_port, .kvs = &kvs};
+    shell_cmds_port(&sh_port, &sh_ctx);
+    shell_mgmt_init(&sh, &sh_port);
     if (os_mgmt_register(&os, &srv) != 0 || img_mgmt_init(&img, &ic) != 0 ||
         img_mgmt_register(&img, &srv) != 0 || stat_mgmt_register(&stat, &srv) != 0 ||
-        settings_mgmt_register(&set, &srv) != 0 ||
+        settings_mgmt_register(&set, &srv) != 0 || shell_mgmt_register(&sh, &srv) != 0 ||
         enum_mgmt_register(&en, &srv) != 0 || zbasic_mgmt_register(&zb, &srv) != 0) {
         uart_puts("app: SMP init failed\r\n");
         for (;;)

@@ -170,6 +170,12 @@ static int zb_prepare(void *arg)
     return img_mgmt_log_erase(&s->img);
 }
 
+static const char *reset_reason(void *arg)
+{
+    sim_services_t *s = arg;
+    return s->boots <= 1 ? "power on" : "soft reset (SMP reset request)";
+}
+
 /* After storage erase the settings store starts again, empty. */
 static void zb_done(void *arg, int erased)
 {
@@ -290,10 +296,17 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     if (sfa && kvs_mount(&s->kvs, sfa, 0, s->set_port.size) != KVS_OK)
         fprintf(stderr, "app: settings store did not mount (settings refused until it does)\n");
     settings_mgmt_init(&s->set, &s->set_port);
+
+    s->sh_ctx = (shell_cmds_ctx_t){
+        .img = &s->img, .stats = &s->stat_port, .kvs = &s->kvs, .reset_reason = reset_reason,
+        .arg = s,
+    };
+    shell_cmds_port(&s->sh_port, &s->sh_ctx);
+    shell_mgmt_init(&s->sh, &s->sh_port);
     zbasic_mgmt_init(&s->zb, &s->zb_port);
     enum_mgmt_init(&s->en, &s->srv);
     if (stat_mgmt_register(&s->stat, &s->srv) != 0 ||
-        settings_mgmt_register(&s->set, &s->srv) != 0 ||
+        settings_mgmt_register(&s->set, &s->srv) != 0 || shell_mgmt_register(&s->sh, &s->srv) != 0 ||
         zbasic_mgmt_register(&s->zb, &s->srv) != 0 || enum_mgmt_register(&s->en, &s->srv) != 0)
         return -1;
     return 0;

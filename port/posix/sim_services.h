@@ -14,6 +14,8 @@
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
 #include "mgmt/settings_mgmt.h"
+#include "mgmt/shell_cmds.h"
+#include "mgmt/shell_mgmt.h"
 #include "mgmt/stat_mgmt.h"
 #include "mgmt/zbasic_mgmt.h"
 #include "sim_device.h"
@@ -39,6 +41,9 @@ typedef struct sim_services {
     kvs_t kvs;                /* the settings store (first part of settings_storage) */
     settings_mgmt_port_t set_port;
     settings_mgmt_t set;
+    shell_cmds_ctx_t sh_ctx;
+    shell_mgmt_port_t sh_port;
+    shell_mgmt_t sh;
     sim_device_t *dev;
     long long boot_ms;        /* host monotonic ms at this boot (ticks) */
     uint32_t xport_req[SIM_XPORT_COUNT];

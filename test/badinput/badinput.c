@@ -836,6 +836,62 @@ static void set_delete_read_op(void)
     send_e(SMP_OP_READ, MGMT_GROUP_ID_SETTINGS, 1, 1);
     expect_rc(MGMT_ERR_ENOTSUP);
 }
+static void sh_argv_not_array(void)
+{
+    BODY(1);
+    KT("argv", "version");
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void sh_argv_item_int(void)
+{
+    BODY(1);
+    cbor_enc_tstr_z(&E, "argv");
+    cbor_enc_array(&E, 2);
+    cbor_enc_tstr_z(&E, "echo");
+    cbor_enc_uint(&E, 5);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void sh_argv_nul_in_word(void)
+{
+    BODY(1);
+    cbor_enc_tstr_z(&E, "argv");
+    cbor_enc_array(&E, 1);
+    cbor_enc_tstr(&E, "ver\0sion", 8);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void sh_argv_twice(void)
+{
+    BODY(2);
+    cbor_enc_tstr_z(&E, "argv");
+    cbor_enc_array(&E, 0);
+    cbor_enc_tstr_z(&E, "argv");
+    cbor_enc_array(&E, 0);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void sh_argv_empty(void)
+{
+    BODY(1);
+    cbor_enc_tstr_z(&E, "argv");
+    cbor_enc_array(&E, 0);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
+    expect_err(MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_EMPTY_COMMAND);
+}
+static void sh_line_too_long(void)
+{
+    static char w[SHELL_MGMT_LINE_MAX + 1];
+    memset(w, 'a', SHELL_MGMT_LINE_MAX);
+    BODY(1);
+    cbor_enc_tstr_z(&E, "argv");
+    cbor_enc_array(&E, 2);
+    cbor_enc_tstr_z(&E, "echo");
+    cbor_enc_tstr_z(&E, w);
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
+    expect_err(MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_COMMAND_TOO_LONG);
+}
 static void zb_erase_read(void)
 {
     BODY(0);
@@ -1897,6 +1953,8 @@ static const bcase_t CASES[] = {
     W(set_value_text_not_bytes, "rc 3"), W(set_max_size_negative, "rc 3"),
     W(set_read_unknown, "err settings/3"), W(set_delete_unknown_v1, "rc 5 ENOENT"),
     W(set_delete_read_op, "rc 8"),
+    W(sh_argv_not_array, "rc 3"), W(sh_argv_item_int, "rc 3"), W(sh_argv_nul_in_word, "rc 3"),
+    W(sh_argv_twice, "rc 3"), W(sh_argv_empty, "err shell/3"), W(sh_line_too_long, "err shell/2"),
     W(cbor_nested_beyond_depth, "rc 3 EINVAL"), W(cbor_indef_nested_beyond_depth, "rc 3"),
     W(cbor_body_not_a_map, "rc 3"), W(cbor_truncated_map, "rc 3"), W(cbor_wrong_value_type, "rc 3"),
     W(cbor_duplicate_key, "rc 3"), W(cbor_integer_key, "rc 3"), W(cbor_indef_text_value, "rc 3"),

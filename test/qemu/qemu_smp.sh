@@ -56,11 +56,13 @@ echo "ok: echo, params"
 r=$(mm stat smp_svr_stats) || fail "stat smp_svr_stats"
 grep -Eq '^ +[0-9]+ ticks$' <<<"$r" || fail "stat: $r"
 r=$(mm enum) || fail "enum"
-[ "$r" = "groups: [0,1,2,3,10,63]" ] || fail "enum: $r"
+[ "$r" = "groups: [0,1,2,3,9,10,63]" ] || fail "enum: $r"
 mm config app/name m33 >/dev/null || fail "config write"
 r=$(mm config app/name) || fail "config read"
 [ "$r" = "Value: m33" ] || fail "config read: $r"
-echo "ok: stat, enum, config"
+r=$(mm shell exec version) || fail "shell exec version"
+grep -q '^image 2: 1.0.0$' <<<"$r" || fail "shell exec version: $r"
+echo "ok: stat, enum, config, shell"
 
 digest() { "$imgtool" verify -k "$key" "$1" | awk '/^Image digest:/{print $3}'; }
 h0=$(digest "$fw/app.internal.signed.bin"); h2=$(digest "$fw/app.external.signed.bin")

@@ -95,6 +95,9 @@ static int rig_settings_start(rig_t *r)
                                          r->im.cfg.log_size),
     };
     settings_mgmt_init(&r->set, &r->setp);
+    r->shc = (shell_cmds_ctx_t){.img = &r->im, .stats = &r->stp, .kvs = &r->kvs};
+    shell_cmds_port(&r->shp, &r->shc);
+    shell_mgmt_init(&r->sh, &r->shp);
     return kvs_mount(&r->kvs, fa, 0, r->setp.size) == KVS_OK ? 0 : -1;
 }
 
@@ -117,6 +120,7 @@ int rig_restart(rig_t *r)
     if (os_mgmt_register(&r->os, &r->srv) != 0 || img_mgmt_init(&r->im, &r->cfg) != 0 ||
         img_mgmt_register(&r->im, &r->srv) != 0 || rig_settings_start(r) != 0 ||
         stat_mgmt_register(&r->st, &r->srv) != 0 || settings_mgmt_register(&r->set, &r->srv) != 0 ||
+        shell_mgmt_register(&r->sh, &r->srv) != 0 ||
         enum_mgmt_register(&r->en, &r->srv) != 0 || zbasic_mgmt_register(&r->zb, &r->srv) != 0) {
         fprintf(stderr, "rig: services did not start\n");
         return -1;

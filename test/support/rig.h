@@ -4,7 +4,8 @@
  * harnesses, stress soak): the nRF5340 DK's three flash devices in
  * RAM, laid out by the real board pm_static.yml, v1 of the three images
  * (imgtool vectors) in their primaries, and an SMP server with every group the
- * device registers (OS, image, statistics, settings, enumeration, Zephyr basic). Host
+ * device registers (OS, image, statistics, settings, shell, enumeration, Zephyr
+ * basic). Host
  * test code: malloc is fine here.
  *
  * The rig can snapshot the whole flash and say whether anything changed, so a
@@ -23,6 +24,8 @@
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
 #include "mgmt/settings_mgmt.h"
+#include "mgmt/shell_cmds.h"
+#include "mgmt/shell_mgmt.h"
 #include "mgmt/stat_mgmt.h"
 #include "mgmt/zbasic_mgmt.h"
 #include "pm_layout.h"
@@ -53,6 +56,9 @@ typedef struct rig {
     settings_mgmt_port_t setp;
     settings_mgmt_t set;
     int commits;         /* settings commit hook runs */
+    shell_cmds_ctx_t shc;
+    shell_mgmt_port_t shp;
+    shell_mgmt_t sh;
     smp_server_t srv;
     uint64_t now_ms;     /* the image group's clock (busy rule) */
     int resets;          /* reset callbacks run */

@@ -166,8 +166,8 @@ static void enum_all(void)
 {
     open_rig();
     static const uint16_t want[] = {MGMT_GROUP_ID_OS, MGMT_GROUP_ID_IMAGE, MGMT_GROUP_ID_STAT,
-                                    MGMT_GROUP_ID_SETTINGS, MGMT_GROUP_ID_ENUM,
-                                    MGMT_GROUP_ID_ZBASIC};
+                                    MGMT_GROUP_ID_SETTINGS, MGMT_GROUP_ID_SHELL,
+                                    MGMT_GROUP_ID_ENUM, MGMT_GROUP_ID_ZBASIC};
     const size_t nw = sizeof want / sizeof want[0];
     size_t n;
     body0();
@@ -220,7 +220,8 @@ static void enum_all(void)
         CHECK_EQ(g, want[seen]);
         CHECK(cbor_str_eq(&name, enum_mgmt_group_name((uint16_t)g)));
         uint32_t hw = g == 0 ? OS_MGMT_ID_COUNT : g == 2 ? STAT_MGMT_ID_COUNT
-                    : g == 3 ? SETTINGS_MGMT_ID_COUNT : g == 10 ? ENUM_MGMT_ID_NUM
+                    : g == 3 ? SETTINGS_MGMT_ID_COUNT : g == 9 ? SHELL_MGMT_ID_COUNT
+                    : g == 10 ? ENUM_MGMT_ID_NUM
                     : g == 63 ? ZBASIC_MGMT_ID_COUNT : h;
         CHECK_EQ(h, hw);
         seen++;
@@ -461,6 +462,132 @@ static void settings_share_partition(void)
     rig_close(&R);
 }
 
+/* ----------------------------------------------------------------- shell */
+
+/* exec argv[0..argc); returns the reply body. */
+static const uint8_t *sh_exec(const char *const *argv, int argc, uint8_t ver, size_t *n)
+{
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 1);
+    cbor_enc_tstr_z(&E, "argv");
+    cbor_enc_array(&E, (uint64_t)argc);
+    for (int i = 0; i < argc; i++)
+        cbor_enc_tstr_z(&E, argv[i]);
+    return req(SMP_OP_WRITE, ver, MGMT_GROUP_ID_SHELL, SHELL_MGMT_ID_EXEC, n);
+}
+
+/* Output and ret of an exec reply. */
+static int sh_result(const uint8_t *b, size_t n, char *o, size_t cap, int64_t *ret)
+{
+    cbor_decoder_t d;
+    cbor_str_t s;
+    if (key(&d, b, n, "o") != 0 || cbor_dec_tstr(&d, &s) != 0 || s.len >= cap)
+        return -1;
+    memcpy(o, s.ptr, s.len);
+    o[s.len] = 0;
+    return key(&d, b, n, "ret") == 0 && cbor_dec_int64(&d, ret) == 0 ? 0 : -1;
+}
+
+#define EXEC(out, ret, ...)                                                                        \
+    do {                                                                                           \
+        static const char *const av_[] = {__VA_ARGS__};                                           \
+        size_t n_;                                                                                 \
+        const uint8_t *b_ = sh_exec(av_, (int)(sizeof av_ / sizeof av_[0]), SMP_VERSION_2, &n_);   \
+        CHECK(sh_result(b_, n_, (out), sizeof(out), &(ret)) == 0);                                 \
+    } while (0)
+
+static void shell_commands(void)
+{
+    open_rig();
+    char o[SHELL_MGMT_OUT_MAX + 1];
+    int64_t ret = -1;
+    EXEC(o, ret, "version");
+    CHECK_EQ(ret, 0);
+    CHECK(strstr(o, "image 0: 1.0.0\n") && strstr(o, "image 1: 1.0.0\n") &&
+          strstr(o, "image 2: 1.0.0\n"));
+    EXEC(o, ret, "slots");
+    CHECK_EQ(ret, 0);
+    CHECK(strstr(o, "image 0 slot 0: 1.0.0 bootable confirmed active") != NULL);
+    EXEC(o, ret, "stats");
+    CHECK(ret == 0 && strcmp(o, "smp_svr_stats\nrig\n") == 0);
+    R.now_ms = 7000;
+    EXEC(o, ret, "stats", "smp_svr_stats");
+    CHECK(ret == 0 && strcmp(o, "ticks: 7\n") == 0);
+    EXEC(o, ret, "stats", "nope");
+    CHECK(ret == 1 && strstr(o, "no group nope"));
+    EXEC(o, ret, "reset_reason");
+    CHECK(ret == 0 && strcmp(o, "unknown\n") == 0);
+    EXEC(o, ret, "settings", "set", "app/colour", "blue");
+    CHECK_EQ(ret, 0);
+    EXEC(o, ret, "settings", "get", "app/colour");
+    CHECK(ret == 0 && strcmp(o, "app/colour = blue\n") == 0);
+    size_t n;
+    const uint8_t *b = sread("app/colour", -1, SMP_VERSION_2, &n); /* the same store */
+    CHECK(val_is(b, n, "blue", 4));
+    EXEC(o, ret, "settings", "list");
+    CHECK(ret == 0 && strstr(o, "app/colour = blue\n"));
+    EXEC(o, ret, "settings", "set", "a=b", "x");
+    CHECK(ret == 1 && strstr(o, "bad name"));
+    EXEC(o, ret, "settings", "delete", "app/colour");
+    CHECK_EQ(ret, 0);
+    EXEC(o, ret, "settings", "get", "app/colour");
+    CHECK(ret == 1 && strstr(o, "no such setting"));
+    EXEC(o, ret, "settings", "frobnicate");
+    CHECK(ret == 1 && strstr(o, "usage"));
+    EXEC(o, ret, "echo", "a", "b c");
+    CHECK(ret == 0 && strcmp(o, "a b c\n") == 0);
+    EXEC(o, ret, "help");
+    CHECK(ret == 0 && strstr(o, "version") && strstr(o, "settings"));
+    /* unknown command: non-zero ret and a message, as Zephyr's shell */
+    EXEC(o, ret, "rm", "-rf", "/");
+    CHECK(ret == SHELL_MGMT_ENOEXEC && strcmp(o, "rm: command not found\n") == 0);
+    rig_close(&R);
+}
+
+static void shell_refusals(void)
+{
+    open_rig();
+    size_t n;
+    const uint8_t *b = sh_exec(NULL, 0, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_EMPTY_COMMAND);
+    b = sh_exec(NULL, 0, SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    static char word[SHELL_MGMT_LINE_MAX + 1];
+    memset(word, 'w', SHELL_MGMT_LINE_MAX);
+    const char *av[] = {"echo", word};
+    b = sh_exec(av, 2, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_COMMAND_TOO_LONG);
+    const char *many[SHELL_MGMT_ARGS_MAX + 1];
+    for (size_t i = 0; i <= SHELL_MGMT_ARGS_MAX; i++)
+        many[i] = "x";
+    b = sh_exec(many, SHELL_MGMT_ARGS_MAX + 1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_COMMAND_TOO_LONG);
+    b = sh_exec(many, SHELL_MGMT_ARGS_MAX, SMP_VERSION_2, &n); /* the most it takes */
+    int64_t ret = -1;
+    char o[SHELL_MGMT_OUT_MAX + 1];
+    CHECK(sh_result(b, n, o, sizeof o, &ret) == 0 && ret == SHELL_MGMT_ENOEXEC);
+    body0(); /* no "argv" */
+    b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SHELL, 0, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_SHELL, 0, &n);
+    expect_rc(b, n, MGMT_ERR_ENOTSUP);
+    /* output longer than the buffer: cut, marked, never overrun */
+    for (int i = 0; i < 40; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "app/long%02d", i);
+        uint8_t v[60];
+        memset(v, 'v', sizeof v);
+        CHECK_EQ(kvs_write(&R.kvs, name, strlen(name), v, sizeof v), KVS_OK);
+    }
+    const char *list[] = {"settings", "list"};
+    b = sh_exec(list, 2, SMP_VERSION_2, &n);
+    CHECK(sh_result(b, n, o, sizeof o, &ret) == 0);
+    CHECK_EQ(strlen(o), SHELL_MGMT_OUT_MAX);
+    CHECK(strstr(o, "[output truncated]") != NULL);
+    CHECK_EQ(shell_mgmt_err_to_v1(SHELL_MGMT_ERR_COMMAND_TOO_LONG), MGMT_ERR_EINVAL);
+    rig_close(&R);
+}
+
 /* --------------------------------------------------------- storage erase */
 
 /* Upload `bytes` of image 0's v1 file into slot 1 through the image core. */
@@ -599,6 +726,8 @@ int main(int argc, char **argv)
         {"settings_commit_load_save", settings_commit_load_save},
         {"settings_refusals", settings_refusals},
         {"settings_share_partition", settings_share_partition},
+        {"shell_commands", shell_commands},
+        {"shell_refusals", shell_refusals},
         {"storage_erase", storage_erase},
         {"storage_erase_no_partition", storage_erase_no_partition},
         {"storage_erase_power_cut", storage_erase_power_cut},

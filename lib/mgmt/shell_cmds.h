@@ -1,0 +1,31 @@
+/*
+ * The device's shell commands for the shell group (shell_mgmt.h), portable:
+ *   version            version of each image's primary (running) slot
+ *   slots              every slot with its state flags (as image list)
+ *   stats [GROUP]      statistics groups, or one group's counters
+ *   reset_reason       why the application last started
+ *   settings get NAME | set NAME VALUE | delete NAME | list
+ *   echo [WORD...]
+ * Each part the port does not have (NULL) makes its command say so (ret 1).
+ */
+#ifndef EXTXIP_SHELL_CMDS_H
+#define EXTXIP_SHELL_CMDS_H
+
+#include "mgmt/img_mgmt.h"
+#include "mgmt/kvstore.h"
+#include "mgmt/shell_mgmt.h"
+#include "mgmt/stat_mgmt.h"
+
+typedef struct shell_cmds_ctx {
+    img_mgmt_t *img;
+    const stat_mgmt_port_t *stats;
+    kvs_t *kvs;
+    const char *(*reset_reason)(void *arg);
+    void *arg;
+    img_mgmt_slot_state_t slots[IMG_MGMT_MAX_SLOTS]; /* scratch */
+} shell_cmds_ctx_t;
+
+/* Fill port with the command table over ctx (both must outlive the group). */
+void shell_cmds_port(shell_mgmt_port_t *port, shell_cmds_ctx_t *ctx);
+
+#endif
