@@ -19,6 +19,7 @@ set(EXTXIP_MGMT_ENUM_SOURCES   ${_l}/mgmt/enum_mgmt.c)
 set(EXTXIP_MGMT_ZBASIC_SOURCES ${_l}/mgmt/zbasic_mgmt.c)
 set(EXTXIP_MGMT_SETTINGS_SOURCES ${_l}/mgmt/kvstore.c ${_l}/mgmt/settings_mgmt.c)
 set(EXTXIP_MGMT_SHELL_SOURCES ${_l}/mgmt/shell_mgmt.c ${_l}/mgmt/shell_cmds.c)
+set(EXTXIP_MGMT_FS_SOURCES ${_l}/mgmt/fs_mgmt.c) # host only: the firmware has no file system
 # The groups beyond OS and image that the firmware links as one archive.
 set(EXTXIP_MGMT_EXT_FW_SOURCES ${EXTXIP_MGMT_STAT_SOURCES} ${EXTXIP_MGMT_ENUM_SOURCES}
                                ${EXTXIP_MGMT_ZBASIC_SOURCES} ${EXTXIP_MGMT_SETTINGS_SOURCES}

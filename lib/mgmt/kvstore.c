@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+#include "smp/smp_util.h"
+
 #define MAGIC 0x3153564bu /* "KVS1" little-endian */
 #define F_DEL 0x01u
 #define LW_ERASED 0xffffffffu
@@ -35,15 +37,7 @@ static void wr32(uint8_t *p, uint32_t v)
 
 uint32_t kvs_crc32(uint32_t crc, const void *data, size_t len)
 {
-    const uint8_t *p = data;
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int b = 0; b < 8; b++) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
+    return smp_crc32_ieee(crc, data, len);
 }
 
 static uint32_t body_size(size_t nl, size_t vl)

@@ -180,6 +180,7 @@ int main(int argc, char **argv)
         sim_device_print_info(&dev, stdout);
     } else if (!strcmp(cmd, "run")) {
         signal(SIGPIPE, SIG_IGN);
+        cfg.flash_dir = dir;
         rc = sim_run(&dev, &cfg);
     } else {
         fprintf(stderr, "extxip-sim: unknown command '%s'\n", cmd);

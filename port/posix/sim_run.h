@@ -21,6 +21,7 @@ typedef struct sim_run_config {
     uint32_t buf_size;        /* MCUmgr buffer size advertised and used */
     uint32_t buf_count;
     int recovery;             /* the recovery button held at power-on (first boot) */
+    const char *flash_dir;    /* the file group serves <flash_dir>/fs; NULL: no file group */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);

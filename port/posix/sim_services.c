@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "hostio.h"
+#include "sim_fs.h"
 
 static void sim_reset(void *arg)
 {
@@ -101,6 +102,19 @@ static const char *const f_flash[] = {"app_erase", "app_prog", "net_erase",
                                       "net_prog", "qspi_erase", "qspi_prog"};
 static const char *const f_boot[] = {"boots", "resets"};
 static const char *const f_settings[] = {"writes", "gcs", "commits"};
+static const char *const f_fs[] = {"bytes_up", "bytes_down"};
+
+static void rd_fs(void *arg, uint64_t *v)
+{
+    sim_services_t *s = arg;
+    v[0] = s->fs.bytes_up;
+    v[1] = s->fs.bytes_down;
+}
+
+/* The file system belongs to the board (a directory beside the flash files):
+ * opened once, kept across resets. */
+static sim_fs_t board_fs = {.root = -1, .fd = -1};
+#define SIM_FS_MAX_FILE (16u * 1024u * 1024u)
 
 static void rd_settings(void *arg, uint64_t *v)
 {
@@ -276,6 +290,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         {"flash", f_flash, 6, rd_flash, s},
         {"boot", f_boot, 2, rd_boot, s},
         {"settings", f_settings, 3, rd_settings, s},
+        {"fs", f_fs, 2, rd_fs, s},
     };
     memcpy(s->stat_groups, groups, sizeof groups);
     s->stat_port = (stat_mgmt_port_t){s->stat_groups, SIM_STAT_GROUPS};
@@ -303,11 +318,23 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     };
     shell_cmds_port(&s->sh_port, &s->sh_ctx);
     shell_mgmt_init(&s->sh, &s->sh_port);
+
+    if (board_fs.root < 0 && c->flash_dir) {
+        char fsdir[4096];
+        snprintf(fsdir, sizeof fsdir, "%s/fs", c->flash_dir);
+        if (sim_fs_open(&board_fs, fsdir, SIM_FS_MAX_FILE) != 0)
+            fprintf(stderr, "app: no file system at %s: file group off\n", fsdir);
+    }
+    if (board_fs.root >= 0)
+        board_fs.port.close(&board_fs); /* a reset closes any open file */
+    fs_mgmt_init(&s->fs, &board_fs.port);
     zbasic_mgmt_init(&s->zb, &s->zb_port);
     enum_mgmt_init(&s->en, &s->srv);
     if (stat_mgmt_register(&s->stat, &s->srv) != 0 ||
         settings_mgmt_register(&s->set, &s->srv) != 0 || shell_mgmt_register(&s->sh, &s->srv) != 0 ||
         zbasic_mgmt_register(&s->zb, &s->srv) != 0 || enum_mgmt_register(&s->en, &s->srv) != 0)
+        return -1;
+    if (board_fs.root >= 0 && fs_mgmt_register(&s->fs, &s->srv) != 0)
         return -1;
     return 0;
 }

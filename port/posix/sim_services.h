@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "mgmt/enum_mgmt.h"
+#include "mgmt/fs_mgmt.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
 #include "mgmt/settings_mgmt.h"
@@ -25,7 +26,7 @@
 /* SMP transports the simulator counts requests for (statistics group "smp"). */
 enum { SIM_XPORT_UDP = 0, SIM_XPORT_SERIAL = 1, SIM_XPORT_COUNT = 2 };
 
-#define SIM_STAT_GROUPS 6
+#define SIM_STAT_GROUPS 7
 
 typedef struct sim_services {
     smp_server_t srv;
@@ -44,6 +45,7 @@ typedef struct sim_services {
     shell_cmds_ctx_t sh_ctx;
     shell_mgmt_port_t sh_port;
     shell_mgmt_t sh;
+    fs_mgmt_t fs;             /* registered when the board has a file system directory */
     sim_device_t *dev;
     long long boot_ms;        /* host monotonic ms at this boot (ticks) */
     uint32_t xport_req[SIM_XPORT_COUNT];

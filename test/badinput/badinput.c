@@ -892,6 +892,77 @@ static void sh_line_too_long(void)
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
     expect_err(MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_COMMAND_TOO_LONG);
 }
+static void fs_dotdot(void)
+{
+    BODY(1);
+    KT("name", "/../../etc/passwd");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_FS, 1, 1);
+    expect_err(MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_INVALID_NAME);
+}
+static void fs_upload_no_len(void)
+{
+    BODY(3);
+    KU("off", 0);
+    KB("data", "x", 1);
+    KT("name", "/f");
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_FS, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void fs_upload_off_negative(void)
+{
+    BODY(4);
+    KI("off", -1);
+    KU("len", 1);
+    KB("data", "x", 1);
+    KT("name", "/f");
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_FS, 0, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void fs_upload_too_big(void)
+{
+    BODY(4);
+    KU("off", 0);
+    KU("len", 0xffffffffffull);
+    KB("data", "x", 1);
+    KT("name", "/f");
+    send_e(SMP_OP_WRITE, MGMT_GROUP_ID_FS, 0, 1);
+    expect_err(MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_WRITE_FAILED);
+}
+static void fs_name_too_long(void)
+{
+    char name[FS_MGMT_PATH_LEN + 1];
+    memset(name, 'a', FS_MGMT_PATH_LEN);
+    name[0] = '/';
+    name[FS_MGMT_PATH_LEN] = 0;
+    BODY(1);
+    KT("name", name);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_FS, 1, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void fs_download_missing(void)
+{
+    BODY(2);
+    KU("off", 0);
+    KT("name", "/nope");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_FS, 0, 1);
+    expect_err(MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_NOT_FOUND);
+}
+static void fs_hash_len_zero(void)
+{
+    BODY(2);
+    KT("name", "/nope");
+    KU("len", 0);
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_FS, 2, 1);
+    expect_rc(MGMT_ERR_EINVAL);
+}
+static void fs_hash_unknown_type(void)
+{
+    BODY(2);
+    KT("name", "/nope");
+    KT("type", "md5");
+    send_e(SMP_OP_READ, MGMT_GROUP_ID_FS, 2, 1);
+    expect_err(MGMT_GROUP_ID_FS, FS_MGMT_ERR_CHECKSUM_HASH_NOT_FOUND);
+}
 static void zb_erase_read(void)
 {
     BODY(0);
@@ -1954,7 +2025,11 @@ static const bcase_t CASES[] = {
     W(set_read_unknown, "err settings/3"), W(set_delete_unknown_v1, "rc 5 ENOENT"),
     W(set_delete_read_op, "rc 8"),
     W(sh_argv_not_array, "rc 3"), W(sh_argv_item_int, "rc 3"), W(sh_argv_nul_in_word, "rc 3"),
-    W(sh_argv_twice, "rc 3"), W(sh_argv_empty, "err shell/3"), W(sh_line_too_long, "err shell/2"),
+    W(sh_argv_twice, "rc 3"),
+    W(fs_dotdot, "err fs/2"), W(fs_upload_no_len, "rc 3"), W(fs_upload_off_negative, "rc 3"),
+    W(fs_upload_too_big, "err fs/10"), W(fs_name_too_long, "rc 3"),
+    W(fs_download_missing, "err fs/3"), W(fs_hash_len_zero, "rc 3"),
+    W(fs_hash_unknown_type, "err fs/13"), W(sh_argv_empty, "err shell/3"), W(sh_line_too_long, "err shell/2"),
     W(cbor_nested_beyond_depth, "rc 3 EINVAL"), W(cbor_indef_nested_beyond_depth, "rc 3"),
     W(cbor_body_not_a_map, "rc 3"), W(cbor_truncated_map, "rc 3"), W(cbor_wrong_value_type, "rc 3"),
     W(cbor_duplicate_key, "rc 3"), W(cbor_integer_key, "rc 3"), W(cbor_indef_text_value, "rc 3"),

@@ -85,6 +85,79 @@ static void rig_commit(void *arg)
     ((rig_t *)arg)->commits++;
 }
 
+/* ---- a RAM file system for the file group ---- */
+
+static int rfs_find(rig_t *r, const char *name)
+{
+    for (int i = 0; i < RIG_FS_FILES; i++)
+        if (r->files[i].used && strcmp(r->files[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static int rfs_stat(void *arg, const char *name, uint64_t *size)
+{
+    rig_t *r = arg;
+    int i = rfs_find(r, name);
+    if (i < 0)
+        return FS_MGMT_ERR_FILE_NOT_FOUND;
+    *size = r->files[i].len;
+    return 0;
+}
+
+static int rfs_open(void *arg, const char *name, bool write, bool truncate)
+{
+    rig_t *r = arg;
+    int i = rfs_find(r, name);
+    if (i < 0 && !write)
+        return FS_MGMT_ERR_FILE_NOT_FOUND;
+    if (i < 0) {
+        for (i = 0; i < RIG_FS_FILES && r->files[i].used; i++)
+            ;
+        if (i == RIG_FS_FILES)
+            return FS_MGMT_ERR_FILE_OPEN_FAILED; /* no room for another file */
+        r->files[i].used = true;
+        r->files[i].len = 0;
+        snprintf(r->files[i].name, sizeof r->files[i].name, "%s", name);
+    }
+    if (write && truncate)
+        r->files[i].len = 0;
+    r->open_file = i;
+    r->open_write = write;
+    return 0;
+}
+
+static int rfs_read(void *arg, uint64_t off, void *buf, size_t len, size_t *got)
+{
+    rig_t *r = arg;
+    if (r->open_file < 0)
+        return FS_MGMT_ERR_FILE_READ_FAILED;
+    struct rig_file *f = &r->files[r->open_file];
+    *got = off >= f->len ? 0 : (f->len - off < len ? (size_t)(f->len - off) : len);
+    memcpy(buf, f->data + off, *got);
+    return 0;
+}
+
+static int rfs_write(void *arg, uint64_t off, const void *buf, size_t len)
+{
+    rig_t *r = arg;
+    if (r->open_file < 0 || !r->open_write || off > RIG_FS_FILE_MAX ||
+        len > RIG_FS_FILE_MAX - off)
+        return FS_MGMT_ERR_FILE_WRITE_FAILED;
+    struct rig_file *f = &r->files[r->open_file];
+    if (off > f->len)
+        memset(f->data + f->len, 0, (size_t)(off - f->len));
+    memcpy(f->data + off, buf, len);
+    if (off + len > f->len)
+        f->len = (uint32_t)(off + len);
+    return 0;
+}
+
+static void rfs_close(void *arg)
+{
+    ((rig_t *)arg)->open_file = -1;
+}
+
 /* The settings store below the image group's log (after img_mgmt_init). */
 static int rig_settings_start(rig_t *r)
 {
@@ -98,6 +171,10 @@ static int rig_settings_start(rig_t *r)
     r->shc = (shell_cmds_ctx_t){.img = &r->im, .stats = &r->stp, .kvs = &r->kvs};
     shell_cmds_port(&r->shp, &r->shc);
     shell_mgmt_init(&r->sh, &r->shp);
+    r->open_file = -1;
+    r->fsp = (fs_mgmt_port_t){.arg = r, .stat = rfs_stat, .open = rfs_open, .read = rfs_read,
+                              .write = rfs_write, .close = rfs_close, .max_file = RIG_FS_FILE_MAX};
+    fs_mgmt_init(&r->fs, &r->fsp);
     return kvs_mount(&r->kvs, fa, 0, r->setp.size) == KVS_OK ? 0 : -1;
 }
 
@@ -121,7 +198,8 @@ int rig_restart(rig_t *r)
         img_mgmt_register(&r->im, &r->srv) != 0 || rig_settings_start(r) != 0 ||
         stat_mgmt_register(&r->st, &r->srv) != 0 || settings_mgmt_register(&r->set, &r->srv) != 0 ||
         shell_mgmt_register(&r->sh, &r->srv) != 0 ||
-        enum_mgmt_register(&r->en, &r->srv) != 0 || zbasic_mgmt_register(&r->zb, &r->srv) != 0) {
+        enum_mgmt_register(&r->en, &r->srv) != 0 || zbasic_mgmt_register(&r->zb, &r->srv) != 0 ||
+        fs_mgmt_register(&r->fs, &r->srv) != 0) {
         fprintf(stderr, "rig: services did not start\n");
         return -1;
     }

@@ -21,6 +21,7 @@
 #include "cbor/cbor.h"
 #include "vecfile.h"
 #include "mgmt/enum_mgmt.h"
+#include "mgmt/fs_mgmt.h"
 #include "mgmt/img_mgmt.h"
 #include "mgmt/os_mgmt.h"
 #include "mgmt/settings_mgmt.h"
@@ -32,7 +33,9 @@
 #include "simflash.h"
 #include "smp/smp.h"
 
-#define RIG_MAX_RSP 16 /* responses kept per rig_process call */
+#define RIG_MAX_RSP 16
+#define RIG_FS_FILES 4
+#define RIG_FS_FILE_MAX 16384u /* responses kept per rig_process call */
 
 typedef struct rig_rsp {
     uint8_t pkt[SMP_BUF_SIZE];
@@ -59,6 +62,18 @@ typedef struct rig {
     shell_cmds_ctx_t shc;
     shell_mgmt_port_t shp;
     shell_mgmt_t sh;
+    /* the file group over a small RAM file system (RIG_FS_FILES files of at
+     * most RIG_FS_FILE_MAX bytes; names flat) */
+    struct rig_file {
+        char name[FS_MGMT_PATH_LEN];
+        uint8_t data[16384];
+        uint32_t len;
+        bool used;
+    } files[4];
+    int open_file;       /* index, -1: none */
+    bool open_write;
+    fs_mgmt_port_t fsp;
+    fs_mgmt_t fs;
     smp_server_t srv;
     uint64_t now_ms;     /* the image group's clock (busy rule) */
     int resets;          /* reset callbacks run */

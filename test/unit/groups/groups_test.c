@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "smp/smp_util.h"
 #include "rig.h"
 #include "testutil.h"
 
@@ -167,7 +168,8 @@ static void enum_all(void)
     open_rig();
     static const uint16_t want[] = {MGMT_GROUP_ID_OS, MGMT_GROUP_ID_IMAGE, MGMT_GROUP_ID_STAT,
                                     MGMT_GROUP_ID_SETTINGS, MGMT_GROUP_ID_SHELL,
-                                    MGMT_GROUP_ID_ENUM, MGMT_GROUP_ID_ZBASIC};
+                                    MGMT_GROUP_ID_ENUM, MGMT_GROUP_ID_ZBASIC,
+                                    MGMT_GROUP_ID_FS};
     const size_t nw = sizeof want / sizeof want[0];
     size_t n;
     body0();
@@ -222,7 +224,7 @@ static void enum_all(void)
         uint32_t hw = g == 0 ? OS_MGMT_ID_COUNT : g == 2 ? STAT_MGMT_ID_COUNT
                     : g == 3 ? SETTINGS_MGMT_ID_COUNT : g == 9 ? SHELL_MGMT_ID_COUNT
                     : g == 10 ? ENUM_MGMT_ID_NUM
-                    : g == 63 ? ZBASIC_MGMT_ID_COUNT : h;
+                    : g == 63 ? ZBASIC_MGMT_ID_COUNT : g == 8 ? FS_MGMT_ID_COUNT : h;
         CHECK_EQ(h, hw);
         seen++;
     }
@@ -588,6 +590,224 @@ static void shell_refusals(void)
     rig_close(&R);
 }
 
+/* ------------------------------------------------------------------ file */
+
+static const uint8_t *fs_up(const char *name, uint64_t off, const void *data, size_t n,
+                            long long len, uint8_t ver, size_t *blen)
+{
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, len >= 0 ? 4 : 3);
+    if (len >= 0) {
+        cbor_enc_tstr_z(&E, "len");
+        cbor_enc_uint(&E, (uint64_t)len);
+    }
+    cbor_enc_tstr_z(&E, "off");
+    cbor_enc_uint(&E, off);
+    cbor_enc_tstr_z(&E, "data");
+    cbor_enc_bstr(&E, data, n);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, name);
+    return req(SMP_OP_WRITE, ver, MGMT_GROUP_ID_FS, FS_MGMT_ID_FILE, blen);
+}
+
+static const uint8_t *fs_down(const char *name, uint64_t off, size_t *blen)
+{
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 2);
+    cbor_enc_tstr_z(&E, "off");
+    cbor_enc_uint(&E, off);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, name);
+    return req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_FILE, blen);
+}
+
+static const uint8_t *fs_named(uint8_t id, const char *name, const char *type, size_t *blen)
+{
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, type ? 2 : 1);
+    if (type) {
+        cbor_enc_tstr_z(&E, "type");
+        cbor_enc_tstr_z(&E, type);
+    }
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, name);
+    return req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, id, blen);
+}
+
+static void fs_transfer(void)
+{
+    open_rig();
+    static uint8_t file[10000];
+    for (size_t i = 0; i < sizeof file; i++)
+        file[i] = (uint8_t)(i * 7u + 3u);
+    size_t n;
+    const uint8_t *b;
+    /* upload in 7 chunks */
+    uint64_t off = 0;
+    while (off < sizeof file) {
+        size_t take = sizeof file - off < 1500 ? sizeof file - off : 1500;
+        b = fs_up("/lfs/data.bin", off, file + off, take, off == 0 ? (long long)sizeof file : -1,
+                  SMP_VERSION_2, &n);
+        CHECK_EQ(u64_of(b, n, "off"), off + take);
+        off += take;
+    }
+    CHECK_EQ(R.fs.state, FS_MGMT_IDLE); /* closed when the last byte landed */
+    b = fs_named(FS_MGMT_ID_STAT, "/lfs/data.bin", NULL, &n);
+    CHECK_EQ(u64_of(b, n, "len"), sizeof file);
+    /* download: chunks until len, same bytes */
+    static uint8_t back[sizeof file];
+    uint64_t got = 0, total = 0;
+    while (1) {
+        b = fs_down("/lfs/data.bin", got, &n);
+        CHECK_EQ(u64_of(b, n, "off"), got);
+        if (got == 0)
+            total = u64_of(b, n, "len");
+        else
+            CHECK_EQ(u64_of(b, n, "len"), ~0ull); /* only the first reply has len */
+        cbor_decoder_t d;
+        cbor_str_t data;
+        CHECK(key(&d, b, n, "data") == 0 && cbor_dec_bstr(&d, &data) == 0);
+        CHECK(data.len > 0 && got + data.len <= sizeof back);
+        if (data.len == 0 || got + data.len > sizeof back)
+            break;
+        memcpy(back + got, data.ptr, data.len);
+        got += data.len;
+        if (got >= total)
+            break;
+    }
+    CHECK_EQ(total, sizeof file);
+    CHECK(memcmp(back, file, sizeof file) == 0);
+    /* hashes: crc32 (default) and sha256, whole and a range */
+    b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/lfs/data.bin", NULL, &n);
+    CHECK_EQ(u64_of(b, n, "output"), smp_crc32_ieee(0, file, sizeof file));
+    CHECK_EQ(u64_of(b, n, "len"), sizeof file);
+    b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/lfs/data.bin", "sha256", &n);
+    uint8_t want[32];
+    crypto_sha256(file, sizeof file, want);
+    {
+        cbor_decoder_t d;
+        cbor_str_t o;
+        CHECK(key(&d, b, n, "output") == 0 && cbor_dec_bstr(&d, &o) == 0 && o.len == 32 &&
+              memcmp(o.ptr, want, 32) == 0);
+        cbor_str_t t;
+        CHECK(key(&d, b, n, "type") == 0 && cbor_dec_tstr(&d, &t) == 0 && cbor_str_eq(&t, "sha256"));
+    }
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 3);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, "/lfs/data.bin");
+    cbor_enc_tstr_z(&E, "off");
+    cbor_enc_uint(&E, 100);
+    cbor_enc_tstr_z(&E, "len");
+    cbor_enc_uint(&E, 50);
+    b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_HASH_CHECKSUM, &n);
+    CHECK_EQ(u64_of(b, n, "output"), smp_crc32_ieee(0, file + 100, 50));
+    CHECK_EQ(u64_of(b, n, "off"), 100);
+    CHECK_EQ(u64_of(b, n, "len"), 50);
+    /* supported types */
+    body0();
+    b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_SUPPORTED_HASH_CHECKSUM, &n);
+    {
+        cbor_decoder_t d;
+        CHECK(key(&d, b, n, "types") == 0 && cbor_dec_map_enter(&d, NULL) == 0);
+        cbor_str_t t;
+        uint32_t fmt = 9, size = 0;
+        cbor_kv_t kv[] = {CBOR_KV("format", CBOR_KV_UINT32, &fmt), CBOR_KV("size", CBOR_KV_UINT32, &size)};
+        CHECK(cbor_dec_tstr(&d, &t) == 0 && cbor_str_eq(&t, "crc32"));
+        CHECK(cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && fmt == 0 && size == 4);
+        CHECK(cbor_dec_tstr(&d, &t) == 0 && cbor_str_eq(&t, "sha256"));
+        CHECK(cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && fmt == 1 && size == 32);
+    }
+    /* close: an interrupted upload is dropped, the next continuation is refused */
+    b = fs_up("/lfs/part.bin", 0, file, 100, 1000, SMP_VERSION_2, &n);
+    CHECK_EQ(u64_of(b, n, "off"), 100);
+    CHECK_EQ(R.fs.state, FS_MGMT_UPLOAD);
+    body0();
+    b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_OPENED_FILE, &n);
+    CHECK(ok_empty(b, n));
+    CHECK_EQ(R.fs.state, FS_MGMT_IDLE);
+    /* a continuation after the close resumes only at the file's end (100) */
+    b = fs_up("/lfs/part.bin", 200, file, 10, -1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_OFFSET_NOT_VALID);
+    CHECK_EQ(u64_of(b, n, "len"), 100);
+    b = fs_up("/lfs/part.bin", 100, file + 100, 900, -1, SMP_VERSION_2, &n);
+    CHECK_EQ(u64_of(b, n, "off"), 1000);
+    /* re-upload from 0 replaces the content */
+    b = fs_up("/lfs/part.bin", 0, "xyz", 3, 3, SMP_VERSION_2, &n);
+    CHECK_EQ(u64_of(b, n, "off"), 3);
+    b = fs_named(FS_MGMT_ID_STAT, "/lfs/part.bin", NULL, &n);
+    CHECK_EQ(u64_of(b, n, "len"), 3);
+    CHECK_EQ(R.fs.bytes_up, sizeof file + 100 + 900 + 3);
+    rig_close(&R);
+}
+
+static void fs_refusals(void)
+{
+    open_rig();
+    size_t n;
+    const uint8_t *b = fs_named(FS_MGMT_ID_STAT, "/nope", NULL, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_NOT_FOUND);
+    b = fs_down("/nope", 0, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_NOT_FOUND);
+    b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/nope", NULL, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_NOT_FOUND);
+    /* path escapes and bad names: refused before the port sees them */
+    static const char *const bad[] = {"/../etc/passwd", "../x", "/a/../../x", "/a/./b", "/a//b",
+                                      "/", "/dir/", "/a b", "/a\\b", "/\x01"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        b = fs_named(FS_MGMT_ID_STAT, bad[i], NULL, &n);
+        expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_INVALID_NAME);
+        b = fs_up(bad[i], 0, "x", 1, 1, SMP_VERSION_2, &n);
+        expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_INVALID_NAME);
+    }
+    b = fs_up("/../x", 0, "x", 1, 1, SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    for (int i = 0; i < RIG_FS_FILES; i++)
+        CHECK(!R.files[i].used); /* nothing was created */
+    char longname[FS_MGMT_PATH_LEN + 2];
+    memset(longname, 'a', sizeof longname);
+    longname[0] = '/';
+    longname[FS_MGMT_PATH_LEN] = 0;
+    b = fs_named(FS_MGMT_ID_STAT, longname, NULL, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    b = fs_named(FS_MGMT_ID_STAT, "", NULL, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    /* upload: first chunk without len, no off; too big; download past the end */
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 3);
+    cbor_enc_tstr_z(&E, "off");
+    cbor_enc_uint(&E, 0);
+    cbor_enc_tstr_z(&E, "data");
+    cbor_enc_bstr(&E, "x", 1);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, "/f");
+    b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_FS, 0, &n);
+    expect_rc(b, n, MGMT_ERR_EINVAL);
+    b = fs_up("/big", 0, "x", 1, RIG_FS_FILE_MAX + 1u, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_WRITE_FAILED);
+    b = fs_up("/f", 0, "hello", 5, 5, SMP_VERSION_2, &n);
+    CHECK_EQ(u64_of(b, n, "off"), 5);
+    b = fs_down("/f", 6, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_OFFSET_LARGER_THAN_FILE);
+    b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/f", "md5", &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_CHECKSUM_HASH_NOT_FOUND);
+    cbor_enc_init(&E, EB, sizeof EB);
+    cbor_enc_map(&E, 2);
+    cbor_enc_tstr_z(&E, "name");
+    cbor_enc_tstr_z(&E, "/f");
+    cbor_enc_tstr_z(&E, "off");
+    cbor_enc_uint(&E, 5);
+    b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_HASH_CHECKSUM, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_OFFSET_LARGER_THAN_FILE);
+    b = fs_up("/empty", 0, "", 0, 0, SMP_VERSION_2, &n);
+    CHECK_EQ(u64_of(b, n, "off"), 0);
+    b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/empty", NULL, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_EMPTY);
+    CHECK_EQ(fs_mgmt_err_to_v1(FS_MGMT_ERR_MOUNT_POINT_NOT_FOUND), MGMT_ERR_ENOENT);
+    CHECK_EQ(fs_mgmt_err_to_v1(FS_MGMT_ERR_FILE_EMPTY), MGMT_ERR_EUNKNOWN);
+    rig_close(&R);
+}
+
 /* --------------------------------------------------------- storage erase */
 
 /* Upload `bytes` of image 0's v1 file into slot 1 through the image core. */
@@ -728,6 +948,8 @@ int main(int argc, char **argv)
         {"settings_share_partition", settings_share_partition},
         {"shell_commands", shell_commands},
         {"shell_refusals", shell_refusals},
+        {"fs_transfer", fs_transfer},
+        {"fs_refusals", fs_refusals},
         {"storage_erase", storage_erase},
         {"storage_erase_no_partition", storage_erase_no_partition},
         {"storage_erase_power_cut", storage_erase_power_cut},
