@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness: the SMP dispatcher with every group the device registers
- * (OS + image) over a RAM nRF5340 DK laid out by the real pm_static.yml, v1
+ * (OS, image, statistics, settings, shell, enumeration, Zephyr basic, file)
+ * over a RAM nRF5340 DK laid out by the real pm_static.yml, v1
  * of the three images in the primaries (test/support/rig.c).
  *
  * Input: one control byte, then the bytes handed to smp_process (one or more
@@ -12,7 +13,8 @@
  * one CBOR map) and answers the request at its position; no more responses
  * than requests; the three images in the primaries (the running firmware)
  * are byte-for-byte unchanged; the device still answers echo. The flash is
- * put back to the start state whenever an input wrote to it, so inputs stay
+ * put back to the start state (and the RAM file system emptied) whenever an
+ * input wrote to it, so inputs stay
  * independent (libFuzzer replays must reproduce).
  */
 #include <stdint.h>
@@ -103,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_primaries();
     FZ_ASSERT(rig_echo_ok(&R, "alive", 7), "device stopped answering echo");
-    if (simflash_power_ops(&R.b.power) != g_ops0 || R.resets) {
+    if (simflash_power_ops(&R.b.power) != g_ops0 || R.resets || R.fs_dirty) {
         rig_restore(&R); /* back to the start state (also drops any session) */
         R.resets = 0;
         g_ops0 = simflash_power_ops(&R.b.power);

@@ -53,6 +53,28 @@ def main():
         "erase": pkt(2, 1, 5, enc({"slot": 3})),
         "slotinfo": pkt(0, 1, 6, b""),
         "two-requests": pkt(0, 1, 0, b"") + pkt(2, 0, 0, enc({"d": "y"}), seq=2),
+        # statistics, settings, file, shell, enumeration, Zephyr basic (Zephyr's group docs)
+        "stat-list": pkt(0, 2, 1, enc({})),
+        "stat-show": pkt(0, 2, 0, enc({"name": "smp_svr_stats"})),
+        "settings-write": pkt(2, 3, 0, enc({"name": "app/k", "val": b"v1"})),
+        "settings-read": pkt(0, 3, 0, enc({"name": "app/k", "max_size": 8})),
+        "settings-delete": pkt(2, 3, 1, enc({"name": "app/k"})),
+        "settings-commit": pkt(2, 3, 2, enc({})),
+        "settings-load": pkt(0, 3, 3, enc({})),
+        "fs-upload": pkt(2, 8, 0, enc({"len": 5, "off": 0, "data": b"hello", "name": "/f.txt"})),
+        "fs-download": pkt(0, 8, 0, enc({"off": 0, "name": "/f.txt"})),
+        "fs-stat": pkt(0, 8, 1, enc({"name": "/f.txt"})),
+        "fs-hash": pkt(0, 8, 2, enc({"name": "/f.txt", "type": "sha256", "off": 1, "len": 3})),
+        "fs-types": pkt(0, 8, 3, enc({})),
+        "fs-close": pkt(2, 8, 4, enc({})),
+        "fs-upload-then-hash": pkt(2, 8, 0, enc({"len": 2, "off": 0, "data": b"ab", "name": "/g"}))
+                               + pkt(0, 8, 2, enc({"name": "/g"}), seq=2),
+        "shell-exec": pkt(2, 9, 0, enc({"argv": ["settings", "set", "app/x", "1"]})),
+        "enum-count": pkt(0, 10, 0, enc({})),
+        "enum-list": pkt(0, 10, 1, enc({})),
+        "enum-single": pkt(0, 10, 2, enc({"index": 1})),
+        "enum-details": pkt(0, 10, 3, enc({"groups": [0, 2, 63]})),
+        "storage-erase": pkt(2, 63, 0, enc({})),
     }
     for n, p in reqs.items():
         write("smp", n, b"\x00" + p)          # control byte 0: packet as is

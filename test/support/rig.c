@@ -122,6 +122,8 @@ static int rfs_open(void *arg, const char *name, bool write, bool truncate)
     }
     if (write && truncate)
         r->files[i].len = 0;
+    if (write)
+        r->fs_dirty = true;
     r->open_file = i;
     r->open_write = write;
     return 0;
@@ -316,6 +318,8 @@ void rig_restore(rig_t *r)
         if (r->snap[i])
             memcpy(m, r->snap[i], n);
     }
+    memset(r->files, 0, sizeof r->files);
+    r->fs_dirty = false;
     rig_restart(r);
 }
 

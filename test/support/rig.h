@@ -71,6 +71,7 @@ typedef struct rig {
         bool used;
     } files[4];
     int open_file;       /* index, -1: none */
+    bool fs_dirty;       /* a file was opened for writing since rig_open/rig_restore */
     bool open_write;
     fs_mgmt_port_t fsp;
     fs_mgmt_t fs;
@@ -99,7 +100,8 @@ uint8_t *rig_mem(rig_t *r, int dev, uint32_t *size);
  * device/offset (returns 0 when identical, 1 with dev and off set when not). */
 void rig_snapshot(rig_t *r);
 int rig_flash_diff(rig_t *r, int *dev, uint32_t *off);
-/* Put the snapshot back into the flash (no op counting), then rig_restart. */
+/* Put the snapshot back into the flash (no op counting), empty the RAM file
+ * system, then rig_restart. */
 void rig_restore(rig_t *r);
 
 /* Put a file at the start of absolute slot `slot` (erasing it first). Returns 0 or -1. */

@@ -429,6 +429,72 @@ static void case_encoder(void)
     free(img.p);
 }
 
+/* ---- the other groups: requests smpclient sent (captured in this order) ---- */
+
+/* The reply body's error, if any: *grp = -1 for none, 0xffff for a v1 "rc". */
+static void reply_err(int *grp, int *rc)
+{
+    rig_fields_t f;
+    *grp = -1;
+    *rc = 0;
+    if (rig_fields(R.rsp[0].pkt, R.rsp[0].len, &f) != 0) {
+        *grp = -2;
+        return;
+    }
+    if (f.has_err) {
+        *grp = (int)f.err_group;
+        *rc = (int)f.err_rc;
+    } else if (f.has_rc && f.rc != 0) {
+        *grp = 0xffff;
+        *rc = (int)f.rc;
+    }
+}
+
+static void case_groups(void)
+{
+    open_rig();
+    static const char *const ok[] = {
+        "stat_list", "stat_show", "settings_write", "settings_read", "settings_read_max",
+        "settings_commit", "settings_load", "settings_save", "settings_delete", "fs_upload",
+        "fs_status", "fs_hash", "fs_hash_types", "fs_download", "fs_close", "shell_exec",
+        "enum_count", "enum_list", "enum_single", "enum_details", "storage_erase",
+    };
+    char name[64];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        snprintf(name, sizeof name, "%s.req.hex", ok[i]);
+        send_vec(name);
+        int g, rc;
+        reply_err(&g, &rc);
+        if (g != -1)
+            fprintf(stderr, "%s: err group %d rc %d\n", ok[i], g, rc);
+        CHECK_EQ(g, -1);
+    }
+    /* the value written then read back, and the file's bytes */
+    send_vec("settings_write.req.hex");
+    send_vec("settings_read.req.hex");
+    CHECK(memmem(R.rsp[0].pkt, R.rsp[0].len, "\x63val\x45hello", 9) != NULL);
+    send_vec("fs_upload.req.hex");
+    send_vec("fs_download.req.hex");
+    CHECK(memmem(R.rsp[0].pkt, R.rsp[0].len, "\x4ahello file", 11) != NULL);
+    static const struct { const char *n; int g, rc; } bad[] = {
+        {"err_stat_show", MGMT_GROUP_ID_STAT, STAT_MGMT_ERR_INVALID_GROUP},
+        {"err_fs_status", MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_INVALID_NAME},
+        {"err_shell_empty", MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_EMPTY_COMMAND},
+        {"err_enum_single", MGMT_GROUP_ID_ENUM, ENUM_MGMT_ERR_INDEX_TOO_LARGE},
+        {"settings_delete", -1, 0},
+        {"err_settings_read", MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(name, sizeof name, "%s.req.hex", bad[i].n);
+        send_vec(name);
+        int g, rc;
+        reply_err(&g, &rc);
+        CHECK_EQ(g, bad[i].g);
+        CHECK_EQ(rc, bad[i].rc);
+    }
+    rig_close(&R);
+}
+
 int main(int argc, char **argv)
 {
     static const tu_case_t cases[] = {
@@ -436,6 +502,7 @@ int main(int argc, char **argv)
         {"image_flow", case_image_flow},
         {"serial", case_serial},
         {"encoder", case_encoder},
+        {"groups", case_groups},
     };
     return TU_RUN("smpvec", cases, argc, argv);
 }
