@@ -14,8 +14,8 @@
  * than requests; the three images in the primaries (the running firmware)
  * are byte-for-byte unchanged; the device still answers echo. The flash is
  * put back to the start state (and the RAM file system emptied) whenever an
- * input wrote to it, so inputs stay
- * independent (libFuzzer replays must reproduce).
+ * input wrote to it, so inputs stay independent (libFuzzer replays must
+ * reproduce).
  */
 #include <stdint.h>
 #include <stdio.h>
