@@ -1,6 +1,7 @@
 /*
  * SMP (MCUmgr) protocol numbers: ops, versions, group ids, MGMT_ERR_* codes
- * and the group-specific error codes of the OS and image groups.
+ * and the group-specific error codes of the OS and image groups (the other
+ * groups keep theirs in their own headers: lib/mgmt/<group>_mgmt.h).
  * Facts: docs/protocol.md §1, §4, §5.
  */
 #ifndef EXTXIP_SMP_DEFS_H
