@@ -1,5 +1,7 @@
 #include "flash/reclog.h"
 
+#include "flash/crc32.h"
+
 #include <string.h>
 
 uint32_t reclog_rd32(const uint8_t *p)
@@ -14,19 +16,6 @@ void reclog_wr32(uint8_t *p, uint32_t v)
     p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
-}
-
-/* Bitwise: records are tiny, a table would cost 1 KiB of flash for nothing. */
-uint32_t reclog_crc32(const uint8_t *p, uint32_t n)
-{
-    uint32_t c = 0xffffffffu;
-    for (uint32_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++) {
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-        }
-    }
-    return c ^ 0xffffffffu;
 }
 
 int reclog_init(reclog_t *l, const flash_area_t *fa, uint32_t off, uint32_t size,
@@ -66,7 +55,7 @@ static int rec_read(const reclog_t *l, uint32_t pos, uint8_t *b)
         return 0;
     }
     uint32_t body = l->rec_size - RECLOG_CRC_SIZE;
-    if (reclog_rd32(b) != l->magic || reclog_rd32(b + body) != reclog_crc32(b, body)) {
+    if (reclog_rd32(b) != l->magic || reclog_rd32(b + body) != extxip_crc32(0, b, body)) {
         return -1;
     }
     return 1;
@@ -128,7 +117,7 @@ int reclog_append(reclog_t *l, uint8_t *rec)
         uint32_t body = l->rec_size - RECLOG_CRC_SIZE;
         reclog_wr32(rec, l->magic);
         reclog_wr32(rec + 4, l->seq + 1u);
-        reclog_wr32(rec + body, reclog_crc32(rec, body));
+        reclog_wr32(rec + body, extxip_crc32(0, rec, body));
         l->writes++;
         if (flash_area_write(l->fa, l->off + pos, rec, l->rec_size) == FLASH_OK) {
             l->seq++;

@@ -49,9 +49,6 @@ typedef struct reclog {
     uint32_t erases, writes; /* flash operations since init, for the owner's counters */
 } reclog_t;
 
-/* CRC-32 (IEEE 802.3, reflected, init and xorout 0xffffffff). */
-uint32_t reclog_crc32(const uint8_t *p, uint32_t n);
-
 /* Check the geometry and remember it. rec_size: a multiple of 8 (the widest
  * write alignment) from 16 to RECLOG_REC_MAX that divides the sector size. */
 int reclog_init(reclog_t *l, const flash_area_t *fa, uint32_t off, uint32_t size,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "flash/crc32.h"
 #include "smp/smp_util.h"
 
 uint16_t fs_mgmt_err_to_v1(uint16_t rc)
@@ -320,7 +321,7 @@ static int file_hash(smp_ctx_t *ctx)
         if (sha) {
             crypto_sha256_update(&h, fs->buf, got);
         } else {
-            crc = smp_crc32_ieee(crc, fs->buf, got);
+            crc = extxip_crc32(crc, fs->buf, got);
         }
         at += got;
     }

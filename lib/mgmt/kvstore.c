@@ -16,7 +16,7 @@
 
 #include <string.h>
 
-#include "smp/smp_util.h"
+#include "flash/crc32.h"
 
 #define MAGIC 0x3153564bu /* "KVS1" little-endian */
 #define F_DEL 0x01u
@@ -33,11 +33,6 @@ static void wr32(uint8_t *p, uint32_t v)
     p[1] = (uint8_t)(v >> 8);
     p[2] = (uint8_t)(v >> 16);
     p[3] = (uint8_t)(v >> 24);
-}
-
-uint32_t kvs_crc32(uint32_t crc, const void *data, size_t len)
-{
-    return smp_crc32_ieee(crc, data, len);
 }
 
 static uint32_t body_size(size_t nl, size_t vl)
@@ -91,7 +86,7 @@ static int parse(kvs_t *k, uint32_t sec, uint32_t pos, uint8_t *buf, rinfo_t *r)
     }
     uint32_t nl = buf[8], vl = (uint32_t)buf[10] | (uint32_t)buf[11] << 8;
     if (rd32(buf) != MAGIC || nl == 0 || nl >= KVS_NAME_MAX || vl > KVS_VAL_MAX || buf[9] > F_DEL ||
-        body_size(nl, vl) != len || rd32(buf + len - 4u) != kvs_crc32(0, buf, KVS_HDR + nl + vl)) {
+        body_size(nl, vl) != len || rd32(buf + len - 4u) != extxip_crc32(0, buf, KVS_HDR + nl + vl)) {
         return R_SKIP;
     }
     r->seq = rd32(buf + 4);
@@ -172,7 +167,7 @@ static int append(kvs_t *k, const uint8_t *name, size_t nl, const uint8_t *val, 
     if (vl) {
         memcpy(b + KVS_HDR + nl, val, vl);
     }
-    wr32(b + len - 4u, kvs_crc32(0, b, KVS_HDR + nl + vl));
+    wr32(b + len - 4u, extxip_crc32(0, b, KVS_HDR + nl + vl));
     uint8_t w[4];
     wr32(w, len | (~len & 0xffffu) << 16);
     uint32_t at = addr(k, k->active, k->cursor);

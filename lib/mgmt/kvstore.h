@@ -80,7 +80,5 @@ int kvs_foreach(kvs_t *k, int (*fn)(void *arg, const char *name, size_t nlen, co
                                     size_t vlen),
                 void *arg);
 
-/* CRC-32 (IEEE 802.3, as zlib's crc32), continuing from crc (start with 0). */
-uint32_t kvs_crc32(uint32_t crc, const void *data, size_t len);
 
 #endif

@@ -112,16 +112,3 @@ int smp_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
     }
     return (int)o;
 }
-
-uint32_t smp_crc32_ieee(uint32_t crc, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int b = 0; b < 8; b++) {
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}

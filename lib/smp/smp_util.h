@@ -15,9 +15,6 @@
  * result is 0. */
 uint16_t smp_crc16_xmodem(uint16_t crc, const uint8_t *data, size_t len);
 
-/* CRC-32/IEEE (zlib's crc32, Zephyr's crc32_ieee), continuing from crc
- * (start with 0). check("123456789") = 0xCBF43926. */
-uint32_t smp_crc32_ieee(uint32_t crc, const void *data, size_t len);
 
 /* Characters needed to encode n bytes (with padding). */
 #define SMP_BASE64_ENC_LEN(n) ((((n) + 2u) / 3u) * 4u)
