@@ -21,6 +21,7 @@ typedef struct sim_run_config {
     uint32_t buf_size;        /* MCUmgr buffer size advertised and used */
     uint32_t buf_count;
     int recovery;             /* the recovery button held at power-on (first boot) */
+    int boot_report;          /* 1 = add the non-Zephyr "bootReport" key to image state replies */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);
