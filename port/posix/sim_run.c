@@ -124,14 +124,16 @@ static void close_io(board_io_t *io, const sim_run_config_t *c)
 static void lose_input_across_reset(board_io_t *io)
 {
     static uint8_t junk[4096];
-    if (io->udp_fd >= 0) {
-        while (recv(io->udp_fd, junk, sizeof junk, MSG_DONTWAIT) >= 0)
-            ;
+    /* Bounded: a peer that keeps sending cannot hold the boot here; what
+     * arrives after these reads is served by the new boot, as it would be. */
+    for (int i = 0; io->udp_fd >= 0 && i < 1024; i++) {
+        if (recv(io->udp_fd, junk, sizeof junk, MSG_DONTWAIT) < 0)
+            break;
     }
-    if (io->pty_fd >= 0) {
+    for (int i = 0; io->pty_fd >= 0 && i < 256; i++) {
         struct pollfd p = {io->pty_fd, POLLIN, 0};
-        while (poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && read(io->pty_fd, junk, sizeof junk) > 0)
-            ;
+        if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) || read(io->pty_fd, junk, sizeof junk) <= 0)
+            break;
     }
     smp_serial_rx_init(&io->serial_rx);
 }
