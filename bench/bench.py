@@ -5,9 +5,11 @@ Each figure: our value, the floor (or baseline) measured or computed in the
 same run, and their ratio. Nothing here passes or fails on time; a run that
 cannot measure something says why in the table.
 
-  bench/bench.py BUILD_DIR [--quick] [--only serial,cpu,boot,validate,size]
+  bench/bench.py BUILD_DIR [--quick] [--only serial,cpu,boot,validate,size,zephyr]
 
 --quick skips the 115200-baud serial runs (the slowest, ~1 min each).
+zephyr: side by side with Zephyr's own SMP server when its native_sim build
+is present (bench/zephyr_side.py; EXTXIP_ZEPHYR_SMP_DIR); else rows say why.
 """
 import argparse
 import json
@@ -461,8 +463,9 @@ def fmt_rows(rows):
     for r in rows:
         f = r["figure"]
         if "error" in r:
-            w(f"{f + ' ' + str(r.get('config', r.get('chunk', ''))):<44}",
-              "n/a: " + r["error"][:60])
+            lab = (f"vs Zephyr {r['transport']} {r['workload']}" if f == "zephyr"
+                   else f + " " + str(r.get("config", r.get("chunk", ""))))
+            w(f"{lab:<44}", "n/a: " + r["error"][:72])
             continue
         if f == "serial":
             w(f"{'serial ' + str(r['baud']) + ' ' + r['config'] + ' goodput B/s':<44}",
@@ -485,6 +488,15 @@ def fmt_rows(rows):
               f"{r['per_byte_without_signatures'] / r['floor_per_byte']:>7.2f}")
             w(f"{'  signature verifications':<44}", f"{r['sig_verifications']:>14}",
               f"{3:>14}", f"{r['sig_verifications'] / 3:>7.2f}")
+        elif f == "zephyr":
+            pre = f"vs Zephyr {r['transport']} {r['workload']} 256K"
+            if r.get("instr_ratio") is None:
+                w(f"{pre:<44}", "n/a: Zephyr's SMP function not found in the callgrind dump")
+                continue
+            w(f"{pre + ' wall s':<44}", f"{r['ours_wall_s']:>14.3f}", f"{r['zephyr_wall_s']:>14.3f}",
+              f"{r['wall_ratio']:>7.2f}")
+            w(f"{'  SMP processing instr/byte':<44}", f"{r['ours_per_byte']:>14.2f}",
+              f"{r['zephyr_per_byte']:>14.2f}", f"{r['instr_ratio']:>7.2f}")
         elif f == "size":
             ref = "32-48 KB" if "boot" in r["part"] else "-"
             w(f"{'m33 -Os ' + r['part']:<44}", f"{r['flash_bytes']:>14}", f"{ref:>14}", "")
@@ -495,7 +507,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", default="serial,cpu,boot,validate,size")
+    ap.add_argument("--only", default="serial,cpu,boot,validate,size,zephyr")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     b = os.path.abspath(a.build)
@@ -515,6 +527,10 @@ def main():
         rows += bench_validate(b, work)
     if "size" in only:
         rows += bench_size(work)
+    if "zephyr" in only:
+        sys.path.insert(0, HERE)
+        from zephyr_side import bench_zephyr
+        rows += bench_zephyr(b, work, imgs, KEY, log)
     out = a.json or os.path.join(b, "bench.json")
     with open(out, "w") as f:
         json.dump({"upload_bytes": os.path.getsize(imgs["upload"]),

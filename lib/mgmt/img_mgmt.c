@@ -1103,8 +1103,10 @@ static int encode_state(img_mgmt_t *im, smp_ctx_t *ctx)
     enc_key(e, "splitStatus");
     cbor_enc_int(e, 0);
     if (im->cfg.boot_report_key && im->cfg.last_boot) {
-        /* Optional extra key (clients ignore unknown keys): one line per
-         * image saying what the last boot did with it. */
+        /* Opt-in extra key, off by default: Zephyr never sends it and
+         * strict clients (smp's pydantic models, extra="forbid") reject a
+         * reply that carries it. One line per image saying what the last
+         * boot did with it. */
         char line[96];
         enc_key(e, "bootReport");
         cbor_enc_array_indef(e);

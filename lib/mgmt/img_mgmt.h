@@ -64,7 +64,8 @@ typedef struct img_mgmt_config {
     bool allow_erase_pending;         /* Zephyr MCUMGR_GRP_IMG_ALLOW_ERASE_PENDING */
     bool image_check;                 /* Zephyr IMG_ENABLE_IMAGE_CHECK: "match" key,
                                          skip upload when the slot already matches */
-    bool boot_report_key;             /* add "bootReport" (text) to state read */
+    bool boot_report_key;             /* add "bootReport" (text) to state read; not
+                                       * Zephyr's: strict clients reject it (default off) */
     img_mgmt_clock_fn clock;          /* NULL: no busy rule (Zephyr behaviour) */
     void *clock_arg;
     uint32_t busy_ms;                 /* another peer is refused this long after the

@@ -3,6 +3,7 @@
  *
  *   extxip-sim run      --flash-dir D [--udp HOST:PORT] [--serial-link PATH]
  *                       [--timing none|typical|worst] [--power-cut-after N] [--key PEM]
+ *                       [--boot-report]
  *   extxip-sim program  --flash-dir D <0|1|2|partition> FILE
  *   extxip-sim info     --flash-dir D
  *   extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE
@@ -32,7 +33,10 @@ static void usage(FILE *f)
             "usage: extxip-sim run --flash-dir D [--layout F] [--udp HOST:PORT] [--serial-link PATH]\n"
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
             "                      [--key PEM]... [--buf-size N] [--buf-count N] [--recovery]\n"
+            "                      [--boot-report]\n"
             "       (trusted keys: the board key built in, or only the --key files given)\n"
+            "         --boot-report: image state replies add \"bootReport\" (why a pending image\n"
+            "                        was not installed); not Zephyr's, strict clients reject it\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
             "       extxip-sim info --flash-dir D [--layout F]\n"
             "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE\n");
@@ -114,6 +118,7 @@ int main(int argc, char **argv)
         {"power-cut-after", 1, 0, 'P'}, {"key", 1, 0, 'k'},   {"buf-size", 1, 0, 'b'},
         {"buf-count", 1, 0, 'c'}, {"no-udp", 0, 0, 'U'},      {"no-serial", 0, 0, 'S'},
         {"recovery", 0, 0, 'r'},
+        {"boot-report", 0, 0, 'B'},
         {0, 0, 0, 0}};
     sim_run_config_t cfg;
     sim_run_config_default(&cfg);
@@ -129,6 +134,7 @@ int main(int argc, char **argv)
         case 'U': cfg.udp = NULL; break;
         case 's': cfg.serial_link = optarg; break;
         case 'S': cfg.serial = 0; break;
+        case 'B': cfg.boot_report = 1; break;
         case 'R': cfg.real_time = 1; break;
         case 'r': cfg.recovery = 1; break;
         case 't':

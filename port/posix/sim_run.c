@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,6 +117,27 @@ static void close_io(board_io_t *io, const sim_run_config_t *c)
         unlink(c->serial_link);
 }
 
+/* A reset: whatever reached the transports while the device was rebooting
+ * is lost, as on hardware (the UART has no one reading it, the network stack
+ * is not up), and the serial decoder starts from nothing: a frame half-sent
+ * before the reset is never completed by bytes sent after it. */
+static void lose_input_across_reset(board_io_t *io)
+{
+    static uint8_t junk[4096];
+    /* Bounded: a peer that keeps sending cannot hold the boot here; what
+     * arrives after these reads is served by the new boot, as it would be. */
+    for (int i = 0; io->udp_fd >= 0 && i < 1024; i++) {
+        if (recv(io->udp_fd, junk, sizeof junk, MSG_DONTWAIT) < 0)
+            break;
+    }
+    for (int i = 0; io->pty_fd >= 0 && i < 256; i++) {
+        struct pollfd p = {io->pty_fd, POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) || read(io->pty_fd, junk, sizeof junk) <= 0)
+            break;
+    }
+    smp_serial_rx_init(&io->serial_rx);
+}
+
 /* Serve until reset, stop or power cut. app == NULL: the device is halted
  * (no bootable image): input is read and dropped, nothing answers. */
 static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
@@ -142,7 +164,13 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
                 continue;
             if (pfd[i].fd == io->udp_fd) {
                 io->from_len = sizeof io->from;
-                ssize_t r = recvfrom(io->udp_fd, rx, sizeof rx, 0, (struct sockaddr *)&io->from,
+                /* The device's receive buffer is buf_size bytes (what params
+                 * advertises): a longer datagram is cut there, its header then
+                 * claims more than arrived and the request is refused with
+                 * rc 9 (ECORRUPT), as Zephyr's UDP transport does beyond its
+                 * buffer. Never taken whole. */
+                size_t cap = app ? app->buf_size : sizeof rx;
+                ssize_t r = recvfrom(io->udp_fd, rx, cap, 0, (struct sockaddr *)&io->from,
                                      &io->from_len);
                 if (r > 0 && app)
                     sim_services_process(app, SIM_XPORT_UDP, rx, (size_t)r, io->tx,
@@ -232,6 +260,7 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
                        (unsigned)c->buf_size, (unsigned)c->buf_count);
         }
         fflush(stdout);
+        lose_input_across_reset(&io);
         if (simflash_power_is_cut(&d->board.power)) {
             rc = 3;
         } else {

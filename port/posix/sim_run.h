@@ -22,6 +22,7 @@ typedef struct sim_run_config {
     uint32_t buf_count;
     int recovery;             /* the recovery button held at power-on (first boot) */
     const char *flash_dir;    /* the file group serves <flash_dir>/fs; NULL: no file group */
+    int boot_report;          /* 1 = add the non-Zephyr "bootReport" key to image state replies */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);

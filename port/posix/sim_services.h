@@ -60,6 +60,8 @@ typedef struct sim_services {
     int rtc_set;              /* 0 only if the host clock could not be read */
     long long rtc_offset_ms;  /* device time = host monotonic + offset */
     volatile int reset_requested;
+    uintptr_t stack_base;     /* frame where the application started (taskstat) */
+    uintptr_t stack_deepest;  /* deepest stack seen below it, bytes */
 } sim_services_t;
 
 /* Start the application's services over the booted device. s must be zeroed

@@ -18,6 +18,10 @@ F1=$WORK/v2/img1-v2.0.0.bin; h1=$(digest "$F1")
 h0v1=$(mcu "$P" --json image list | python3 -S -c 'import json,sys
 print(json.load(sys.stdin)["images"][0]["hash"])')
 
+# Zephyr's keys only by default: "bootReport" is opt-in (--boot-report)
+check_out "image list keys are Zephyr's" '"splitStatus"' mcu "$P" --json image list
+check_fails "no bootReport unless asked" grep -q bootReport "$WORK/out"
+
 # os group
 check_out "echo" '^hello device$' mcu "$P" echo "hello device"
 check_out "echo --json" '^\{"r":"hello"\}$' mcu "$P" --json echo hello

@@ -12,7 +12,7 @@ P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
-start_sim "$D" "$P" || exit 1
+start_sim "$D" "$P" --boot-report || exit 1
 common=(--version 2.0.0 --header-size 0x200 --pad-header --align 4 --slot-size 0x40000)
 "$IMGTOOL" sign "${common[@]}" "$WORK/v2/net.raw" "$WORK/u1.bin" >/dev/null
 "$IMGTOOL" sign "${common[@]}" --pad "$WORK/v2/net.raw" "$WORK/u1pad.bin" >/dev/null
