@@ -936,6 +936,8 @@ const char *img_mgmt_boot_report(const img_mgmt_t *im, uint8_t image, char *buf,
 
 /* ------------------------------------------------------------------- init */
 
+static void group_init(img_mgmt_t *im);
+
 int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
 {
     if (!im || !cfg || !cfg->map || cfg->image_count == 0 ||
@@ -944,6 +946,7 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
     }
     memset(im, 0, sizeof(*im));
     im->cfg = *cfg;
+    group_init(im);
     for (uint32_t slot = 0; slot < 2u * cfg->image_count; slot++) {
         const flash_area_t *fa = area(im, slot);
         if (fa && (flash_area_align(fa) > IMG_MGMT_WBUF_MAX ||
@@ -1247,12 +1250,16 @@ static const smp_cmd_t img_mgmt_cmds[] = {
     [6] = {h_slot_info, NULL},
 };
 
-int img_mgmt_register(img_mgmt_t *im, smp_server_t *srv)
+static void group_init(img_mgmt_t *im)
 {
     im->group.id = MGMT_GROUP_ID_IMAGE;
     im->group.cmds = img_mgmt_cmds;
     im->group.cmd_count = sizeof(img_mgmt_cmds) / sizeof(img_mgmt_cmds[0]);
     im->group.user = im;
-    im->group.err_to_v1 = NULL; /* the built-in image table (docs/protocol.md §4.4) */
+    im->group.err_to_v1 = img_mgmt_err_to_v1;
+}
+
+int img_mgmt_register(img_mgmt_t *im, smp_server_t *srv)
+{
     return smp_server_register(srv, &im->group);
 }

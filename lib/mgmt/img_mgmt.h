@@ -35,6 +35,7 @@
 #include "flash/flash_area.h"
 #include "flash/reclog.h"
 #include "image/image.h"
+#include "mgmt/img_mgmt_err.h"
 #include "smp/smp.h"
 
 #define IMG_MGMT_MAX_IMAGES FLASH_IMAGE_COUNT

@@ -361,7 +361,7 @@ void os_mgmt_init(os_mgmt_t *os, const os_mgmt_port_t *port)
         .cmds = os_cmds,
         .cmd_count = OS_MGMT_ID_COUNT,
         .user = os,
-        .err_to_v1 = smp_os_err_to_v1,
+        .err_to_v1 = os_mgmt_err_to_v1,
     };
 }
 

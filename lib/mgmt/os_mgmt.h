@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mgmt/os_mgmt_err.h"
 #include "smp/smp.h"
 
 /* Command ids (docs/protocol.md §6.1). */

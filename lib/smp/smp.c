@@ -35,62 +35,6 @@ int smp_hdr_decode(const uint8_t *buf, size_t len, smp_hdr_t *h)
     return 0;
 }
 
-/* ------------------------------------------------------ error translation */
-
-uint16_t smp_img_err_to_v1(uint16_t rc)
-{
-    switch (rc) {
-    case IMG_MGMT_ERR_OK:
-        return MGMT_ERR_EOK;
-    case IMG_MGMT_ERR_NO_IMAGE:
-    case IMG_MGMT_ERR_NO_TLVS:
-        return MGMT_ERR_ENOENT;
-    case IMG_MGMT_ERR_NO_FREE_SLOT:
-    case IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER:
-    case IMG_MGMT_ERR_IMAGE_ALREADY_PENDING:
-        return MGMT_ERR_EBADSTATE;
-    case IMG_MGMT_ERR_NO_FREE_MEMORY:
-        return MGMT_ERR_ENOMEM;
-    case IMG_MGMT_ERR_INVALID_SLOT:
-    case IMG_MGMT_ERR_INVALID_PAGE_OFFSET:
-    case IMG_MGMT_ERR_INVALID_OFFSET:
-    case IMG_MGMT_ERR_INVALID_LENGTH:
-    case IMG_MGMT_ERR_INVALID_IMAGE_HEADER:
-    case IMG_MGMT_ERR_INVALID_HASH:
-    case IMG_MGMT_ERR_INVALID_FLASH_ADDRESS:
-        return MGMT_ERR_EINVAL;
-    default:
-        return MGMT_ERR_EUNKNOWN;
-    }
-}
-
-uint16_t smp_os_err_to_v1(uint16_t rc)
-{
-    switch (rc) {
-    case OS_MGMT_ERR_OK:
-        return MGMT_ERR_EOK;
-    case OS_MGMT_ERR_INVALID_FORMAT:
-        return MGMT_ERR_EINVAL;
-    case OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER:
-    case OS_MGMT_ERR_RTC_NOT_SET:
-        return MGMT_ERR_ENOENT;
-    default:
-        return MGMT_ERR_EUNKNOWN;
-    }
-}
-
-uint16_t smp_err_to_v1(uint16_t group, uint16_t rc)
-{
-    switch (group) {
-    case MGMT_GROUP_ID_OS:
-        return smp_os_err_to_v1(rc);
-    case MGMT_GROUP_ID_IMAGE:
-        return smp_img_err_to_v1(rc);
-    default:
-        return MGMT_ERR_EUNKNOWN;
-    }
-}
-
 /* ------------------------------------------------------------ ctx helpers */
 
 int smp_ctx_err(smp_ctx_t *ctx, uint16_t group, uint16_t rc)
@@ -145,6 +89,17 @@ int smp_server_register(smp_server_t *srv, const smp_group_t *grp)
         return SMP_ERR_FULL;
     }
     srv->groups[srv->group_count++] = grp;
+    return 0;
+}
+
+int smp_server_register_all(smp_server_t *srv, const smp_group_t *const *grps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = grps[i] ? smp_server_register(srv, grps[i]) : 0;
+        if (rc != 0) {
+            return rc;
+        }
+    }
     return 0;
 }
 
@@ -240,7 +195,7 @@ static int handle_one(const smp_server_t *srv, const smp_hdr_t *req, const uint8
     }
     if (rc == 0 && ctx->err_rc != 0 && req->version == SMP_VERSION_1) {
         /* v1 clients only understand "rc": translate the group code */
-        rc = grp->err_to_v1 ? grp->err_to_v1(ctx->err_rc) : smp_err_to_v1(ctx->err_group, ctx->err_rc);
+        rc = grp->err_to_v1 ? grp->err_to_v1(ctx->err_rc) : MGMT_ERR_EUNKNOWN;
         if (rc == 0) {
             rc = MGMT_ERR_EUNKNOWN; /* an error must never read as success */
         }

@@ -76,7 +76,7 @@ typedef struct smp_group {
     const smp_cmd_t *cmds; /* indexed by command id */
     size_t cmd_count;
     void *user;            /* handed to handlers as ctx->user */
-    /* v2 group code → v1 MGMT_ERR_*; NULL → smp_err_to_v1(id, rc). */
+    /* v2 group code → v1 MGMT_ERR_* (the group owns its table); NULL → EUNKNOWN. */
     uint16_t (*err_to_v1)(uint16_t rc);
 } smp_group_t;
 
@@ -127,6 +127,12 @@ void smp_server_init(smp_server_t *srv);
 /* Register a group; it must stay valid while the server is used.
  * Returns 0, SMP_ERR_FULL, SMP_ERR_EXISTS or SMP_ERR_INVAL. */
 int smp_server_register(smp_server_t *srv, const smp_group_t *grp);
+
+/* Register the groups a port serves, in one call both ports make: each
+ * group's state carries its smp_group_t (x->group) once its *_init ran; NULL
+ * entries are groups this build or board leaves out. Adding a group to a
+ * port is one more entry. Returns 0 or the first smp_server_register error. */
+int smp_server_register_all(smp_server_t *srv, const smp_group_t *const *grps, size_t n);
 
 /* Called once per response packet (8-byte header + body). Return value is
  * ignored by the server (a lost reply is the client's timeout to handle). */

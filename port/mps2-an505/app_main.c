@@ -197,10 +197,11 @@ int main(void)
     sh_ctx = (shell_cmds_ctx_t){.img = &img, .stats = &stat_port, .kvs = &kvs};
     shell_cmds_port(&sh_port, &sh_ctx);
     shell_mgmt_init(&sh, &sh_port);
-    if (os_mgmt_register(&os, &srv) != 0 || img_mgmt_init(&img, &ic) != 0 ||
-        img_mgmt_register(&img, &srv) != 0 || stat_mgmt_register(&stat, &srv) != 0 ||
-        settings_mgmt_register(&set, &srv) != 0 || shell_mgmt_register(&sh, &srv) != 0 ||
-        enum_mgmt_register(&en, &srv) != 0 || zbasic_mgmt_register(&zb, &srv) != 0) {
+    /* The sample's groups (no file group: this board has no file system). */
+    const smp_group_t *const groups[] = {&os.group, &img.group, &stat.group, &set.group,
+                                         &sh.group, &en.group, &zb.group};
+    if (img_mgmt_init(&img, &ic) != 0 ||
+        smp_server_register_all(&srv, groups, sizeof groups / sizeof groups[0]) != 0) {
         uart_puts("app: SMP init failed\r\n");
         for (;;)
             __asm volatile("wfi");

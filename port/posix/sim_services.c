@@ -292,11 +292,12 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         ic.uploaded_arg = d;
         p->bootloader_name = "MCUboot"; /* answered by the bootloader itself */
     }
-    if (os_mgmt_register(&s->os, &s->srv) != 0 || img_mgmt_init(&s->img, &ic) != 0 ||
-        img_mgmt_register(&s->img, &s->srv) != 0)
+    if (img_mgmt_init(&s->img, &ic) != 0)
         return -1;
-    if (recovery)
-        return 0; /* MCUboot's serial recovery serves the image and OS groups only */
+    if (recovery) { /* MCUboot's serial recovery serves the image and OS groups only */
+        const smp_group_t *const boot_groups[] = {&s->os.group, &s->img.group};
+        return smp_server_register_all(&s->srv, boot_groups, 2) == 0 ? 0 : -1;
+    }
     if (s->img.resumed)
         s->resumed++;
 
@@ -349,11 +350,11 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     fs_mgmt_init(&s->fs, &board_fs.port);
     zbasic_mgmt_init(&s->zb, &s->zb_port);
     enum_mgmt_init(&s->en, &s->srv);
-    if (stat_mgmt_register(&s->stat, &s->srv) != 0 ||
-        settings_mgmt_register(&s->set, &s->srv) != 0 || shell_mgmt_register(&s->sh, &s->srv) != 0 ||
-        zbasic_mgmt_register(&s->zb, &s->srv) != 0 || enum_mgmt_register(&s->en, &s->srv) != 0)
-        return -1;
-    if (board_fs.root >= 0 && fs_mgmt_register(&s->fs, &s->srv) != 0)
-        return -1;
-    return 0;
+    /* What the sample's SMP server serves (the same list as the firmware's,
+     * plus the file group when the flash dir has room for its files). */
+    const smp_group_t *const served[] = {
+        &s->os.group, &s->img.group, &s->stat.group, &s->set.group, &s->sh.group,
+        &s->zb.group, &s->en.group, board_fs.root >= 0 ? &s->fs.group : NULL,
+    };
+    return smp_server_register_all(&s->srv, served, sizeof served / sizeof served[0]) == 0 ? 0 : -1;
 }

@@ -5,6 +5,8 @@
  */
 #include <stdlib.h>
 
+#include "mgmt/img_mgmt_err.h"
+#include "mgmt/os_mgmt_err.h"
 #include "smp/smp.h"
 #include "testutil.h"
 
@@ -99,8 +101,10 @@ static const smp_cmd_t g1_cmds[] = {
     [0] = { NULL, NULL },
     [1] = { NULL, h_group_err },
 };
-static const smp_group_t g0 = { .id = 0, .cmds = g0_cmds, .cmd_count = 5 };
-static const smp_group_t g1 = { .id = 1, .cmds = g1_cmds, .cmd_count = 2 };
+static const smp_group_t g0 = { .id = 0, .cmds = g0_cmds, .cmd_count = 5,
+                                .err_to_v1 = os_mgmt_err_to_v1 };
+static const smp_group_t g1 = { .id = 1, .cmds = g1_cmds, .cmd_count = 2,
+                                .err_to_v1 = img_mgmt_err_to_v1 };
 static const smp_group_t g_peruser = { .id = 64, .cmds = g1_cmds, .cmd_count = 2 };
 
 static smp_server_t srv;
@@ -365,17 +369,16 @@ static void test_translation_tables(void)
                               1, 3, 3, 3, 3, 1, 3, 3, 1, 6, 6, 1, 1, 1, 1, 1, 1 };
     int ok = 0;
     for (uint16_t i = 0; i < 35; i++) {
-        ok += smp_img_err_to_v1(i) == img[i];
+        ok += img_mgmt_err_to_v1(i) == img[i];
     }
     CHECK_EQ(ok, 35);
-    CHECK_EQ(smp_img_err_to_v1(999), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(img_mgmt_err_to_v1(999), MGMT_ERR_EUNKNOWN);
     /* docs/protocol.md §4.5 */
-    CHECK_EQ(smp_os_err_to_v1(OS_MGMT_ERR_INVALID_FORMAT), MGMT_ERR_EINVAL);
-    CHECK_EQ(smp_os_err_to_v1(OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER), MGMT_ERR_ENOENT);
-    CHECK_EQ(smp_os_err_to_v1(OS_MGMT_ERR_RTC_NOT_SET), MGMT_ERR_ENOENT);
-    CHECK_EQ(smp_os_err_to_v1(OS_MGMT_ERR_RTC_COMMAND_FAILED), MGMT_ERR_EUNKNOWN);
-    CHECK_EQ(smp_err_to_v1(MGMT_GROUP_ID_IMAGE, IMG_MGMT_ERR_INVALID_HASH), MGMT_ERR_EINVAL);
-    CHECK_EQ(smp_err_to_v1(9, 2), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_INVALID_FORMAT), MGMT_ERR_EINVAL);
+    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER), MGMT_ERR_ENOENT);
+    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_RTC_NOT_SET), MGMT_ERR_ENOENT);
+    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_RTC_COMMAND_FAILED), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(img_mgmt_err_to_v1(IMG_MGMT_ERR_INVALID_HASH), MGMT_ERR_EINVAL);
 }
 
 /* class: response too large → EMSGSIZE; tx too small even for that → nothing */
