@@ -1,6 +1,14 @@
 # The two commands a user types: `make run` and `make test`. Everything else
 # (configure, build, install missing Debian packages) happens underneath.
+# BOARD: a folder under boards/ (nrf5340dk, thingy53). Another board than the
+# default builds in its own directory.
+BOARD      ?= nrf5340dk
+ifeq ($(BOARD),nrf5340dk)
 BUILD      ?= build
+else
+BUILD      ?= build-$(BOARD)
+endif
+export EXTXIP_BOARD := $(BOARD)
 ASAN_BUILD ?= build-asan
 FLASH_DIR  ?= $(BUILD)/flash
 JOBS       ?= $(shell nproc)
@@ -13,7 +21,7 @@ bootstrap:
 	@./scripts/bootstrap
 
 $(BUILD)/build.ninja: | bootstrap
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXTXIP_BOARD=$(BOARD)
 
 build: bootstrap $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)

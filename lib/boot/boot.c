@@ -66,7 +66,7 @@ static bool plan_accepted(uint8_t p)
 void boot_options_default(boot_options_t *opt)
 {
     opt->image_count = FLASH_IMAGE_COUNT;
-    opt->linked_mask = (1u << 0) | (1u << 2);
+    opt->linked_mask = EXTXIP_LINKED_MASK;
     opt->downgrade_prevention = true;
     opt->delta_skip = true;
     opt->strategy = &boot_overwrite_only;

@@ -99,7 +99,7 @@ int boot_swap_type_areas(const flash_area_t *primary, const flash_area_t *second
 /* ---- boot_go ------------------------------------------------------------- */
 
 #define BOOT_IMAGE_MAX FLASH_IMAGE_COUNT
-#define BOOT_BUF_SIZE  256u /* bytes per copy/compare chunk (two buffers in the state) */
+#define BOOT_BUF_SIZE  EXTXIP_BOOT_BUF_SIZE /* bytes per copy/compare chunk (two buffers in the state) */
 
 /* What happened to an image's secondary slot during this boot. */
 typedef enum boot_upgrade {

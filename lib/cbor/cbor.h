@@ -19,8 +19,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extxip_config.h"
+
 /* Nesting limit for containers the decoder enters and for cbor_dec_skip(). */
-#define CBOR_MAX_DEPTH 16
+#define CBOR_MAX_DEPTH EXTXIP_CBOR_MAX_DEPTH
 
 enum {
     CBOR_OK = 0,

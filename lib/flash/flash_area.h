@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "extxip_config.h"
+
 /* Error codes (negative, littlefs style). 0 is success. */
 enum {
     FLASH_OK = 0,
@@ -66,7 +68,7 @@ typedef struct flash_area {
 #define FLASH_AREA_BOOTLOADER 6u
 #define FLASH_AREA_SETTINGS   7u
 #define FLASH_AREA_COUNT      8u
-#define FLASH_IMAGE_COUNT     3u
+#define FLASH_IMAGE_COUNT     EXTXIP_IMAGE_COUNT
 
 /* The partition table: caller-owned, filled by a port (the simulator reads it
  * from pm_static.yml, firmware compiles it in). Lookup is by id. */

@@ -31,9 +31,9 @@ static uint64_t now_ms(const img_mgmt_t *im)
 void img_mgmt_config_default(img_mgmt_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->image_count = 3;
+    cfg->image_count = EXTXIP_IMAGE_COUNT;
     cfg->active_image = 0;
-    cfg->netcore_image = 1;
+    cfg->netcore_image = EXTXIP_NETCORE_IMAGE;
     cfg->list_netcore_primary = true;
     cfg->allow_erase_pending = false;
     cfg->image_check = true;

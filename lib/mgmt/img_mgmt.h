@@ -41,7 +41,7 @@
 #define IMG_MGMT_MAX_IMAGES FLASH_IMAGE_COUNT
 #define IMG_MGMT_MAX_SLOTS  (2u * IMG_MGMT_MAX_IMAGES)
 #define IMG_MGMT_SHA_MAX    32u
-#define IMG_MGMT_SCRATCH    256u /* flash read buffer (blank checks, hashing) */
+#define IMG_MGMT_SCRATCH    EXTXIP_IMG_MGMT_SCRATCH /* flash read buffer (blank checks, hashing) */
 #define IMG_MGMT_WBUF_MAX   16u  /* largest write alignment supported */
 #define IMG_MGMT_VER_STR_MAX 25u /* "255.255.65535.4294967295" + NUL */
 

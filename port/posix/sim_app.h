@@ -12,6 +12,8 @@
 #ifndef EXTXIP_SIM_APP_H
 #define EXTXIP_SIM_APP_H
 
+#include "extxip_config.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,7 +23,7 @@
 #define SIM_APP_MAGIC "EXTXIPA1"
 #define SIM_XIP_MAGIC "EXTXIPX1"
 #define SIM_NET_MAGIC "EXTXIPN1"
-#define SIM_XIP_BASE  0x10000000u /* QSPI offset 0 as mapped for execute-in-place */
+#define SIM_XIP_BASE  EXTXIP_BOARD_QSPI_XIP_BASE /* QSPI offset 0 as mapped for execute-in-place */
 
 enum { SIM_PART_APP, SIM_PART_XIP, SIM_PART_NET };
 

@@ -219,8 +219,10 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
     simflash_board_set_timing(&d->board, c->timing, c->real_time);
     if (c->power_cut_after)
         simflash_power_cut_after(&d->board.power, c->power_cut_after);
-    printf("extxip-sim: nRF5340 DK (simulated): internal 1 MiB, network core 256 KiB, "
-           "QSPI MX25R64 8 MiB\n");
+    printf("extxip-sim: %s (simulated): internal %u KiB, network core %u KiB, "
+           "QSPI MX25R64 %u KiB\n",
+           EXTXIP_BOARD_NAME, (unsigned)(EXTXIP_BOARD_APP_FLASH_SIZE / 1024u),
+           (unsigned)(EXTXIP_BOARD_NET_FLASH_SIZE / 1024u), (unsigned)(EXTXIP_BOARD_QSPI_SIZE / 1024u));
     printf("extxip-sim: memory map (pm_static.yml; id = flash area / MCUmgr slot):\n");
     pm_layout_print(&d->layout, stdout);
     if (io.udp_fd >= 0)

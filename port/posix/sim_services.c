@@ -266,7 +266,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     p->build_date_time = __DATE__ " " __TIME__;
     p->machine = "posix";
     p->processor = "nrf5340-sim";
-    p->platform = "nrf5340dk_nrf5340_cpuapp";
+    p->platform = EXTXIP_BOARD_NAME;
     p->os_name = "extxip";
     p->boot_mode = OS_MGMT_BOOT_MODE_OVERWRITE_ONLY;
     p->no_downgrade = d->boot_opt.downgrade_prevention;

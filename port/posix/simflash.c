@@ -28,9 +28,9 @@
 
 const simflash_geometry_t simflash_geom_nrf5340_app = {
     .name = "flash_primary",
-    .size = 1024u * 1024u,
-    .sector_size = 4096u,
-    .write_align = 4u,
+    .size = EXTXIP_BOARD_APP_FLASH_SIZE,
+    .sector_size = EXTXIP_BOARD_APP_FLASH_PAGE,
+    .write_align = EXTXIP_BOARD_WRITE_ALIGN,
     .prog_unit = 4u,
     .erase_ns_typ = NVMC_ERASEPAGE_NS,
     .erase_ns_max = NVMC_ERASEPAGE_NS,
@@ -41,9 +41,9 @@ const simflash_geometry_t simflash_geom_nrf5340_app = {
 /* Network core: same NVMC, 2 KiB pages. */
 const simflash_geometry_t simflash_geom_nrf5340_net = {
     .name = "flash_ctrl",
-    .size = 256u * 1024u,
-    .sector_size = 2048u,
-    .write_align = 4u,
+    .size = EXTXIP_BOARD_NET_FLASH_SIZE,
+    .sector_size = EXTXIP_BOARD_NET_FLASH_PAGE,
+    .write_align = EXTXIP_BOARD_WRITE_ALIGN,
     .prog_unit = 4u,
     .erase_ns_typ = NVMC_ERASEPAGE_NS,
     .erase_ns_max = NVMC_ERASEPAGE_NS,
@@ -55,10 +55,10 @@ const simflash_geometry_t simflash_geom_nrf5340_net = {
  * the part's SFDP table (typical x its max multiplier). */
 const simflash_geometry_t simflash_geom_mx25r64 = {
     .name = "MX25R64",
-    .size = 8u * 1024u * 1024u,
-    .sector_size = 4096u,
-    .write_align = 4u,
-    .prog_unit = 256u,
+    .size = EXTXIP_BOARD_QSPI_SIZE,
+    .sector_size = EXTXIP_BOARD_QSPI_SECTOR,
+    .write_align = EXTXIP_BOARD_WRITE_ALIGN,
+    .prog_unit = EXTXIP_BOARD_QSPI_PROG_PAGE,
     .erase_ns_typ = 40000000ull,  /* tSE 4 KiB, 40 ms */
     .erase_ns_max = 384000000ull, /* SFDP: 48 ms x 8 */
     .prog_ns_typ = 850000ull,     /* tPP 256 B, 0.85 ms */

@@ -26,4 +26,5 @@ wait_ready "$P"
 check_out "v2 running after reset" 'version: 2\.0\.0' mcu "$P" image list
 check_fails "no v1 left" grep -q "version: 1.0.0" "$WORK/out"
 check_out "boot log shows the upgrade" 'image 0: upgraded 1\.0\.0 -> 2\.0\.0' cat "$D/sim.log"
+check_out "the board it ran on" "extxip-sim: ${EXTXIP_BOARD:-nrf5340dk}_nrf5340_cpuapp \\(simulated\\)" cat "$D/sim.log"
 finish

@@ -2,10 +2,10 @@
 # drive it with extxip-mcumgr. Each test passes its own UDP port so tests can
 # run in parallel. Expects BUILD (build dir) and SRC (source dir) set.
 set -u
-SIM="$BUILD/port/posix/extxip-sim"
+SIM="${EXTXIP_SIM:-$BUILD/port/posix/extxip-sim}"  # another board's sim: EXTXIP_SIM + EXTXIP_BOARD
 MCUMGR="$BUILD/tools/mcumgr/extxip-mcumgr"
 IMGTOOL="$BUILD/tools/imgtool/extxip-imgtool"
-KEY="$SRC/boards/nrf5340dk/extxip-dev-ec-p256.pem"
+KEY="$SRC/boards/${EXTXIP_BOARD:-nrf5340dk}/extxip-dev-ec-p256.pem"
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SMP_RAW=(python3 -S "$E2E_DIR/smp_raw.py")
 FAILS=0
