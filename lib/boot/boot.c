@@ -114,6 +114,11 @@ static void refuse(ctx_t *c, int i, uint8_t plan, boot_reason_t why)
     c->res->img[i].reason = why;
 }
 
+/* A dependency is compared with the build number too (MCUboot's
+ * MCUBOOT_VERSION_CMP_USE_BUILD_NUMBER): a part that names its partner as
+ * 1.0.0+1 does not run with the 1.0.0+0 build of it. */
+#define DEP_WITH_BUILD true
+
 /* Version image j will have after this boot's accepted upgrades; false when it
  * will have none (no valid primary and nothing accepted). */
 static bool post_version(ctx_t *c, uint8_t j, image_version_t *v)
@@ -152,7 +157,7 @@ static bool deps_met(ctx_t *c, uint8_t self, const image_info_t *info, bool post
                 v = c->res->img[j].version;
             }
         }
-        if (!have || image_version_cmp(&v, &info->deps[d].min_ver, false) < 0) {
+        if (!have || image_version_cmp(&v, &info->deps[d].min_ver, DEP_WITH_BUILD) < 0) {
             return false;
         }
     }
@@ -225,6 +230,8 @@ static int classify(ctx_t *c, int i)
  *
  * Record payload (reclog, BOOT_STATUS_REC_SIZE bytes, magic 'XBST'):
  *   8 u8 state (0 idle, 1 pair copy under way)   9 u8 image mask
+ *  10 u8 change mask: images whose primary did not hold the recorded hash
+ *     when the record was made (only those count as "landed" later)
  *  12 hash[BOOT_IMAGE_MAX][32] (SHA-256 TLV of each moving secondary)
  */
 #define STATUS_MAGIC 0x54534258u /* "XBST" */
@@ -249,6 +256,7 @@ static int status_open(boot_state_t *st, const flash_map_t *map)
     }
     st->pair_open = rc == 1 && st->status_rec[8] == 1;
     st->pair_mask = st->pair_open ? st->status_rec[9] : 0;
+    st->pair_change = st->pair_open ? st->status_rec[10] : 0;
     for (unsigned i = 0; i < BOOT_IMAGE_MAX; i++) {
         memcpy(st->pair_hash[i], st->status_rec + STATUS_HASH_OFF + i * IMAGE_HASH_SIZE,
                IMAGE_HASH_SIZE);
@@ -262,6 +270,7 @@ static int status_write(boot_state_t *st, bool open, uint8_t mask)
     memset(b, 0xff, BOOT_STATUS_REC_SIZE);
     b[8] = open ? 1u : 0u;
     b[9] = open ? mask : 0u;
+    b[10] = open ? (uint8_t)(st->pair_change & mask) : 0u;
     for (unsigned i = 0; i < BOOT_IMAGE_MAX; i++) {
         if (open && (mask & (1u << i))) {
             memcpy(b + STATUS_HASH_OFF + i * IMAGE_HASH_SIZE, st->pair_hash[i], IMAGE_HASH_SIZE);
@@ -272,6 +281,7 @@ static int status_write(boot_state_t *st, bool open, uint8_t mask)
     }
     st->pair_open = open;
     st->pair_mask = open ? mask : 0;
+    st->pair_change = open ? (uint8_t)(st->pair_change & mask) : 0;
     return BOOT_OK;
 }
 
@@ -287,6 +297,14 @@ int boot_pair_mark(boot_state_t *st, const flash_map_t *map, uint8_t image,
     }
     uint8_t mask = (uint8_t)((st->pair_open ? st->pair_mask : 0u) | (1u << image));
     memcpy(st->pair_hash[image], hash, IMAGE_HASH_SIZE);
+    /* Whether reaching this hash changes the primary: it does unless the
+     * primary already holds it (then it moves with its partner, but never
+     * counts as half of a half-installed set). */
+    const flash_area_t *pri;
+    bool same = flash_map_get(map, FLASH_AREA_IMAGE_PRIMARY(image), &pri) == FLASH_OK &&
+                image_parse(pri, &st->pri[image]) == IMAGE_OK &&
+                memcmp(st->pri[image].hash, hash, IMAGE_HASH_SIZE) == 0;
+    st->pair_change = (uint8_t)((st->pair_change & ~(1u << image)) | (same ? 0u : (1u << image)));
     return status_write(st, true, mask);
 }
 
@@ -331,7 +349,7 @@ static bool accepts(ctx_t *c, uint8_t i, uint8_t j)
     }
     for (uint8_t d = 0; d < info->dep_count && d < IMAGE_MAX_DEPS; d++) {
         if (info->deps[d].image_id == j &&
-            image_version_cmp(&v, &info->deps[d].min_ver, false) >= 0) {
+            image_version_cmp(&v, &info->deps[d].min_ver, DEP_WITH_BUILD) >= 0) {
             return true;
         }
     }
@@ -428,11 +446,17 @@ static int pair_begin(ctx_t *c)
     if (movers < 2 || !copy || (recorded && st->pair_mask == mask)) {
         return BOOT_OK;
     }
+    uint8_t change = 0;
     for (uint8_t i = 0; i < c->opt->image_count; i++) {
         if (mask & (1u << i)) {
+            bool was = in_pair_record(c, i, st->sec[i].hash) && (st->pair_change & (1u << i));
+            if (st->plan[i] == PLAN_COPY || was) {
+                change |= (uint8_t)(1u << i);
+            }
             memcpy(st->pair_hash[i], st->sec[i].hash, IMAGE_HASH_SIZE);
         }
     }
+    st->pair_change = change;
     return status_count(c, status_write(st, true, mask));
 }
 
@@ -455,7 +479,7 @@ static int pair_end(ctx_t *c)
         }
         if (st->pri_rc[i] == IMAGE_OK &&
             memcmp(st->pri[i].hash, st->pair_hash[i], IMAGE_HASH_SIZE) == 0) {
-            landed = true;
+            landed = landed || (st->pair_change & (1u << i)) != 0;
         } else {
             missing = true;
             pending = pending || (plan_accepted(st->plan[i]) &&

@@ -79,7 +79,9 @@ int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out);
  * (already scheduled). Magic bad -> erase the whole slot, BOOT_ERR_BAD_MAGIC.
  * Magic unset but other trailer bytes not blank (a padded file with flags
  * set) -> BOOT_ERR_TRAILER with nothing written: the marks could not all
- * land, and a magic alone would schedule the image behind an error. */
+ * land, and a magic alone would schedule the image behind an error. Magic
+ * good but image_ok neither set nor erased (not pending, and no write can
+ * make it so) -> BOOT_ERR_TRAILER too. */
 int boot_set_pending(const flash_area_t *secondary, bool permanent);
 
 /* Confirm the running image in `primary` (boot_set_confirmed_multi): magic
@@ -198,6 +200,7 @@ typedef struct boot_state {
     uint8_t status_rec[BOOT_STATUS_REC_SIZE];
     bool pair_open;                            /* newest status record: pair copy under way */
     uint8_t pair_mask;                         /* its images */
+    uint8_t pair_change;                       /* those whose primary it changes */
     uint8_t pair_hash[BOOT_IMAGE_MAX][IMAGE_HASH_SIZE];
     image_info_t pri[BOOT_IMAGE_MAX];
     image_info_t sec[BOOT_IMAGE_MAX];

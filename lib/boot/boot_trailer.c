@@ -114,7 +114,11 @@ int boot_set_pending(const flash_area_t *secondary, bool permanent)
     }
     switch (t.magic) {
     case BOOT_MAGIC_GOOD:
-        return BOOT_OK; /* already scheduled; MCUboot does not upgrade test to perm */
+        /* Already scheduled (MCUboot does not upgrade a test to perm), but
+         * only if the marks read as a schedule: an image_ok that is neither
+         * set nor erased makes the slot not pending, and no write can fix
+         * that. Say so instead of answering success. */
+        return t.image_ok == BOOT_FLAG_BAD ? BOOT_ERR_TRAILER : BOOT_OK;
     case BOOT_MAGIC_UNSET:
         rc = flash_area_is_erased(secondary, secondary->size - BOOT_TRAILER_SIZE,
                                   BOOT_TRAILER_SIZE);

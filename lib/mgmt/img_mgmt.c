@@ -310,6 +310,11 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
             }
         }
         rc = boot_set_pending(fa, confirm);
+        if (rc == BOOT_OK && im->s.active && FLASH_AREA_IMAGE_SECONDARY(im->s.image) == slot) {
+            /* A session into a slot now scheduled is stale: resuming it
+             * would write over the marks. */
+            (void)img_mgmt_session_reset(im);
+        }
     }
     if (rc == BOOT_ERR_BAD_MAGIC || rc == BOOT_ERR_TRAILER) {
         return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
@@ -684,8 +689,12 @@ static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
         }
         if (!match) {
             /* The file in flash is not the file the client announced: make
-             * it untestable (no header) and say which field failed. */
-            (void)flash_area_erase(fa, 0, flash_area_sector_size(fa));
+             * it untestable (no header) and unscheduled (a padded file
+             * brings its own trailer: no mark may survive), and say which
+             * field failed. */
+            uint32_t ss = flash_area_sector_size(fa);
+            (void)flash_area_erase(fa, 0, ss);
+            (void)flash_area_erase(fa, fa->size - ss, ss);
             return fail(im, IMG_MGMT_ERR_INVALID_HASH);
         }
     }
@@ -728,6 +737,13 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     }
     if (req->sha_len > IMG_MGMT_SHA_MAX) {
         return IMG_MGMT_ERR_INVALID_HASH;
+    }
+    if (same_file && slot_in_use(im, FLASH_AREA_IMAGE_SECONDARY(im->s.image))) {
+        /* The file was finished and scheduled since (a session restored
+         * from a checkpoint taken before a power cut): nothing to resume,
+         * and writing on would un-schedule it. */
+        (void)img_mgmt_session_reset(im);
+        same_file = false;
     }
     if (same_file) {
         /* Resume: the data of this chunk is dropped, the client continues

@@ -56,12 +56,12 @@ int sim_app_check_xip(sim_device_t *d, FILE *log)
     const flash_area_t *fa0 = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY(0));
     const flash_area_t *fa2 = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY(2));
     if (!fa0 || !fa2 || !app->bootable) {
-        fprintf(log, "app: no bootable internal part: halted\n");
+        fprintf(log, "app: no bootable internal part\n");
         return -1;
     }
     uint8_t desc[DESC_SIZE];
     if (flash_area_read(fa0, app->entry_off, desc, sizeof desc) != 0) {
-        fprintf(log, "app: cannot read the internal part: halted\n");
+        fprintf(log, "app: cannot read the internal part\n");
         return -1;
     }
     if (memcmp(desc, SIM_APP_MAGIC, 8) != 0) {
@@ -75,7 +75,7 @@ int sim_app_check_xip(sim_device_t *d, FILE *log)
         xip->entry_off + moff > fa2->size - sizeof marker ||
         flash_area_read(fa2, xip->entry_off + moff, marker, sizeof marker) != 0 ||
         memcmp(marker, SIM_XIP_MAGIC, 8) != 0 || get_le32(marker + 8) != link_id) {
-        fprintf(log, "app: fault: no matching XIP code at 0x%08x (link id %u): halted\n",
+        fprintf(log, "app: fault: no matching XIP code at 0x%08x (link id %u)\n",
                 (unsigned)xip_addr, (unsigned)link_id);
         return -1;
     }

@@ -237,17 +237,26 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
         printf("extxip-sim: try: extxip-mcumgr --conntype udp --connstring %s image list\n", c->udp);
 
     int rc;
+    /* The nRF5340's RESETREAS: a lockup of the previous run (the application
+     * faulted, here: its internal part found no matching XIP part) is what
+     * the bootloader sees at the next start, and it answers it with serial
+     * recovery instead of running the same set into the same fault. */
+    int lockup = 0;
     for (unsigned boots = 1;; boots++) {
         printf("\n*** power on (boot %u) ***\n", boots);
         fflush(stdout);
         int brc = sim_device_boot(d, stdout);
         sim_services_t *running = NULL;
+        const char *why = brc != 0 || !d->boot_result.consistent ? "no consistent image set"
+                          : lockup                             ? "the last run locked up"
+                          : c->recovery && boots == 1          ? "recovery button held"
+                                                               : NULL;
+        lockup = 0;
         if (simflash_power_is_cut(&d->board.power)) {
             rc = 3;
-        } else if (brc != 0 || (c->recovery && boots == 1)) {
+        } else if (why) {
             printf("boot: %s: serial recovery (SMP: image list, upload, reset; "
-                   "an upload installs at the next reset)\n",
-                   brc != 0 ? "no consistent image set" : "recovery button held");
+                   "an upload installs at the next reset)\n", why);
             if (sim_services_init_recovery(&app, d, c) == 0)
                 running = &app;
             else
@@ -260,6 +269,12 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
             if (running)
                 printf("app: SMP server running (buf_size %u, buf_count %u)\n",
                        (unsigned)c->buf_size, (unsigned)c->buf_count);
+        } else {
+            printf("app: the core locks up; the watchdog resets the device\n");
+            lockup = 1;
+            fflush(stdout);
+            lose_input_across_reset(&io);
+            continue;
         }
         fflush(stdout);
         lose_input_across_reset(&io);

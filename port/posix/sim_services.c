@@ -42,6 +42,8 @@ static int dt_set(void *arg, const os_mgmt_datetime_t *dt)
 {
     sim_services_t *s = arg;
     long long days = days_from_civil(dt->year, dt->month, dt->day);
+    if (days < 0)
+        return OS_MGMT_CLOCK_FAILED; /* the simulated RTC counts from 1970: say it failed */
     long long ms = ((days * 24 + dt->hour) * 60 + dt->minute) * 60000LL + dt->second * 1000LL +
                    dt->ms;
     s->rtc_offset_ms = ms - now_ms();

@@ -4,7 +4,10 @@
 # boot (here: image 0's primary damaged). In recovery, SMP answers from the
 # bootloader: image list, upload (a complete upload is scheduled at once),
 # reset; the next boot installs what was sent through the normal power-safe
-# copy, and the application runs again.
+# copy, and the application runs again. And when the set boots but the
+# application faults (here: an XIP part of another build, programmed over
+# SWD, without dependencies to tell), the lockup reset brings the bootloader
+# to recovery instead of the same fault again.
 . "$(dirname "$0")/lib.sh"
 P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
@@ -44,4 +47,17 @@ check "reset" reboot
 check_out "boot repairs image 0" 'image 0: upgraded' last_boot
 check_out "the application runs again" 'XIP part at .* \(link id 2\)' last_boot
 check_out "and answers as the application" '^alive$' mcu "$P" echo alive
+stop_sim
+
+"$SIM" mkpayload --part xip --size 131072 --link-id 9 --seed 9 -o "$WORK/xip9.raw" >/dev/null
+"$IMGTOOL" sign --key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 \
+  --slot-size 0x40000 "$WORK/xip9.raw" "$WORK/xip9.bin" >/dev/null
+"$SIM" program --flash-dir "$D" 2 "$WORK/xip9.bin" >/dev/null
+start_sim "$D" "$P" || exit 1
+check_out "an XIP part of another build: the application faults" 'app: fault: no matching XIP code' cat "$D/sim.log"
+check_out "the lockup reset brings recovery, not the same fault" 'the last run locked up: serial recovery' last_boot
+check "recovery upload of the matching XIP part" \
+  mcu "$P" --quiet image upload "$WORK/v2/img2-v2.0.0.bin" -n 2
+check "reset" reboot
+check_out "the application runs again" 'XIP part at .* \(link id 2\)' last_boot
 finish

@@ -710,6 +710,48 @@ static void t_pair_record_in_boot_area(void)
     bootsim_close(&sim);
 }
 
+
+/* Another build of the same version (1.0.0+1) naming its partner at +1 does
+ * not run with the 1.0.0+0 partner: dependencies compare the build number. */
+static void t_pair_build_number(void)
+{
+    setup_v1();
+    load_gen(S(2), "img2-v1.0.0+1-needs-0v1.0.0+1.bin");
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 1);
+    CHECK_EQ(res.img[2].version.build_num, 0);
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_PAIR_INCOMPLETE);
+    CHECK(res.consistent);
+    bootsim_close(&sim);
+}
+
+/* Recovery names image 0 v2 and the image 2 that already runs: image 0 is
+ * refused (it needs image 2 2.0.0), nothing changed on flash, so the record
+ * closes and the v1 set boots (it used to stay open: recovery for ever). */
+static void t_pair_recovery_unchanged(void)
+{
+    setup_v1();
+    image_info_t info;
+    CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 2)), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), true), 0);
+    CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 1)), 0);
+    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), true), 0);
+    for (uint8_t i = 0; i < 3; i += 2) {
+        CHECK_EQ(image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
+        CHECK_EQ(boot_pair_mark(&bst, &sim.map, i, info.hash), 0);
+    }
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 1);
+    CHECK_EQ(res.img[0].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK(!res.pair_open);
+    CHECK(res.consistent);
+    CHECK_EQ(run_boot(NULL), 0);
+    CHECK(res.consistent);
+    bootsim_close(&sim);
+}
+
 static const tu_case_t cases[] = {
     {"layout", t_layout},
     {"trailer_vector", t_trailer_vector},
@@ -740,6 +782,8 @@ static const tu_case_t cases[] = {
     {"pair_crafted_copy_done", t_pair_crafted_copy_done},
     {"pair_broken", t_pair_broken},
     {"pair_record_in_boot_area", t_pair_record_in_boot_area},
+    {"pair_build_number", t_pair_build_number},
+    {"pair_recovery_unchanged", t_pair_recovery_unchanged},
 };
 
 int main(int argc, char **argv)

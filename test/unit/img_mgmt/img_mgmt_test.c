@@ -1458,6 +1458,98 @@ static void t_test_missing_dependency(void)
     rig_close(&R);
 }
 
+
+/* A padded file whose trailer has the magic but an image_ok that is neither
+ * set nor erased is not pending, and test/confirm cannot make it so: they
+ * answer an error instead of success (found by the adversarial check). */
+static void t_test_bad_image_ok(void)
+{
+    open_rig();
+    blob_t v = load("img1-v2.0.0.signed.bin");
+    const flash_area_t *fa = rig_area(&R, 3);
+    blob_t f = {malloc(fa->size), fa->size};
+    memset(f.p, 0xff, f.n);
+    memcpy(f.p, v.p, v.n);
+    memcpy(f.p + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, BOOT_MAGIC_SIZE);
+    f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x02;
+    CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_NONE);
+    uint8_t dg[32];
+    digest_of("img1-v2.0.0.signed.bin", dg);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    state_write(dg, 32, 1, SMP_VERSION_2);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    free(f.p);
+    free(v.p);
+    rig_close(&R);
+}
+
+/* An upload refused for a wrong sha leaves nothing scheduled, even when the
+ * padded file carried a pending trailer of its own. */
+static void t_wrong_sha_padded(void)
+{
+    open_rig();
+    blob_t v = load("img1-v2.0.0.signed.bin");
+    const flash_area_t *fa = rig_area(&R, 3);
+    blob_t f = {malloc(fa->size), fa->size};
+    memset(f.p, 0xff, f.n);
+    memcpy(f.p, v.p, v.n);
+    memcpy(f.p + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, BOOT_MAGIC_SIZE);
+    f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    sha[0] ^= 1;
+    resp_t r = upload_from(&f, 1, sha, 0, 1800, 1);
+    CHECK(r.has_err);
+    CHECK_EQ(r.err_rc, IMG_MGMT_ERR_INVALID_HASH);
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_NONE);
+    /* and the slot takes the right file at once */
+    CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
+    free(f.p);
+    free(v.p);
+    rig_close(&R);
+}
+
+/* A session restored from a checkpoint whose file was finished and then
+ * tested must not resume over the scheduled image. */
+static void t_no_resume_into_pending(void)
+{
+    open_rig();
+    blob_t f = load("img2-v2.0.0.signed.bin");
+    uint8_t sha[32];
+    crypto_sha256(f.p, f.n, sha);
+    uint32_t off = advance(&f, 2, sha, 0, 70000, 1500, 1);
+    CHECK(off >= 70000 && off < f.n);
+    /* The rest of the file lands by other means (what a power cut after
+     * the last chunk, before the session's idle record, leaves). */
+    const flash_area_t *fa = rig_area(&R, 5);
+    uint32_t a = off & ~3u, n = ((uint32_t)f.n - a + 3u) & ~3u;
+    uint8_t *tail = malloc(n);
+    memset(tail, 0xff, n);
+    memcpy(tail, f.p + a, f.n - a);
+    uint8_t *cur = malloc(n);
+    CHECK_EQ(flash_area_read(fa, a, cur, n), 0);
+    for (uint32_t i = 0; i < n; i++)
+        cur[i] &= tail[i];
+    CHECK_EQ(flash_area_write(fa, a, cur, n), 0);
+    free(cur);
+    free(tail);
+    uint8_t dg[32];
+    digest_of("img2-v2.0.0.signed.bin", dg);
+    state_write(dg, 32, 0, SMP_VERSION_2);
+    CHECK(!parse().has_err);
+    CHECK_EQ(swap_type(2), BOOT_SWAP_TYPE_TEST);
+    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    /* The client that never saw its upload finish runs it again. */
+    resp_t r = chunk(&f, 2, sha, 0, 1500, 1);
+    CHECK(r.has_err);
+    CHECK_EQ(r.err_rc, IMG_MGMT_ERR_NO_FREE_SLOT);
+    CHECK_EQ(swap_type(2), BOOT_SWAP_TYPE_TEST);
+    free(f.p);
+    rig_close(&R);
+}
+
 static const tu_case_t cases[] = {
     {"spec_first_chunk", t_spec_first_chunk},
     {"state_read", t_state_read},
@@ -1492,6 +1584,9 @@ static const tu_case_t cases[] = {
     {"nonowner_keeps_session", t_nonowner_keeps_session},
     {"primary_copy_done", t_primary_copy_done},
     {"test_missing_dependency", t_test_missing_dependency},
+    {"test_bad_image_ok", t_test_bad_image_ok},
+    {"wrong_sha_padded", t_wrong_sha_padded},
+    {"no_resume_into_pending", t_no_resume_into_pending},
 };
 
 int main(int argc, char **argv)
