@@ -34,6 +34,7 @@ static void usage(FILE *f)
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
             "                      [--key PEM]... [--buf-size N] [--buf-count N] [--recovery]\n"
             "                      [--boot-report]\n"
+            "                      [--ble unix:PATH|tty:DEV[,baud=N]|hciN [--ble-name NAME]]\n"
             "       (trusted keys: the board key built in, or only the --key files given)\n"
             "         --boot-report: image state replies add \"bootReport\" (why a pending image\n"
             "                        was not installed); not Zephyr's, strict clients reject it\n"
@@ -119,6 +120,7 @@ int main(int argc, char **argv)
         {"buf-count", 1, 0, 'c'}, {"no-udp", 0, 0, 'U'},      {"no-serial", 0, 0, 'S'},
         {"recovery", 0, 0, 'r'},
         {"boot-report", 0, 0, 'B'},
+        {"ble", 1, 0, 0x100},     {"ble-name", 1, 0, 0x101},
         {0, 0, 0, 0}};
     sim_run_config_t cfg;
     sim_run_config_default(&cfg);
@@ -135,6 +137,8 @@ int main(int argc, char **argv)
         case 's': cfg.serial_link = optarg; break;
         case 'S': cfg.serial = 0; break;
         case 'B': cfg.boot_report = 1; break;
+        case 0x100: cfg.ble = optarg; break;
+        case 0x101: cfg.ble_name = optarg; break;
         case 'R': cfg.real_time = 1; break;
         case 'r': cfg.recovery = 1; break;
         case 't':

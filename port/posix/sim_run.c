@@ -11,6 +11,7 @@
 
 #include "hostio.h"
 #include "sim_app.h"
+#include "sim_ble.h"
 #include "sim_services.h"
 #include "smp/smp.h"
 #include "smp/smp_serial.h"
@@ -43,6 +44,7 @@ typedef struct board_io {
     /* Where the current UDP request came from (the reply goes back there). */
     struct sockaddr_storage from;
     socklen_t from_len;
+    sim_ble_t ble; /* ble.fd: the controller link (-1 = none) */
 } board_io_t;
 
 static int udp_out(void *arg, const uint8_t *pkt, size_t len)
@@ -76,7 +78,7 @@ static uint64_t udp_peer_id(const struct sockaddr_storage *a)
 
 static int open_io(board_io_t *io, const sim_run_config_t *c)
 {
-    io->udp_fd = io->pty_fd = io->pty_keep_fd = -1;
+    io->udp_fd = io->pty_fd = io->pty_keep_fd = io->ble.fd = -1;
     smp_serial_rx_init(&io->serial_rx);
     if (c->udp) {
         struct sockaddr_storage a;
@@ -92,6 +94,8 @@ static int open_io(board_io_t *io, const sim_run_config_t *c)
             return -1;
         }
     }
+    if (c->ble && sim_ble_open(&io->ble, c->ble) != 0)
+        return -1;
     if (c->serial) {
         io->pty_fd = hostio_pty_open(io->pty_path, sizeof io->pty_path, c->serial_link,
                                      &io->pty_keep_fd);
@@ -115,6 +119,7 @@ static void close_io(board_io_t *io, const sim_run_config_t *c)
         close(io->pty_keep_fd);
     if (c->serial_link)
         unlink(c->serial_link);
+    sim_ble_close(&io->ble);
 }
 
 /* A reset: whatever reached the transports while the device was rebooting
@@ -143,12 +148,14 @@ static void lose_input_across_reset(board_io_t *io)
 static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
 {
     static uint8_t rx[65536];
-    struct pollfd pfd[2];
+    struct pollfd pfd[3];
     for (;;) {
         if (stop_requested)
             return 0;
-        if (app && app->reset_requested)
+        if (app && app->reset_requested) {
+            sim_ble_before_reset(&io->ble);
             return 1;
+        }
         if (simflash_power_is_cut(&d->board.power))
             return 3;
         int n = 0;
@@ -156,13 +163,19 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
             pfd[n++] = (struct pollfd){io->udp_fd, POLLIN, 0};
         if (io->pty_fd >= 0)
             pfd[n++] = (struct pollfd){io->pty_fd, POLLIN, 0};
+        if (io->ble.fd >= 0)
+            pfd[n++] = (struct pollfd){io->ble.fd, POLLIN, 0};
         int pr = poll(pfd, (nfds_t)n, 200);
         if (pr < 0 && errno != EINTR)
             return -1;
+        sim_ble_poll(&io->ble);
         for (int i = 0; pr > 0 && i < n; i++) {
             if (!(pfd[i].revents & POLLIN))
                 continue;
-            if (pfd[i].fd == io->udp_fd) {
+            if (pfd[i].fd == io->ble.fd) {
+                sim_ble_readable(&io->ble);
+                sim_ble_poll(&io->ble);
+            } else if (pfd[i].fd == io->udp_fd) {
                 io->from_len = sizeof io->from;
                 /* The device's receive buffer is buf_size bytes (what params
                  * advertises): a longer datagram is cut there, its header then
@@ -233,6 +246,8 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
     if (c->serial_link)
         printf("extxip-sim: try: extxip-mcumgr --conntype serial --connstring dev=%s,baud=115200 image list\n",
                c->serial_link);
+    if (io.ble.fd >= 0)
+        printf("extxip-sim: SMP over BLE through the controller at %s\n", c->ble);
     if (io.udp_fd >= 0)
         printf("extxip-sim: try: extxip-mcumgr --conntype udp --connstring %s image list\n", c->udp);
 
@@ -276,6 +291,8 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
             lose_input_across_reset(&io);
             continue;
         }
+        if (io.ble.fd >= 0)
+            sim_ble_boot(&io.ble, running, c->ble_name, c->buf_size);
         fflush(stdout);
         lose_input_across_reset(&io);
         if (simflash_power_is_cut(&d->board.power)) {

@@ -23,6 +23,8 @@ typedef struct sim_run_config {
     int recovery;             /* the recovery button held at power-on (first boot) */
     const char *flash_dir;    /* the file group serves <flash_dir>/fs; NULL: no file group */
     int boot_report;          /* 1 = add the non-Zephyr "bootReport" key to image state replies */
+    const char *ble;          /* controller for SMP over BLE (hci_ctlr.h); NULL = none */
+    const char *ble_name;     /* advertised name; NULL = "Zephyr" */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);

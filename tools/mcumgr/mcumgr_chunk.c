@@ -52,6 +52,12 @@ size_t mcumgr_upload_max_data(size_t pkt_max, int first, uint32_t off, uint32_t 
 
 size_t mcumgr_pkt_limit(mcumgr_conntype_t type, long long buf_size)
 {
+    if (type == MCUMGR_CONN_BLE) {
+        /* The device's SMP buffer (requests span several ATT writes); without
+         * params, one packet per write at the minimum ATT_MTU, as Go mcumgr does. */
+        long long b = buf_size > 0 ? buf_size : 20;
+        return b > 0xFFFF ? 0xFFFF : (size_t)b;
+    }
     if (type == MCUMGR_CONN_SERIAL) {
         long long b = buf_size > 0 ? buf_size : MCUMGR_DEFAULT_BUF_SIZE_SERIAL;
         b -= 4;

@@ -163,7 +163,7 @@ int mcumgr_cli_parse(int argc, char **argv, mcumgr_cli_t *o, char *err, size_t c
 
 void mcumgr_cli_usage(void *file)
 {
-    fputs("usage: extxip-mcumgr --conntype udp|serial --connstring STR [flags] COMMAND\n"
+    fputs("usage: extxip-mcumgr --conntype udp|serial|ble --connstring STR [flags] COMMAND\n"
           "\n"
           "connection strings:\n"
           "  udp     127.0.0.1:1337   [::1]:1337   host:port\n"

@@ -82,6 +82,100 @@ static int parse_serial(const char *cs, mcumgr_conn_t *out, char *err, size_t ca
     return 0;
 }
 
+/* mcumgr's BLE keys. A value may be quoted ('Zephyr' or "Zephyr"). Commas
+ * inside ctlr_path=tty:DEV,baud=N belong to the path. */
+static int parse_ble(const char *cs, mcumgr_conn_t *out, char *err, size_t cap)
+{
+    const char *p = cs;
+    out->scan_ms = 5000;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        if (!eq) {
+            snprintf(err, cap, "invalid ble connstring: '%.*s' is not key=value", (int)n, p);
+            return -1;
+        }
+        size_t klen = (size_t)(eq - p);
+        const char *val = eq + 1;
+        size_t vlen = n - klen - 1;
+        if (klen == 9 && memcmp(p, "ctlr_path", 9) == 0 && comma &&
+            strncmp(comma + 1, "baud=", 5) == 0) { /* tty:DEV,baud=N */
+            const char *c2 = strchr(comma + 1, ',');
+            comma = c2;
+            vlen = c2 ? (size_t)(c2 - val) : strlen(val);
+        }
+        if (vlen >= 2 && (val[0] == '\'' || val[0] == '"') && val[vlen - 1] == val[0]) {
+            val++;
+            vlen -= 2;
+        }
+        char *dst = NULL;
+        size_t dcap = 0;
+        if (klen == 9 && memcmp(p, "peer_name", 9) == 0) {
+            dst = out->peer_name;
+            dcap = sizeof out->peer_name;
+        } else if (klen == 7 && memcmp(p, "peer_id", 7) == 0) {
+            dst = out->peer_id;
+            dcap = sizeof out->peer_id;
+            unsigned b[6];
+            char tail;
+            char tmp[24];
+            if (vlen >= sizeof tmp)
+                vlen = sizeof tmp - 1;
+            memcpy(tmp, val, vlen);
+            tmp[vlen] = '\0';
+            if (vlen != 17 || sscanf(tmp, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+                                     &b[4], &b[5], &tail) != 6) {
+                snprintf(err, cap, "invalid ble connstring: peer_id wants AA:BB:CC:DD:EE:FF");
+                return -1;
+            }
+        } else if (klen == 9 && memcmp(p, "ctlr_name", 9) == 0) {
+            if (vlen < 4 || strncmp(val, "hci", 3) != 0) {
+                snprintf(err, cap, "invalid ble connstring: ctlr_name wants hciN");
+                return -1;
+            }
+            dst = out->ctlr;
+            dcap = sizeof out->ctlr;
+        } else if (klen == 9 && memcmp(p, "ctlr_path", 9) == 0) {
+            if (!(vlen > 5 && strncmp(val, "unix:", 5) == 0) &&
+                !(vlen > 4 && strncmp(val, "tty:", 4) == 0)) {
+                snprintf(err, cap, "invalid ble connstring: ctlr_path wants unix:PATH or tty:DEV");
+                return -1;
+            }
+            dst = out->ctlr;
+            dcap = sizeof out->ctlr;
+        } else if (klen == 12 && memcmp(p, "scan_timeout", 12) == 0) {
+            int s;
+            if (parse_int(val, vlen, 1, 600, &s) != 0) {
+                snprintf(err, cap, "invalid ble connstring: scan_timeout wants 1..600 seconds");
+                return -1;
+            }
+            out->scan_ms = s * 1000;
+        } else {
+            snprintf(err, cap, "invalid ble connstring: unrecognized key: %.*s", (int)klen, p);
+            return -1;
+        }
+        if (dst) {
+            if (vlen == 0 || vlen >= dcap) {
+                snprintf(err, cap, "invalid ble connstring: bad %.*s", (int)klen, p);
+                return -1;
+            }
+            memcpy(dst, val, vlen);
+            dst[vlen] = '\0';
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    if (!out->peer_name[0] && !out->peer_id[0]) {
+        snprintf(err, cap, "invalid ble connstring: need peer_name= or peer_id=");
+        return -1;
+    }
+    if (!out->ctlr[0])
+        snprintf(out->ctlr, sizeof out->ctlr, "hci0");
+    return 0;
+}
+
 int mcumgr_conn_parse(const char *conntype, const char *connstring, mcumgr_conn_t *out,
                       char *err, size_t cap)
 {
@@ -89,7 +183,7 @@ int mcumgr_conn_parse(const char *conntype, const char *connstring, mcumgr_conn_
     out->baud = MCUMGR_SERIAL_DEFAULT_BAUD;
     out->mtu = MCUMGR_SERIAL_DEFAULT_MTU;
     if (!conntype || !*conntype) {
-        snprintf(err, cap, "no connection type (use --conntype udp|serial)");
+        snprintf(err, cap, "no connection type (use --conntype udp|serial|ble)");
         return -1;
     }
     if (!connstring || !*connstring) {
@@ -138,7 +232,11 @@ int mcumgr_conn_parse(const char *conntype, const char *connstring, mcumgr_conn_
         out->type = MCUMGR_CONN_SERIAL;
         return parse_serial(connstring, out, err, cap);
     }
-    snprintf(err, cap, "unsupported connection type '%s' (udp or serial)", conntype);
+    if (strcmp(conntype, "ble") == 0) {
+        out->type = MCUMGR_CONN_BLE;
+        return parse_ble(connstring, out, err, cap);
+    }
+    snprintf(err, cap, "unsupported connection type '%s' (udp, serial or ble)", conntype);
     return -1;
 }
 

@@ -3,6 +3,10 @@
  *   --conntype udp    --connstring 127.0.0.1:1337 | [::1]:1337 | host:port | host
  *   --conntype serial --connstring dev=/dev/ttyACM0,baud=115200,mtu=128
  *                     (a bare token without '=' means dev=<token>, as in mcumgr)
+ *   --conntype ble    --connstring peer_name='Zephyr'[,peer_id=AA:BB:CC:DD:EE:FF]
+ *                     [,ctlr_name=hci0 | ctlr_path=unix:PATH | ctlr_path=tty:DEV[,baud=N]]
+ *                     [,scan_timeout=SECONDS]   (mcumgr's keys; ctlr_path and
+ *                     scan_timeout are ours: see mcumgr_ble.h)
  */
 #ifndef EXTXIP_MCUMGR_CONN_H
 #define EXTXIP_MCUMGR_CONN_H
@@ -17,7 +21,7 @@
 #define MCUMGR_SERIAL_MIN_MTU 8
 #define MCUMGR_SERIAL_MAX_MTU 4096
 
-typedef enum { MCUMGR_CONN_UDP = 1, MCUMGR_CONN_SERIAL = 2 } mcumgr_conntype_t;
+typedef enum { MCUMGR_CONN_UDP = 1, MCUMGR_CONN_SERIAL = 2, MCUMGR_CONN_BLE = 3 } mcumgr_conntype_t;
 
 typedef struct {
     mcumgr_conntype_t type;
@@ -26,6 +30,10 @@ typedef struct {
     int baud;       /* serial */
     int mtu;        /* serial: mcumgr mtu (line length + 1); MCUMGR_SERIAL_DEFAULT_MTU if unset */
     int mtu_given;  /* 1 when mtu= appeared in the connstring */
+    char peer_name[32]; /* ble */
+    char peer_id[18];   /* ble: "AA:BB:CC:DD:EE:FF" or "" */
+    char ctlr[256];     /* ble: hci_ctlr_open spelling ("hci0", "unix:PATH", "tty:DEV") */
+    int scan_ms;        /* ble: scan timeout */
 } mcumgr_conn_t;
 
 /* Parse conntype ("udp" / "serial") and connstring into *out. Syntax only: UDP

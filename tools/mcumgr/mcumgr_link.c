@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hostio.h"
+#include "mcumgr_ble.h"
 #include "mcumgr_framing.h"
 #include "smp/smp_serial.h"
 
@@ -77,6 +78,10 @@ int mcumgr_link_open(mcumgr_link_t *l, const mcumgr_conn_t *c, int smp_version, 
             l->fd = -1;
             return -1;
         }
+    } else if (c->type == MCUMGR_CONN_BLE) {
+        l->ble = mcumgr_ble_open(c, err, cap);
+        if (!l->ble)
+            return -1;
     } else {
         l->fd = hostio_serial_open(c->dev, c->baud);
         if (l->fd < 0) {
@@ -95,6 +100,19 @@ int mcumgr_link_open(mcumgr_link_t *l, const mcumgr_conn_t *c, int smp_version, 
 
 void mcumgr_link_close(mcumgr_link_t *l)
 {
+    if (l->ble) {
+        if (getenv("EXTXIP_BLE_STATS")) { /* the benchmark reads these counts */
+            mcumgr_ble_stats_t st;
+            mcumgr_ble_stats(l->ble, &st);
+            fprintf(stderr, "ble-stats: mtu %u acl_mtu %u acl_bufs %u dle %d connects %u "
+                    "acl_tx_pkts %llu acl_tx_bytes %llu acl_rx_pkts %llu acl_rx_bytes %llu "
+                    "smp_tx_bytes %llu smp_rx_bytes %llu\n", st.mtu, st.acl_mtu, st.acl_bufs,
+                    st.dle, st.connects, st.acl_tx_pkts, st.acl_tx_bytes, st.acl_rx_pkts,
+                    st.acl_rx_bytes, st.smp_tx_bytes, st.smp_rx_bytes);
+        }
+        mcumgr_ble_close(l->ble);
+        l->ble = NULL;
+    }
     if (l->fd >= 0)
         close(l->fd);
     l->fd = -1;
@@ -131,6 +149,8 @@ int mcumgr_pkt_parse(const uint8_t *pkt, size_t len, mcumgr_hdr_t *h, const uint
 int mcumgr_link_send(mcumgr_link_t *l, const uint8_t *pkt, size_t len)
 {
     dump(l, "tx", pkt, len);
+    if (l->type == MCUMGR_CONN_BLE)
+        return mcumgr_ble_send(l->ble, pkt, len) == 0 ? 0 : MCUMGR_EIO;
     if (l->type == MCUMGR_CONN_UDP) {
         ssize_t w = sendto(l->fd, pkt, len, 0, (const struct sockaddr *)&l->peer, l->peer_len);
         /* A refused datagram (nothing listening yet) counts as lost, not fatal: the
@@ -151,6 +171,12 @@ int mcumgr_link_send(mcumgr_link_t *l, const uint8_t *pkt, size_t len)
 
 int mcumgr_link_recv(mcumgr_link_t *l, uint8_t *buf, size_t cap, long long deadline_ns)
 {
+    if (l->type == MCUMGR_CONN_BLE) {
+        int r = mcumgr_ble_recv(l->ble, buf, cap, deadline_ns);
+        if (r > 0)
+            dump(l, "rx", buf, (size_t)r);
+        return r < 0 ? MCUMGR_EIO : r;
+    }
     for (;;) {
         while (l->type == MCUMGR_CONN_SERIAL && l->in_pos < l->in_len) {
             size_t used = 0, n = 0;

@@ -41,6 +41,7 @@ typedef struct mcumgr_link {
     int debug;       /* hex-dump packets to stderr */
     /* serial receive state */
     struct smp_serial_rx *rx; /* lib/smp's streaming decoder */
+    struct mcumgr_ble *ble;   /* BLE: the central (mcumgr_ble.h) */
     uint8_t *in;              /* bytes read from the tty, not yet fed to the decoder */
     size_t in_pos, in_len;
 } mcumgr_link_t;

@@ -1,0 +1,516 @@
+#include "ble/ble_periph.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PROBE_IDLE_MS 1000
+
+static void cmd(ble_periph_t *p, uint16_t op, const uint8_t *params, size_t plen)
+{
+    if (p->cmdq_n >= BLE_CMDQ || plen + 4 > BLE_CMD_MAX)
+        return;
+    unsigned i = (p->cmdq_head + p->cmdq_n) % BLE_CMDQ;
+    p->cmdq_len[i] = (uint8_t)ble_hci_cmd(p->cmdq[i], BLE_CMD_MAX, op, params, plen);
+    p->cmdq_n++;
+}
+
+static void cmd_pump(ble_periph_t *p)
+{
+    while (p->cmd_credits > 0 && p->cmdq_n) {
+        unsigned i = p->cmdq_head;
+        p->tx(p->tx_arg, p->cmdq[i], p->cmdq_len[i]);
+        p->cmdq_head = (i + 1) % BLE_CMDQ;
+        p->cmdq_n--;
+        p->cmd_credits--;
+    }
+}
+
+void ble_periph_init(ble_periph_t *p, const char *name, size_t smp_max, ble_periph_tx_fn tx,
+                     void *tx_arg, ble_periph_smp_fn smp, void *smp_arg)
+{
+    memset(p, 0, sizeof *p);
+    p->tx = tx;
+    p->tx_arg = tx_arg;
+    p->smp = smp;
+    p->smp_arg = smp_arg;
+    p->smp_max = smp_max && smp_max < BLE_SMP_BUF ? smp_max : BLE_SMP_BUF;
+    snprintf(p->name, sizeof p->name, "%s", name ? name : BLE_DEFAULT_NAME);
+    p->cmd_credits = 1;
+    p->acl_mtu = 27;
+    p->acl_total = p->acl_free = 1;
+    ble_l2cap_rx_init(&p->l2);
+}
+
+static void adv_enable(ble_periph_t *p, int on)
+{
+    uint8_t v = (uint8_t)on;
+    cmd(p, BLE_OP_LE_SET_ADV_ENABLE, &v, 1);
+    p->adv_on = on;
+}
+
+void ble_periph_start(ble_periph_t *p, long long now_ms)
+{
+    p->now_ms = now_ms;
+    cmd(p, BLE_OP_RESET, NULL, 0);
+    /* Disconnection Complete, Hardware Error, LE Meta + the Core's defaults. */
+    static const uint8_t mask[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x00, 0x20};
+    cmd(p, BLE_OP_SET_EVENT_MASK, mask, 8);
+    /* Connection Complete, Advertising Report, Connection Update, Remote
+     * Features, Data Length Change. */
+    static const uint8_t le_mask[8] = {0x4F, 0, 0, 0, 0, 0, 0, 0};
+    cmd(p, BLE_OP_LE_SET_EVENT_MASK, le_mask, 8);
+    cmd(p, BLE_OP_LE_READ_BUFFER_SIZE, NULL, 0);
+    cmd(p, BLE_OP_LE_READ_LOCAL_FEATURES, NULL, 0);
+    cmd(p, BLE_OP_READ_BD_ADDR, NULL, 0);
+    /* ADV_IND, 100..150 ms (Zephyr's BT_LE_ADV_CONN fast interval), public
+     * address, all three channels, no filter. */
+    static const uint8_t adv[15] = {0xA0, 0x00, 0xF0, 0x00, 0x00, 0x00, 0x00, 0,
+                                    0, 0, 0, 0, 0, 0x07, 0x00};
+    cmd(p, BLE_OP_LE_SET_ADV_PARAMS, adv, sizeof adv);
+    /* Advertising data: flags (LE General Discoverable, BR/EDR not
+     * supported), the SMP service UUID, and the name when it fits; the scan
+     * response always carries the complete name (Zephyr's smp_svr puts it there). */
+    uint8_t ad[32] = {0};
+    size_t n = 1, nl = strlen(p->name);
+    ad[n++] = 2; ad[n++] = 0x01; ad[n++] = 0x06;
+    ad[n++] = 17; ad[n++] = 0x07;
+    memcpy(ad + n, ble_uuid_smp_svc, 16);
+    n += 16;
+    if (n + 2 + nl <= 32) {
+        ad[n++] = (uint8_t)(nl + 1);
+        ad[n++] = 0x09;
+        memcpy(ad + n, p->name, nl);
+        n += nl;
+    }
+    ad[0] = (uint8_t)(n - 1);
+    cmd(p, BLE_OP_LE_SET_ADV_DATA, ad, 32);
+    uint8_t sd[32] = {0};
+    if (nl > 29)
+        nl = 29;
+    sd[0] = (uint8_t)(nl + 2);
+    sd[1] = (uint8_t)(nl + 1);
+    sd[2] = 0x09;
+    memcpy(sd + 3, p->name, nl);
+    cmd(p, BLE_OP_LE_SET_SCAN_RSP_DATA, sd, 32);
+    adv_enable(p, 1);
+    cmd_pump(p);
+}
+
+int ble_periph_idle(const ble_periph_t *p)
+{
+    return p->txq_len == 0 && p->ctl_len == 0 && p->pdu_len == 0 &&
+           (!p->connected || p->acl_free == p->acl_total);
+}
+
+void ble_periph_disconnect(ble_periph_t *p)
+{
+    if (!p->connected)
+        return;
+    uint8_t d[3];
+    ble_put16(d, p->handle);
+    d[2] = BLE_HCI_REMOTE_USER_TERM;
+    cmd(p, BLE_OP_DISCONNECT, d, 3);
+    cmd_pump(p);
+}
+
+/* ------------------------------------------------------------ SMP framing */
+
+static void smp_drop(ble_periph_t *p)
+{
+    if (p->smp_have)
+        p->st.smp_dropped++;
+    p->smp_have = p->smp_need = 0;
+}
+
+/* A write to the SMP characteristic: collect by the SMP header's length, as
+ * Zephyr's smp_reassembly does; a fragment running past that length drops
+ * the partial packet (ATT Value Not Allowed for a write request). */
+static uint8_t on_smp_write(void *arg, const uint8_t *d, size_t n)
+{
+    ble_periph_t *p = arg;
+    p->st.smp_rx_bytes += n;
+    while (n) {
+        if (p->smp_have < 8) {
+            size_t k = 8 - p->smp_have;
+            if (k > n)
+                k = n;
+            memcpy(p->smp_buf + p->smp_have, d, k);
+            p->smp_have += k;
+            d += k;
+            n -= k;
+            if (p->smp_have < 8)
+                return 0;
+            p->smp_need = 8 + ((size_t)p->smp_buf[2] << 8 | p->smp_buf[3]);
+            if (p->smp_need > p->smp_max) {
+                smp_drop(p);
+                return BLE_ATT_EVALUE_NOT_ALLOWED;
+            }
+        }
+        size_t k = p->smp_need - p->smp_have;
+        if (n > k) {
+            smp_drop(p);
+            return BLE_ATT_EVALUE_NOT_ALLOWED;
+        }
+        memcpy(p->smp_buf + p->smp_have, d, n);
+        p->smp_have += n;
+        n = 0;
+        if (p->smp_have == p->smp_need) {
+            size_t len = p->smp_have;
+            p->smp_have = p->smp_need = 0;
+            if (p->smp)
+                p->smp(p->smp_arg, p->smp_buf, len, p->peer);
+        }
+    }
+    return 0;
+}
+
+int ble_periph_send_smp(void *arg, const uint8_t *pkt, size_t len)
+{
+    ble_periph_t *p = arg;
+    if (!p->connected || len == 0 || len > 0xFFFF || p->txq_len + 2 + len > sizeof p->txq) {
+        p->st.rsp_dropped++;
+        return -1;
+    }
+    p->txq[p->txq_len] = (uint8_t)(len >> 8);
+    p->txq[p->txq_len + 1] = (uint8_t)len;
+    memcpy(p->txq + p->txq_len + 2, pkt, len);
+    p->txq_len += 2 + len;
+    return 0;
+}
+
+/* --------------------------------------------------------------- TX pump */
+
+static void set_pdu(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
+{
+    ble_put16(p->pdu, (uint16_t)n);
+    ble_put16(p->pdu + 2, cid);
+    memmove(p->pdu + 4, d, n);
+    p->pdu_len = 4 + n;
+    p->pdu_off = 0;
+}
+
+static void txq_pop(ble_periph_t *p)
+{
+    size_t first = 2 + ((size_t)p->txq[0] << 8 | p->txq[1]);
+    memmove(p->txq, p->txq + first, p->txq_len - first);
+    p->txq_len -= first;
+    p->note_off = 0;
+}
+
+/* Next L2CAP PDU to send, if any. */
+static int next_pdu(ble_periph_t *p)
+{
+    if (p->ctl_len) {
+        memcpy(p->pdu, p->ctl_pdu, p->ctl_len);
+        p->pdu_len = p->ctl_len;
+        p->pdu_off = 0;
+        p->ctl_len = 0;
+        return 1;
+    }
+    while (p->txq_len) {
+        if (!p->att.cccd_smp) { /* nobody subscribed: Zephyr drops the response */
+            p->st.rsp_dropped++;
+            txq_pop(p);
+            continue;
+        }
+        size_t len = (size_t)p->txq[0] << 8 | p->txq[1];
+        size_t k = len - p->note_off;
+        if (k > (size_t)p->att.mtu - 3)
+            k = (size_t)p->att.mtu - 3;
+        uint8_t note[BLE_ATT_MTU_MAX];
+        size_t nl = ble_att_smp_notify(&p->att, note, sizeof note, p->txq + 2 + p->note_off, k);
+        if (!nl)
+            return 0;
+        set_pdu(p, BLE_CID_ATT, note, nl);
+        p->st.smp_tx_bytes += k;
+        p->note_off += k;
+        if (p->note_off == len)
+            txq_pop(p);
+        return 1;
+    }
+    return 0;
+}
+
+static void acl_pump(ble_periph_t *p)
+{
+    uint8_t pkt[5 + BLE_ACL_MAX];
+    while (p->connected && p->acl_free > 0) {
+        if (p->pdu_off >= p->pdu_len && !next_pdu(p)) {
+            p->pdu_len = p->pdu_off = 0;
+            break;
+        }
+        size_t k = p->pdu_len - p->pdu_off;
+        if (k > p->acl_mtu)
+            k = p->acl_mtu;
+        size_t n = ble_hci_acl(pkt, sizeof pkt, p->handle, p->pdu_off == 0, p->pdu + p->pdu_off, k);
+        if (!n)
+            break;
+        p->tx(p->tx_arg, pkt, n);
+        p->pdu_off += k;
+        p->acl_free--;
+        p->st.acl_tx_pkts++;
+        p->st.acl_tx_bytes += k;
+        if (p->pdu_off >= p->pdu_len)
+            p->pdu_len = p->pdu_off = 0;
+    }
+}
+
+/* ------------------------------------------------------------ RX path */
+
+static void conn_reset(ble_periph_t *p)
+{
+    p->connected = 0;
+    p->probe_pending = 0;
+    ble_l2cap_rx_init(&p->l2);
+    smp_drop(p);
+    if (p->txq_len)
+        p->st.rsp_dropped++;
+    p->txq_len = p->note_off = 0;
+    p->ctl_len = p->pdu_len = p->pdu_off = 0;
+    p->acl_free = p->acl_total; /* the controller flushed the handle's packets */
+}
+
+static void set_ctl(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
+{
+    if (p->ctl_len) /* a client with two requests in flight: the second goes unanswered */
+        return;
+    ble_put16(p->ctl_pdu, (uint16_t)n);
+    ble_put16(p->ctl_pdu + 2, cid);
+    memcpy(p->ctl_pdu + 4, d, n);
+    p->ctl_len = 4 + n;
+}
+
+static void on_l2cap(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
+{
+    if (cid == BLE_CID_ATT) {
+        uint8_t rsp[BLE_ATT_MTU_MAX];
+        size_t r = ble_att_server_rx(&p->att, d, n, rsp, sizeof rsp);
+        if (r)
+            set_ctl(p, cid, rsp, r);
+    } else if (cid == BLE_CID_SIG && n >= 4 && d[0] != 0x01 && !(d[0] & 1)) {
+        /* LE signalling request: Command Reject, not understood. */
+        uint8_t rej[6] = {0x01, d[1], 2, 0, 0, 0};
+        set_ctl(p, cid, rej, sizeof rej);
+    } else if (cid == 0x0006 && n >= 1 && (d[0] == 0x01 || d[0] == 0x0B)) {
+        /* Security Manager: Pairing Failed, pairing not supported. */
+        uint8_t pf[2] = {0x05, 0x05};
+        set_ctl(p, cid, pf, sizeof pf);
+    }
+}
+
+static void on_conn_complete(ble_periph_t *p, const uint8_t *e, size_t n)
+{
+    if (n < 18 || e[0] != 0) /* status */
+        return;
+    uint16_t h = ble_get16(e + 1) & 0x0FFF;
+    if (p->connected) { /* one connection at a time */
+        uint8_t d[3];
+        ble_put16(d, h);
+        d[2] = BLE_HCI_REMOTE_USER_TERM;
+        cmd(p, BLE_OP_DISCONNECT, d, 3);
+        return;
+    }
+    conn_reset(p);
+    p->connected = 1;
+    p->adv_on = 0; /* the controller stops advertising on a connection */
+    p->handle = h;
+    memcpy(p->peer_addr, e + 5, 6);
+    /* The central's address (stable across reconnects, so an upload resumes);
+     * the top byte keeps it apart from UDP and serial peer ids. */
+    uint64_t id = 0x42ull << 56 | (uint64_t)e[4] << 48;
+    for (int i = 0; i < 6; i++)
+        id |= (uint64_t)e[5 + i] << (8 * i);
+    p->peer = id;
+    p->last_rx_ms = p->now_ms;
+    ble_att_server_init(&p->att, p->name, on_smp_write, p);
+    p->st.connections++;
+    if (p->log)
+        printf("ble: connected to %02X:%02X:%02X:%02X:%02X:%02X (handle %u)\n", e[10], e[9],
+               e[8], e[7], e[6], e[5], h);
+    if (p->dle) {
+        uint8_t d[6];
+        ble_put16(d, h);
+        ble_put16(d + 2, 251);
+        ble_put16(d + 4, 2120);
+        cmd(p, BLE_OP_LE_SET_DATA_LENGTH, d, 6);
+    }
+}
+
+static void on_disconnected(ble_periph_t *p, uint8_t reason)
+{
+    if (!p->connected)
+        return;
+    conn_reset(p);
+    p->st.disconnects++;
+    if (p->log)
+        printf("ble: disconnected (reason 0x%02x); advertising\n", reason);
+    adv_enable(p, 1);
+}
+
+static void on_cmd_done(ble_periph_t *p, uint16_t op, uint8_t status, const uint8_t *r, size_t rl)
+{
+    if (op == BLE_OP_LE_READ_REMOTE_FEATURES) {
+        p->probe_pending = 0;
+        /* The controller no longer knows the connection: the emulator does not
+         * time links out, so this stands in for the supervision timeout. */
+        if (status == BLE_HCI_UNKNOWN_CONN) {
+            p->st.probes_lost++;
+            on_disconnected(p, 0x08);
+        }
+        return;
+    }
+    if (status) {
+        if (op == BLE_OP_LE_SET_ADV_ENABLE && status == BLE_HCI_CMD_DISALLOWED)
+            return; /* already in that state */
+        if (op == BLE_OP_LE_SET_DATA_LENGTH || op == BLE_OP_LE_WRITE_DEFAULT_DATA_LENGTH ||
+            op == BLE_OP_DISCONNECT)
+            return;
+        if (!p->ready) {
+            p->failed = 1;
+            if (p->log)
+                printf("ble: controller refused command 0x%04x (status 0x%02x)\n", op, status);
+        }
+        return;
+    }
+    switch (op) {
+    case BLE_OP_LE_READ_BUFFER_SIZE:
+        if (rl >= 3 && ble_get16(r) && r[2]) {
+            p->acl_mtu = ble_get16(r);
+            p->acl_total = p->acl_free = r[2];
+        } else {
+            cmd(p, 0x1005, NULL, 0); /* shared with BR/EDR: Read Buffer Size */
+        }
+        if (p->acl_mtu > BLE_ACL_MAX)
+            p->acl_mtu = BLE_ACL_MAX;
+        break;
+    case 0x1005:
+        if (rl >= 7 && ble_get16(r) && ble_get16(r + 3)) {
+            p->acl_mtu = ble_get16(r);
+            p->acl_total = p->acl_free = ble_get16(r + 3);
+            if (p->acl_mtu > BLE_ACL_MAX)
+                p->acl_mtu = BLE_ACL_MAX;
+        }
+        break;
+    case BLE_OP_LE_READ_LOCAL_FEATURES:
+        if (rl >= 1 && (r[0] & 0x20)) {
+            p->dle = 1;
+            uint8_t d[4];
+            ble_put16(d, 251);
+            ble_put16(d + 2, 2120);
+            cmd(p, BLE_OP_LE_WRITE_DEFAULT_DATA_LENGTH, d, 4);
+        }
+        break;
+    case BLE_OP_READ_BD_ADDR:
+        if (rl >= 6)
+            memcpy(p->addr, r, 6);
+        break;
+    case BLE_OP_LE_SET_ADV_ENABLE:
+        if (!p->ready) {
+            p->ready = 1;
+            if (p->log)
+                printf("ble: advertising as \"%s\" (%02X:%02X:%02X:%02X:%02X:%02X), ACL %u x %u "
+                       "bytes%s\n", p->name, p->addr[5], p->addr[4], p->addr[3], p->addr[2],
+                       p->addr[1], p->addr[0], p->acl_total, p->acl_mtu,
+                       p->dle ? ", data length extension" : "");
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_event(ble_periph_t *p, const uint8_t *pkt, size_t len)
+{
+    ble_evt_t e;
+    if (ble_evt_parse(pkt, len, &e) != 0)
+        return;
+    uint16_t op;
+    uint8_t status;
+    const uint8_t *r;
+    size_t rl;
+    if (ble_evt_cmd_done(&e, &op, &status, &r, &rl) == 0) {
+        p->cmd_credits = e.code == BLE_EVT_CMD_COMPLETE ? e.p[0] : e.p[1];
+        on_cmd_done(p, op, status, r, rl);
+        return;
+    }
+    switch (e.code) {
+    case BLE_EVT_DISCONN_COMPLETE:
+        if (e.len >= 4 && e.p[0] == 0 && p->connected &&
+            (ble_get16(e.p + 1) & 0x0FFF) == p->handle)
+            on_disconnected(p, e.p[3]);
+        break;
+    case BLE_EVT_NUM_COMPLETED: {
+        if (e.len < 1 || (size_t)e.len < 1 + 4u * e.p[0])
+            break;
+        for (unsigned i = 0; i < e.p[0]; i++) {
+            uint16_t h = ble_get16(e.p + 1 + 4 * i) & 0x0FFF;
+            uint16_t c = ble_get16(e.p + 3 + 4 * i);
+            if (p->connected && h == p->handle) {
+                unsigned f = (unsigned)p->acl_free + c;
+                p->acl_free = (uint16_t)(f > p->acl_total ? p->acl_total : f);
+                p->last_rx_ms = p->now_ms;
+            }
+        }
+        break;
+    }
+    case BLE_EVT_LE_META:
+        if (e.len >= 1 && e.p[0] == BLE_LE_CONN_COMPLETE)
+            on_conn_complete(p, e.p + 1, (size_t)e.len - 1);
+        break;
+    default:
+        break;
+    }
+}
+
+void ble_periph_packet(ble_periph_t *p, const uint8_t *pkt, size_t len)
+{
+    if (len < 1)
+        return;
+    if (pkt[0] == BLE_H4_EVT) {
+        on_event(p, pkt + 1, len - 1);
+    } else if (pkt[0] == BLE_H4_ACL) {
+        ble_acl_t a;
+        if (ble_acl_parse(pkt + 1, len - 1, &a) != 0 || !p->connected || a.handle != p->handle)
+            return;
+        p->last_rx_ms = p->now_ms;
+        p->st.acl_rx_pkts++;
+        p->st.acl_rx_bytes += a.len;
+        uint16_t cid;
+        const uint8_t *d;
+        size_t n;
+        if (ble_l2cap_feed(&p->l2, &a, &cid, &d, &n) == 1)
+            on_l2cap(p, cid, d, n);
+    }
+    cmd_pump(p);
+    acl_pump(p);
+}
+
+void ble_periph_rx(ble_periph_t *p, ble_h4_rx_t *h4, const uint8_t *in, size_t n, long long now_ms)
+{
+    p->now_ms = now_ms;
+    while (n) {
+        size_t used;
+        const uint8_t *pkt;
+        size_t len;
+        int got = ble_h4_feed(h4, in, n, &used, &pkt, &len);
+        in += used;
+        n -= used;
+        if (got == 1)
+            ble_periph_packet(p, pkt, len);
+    }
+}
+
+void ble_periph_poll(ble_periph_t *p, long long now_ms)
+{
+    p->now_ms = now_ms;
+    if (p->connected && !p->probe_pending && now_ms - p->last_rx_ms >= PROBE_IDLE_MS &&
+        now_ms - p->probe_ms >= PROBE_IDLE_MS) {
+        uint8_t d[2];
+        ble_put16(d, p->handle);
+        cmd(p, BLE_OP_LE_READ_REMOTE_FEATURES, d, 2);
+        p->probe_pending = 1;
+        p->probe_ms = now_ms;
+    }
+    cmd_pump(p);
+    acl_pump(p);
+}

@@ -1,0 +1,111 @@
+/*
+ * A minimal LE peripheral host over HCI serving SMP over GATT, as Zephyr's
+ * smp_bt transport does on the nRF5340's application core (the network core
+ * is the controller): controller bring-up, connectable advertising (flags,
+ * SMP service UUID, complete local name), one connection at a time
+ * (advertising stops while connected, so a second central does not find the
+ * device), L2CAP fixed channels (ATT; SMP-pairing and signalling requests are
+ * refused), the ATT server of ble_att.h, SMP request reassembly by the SMP
+ * header length, and responses notified in ATT_MTU-3 pieces under the
+ * controller's ACL flow control (Number Of Completed Packets).
+ *
+ * The caller owns the I/O: it feeds controller bytes to ble_periph_rx(),
+ * calls ble_periph_poll() regularly, and provides a function writing H4
+ * packets to the controller. No allocation, no recursion.
+ */
+#ifndef EXTXIP_BLE_PERIPH_H
+#define EXTXIP_BLE_PERIPH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ble/ble_att.h"
+#include "ble/ble_hci.h"
+
+/* Largest SMP packet reassembled (the sample: 2475 = 5 x 495). */
+#ifndef BLE_SMP_BUF
+#define BLE_SMP_BUF 2475
+#endif
+/* Responses waiting to be notified: two whole packets. */
+#define BLE_TXQ_SIZE (2 * (BLE_SMP_BUF + 2))
+#define BLE_CMDQ 12
+#define BLE_CMD_MAX 40
+
+typedef int (*ble_periph_tx_fn)(void *arg, const uint8_t *h4, size_t len);
+/* One whole SMP request; peer identifies the central (its address). */
+typedef void (*ble_periph_smp_fn)(void *arg, const uint8_t *pkt, size_t len, uint64_t peer);
+
+typedef struct ble_periph_stats {
+    uint64_t acl_tx_pkts, acl_tx_bytes; /* ACL packets/payload bytes sent to the controller */
+    uint64_t acl_rx_pkts, acl_rx_bytes;
+    uint64_t smp_tx_bytes, smp_rx_bytes; /* SMP bytes notified / written */
+    uint32_t connections, disconnects, smp_dropped, rsp_dropped, probes_lost;
+} ble_periph_stats_t;
+
+typedef struct ble_periph {
+    ble_periph_tx_fn tx;
+    void *tx_arg;
+    ble_periph_smp_fn smp;
+    void *smp_arg;
+    size_t smp_max; /* reassembly limit (<= BLE_SMP_BUF) */
+    char name[BLE_NAME_MAX + 1];
+    int log;        /* print connection events to stdout */
+
+    /* controller */
+    uint8_t cmdq[BLE_CMDQ][BLE_CMD_MAX];
+    uint8_t cmdq_len[BLE_CMDQ];
+    unsigned cmdq_head, cmdq_n;
+    int cmd_credits;
+    int ready;               /* bring-up done */
+    int failed;              /* a bring-up command failed */
+    uint16_t acl_mtu, acl_total, acl_free;
+    int dle;
+    uint8_t addr[6];
+
+    /* connection */
+    int connected;
+    uint16_t handle;
+    uint64_t peer;
+    uint8_t peer_addr[6];
+    int adv_on;
+    long long now_ms, last_rx_ms, probe_ms;
+    int probe_pending;
+    ble_l2cap_rx_t l2;
+    ble_att_server_t att;
+
+    /* SMP reassembly */
+    uint8_t smp_buf[BLE_SMP_BUF];
+    size_t smp_have, smp_need;
+
+    /* TX: one ATT/L2CAP response, then queued SMP responses */
+    uint8_t ctl_pdu[4 + BLE_ATT_MTU_MAX];
+    size_t ctl_len;
+    uint8_t txq[BLE_TXQ_SIZE];
+    size_t txq_len;  /* bytes used: [len16 BE][pkt] entries, oldest first */
+    size_t note_off; /* bytes of the oldest queued packet already notified */
+    uint8_t pdu[4 + BLE_ATT_MTU_MAX];
+    size_t pdu_len, pdu_off;
+
+    ble_periph_stats_t st;
+} ble_periph_t;
+
+/* Set up a host (RAM state at boot). name NULL = "Zephyr". */
+void ble_periph_init(ble_periph_t *p, const char *name, size_t smp_max, ble_periph_tx_fn tx,
+                     void *tx_arg, ble_periph_smp_fn smp, void *smp_arg);
+/* Queue the bring-up (HCI Reset ... advertising on) and send the first command. */
+void ble_periph_start(ble_periph_t *p, long long now_ms);
+/* Bytes from the controller (any split). */
+void ble_periph_rx(ble_periph_t *p, ble_h4_rx_t *h4, const uint8_t *in, size_t n, long long now_ms);
+/* One whole H4 packet from the controller. */
+void ble_periph_packet(ble_periph_t *p, const uint8_t *pkt, size_t len);
+/* Send what flow control allows; liveness probe of an idle connection. */
+void ble_periph_poll(ble_periph_t *p, long long now_ms);
+/* Queue one SMP response for the connection (smp_output_fn shape).
+ * Returns 0, or -1 if there is no connection or no room (dropped). */
+int ble_periph_send_smp(void *p, const uint8_t *pkt, size_t len);
+/* 1 when nothing is queued or in the controller. */
+int ble_periph_idle(const ble_periph_t *p);
+/* Ask the controller to end the connection (before a device reset). */
+void ble_periph_disconnect(ble_periph_t *p);
+
+#endif
