@@ -343,7 +343,7 @@ static void on_disconnected(ble_periph_t *p, uint8_t reason)
     conn_reset(p);
     p->st.disconnects++;
     if (p->log)
-        printf("ble: disconnected (reason 0x%02x); advertising\n", reason);
+        printf("ble: disconnected (reason 0x%02x)\nble: advertising again\n", reason);
     adv_enable(p, 1);
 }
 

@@ -22,7 +22,7 @@ for n in 0 1 2; do
 done
 check_out "pending after test" 'pending' mcub image list
 check "reset over BLE" mcub reset
-check "device boots and advertises again" wait_adverts 2
+check "device boots and advertises again" wait_adverts 2 boot
 check_out "v2 running after reconnect" 'version: 2\.0\.0' mcub image list
 check_fails "no v1 left" grep -q "version: 1.0.0" "$WORK/out"
 check_out "boot log shows the upgrade" 'image 0: upgraded 1\.0\.0 -> 2\.0\.0' cat "$D/sim.log"

@@ -34,13 +34,17 @@ CS="peer_name=Zephyr,ctlr_path=unix:$BT_SOCK"
 mcub() {  # mcub args... : extxip-mcumgr over BLE through its own emulated controller
   "$MCUMGR" --conntype ble --connstring "$CS" -t 5 "$@"
 }
-adverts() {  # how many times the device has started advertising
+adverts() {  # how many times the device has started advertising (boots and disconnects)
   grep -c '^ble: advertising' "$SIM_LOG" 2>/dev/null || true
 }
-wait_adverts() {  # wait_adverts N: until the device has advertised N times (10 s)
-  local i
+boot_adverts() {  # how many boots reached advertising
+  grep -c '^ble: advertising as' "$SIM_LOG" 2>/dev/null || true
+}
+wait_adverts() {  # wait_adverts N [boot]: until the device has advertised N times (10 s)
+  local i f=adverts
+  [ "${2:-}" = boot ] && f=boot_adverts
   for i in $(seq 1 200); do
-    [ "$(adverts)" -ge "$1" ] && return 0
+    [ "$($f)" -ge "$1" ] && return 0
     sleep 0.05
   done
   echo "device did not advertise (want $1)"; tail -n 20 "$SIM_LOG"
@@ -51,4 +55,7 @@ start_ble_sim() {  # start_ble_sim FLASHDIR [extra args]: UDP too (for boot read
   P=$(free_port)
   start_sim "$dir" "$P" --ble "unix:$BT_SOCK" "$@" || return 1
   wait_adverts 1
+}
+rc_is() {  # rc_is CODE command...: succeeds when the command exits with CODE
+  local want=$1; shift; "$@"; [ $? = "$want" ]
 }
