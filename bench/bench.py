@@ -5,7 +5,7 @@ Each figure: our value, the floor (or baseline) measured or computed in the
 same run, and their ratio. Nothing here passes or fails on time; a run that
 cannot measure something says why in the table.
 
-  bench/bench.py BUILD_DIR [--quick] [--only serial,cpu,boot,validate,size,zephyr]
+  bench/bench.py BUILD_DIR [--quick] [--only serial,cpu,boot,validate,size,zephyr,ble]
 
 --quick skips the 115200-baud serial runs (the slowest, ~1 min each).
 zephyr: side by side with Zephyr's own SMP server when its native_sim build
@@ -497,6 +497,9 @@ def fmt_rows(rows):
               f"{r['wall_ratio']:>7.2f}")
             w(f"{'  SMP processing instr/byte':<44}", f"{r['ours_per_byte']:>14.2f}",
               f"{r['zephyr_per_byte']:>14.2f}", f"{r['instr_ratio']:>7.2f}")
+        elif f == "ble":
+            import bench_ble
+            bench_ble.fmt(r, w)
         elif f == "size":
             ref = "32-48 KB" if "boot" in r["part"] else "-"
             w(f"{'m33 -Os ' + r['part']:<44}", f"{r['flash_bytes']:>14}", f"{ref:>14}", "")
@@ -507,7 +510,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", default="serial,cpu,boot,validate,size,zephyr")
+    ap.add_argument("--only", default="serial,cpu,boot,validate,size,zephyr,ble")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     b = os.path.abspath(a.build)
@@ -531,6 +534,9 @@ def main():
         sys.path.insert(0, HERE)
         from zephyr_side import bench_zephyr
         rows += bench_zephyr(b, work, imgs, KEY, log)
+    if "ble" in only:
+        import bench_ble
+        rows += bench_ble.bench_ble(b, work, imgs)
     out = a.json or os.path.join(b, "bench.json")
     with open(out, "w") as f:
         json.dump({"upload_bytes": os.path.getsize(imgs["upload"]),

@@ -307,6 +307,10 @@ static int att_send(mcumgr_ble_t *b, const uint8_t *pdu, size_t n)
     ble_put16(l2 + 2, BLE_CID_ATT);
     memcpy(l2 + 4, pdu, n);
     size_t total = 4 + n, off = 0;
+    b->st.l2_tx_pdus++;
+    b->st.l2_tx_bytes += total;
+    b->st.ll27_tx_pkts += (total + 26) / 27;
+    b->st.ll251_tx_pkts += (total + 250) / 251;
     while (off < total) {
         long long end = after_ms(ATT_TIMEOUT_MS);
         while (b->connected && b->acl_free == 0)

@@ -22,6 +22,9 @@ typedef struct mcumgr_ble mcumgr_ble_t;
 typedef struct mcumgr_ble_stats {
     unsigned long long acl_tx_pkts, acl_tx_bytes, acl_rx_pkts, acl_rx_bytes;
     unsigned long long smp_tx_bytes, smp_rx_bytes;
+    /* L2CAP PDUs sent, and the LL data PDUs they need at 27- and 251-byte LL
+     * payloads (without / with data length extension): the benchmark's model. */
+    unsigned long long l2_tx_pdus, ll27_tx_pkts, ll251_tx_pkts, l2_tx_bytes;
     unsigned mtu, acl_mtu, acl_bufs, connects;
     int dle;
 } mcumgr_ble_stats_t;

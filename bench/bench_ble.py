@@ -1,0 +1,136 @@
+"""make bench, BLE rows: upload the 256 KiB image over Bluetooth LE through
+BlueZ's controller emulator (btvirt, two emulated LE controllers: the
+device's and the client's) and report
+
+1. efficiency: image bytes / LL payload bytes carried (both directions,
+   from the client's HCI ACL counts), against the floor for the chosen
+   ATT_MTU and SMP buffer (every request packed to the buffer, every write
+   packed to MTU-3, each write paying 4 L2CAP + 3 ATT header bytes);
+2. a projected goodput on a modelled link (stated in MODEL) for our run's
+   LL packet count, against the same model's floor and against nRF Connect
+   Device Manager's published ~36 kB/s with pipelining (a quoted figure,
+   not measured here).
+
+The emulator has no air timing, so no wall time is reported for it."""
+import math
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+
+# Connection model: 7.5 ms interval, LE 1M PHY (8 us/byte), data length
+# extension (251-byte LL payloads), no encryption. One LL data PDU takes
+# (1 preamble + 4 access address + 2 header + payload + 3 CRC) bytes of air,
+# then T_IFS, the peer's empty PDU (10 bytes), T_IFS.
+INTERVAL_US = 7500
+T_IFS = 150
+
+
+def ll_air_us(payload):
+    return (1 + 4 + 2 + payload + 3) * 8
+
+
+SLOT_US = ll_air_us(251) + T_IFS + ll_air_us(0) + T_IFS
+PER_EVENT = INTERVAL_US // SLOT_US
+MODEL = (f"7.5 ms interval, 1M PHY, DLE 251, {PER_EVENT} x 251-byte PDUs per event "
+         f"({SLOT_US} us each incl. ack + 2 T_IFS), responses ride in the acks")
+NRF_CDM_BPS = 36000  # quoted: nRF Connect Device Manager with pipelining
+
+
+def _floor(B, size, pkt_max, mtu):
+    """LL payload bytes (both ways) and 251-byte LL packets (upstream) of a
+    perfectly packed upload."""
+    up = down = pk = 0
+    off = 0
+    per = mtu - 3
+    while off < size:
+        n = min(B.max_data(off, size, pkt_max), size - off)
+        p = B.upload_pkt_len(off, n, size, off == 0)
+        writes = math.ceil(p / per)
+        up += p + 7 * writes
+        full, last = divmod(p, per)
+        pk += full * math.ceil((per + 7) / 251) + (math.ceil((last + 7) / 251) if last else 0)
+        r = B.rsp_pkt_len(off + n)
+        down += r + 7 * math.ceil(r / per)
+        off += n
+    return up, down, pk
+
+
+def bench_ble(b, work, imgs):
+    import bench as B
+    btvirt = shutil.which("btvirt") or ("/usr/bin/btvirt" if os.path.exists("/usr/bin/btvirt") else None)
+    shim = os.path.join(b, "test/ble/libbtvirt_shim.so")
+    if not btvirt or not os.path.exists(shim):
+        return [{"figure": "ble", "error": "btvirt (bluez-test-tools) or the shim not available"}]
+    sim = os.path.join(b, "port/posix/extxip-sim")
+    mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
+    d = os.path.join(work, "dev-ble")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, "bt"))
+    B.run([os.path.join(B.ROOT, "scripts/provision"), b, d, "1.0.0"])
+    sock = os.path.join(d, "bt", "bt-server-le")
+    env = dict(os.environ, EXTXIP_BTVIRT_DIR=os.path.join(d, "bt"), LD_PRELOAD=shim)
+    bt = subprocess.Popen([btvirt, "-s"], env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    s = None
+    try:
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.05)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
+            so.bind(("127.0.0.1", 0))
+            port = so.getsockname()[1]
+        s = B.Proc([sim, "run", "--flash-dir", d, "--udp", f"127.0.0.1:{port}", "--no-serial",
+                    "--key", B.KEY, "--ble", "unix:" + sock], os.path.join(d, "sim.log"))
+        for _ in range(200):
+            if "ble: advertising" in open(os.path.join(d, "sim.log")).read():
+                break
+            time.sleep(0.05)
+        out = subprocess.run([mcumgr, "--conntype", "ble", "--connstring",
+                              f"peer_name=Zephyr,ctlr_path=unix:{sock}", "--json", "--quiet",
+                              "-t", "30", "image", "upload", imgs["upload"], "-n", "0"],
+                             capture_output=True, text=True,
+                             env=dict(os.environ, EXTXIP_BLE_STATS="1"))
+        res = B.jlines(out.stdout)
+        m = re.search(r"ble-stats: (.*)", out.stderr)
+        if out.returncode != 0 or not res or not res[-1].get("ok") or not m:
+            raise RuntimeError("upload failed: " + (out.stdout + out.stderr).strip()[-300:])
+    except Exception as e:  # report, never fail
+        return [{"figure": "ble", "error": str(e)}]
+    finally:
+        if s:
+            s.stop()
+        bt.terminate()
+        bt.wait(5)
+    u = res[-1]
+    st = dict(zip(m.group(1).split()[0::2], map(int, m.group(1).split()[1::2])))
+    size = os.path.getsize(imgs["upload"])
+    mtu = st["mtu"]
+    ll = st["acl_tx_bytes"] + st["acl_rx_bytes"]
+    up_f, down_f, pk_f = _floor(B, size, u["packet_max"], mtu)
+    eff, eff_f = size / ll, size / (up_f + down_f)
+    t_ours = math.ceil(st["ll251_tx_pkts"] / PER_EVENT) * INTERVAL_US / 1e6
+    t_floor = math.ceil(pk_f / PER_EVENT) * INTERVAL_US / 1e6
+    return [{
+        "figure": "ble", "bytes": size, "mtu": mtu, "packet_max": u["packet_max"],
+        "window": u["window"], "requests": u["requests"], "ll_payload_bytes": ll,
+        "acl_tx_bytes": st["acl_tx_bytes"], "acl_rx_bytes": st["acl_rx_bytes"],
+        "smp_tx_bytes": st["smp_tx_bytes"], "efficiency": eff, "floor_efficiency": eff_f,
+        "ratio": eff / eff_f, "ll251_pkts": st["ll251_tx_pkts"], "floor_ll251_pkts": pk_f,
+        "model": MODEL, "projected_Bps": size / t_ours, "floor_projected_Bps": size / t_floor,
+        "projected_ratio": t_floor / t_ours, "nrf_cdm_quoted_Bps": NRF_CDM_BPS,
+        "vs_nrf_cdm": size / t_ours / NRF_CDM_BPS,
+    }]
+
+
+def fmt(r, w):
+    w(f"{'ble 256KiB image B / LL payload B (mtu ' + str(r['mtu']) + ')':<44}",
+      f"{r['efficiency']:>14.3f}", f"{r['floor_efficiency']:>14.3f}", f"{r['ratio']:>7.3f}")
+    w(f"{'ble projected goodput B/s (model below)':<44}", f"{r['projected_Bps']:>14.0f}",
+      f"{r['floor_projected_Bps']:>14.0f}", f"{r['projected_ratio']:>7.3f}")
+    w(f"{'  vs nRF Connect Device Manager (quoted)':<44}", f"{r['projected_Bps']:>14.0f}",
+      f"{r['nrf_cdm_quoted_Bps']:>14.0f}", f"{r['vs_nrf_cdm']:>7.2f}")
+    w(f"  model: {r['model']}")
