@@ -69,6 +69,33 @@ static void test_serial(void)
     CHECK(parse("", "x", &c) != 0);
 }
 
+static void test_ble(void)
+{
+    mcumgr_conn_t c;
+    CHECK_EQ(parse("ble", "peer_name='Zephyr'", &c), 0); /* quotes kept by an outer quote */
+    CHECK_EQ(c.type, MCUMGR_CONN_BLE);
+    CHECK(strcmp(c.peer_name, "Zephyr") == 0);
+    CHECK(strcmp(c.ctlr, "hci0") == 0); /* mcumgr's default controller */
+    CHECK_EQ(c.scan_ms, 5000);
+    CHECK_EQ(parse("ble", "ctlr_name=hci1,peer_name=Zephyr,peer_id=C0:11:22:33:44:55", &c), 0);
+    CHECK(strcmp(c.ctlr, "hci1") == 0);
+    CHECK(strcmp(c.peer_id, "C0:11:22:33:44:55") == 0);
+    CHECK_EQ(parse("ble", "peer_name=Z,ctlr_path=tty:/dev/ttyACM0,baud=1000000,scan_timeout=2", &c), 0);
+    CHECK(strcmp(c.ctlr, "tty:/dev/ttyACM0,baud=1000000") == 0);
+    CHECK_EQ(c.scan_ms, 2000);
+    CHECK_EQ(parse("ble", "peer_id=c0:11:22:33:44:55,ctlr_path=unix:/tmp/bt-server-le", &c), 0);
+    CHECK(strcmp(c.ctlr, "unix:/tmp/bt-server-le") == 0);
+    /* refusals */
+    CHECK(parse("ble", "ctlr_name=hci0", &c) != 0);              /* no peer */
+    CHECK(parse("ble", "peer_name=", &c) != 0);
+    CHECK(parse("ble", "peer_name=Z,peer_id=1:2:3", &c) != 0);
+    CHECK(parse("ble", "peer_name=Z,ctlr_name=usb0", &c) != 0);
+    CHECK(parse("ble", "peer_name=Z,ctlr_path=/dev/ttyACM0", &c) != 0);
+    CHECK(parse("ble", "peer_name=Z,scan_timeout=0", &c) != 0);
+    CHECK(parse("ble", "peer_name=Z,mtu=498", &c) != 0);
+    CHECK(parse("ble", "peer_name=ThisNameIsFarTooLongForAnAdvert1234", &c) != 0);
+}
+
 static void test_line_chars(void)
 {
     CHECK_EQ(mcumgr_serial_line_chars(128), 124); /* 127-byte lines */
@@ -120,6 +147,7 @@ int main(void)
 {
     test_udp();
     test_serial();
+    test_ble();
     test_line_chars();
     test_cli();
     return tu_finish("mcumgr_conn");
