@@ -15,10 +15,17 @@
  * of a path starting with "/tmp/bt-server-" is redirected into that
  * directory, so parallel test runs (gcc and ASan build dirs) each get their
  * own emulator.
+ *
+ * Third job: btvirt writes to its clients with sendmsg(MSG_DONTWAIT) but
+ * without MSG_NOSIGNAL, so an event for a client that has just closed its
+ * socket (a test's central exiting) raises SIGPIPE and kills the emulator
+ * for everyone else. SIGPIPE is ignored here and sendmsg gets MSG_NOSIGNAL;
+ * btvirt then sees EPIPE and drops that client as it does on a hang-up.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,4 +103,17 @@ int unlink(const char *path)
     if (!real)
         real = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
     return real(redirect(path, buf, sizeof buf));
+}
+
+__attribute__((constructor)) static void no_sigpipe(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    static ssize_t (*real)(int, const struct msghdr *, int);
+    if (!real)
+        real = (ssize_t (*)(int, const struct msghdr *, int))dlsym(RTLD_NEXT, "sendmsg");
+    return real(fd, msg, flags | MSG_NOSIGNAL);
 }

@@ -559,8 +559,13 @@ static int connect_peer(mcumgr_ble_t *b)
         uint8_t d[3];
         ble_put16(d, b->handle);
         d[2] = BLE_HCI_REMOTE_USER_TERM;
-        if (b->connected)
-            hci(b, BLE_OP_DISCONNECT, d, 3);
+        if (b->connected && hci(b, BLE_OP_DISCONNECT, d, 3) == 0) {
+            /* Wait for the Disconnection Complete that follows the status, so
+             * the controller is not left writing to a closed link. */
+            long long end = after_ms(1000);
+            while (b->connected && pump(b, end) > 0)
+                ;
+        }
         return -1;
     }
     return 0;
