@@ -23,8 +23,11 @@ uint32_t board_area_addr(const flash_area_t *fa, uint32_t off);
  * project key (boards/nrf5340dk/extxip-dev-ec-p256.pem, public part). */
 extern const image_keyring_t board_keyring;
 
-/* Give mbedTLS its heap (a static arena). Call once before any verify. */
+/* Fill board_keyring; give the crypto backend what it needs (mbedTLS: its
+ * heap arena; BearSSL: nothing). Call once before any verify. */
 void board_crypto_init(void);
+/* The backend's part of board_crypto_init (crypto_bearssl.c / crypto_mbedtls.c). */
+void board_crypto_backend_init(void);
 
 /* What the bootloader tells the application (in SRAM it does not reuse). */
 #define BOARD_HANDOFF_MAGIC 0x45585850u /* "EXXP" */

@@ -35,16 +35,17 @@ static void report(const boot_result_t *r)
             uart_puts(": ");
             put_ver(&m->version);
         } else {
-            uart_puts(": not bootable (");
-            uart_puts(image_strerror(m->primary_err));
-            uart_puts(")");
+            /* Codes, not text: the string tables would cost the bootloader
+             * ~0.7 KB (image_strerror/boot_reason_str give the meaning). */
+            uart_puts(": not bootable, image err -");
+            uart_put_dec((uint32_t)-m->primary_err);
         }
         if (m->upgrade == BOOT_UPGRADE_DONE) {
             uart_puts(", upgraded from ");
             put_ver(&m->from);
         } else if (m->upgrade == BOOT_UPGRADE_REFUSED) {
-            uart_puts(", upgrade refused: ");
-            uart_puts(boot_reason_str(m->reason));
+            uart_puts(", upgrade refused, reason ");
+            uart_put_dec(m->reason);
         }
         if (m->bootable && !m->deps_ok)
             uart_puts(", dependency unmet");

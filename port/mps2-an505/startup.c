@@ -2,6 +2,9 @@
  * Start-up for both firmware images (bootloader and application): vector
  * table, reset handler (copy .data, zero .bss, call main), SysTick
  * millisecond clock, fault report on UART0, and the hand-over jump.
+ * Compiled once per image: the bootloader's copy (EXTXIP_FW_BOOT) runs with
+ * interrupts unused, so its table stops after the 16 system vectors and a
+ * fault just halts (no SysTick clock, no register report).
  */
 #include <stdint.h>
 #include <string.h>
@@ -22,10 +25,16 @@ void Default_Handler(void);
 void SysTick_Handler(void);
 void UART0_RX_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
+#ifdef EXTXIP_FW_BOOT
+/* The 16 system vectors only: the bootloader enables no interrupt. */
+#define VECTORS 16
+#else
 /* 16 system vectors + 48 external: enough for UART0 (32) and its combined
  * interrupt (42). 64 words, so any 256-byte aligned address can be VTOR;
  * the application's table sits right after its 0x200 image header. */
-__attribute__((section(".isr_vector"), used)) const vector_t vector_table[64] = {
+#define VECTORS 64
+#endif
+__attribute__((section(".isr_vector"), used)) const vector_t vector_table[VECTORS] = {
     [0] = (vector_t)(uintptr_t)&__stack_top,
     [1] = Reset_Handler,
     [2] = Fault_Handler,  /* NMI */
@@ -37,8 +46,10 @@ __attribute__((section(".isr_vector"), used)) const vector_t vector_table[64] = 
     [11] = Default_Handler, /* SVC */
     [12] = Default_Handler, /* DebugMon */
     [14] = Default_Handler, /* PendSV */
+#ifndef EXTXIP_FW_BOOT
     [15] = SysTick_Handler,
     [16 + AN505_IRQ_UART0_RX] = UART0_RX_Handler,
+#endif
 };
 
 void Reset_Handler(void)
@@ -51,6 +62,7 @@ void Reset_Handler(void)
         __asm volatile("wfi");
 }
 
+#ifndef EXTXIP_FW_BOOT
 static volatile uint64_t ms_ticks;
 
 void SysTick_Handler(void)
@@ -92,19 +104,18 @@ void Fault_Handler(void)
     for (;;)
         __asm volatile("wfi");
 }
+#else
+void Fault_Handler(void)
+{
+    uart_puts("\r\nFAULT\r\n");
+    for (;;)
+        __asm volatile("wfi");
+}
+#endif
 
 void Default_Handler(void)
 {
     Fault_Handler();
-}
-
-void extxip_mbedtls_exit(int status);
-void extxip_mbedtls_exit(int status)
-{
-    (void)status;
-    uart_puts("FATAL: mbedTLS heap corrupted\r\n");
-    for (;;)
-        __asm volatile("wfi");
 }
 
 void an505_jump(uint32_t vtor)

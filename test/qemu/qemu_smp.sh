@@ -17,14 +17,21 @@ fail() { echo "FAIL: $*"; [ -f "$fw/uart.log" ] && { echo "--- UART log"; tr -d 
 
 # ---- firmware build (own dir; the host's compiler flags/sanitizers don't apply)
 mkdir -p "$fw"
-mb="$fw/_mbedtls"
-if ! tree=$(timeout 120 "$src/scripts/fetch-mbedtls" "$mb" 2>"$fw/fetch.log"); then
-  echo "SKIP: Debian's mbedTLS source could not be fetched:"; tail -3 "$fw/fetch.log"; exit 77
+# The firmware's crypto (BearSSL by default; EXTXIP_FW_CRYPTO=mbedtls in the
+# environment builds the mbedTLS one) is Debian's source package.
+crypto=${EXTXIP_FW_CRYPTO:-bearssl}
+case $crypto in
+  bearssl) srcvar=BEARSSL_SRC ;;
+  mbedtls) srcvar=MBEDTLS_SRC ;;
+  *) fail "EXTXIP_FW_CRYPTO=$crypto: bearssl or mbedtls" ;;
+esac
+if ! tree=$(timeout 120 "$src/scripts/fetch-$crypto" "$fw/_$crypto" 2>"$fw/fetch.log"); then
+  echo "SKIP: Debian's $crypto source could not be fetched:"; tail -3 "$fw/fetch.log"; exit 77
 fi
 unset CC CFLAGS LDFLAGS
 timeout 200 cmake -S "$src/port/mps2-an505" -B "$fw" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$src/port/mps2-an505/cmake/arm-none-eabi.cmake" \
-  -DEXTXIP_HOST_BUILD="$host" -DMBEDTLS_SRC="$tree" >"$fw/configure.log" 2>&1 \
+  -DEXTXIP_HOST_BUILD="$host" -DEXTXIP_FW_CRYPTO="$crypto" -D$srcvar="$tree" >"$fw/configure.log" 2>&1 \
   || { cat "$fw/configure.log"; fail "firmware configure"; }
 timeout 200 cmake --build "$fw" >"$fw/build.log" 2>&1 || { tail -30 "$fw/build.log"; fail "firmware build"; }
 
