@@ -1,7 +1,8 @@
 /*
  * The bootloader: lib/boot's boot_go over the QEMU-memory flash map, images
- * checked with ECDSA P-256 (mbedTLS) against board_keyring, then a jump to
- * image 0's vector table right after its 0x200-byte header. Image 2 (the XIP
+ * checked with ECDSA P-256 (lib/crypto; BearSSL by default) against
+ * board_keyring, then a jump to image 0's vector table right after its
+ * 0x200-byte header. Image 2 (the XIP
  * part) must be bootable too: the application calls into it. Image 1 (the
  * network core's) is reported but not needed: QEMU has no network core.
  */
@@ -56,7 +57,7 @@ static void report(const boot_result_t *r)
 int main(void)
 {
     uart_init();
-    uart_puts("\r\nextxip bootloader (mps2-an505, cortex-m33)\r\n");
+    uart_puts("\r\nextxip bootloader\r\n");
     board_crypto_init();
     board_flash_map(&map);
 
@@ -79,15 +80,11 @@ int main(void)
     if (rc != BOOT_OK && rc != BOOT_ERR_NO_BOOTABLE) {
         uart_puts("boot: flash error, halted\r\n");
     } else if (!app->bootable || !xip->bootable || !app->deps_ok || !xip->deps_ok) {
-        uart_puts("boot: no bootable application (images 0 and 2 needed), halted\r\n");
+        uart_puts("boot: images 0+2 not bootable, halted\r\n");
     } else {
         const flash_area_t *fa;
         flash_map_get(&map, app->area_id, &fa);
-        uint32_t vt = board_area_addr(fa, app->entry_off);
-        uart_puts("boot: jumping to ");
-        uart_put_hex(vt);
-        uart_puts("\r\n");
-        an505_jump(vt);
+        an505_jump(board_area_addr(fa, app->entry_off));
     }
     for (;;)
         __asm volatile("wfi");

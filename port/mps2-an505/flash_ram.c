@@ -10,6 +10,14 @@
 #include "an505.h"
 #include "board.h"
 
+/* Device and area names (pm_static.yml's) are for listings only; the
+ * bootloader's copy of this file (EXTXIP_FW_BOOT) carries none. */
+#ifdef EXTXIP_FW_BOOT
+#define NAME(s) NULL
+#else
+#define NAME(s) s
+#endif
+
 static int ram_read(void *ctx, uint32_t off, void *dst, uint32_t len)
 {
     memcpy(dst, (const uint8_t *)ctx + off, len);
@@ -37,13 +45,13 @@ static int ram_erase(void *ctx, uint32_t off, uint32_t len)
 static const flash_dev_ops_t ram_ops = {ram_read, ram_write, ram_erase};
 
 static const flash_dev_t dev_internal = {
-    "nrf5340-app-flash@ssram1", AN505_IFLASH_SIZE, AN505_IFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
+    NAME("nrf5340-app-flash@ssram1"), AN505_IFLASH_SIZE, AN505_IFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
     &ram_ops, (void *)AN505_IFLASH_BASE};
 static const flash_dev_t dev_net = {
-    "nrf5340-net-flash@ssram1", AN505_NFLASH_SIZE, AN505_NFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
+    NAME("nrf5340-net-flash@ssram1"), AN505_NFLASH_SIZE, AN505_NFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
     &ram_ops, (void *)AN505_NFLASH_BASE};
 static const flash_dev_t dev_qspi = {
-    "MX25R64@psram", AN505_QSPI_SIZE, AN505_QSPI_SECTOR, AN505_WRITE_ALIGN, 0xff, &ram_ops,
+    NAME("MX25R64@psram"), AN505_QSPI_SIZE, AN505_QSPI_SECTOR, AN505_WRITE_ALIGN, 0xff, &ram_ops,
     (void *)AN505_QSPI_BASE};
 
 static void put(flash_map_t *m, uint8_t id, const char *name, const flash_dev_t *dev,
@@ -61,20 +69,20 @@ static void put(flash_map_t *m, uint8_t id, const char *name, const flash_dev_t 
 void board_flash_map(flash_map_t *m)
 {
     memset(m, 0, sizeof *m);
-    put(m, FLASH_AREA_IMAGE_PRIMARY(0), "mcuboot_primary", &dev_internal, AN505_SLOT0_OFF,
+    put(m, FLASH_AREA_IMAGE_PRIMARY(0), NAME("mcuboot_primary"), &dev_internal, AN505_SLOT0_OFF,
         AN505_SLOT0_SIZE);
-    put(m, FLASH_AREA_IMAGE_SECONDARY(0), "mcuboot_secondary", &dev_qspi, AN505_SLOT1_OFF,
+    put(m, FLASH_AREA_IMAGE_SECONDARY(0), NAME("mcuboot_secondary"), &dev_qspi, AN505_SLOT1_OFF,
         AN505_SLOT0_SIZE);
-    put(m, FLASH_AREA_IMAGE_PRIMARY(1), "mcuboot_primary_1", &dev_net, AN505_SLOT2_OFF,
+    put(m, FLASH_AREA_IMAGE_PRIMARY(1), NAME("mcuboot_primary_1"), &dev_net, AN505_SLOT2_OFF,
         AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_IMAGE_SECONDARY(1), "mcuboot_secondary_1", &dev_qspi, AN505_SLOT3_OFF,
+    put(m, FLASH_AREA_IMAGE_SECONDARY(1), NAME("mcuboot_secondary_1"), &dev_qspi, AN505_SLOT3_OFF,
         AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_IMAGE_PRIMARY(2), "mcuboot_primary_2", &dev_qspi, AN505_SLOT4_OFF,
+    put(m, FLASH_AREA_IMAGE_PRIMARY(2), NAME("mcuboot_primary_2"), &dev_qspi, AN505_SLOT4_OFF,
         AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_IMAGE_SECONDARY(2), "mcuboot_secondary_2", &dev_qspi, AN505_SLOT5_OFF,
+    put(m, FLASH_AREA_IMAGE_SECONDARY(2), NAME("mcuboot_secondary_2"), &dev_qspi, AN505_SLOT5_OFF,
         AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_BOOTLOADER, "mcuboot", &dev_internal, AN505_BOOT_OFF, AN505_BOOT_SIZE);
-    put(m, FLASH_AREA_SETTINGS, "settings_storage", &dev_internal, AN505_SETTINGS_OFF,
+    put(m, FLASH_AREA_BOOTLOADER, NAME("mcuboot"), &dev_internal, AN505_BOOT_OFF, AN505_BOOT_SIZE);
+    put(m, FLASH_AREA_SETTINGS, NAME("settings_storage"), &dev_internal, AN505_SETTINGS_OFF,
         AN505_SETTINGS_SIZE);
 }
 
