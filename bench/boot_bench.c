@@ -11,7 +11,8 @@
  *     from the same datasheet figures (see floor_image()).
  *   bench-boot validate KEY V1DIR
  *     Boot without an update, under callgrind: dump "boot" holds boot_go's
- *     instructions, dump "sha256" mbedTLS's SHA-256 over the very bytes the
+ *     instructions, dump "sha256" lib/crypto's SHA-256 (the backend the
+ *     build picked, EXTXIP_CRYPTO) over the very bytes the
  *     images' hashes cover (header + body + protected TLVs), same run.
  *
  * VxDIR hold img0-vX.bin img1-vX.bin img2-vX.bin (bench/bench.py names them).
@@ -21,10 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/sha256.h>
-
 #include "callgrind_compat.h"
 #include "boot/boot.h"
+#include "crypto/crypto.h"
 #include "image/image.h"
 #include "sim_device.h"
 #include "../test/support/vecfile.h"
@@ -199,7 +199,7 @@ __attribute__((noinline)) static void sha_all(uint8_t *const bufs[3], const size
                                               uint8_t out[3][32])
 {
     for (int i = 0; i < 3; i++)
-        mbedtls_sha256_ret(bufs[i], lens[i], out[i], 0);
+        crypto_sha256(bufs[i], lens[i], out[i]);
 }
 
 static int run_validate(const char *key, const char *v1)
@@ -215,7 +215,7 @@ static int run_validate(const char *key, const char *v1)
     int rc = boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
     CALLGRIND_DUMP_STATS_AT("boot");
 
-    /* The same bytes, hashed by mbedTLS alone. */
+    /* The same bytes, hashed by lib/crypto's SHA-256 alone (the build's backend). */
     uint8_t *bufs[3];
     size_t lens[3], total = 0;
     for (int i = 0; i < 3; i++) {

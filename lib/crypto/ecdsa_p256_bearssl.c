@@ -1,7 +1,9 @@
-/* ECDSA P-256 verify over BearSSL: the i15 verifier with the P-256-only
- * br_ec_p256_m15 point code (constant time, stack only, no heap). The key
+/* ECDSA P-256 verify over BearSSL: the i31 verifier with the P-256-only
+ * br_ec_p256_m31 point code (constant time, stack only, no heap; the fastest
+ * of BearSSL's P-256 codes where a 32x32->64 multiply is cheap, as on the
+ * Cortex-M33; docs/performance.md §5 compares the four). The key
  * encoding is fixed, so it is matched byte for byte instead of parsed; the DER
- * signature goes through BearSSL's br_ecdsa_i15_vrfy_asn1 (its own DER->raw
+ * signature goes through BearSSL's br_ecdsa_i31/i15_vrfy_asn1 (its own DER->raw
  * conversion, which is lenient about non-minimal lengths/integers but rejects
  * trailing bytes). */
 #include "crypto/crypto.h"
@@ -12,8 +14,8 @@
 /* The point code and the matching verifier (i15 or i31 modular arithmetic
  * for the order); the build may pick others (port/mps2-an505: EXTXIP_FW_BEARSSL_EC). */
 #ifndef EXTXIP_BEARSSL_EC
-#define EXTXIP_BEARSSL_EC br_ec_p256_m15
-#define EXTXIP_BEARSSL_VRFY br_ecdsa_i15_vrfy_asn1
+#define EXTXIP_BEARSSL_EC br_ec_p256_m31
+#define EXTXIP_BEARSSL_VRFY br_ecdsa_i31_vrfy_asn1
 #endif
 #define EC_IMPL (&EXTXIP_BEARSSL_EC)
 #define VRFY_ASN1 EXTXIP_BEARSSL_VRFY
