@@ -203,7 +203,7 @@ def wait_path(path, proc, secs=10):
     return False
 
 
-def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirty=False):
+def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirty=None):
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
     pace = os.path.join(b, "bench/bench-pace")
@@ -212,9 +212,9 @@ def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirt
     os.makedirs(d)
     run([os.path.join(ROOT, "scripts/provision"), b, d, "1.0.0"])
     if dirty:
-        # A secondary slot that needs erasing: an image already there (the
-        # upload image itself, so every sector it will occupy is not blank).
-        run([sim, "program", "--flash-dir", d, "mcuboot_secondary", img])
+        # A secondary slot that needs erasing: another, larger image already
+        # there (not the upload itself, which the device would resume as done).
+        run([sim, "program", "--flash-dir", d, "mcuboot_secondary", dirty])
     simlink, clink = os.path.join(d, "sim.tty"), os.path.join(d, "client.tty")
     import socket
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
@@ -330,7 +330,8 @@ def bench_serial_flash(b, work, imgs):
             log(f"serial+flash: {baud} baud, {timing} timing, {slot} ...")
             try:
                 u = serial_upload(b, work, imgs["upload"], baud, None, 5,
-                                  f"flash-{timing}-{int(dirty)}", timing, dirty)
+                                  f"flash-{timing}-{int(dirty)}", timing,
+                                  imgs["base0"] if dirty else None)
             except Exception as e:
                 rows.append({"figure": "serial-flash", "config": f"{timing}, {slot}", "error": str(e)})
                 continue
