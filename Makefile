@@ -65,8 +65,8 @@ fuzz: bootstrap
 	./test/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # Cortex-M33 firmware under QEMU mps2-an505 (needs Debian's gcc-arm-none-eabi,
-# libnewlib-arm-none-eabi, qemu-system-arm; mbedTLS is fetched as Debian's
-# source package). Builds bootloader + split application, boots them with
+# libnewlib-arm-none-eabi, qemu-system-arm; BearSSL is fetched as Debian's
+# source package). Ends with the text/data/bss of the bootloader and the app. Builds bootloader + split application, boots them with
 # UART0 on a PTY for `extxip-mcumgr --conntype serial --connstring dev=<pty>`.
 FW_BUILD ?= $(BUILD)/fw
 .PHONY: firmware qemu
