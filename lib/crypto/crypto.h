@@ -1,21 +1,28 @@
 /*
  * Thin crypto shims: the only crypto surface lib/image (and anything else in
- * the core) sees. No mbedTLS or libsodium type appears here, so callers build
- * against this header alone and the backend is chosen per file at link time.
+ * the core) sees. No mbedTLS, BearSSL or libsodium type appears here, so
+ * callers build against this header alone and the backend is chosen per file
+ * at link time.
  *
- * Backends:
+ * Backends (lib/sources.cmake lists them):
  *   sha256_mbedtls.c      SHA-256            mbedTLS 2.28
  *   ecdsa_p256_mbedtls.c  ECDSA P-256        mbedTLS 2.28
- *   rsa_pss_mbedtls.c     RSA-2048 PSS       mbedTLS 2.28
+ *   sha256_bearssl.c      SHA-256            BearSSL 0.6
+ *   ecdsa_p256_bearssl.c  ECDSA P-256        BearSSL 0.6 (br_ec_p256_m31 + i31 verifier)
+ *   rsa_pss_mbedtls.c     RSA-2048 PSS       mbedTLS 2.28 (host only)
  *   ed25519_sodium.c      Ed25519            libsodium (host only)
- * mbedTLS 2.28 has no Ed25519, so the host uses Debian's libsodium. The
- * Cortex-M33 firmware builds only SHA-256 and ECDSA P-256 (the sample signs
- * with P-256; lib/sources.cmake, EXTXIP_CRYPTO_SOURCES); its port supplies
- * crypto_rsa2048_pss_verify() and crypto_ed25519_verify() that refuse every
- * key with CRYPTO_ERR_KEY (port/mps2-an505/crypto_port.c).
+ * SHA-256 + ECDSA come from one of the two: host -DEXTXIP_CRYPTO=mbedtls
+ * (default) or bearssl; firmware -DEXTXIP_FW_CRYPTO=bearssl (default) or
+ * mbedtls. mbedTLS 2.28 has no Ed25519, so the host uses Debian's libsodium.
+ * The Cortex-M33 firmware builds only SHA-256 and ECDSA P-256 (the sample
+ * signs with P-256); its port supplies crypto_rsa2048_pss_verify() and
+ * crypto_ed25519_verify() that refuse every key with CRYPTO_ERR_KEY
+ * (port/mps2-an505/crypto_port.c).
  *
  * mbedTLS's bignum code allocates internally (host: libc malloc; firmware:
- * mbedtls_memory_buffer_alloc over a static arena the port owns).
+ * mbedtls_memory_buffer_alloc over a static arena the port owns). BearSSL
+ * works on the caller's stack only (no heap; ~3.3 KB peak for a boot on the
+ * Cortex-M33, docs/performance.md §5).
  */
 #ifndef EXTXIP_CRYPTO_H
 #define EXTXIP_CRYPTO_H
@@ -31,8 +38,8 @@ enum {
 };
 
 #define CRYPTO_SHA256_SIZE 32u
-/* Room for the backend's context (mbedTLS 2.28: 108 bytes on 32/64-bit);
- * checked at compile time in sha256_mbedtls.c. */
+/* Room for the backend's context (mbedTLS 2.28: 108 bytes on 32/64-bit;
+ * BearSSL: 112 on 64-bit); checked at compile time in sha256_<backend>.c. */
 #define CRYPTO_SHA256_CTX_SIZE 128u
 
 /* Caller-owned SHA-256 state; opaque, so no backend type leaks out. */
