@@ -21,7 +21,7 @@
 #include "mgmt/stat_mgmt.h"
 #include "mgmt/zbasic_mgmt.h"
 #include "smp/smp.h"
-#include "smp/smp_serial.h"
+#include "smp_uart.h"
 #include "uart.h"
 
 static flash_map_t map;
@@ -40,21 +40,15 @@ static settings_mgmt_t set;
 static shell_cmds_ctx_t sh_ctx;
 static shell_mgmt_port_t sh_port;
 static shell_mgmt_t sh;
-static smp_serial_rx_t rx;
-static uint8_t tx[SMP_BUF_SIZE];
 static volatile bool reset_requested;
 
-static int line_out(void *arg, const uint8_t *line, size_t len)
+/* Masked check-then-sleep: a byte arriving in between still wakes WFI. */
+static void sleep_until_rx(void)
 {
-    (void)arg;
-    uart_write(line, len); /* whole line at once: nothing else prints while serving */
-    return 0;
-}
-
-static int smp_out(void *arg, const uint8_t *pkt, size_t len)
-{
-    (void)arg;
-    return smp_serial_encode_lines(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, line_out, NULL);
+    __asm volatile("cpsid i" ::: "memory");
+    if (uart_rx_empty())
+        __asm volatile("wfi");
+    __asm volatile("cpsie i" ::: "memory");
 }
 
 /* Runs after the reset reply went out (os_mgmt contract). */
@@ -130,13 +124,6 @@ static int task_get(void *arg, uint32_t index, os_mgmt_task_t *t)
 /* A soft reset: re-enter the bootloader through its vector table. A QEMU
  * system reset (SYSRESETREQ) would make QEMU's loader copy the original
  * images back over our "flash", undoing any upload. */
-static __attribute__((noreturn)) void soft_reset(void)
-{
-    for (volatile uint32_t i = 0; i < 100000u; i++) /* let the UART drain */
-        ;
-    an505_jump(AN505_IFLASH_BASE + AN505_BOOT_OFF);
-}
-
 int main(void)
 {
     uart_init();
@@ -213,32 +200,9 @@ int main(void)
     };
     if (kvs_mount(&kvs, sfa, 0, set_port.size) != KVS_OK)
         uart_puts("app: settings store did not mount\r\n");
-    smp_serial_rx_init(&rx);
     uart_puts("app: SMP server on UART0\r\n");
     uart_rx_irq_start();
-
-    uint8_t in[64];
-    for (;;) {
-        size_t n = uart_read(in, sizeof in);
-        if (n == 0) {
-            /* Masked check-then-sleep: a byte arriving in between still wakes WFI. */
-            __asm volatile("cpsid i" ::: "memory");
-            if (uart_rx_empty())
-                __asm volatile("wfi");
-            __asm volatile("cpsie i" ::: "memory");
-            continue;
-        }
-        size_t off = 0;
-        while (off < n) {
-            size_t used;
-            const uint8_t *pkt;
-            size_t pkt_len;
-            int got = smp_serial_rx_feed(&rx, in + off, n - off, &used, &pkt, &pkt_len);
-            off += used;
-            if (got == 1)
-                smp_process(&srv, pkt, pkt_len, tx, sizeof tx, 1, smp_out, NULL);
-            if (reset_requested)
-                soft_reset();
-        }
-    }
+    const smp_uart_t u = {&srv, uart_read, sleep_until_rx, &reset_requested};
+    smp_uart_serve(&u);
+    smp_uart_soft_reset();
 }

@@ -45,4 +45,8 @@ const board_handoff_t *board_handoff_get(void);
 board_handoff_t *board_handoff_slot(void);
 void board_handoff_seal(board_handoff_t *h);
 
+/* The bootloader's answer to "no consistent set": halt (boot_main.c) or
+ * serial recovery (boot_recovery.c, in extxip-boot-serial). */
+void boot_fallback(const flash_map_t *map, boot_state_t *st, const boot_result_t *res);
+
 #endif

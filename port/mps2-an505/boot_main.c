@@ -13,6 +13,17 @@
 static flash_map_t map;
 static boot_state_t state;
 
+/* No consistent set to run. This bootloader halts; extxip-boot-serial links
+ * boot_recovery.c, whose boot_fallback serves SMP on UART0 instead. */
+__attribute__((weak)) void boot_fallback(const flash_map_t *m, boot_state_t *st,
+                                         const boot_result_t *res)
+{
+    (void)m, (void)st, (void)res;
+    uart_puts("boot: images 0+2 not bootable, halted\r\n");
+    for (;;)
+        __asm volatile("wfi");
+}
+
 static void put_ver(const image_version_t *v)
 {
     uart_put_dec(v->major);
@@ -79,8 +90,9 @@ int main(void)
     const boot_image_result_t *app = &h->result.img[0], *xip = &h->result.img[2];
     if (rc != BOOT_OK && rc != BOOT_ERR_NO_BOOTABLE) {
         uart_puts("boot: flash error, halted\r\n");
-    } else if (!app->bootable || !xip->bootable || !app->deps_ok || !xip->deps_ok) {
-        uart_puts("boot: images 0+2 not bootable, halted\r\n");
+    } else if (!app->bootable || !xip->bootable || !app->deps_ok || !xip->deps_ok ||
+               h->result.pair_open) {
+        boot_fallback(&map, &state, &h->result);
     } else {
         const flash_area_t *fa;
         flash_map_get(&map, app->area_id, &fa);

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Boot the extxip firmware in QEMU mps2-an505 with UART0 on a PTY.
 # Usage: run-qemu.sh FW_BUILD_DIR [--pty-file F] [--log F] [--background]
+#                    [--boot ELF] [--bare]
+#   --boot: another bootloader ELF of the build (extxip-boot-serial.elf);
+#   --bare: no images loaded (a blank device: the bootloader finds nothing).
 #   Loads the bootloader ELF, and the signed images where the flash map puts
 #   them (QEMU's loader writes through the non-secure aliases: SSRAM1
 #   0x00000000 = internal/net-core flash at 0x10000000, PSRAM 0x80000000 = QSPI).
@@ -12,27 +15,31 @@
 #   serves SMP (prints "pid N"), or fails after 60 s.
 set -eu
 fw=$1; shift
-ptyfile="" log="$fw/uart.log" bg=0
+ptyfile="" log="$fw/uart.log" bg=0 boot=extxip-boot.elf bare=0
 while [ $# -gt 0 ]; do
   case $1 in
     --pty-file) ptyfile=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
     --background) bg=1; shift ;;
+    --boot) boot=$2; shift 2 ;;
+    --bare) bare=1; shift ;;
     *) echo "run-qemu.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-for f in extxip-boot.elf app.internal.signed.bin app.external.signed.bin net.signed.bin; do
+for f in "$boot" app.internal.signed.bin app.external.signed.bin net.signed.bin; do
   [ -f "$fw/$f" ] || { echo "run-qemu.sh: $fw/$f missing (build the firmware first)" >&2; exit 2; }
 done
 command -v qemu-system-arm >/dev/null || { echo "run-qemu.sh: qemu-system-arm not installed (apt-get install qemu-system-arm)" >&2; exit 2; }
 : > "$log"
+images=()
+[ $bare = 1 ] || images=(
+  -device "loader,file=$fw/app.internal.signed.bin,addr=0x00010000,force-raw=on"
+  -device "loader,file=$fw/net.signed.bin,addr=0x00100000,force-raw=on"
+  -device "loader,file=$fw/app.external.signed.bin,addr=0x80120000,force-raw=on")
 out=$(mktemp)
 qemu-system-arm -M mps2-an505 -display none -monitor none -nodefaults \
   -chardev "pty,id=uart0,logfile=$log" -serial chardev:uart0 \
-  -kernel "$fw/extxip-boot.elf" \
-  -device "loader,file=$fw/app.internal.signed.bin,addr=0x00010000,force-raw=on" \
-  -device "loader,file=$fw/net.signed.bin,addr=0x00100000,force-raw=on" \
-  -device "loader,file=$fw/app.external.signed.bin,addr=0x80120000,force-raw=on" \
+  -kernel "$fw/$boot" "${images[@]}" \
   >"$out" 2>&1 </dev/null &
 qpid=$!
 pty=""
@@ -50,7 +57,8 @@ hpid=$!
 [ -n "$ptyfile" ] && echo "$pty" > "$ptyfile"
 if [ $bg = 1 ]; then
   for _ in $(seq 600); do
-    grep -qa 'app: SMP server on UART0' "$log" && { echo "pid $qpid $hpid"; echo "pty $pty"; exit 0; }
+    grep -qa -e 'app: SMP server on UART0' -e 'boot: serial recovery on UART0' "$log" &&
+      { echo "pid $qpid $hpid"; echo "pty $pty"; exit 0; }
     grep -qa -e 'halted' -e 'FAULT' "$log" && break
     kill -0 $qpid 2>/dev/null || break
     sleep 0.1

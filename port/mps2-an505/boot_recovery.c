@@ -1,0 +1,70 @@
+/*
+ * The bootloader's serial recovery (what MCUboot's CONFIG_MCUBOOT_SERIAL
+ * offers), linked into extxip-boot-serial.elf only: when no consistent image
+ * set can boot, the bootloader serves SMP on UART0 itself instead of halting:
+ * the image group (state read, upload: a complete upload is scheduled at
+ * once, pending and permanent, and a linked image is named in the pair
+ * record) and the OS group (echo, reset, params). Reset goes back through the
+ * bootloader, which installs what was sent with the normal power-safe copy.
+ * Same behaviour as the simulator's (port/posix/sim_services.c).
+ */
+#include "an505.h"
+#include "board.h"
+#include "mgmt/img_mgmt.h"
+#include "mgmt/os_mgmt.h"
+#include "smp_uart.h"
+#include "uart.h"
+
+static smp_server_t srv;
+static os_mgmt_port_t os_port;
+static os_mgmt_t os;
+static img_mgmt_t img;
+static volatile bool reset_requested;
+static const flash_map_t *rec_map;
+static boot_state_t *rec_state;
+
+static void request_reset(void *arg)
+{
+    (void)arg;
+    reset_requested = true;
+}
+
+/* An operator's upload of a linked image moves with its partner. */
+static void uploaded(void *arg, uint8_t image, const uint8_t *hash)
+{
+    (void)arg;
+    if (image < BOOT_IMAGE_MAX && (EXTXIP_LINKED_MASK & (1u << image)))
+        (void)boot_pair_mark(rec_state, rec_map, image, hash);
+}
+
+void boot_fallback(const flash_map_t *map, boot_state_t *st, const boot_result_t *res)
+{
+    rec_map = map;
+    rec_state = st;
+    uart_puts("boot: serial recovery on UART0\r\n");
+    smp_server_init(&srv);
+    os_port.buf_size = SMP_BUF_SIZE;
+    os_port.buf_count = 1;
+    os_port.reset = request_reset;
+    os_port.boot_mode = OS_MGMT_BOOT_MODE_OVERWRITE_ONLY;
+    os_port.no_downgrade = true;
+    os_mgmt_init(&os, &os_port);
+    img_mgmt_config_t ic;
+    img_mgmt_config_default(&ic);
+    ic.map = map;
+    ic.keys = &board_keyring;
+    ic.last_boot = res;
+    ic.pending_on_upload = true;
+    ic.allow_erase_pending = true; /* whatever is pending, the operator may replace it */
+    ic.uploaded = uploaded;
+    const smp_group_t *const groups[] = {&os.group, &img.group};
+    if (img_mgmt_init(&img, &ic) != 0 || smp_server_register_all(&srv, groups, 2) != 0) {
+        uart_puts("boot: recovery could not start, halted\r\n");
+        for (;;)
+            __asm volatile("wfi");
+    }
+    uart_init();
+    const smp_uart_t u = {&srv, smp_uart_read_polled, NULL, &reset_requested};
+    smp_uart_serve(&u);
+    smp_uart_soft_reset();
+}
