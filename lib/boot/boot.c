@@ -72,26 +72,6 @@ void boot_options_default(boot_options_t *opt)
     opt->strategy = &boot_overwrite_only;
 }
 
-const char *boot_reason_str(boot_reason_t r)
-{
-    switch (r) {
-    case BOOT_REASON_NONE: return "none";
-    case BOOT_REASON_INVALID: return "secondary image failed validation";
-    case BOOT_REASON_TOO_BIG: return "image overlaps the slot trailer";
-    case BOOT_REASON_DOWNGRADE: return "version lower than the installed image";
-    case BOOT_REASON_SEC_CNT: return "security counter lower than the installed image";
-    case BOOT_REASON_DEP_UNMET: return "dependency not satisfied";
-    case BOOT_REASON_PAIR_INCOMPLETE: return "linked image neither moves with it nor is accepted";
-    case BOOT_REASON_PAIR_REFUSED: return "linked image refused";
-    case BOOT_REASON_FLASH: return "flash error during copy";
-    case BOOT_REASON_VERIFY: return "copy verification failed";
-    case BOOT_REASON_PRIMARY_INVALID: return "primary image failed validation";
-    case BOOT_REASON_PRIMARY_EMPTY: return "no image in primary slot";
-    case BOOT_REASON_PAIR_BROKEN: return "linked pair half-installed";
-    }
-    return "unknown";
-}
-
 static int validate(ctx_t *c, const flash_area_t *fa, image_info_t *info)
 {
     int rc = image_validate(fa, c->keys, info);
