@@ -9,7 +9,8 @@ set(_l "${CMAKE_CURRENT_LIST_DIR}")
 
 set(EXTXIP_FLASH_SOURCES    ${_l}/flash/flash_area.c ${_l}/flash/reclog.c ${_l}/flash/crc32.c)
 set(EXTXIP_CBOR_SOURCES     ${_l}/cbor/cbor.c)
-set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_serial.c)
+set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_serial.c
+                            ${_l}/smp/smp_reasm.c)
 set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c ${_l}/image/image_text.c)
 set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c ${_l}/boot/boot_trailer.c ${_l}/boot/boot_overwrite.c
                             ${_l}/boot/boot_text.c)

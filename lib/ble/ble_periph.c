@@ -34,6 +34,7 @@ void ble_periph_init(ble_periph_t *p, const char *name, size_t smp_max, ble_peri
     p->smp = smp;
     p->smp_arg = smp_arg;
     p->smp_max = smp_max && smp_max < BLE_SMP_BUF ? smp_max : BLE_SMP_BUF;
+    smp_reasm_init(&p->reasm, p->smp_buf, p->smp_max);
     snprintf(p->name, sizeof p->name, "%s", name ? name : BLE_DEFAULT_NAME);
     p->cmd_credits = 1;
     p->acl_mtu = 27;
@@ -117,9 +118,9 @@ void ble_periph_disconnect(ble_periph_t *p)
 
 static void smp_drop(ble_periph_t *p)
 {
-    if (p->smp_have)
+    if (p->reasm.have)
         p->st.smp_dropped++;
-    p->smp_have = p->smp_need = 0;
+    smp_reasm_reset(&p->reasm);
 }
 
 /* A write to the SMP characteristic: collect by the SMP header's length, as
@@ -128,39 +129,18 @@ static void smp_drop(ble_periph_t *p)
 static uint8_t on_smp_write(void *arg, const uint8_t *d, size_t n)
 {
     ble_periph_t *p = arg;
+    size_t used, len;
     p->st.smp_rx_bytes += n;
-    while (n) {
-        if (p->smp_have < 8) {
-            size_t k = 8 - p->smp_have;
-            if (k > n)
-                k = n;
-            memcpy(p->smp_buf + p->smp_have, d, k);
-            p->smp_have += k;
-            d += k;
-            n -= k;
-            if (p->smp_have < 8)
-                return 0;
-            p->smp_need = 8 + ((size_t)p->smp_buf[2] << 8 | p->smp_buf[3]);
-            if (p->smp_need > p->smp_max) {
-                smp_drop(p);
-                return BLE_ATT_EVALUE_NOT_ALLOWED;
-            }
-        }
-        size_t k = p->smp_need - p->smp_have;
-        if (n > k) {
-            smp_drop(p);
-            return BLE_ATT_EVALUE_NOT_ALLOWED;
-        }
-        memcpy(p->smp_buf + p->smp_have, d, n);
-        p->smp_have += n;
-        n = 0;
-        if (p->smp_have == p->smp_need) {
-            size_t len = p->smp_have;
-            p->smp_have = p->smp_need = 0;
-            if (p->smp)
-                p->smp(p->smp_arg, p->smp_buf, len, p->peer);
-        }
+    if (n == 0)
+        return 0;
+    int rc = smp_reasm_feed(&p->reasm, d, n, &used, &len);
+    if (rc == SMP_REASM_TOO_BIG || (rc == SMP_REASM_DONE && used < n)) {
+        p->st.smp_dropped++;
+        smp_reasm_reset(&p->reasm);
+        return BLE_ATT_EVALUE_NOT_ALLOWED;
     }
+    if (rc == SMP_REASM_DONE && p->smp)
+        p->smp(p->smp_arg, p->smp_buf, len, p->peer);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #ifndef EXTXIP_BLE_PERIPH_H
 #define EXTXIP_BLE_PERIPH_H
 
+#include "smp/smp_reasm.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,7 +76,7 @@ typedef struct ble_periph {
 
     /* SMP reassembly */
     uint8_t smp_buf[BLE_SMP_BUF];
-    size_t smp_have, smp_need;
+    smp_reasm_t reasm; /* over smp_buf, limit smp_max */
 
     /* TX: one ATT/L2CAP response, then queued SMP responses */
     uint8_t ctl_pdu[4 + BLE_ATT_MTU_MAX];

@@ -41,7 +41,6 @@ void boot_fallback(const flash_map_t *map, boot_state_t *st, const boot_result_t
 {
     rec_map = map;
     rec_state = st;
-    uart_puts("boot: serial recovery on UART0\r\n");
     smp_server_init(&srv);
     os_port.buf_size = SMP_BUF_SIZE;
     os_port.buf_count = 1;
@@ -63,7 +62,9 @@ void boot_fallback(const flash_map_t *map, boot_state_t *st, const boot_result_t
         for (;;)
             __asm volatile("wfi");
     }
-    uart_init();
+    /* Said once ready (the UART is set up since main): a client that waits
+     * for this line loses nothing. */
+    uart_puts("boot: serial recovery on UART0\r\n");
     const smp_uart_t u = {&srv, smp_uart_read_polled, NULL, &reset_requested};
     smp_uart_serve(&u);
     smp_uart_soft_reset();

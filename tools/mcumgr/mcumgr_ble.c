@@ -10,13 +10,14 @@
 
 #include "ble/ble_att.h"
 #include "ble/ble_hci.h"
+#include "smp/smp_reasm.h"
 #include "hci_ctlr.h"
 #include "hostio.h"
 
 #define CMD_TIMEOUT_MS 3000
 #define ATT_TIMEOUT_MS 5000
 #define CONN_TIMEOUT_MS 3000
-#define SMP_MAX 65536 + 8
+#define SMP_MAX (65536 + 8)
 
 struct mcumgr_ble {
     mcumgr_conn_t conn;
@@ -47,7 +48,7 @@ struct mcumgr_ble {
     int att_waiting;
     /* SMP reassembly and packets waiting for recv */
     uint8_t *smp;
-    size_t smp_have, smp_need;
+    smp_reasm_t reasm; /* over smp (SMP_MAX) */
     uint8_t *q;
     size_t q_len, q_cap;
     mcumgr_ble_stats_t st;
@@ -92,29 +93,11 @@ static void on_notify(mcumgr_ble_t *b, const uint8_t *d, size_t n)
 {
     b->st.smp_rx_bytes += n;
     while (n) {
-        if (b->smp_have < 8) {
-            size_t k = 8 - b->smp_have;
-            if (k > n)
-                k = n;
-            memcpy(b->smp + b->smp_have, d, k);
-            b->smp_have += k;
-            d += k;
-            n -= k;
-            if (b->smp_have < 8)
-                return;
-            b->smp_need = 8 + ((size_t)b->smp[2] << 8 | b->smp[3]);
-        }
-        size_t k = b->smp_need - b->smp_have;
-        if (k > n)
-            k = n;
-        memcpy(b->smp + b->smp_have, d, k);
-        b->smp_have += k;
-        d += k;
-        n -= k;
-        if (b->smp_have == b->smp_need) {
-            queue_smp(b, b->smp, b->smp_have);
-            b->smp_have = b->smp_need = 0;
-        }
+        size_t used, len;
+        if (smp_reasm_feed(&b->reasm, d, n, &used, &len) == SMP_REASM_DONE)
+            queue_smp(b, b->smp, len);
+        d += used;
+        n -= used;
     }
 }
 
@@ -201,7 +184,7 @@ static void on_packet(mcumgr_ble_t *b, const uint8_t *pkt, size_t len)
             b->disc_reason = e.p[3];
             b->acl_free = b->acl_total;
             ble_l2cap_rx_init(&b->l2);
-            b->smp_have = b->smp_need = 0;
+            smp_reasm_reset(&b->reasm);
         } else if (e.code == BLE_EVT_NUM_COMPLETED && e.len >= 1 &&
                    (size_t)e.len >= 1 + 4u * e.p[0]) {
             for (unsigned i = 0; i < e.p[0]; i++)
@@ -579,6 +562,7 @@ mcumgr_ble_t *mcumgr_ble_open(const mcumgr_conn_t *c, char *err, size_t cap)
         free(b);
         return NULL;
     }
+    smp_reasm_init(&b->reasm, b->smp, SMP_MAX);
     b->conn = *c;
     b->cmd_credits = 1;
     ble_h4_rx_init(&b->h4);
