@@ -200,8 +200,8 @@ int main(void)
     };
     if (kvs_mount(&kvs, sfa, 0, set_port.size) != KVS_OK)
         uart_puts("app: settings store did not mount\r\n");
+    uart_rx_irq_start(); /* before the line a client waits for: nothing it sends is lost */
     uart_puts("app: SMP server on UART0\r\n");
-    uart_rx_irq_start();
     const smp_uart_t u = {&srv, uart_read, sleep_until_rx, &reset_requested};
     smp_uart_serve(&u);
     smp_uart_soft_reset();
