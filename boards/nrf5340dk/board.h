@@ -8,8 +8,11 @@
 #ifndef EXTXIP_BOARD_H
 #define EXTXIP_BOARD_H
 
-/* Zephyr's board target, as `os info` and the sample name it. */
+/* Zephyr's board target, as `os info` and the sample name it (a board that
+ * shares this one's facts defines its own first: boards/thingy53). */
+#ifndef EXTXIP_BOARD_NAME
 #define EXTXIP_BOARD_NAME "nrf5340dk_nrf5340_cpuapp"
+#endif
 
 /* Flash devices (nRF5340 PS: application and network core NVMC; the DK's
  * MX25R6435F on QSPI). Program unit 4 bytes on all three. */

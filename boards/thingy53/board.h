@@ -1,33 +1,9 @@
 /*
- * Thingy:53: the board's facts, and the configuration header of the
- * portable core for this board (EXTXIP_CONFIG_FILE, see lib/extxip_config.h).
- * The partition map is pm_static.yml beside this file; the development
- * signing key extxip-dev-ec-p256.pem. Read by the simulator
- * (port/posix) and the firmware build alike; nothing else restates them.
+ * Thingy:53: the board's facts and the core's configuration header for it
+ * (EXTXIP_CONFIG_FILE, see lib/extxip_config.h). The same nRF5340 and the
+ * same MX25R6435F on QSPI as the DK, so everything but the name is the DK's;
+ * the partition map is pm_static.yml beside this file (the sample's one), the
+ * development key extxip-dev-ec-p256.pem. See README.md here.
  */
-#ifndef EXTXIP_BOARD_H
-#define EXTXIP_BOARD_H
-
-/* Zephyr's board target, as `os info` and the sample name it. */
 #define EXTXIP_BOARD_NAME "thingy53_nrf5340_cpuapp"
-
-/* Flash devices (nRF5340 PS: application and network core NVMC; the
- * Thingy:53 carries the same MX25R6435F on QSPI as the DK). Program unit 4
- * bytes on all three. */
-#define EXTXIP_BOARD_APP_FLASH_SIZE   0x100000u /* 1 MiB, 4 KiB pages */
-#define EXTXIP_BOARD_APP_FLASH_PAGE   0x1000u
-#define EXTXIP_BOARD_NET_FLASH_SIZE   0x40000u  /* 256 KiB, 2 KiB pages */
-#define EXTXIP_BOARD_NET_FLASH_PAGE   0x800u
-#define EXTXIP_BOARD_QSPI_SIZE        0x800000u /* 8 MiB, 4 KiB sectors, 256 B pages */
-#define EXTXIP_BOARD_QSPI_SECTOR      0x1000u
-#define EXTXIP_BOARD_QSPI_PROG_PAGE   0x100u
-#define EXTXIP_BOARD_WRITE_ALIGN      4u
-
-/* QSPI is mapped for execute-in-place at this address + QSPI offset (the
- * XIP part at QSPI 0x120000 runs from 0x10120000). */
-#define EXTXIP_BOARD_QSPI_XIP_BASE    0x10000000u
-
-/* The core's tunables: this board takes lib/extxip_config.h's defaults
- * (3 images, 0 and 2 linked, network core image 1). */
-
-#endif
+#include "../nrf5340dk/board.h"
