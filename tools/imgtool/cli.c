@@ -658,7 +658,8 @@ int it_main(int argc, char **argv)
         FILE *f = argc < 2 ? stderr : stdout;
         fputs("Usage: " PROG " COMMAND [ARGS]...\n"
               "  imgtool-compatible (imgtool " IMGTOOL_VERSION ") MCUboot image tool.\n"
-              "Commands: create, dumpinfo, getpub, getpubhash, keygen, sign, verify, version\n",
+              "Commands: create, dumpinfo, getpub, getpubhash, keygen, sign, verify, version,\n"
+              "          dfu-package (ours: nRF Connect SDK dfu_application.zip)\n",
               f);
         return argc < 2 ? EXIT_USAGE : 0;
     }
@@ -677,6 +678,8 @@ int it_main(int argc, char **argv)
         return cmd_verify(n, a);
     if (!strcmp(c, "dumpinfo"))
         return cmd_dumpinfo(n, a);
+    if (!strcmp(c, "dfu-package")) /* ours: nRF Connect SDK dfu_application.zip */
+        return it_cmd_dfu_package(n, a);
     if (!strcmp(c, "version")) {
         puts(IMGTOOL_VERSION);
         return 0;

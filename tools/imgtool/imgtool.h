@@ -114,6 +114,9 @@ typedef struct it_sign_opts {
 } it_sign_opts_t;
 
 /* Build the signed image from infile and write outfile (.hex → Intel HEX). */
+/* `dfu-package` (dfu_package.c): argv after the command word. */
+int it_cmd_dfu_package(int argc, char **argv);
+
 int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it_err_t *e);
 
 /* ---- verify / dumpinfo ---- */
