@@ -15,6 +15,7 @@
 #include "mcumgr_chunk.h"
 #include "mcumgr_cli.h"
 #include "mcumgr_conn.h"
+#include "mcumgr_dfu.h"
 #include "mcumgr_groups.h"
 #include "mcumgr_link.h"
 #include "mcumgr_progress.h"
@@ -490,6 +491,8 @@ int main(int argc, char **argv)
         printf("extxip-mcumgr 0.1\n");
         return EX_OK;
     }
+    if (mcumgr_dfu_is_cmd(&a.o)) /* image upgrade PACKAGE.zip: its own links */
+        return mcumgr_dfu_main(&a.o);
     if (!known(&a.o))
         return usage_err("unknown command");
     if (mcumgr_conn_parse(a.o.conntype, a.o.connstring, &a.conn, err, sizeof err) != 0) {

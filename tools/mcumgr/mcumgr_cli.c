@@ -29,6 +29,10 @@ static const flag_t flags[] = {
     {'n', "image", F_INT, OFF(image)},
     {'w', "maxwinsize", F_INT, OFF(max_window)},
     {0, "first-timeout", F_SECS, OFF(first_timeout_s)},
+    {0, "devices", F_STR, OFF(devices)},
+    {'j', "jobs", F_INT, OFF(jobs)},
+    {0, "confirm", F_BOOL, OFF(confirm)},
+    {0, "reset-timeout", F_SECS, OFF(reset_timeout_s)},
     {'f', "force", F_BOOL, OFF(force)},
     {'h', "help", F_BOOL, OFF(help)},
 };
@@ -83,6 +87,8 @@ int mcumgr_cli_parse(int argc, char **argv, mcumgr_cli_t *o, char *err, size_t c
     o->noerase = 1;
     o->max_window = 5;
     o->first_timeout_s = 40.0;
+    o->jobs = 1;
+    o->reset_timeout_s = 30.0;
     int only_pos = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -154,6 +160,10 @@ int mcumgr_cli_parse(int argc, char **argv, mcumgr_cli_t *o, char *err, size_t c
         snprintf(err, cap, "--tries must be at least 1");
         return -1;
     }
+    if (o->jobs < 1 || o->jobs > 256) {
+        snprintf(err, cap, "--jobs must be 1..256");
+        return -1;
+    }
     if (o->max_window < 1) {
         snprintf(err, cap, "--maxwinsize must be at least 1");
         return -1;
@@ -180,6 +190,10 @@ void mcumgr_cli_usage(void *file)
           "  image confirm [HASH]      confirm image HASH (or the running image)\n"
           "  image erase [SLOT]        erase SLOT (absolute; default: the device's, slot 1)\n"
           "  image slot-info           slot sizes per image\n"
+          "  image upgrade PKG.zip     the whole update from an nRF Connect SDK DFU package\n"
+          "                            (dfu_application.zip): check, upload what the device\n"
+          "                            lacks, mark test (--confirm: permanent), reset, report\n"
+          "                            [--devices FILE] [-j N] [--reset-timeout S] (also: upgrade)\n"
           "  params                    MCUmgr buffer parameters (buf_size, buf_count)\n"
           "  bootloader info [QUERY]   bootloader name, or QUERY (e.g. mode)\n"
           "  taskstat                  task statistics\n"

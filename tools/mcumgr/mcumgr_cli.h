@@ -24,6 +24,11 @@ typedef struct {
     long image;             /* -n / --image */
     int max_window;         /* -w / --maxwinsize (mcumgr default 5) */
     double first_timeout_s; /* --first-timeout (first chunk; device erases) */
+    /* image upgrade PACKAGE.zip (mcumgr_dfu.c) */
+    const char *devices;    /* --devices FILE: one [conntype:]connstring per line */
+    int jobs;               /* -j / --jobs N: devices at once (default 1) */
+    int confirm;            /* --confirm: mark permanent instead of test */
+    double reset_timeout_s; /* --reset-timeout: wait for the device after its reset */
     /* reset */
     int force;              /* -f / --force */
     int help;               /* -h / --help */

@@ -1,0 +1,846 @@
+/* `image upgrade PACKAGE.zip`: see mcumgr_dfu.h. */
+#include "mcumgr_dfu.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cbor/cbor.h"
+#include "crypto/crypto.h"
+#include "dfupkg.h"
+#include "hostio.h"
+#include "mcumgr_chunk.h"
+#include "mcumgr_conn.h"
+#include "mcumgr_err.h"
+#include "mcumgr_link.h"
+#include "mcumgr_progress.h"
+#include "mcumgr_req.h"
+#include "mcumgr_rsp.h"
+#include "mcumgr_upload.h"
+
+enum { EX_OK = 0, EX_DEVICE = 1, EX_USAGE = 2 };
+
+/* snprintf that is meant to cut long text (device reasons) to the buffer. */
+static void sfmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void sfmt(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+}
+
+#define DFU_MAX_DEVICES 1024
+#define DFU_MAX_SLOTS 16
+#define DFU_REASON 192
+
+/* ------------------------------------------------------------ device state */
+
+typedef struct {
+    long long image, slot;
+    char version[48];
+    uint8_t hash[32];
+    size_t hash_len;
+    bool pending, confirmed, active, permanent;
+} slot_t;
+
+typedef struct {
+    int n;
+    slot_t s[DFU_MAX_SLOTS];
+    int nreport;                 /* bootReport lines (0: the device sent none) */
+    char report[DFU_MAX_SLOTS][128];
+} state_t;
+
+static void copy_text(char *buf, size_t cap, const cbor_str_t *s)
+{
+    size_t n = s->len < cap - 1 ? s->len : cap - 1;
+    memcpy(buf, s->ptr, n);
+    buf[n] = '\0';
+    for (size_t i = 0; i < n; i++) /* device text goes to a terminal and into JSON */
+        if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+            buf[i] = '?';
+}
+
+/* The image state read reply: images[] and the optional bootReport[] (one text line per
+ * image, extxip's own key; Zephyr devices do not send it). */
+static int parse_state(const uint8_t *body, size_t len, state_t *st)
+{
+    cbor_decoder_t d;
+    cbor_str_t k, s;
+    memset(st, 0, sizeof *st);
+    cbor_dec_init(&d, body, len);
+    if (cbor_dec_map_enter(&d, NULL) != 0)
+        return -1;
+    while (!cbor_dec_at_end(&d)) {
+        if (cbor_dec_tstr(&d, &k) != 0)
+            return -1;
+        if (cbor_str_eq(&k, "images")) {
+            if (cbor_dec_array_enter(&d, NULL) != 0)
+                return -1;
+            while (!cbor_dec_at_end(&d)) {
+                if (st->n >= DFU_MAX_SLOTS || cbor_dec_map_enter(&d, NULL) != 0)
+                    return -1;
+                slot_t *e = &st->s[st->n++];
+                memset(e, 0, sizeof *e);
+                while (!cbor_dec_at_end(&d)) {
+                    int64_t v;
+                    int rc = 0;
+                    if (cbor_dec_tstr(&d, &k) != 0)
+                        return -1;
+                    if (cbor_str_eq(&k, "image") || cbor_str_eq(&k, "slot")) {
+                        rc = cbor_dec_int64(&d, &v);
+                        if (rc == 0 && (v < 0 || v > 255))
+                            rc = -1;
+                        if (rc == 0 && k.ptr[0] == 'i')
+                            e->image = v;
+                        else if (rc == 0)
+                            e->slot = v;
+                    } else if (cbor_str_eq(&k, "version")) {
+                        rc = cbor_dec_tstr(&d, &s);
+                        if (rc == 0)
+                            copy_text(e->version, sizeof e->version, &s);
+                    } else if (cbor_str_eq(&k, "hash")) {
+                        rc = cbor_dec_bstr(&d, &s);
+                        if (rc == 0 && s.len <= sizeof e->hash) {
+                            memcpy(e->hash, s.ptr, s.len);
+                            e->hash_len = s.len;
+                        } else {
+                            rc = -1;
+                        }
+                    } else if (cbor_str_eq(&k, "pending")) {
+                        rc = cbor_dec_bool(&d, &e->pending);
+                    } else if (cbor_str_eq(&k, "confirmed")) {
+                        rc = cbor_dec_bool(&d, &e->confirmed);
+                    } else if (cbor_str_eq(&k, "active")) {
+                        rc = cbor_dec_bool(&d, &e->active);
+                    } else if (cbor_str_eq(&k, "permanent")) {
+                        rc = cbor_dec_bool(&d, &e->permanent);
+                    } else {
+                        rc = cbor_dec_skip(&d);
+                    }
+                    if (rc != 0)
+                        return -1;
+                }
+                if (cbor_dec_err(&d) || cbor_dec_leave(&d) != 0)
+                    return -1;
+            }
+            if (cbor_dec_err(&d) || cbor_dec_leave(&d) != 0)
+                return -1;
+        } else if (cbor_str_eq(&k, "bootReport")) {
+            if (cbor_dec_array_enter(&d, NULL) != 0)
+                return -1;
+            while (!cbor_dec_at_end(&d)) {
+                if (cbor_dec_tstr(&d, &s) != 0)
+                    return -1;
+                if (st->nreport < DFU_MAX_SLOTS)
+                    copy_text(st->report[st->nreport++], sizeof st->report[0], &s);
+            }
+            if (cbor_dec_err(&d) || cbor_dec_leave(&d) != 0)
+                return -1;
+        } else if (cbor_dec_skip(&d) != 0) {
+            return -1;
+        }
+    }
+    return cbor_dec_err(&d) || cbor_dec_leave(&d) != 0 ? -1 : 0;
+}
+
+static const slot_t *find_slot(const state_t *st, int image, int slot)
+{
+    for (int i = 0; i < st->n; i++)
+        if (st->s[i].image == image && st->s[i].slot == slot)
+            return &st->s[i];
+    return NULL;
+}
+
+static bool same_hash(const slot_t *s, const uint8_t h[32])
+{
+    return s && s->hash_len == 32 && memcmp(s->hash, h, 32) == 0;
+}
+
+/* ------------------------------------------------------------ one device */
+
+typedef enum { A_NONE, A_RUNNING, A_UPGRADED, A_REFUSED, A_NOT_DONE } action_t;
+
+typedef struct {
+    action_t action;
+    char from[48], to[48];
+    char reason[DFU_REASON];
+} img_result_t;
+
+typedef struct ctx ctx_t;
+
+typedef struct {
+    char label[300];   /* as given in the list (or on the command line) */
+    mcumgr_conn_t conn;
+    int ok;            /* 1 updated or up to date */
+    int up_to_date;    /* nothing needed doing */
+    char error[320];   /* device-level failure, "" if none */
+    img_result_t img[DFUPKG_MAX_IMAGES];
+    size_t done;       /* bytes counted into the progress bar */
+    size_t uploaded;   /* bytes this run sent (acknowledged) */
+    uint32_t resumed_from;
+    double seconds;
+    ctx_t *ctx;
+} device_t;
+
+struct ctx {
+    const mcumgr_cli_t *o;
+    const dfupkg_t *pkg;
+    device_t *dev;
+    int ndev;
+    int next;
+    pthread_mutex_t mu;
+    mcumgr_progress_t prog;
+    size_t progress_done;
+};
+
+typedef struct {
+    device_t *d;
+    mcumgr_link_t link;
+    int open;
+    uint8_t body[MCUMGR_MAX_PKT];
+    uint8_t rsp[MCUMGR_MAX_PKT];
+    size_t base; /* bytes of this device's earlier images counted in the bar */
+} worker_t;
+
+static int ms(double s)
+{
+    return (int)(s * 1000.0 + 0.5);
+}
+
+static void bar_add(ctx_t *c, device_t *d, size_t n)
+{
+    pthread_mutex_lock(&c->mu);
+    d->done += n;
+    c->progress_done += n;
+    mcumgr_progress_update(&c->prog, c->progress_done, hostio_now_ns());
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Bytes that will not be sent (the device has them): out of the bar's total. */
+static void bar_drop(ctx_t *c, size_t n)
+{
+    pthread_mutex_lock(&c->mu);
+    c->prog.total = c->prog.total > n ? c->prog.total - n : 0;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void on_progress(void *arg, size_t acked, size_t total)
+{
+    (void)total;
+    worker_t *w = arg;
+    size_t now = w->base + acked;
+    if (now > w->d->done)
+        bar_add(w->d->ctx, w->d, now - w->d->done);
+}
+
+static void link_why(int rc, char *buf, size_t cap)
+{
+    if (rc == MCUMGR_ETIMEOUT)
+        sfmt(buf, cap, "no answer (timeout)");
+    else if (rc == MCUMGR_ETOOBIG)
+        sfmt(buf, cap, "request too large for the link");
+    else if (rc == MCUMGR_EBADRSP)
+        sfmt(buf, cap, "reply too large");
+    else
+        sfmt(buf, cap, "link failure: %s", strerror(errno));
+}
+
+static void status_why(const mcumgr_status_t *st, char *buf, size_t cap)
+{
+    char e[160];
+    if (st->kind == MCUMGR_RSP_MALFORMED) {
+        sfmt(buf, cap, "malformed reply");
+        return;
+    }
+    mcumgr_err_describe(e, sizeof e, st->kind == MCUMGR_RSP_ERR_V2 ? st->group : -1, st->rc);
+    sfmt(buf, cap, "device error %s%s%s", e, st->rsn[0] ? ": " : "", st->rsn);
+}
+
+/* One request; 0 and *rl on an OK reply, else -1 with why. */
+static int req(worker_t *w, uint8_t op, uint16_t grp, uint8_t id, int blen, int tmo, size_t *rl,
+               char *why, size_t cap)
+{
+    if (blen < 0) {
+        sfmt(why, cap, "request too large");
+        return -1;
+    }
+    int r = mcumgr_txn(&w->link, op, grp, id, w->body, (size_t)blen, w->rsp, sizeof w->rsp, NULL,
+                       tmo, w->d->ctx->o->tries);
+    if (r < 0) {
+        link_why(r, why, cap);
+        return -1;
+    }
+    mcumgr_status_t st;
+    if (mcumgr_rsp_status(w->rsp, (size_t)r, &st) != MCUMGR_RSP_OK) {
+        status_why(&st, why, cap);
+        return -1;
+    }
+    *rl = (size_t)r;
+    return 0;
+}
+
+static int read_state(worker_t *w, state_t *st, char *why, size_t cap)
+{
+    size_t rl;
+    if (req(w, MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
+            mcumgr_req_empty(w->body, sizeof w->body), ms(w->d->ctx->o->timeout_s), &rl, why,
+            cap) != 0)
+        return -1;
+    if (parse_state(w->rsp, rl, st) != 0) {
+        sfmt(why, cap, "malformed image list from the device");
+        return -1;
+    }
+    return 0;
+}
+
+static int open_link(worker_t *w, char *why, size_t cap)
+{
+    if (w->open)
+        return 0;
+    char err[256];
+    if (mcumgr_link_open(&w->link, &w->d->conn, w->d->ctx->o->smp_version, err, sizeof err) != 0) {
+        sfmt(why, cap, "%s", err);
+        return -1;
+    }
+    w->link.debug = w->d->ctx->o->debug;
+    w->open = 1;
+    return 0;
+}
+
+static void close_link(worker_t *w)
+{
+    if (w->open)
+        mcumgr_link_close(&w->link);
+    w->open = 0;
+}
+
+/* After the reset: reopen the link (a serial port may have gone away with the device)
+ * and poll echo until the device answers or the wait runs out. */
+static int reconnect(worker_t *w, char *why, size_t cap)
+{
+    const mcumgr_cli_t *o = w->d->ctx->o;
+    long long deadline = hostio_now_ns() + (long long)(o->reset_timeout_s * 1e9);
+    close_link(w);
+    while (hostio_now_ns() < deadline) {
+        struct timespec ts = {0, 300 * 1000000L};
+        nanosleep(&ts, NULL);
+        char e2[256];
+        if (open_link(w, e2, sizeof e2) != 0)
+            continue;
+        int r = mcumgr_txn(&w->link, MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_ECHO, w->body,
+                           (size_t)mcumgr_req_echo(w->body, sizeof w->body, "up"), w->rsp,
+                           sizeof w->rsp, NULL, 500, 1);
+        if (r >= 0)
+            return 0;
+        close_link(w);
+    }
+    sfmt(why, cap, "no answer within %.0f s after the reset", o->reset_timeout_s);
+    return -1;
+}
+
+static int upload_one(worker_t *w, const dfupkg_image_t *im, long long buf_size,
+                      long long buf_count, char *why, size_t cap)
+{
+    const mcumgr_cli_t *o = w->d->ctx->o;
+    uint8_t sha[32];
+    if (crypto_sha256(im->data, im->size, sha) != 0) {
+        sfmt(why, cap, "sha256 failed");
+        return -1;
+    }
+    mcumgr_upload_cfg_t cfg = {
+        .data = im->data,
+        .size = im->size,
+        .sha = sha,
+        .sha_len = sizeof sha,
+        .image = (uint32_t)im->image,
+        .upgrade = 0,
+        .pkt_max = mcumgr_pkt_limit(w->d->conn.type, buf_size),
+        .window = mcumgr_window(buf_count, (unsigned)o->max_window),
+        .timeout_ms = ms(o->timeout_s),
+        .first_timeout_ms = ms(o->first_timeout_s > o->timeout_s ? o->first_timeout_s
+                                                                   : o->timeout_s),
+        .max_tries = o->tries > 5 ? o->tries : 5,
+        .progress = on_progress,
+        .progress_ctx = w,
+    };
+    if (cfg.window > MCUMGR_UPLOAD_MAX_WINDOW)
+        cfg.window = MCUMGR_UPLOAD_MAX_WINDOW;
+    mcumgr_upload_result_t res;
+    int rc = mcumgr_upload_run(&w->link, &cfg, &res);
+    if (res.resumed_from && !w->d->resumed_from)
+        w->d->resumed_from = res.resumed_from;
+    w->d->uploaded += res.off > res.resumed_from ? res.off - res.resumed_from : 0;
+    switch (rc) {
+    case MCUMGR_UPLOAD_OK:
+        return 0;
+    case MCUMGR_UPLOAD_EDEVICE:
+        status_why(&res.status, why, cap);
+        return -1;
+    case MCUMGR_UPLOAD_EMATCH:
+        sfmt(why, cap, "the device says the uploaded image does not match (sha)");
+        return -1;
+    case MCUMGR_ETIMEOUT:
+        sfmt(why, cap, "no answer at offset %u/%zu (run again to resume)", res.off, im->size);
+        return -1;
+    default:
+        sfmt(why, cap, "upload failed at offset %u/%zu (rc %d)", res.off, im->size, rc);
+        return -1;
+    }
+}
+
+static bool linked(int image)
+{
+    return image == 0 || image == 2; /* the split application's two halves */
+}
+
+static void upgrade_device(worker_t *w)
+{
+    device_t *d = w->d;
+    const dfupkg_t *p = d->ctx->pkg;
+    const mcumgr_cli_t *o = d->ctx->o;
+    char why[DFU_REASON];
+    state_t st;
+    bool need_upload[DFUPKG_MAX_IMAGES] = {0}, need_mark[DFUPKG_MAX_IMAGES] = {0};
+    size_t rl;
+
+    if (open_link(w, why, sizeof why) != 0 || read_state(w, &st, why, sizeof why) != 0) {
+        sfmt(d->error, sizeof d->error, "%s", why);
+        return;
+    }
+    /* Check the whole package against the device before sending anything. */
+    for (int i = 0; i < p->count; i++) {
+        const dfupkg_image_t *im = &p->img[i];
+        bool listed = false;
+        for (int s = 0; s < st.n; s++)
+            listed |= st.s[s].image == im->image;
+        if (!listed) {
+            int max = -1;
+            for (int s = 0; s < st.n; s++)
+                if (st.s[s].image > max)
+                    max = (int)st.s[s].image;
+            sfmt(d->error, sizeof d->error,
+                     "%s: image index %d out of range: the device lists images 0..%d; nothing "
+                     "sent", im->file, im->image, max);
+            return;
+        }
+    }
+    int work = 0;
+    for (int i = 0; i < p->count; i++) {
+        const dfupkg_image_t *im = &p->img[i];
+        const slot_t *pri = find_slot(&st, im->image, 0), *sec = find_slot(&st, im->image, 1);
+        img_result_t *r = &d->img[i];
+        sfmt(r->from, sizeof r->from, "%s", pri ? pri->version : "-");
+        sfmt(r->to, sizeof r->to, "%s", im->version);
+        if (same_hash(pri, im->hash)) {
+            r->action = A_RUNNING;
+            bar_drop(d->ctx, im->size);
+            continue;
+        }
+        r->action = A_NOT_DONE;
+        work = 1;
+        if (same_hash(sec, im->hash)) { /* already uploaded, whole (the hash matched) */
+            bar_drop(d->ctx, im->size);
+            need_mark[i] = !(sec->pending || sec->permanent) || (o->confirm && !sec->permanent);
+        } else {
+            need_upload[i] = need_mark[i] = true;
+        }
+    }
+    if (!work) {
+        d->ok = d->up_to_date = 1;
+        return;
+    }
+
+    long long buf_size = -1, buf_count = -1;
+    if (req(w, MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_PARAMS,
+            mcumgr_req_empty(w->body, sizeof w->body), ms(o->timeout_s), &rl, why,
+            sizeof why) != 0 ||
+        mcumgr_rsp_params(w->rsp, rl, &buf_size, &buf_count) != 0 || buf_size <= 0)
+        buf_size = buf_count = -1; /* defaults, window 1 (as image upload does) */
+
+    for (int i = 0; i < p->count; i++) {
+        if (!need_upload[i])
+            continue;
+        w->base = d->done;
+        if (upload_one(w, &p->img[i], buf_size, buf_count, why, sizeof why) != 0) {
+            sfmt(d->error, sizeof d->error, "image %d upload: %s; nothing marked",
+                     p->img[i].image, why);
+            return;
+        }
+    }
+    /* The device must now hold every image it lacked, whole, in its secondary slot. */
+    if (read_state(w, &st, why, sizeof why) != 0) {
+        sfmt(d->error, sizeof d->error, "after upload: %s; nothing marked", why);
+        return;
+    }
+    for (int i = 0; i < p->count; i++) {
+        if (d->img[i].action != A_NOT_DONE)
+            continue;
+        if (!same_hash(find_slot(&st, p->img[i].image, 1), p->img[i].hash)) {
+            sfmt(d->error, sizeof d->error,
+                     "image %d: the device does not list the uploaded image; nothing marked",
+                     p->img[i].image);
+            return;
+        }
+    }
+    /* Mark: the linked pair first (both or neither), then the others. */
+    int marked_pair = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < p->count; i++) {
+            if (!need_mark[i] || linked(p->img[i].image) != (pass == 0))
+                continue;
+            if (req(w, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
+                    mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].hash, 32,
+                                           o->confirm),
+                    ms(o->timeout_s), &rl, why, sizeof why) != 0) {
+                if (marked_pair)
+                    sfmt(d->error, sizeof d->error,
+                             "image %d mark: %s; its linked partner is marked, which the "
+                             "bootloader refuses to install alone; not reset",
+                             p->img[i].image, why);
+                else
+                    sfmt(d->error, sizeof d->error, "image %d mark: %s; nothing marked",
+                             p->img[i].image, why);
+                return;
+            }
+            marked_pair += pass == 0;
+        }
+    }
+    /* Reset: the reply may be lost to the reset itself. */
+    (void)mcumgr_txn(&w->link, MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_RESET, w->body,
+                     (size_t)mcumgr_req_reset(w->body, sizeof w->body, 0), w->rsp, sizeof w->rsp,
+                     NULL, ms(o->timeout_s < 2.0 ? o->timeout_s : 2.0), 1);
+    if (reconnect(w, why, sizeof why) != 0 || read_state(w, &st, why, sizeof why) != 0) {
+        sfmt(d->error, sizeof d->error, "%s", why);
+        for (int i = 0; i < p->count; i++)
+            if (d->img[i].action == A_NOT_DONE)
+                sfmt(d->img[i].reason, sizeof d->img[i].reason, "unknown: %s", why);
+        return;
+    }
+    d->ok = 1;
+    for (int i = 0; i < p->count; i++) {
+        img_result_t *r = &d->img[i];
+        if (r->action != A_NOT_DONE)
+            continue;
+        const slot_t *pri = find_slot(&st, p->img[i].image, 0);
+        if (same_hash(pri, p->img[i].hash)) {
+            r->action = A_UPGRADED;
+            continue;
+        }
+        r->action = A_REFUSED;
+        d->ok = 0;
+        if (p->img[i].image < st.nreport && st.report[p->img[i].image][0])
+            sfmt(r->reason, sizeof r->reason, "%s", st.report[p->img[i].image]);
+        else
+            sfmt(r->reason, sizeof r->reason,
+                     "still runs %s (the device gave no bootReport)", pri ? pri->version : "?");
+    }
+    if (!d->ok)
+        sfmt(d->error, sizeof d->error, "the bootloader did not install every image");
+}
+
+static void *worker_main(void *arg)
+{
+    ctx_t *c = arg;
+    worker_t *w = malloc(sizeof *w);
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        int i = c->next < c->ndev ? c->next++ : -1;
+        pthread_mutex_unlock(&c->mu);
+        if (i < 0)
+            break;
+        device_t *d = &c->dev[i];
+        long long t0 = hostio_now_ns();
+        if (!w) {
+            sfmt(d->error, sizeof d->error, "out of memory");
+            continue;
+        }
+        memset(w, 0, offsetof(worker_t, body));
+        w->d = d;
+        upgrade_device(w);
+        close_link(w);
+        d->seconds = (double)(hostio_now_ns() - t0) / 1e9;
+    }
+    free(w);
+    return NULL;
+}
+
+/* ------------------------------------------------------------ output */
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20 || ch > 0x7e)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static const char *action_name(action_t a)
+{
+    switch (a) {
+    case A_RUNNING: return "already running";
+    case A_UPGRADED: return "upgraded";
+    case A_REFUSED: return "refused";
+    case A_NOT_DONE: return "not done";
+    default: return "-";
+    }
+}
+
+static void print_json(const ctx_t *c, const char *pkg_path, double secs, int failed)
+{
+    printf("{\"package\":");
+    json_str(stdout, pkg_path);
+    printf(",\"name\":");
+    json_str(stdout, c->pkg->name);
+    printf(",\"devices\":[");
+    for (int i = 0; i < c->ndev; i++) {
+        const device_t *d = &c->dev[i];
+        printf("%s{\"device\":", i ? "," : "");
+        json_str(stdout, d->label);
+        printf(",\"ok\":%s,\"up_to_date\":%s,\"seconds\":%.3f,\"uploaded\":%zu,"
+               "\"resumed_from\":%u", d->ok ? "true" : "false", d->up_to_date ? "true" : "false",
+               d->seconds, d->uploaded, d->resumed_from);
+        if (d->error[0]) {
+            printf(",\"error\":");
+            json_str(stdout, d->error);
+        }
+        printf(",\"images\":[");
+        for (int k = 0; k < c->pkg->count; k++) {
+            const img_result_t *r = &d->img[k];
+            printf("%s{\"image\":%d,\"file\":", k ? "," : "", c->pkg->img[k].image);
+            json_str(stdout, c->pkg->img[k].file);
+            printf(",\"from\":");
+            json_str(stdout, r->from);
+            printf(",\"to\":");
+            json_str(stdout, r->to);
+            printf(",\"result\":");
+            json_str(stdout, action_name(r->action));
+            if (r->reason[0]) {
+                printf(",\"reason\":");
+                json_str(stdout, r->reason);
+            }
+            printf("}");
+        }
+        printf("]}");
+    }
+    printf("],\"ok\":%d,\"failed\":%d,\"seconds\":%.3f}\n", c->ndev - failed, failed, secs);
+}
+
+static void print_device(const ctx_t *c, const device_t *d, int table)
+{
+    if (table)
+        printf("%-40s %-6s", d->label, d->ok ? "ok" : "FAILED");
+    for (int k = 0; k < c->pkg->count; k++) {
+        const img_result_t *r = &d->img[k];
+        int img = c->pkg->img[k].image;
+        if (table) {
+            if (r->action == A_UPGRADED)
+                printf("  %d:%s->%s", img, r->from, r->to);
+            else if (r->action == A_RUNNING)
+                printf("  %d:%s(had)", img, r->to);
+            else if (r->action == A_REFUSED)
+                printf("  %d:refused", img);
+            continue;
+        }
+        if (r->action == A_UPGRADED)
+            printf("image %d: %s -> %s%s\n", img, r->from, r->to,
+                   c->o->confirm ? " (confirmed)" : " (test: confirm it once it works)");
+        else if (r->action == A_RUNNING)
+            printf("image %d: %s already running\n", img, r->to);
+        else if (r->action == A_REFUSED)
+            printf("image %d: %s -> %s refused: %s\n", img, r->from, r->to, r->reason);
+        else if (r->action == A_NOT_DONE)
+            printf("image %d: %s -> %s not done\n", img, r->from, r->to);
+    }
+    if (table) {
+        if (d->error[0])
+            printf("  %s", d->error);
+        printf("\n");
+        for (int k = 0; k < c->pkg->count; k++)
+            if (d->img[k].action == A_REFUSED)
+                printf("%-40s        image %d: %s\n", "", c->pkg->img[k].image,
+                       d->img[k].reason);
+    } else if (d->error[0]) {
+        printf("Error: %s\n", d->error);
+    } else if (d->up_to_date) {
+        printf("Device already runs this package: nothing to do\n");
+    }
+}
+
+/* ------------------------------------------------------------ entry */
+
+int mcumgr_dfu_is_cmd(const mcumgr_cli_t *o)
+{
+    return o->nargs >= 1 &&
+           (strcmp(o->args[0], "upgrade") == 0 ||
+            (o->nargs >= 2 && strcmp(o->args[0], "image") == 0 &&
+             strcmp(o->args[1], "upgrade") == 0));
+}
+
+static int load_devices(const mcumgr_cli_t *o, device_t **out, int *n)
+{
+    FILE *f = fopen(o->devices, "r");
+    if (!f) {
+        fprintf(stderr, "Error: --devices %s: %s\n", o->devices, strerror(errno));
+        return -1;
+    }
+    device_t *v = calloc(DFU_MAX_DEVICES, sizeof *v);
+    char line[512];
+    int cnt = 0, lineno = 0;
+    while (v && fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n') {
+            fprintf(stderr, "Error: %s:%d: line too long\n", o->devices, lineno);
+            goto bad;
+        }
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *e = s + strlen(s);
+        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            *--e = '\0';
+        if (!*s || *s == '#')
+            continue;
+        if (cnt >= DFU_MAX_DEVICES) {
+            fprintf(stderr, "Error: %s: more than %d devices\n", o->devices, DFU_MAX_DEVICES);
+            goto bad;
+        }
+        const char *type = o->conntype, *cs = s;
+        char *colon = strchr(s, ':');
+        /* A conntype prefix: "udp:127.0.0.1:1337", "serial:dev=/dev/ttyACM0". */
+        if (colon && colon - s < 16) {
+            char t[16];
+            memcpy(t, s, (size_t)(colon - s));
+            t[colon - s] = '\0';
+            if (strcmp(t, "udp") == 0 || strcmp(t, "serial") == 0 || strcmp(t, "ble") == 0) {
+                *colon = '\0';
+                type = s;
+                cs = colon + 1;
+            }
+        }
+        device_t *d = &v[cnt];
+        char err[256];
+        sfmt(d->label, sizeof d->label, "%s%s%s", type && type != o->conntype ? type : "",
+                 type && type != o->conntype ? ":" : "", cs);
+        if (mcumgr_conn_parse(type, cs, &d->conn, err, sizeof err) != 0) {
+            fprintf(stderr, "Error: %s:%d: %s\n", o->devices, lineno, err);
+            goto bad;
+        }
+        cnt++;
+    }
+    fclose(f);
+    if (!v) {
+        fprintf(stderr, "Error: out of memory\n");
+        return -1;
+    }
+    if (cnt == 0) {
+        fprintf(stderr, "Error: %s lists no devices\n", o->devices);
+        free(v);
+        return -1;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+bad:
+    fclose(f);
+    free(v);
+    return -1;
+}
+
+int mcumgr_dfu_main(const mcumgr_cli_t *o)
+{
+    int first = strcmp(o->args[0], "upgrade") == 0 ? 1 : 2;
+    if (o->nargs != first + 1) {
+        fprintf(stderr, "Error: usage: image upgrade PACKAGE.zip [--devices FILE] [-j N] "
+                        "[--confirm]\n");
+        return EX_USAGE;
+    }
+    const char *path = o->args[first];
+    static dfupkg_t pkg;
+    char err[512];
+    /* The whole package is checked before any device is contacted. */
+    if (dfupkg_read(path, &pkg, err, sizeof err) != 0) {
+        fprintf(stderr, "Error: %s\n", err);
+        return EX_USAGE;
+    }
+    ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.o = o;
+    c.pkg = &pkg;
+    if (o->devices) {
+        if (load_devices(o, &c.dev, &c.ndev) != 0) {
+            dfupkg_free(&pkg);
+            return EX_USAGE;
+        }
+    } else {
+        c.dev = calloc(1, sizeof *c.dev);
+        c.ndev = 1;
+        if (!c.dev || mcumgr_conn_parse(o->conntype, o->connstring, &c.dev->conn, err,
+                                        sizeof err) != 0) {
+            fprintf(stderr, "Error: %s\n", c.dev ? err : "out of memory");
+            free(c.dev);
+            dfupkg_free(&pkg);
+            return EX_USAGE;
+        }
+        sfmt(c.dev->label, sizeof c.dev->label, "%s", o->connstring ? o->connstring : "");
+    }
+    for (int i = 0; i < c.ndev; i++)
+        c.dev[i].ctx = &c;
+    if (!o->quiet && !o->json) {
+        fprintf(stderr, "package %s: %s%s", path, pkg.name[0] ? pkg.name : "", pkg.name[0] ? ":" : "");
+        for (int i = 0; i < pkg.count; i++)
+            fprintf(stderr, " %d=%s %s", pkg.img[i].image, pkg.img[i].file, pkg.img[i].version);
+        fprintf(stderr, " (%d device%s)\n", c.ndev, c.ndev == 1 ? "" : "s");
+    }
+    pthread_mutex_init(&c.mu, NULL);
+    long long t0 = hostio_now_ns();
+    mcumgr_progress_start(&c.prog, stderr, mcumgr_progress_auto_mode(o->quiet, 2),
+                          pkg.total * (size_t)c.ndev, t0);
+    int jobs = o->jobs < c.ndev ? o->jobs : c.ndev;
+    pthread_t th[256];
+    int started = 0;
+    for (int i = 0; i < jobs; i++)
+        if (pthread_create(&th[started], NULL, worker_main, &c) == 0)
+            started++;
+    if (started == 0)
+        worker_main(&c);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    long long t1 = hostio_now_ns();
+    mcumgr_progress_finish(&c.prog, c.progress_done, t1);
+    pthread_mutex_destroy(&c.mu);
+
+    int failed = 0;
+    for (int i = 0; i < c.ndev; i++)
+        failed += !c.dev[i].ok;
+    double secs = (double)(t1 - t0) / 1e9;
+    if (o->json) {
+        print_json(&c, path, secs, failed);
+    } else if (!o->devices) {
+        print_device(&c, &c.dev[0], 0);
+    } else {
+        printf("%-40s %-6s  IMAGES\n", "DEVICE", "RESULT");
+        for (int i = 0; i < c.ndev; i++)
+            print_device(&c, &c.dev[i], 1);
+        printf("%d of %d devices updated, %d failed (%.1f s)\n", c.ndev - failed, c.ndev, failed,
+               secs);
+    }
+    free(c.dev);
+    dfupkg_free(&pkg);
+    return failed ? EX_DEVICE : EX_OK;
+}
