@@ -142,17 +142,17 @@ static int get_index(json_t *v, long long *out)
     return 0;
 }
 
-static int read_entry(zip_t *z, zip_uint64_t i, const char *name, zip_uint64_t declared,
-                      uint8_t **out, char *err, size_t cap)
+static int read_entry(zip_t *z, const char *path, zip_uint64_t i, const char *name,
+                      zip_uint64_t declared, uint8_t **out, char *err, size_t cap)
 {
     char nb[160];
     uint8_t *buf = malloc(declared + 1);
     if (!buf)
-        return fail(err, cap, "out of memory reading %s", show(name, nb, sizeof nb));
+        return fail(err, cap, "%s: out of memory reading %s", path, show(name, nb, sizeof nb));
     zip_file_t *f = zip_fopen_index(z, i, 0);
     if (!f) {
         free(buf);
-        return fail(err, cap, "%s: %s", show(name, nb, sizeof nb), zip_strerror(z));
+        return fail(err, cap, "%s: %s: %s", path, show(name, nb, sizeof nb), zip_strerror(z));
     }
     zip_uint64_t got = 0;
     /* Read one byte more than declared: an entry that inflates past its declared size
@@ -160,7 +160,7 @@ static int read_entry(zip_t *z, zip_uint64_t i, const char *name, zip_uint64_t d
     while (got <= declared) {
         zip_int64_t r = zip_fread(f, buf + got, declared + 1 - got);
         if (r < 0) {
-            snprintf(err, cap, "%s: %s", show(name, nb, sizeof nb), zip_file_strerror(f));
+            snprintf(err, cap, "%s: %s: %s", path, show(name, nb, sizeof nb), zip_file_strerror(f));
             zip_fclose(f);
             free(buf);
             return -1;
@@ -172,8 +172,8 @@ static int read_entry(zip_t *z, zip_uint64_t i, const char *name, zip_uint64_t d
     zip_fclose(f);
     if (got != declared) {
         free(buf);
-        return fail(err, cap, "%s: holds %s bytes than its declared %llu (zip bomb?)",
-                    show(name, nb, sizeof nb), got > declared ? "more" : "fewer",
+        return fail(err, cap, "%s: %s: holds %s bytes than its declared %llu (zip bomb?)",
+                    path, show(name, nb, sizeof nb), got > declared ? "more" : "fewer",
                     (unsigned long long)declared);
     }
     *out = buf;
@@ -263,7 +263,7 @@ int dfupkg_read(const char *path, dfupkg_t *p, char *err, size_t cap)
         fail(err, cap, "%s: manifest.json larger than %u bytes", path, DFUPKG_MAX_MANIFEST);
         goto out;
     }
-    if (read_entry(z, (zip_uint64_t)mi, "manifest.json", mst.size, &mtext, err, cap) != 0)
+    if (read_entry(z, path, (zip_uint64_t)mi, "manifest.json", mst.size, &mtext, err, cap) != 0)
         goto out;
     json_error_t je;
     root = json_loadb((const char *)mtext, mst.size, JSON_REJECT_DUPLICATES, &je);
@@ -354,7 +354,7 @@ int dfupkg_read(const char *path, dfupkg_t *p, char *err, size_t cap)
         memset(im, 0, sizeof *im);
         snprintf(im->file, sizeof im->file, "%s", fname);
         im->image = (int)idx;
-        if (read_entry(z, (zip_uint64_t)zi, fname, st.size, &im->data, err, cap) != 0)
+        if (read_entry(z, path, (zip_uint64_t)zi, fname, st.size, &im->data, err, cap) != 0)
             goto out;
         p->count++;
         im->size = (size_t)st.size;

@@ -170,6 +170,7 @@ typedef enum { A_NONE, A_RUNNING, A_UPGRADED, A_REFUSED, A_NOT_DONE } action_t;
 
 typedef struct {
     action_t action;
+    int confirmed; /* the device reports the new image confirmed */
     char from[48], to[48];
     char reason[DFU_REASON];
 } img_result_t;
@@ -448,7 +449,7 @@ static void upgrade_device(worker_t *w)
         work = 1;
         if (same_hash(sec, im->hash)) { /* already uploaded, whole (the hash matched) */
             bar_drop(d->ctx, im->size);
-            need_mark[i] = !(sec->pending || sec->permanent) || (o->confirm && !sec->permanent);
+            need_mark[i] = !(sec->pending || sec->permanent);
         } else {
             need_upload[i] = need_mark[i] = true;
         }
@@ -497,8 +498,7 @@ static void upgrade_device(worker_t *w)
             if (!need_mark[i] || linked(p->img[i].image) != (pass == 0))
                 continue;
             if (req(w, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
-                    mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].hash, 32,
-                                           o->confirm),
+                    mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].hash, 32, 0),
                     ms(o->timeout_s), &rl, why, sizeof why) != 0) {
                 if (marked_pair)
                     sfmt(d->error, sizeof d->error,
@@ -532,6 +532,7 @@ static void upgrade_device(worker_t *w)
         const slot_t *pri = find_slot(&st, p->img[i].image, 0);
         if (same_hash(pri, p->img[i].hash)) {
             r->action = A_UPGRADED;
+            r->confirmed = pri->confirmed || pri->permanent;
             continue;
         }
         r->action = A_REFUSED;
@@ -542,8 +543,25 @@ static void upgrade_device(worker_t *w)
             sfmt(r->reason, sizeof r->reason,
                      "still runs %s (the device gave no bootReport)", pri ? pri->version : "?");
     }
-    if (!d->ok)
+    if (!d->ok) {
         sfmt(d->error, sizeof d->error, "the bootloader did not install every image");
+        return;
+    }
+    /* --confirm: only now that every image runs, make them permanent (a set that did not
+     * boot is never confirmed; MCUboot reverts an unconfirmed test image). An image the
+     * device already reports confirmed (overwrite-only installs are final) is left alone. */
+    for (int i = 0; o->confirm && i < p->count; i++) {
+        if (d->img[i].action != A_UPGRADED || d->img[i].confirmed)
+            continue;
+        if (req(w, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
+                mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].hash, 32, 1),
+                ms(o->timeout_s), &rl, why, sizeof why) != 0) {
+            d->ok = 0;
+            sfmt(d->error, sizeof d->error, "image %d confirm: %s", p->img[i].image, why);
+            return;
+        }
+        d->img[i].confirmed = 1;
+    }
 }
 
 static void *worker_main(void *arg)
@@ -629,6 +647,8 @@ static void print_json(const ctx_t *c, const char *pkg_path, double secs, int fa
             json_str(stdout, r->to);
             printf(",\"result\":");
             json_str(stdout, action_name(r->action));
+            if (r->action == A_UPGRADED)
+                printf(",\"confirmed\":%s", r->confirmed ? "true" : "false");
             if (r->reason[0]) {
                 printf(",\"reason\":");
                 json_str(stdout, r->reason);
@@ -658,7 +678,7 @@ static void print_device(const ctx_t *c, const device_t *d, int table)
         }
         if (r->action == A_UPGRADED)
             printf("image %d: %s -> %s%s\n", img, r->from, r->to,
-                   c->o->confirm ? " (confirmed)" : " (test: confirm it once it works)");
+                   r->confirmed ? " (confirmed)" : " (test: confirm it once it works)");
         else if (r->action == A_RUNNING)
             printf("image %d: %s already running\n", img, r->to);
         else if (r->action == A_REFUSED)

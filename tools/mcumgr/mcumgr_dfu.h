@@ -6,10 +6,11 @@
  * Per device: read the device's image list; refuse an image index it does not list;
  * skip images whose hash it already runs (or already holds, complete, in the secondary
  * slot); upload the rest (windowed, resumable: a second run continues where the device
- * says it stopped); check the device now holds every one; mark them test (--confirm:
- * permanent), the linked pair 0+2 first and only together; reset; reconnect; read the
- * state and report each image as old -> new, or why the bootloader refused it (the
- * device's optional "bootReport"). An upload that fails marks nothing and resets
+ * says it stopped); check the device now holds every one; mark them test, the linked
+ * pair 0+2 first and only together; reset; reconnect; read the state and report each
+ * image as old -> new, or why the bootloader refused it (the device's optional
+ * "bootReport"); with --confirm, confirm them once every one runs (never before: a set
+ * that did not boot must stay revertible). An upload that fails marks nothing and resets
  * nothing. Exit status: 0 every device updated (or already up to date), 1 a device
  * failed, 2 the package or the command line is bad (nothing sent to any device).
  */
