@@ -6,9 +6,10 @@ same run, and their ratio. Nothing here passes or fails on time; a run that
 cannot measure something says why in the table.
 
   bench/bench.py BUILD_DIR [--quick]
-      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,zephyr,ble]
+      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,zephyr,ble,fleet]
 
---quick skips the 115200-baud serial runs (the slowest, ~1 min each).
+--quick skips the 115200-baud serial runs (the slowest, ~1 min each) and runs the
+fleet figure with untimed flash (real-time datasheet flash takes ~3 min).
 zephyr: side by side with Zephyr's own SMP server when its native_sim build
 is present (bench/zephyr_side.py; EXTXIP_ZEPHYR_SMP_DIR); else rows say why.
 """
@@ -645,6 +646,74 @@ def bench_size(work):
     return rows
 
 
+# ---------------------------------------------------------------- fleet
+
+FLEET = 16
+
+
+def bench_fleet(b, work, quick):
+    """`image upgrade PKG.zip --devices FILE`: wall time for 16 simulated devices at
+    -j 16 against the same 16 one at a time (-j 1), each from v1 to v2 with the
+    sample's package (scripts/provision's dfu_application.zip). Flash runs in real
+    time at datasheet speed (--timing typical --real-time) so each device costs what
+    a real one would; --quick: untimed flash (then the host's CPU is the limit)."""
+    import socket
+    sim = os.path.join(b, "port/posix/extxip-sim")
+    mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
+    pkg = os.path.join(work, "v2", "dfu_application.zip")
+    base = os.path.join(work, "fleet-base")
+    shutil.rmtree(base, ignore_errors=True)
+    run([os.path.join(ROOT, "scripts/provision"), b, base, "1.0.0"])
+    timing = ["--timing", "none"] if quick else ["--timing", "typical", "--real-time"]
+    rows = []
+    for jobs in (FLEET, 1):
+        log(f"fleet: {FLEET} devices, -j {jobs} ...")
+        socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(FLEET)]
+        for so in socks:
+            so.bind(("127.0.0.1", 0))
+        ports = [so.getsockname()[1] for so in socks]
+        for so in socks:
+            so.close()
+        sims = []
+        try:
+            for i, port in enumerate(ports):
+                d = os.path.join(work, f"fleet{i}")
+                shutil.rmtree(d, ignore_errors=True)
+                shutil.copytree(base, d)
+                sims.append(Proc([sim, "run", "--flash-dir", d, "--udp", f"127.0.0.1:{port}",
+                                  "--no-serial", "--key", KEY, *timing],
+                                 os.path.join(d, "sim.log")))
+            for port in ports:
+                for _ in range(100):
+                    if subprocess.run([mcumgr, "--conntype", "udp", "--connstring",
+                                       f"127.0.0.1:{port}", "-t", "0.2", "echo", "up"],
+                                      capture_output=True).returncode == 0:
+                        break
+                    time.sleep(0.1)
+            lst = os.path.join(work, "fleet.devices")
+            with open(lst, "w") as f:
+                f.write("".join(f"udp:127.0.0.1:{p}\n" for p in ports))
+            t0 = time.monotonic()
+            out = subprocess.run([mcumgr, "--conntype", "udp", "--devices", lst, "-j", str(jobs),
+                                  "--json", "-q", "--reset-timeout", "60", "image", "upgrade",
+                                  pkg], capture_output=True, text=True)
+            wall = time.monotonic() - t0
+        finally:
+            for p in sims:
+                p.stop()
+        res = jlines(out.stdout)
+        if out.returncode != 0 or not res or res[-1]["failed"]:
+            return [{"figure": "fleet", "config": f"-j {jobs}",
+                     "error": "upgrade failed: " + (out.stdout + out.stderr).strip()[-200:]}]
+        rows.append({"jobs": jobs, "wall_s": wall, "devices": FLEET,
+                     "per_device_s": [d["seconds"] for d in res[-1]["devices"]]})
+    par, seq = rows[0], rows[1]
+    return [{"figure": "fleet", "devices": FLEET, "jobs": FLEET, "timing": timing[1],
+             "wall_s": par["wall_s"], "base_s": seq["wall_s"],
+             "ratio": par["wall_s"] / seq["wall_s"], "speedup": seq["wall_s"] / par["wall_s"],
+             "runs": rows}]
+
+
 # ---------------------------------------------------------------- table
 
 def fmt_rows(rows):
@@ -693,6 +762,9 @@ def fmt_rows(rows):
         elif f == "ble":
             import bench_ble
             bench_ble.fmt(r, w)
+        elif f == "fleet":
+            w(f"{'upgrade ' + str(r['devices']) + ' devices -j ' + str(r['jobs']) + ' vs -j 1 s':<44}",
+              f"{r['wall_s']:>14.2f}", f"{r['base_s']:>14.2f}", f"{r['ratio']:>7.3f}")
         elif f == "size":
             w(f"{'m33 -Os objects, ' + r['part']:<44}", f"{r['flash_bytes']:>14}", f"{'-':>14}", "")
         elif f == "firmware":
@@ -729,7 +801,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only",
-                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,zephyr,ble")
+                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,zephyr,ble,fleet")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     b = os.path.abspath(a.build)
@@ -764,6 +836,8 @@ def main():
     if "ble" in only:
         import bench_ble
         rows += bench_ble.bench_ble(b, work, imgs)
+    if "fleet" in only:
+        rows += bench_fleet(b, work, a.quick)
     out = a.json or os.path.join(b, "bench.json")
     with open(out, "w") as f:
         json.dump({"upload_bytes": os.path.getsize(imgs["upload"]),
