@@ -842,7 +842,8 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
     for (int i = 0; i < started; i++)
         pthread_join(th[i], NULL);
     long long t1 = hostio_now_ns();
-    mcumgr_progress_finish(&c.prog, c.progress_done, t1);
+    if (c.prog.total > 0) /* nothing was to be sent: no bar */
+        mcumgr_progress_finish(&c.prog, c.progress_done, t1);
     pthread_mutex_destroy(&c.mu);
 
     int failed = 0;
