@@ -4,6 +4,8 @@
 #    MCUboot image, hash mismatch, zip bombs, path traversal) are refused with one line,
 #    exit 2, before a single packet leaves (a UDP sink counts them);
 #  - an index the device does not list is refused before anything is uploaded;
+#  - the linked pair goes all or nothing: image 2 refused by the device, image 0 (already
+#    uploaded) stays unmarked and the device is not reset;
 #  - a package of image 0 alone is uploaded and marked, and the bootloader's refusal
 #    (its linked partner is not moving with it) comes back as the reason, from bootReport or without it;
 #  - the full package upgrades 0, 1, 2 (--confirm: permanent); a second run does nothing;
@@ -128,6 +130,23 @@ check_out "an index the device does not list is refused before any upload" \
   sh -c "$(declare -f up); MCUMGR='$MCUMGR' P=$P up image upgrade '$WORK/index5.zip' 2>&1; test \$? = 1"
 check "and nothing was uploaded (image 2's secondary slot still blank)" \
   region_blank "$D/mx25r64.bin" 0x160000 0x1000
+
+# The linked pair goes all or nothing: image 2 too large for its slot (signed for a
+# bigger one) is refused by the device mid-package; image 0, already uploaded, must
+# not be marked, and the device is not reset.
+"$SIM" mkpayload --part xip --size 300000 --link-id 2 --seed 2 -o "$WORK/big.raw"
+"$IMGTOOL" sign --key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 \
+  --slot-size 0x80000 --dependencies "(0,2.0.0)" "$WORK/big.raw" "$WORK/big2.bin" >/dev/null
+"$IMGTOOL" dfu-package -o "$WORK/big.zip" 0="$V2/img0-v2.0.0.bin" 1="$V2/img1-v2.0.0.bin" \
+  2="$WORK/big2.bin"
+boots=$(grep -c 'power on' "$D/sim.log")
+rc=0; up image upgrade "$WORK/big.zip" >"$WORK/big.out" 2>&1 || rc=$?
+check "a refused upload in the pair: exit 1" test "$rc" = 1
+check_out "it says why and that nothing was marked" \
+  '^Error: image 2 upload: device error .*; nothing marked$' cat "$WORK/big.out"
+check_out "image 0's upload is on the device" 'image=0 slot=1' mcu "$P" image list
+check_fails "but not marked (no pending image anywhere)" grep -q pending "$WORK/out"
+check "and the device was not reset" test "$(grep -c 'power on' "$D/sim.log")" = "$boots"
 
 rc=0; up image upgrade "$WORK/only0.zip" >"$WORK/only0.out" 2>&1 || rc=$?
 check "image 0 without its linked partner: exit 1" test "$rc" = 1
