@@ -663,7 +663,7 @@ static void print_json(const ctx_t *c, const char *pkg_path, double secs, int fa
 static void print_device(const ctx_t *c, const device_t *d, int table)
 {
     if (table)
-        printf("%-40s %-6s", d->label, d->ok ? "ok" : "FAILED");
+        printf("%-40s %-6s %6.1f", d->label, d->ok ? "ok" : "FAILED", d->seconds);
     for (int k = 0; k < c->pkg->count; k++) {
         const img_result_t *r = &d->img[k];
         int img = c->pkg->img[k].image;
@@ -692,7 +692,7 @@ static void print_device(const ctx_t *c, const device_t *d, int table)
         printf("\n");
         for (int k = 0; k < c->pkg->count; k++)
             if (d->img[k].action == A_REFUSED)
-                printf("%-40s        image %d: %s\n", "", c->pkg->img[k].image,
+                printf("%-40s               image %d: %s\n", "", c->pkg->img[k].image,
                        d->img[k].reason);
     } else if (d->error[0]) {
         printf("Error: %s\n", d->error);
@@ -855,7 +855,7 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
     } else if (!o->devices) {
         print_device(&c, &c.dev[0], 0);
     } else {
-        printf("%-40s %-6s  IMAGES\n", "DEVICE", "RESULT");
+        printf("%-40s %-6s %6s  IMAGES\n", "DEVICE", "RESULT", "SECS");
         for (int i = 0; i < c.ndev; i++)
             print_device(&c, &c.dev[i], 1);
         printf("%d of %d devices updated, %d failed (%.1f s)\n", c.ndev - failed, c.ndev, failed,
