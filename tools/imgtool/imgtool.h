@@ -113,10 +113,10 @@ typedef struct it_sign_opts {
     FILE *info;                 /* where "image.py: sign the ..." goes; NULL: silent */
 } it_sign_opts_t;
 
-/* Build the signed image from infile and write outfile (.hex → Intel HEX). */
 /* `dfu-package` (dfu_package.c): argv after the command word. */
 int it_cmd_dfu_package(int argc, char **argv);
 
+/* Build the signed image from infile and write outfile (.hex → Intel HEX). */
 int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it_err_t *e);
 
 /* ---- verify / dumpinfo ---- */
