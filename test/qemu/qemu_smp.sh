@@ -112,3 +112,13 @@ for n, h in ((0, sys.argv[2]), (2, sys.argv[3])):
     assert s["version"] == "2.0.0" and s["hash"] == h and s["active"], s
 PY
 echo "ok: field update of both parts over serial (upload, test, reset, overwrite, v2 runs)"
+
+# The build's DFU package (dfu_application.zip) in one command: 0 and 2 already run
+# v2 and are skipped; image 1 (the network-core stand-in) is uploaded, marked, the
+# device reset and reconnected over the UART, and reported upgraded.
+r=$(timeout 120 "$mcumgr" --conntype serial --connstring "dev=$pty" -t 20 --reset-timeout 60 -q \
+    image upgrade "$fw/upgrade/dfu_application.zip") || fail "image upgrade: $r"
+grep -q '^image 0: 2.0.0 already running$' <<<"$r" || fail "image upgrade (image 0): $r"
+grep -q '^image 1: 1.0.0 -> 2.0.0' <<<"$r" || fail "image upgrade (image 1): $r"
+grep -q '^image 2: 2.0.0 already running$' <<<"$r" || fail "image upgrade (image 2): $r"
+echo "ok: image upgrade with the build's dfu_application.zip (image 1 upgraded, 0 and 2 skipped)"
