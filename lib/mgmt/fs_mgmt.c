@@ -179,7 +179,9 @@ static int file_upload(smp_ctx_t *ctx)
     if (done) {
         return rc;
     }
-    if (off == 0 && p->max_file && len > p->max_file) {
+    if (off == 0 && ((p->max_file && len > p->max_file) || data.len > len)) {
+        /* too big for the device, or a first chunk longer than the file it
+         * announces: refused before anything is opened */
         cleanup(fs);
         return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
     }
@@ -190,6 +192,14 @@ static int file_upload(smp_ctx_t *ctx)
         if (rc == FS_MGMT_ERR_FILE_NOT_FOUND) {
             size = 0;
             rc = 0;
+        }
+        if (rc == 0 && off != 0 && off != size) {
+            /* a continuation must start at the file's end: refused before
+             * anything is opened (or created) */
+            rc = smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_OFFSET_NOT_VALID);
+            cbor_enc_tstr_z(ctx->enc, "len");
+            cbor_enc_uint(ctx->enc, size);
+            return rc ? rc : (ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK);
         }
         if (rc == 0) {
             rc = p->open(p->arg, path, true, off == 0);
@@ -222,6 +232,11 @@ static int file_upload(smp_ctx_t *ctx)
         return rc ? rc : (ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK);
     }
     if (data.len) {
+        if (fs->len > 0 && off + data.len > fs->len) {
+            /* more than the first chunk announced: written nowhere */
+            cleanup(fs);
+            return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
+        }
         if (p->max_file && off + data.len > p->max_file) {
             cleanup(fs);
             return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);

@@ -8,9 +8,16 @@
  *    it is either erased or the sector a garbage collection was emptying,
  *    whose live records are copied (with newer seqs) before it is erased, so
  *    mount can always finish that collection;
+ *  - a collection's copies carry F_COPY, and once all of them are written a
+ *    "done" marker record (F_DONE) follows, before the source is erased. At
+ *    mount, a source not yet erased next to an active sector with the marker
+ *    is only erased (nothing of it is copied again: a cut erase may have
+ *    destroyed a tombstone and left the value it hid looking valid); next to
+ *    an active sector holding nothing but copies and no marker, the copy did
+ *    not finish: the active sector is erased and the copy starts over from
+ *    the intact source, so torn copies never pile up across repeated cuts;
  *  - plain writes leave KVS_REC_MAX bytes of each sector unused, so a
- *    collection that a cut interrupted (leaving one torn copy) still fits when
- *    mount redoes it.
+ *    collection of a full sector, plus its marker, fits an empty one.
  */
 #include "mgmt/kvstore.h"
 
@@ -19,7 +26,10 @@
 #include "flash/crc32.h"
 
 #define MAGIC 0x3153564bu /* "KVS1" little-endian */
-#define F_DEL 0x01u
+#define F_DEL 0x01u  /* a tombstone */
+#define F_COPY 0x02u /* written by a collection (a copy of a record of its source) */
+#define F_DONE 0x04u /* the collection's marker: every copy is written */
+static const uint8_t done_name[1] = {0xff}; /* no valid settings name */
 #define LW_ERASED 0xffffffffu
 
 static uint32_t rd32(const uint8_t *p)
@@ -85,7 +95,7 @@ static int parse(kvs_t *k, uint32_t sec, uint32_t pos, uint8_t *buf, rinfo_t *r)
         return R_IO;
     }
     uint32_t nl = buf[8], vl = (uint32_t)buf[10] | (uint32_t)buf[11] << 8;
-    if (rd32(buf) != MAGIC || nl == 0 || nl >= KVS_NAME_MAX || vl > KVS_VAL_MAX || buf[9] > F_DEL ||
+    if (rd32(buf) != MAGIC || nl == 0 || nl >= KVS_NAME_MAX || vl > KVS_VAL_MAX || (buf[9] & ~(F_DEL | F_COPY | F_DONE)) ||
         body_size(nl, vl) != len || rd32(buf + len - 4u) != extxip_crc32(0, buf, KVS_HDR + nl + vl)) {
         return R_SKIP;
     }
@@ -112,8 +122,8 @@ static int find(kvs_t *k, const uint8_t *name, size_t nlen, rinfo_t *best)
             if (rc == R_END) {
                 break;
             }
-            if (rc == R_VALID && r.nl == nlen && memcmp(k->rec + KVS_HDR, name, nlen) == 0 &&
-                (!found || r.seq > best->seq)) {
+            if (rc == R_VALID && !(r.flags & F_DONE) && r.nl == nlen &&
+                memcmp(k->rec + KVS_HDR, name, nlen) == 0 && (!found || r.seq > best->seq)) {
                 *best = r;
                 found = 1;
             }
@@ -186,8 +196,9 @@ static int append(kvs_t *k, const uint8_t *name, size_t nl, const uint8_t *val, 
     return KVS_OK;
 }
 
-/* Copy the live records of sector g into the active sector, then erase g. */
-static int gc(kvs_t *k, uint32_t g)
+/* Copy the live records of sector g into the active sector (unless
+ * `copied`: a marker says they are there), write the marker, then erase g. */
+static int gc(kvs_t *k, uint32_t g, bool copied)
 {
     int e = flash_area_is_erased(k->fa, addr(k, g, 0), k->ssz);
     if (e < 0) {
@@ -197,7 +208,7 @@ static int gc(kvs_t *k, uint32_t g)
         return KVS_OK;
     }
     uint32_t pos = 0;
-    for (;;) {
+    while (!copied) {
         rinfo_t r;
         int rc = parse(k, g, pos, k->cp, &r);
         if (rc == R_IO) {
@@ -207,8 +218,8 @@ static int gc(kvs_t *k, uint32_t g)
             break;
         }
         pos = r.next;
-        if (rc != R_VALID || (r.flags & F_DEL)) {
-            continue; /* torn, garbage, or a tombstone: nothing older is left to hide */
+        if (rc != R_VALID || (r.flags & (F_DEL | F_DONE))) {
+            continue; /* torn, garbage, a tombstone (nothing older is left to hide), a marker */
         }
         rinfo_t best;
         int f = find(k, k->cp + KVS_HDR, r.nl, &best);
@@ -216,10 +227,16 @@ static int gc(kvs_t *k, uint32_t g)
             return KVS_EIO;
         }
         if (f == 1 && best.sec == g && best.pos == r.pos) {
-            rc = append(k, k->cp + KVS_HDR, r.nl, k->cp + KVS_HDR + r.nl, r.vl, 0, k->ssz);
+            rc = append(k, k->cp + KVS_HDR, r.nl, k->cp + KVS_HDR + r.nl, r.vl, F_COPY, k->ssz);
             if (rc != KVS_OK) {
                 return rc;
             }
+        }
+    }
+    if (!copied) {
+        int rc = append(k, done_name, sizeof done_name, NULL, 0, F_DONE, k->ssz);
+        if (rc != KVS_OK) {
+            return rc;
         }
     }
     if (flash_area_erase(k->fa, addr(k, g, 0), k->ssz) != FLASH_OK) {
@@ -240,7 +257,7 @@ static int next_sector(kvs_t *k)
     k->active = n;
     k->cursor = 0;
     k->closed = false;
-    return gc(k, (n + 1u) % k->nsec);
+    return gc(k, (n + 1u) % k->nsec, false);
 }
 
 /* After a failed write the RAM view may be behind the flash (a cut, a
@@ -289,8 +306,10 @@ int kvs_mount(kvs_t *k, const flash_area_t *fa, uint32_t off, uint32_t size)
             pos = r.next;
         }
     }
-    /* The append point: where the active sector's data ends. */
+    /* The append point: where the active sector's data ends; and whether it
+     * holds a collection's marker, or nothing but a collection's copies. */
     uint32_t pos = 0;
+    bool done = false, only_copies = true;
     for (;;) {
         rinfo_t r;
         int rc = parse(k, k->active, pos, k->rec, &r);
@@ -300,14 +319,29 @@ int kvs_mount(kvs_t *k, const flash_area_t *fa, uint32_t off, uint32_t size)
         if (rc == R_END) {
             break;
         }
+        if (rc == R_VALID) {
+            done = done || (r.flags & F_DONE);
+            only_copies = only_copies && (r.flags & (F_COPY | F_DONE));
+        }
         pos = r.next;
     }
     k->cursor = pos;
-    if (pos == 0 && erase_sector(k, k->active) != KVS_OK) {
-        return KVS_EIO; /* nothing valid in it: make it blank (garbage, fresh partition) */
+    uint32_t g = (k->active + 1u) % k->nsec;
+    int ge = flash_area_is_erased(fa, addr(k, g, 0), ssz);
+    if (ge < 0) {
+        return KVS_EIO;
+    }
+    if (pos == 0 || (ge == 0 && !done && only_copies)) {
+        /* Nothing valid here (garbage, a fresh partition), or a collection
+         * whose copy did not finish: start the sector over (its source g is
+         * intact: it is erased only after the marker). */
+        if (erase_sector(k, k->active) != KVS_OK) {
+            return KVS_EIO;
+        }
+        k->cursor = 0;
     }
     /* Finish a collection a power cut interrupted (or clear garbage there). */
-    int rc = gc(k, (k->active + 1u) % k->nsec);
+    int rc = gc(k, g, done);
     if (rc) {
         return rc == KVS_ENOSPC ? KVS_EIO : rc;
     }
@@ -422,7 +456,7 @@ int kvs_foreach(kvs_t *k, int (*fn)(void *arg, const char *name, size_t nlen, co
             if (f < 0) {
                 return KVS_EIO;
             }
-            if (best.sec == r.sec && best.pos == r.pos && !(r.flags & F_DEL) &&
+            if (best.sec == r.sec && best.pos == r.pos && !(r.flags & (F_DEL | F_DONE)) &&
                 fn(arg, (const char *)k->cp + KVS_HDR, r.nl, k->cp + KVS_HDR + r.nl, r.vl)) {
                 return KVS_OK;
             }

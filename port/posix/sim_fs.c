@@ -58,8 +58,9 @@ static int fs_stat(void *arg, const char *name, uint64_t *size)
         return err == ENOENT ? FS_MGMT_ERR_FILE_NOT_FOUND : FS_MGMT_ERR_UNKNOWN;
     if (S_ISDIR(st.st_mode))
         return FS_MGMT_ERR_FILE_IS_DIRECTORY;
-    if (!S_ISREG(st.st_mode))
-        return FS_MGMT_ERR_FILE_INVALID_NAME; /* a symlink, a device, a fifo: not ours */
+    if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+        return FS_MGMT_ERR_FILE_INVALID_NAME; /* a symlink, a device, a fifo, a hard link
+                                                 (it may be a file outside): not ours */
     *size = (uint64_t)st.st_size;
     return 0;
 }
@@ -82,7 +83,7 @@ static int fs_open(void *arg, const char *name, bool write, bool truncate)
     if (dir < 0)
         return -dir;
     int flags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-    flags |= write ? O_WRONLY | O_CREAT | (truncate ? O_TRUNC : 0) : O_RDONLY;
+    flags |= write ? O_WRONLY | O_CREAT : O_RDONLY; /* truncated below, once checked */
     int fd = openat(dir, leaf, flags, 0600);
     int err = errno;
     done_dir(f, dir);
@@ -92,10 +93,16 @@ static int fs_open(void *arg, const char *name, bool write, bool truncate)
              : err == ELOOP ? FS_MGMT_ERR_FILE_INVALID_NAME
                             : FS_MGMT_ERR_FILE_OPEN_FAILED;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        /* a hard link to a file outside the directory would pass openat's
+         * checks: a regular file here has exactly one name */
         int isdir = S_ISDIR(st.st_mode);
         close(fd);
         return isdir ? FS_MGMT_ERR_FILE_IS_DIRECTORY : FS_MGMT_ERR_FILE_INVALID_NAME;
+    }
+    if (write && truncate && ftruncate(fd, 0) != 0) {
+        close(fd);
+        return FS_MGMT_ERR_FILE_TRUNCATE_FAILED;
     }
     f->fd = fd;
     return 0;

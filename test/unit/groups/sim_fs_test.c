@@ -34,20 +34,24 @@ static int out(void *arg, const uint8_t *pkt, size_t len)
     return 0;
 }
 
-/* Send {"name": name[, "off": 0, "data": d, "len": n]} to (op, id); return the v2 err rc or 0. */
-static int send(uint8_t op, uint8_t id, const char *name, const char *data)
+/* Send {"name": name[, "off": off, "data": d[, "len": len]]} to (op, id);
+ * return the v2 err rc or 0. len < 0: no "len" key. */
+static int send_at(uint8_t op, uint8_t id, const char *name, const char *data, uint64_t off,
+                   long long len)
 {
     uint8_t pkt[1024];
     cbor_encoder_t e;
     cbor_enc_init(&e, pkt + 8, sizeof pkt - 8);
-    cbor_enc_map(&e, data ? 4 : (id == 0 ? 2 : 1));
+    cbor_enc_map(&e, data ? 3u + (len >= 0) : (id == 0 ? 2 : 1));
     if (data || id == 0) {
         cbor_enc_tstr_z(&e, "off");
-        cbor_enc_uint(&e, 0);
+        cbor_enc_uint(&e, off);
     }
     if (data) {
-        cbor_enc_tstr_z(&e, "len");
-        cbor_enc_uint(&e, strlen(data));
+        if (len >= 0) {
+            cbor_enc_tstr_z(&e, "len");
+            cbor_enc_uint(&e, (uint64_t)len);
+        }
         cbor_enc_tstr_z(&e, "data");
         cbor_enc_bstr(&e, data, strlen(data));
     }
@@ -77,6 +81,11 @@ static int send(uint8_t op, uint8_t id, const char *name, const char *data)
         cbor_dec_skip(&d);
     }
     return 0;
+}
+
+static int send(uint8_t op, uint8_t id, const char *name, const char *data)
+{
+    return send_at(op, id, name, data, 0, data ? (long long)strlen(data) : -1);
 }
 
 static void put_file(const char *path, const char *text)
@@ -181,8 +190,37 @@ static void escapes(void)
     teardown();
 }
 
+/* Refused uploads write nothing (found by the adversarial check): more data
+ * than the announced length, a continuation at a wrong offset (no empty file
+ * left behind), and a hard link to a file outside (reachable by openat with
+ * O_NOFOLLOW, so refused by its link count). */
+static void upload_truth(void)
+{
+    setup();
+    char p[400];
+    struct stat st;
+    CHECK_EQ(send_at(SMP_OP_WRITE, 0, "/over", "hello world", 0, 3), FS_MGMT_ERR_FILE_WRITE_FAILED);
+    snprintf(p, sizeof p, "%s/over", root);
+    CHECK(access(p, F_OK) != 0);
+    CHECK_EQ(send_at(SMP_OP_WRITE, 0, "/newfile", "zz", 100, -1), FS_MGMT_ERR_FILE_OFFSET_NOT_VALID);
+    snprintf(p, sizeof p, "%s/newfile", root);
+    CHECK(access(p, F_OK) != 0);
+    /* a two-chunk upload whose second chunk runs past "len" */
+    CHECK_EQ(send_at(SMP_OP_WRITE, 0, "/two", "abc", 0, 5), 0);
+    CHECK_EQ(send_at(SMP_OP_WRITE, 0, "/two", "defg", 3, -1), FS_MGMT_ERR_FILE_WRITE_FAILED);
+    snprintf(p, sizeof p, "%s/two", root);
+    CHECK(stat(p, &st) == 0 && st.st_size == 3);
+    snprintf(p, sizeof p, "%s/hard", root);
+    CHECK_EQ(link(secret, p), 0);
+    CHECK_EQ(send(SMP_OP_READ, 0, "/hard", NULL), FS_MGMT_ERR_FILE_INVALID_NAME);
+    CHECK_EQ(send(SMP_OP_READ, 1, "/hard", NULL), FS_MGMT_ERR_FILE_INVALID_NAME);
+    CHECK_EQ(send(SMP_OP_WRITE, 0, "/hard", "OVERWRITTEN"), FS_MGMT_ERR_FILE_INVALID_NAME);
+    CHECK(file_is(secret, "top secret"));
+    teardown();
+}
+
 int main(int argc, char **argv)
 {
-    static const tu_case_t cases[] = {{"escapes", escapes}};
+    static const tu_case_t cases[] = {{"escapes", escapes}, {"upload_truth", upload_truth}};
     return TU_RUN("sim_fs", cases, argc, argv);
 }
