@@ -15,7 +15,8 @@ set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c ${_l}/image/image_text.c)
 set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c ${_l}/boot/boot_trailer.c ${_l}/boot/boot_overwrite.c
                             ${_l}/boot/boot_text.c)
 set(EXTXIP_MGMT_OS_SOURCES  ${_l}/mgmt/os_mgmt.c ${_l}/mgmt/os_mgmt_err.c)
-set(EXTXIP_MGMT_IMG_SOURCES ${_l}/mgmt/img_mgmt.c ${_l}/mgmt/img_mgmt_err.c)
+set(EXTXIP_MGMT_IMG_SOURCES ${_l}/mgmt/img_mgmt.c ${_l}/mgmt/img_mgmt_upload.c
+                            ${_l}/mgmt/img_mgmt_smp.c ${_l}/mgmt/img_mgmt_err.c)
 set(EXTXIP_MGMT_STAT_SOURCES   ${_l}/mgmt/stat_mgmt.c)
 set(EXTXIP_MGMT_ENUM_SOURCES   ${_l}/mgmt/enum_mgmt.c)
 set(EXTXIP_MGMT_ZBASIC_SOURCES ${_l}/mgmt/zbasic_mgmt.c)

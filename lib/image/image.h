@@ -55,6 +55,9 @@ typedef struct image_version {
     uint32_t build_num;
 } image_version_t;
 
+/* Header flag (MCUboot's IMAGE_F_NON_BOOTABLE): a part that is not run on its own. */
+#define IMAGE_F_NON_BOOTABLE 0x10u
+
 typedef struct image_header {
     uint32_t magic;
     uint32_t load_addr;
