@@ -196,9 +196,14 @@ int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MA
             memcpy(s->hash, im->info.hash, IMAGE_HASH_SIZE);
             s->bootable = (im->info.hdr.flags & IMAGE_F_NON_BOOTABLE) == 0;
             if (rel == 0) {
-                /* Every image's primary is its active slot (Zephyr's state read). */
-                s->active = true;
-                s->confirmed = type != NB_REVERT;
+                /* Every image's primary is its active slot (Zephyr's state
+                 * read), unless the last boot found it not bootable: then
+                 * nothing of it runs (the bootloader's serial recovery
+                 * answers), and saying active/confirmed would be untrue. */
+                const boot_result_t *b = im->cfg.last_boot;
+                bool ran = b == NULL || i >= b->image_count || b->img[i].bootable;
+                s->active = ran;
+                s->confirmed = ran && type != NB_REVERT;
             } else if (nbs != slot_a) {
                 if (type == NB_NORMAL) {
                     s->pending = s->permanent = true;

@@ -82,8 +82,8 @@ static void ver_str(const image_version_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "%u.%u.%u", v->major, v->minor, v->revision);
 }
 
-int dfupkg_check_image(const uint8_t *data, size_t size, dfupkg_image_t *out, char *err,
-                       size_t cap)
+int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image_t *out,
+                       char *err, size_t cap)
 {
     if (size < IMAGE_HEADER_SIZE || size > DFUPKG_MAX_FILE)
         return fail(err, cap, "%zu bytes: not an MCUboot image", size);
@@ -102,6 +102,11 @@ int dfupkg_check_image(const uint8_t *data, size_t size, dfupkg_image_t *out, ch
     if (info.tlv_end != size)
         return fail(err, cap, "%zu bytes after the image's TLVs (image ends at %u)",
                     size - info.tlv_end, info.tlv_end);
+    for (uint8_t d = 0; index >= 0 && d < info.dep_count && d < IMAGE_MAX_DEPS; d++) {
+        if (info.deps[d].image_id == index)
+            return fail(err, cap, "depends on image %d, its own index: built for another image",
+                        index);
+    }
     memcpy(out->hash, info.hash, sizeof out->hash);
     ver_str(&info.hdr.ver, out->version, sizeof out->version);
     out->flags = info.hdr.flags;
@@ -359,7 +364,7 @@ int dfupkg_read(const char *path, dfupkg_t *p, char *err, size_t cap)
         p->count++;
         im->size = (size_t)st.size;
         char why[200];
-        if (dfupkg_check_image(im->data, im->size, im, why, sizeof why) != 0) {
+        if (dfupkg_check_image(im->data, im->size, im->image, im, why, sizeof why) != 0) {
             fail(err, cap, "%s: %s: %s", path, fname, why);
             goto out;
         }
@@ -495,7 +500,7 @@ int dfupkg_write(const char *out, const dfupkg_in_t *in, size_t n, const dfupkg_
         fclose(f);
         dfupkg_image_t im;
         char why[200];
-        if (dfupkg_check_image(data[i], size[i], &im, why, sizeof why) != 0) {
+        if (dfupkg_check_image(data[i], size[i], in[i].image, &im, why, sizeof why) != 0) {
             fail(err, cap, "%s: %s", in[i].path, why);
             goto out;
         }
@@ -506,7 +511,7 @@ int dfupkg_write(const char *out, const dfupkg_in_t *in, size_t n, const dfupkg_
     for (size_t i = 0; i < n; i++) {
         dfupkg_image_t im;
         char why[200];
-        dfupkg_check_image(data[i], size[i], &im, why, sizeof why);
+        dfupkg_check_image(data[i], size[i], in[i].image, &im, why, sizeof why);
         /* imgtool --version spelling (build after '+'): "2.0.0", "2.0.0+7". */
         char ver[48];
         unsigned a, b, c, d = 0;

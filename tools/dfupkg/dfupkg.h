@@ -99,8 +99,11 @@ typedef struct {
 int dfupkg_write(const char *out, const dfupkg_in_t *in, size_t n, const dfupkg_meta_t *m,
                  char *err, size_t cap);
 
-/* Check one MCUboot image in memory (header, TLVs, SHA-256): 0, or -1 + err. */
-int dfupkg_check_image(const uint8_t *data, size_t size, dfupkg_image_t *out, char *err,
-                       size_t cap);
+/* Check one MCUboot image in memory (header, TLVs, SHA-256) meant for image
+ * `index` (< 0: not known yet): 0, or -1 + err. An image whose dependency
+ * names its own index was built for another image (the internal part under
+ * the XIP part's index, say) and is refused. */
+int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image_t *out,
+                       char *err, size_t cap);
 
 #endif

@@ -166,7 +166,7 @@ static bool same_hash(const slot_t *s, const uint8_t h[32])
 
 /* ------------------------------------------------------------ one device */
 
-typedef enum { A_NONE, A_RUNNING, A_UPGRADED, A_REFUSED, A_NOT_DONE } action_t;
+typedef enum { A_NONE, A_RUNNING, A_UPGRADED, A_REFUSED, A_NOT_DONE, A_UNKNOWN } action_t;
 
 typedef struct {
     action_t action;
@@ -440,17 +440,23 @@ static void upgrade_device(worker_t *w)
         img_result_t *r = &d->img[i];
         sfmt(r->from, sizeof r->from, "%s", pri ? pri->version : "-");
         sfmt(r->to, sizeof r->to, "%s", im->version);
-        if (same_hash(pri, im->hash)) {
+        /* Running only if the device says it runs (a primary a serial
+         * recovery lists is not active: it did not boot). */
+        if (same_hash(pri, im->hash) && pri->active) {
             r->action = A_RUNNING;
             bar_drop(d->ctx, im->size);
             continue;
         }
         r->action = A_NOT_DONE;
         work = 1;
-        if (same_hash(sec, im->hash)) { /* already uploaded, whole (the hash matched) */
+        if (same_hash(sec, im->hash) && (sec->pending || sec->permanent)) {
+            /* already uploaded and scheduled */
             bar_drop(d->ctx, im->size);
-            need_mark[i] = !(sec->pending || sec->permanent);
         } else {
+            /* Uploaded again even when the slot lists the same hash: the hash
+             * does not cover the signature (the same build signed with
+             * another key) nor a torn trailer. The device skips the writes
+             * itself when the bytes already match (its image check). */
             need_upload[i] = need_mark[i] = true;
         }
     }
@@ -500,13 +506,29 @@ static void upgrade_device(worker_t *w)
             if (req(w, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
                     mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].hash, 32, 0),
                     ms(o->timeout_s), &rl, why, sizeof why) != 0) {
-                if (marked_pair)
+                /* A device that schedules uploads itself (serial recovery)
+                 * answers "already pending": what counts is the state. */
+                state_t now;
+                const slot_t *s1;
+                if (read_state(w, &now, why, sizeof why) == 0 &&
+                    (s1 = find_slot(&now, p->img[i].image, 1)) != NULL &&
+                    same_hash(s1, p->img[i].hash) && (s1->pending || s1->permanent)) {
+                    marked_pair += pass == 0;
+                    continue;
+                }
+                if (pass == 0 && marked_pair)
                     sfmt(d->error, sizeof d->error,
                              "image %d mark: %s; its linked partner is marked, which the "
                              "bootloader refuses to install alone; not reset",
                              p->img[i].image, why);
+                else if (marked_pair)
+                    sfmt(d->error, sizeof d->error,
+                             "image %d mark: %s; the linked pair is marked and installs at "
+                             "the next reset; not reset",
+                             p->img[i].image, why);
                 else
-                    sfmt(d->error, sizeof d->error, "image %d mark: %s; nothing marked",
+                    sfmt(d->error, sizeof d->error,
+                             "image %d mark: %s; nothing marked by this run (check image list)",
                              p->img[i].image, why);
                 return;
             }
@@ -520,8 +542,10 @@ static void upgrade_device(worker_t *w)
     if (reconnect(w, why, sizeof why) != 0 || read_state(w, &st, why, sizeof why) != 0) {
         sfmt(d->error, sizeof d->error, "%s", why);
         for (int i = 0; i < p->count; i++)
-            if (d->img[i].action == A_NOT_DONE)
+            if (d->img[i].action == A_NOT_DONE) {
+                d->img[i].action = A_UNKNOWN; /* reset sent: installed or not, unseen */
                 sfmt(d->img[i].reason, sizeof d->img[i].reason, "unknown: %s", why);
+            }
         return;
     }
     d->ok = 1;
@@ -614,6 +638,7 @@ static const char *action_name(action_t a)
     case A_UPGRADED: return "upgraded";
     case A_REFUSED: return "refused";
     case A_NOT_DONE: return "not done";
+    case A_UNKNOWN: return "unknown";
     default: return "-";
     }
 }
@@ -685,6 +710,9 @@ static void print_device(const ctx_t *c, const device_t *d, int table)
             printf("image %d: %s -> %s refused: %s\n", img, r->from, r->to, r->reason);
         else if (r->action == A_NOT_DONE)
             printf("image %d: %s -> %s not done\n", img, r->from, r->to);
+        else if (r->action == A_UNKNOWN)
+            printf("image %d: %s -> %s unknown (no answer after the reset)\n", img, r->from,
+                   r->to);
     }
     if (table) {
         if (d->error[0])
