@@ -1321,6 +1321,19 @@ static void t_refused_slot_reusable(void)
     rig_close(&R);
 }
 
+/* imgtool --pad's shape for img1-v2: the signed file, then erased bytes up
+ * to the whole slot `fa`, so the file carries its own trailer area (which
+ * each case then marks as it needs). */
+static blob_t padded_img1(const flash_area_t *fa)
+{
+    blob_t v = load("img1-v2.0.0.signed.bin");
+    blob_t f = {malloc(fa->size), fa->size};
+    memset(f.p, 0xff, f.n);
+    memcpy(f.p, v.p, v.n);
+    free(v.p);
+    return f;
+}
+
 /* A padded file whose trailer carries image_ok 0x01 and swap_info 0x00 but
  * no magic: `test` cannot write its marks, so it answers an error and
  * schedules nothing (it used to answer FLASH_WRITE_FAILED with the magic
@@ -1328,11 +1341,8 @@ static void t_refused_slot_reusable(void)
 static void t_test_dirty_trailer(void)
 {
     open_rig();
-    blob_t v = load("img1-v2.0.0.signed.bin");
     const flash_area_t *fa = rig_area(&R, 3);
-    blob_t f = {malloc(fa->size), fa->size};
-    memset(f.p, 0xff, f.n);
-    memcpy(f.p, v.p, v.n);
+    blob_t f = padded_img1(fa);
     f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
     f.p[BOOT_SWAP_INFO_OFF(fa->size)] = 0x00;
     CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
@@ -1348,7 +1358,6 @@ static void t_test_dirty_trailer(void)
     rig_reset_through_boot();
     CHECK_EQ(g_boot.img[1].upgrade, BOOT_UPGRADE_NONE);
     free(f.p);
-    free(v.p);
     rig_close(&R);
 }
 
@@ -1465,11 +1474,8 @@ static void t_test_missing_dependency(void)
 static void t_test_bad_image_ok(void)
 {
     open_rig();
-    blob_t v = load("img1-v2.0.0.signed.bin");
     const flash_area_t *fa = rig_area(&R, 3);
-    blob_t f = {malloc(fa->size), fa->size};
-    memset(f.p, 0xff, f.n);
-    memcpy(f.p, v.p, v.n);
+    blob_t f = padded_img1(fa);
     memcpy(f.p + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, BOOT_MAGIC_SIZE);
     f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x02;
     CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
@@ -1481,7 +1487,6 @@ static void t_test_bad_image_ok(void)
     state_write(dg, 32, 1, SMP_VERSION_2);
     CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
     free(f.p);
-    free(v.p);
     rig_close(&R);
 }
 
@@ -1490,11 +1495,8 @@ static void t_test_bad_image_ok(void)
 static void t_wrong_sha_padded(void)
 {
     open_rig();
-    blob_t v = load("img1-v2.0.0.signed.bin");
     const flash_area_t *fa = rig_area(&R, 3);
-    blob_t f = {malloc(fa->size), fa->size};
-    memset(f.p, 0xff, f.n);
-    memcpy(f.p, v.p, v.n);
+    blob_t f = padded_img1(fa);
     memcpy(f.p + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, BOOT_MAGIC_SIZE);
     f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
     uint8_t sha[32];
@@ -1507,7 +1509,6 @@ static void t_wrong_sha_padded(void)
     /* and the slot takes the right file at once */
     CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
     free(f.p);
-    free(v.p);
     rig_close(&R);
 }
 
