@@ -220,6 +220,19 @@ static void kvs_delete_sweep(void)
     CHECK(sweep(0, OP_DELETE, 5, &gcs) >= 2);
 }
 
+/* The flash put back to `snap`, power cut at operation c2 of a mount, power
+ * on again. 1 when the cut fell inside the mount. */
+static int mount_cut_at(const uint8_t *snap, uint64_t c2)
+{
+    memcpy(simflash_mem(SF), snap, FA.size);
+    simflash_power_on(&PWR);
+    simflash_power_cut_after(&PWR, c2);
+    kvs_mount(&K, &FA, 0, FA.size);
+    int cut = simflash_power_is_cut(&PWR);
+    simflash_power_on(&PWR);
+    return cut;
+}
+
 /* Cut the collection, then cut again inside the mount that finishes it. */
 static void kvs_gc_double_cut(void)
 {
@@ -239,12 +252,7 @@ static void kvs_gc_double_cut(void)
         uint8_t *snap = malloc(FA.size);
         memcpy(snap, simflash_mem(SF), FA.size);
         for (uint64_t c2 = 1;; c2++) {
-            memcpy(simflash_mem(SF), snap, FA.size);
-            simflash_power_on(&PWR);
-            simflash_power_cut_after(&PWR, c2);
-            kvs_mount(&K, &FA, 0, FA.size);
-            int cut2 = simflash_power_is_cut(&PWR);
-            simflash_power_on(&PWR);
+            int cut2 = mount_cut_at(snap, c2);
             model_t o = old;
             int which;
             after_cut(&o, &nw, 1, &which);
@@ -289,12 +297,7 @@ static void kvs_full_gc_double_cut(void)
         uint8_t *snap = malloc(FA.size);
         memcpy(snap, simflash_mem(SF), FA.size);
         for (uint64_t c2 = 1;; c2++) {
-            memcpy(simflash_mem(SF), snap, FA.size);
-            simflash_power_on(&PWR);
-            simflash_power_cut_after(&PWR, c2);
-            kvs_mount(&K, &FA, 0, FA.size);
-            int cut2 = simflash_power_is_cut(&PWR);
-            simflash_power_on(&PWR);
+            int cut2 = mount_cut_at(snap, c2);
             pairs++;
             CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
             for (int i = 0; i < nk; i++) {
