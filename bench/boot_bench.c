@@ -1,5 +1,5 @@
 /*
- * bench-boot: boot_go over a RAM nRF5340 DK board (the simulator's flash
+ * bench-boot: extxip_boot_go over a RAM nRF5340 DK board (the simulator's flash
  * model and partition map).
  *
  *   bench-boot update KEY V1DIR V2DIR BASE0 DELTA0
@@ -7,10 +7,10 @@
  *     3-image update (v1 in the primaries, v2 pending in the secondaries),
  *     and image 0 alone updated from BASE0 to DELTA0 (BASE0 with a few
  *     sectors changed, re-signed).
- *     For each, the modelled flash time of boot_go and the floor computed
+ *     For each, the modelled flash time of extxip_boot_go and the floor computed
  *     from the same datasheet figures (see floor_image()).
  *   bench-boot validate KEY V1DIR
- *     Boot without an update, under callgrind: dump "boot" holds boot_go's
+ *     Boot without an update, under callgrind: dump "boot" holds extxip_boot_go's
  *     instructions, dump "sha256" lib/crypto's SHA-256 (the backend the
  *     build picked, EXTXIP_CRYPTO) over the very bytes the
  *     images' hashes cover (header + body + protected TLVs), same run.
@@ -34,7 +34,7 @@
 
 static sim_device_t dev;
 
-static int dev_index(const flash_area_t *fa)
+static int dev_index(const extxip_flash_area_t *fa)
 {
     for (int k = 0; k < SIMFLASH_BOARD_NDEV; k++)
         if (simflash_board_dev(&dev.board, k) == fa->dev)
@@ -52,7 +52,7 @@ static const simflash_geometry_t *geom_of(int k)
 /* Put a file at the start of area id (backdoor: not counted, not timed). */
 static int load(uint8_t id, const char *path, size_t *len_out)
 {
-    const flash_area_t *fa = sim_device_area(&dev, id);
+    const extxip_flash_area_t *fa = sim_device_area(&dev, id);
     tu_blob_t b = tu_read_file(path);
     if (!fa || !b.p || b.n > fa->size) {
         fprintf(stderr, "bench-boot: cannot load %s\n", path);
@@ -111,7 +111,7 @@ static void reset_stats(void)
  * sector is blank after a factory flash, so no erase is needed) and erase the
  * secondary's trailer sector so it stops being pending. Nothing else: no
  * reads (the model charges none), no erase of the secondary's header. */
-static uint64_t floor_image(const flash_area_t *pri, const flash_area_t *sec, size_t len,
+static uint64_t floor_image(const extxip_flash_area_t *pri, const extxip_flash_area_t *sec, size_t len,
                             int worst)
 {
     const simflash_geometry_t *gp = geom_of(dev_index(pri));
@@ -133,14 +133,14 @@ static int run_update(const char *key, const char *v1, const char *v2, int worst
     for (int i = 0; i < 3; i++) {
         if (load_img(P(i), v1, i, NULL) != 0 || load_img(S(i), v2, i, &len[i]) != 0)
             return -1;
-        if (boot_set_pending(sim_device_area(&dev, S(i)), i == 1) != 0)
+        if (extxip_boot_set_pending(sim_device_area(&dev, S(i)), i == 1) != 0)
             return -1;
     }
     simflash_board_set_timing(&dev.board, worst ? SIMFLASH_TIMING_WORST : SIMFLASH_TIMING_TYPICAL,
                               0);
     reset_stats();
-    boot_result_t res;
-    int rc = boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
+    extxip_boot_result_t res;
+    int rc = extxip_boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
     uint64_t t = board_time();
     uint64_t fl = 0;
     size_t total = 0;
@@ -171,7 +171,7 @@ static int run_delta(const char *key, const char *v1, const char *base0, const c
         if ((i == 0 ? load(P(0), base0, NULL) : load_img(P(i), v1, i, NULL)) != 0)
             return -1;
     }
-    if (load(S(0), delta0, &len0) != 0 || boot_set_pending(sim_device_area(&dev, S(0)), false))
+    if (load(S(0), delta0, &len0) != 0 || extxip_boot_set_pending(sim_device_area(&dev, S(0)), false))
         return -1;
     /* Image 0 alone: the sample links 0 and 2, so unlink them for this case
      * (image 2 does not change in a delta of image 0's code). */
@@ -179,12 +179,12 @@ static int run_delta(const char *key, const char *v1, const char *base0, const c
     simflash_board_set_timing(&dev.board, worst ? SIMFLASH_TIMING_WORST : SIMFLASH_TIMING_TYPICAL,
                               0);
     reset_stats();
-    boot_result_t res;
-    int rc = boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
+    extxip_boot_result_t res;
+    int rc = extxip_boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
     uint64_t t = board_time();
     uint64_t fl = floor_image(sim_device_area(&dev, P(0)), sim_device_area(&dev, S(0)), len0, worst);
     int ok = rc == 0 && res.img[0].upgrade == BOOT_UPGRADE_DONE;
-    uint32_t ss = flash_area_sector_size(sim_device_area(&dev, P(0)));
+    uint32_t ss = extxip_flash_area_sector_size(sim_device_area(&dev, P(0)));
     printf("{\"section\":\"delta\",\"timing\":\"%s\",\"ok\":%s,\"time_ns\":%llu,"
            "\"full_copy_floor_ns\":%llu,\"image_bytes\":%zu,\"image_sectors\":%zu,"
            "\"sectors_erased\":%u,\"sectors_skipped\":%u,\"bytes_programmed\":%u}\n",
@@ -199,7 +199,7 @@ __attribute__((noinline)) static void sha_all(uint8_t *const bufs[3], const size
                                               uint8_t out[3][32])
 {
     for (int i = 0; i < 3; i++)
-        crypto_sha256(bufs[i], lens[i], out[i]);
+        extxip_crypto_sha256(bufs[i], lens[i], out[i]);
 }
 
 static int run_validate(const char *key, const char *v1)
@@ -210,22 +210,22 @@ static int run_validate(const char *key, const char *v1)
         if (load_img(P(i), v1, i, NULL) != 0)
             return -1;
     }
-    boot_result_t res;
+    extxip_boot_result_t res;
     CALLGRIND_ZERO_STATS;
-    int rc = boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
+    int rc = extxip_boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
     CALLGRIND_DUMP_STATS_AT("boot");
 
     /* The same bytes, hashed by lib/crypto's SHA-256 alone (the build's backend). */
     uint8_t *bufs[3];
     size_t lens[3], total = 0;
     for (int i = 0; i < 3; i++) {
-        image_info_t info;
-        const flash_area_t *fa = sim_device_area(&dev, P(i));
-        if (image_parse(fa, &info) != IMAGE_OK)
+        extxip_image_info_t info;
+        const extxip_flash_area_t *fa = sim_device_area(&dev, P(i));
+        if (extxip_image_parse(fa, &info) != IMAGE_OK)
             return -1;
         lens[i] = info.prot_off + info.hdr.protect_tlv_size; /* header + body + protected TLVs */
         bufs[i] = malloc(lens[i]);
-        if (!bufs[i] || flash_area_read(fa, 0, bufs[i], lens[i]) != FLASH_OK)
+        if (!bufs[i] || extxip_flash_area_read(fa, 0, bufs[i], lens[i]) != FLASH_OK)
             return -1;
         total += lens[i];
     }

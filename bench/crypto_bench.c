@@ -2,8 +2,8 @@
  * bench-crypto-<backend>: the cost of lib/crypto's two device operations
  * through the shim, one program per backend (bench/CMakeLists.txt links each
  * with its own shim sources), under callgrind:
- *   dump "sha256": crypto_sha256 over a 256 KiB buffer (one call);
- *   dump "verify": crypto_ecdsa_p256_verify of a signed image's signature
+ *   dump "sha256": extxip_crypto_sha256 over a 256 KiB buffer (one call);
+ *   dump "verify": extxip_crypto_ecdsa_p256_verify of a signed image's signature
  *                  (SIGNED: an image imgtool signed with MCUboot's EC P-256 dev
  *                  key, e.g. test/vectors/images/img0-v1.0.0.signed.bin) over its hash.
  * The verify result is checked (ok), and a damaged signature must fail.
@@ -42,7 +42,7 @@ int main(int argc, char **argv)
         return 2;
     }
     uint8_t hash[32];
-    crypto_sha256(b.p, hashed, hash);
+    extxip_crypto_sha256(b.p, hashed, hash);
     int ok = memcmp(hash, b.p + h + 4, 32) == 0;
     const uint8_t *key = image_dev_key_ec_p256.der;
     size_t key_len = image_dev_key_ec_p256.len;
@@ -56,15 +56,15 @@ int main(int argc, char **argv)
     size_t sig_len = rd16(b.p + t + 2);
 
     CALLGRIND_ZERO_STATS;
-    crypto_sha256(buf, SHA_BYTES, d);
+    extxip_crypto_sha256(buf, SHA_BYTES, d);
     CALLGRIND_DUMP_STATS_AT("sha256");
     CALLGRIND_ZERO_STATS;
-    int rc = crypto_ecdsa_p256_verify(key, key_len, hash, sig, sig_len);
+    int rc = extxip_crypto_ecdsa_p256_verify(key, key_len, hash, sig, sig_len);
     CALLGRIND_DUMP_STATS_AT("verify");
 
     ok &= rc == CRYPTO_OK;
     hash[0] ^= 1;
-    ok &= crypto_ecdsa_p256_verify(key, key_len, hash, sig, sig_len) == CRYPTO_ERR_SIG;
+    ok &= extxip_crypto_ecdsa_p256_verify(key, key_len, hash, sig, sig_len) == CRYPTO_ERR_SIG;
     printf("{\"backend\":\"%s\",\"ok\":%s,\"sha_bytes\":%u,\"verify_rc\":%d}\n",
            EXTXIP_BENCH_BACKEND, ok ? "true" : "false", SHA_BYTES, rc);
     free(buf);

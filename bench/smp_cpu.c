@@ -1,13 +1,13 @@
 /*
  * bench-smp-cpu: server CPU cost of an image upload, in process.
  *
- * The device side of a UDP upload is one smp_process() call per datagram;
+ * The device side of a UDP upload is one extxip_smp_process() call per datagram;
  * this harness feeds the image group (over a RAM nRF5340 DK board, flash
  * timing off) the exact request packets a client sends, prebuilt before the
  * measured part so only server work is counted. Under callgrind each
  * measured section is bracketed by CALLGRIND_ZERO_STATS / DUMP_STATS_AT, so
  * every dump holds the instructions of one section:
- *   upload-<chunk>   smp_process over all requests of a 256 KiB upload
+ *   upload-<chunk>   extxip_smp_process over all requests of a 256 KiB upload
  *   memcpy           the floor: one memcpy of the same bytes into the slot's RAM
  * Without valgrind the macros do nothing and wall time is printed instead.
  *
@@ -60,8 +60,8 @@ static int build(pkts_t *p, const uint8_t *img, size_t size, size_t chunk)
         int bl = mcumgr_req_upload(p->buf + at + SMP_HDR_SIZE, chunk + 120, &r);
         if (bl < 0)
             return -1;
-        smp_hdr_t h = {SMP_OP_WRITE, 1, 0, (uint16_t)bl, 1, (uint8_t)p->n, 1};
-        smp_hdr_encode(&h, p->buf + at);
+        extxip_smp_hdr_t h = {SMP_OP_WRITE, 1, 0, (uint16_t)bl, 1, (uint8_t)p->n, 1};
+        extxip_smp_hdr_encode(&h, p->buf + at);
         p->len[p->n++] = SMP_HDR_SIZE + (size_t)bl;
         at += SMP_HDR_SIZE + (size_t)bl;
     }
@@ -78,12 +78,12 @@ static int out_fn(void *arg, const uint8_t *pkt, size_t len)
     return 0;
 }
 
-/* The measured loop: one smp_process per datagram. */
-__attribute__((noinline)) static void serve_all(smp_server_t *srv, const pkts_t *p, uint8_t *tx)
+/* The measured loop: one extxip_smp_process per datagram. */
+__attribute__((noinline)) static void serve_all(extxip_smp_server_t *srv, const pkts_t *p, uint8_t *tx)
 {
     size_t at = 0;
     for (size_t i = 0; i < p->n; i++) {
-        smp_process(srv, p->buf + at, p->len[i], tx, SMP_BUF_SIZE, 1, out_fn, NULL);
+        extxip_smp_process(srv, p->buf + at, p->len[i], tx, SMP_BUF_SIZE, 1, out_fn, NULL);
         at += p->len[i];
     }
 }
@@ -95,7 +95,7 @@ __attribute__((noinline)) static void copy_floor(uint8_t *dst, const uint8_t *sr
 
 static uint8_t *slot_mem(sim_device_t *d, uint8_t id)
 {
-    const flash_area_t *fa = sim_device_area(d, id);
+    const extxip_flash_area_t *fa = sim_device_area(d, id);
     for (int k = 0; k < SIMFLASH_BOARD_NDEV; k++)
         if (simflash_board_dev(&d->board, k) == fa->dev)
             return simflash_mem(d->board.dev[k]) + fa->off;
@@ -116,8 +116,8 @@ int main(int argc, char **argv)
         return 1;
     }
     static sim_device_t dev;
-    static smp_server_t srv;
-    static img_mgmt_t im;
+    static extxip_smp_server_t srv;
+    static extxip_img_mgmt_t im;
     static uint8_t tx[SMP_BUF_SIZE];
     int bad = 0;
     for (int a = 2; a < argc; a++) {
@@ -128,12 +128,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench-smp-cpu: setup failed (chunk %zu)\n", chunk);
             return 1;
         }
-        smp_server_init(&srv);
-        img_mgmt_config_t ic;
-        img_mgmt_config_default(&ic);
+        extxip_smp_server_init(&srv);
+        extxip_img_mgmt_config_t ic;
+        extxip_img_mgmt_config_default(&ic);
         ic.map = &dev.layout.map;
         ic.keys = &dev.keyring;
-        if (img_mgmt_init(&im, &ic) != 0 || img_mgmt_register(&im, &srv) != 0) {
+        if (extxip_img_mgmt_init(&im, &ic) != 0 || extxip_img_mgmt_register(&im, &srv) != 0) {
             fprintf(stderr, "bench-smp-cpu: image group init failed\n");
             return 1;
         }

@@ -31,7 +31,7 @@
 #define EXTXIP_NETCORE_IMAGE 1u
 #endif
 
-/* Bootloader copy/compare chunk (two buffers of it in boot_state_t). */
+/* Bootloader copy/compare chunk (two buffers of it in extxip_boot_state_t). */
 #ifndef EXTXIP_BOOT_BUF_SIZE
 #define EXTXIP_BOOT_BUF_SIZE 256u
 #endif

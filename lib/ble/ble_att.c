@@ -2,9 +2,9 @@
 
 #include <string.h>
 
-const uint8_t ble_uuid_smp_svc[16] = {0x84, 0xAA, 0x60, 0x74, 0x52, 0x8A, 0x8B, 0x86,
+const uint8_t extxip_ble_uuid_smp_svc[16] = {0x84, 0xAA, 0x60, 0x74, 0x52, 0x8A, 0x8B, 0x86,
                                       0xD3, 0x4C, 0xB7, 0x1D, 0x1D, 0xDC, 0x53, 0x8D};
-const uint8_t ble_uuid_smp_chr[16] = {0x48, 0x7C, 0x99, 0x74, 0x11, 0x26, 0x9E, 0xAE,
+const uint8_t extxip_ble_uuid_smp_chr[16] = {0x48, 0x7C, 0x99, 0x74, 0x11, 0x26, 0x9E, 0xAE,
                                       0x01, 0x4E, 0xCE, 0xFB, 0x28, 0x78, 0x2E, 0xDA};
 
 enum { P_R = 1, P_W = 2 };
@@ -39,9 +39,9 @@ static const attr_t db[BLE_H_LAST] = {
     {BLE_UUID_CHRC, NULL, P_R, V_CONST, v_sc_decl, sizeof v_sc_decl},
     {0x2A05, NULL, 0, V_CONST, v_sc, sizeof v_sc},
     {BLE_UUID_CCCD, NULL, P_R | P_W, V_SC_CCCD, NULL, 0},
-    {BLE_UUID_PRIMARY, NULL, P_R, V_CONST, ble_uuid_smp_svc, 16},
+    {BLE_UUID_PRIMARY, NULL, P_R, V_CONST, extxip_ble_uuid_smp_svc, 16},
     {BLE_UUID_CHRC, NULL, P_R, V_CONST, v_smp_decl, sizeof v_smp_decl},
-    {0, ble_uuid_smp_chr, P_W, V_SMP, NULL, 0},
+    {0, extxip_ble_uuid_smp_chr, P_W, V_SMP, NULL, 0},
     {BLE_UUID_CCCD, NULL, P_R | P_W, V_SMP_CCCD, NULL, 0},
 };
 
@@ -54,7 +54,7 @@ static uint16_t group_end(uint16_t h)
     return e;
 }
 
-static size_t value_of(const ble_att_server_t *s, const attr_t *a, uint8_t tmp[2],
+static size_t value_of(const extxip_ble_att_server_t *s, const attr_t *a, uint8_t tmp[2],
                        const uint8_t **v)
 {
     switch (a->kind) {
@@ -83,7 +83,7 @@ static int uuid_is(const attr_t *a, const uint8_t *u, size_t ulen)
     return 0;
 }
 
-void ble_att_server_init(ble_att_server_t *s, const char *name, ble_att_write_fn fn, void *arg)
+void extxip_ble_att_server_init(extxip_ble_att_server_t *s, const char *name, extxip_ble_att_write_fn fn, void *arg)
 {
     memset(s, 0, sizeof *s);
     s->mtu = BLE_ATT_MTU_MIN;
@@ -99,7 +99,7 @@ void ble_att_server_init(ble_att_server_t *s, const char *name, ble_att_write_fn
     s->arg = arg;
 }
 
-static size_t err_rsp(ble_att_server_t *s, uint8_t *rsp, uint8_t req, uint16_t h, uint8_t code)
+static size_t err_rsp(extxip_ble_att_server_t *s, uint8_t *rsp, uint8_t req, uint16_t h, uint8_t code)
 {
     rsp[0] = BLE_ATT_ERROR_RSP;
     rsp[1] = req;
@@ -117,7 +117,7 @@ static int range(const uint8_t *p, uint16_t *start, uint16_t *end)
     return (*start == 0 || *start > *end) ? BLE_ATT_EINVALID_HANDLE : 0;
 }
 
-static size_t do_write(ble_att_server_t *s, uint8_t op, const uint8_t *pdu, size_t len,
+static size_t do_write(extxip_ble_att_server_t *s, uint8_t op, const uint8_t *pdu, size_t len,
                        uint8_t *rsp)
 {
     int req = op == BLE_ATT_WRITE_REQ;
@@ -152,7 +152,7 @@ static size_t do_write(ble_att_server_t *s, uint8_t op, const uint8_t *pdu, size
     return 1;
 }
 
-size_t ble_att_server_rx(ble_att_server_t *s, const uint8_t *pdu, size_t len, uint8_t *rsp,
+size_t extxip_ble_att_server_rx(extxip_ble_att_server_t *s, const uint8_t *pdu, size_t len, uint8_t *rsp,
                          size_t cap)
 {
     if (len == 0 || cap < s->mtu_max)
@@ -315,7 +315,7 @@ size_t ble_att_server_rx(ble_att_server_t *s, const uint8_t *pdu, size_t len, ui
     }
 }
 
-size_t ble_att_smp_notify(const ble_att_server_t *s, uint8_t *out, size_t cap,
+size_t extxip_ble_att_smp_notify(const extxip_ble_att_server_t *s, uint8_t *out, size_t cap,
                           const uint8_t *data, size_t n)
 {
     if (n + 3 > s->mtu || n + 3 > cap)

@@ -56,8 +56,8 @@
 #define BLE_UUID_CCCD 0x2902
 
 /* The SMP service and characteristic, little-endian as on the wire. */
-extern const uint8_t ble_uuid_smp_svc[16];
-extern const uint8_t ble_uuid_smp_chr[16];
+extern const uint8_t extxip_ble_uuid_smp_svc[16];
+extern const uint8_t extxip_ble_uuid_smp_chr[16];
 
 /* The database's fixed handles (tests and the fuzz seeds use them). */
 enum {
@@ -72,31 +72,31 @@ enum {
 
 /* A write to the SMP characteristic's value (request or command). Returns 0,
  * or an ATT error code for a write request's Error Response. */
-typedef uint8_t (*ble_att_write_fn)(void *arg, const uint8_t *data, size_t len);
+typedef uint8_t (*extxip_ble_att_write_fn)(void *arg, const uint8_t *data, size_t len);
 
-typedef struct ble_att_server {
+typedef struct extxip_ble_att_server {
     uint16_t mtu;     /* ATT_MTU in use (23 until exchanged) */
     uint16_t mtu_max; /* largest this server accepts (BLE_ATT_MTU_MAX) */
     uint16_t cccd_sc, cccd_smp;
     char name[BLE_NAME_MAX + 1];
     uint16_t appearance;
-    ble_att_write_fn on_smp_write;
+    extxip_ble_att_write_fn on_smp_write;
     void *arg;
     uint32_t errors_sent, dropped;
-} ble_att_server_t;
+} extxip_ble_att_server_t;
 
 /* A new connection's server state (MTU 23, notifications off). name NULL =
  * "Zephyr"; longer names are cut to BLE_NAME_MAX. */
-void ble_att_server_init(ble_att_server_t *s, const char *name, ble_att_write_fn fn, void *arg);
+void extxip_ble_att_server_init(extxip_ble_att_server_t *s, const char *name, extxip_ble_att_write_fn fn, void *arg);
 
 /* Handle one ATT PDU from the client. A response (if any) is written to rsp
  * (cap >= s->mtu_max) and its length returned; 0 = nothing to send. */
-size_t ble_att_server_rx(ble_att_server_t *s, const uint8_t *pdu, size_t len, uint8_t *rsp,
+size_t extxip_ble_att_server_rx(extxip_ble_att_server_t *s, const uint8_t *pdu, size_t len, uint8_t *rsp,
                          size_t cap);
 
 /* Build a Handle Value Notification of the SMP characteristic carrying
  * data[0..n), n <= mtu - 3. Returns its length or 0. */
-size_t ble_att_smp_notify(const ble_att_server_t *s, uint8_t *out, size_t cap,
+size_t extxip_ble_att_smp_notify(const extxip_ble_att_server_t *s, uint8_t *out, size_t cap,
                           const uint8_t *data, size_t n);
 
 #endif

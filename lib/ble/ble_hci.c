@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-void ble_h4_rx_init(ble_h4_rx_t *r)
+void extxip_ble_h4_rx_init(extxip_ble_h4_rx_t *r)
 {
     memset(r, 0, sizeof *r);
 }
@@ -31,7 +31,7 @@ static size_t body_size(const uint8_t *b)
     }
 }
 
-int ble_h4_feed(ble_h4_rx_t *r, const uint8_t *in, size_t n, size_t *used, const uint8_t **pkt,
+int extxip_ble_h4_feed(extxip_ble_h4_rx_t *r, const uint8_t *in, size_t n, size_t *used, const uint8_t **pkt,
                 size_t *len)
 {
     size_t i = 0;
@@ -88,7 +88,7 @@ int ble_h4_feed(ble_h4_rx_t *r, const uint8_t *in, size_t n, size_t *used, const
     return 0;
 }
 
-size_t ble_hci_cmd(uint8_t *out, size_t cap, uint16_t opcode, const uint8_t *params, size_t plen)
+size_t extxip_ble_hci_cmd(uint8_t *out, size_t cap, uint16_t opcode, const uint8_t *params, size_t plen)
 {
     if (plen > 255 || cap < 4 + plen)
         return 0;
@@ -100,7 +100,7 @@ size_t ble_hci_cmd(uint8_t *out, size_t cap, uint16_t opcode, const uint8_t *par
     return 4 + plen;
 }
 
-size_t ble_hci_acl(uint8_t *out, size_t cap, uint16_t handle, int first, const uint8_t *data,
+size_t extxip_ble_hci_acl(uint8_t *out, size_t cap, uint16_t handle, int first, const uint8_t *data,
                    size_t len)
 {
     if (len > 0xFFFF || cap < 5 + len || handle > 0x0EFF)
@@ -113,7 +113,7 @@ size_t ble_hci_acl(uint8_t *out, size_t cap, uint16_t handle, int first, const u
     return 5 + len;
 }
 
-int ble_evt_parse(const uint8_t *pkt, size_t len, ble_evt_t *e)
+int extxip_ble_evt_parse(const uint8_t *pkt, size_t len, extxip_ble_evt_t *e)
 {
     if (len < 2 || (size_t)pkt[1] != len - 2)
         return -1;
@@ -123,7 +123,7 @@ int ble_evt_parse(const uint8_t *pkt, size_t len, ble_evt_t *e)
     return 0;
 }
 
-int ble_evt_cmd_done(const ble_evt_t *e, uint16_t *opcode, uint8_t *status, const uint8_t **ret,
+int extxip_ble_evt_cmd_done(const extxip_ble_evt_t *e, uint16_t *opcode, uint8_t *status, const uint8_t **ret,
                      size_t *ret_len)
 {
     *ret = NULL;
@@ -145,7 +145,7 @@ int ble_evt_cmd_done(const ble_evt_t *e, uint16_t *opcode, uint8_t *status, cons
     return -1;
 }
 
-int ble_acl_parse(const uint8_t *pkt, size_t len, ble_acl_t *a)
+int extxip_ble_acl_parse(const uint8_t *pkt, size_t len, extxip_ble_acl_t *a)
 {
     if (len < 4)
         return -1;
@@ -159,7 +159,7 @@ int ble_acl_parse(const uint8_t *pkt, size_t len, ble_acl_t *a)
     return 0;
 }
 
-int ble_ad_find(const uint8_t *ad, size_t len, uint8_t type, const uint8_t **val)
+int extxip_ble_ad_find(const uint8_t *ad, size_t len, uint8_t type, const uint8_t **val)
 {
     size_t i = 0;
     while (i < len) {
@@ -177,12 +177,12 @@ int ble_ad_find(const uint8_t *ad, size_t len, uint8_t type, const uint8_t **val
     return -1;
 }
 
-void ble_l2cap_rx_init(ble_l2cap_rx_t *r)
+void extxip_ble_l2cap_rx_init(extxip_ble_l2cap_rx_t *r)
 {
     memset(r, 0, sizeof *r);
 }
 
-int ble_l2cap_feed(ble_l2cap_rx_t *r, const ble_acl_t *a, uint16_t *cid, const uint8_t **pdu,
+int extxip_ble_l2cap_feed(extxip_ble_l2cap_rx_t *r, const extxip_ble_acl_t *a, uint16_t *cid, const uint8_t **pdu,
                    size_t *len)
 {
     if (a->pb != 1) { /* start: a PDU in progress is abandoned */

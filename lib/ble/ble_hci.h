@@ -78,77 +78,77 @@ static inline void ble_put16(uint8_t *p, uint16_t v)
 
 /* ------------------------------------------------------------ H4 stream */
 
-typedef struct ble_h4_rx {
+typedef struct extxip_ble_h4_rx {
     uint8_t buf[BLE_H4_MAX];
     size_t have;    /* bytes of the current packet in buf */
     size_t need;    /* total bytes of the current packet (0: header incomplete) */
     size_t skip;    /* bytes of an oversized packet still to discard */
     uint32_t dropped; /* packets skipped (oversized or unknown type) */
-} ble_h4_rx_t;
+} extxip_ble_h4_rx_t;
 
-void ble_h4_rx_init(ble_h4_rx_t *r);
+void extxip_ble_h4_rx_init(extxip_ble_h4_rx_t *r);
 /* Feed bytes; *used tells how many were consumed. Returns 1 when a whole
  * packet (type byte first) is at pkt/len (valid until the next feed), else
  * 0 (need more). An unknown type byte is dropped (counted). */
-int ble_h4_feed(ble_h4_rx_t *r, const uint8_t *in, size_t n, size_t *used, const uint8_t **pkt,
+int extxip_ble_h4_feed(extxip_ble_h4_rx_t *r, const uint8_t *in, size_t n, size_t *used, const uint8_t **pkt,
                 size_t *len);
 
 /* --------------------------------------------------------------- builders */
 
 /* H4 command packet: type, opcode, length, params. Returns length or 0. */
-size_t ble_hci_cmd(uint8_t *out, size_t cap, uint16_t opcode, const uint8_t *params, size_t plen);
+size_t extxip_ble_hci_cmd(uint8_t *out, size_t cap, uint16_t opcode, const uint8_t *params, size_t plen);
 /* H4 ACL packet. first: 1 = start of an L2CAP PDU (PB 00, non-flushable
  * start, as LE hosts send), 0 = continuation (PB 01). Returns length or 0. */
-size_t ble_hci_acl(uint8_t *out, size_t cap, uint16_t handle, int first, const uint8_t *data,
+size_t extxip_ble_hci_acl(uint8_t *out, size_t cap, uint16_t handle, int first, const uint8_t *data,
                    size_t len);
 
 /* ----------------------------------------------------------------- parsers */
 
-typedef struct ble_evt {
+typedef struct extxip_ble_evt {
     uint8_t code;
     uint8_t len;
     const uint8_t *p; /* len parameter bytes */
-} ble_evt_t;
+} extxip_ble_evt_t;
 
 /* pkt, len: one event without the H4 type. Returns 0, or -1 if its length
  * field disagrees with what arrived. */
-int ble_evt_parse(const uint8_t *pkt, size_t len, ble_evt_t *e);
+int extxip_ble_evt_parse(const uint8_t *pkt, size_t len, extxip_ble_evt_t *e);
 
 /* Command Complete / Command Status: opcode and status (for Command
  * Complete, the first return parameter; 0 when there is none). Returns 0, or
  * -1 if e is neither or too short. ret, ret_len: return params after status. */
-int ble_evt_cmd_done(const ble_evt_t *e, uint16_t *opcode, uint8_t *status, const uint8_t **ret,
+int extxip_ble_evt_cmd_done(const extxip_ble_evt_t *e, uint16_t *opcode, uint8_t *status, const uint8_t **ret,
                      size_t *ret_len);
 
-typedef struct ble_acl {
+typedef struct extxip_ble_acl {
     uint16_t handle;
     uint8_t pb; /* packet boundary flag (0/2 start, 1 continuation) */
     uint16_t len;
     const uint8_t *data;
-} ble_acl_t;
+} extxip_ble_acl_t;
 
 /* pkt, len: one ACL packet without the H4 type. Returns 0 or -1. */
-int ble_acl_parse(const uint8_t *pkt, size_t len, ble_acl_t *a);
+int extxip_ble_acl_parse(const uint8_t *pkt, size_t len, extxip_ble_acl_t *a);
 
 /* LE advertising data: find the first AD structure of type `type`. Returns
  * its data length (>= 0) with *val set, or -1. */
-int ble_ad_find(const uint8_t *ad, size_t len, uint8_t type, const uint8_t **val);
+int extxip_ble_ad_find(const uint8_t *ad, size_t len, uint8_t type, const uint8_t **val);
 
 /* ---------------------------------------------------- L2CAP reassembly */
 
-typedef struct ble_l2cap_rx {
+typedef struct extxip_ble_l2cap_rx {
     uint8_t buf[4 + BLE_L2CAP_MAX];
     size_t have, need; /* need = 4 + L2CAP length once the header is in */
     int active;
     int discard; /* an oversized PDU: drop its continuations */
     uint32_t dropped;
-} ble_l2cap_rx_t;
+} extxip_ble_l2cap_rx_t;
 
-void ble_l2cap_rx_init(ble_l2cap_rx_t *r);
+void extxip_ble_l2cap_rx_init(extxip_ble_l2cap_rx_t *r);
 /* Feed one ACL packet. Returns 1 with cid, pdu, len when a whole L2CAP
  * payload is reassembled, 0 when more is needed, -1 when the fragment was
  * dropped (continuation without start, overrun, oversized PDU). */
-int ble_l2cap_feed(ble_l2cap_rx_t *r, const ble_acl_t *a, uint16_t *cid, const uint8_t **pdu,
+int extxip_ble_l2cap_feed(extxip_ble_l2cap_rx_t *r, const extxip_ble_acl_t *a, uint16_t *cid, const uint8_t **pdu,
                    size_t *len);
 
 #endif

@@ -5,16 +5,16 @@
 
 #define PROBE_IDLE_MS 1000
 
-static void cmd(ble_periph_t *p, uint16_t op, const uint8_t *params, size_t plen)
+static void cmd(extxip_ble_periph_t *p, uint16_t op, const uint8_t *params, size_t plen)
 {
     if (p->cmdq_n >= BLE_CMDQ || plen + 4 > BLE_CMD_MAX)
         return;
     unsigned i = (p->cmdq_head + p->cmdq_n) % BLE_CMDQ;
-    p->cmdq_len[i] = (uint8_t)ble_hci_cmd(p->cmdq[i], BLE_CMD_MAX, op, params, plen);
+    p->cmdq_len[i] = (uint8_t)extxip_ble_hci_cmd(p->cmdq[i], BLE_CMD_MAX, op, params, plen);
     p->cmdq_n++;
 }
 
-static void cmd_pump(ble_periph_t *p)
+static void cmd_pump(extxip_ble_periph_t *p)
 {
     while (p->cmd_credits > 0 && p->cmdq_n) {
         unsigned i = p->cmdq_head;
@@ -25,8 +25,8 @@ static void cmd_pump(ble_periph_t *p)
     }
 }
 
-void ble_periph_init(ble_periph_t *p, const char *name, size_t smp_max, ble_periph_tx_fn tx,
-                     void *tx_arg, ble_periph_smp_fn smp, void *smp_arg)
+void extxip_ble_periph_init(extxip_ble_periph_t *p, const char *name, size_t smp_max, extxip_ble_periph_tx_fn tx,
+                     void *tx_arg, extxip_ble_periph_smp_fn smp, void *smp_arg)
 {
     memset(p, 0, sizeof *p);
     p->tx = tx;
@@ -34,22 +34,22 @@ void ble_periph_init(ble_periph_t *p, const char *name, size_t smp_max, ble_peri
     p->smp = smp;
     p->smp_arg = smp_arg;
     p->smp_max = smp_max && smp_max < BLE_SMP_BUF ? smp_max : BLE_SMP_BUF;
-    smp_reasm_init(&p->reasm, p->smp_buf, p->smp_max);
+    extxip_smp_reasm_init(&p->reasm, p->smp_buf, p->smp_max);
     snprintf(p->name, sizeof p->name, "%s", name ? name : BLE_DEFAULT_NAME);
     p->cmd_credits = 1;
     p->acl_mtu = 27;
     p->acl_total = p->acl_free = 1;
-    ble_l2cap_rx_init(&p->l2);
+    extxip_ble_l2cap_rx_init(&p->l2);
 }
 
-static void adv_enable(ble_periph_t *p, int on)
+static void adv_enable(extxip_ble_periph_t *p, int on)
 {
     uint8_t v = (uint8_t)on;
     cmd(p, BLE_OP_LE_SET_ADV_ENABLE, &v, 1);
     p->adv_on = on;
 }
 
-void ble_periph_start(ble_periph_t *p, long long now_ms)
+void extxip_ble_periph_start(extxip_ble_periph_t *p, long long now_ms)
 {
     p->now_ms = now_ms;
     cmd(p, BLE_OP_RESET, NULL, 0);
@@ -75,7 +75,7 @@ void ble_periph_start(ble_periph_t *p, long long now_ms)
     size_t n = 1, nl = strlen(p->name);
     ad[n++] = 2; ad[n++] = 0x01; ad[n++] = 0x06;
     ad[n++] = 17; ad[n++] = 0x07;
-    memcpy(ad + n, ble_uuid_smp_svc, 16);
+    memcpy(ad + n, extxip_ble_uuid_smp_svc, 16);
     n += 16;
     if (n + 2 + nl <= 32) {
         ad[n++] = (uint8_t)(nl + 1);
@@ -97,13 +97,13 @@ void ble_periph_start(ble_periph_t *p, long long now_ms)
     cmd_pump(p);
 }
 
-int ble_periph_idle(const ble_periph_t *p)
+int extxip_ble_periph_idle(const extxip_ble_periph_t *p)
 {
     return p->txq_len == 0 && p->ctl_len == 0 && p->pdu_len == 0 &&
            (!p->connected || p->acl_free == p->acl_total);
 }
 
-void ble_periph_disconnect(ble_periph_t *p)
+void extxip_ble_periph_disconnect(extxip_ble_periph_t *p)
 {
     if (!p->connected)
         return;
@@ -116,11 +116,11 @@ void ble_periph_disconnect(ble_periph_t *p)
 
 /* ------------------------------------------------------------ SMP framing */
 
-static void smp_drop(ble_periph_t *p)
+static void smp_drop(extxip_ble_periph_t *p)
 {
     if (p->reasm.have)
         p->st.smp_dropped++;
-    smp_reasm_reset(&p->reasm);
+    extxip_smp_reasm_reset(&p->reasm);
 }
 
 /* A write to the SMP characteristic: collect by the SMP header's length, as
@@ -128,15 +128,15 @@ static void smp_drop(ble_periph_t *p)
  * the partial packet (ATT Value Not Allowed for a write request). */
 static uint8_t on_smp_write(void *arg, const uint8_t *d, size_t n)
 {
-    ble_periph_t *p = arg;
+    extxip_ble_periph_t *p = arg;
     size_t used, len;
     p->st.smp_rx_bytes += n;
     if (n == 0)
         return 0;
-    int rc = smp_reasm_feed(&p->reasm, d, n, &used, &len);
+    int rc = extxip_smp_reasm_feed(&p->reasm, d, n, &used, &len);
     if (rc == SMP_REASM_TOO_BIG || (rc == SMP_REASM_DONE && used < n)) {
         p->st.smp_dropped++;
-        smp_reasm_reset(&p->reasm);
+        extxip_smp_reasm_reset(&p->reasm);
         return BLE_ATT_EVALUE_NOT_ALLOWED;
     }
     if (rc == SMP_REASM_DONE && p->smp)
@@ -144,9 +144,9 @@ static uint8_t on_smp_write(void *arg, const uint8_t *d, size_t n)
     return 0;
 }
 
-int ble_periph_send_smp(void *arg, const uint8_t *pkt, size_t len)
+int extxip_ble_periph_send_smp(void *arg, const uint8_t *pkt, size_t len)
 {
-    ble_periph_t *p = arg;
+    extxip_ble_periph_t *p = arg;
     if (!p->connected || len == 0 || len > 0xFFFF || p->txq_len + 2 + len > sizeof p->txq) {
         p->st.rsp_dropped++;
         return -1;
@@ -160,7 +160,7 @@ int ble_periph_send_smp(void *arg, const uint8_t *pkt, size_t len)
 
 /* --------------------------------------------------------------- TX pump */
 
-static void set_pdu(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
+static void set_pdu(extxip_ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
 {
     ble_put16(p->pdu, (uint16_t)n);
     ble_put16(p->pdu + 2, cid);
@@ -169,7 +169,7 @@ static void set_pdu(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
     p->pdu_off = 0;
 }
 
-static void txq_pop(ble_periph_t *p)
+static void txq_pop(extxip_ble_periph_t *p)
 {
     size_t first = 2 + ((size_t)p->txq[0] << 8 | p->txq[1]);
     memmove(p->txq, p->txq + first, p->txq_len - first);
@@ -178,7 +178,7 @@ static void txq_pop(ble_periph_t *p)
 }
 
 /* Next L2CAP PDU to send, if any. */
-static int next_pdu(ble_periph_t *p)
+static int next_pdu(extxip_ble_periph_t *p)
 {
     if (p->ctl_len) {
         memcpy(p->pdu, p->ctl_pdu, p->ctl_len);
@@ -198,7 +198,7 @@ static int next_pdu(ble_periph_t *p)
         if (k > (size_t)p->att.mtu - 3)
             k = (size_t)p->att.mtu - 3;
         uint8_t note[BLE_ATT_MTU_MAX];
-        size_t nl = ble_att_smp_notify(&p->att, note, sizeof note, p->txq + 2 + p->note_off, k);
+        size_t nl = extxip_ble_att_smp_notify(&p->att, note, sizeof note, p->txq + 2 + p->note_off, k);
         if (!nl)
             return 0;
         set_pdu(p, BLE_CID_ATT, note, nl);
@@ -211,7 +211,7 @@ static int next_pdu(ble_periph_t *p)
     return 0;
 }
 
-static void acl_pump(ble_periph_t *p)
+static void acl_pump(extxip_ble_periph_t *p)
 {
     uint8_t pkt[5 + BLE_ACL_MAX];
     while (p->connected && p->acl_free > 0) {
@@ -222,7 +222,7 @@ static void acl_pump(ble_periph_t *p)
         size_t k = p->pdu_len - p->pdu_off;
         if (k > p->acl_mtu)
             k = p->acl_mtu;
-        size_t n = ble_hci_acl(pkt, sizeof pkt, p->handle, p->pdu_off == 0, p->pdu + p->pdu_off, k);
+        size_t n = extxip_ble_hci_acl(pkt, sizeof pkt, p->handle, p->pdu_off == 0, p->pdu + p->pdu_off, k);
         if (!n)
             break;
         p->tx(p->tx_arg, pkt, n);
@@ -237,11 +237,11 @@ static void acl_pump(ble_periph_t *p)
 
 /* ------------------------------------------------------------ RX path */
 
-static void conn_reset(ble_periph_t *p)
+static void conn_reset(extxip_ble_periph_t *p)
 {
     p->connected = 0;
     p->probe_pending = 0;
-    ble_l2cap_rx_init(&p->l2);
+    extxip_ble_l2cap_rx_init(&p->l2);
     smp_drop(p);
     if (p->txq_len)
         p->st.rsp_dropped++;
@@ -250,7 +250,7 @@ static void conn_reset(ble_periph_t *p)
     p->acl_free = p->acl_total; /* the controller flushed the handle's packets */
 }
 
-static void set_ctl(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
+static void set_ctl(extxip_ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
 {
     if (p->ctl_len) /* a client with two requests in flight: the second goes unanswered */
         return;
@@ -260,11 +260,11 @@ static void set_ctl(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
     p->ctl_len = 4 + n;
 }
 
-static void on_l2cap(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
+static void on_l2cap(extxip_ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
 {
     if (cid == BLE_CID_ATT) {
         uint8_t rsp[BLE_ATT_MTU_MAX];
-        size_t r = ble_att_server_rx(&p->att, d, n, rsp, sizeof rsp);
+        size_t r = extxip_ble_att_server_rx(&p->att, d, n, rsp, sizeof rsp);
         if (r)
             set_ctl(p, cid, rsp, r);
     } else if (cid == BLE_CID_SIG && n >= 4 && d[0] != 0x01 && !(d[0] & 1)) {
@@ -278,7 +278,7 @@ static void on_l2cap(ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
     }
 }
 
-static void on_conn_complete(ble_periph_t *p, const uint8_t *e, size_t n)
+static void on_conn_complete(extxip_ble_periph_t *p, const uint8_t *e, size_t n)
 {
     if (n < 18 || e[0] != 0) /* status */
         return;
@@ -302,7 +302,7 @@ static void on_conn_complete(ble_periph_t *p, const uint8_t *e, size_t n)
         id |= (uint64_t)e[5 + i] << (8 * i);
     p->peer = id;
     p->last_rx_ms = p->now_ms;
-    ble_att_server_init(&p->att, p->name, on_smp_write, p);
+    extxip_ble_att_server_init(&p->att, p->name, on_smp_write, p);
     p->st.connections++;
     if (p->log)
         printf("ble: connected to %02X:%02X:%02X:%02X:%02X:%02X (handle %u)\n", e[10], e[9],
@@ -316,7 +316,7 @@ static void on_conn_complete(ble_periph_t *p, const uint8_t *e, size_t n)
     }
 }
 
-static void on_disconnected(ble_periph_t *p, uint8_t reason)
+static void on_disconnected(extxip_ble_periph_t *p, uint8_t reason)
 {
     if (!p->connected)
         return;
@@ -327,7 +327,7 @@ static void on_disconnected(ble_periph_t *p, uint8_t reason)
     adv_enable(p, 1);
 }
 
-static void on_cmd_done(ble_periph_t *p, uint16_t op, uint8_t status, const uint8_t *r, size_t rl)
+static void on_cmd_done(extxip_ble_periph_t *p, uint16_t op, uint8_t status, const uint8_t *r, size_t rl)
 {
     if (op == BLE_OP_LE_READ_REMOTE_FEATURES) {
         p->probe_pending = 0;
@@ -399,16 +399,16 @@ static void on_cmd_done(ble_periph_t *p, uint16_t op, uint8_t status, const uint
     }
 }
 
-static void on_event(ble_periph_t *p, const uint8_t *pkt, size_t len)
+static void on_event(extxip_ble_periph_t *p, const uint8_t *pkt, size_t len)
 {
-    ble_evt_t e;
-    if (ble_evt_parse(pkt, len, &e) != 0)
+    extxip_ble_evt_t e;
+    if (extxip_ble_evt_parse(pkt, len, &e) != 0)
         return;
     uint16_t op;
     uint8_t status;
     const uint8_t *r;
     size_t rl;
-    if (ble_evt_cmd_done(&e, &op, &status, &r, &rl) == 0) {
+    if (extxip_ble_evt_cmd_done(&e, &op, &status, &r, &rl) == 0) {
         p->cmd_credits = e.code == BLE_EVT_CMD_COMPLETE ? e.p[0] : e.p[1];
         on_cmd_done(p, op, status, r, rl);
         return;
@@ -442,15 +442,15 @@ static void on_event(ble_periph_t *p, const uint8_t *pkt, size_t len)
     }
 }
 
-void ble_periph_packet(ble_periph_t *p, const uint8_t *pkt, size_t len)
+void extxip_ble_periph_packet(extxip_ble_periph_t *p, const uint8_t *pkt, size_t len)
 {
     if (len < 1)
         return;
     if (pkt[0] == BLE_H4_EVT) {
         on_event(p, pkt + 1, len - 1);
     } else if (pkt[0] == BLE_H4_ACL) {
-        ble_acl_t a;
-        if (ble_acl_parse(pkt + 1, len - 1, &a) != 0 || !p->connected || a.handle != p->handle)
+        extxip_ble_acl_t a;
+        if (extxip_ble_acl_parse(pkt + 1, len - 1, &a) != 0 || !p->connected || a.handle != p->handle)
             return;
         p->last_rx_ms = p->now_ms;
         p->st.acl_rx_pkts++;
@@ -458,29 +458,29 @@ void ble_periph_packet(ble_periph_t *p, const uint8_t *pkt, size_t len)
         uint16_t cid;
         const uint8_t *d;
         size_t n;
-        if (ble_l2cap_feed(&p->l2, &a, &cid, &d, &n) == 1)
+        if (extxip_ble_l2cap_feed(&p->l2, &a, &cid, &d, &n) == 1)
             on_l2cap(p, cid, d, n);
     }
     cmd_pump(p);
     acl_pump(p);
 }
 
-void ble_periph_rx(ble_periph_t *p, ble_h4_rx_t *h4, const uint8_t *in, size_t n, long long now_ms)
+void extxip_ble_periph_rx(extxip_ble_periph_t *p, extxip_ble_h4_rx_t *h4, const uint8_t *in, size_t n, long long now_ms)
 {
     p->now_ms = now_ms;
     while (n) {
         size_t used;
         const uint8_t *pkt;
         size_t len;
-        int got = ble_h4_feed(h4, in, n, &used, &pkt, &len);
+        int got = extxip_ble_h4_feed(h4, in, n, &used, &pkt, &len);
         in += used;
         n -= used;
         if (got == 1)
-            ble_periph_packet(p, pkt, len);
+            extxip_ble_periph_packet(p, pkt, len);
     }
 }
 
-void ble_periph_poll(ble_periph_t *p, long long now_ms)
+void extxip_ble_periph_poll(extxip_ble_periph_t *p, long long now_ms)
 {
     p->now_ms = now_ms;
     if (p->connected && !p->probe_pending && now_ms - p->last_rx_ms >= PROBE_IDLE_MS &&

@@ -9,8 +9,8 @@
  * header length, and responses notified in ATT_MTU-3 pieces under the
  * controller's ACL flow control (Number Of Completed Packets).
  *
- * The caller owns the I/O: it feeds controller bytes to ble_periph_rx(),
- * calls ble_periph_poll() regularly, and provides a function writing H4
+ * The caller owns the I/O: it feeds controller bytes to extxip_ble_periph_rx(),
+ * calls extxip_ble_periph_poll() regularly, and provides a function writing H4
  * packets to the controller. No allocation, no recursion.
  */
 #ifndef EXTXIP_BLE_PERIPH_H
@@ -32,21 +32,21 @@
 #define BLE_CMDQ 12
 #define BLE_CMD_MAX 40
 
-typedef int (*ble_periph_tx_fn)(void *arg, const uint8_t *h4, size_t len);
+typedef int (*extxip_ble_periph_tx_fn)(void *arg, const uint8_t *h4, size_t len);
 /* One whole SMP request; peer identifies the central (its address). */
-typedef void (*ble_periph_smp_fn)(void *arg, const uint8_t *pkt, size_t len, uint64_t peer);
+typedef void (*extxip_ble_periph_smp_fn)(void *arg, const uint8_t *pkt, size_t len, uint64_t peer);
 
-typedef struct ble_periph_stats {
+typedef struct extxip_ble_periph_stats {
     uint64_t acl_tx_pkts, acl_tx_bytes; /* ACL packets/payload bytes sent to the controller */
     uint64_t acl_rx_pkts, acl_rx_bytes;
     uint64_t smp_tx_bytes, smp_rx_bytes; /* SMP bytes notified / written */
     uint32_t connections, disconnects, smp_dropped, rsp_dropped, probes_lost;
-} ble_periph_stats_t;
+} extxip_ble_periph_stats_t;
 
-typedef struct ble_periph {
-    ble_periph_tx_fn tx;
+typedef struct extxip_ble_periph {
+    extxip_ble_periph_tx_fn tx;
     void *tx_arg;
-    ble_periph_smp_fn smp;
+    extxip_ble_periph_smp_fn smp;
     void *smp_arg;
     size_t smp_max; /* reassembly limit (<= BLE_SMP_BUF) */
     char name[BLE_NAME_MAX + 1];
@@ -71,12 +71,12 @@ typedef struct ble_periph {
     int adv_on;
     long long now_ms, last_rx_ms, probe_ms;
     int probe_pending;
-    ble_l2cap_rx_t l2;
-    ble_att_server_t att;
+    extxip_ble_l2cap_rx_t l2;
+    extxip_ble_att_server_t att;
 
     /* SMP reassembly */
     uint8_t smp_buf[BLE_SMP_BUF];
-    smp_reasm_t reasm; /* over smp_buf, limit smp_max */
+    extxip_smp_reasm_t reasm; /* over smp_buf, limit smp_max */
 
     /* TX: one ATT/L2CAP response, then queued SMP responses */
     uint8_t ctl_pdu[4 + BLE_ATT_MTU_MAX];
@@ -87,26 +87,26 @@ typedef struct ble_periph {
     uint8_t pdu[4 + BLE_ATT_MTU_MAX];
     size_t pdu_len, pdu_off;
 
-    ble_periph_stats_t st;
-} ble_periph_t;
+    extxip_ble_periph_stats_t st;
+} extxip_ble_periph_t;
 
 /* Set up a host (RAM state at boot). name NULL = "Zephyr". */
-void ble_periph_init(ble_periph_t *p, const char *name, size_t smp_max, ble_periph_tx_fn tx,
-                     void *tx_arg, ble_periph_smp_fn smp, void *smp_arg);
+void extxip_ble_periph_init(extxip_ble_periph_t *p, const char *name, size_t smp_max, extxip_ble_periph_tx_fn tx,
+                     void *tx_arg, extxip_ble_periph_smp_fn smp, void *smp_arg);
 /* Queue the bring-up (HCI Reset ... advertising on) and send the first command. */
-void ble_periph_start(ble_periph_t *p, long long now_ms);
+void extxip_ble_periph_start(extxip_ble_periph_t *p, long long now_ms);
 /* Bytes from the controller (any split). */
-void ble_periph_rx(ble_periph_t *p, ble_h4_rx_t *h4, const uint8_t *in, size_t n, long long now_ms);
+void extxip_ble_periph_rx(extxip_ble_periph_t *p, extxip_ble_h4_rx_t *h4, const uint8_t *in, size_t n, long long now_ms);
 /* One whole H4 packet from the controller. */
-void ble_periph_packet(ble_periph_t *p, const uint8_t *pkt, size_t len);
+void extxip_ble_periph_packet(extxip_ble_periph_t *p, const uint8_t *pkt, size_t len);
 /* Send what flow control allows; liveness probe of an idle connection. */
-void ble_periph_poll(ble_periph_t *p, long long now_ms);
-/* Queue one SMP response for the connection (smp_output_fn shape).
+void extxip_ble_periph_poll(extxip_ble_periph_t *p, long long now_ms);
+/* Queue one SMP response for the connection (extxip_smp_output_fn shape).
  * Returns 0, or -1 if there is no connection or no room (dropped). */
-int ble_periph_send_smp(void *p, const uint8_t *pkt, size_t len);
+int extxip_ble_periph_send_smp(void *p, const uint8_t *pkt, size_t len);
 /* 1 when nothing is queued or in the controller. */
-int ble_periph_idle(const ble_periph_t *p);
+int extxip_ble_periph_idle(const extxip_ble_periph_t *p);
 /* Ask the controller to end the connection (before a device reset). */
-void ble_periph_disconnect(ble_periph_t *p);
+void extxip_ble_periph_disconnect(extxip_ble_periph_t *p);
 
 #endif

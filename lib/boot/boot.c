@@ -56,25 +56,25 @@
 
 #include <string.h>
 
-/* ---- boot_go ------------------------------------------------------------- */
+/* ---- extxip_boot_go ------------------------------------------------------------- */
 
 static bool plan_accepted(uint8_t p)
 {
     return p == PLAN_SAME || p == PLAN_FINISH || p == PLAN_COPY;
 }
 
-void boot_options_default(boot_options_t *opt)
+void extxip_boot_options_default(extxip_boot_options_t *opt)
 {
     opt->image_count = FLASH_IMAGE_COUNT;
     opt->linked_mask = EXTXIP_LINKED_MASK;
     opt->downgrade_prevention = true;
     opt->delta_skip = true;
-    opt->strategy = &boot_overwrite_only;
+    opt->strategy = &extxip_boot_overwrite_only;
 }
 
-static int validate(ctx_t *c, const flash_area_t *fa, image_info_t *info)
+static int validate(ctx_t *c, const extxip_flash_area_t *fa, extxip_image_info_t *info)
 {
-    int rc = image_validate(fa, c->keys, info);
+    int rc = extxip_image_validate(fa, c->keys, info);
     /* A signature was checked when it passed or when it was the reason to fail. */
     if (c->keys != NULL && c->keys->count > 0 && (rc == IMAGE_OK || rc == IMAGE_ERR_SIG)) {
         c->res->sig_verifications++;
@@ -87,7 +87,7 @@ static uint32_t align_up(uint32_t v, uint32_t a)
     return (v + a - 1u) & ~(a - 1u);
 }
 
-static void refuse(ctx_t *c, int i, uint8_t plan, boot_reason_t why)
+static void refuse(ctx_t *c, int i, uint8_t plan, extxip_boot_reason_t why)
 {
     c->st->plan[i] = plan;
     c->res->img[i].upgrade = BOOT_UPGRADE_REFUSED;
@@ -101,7 +101,7 @@ static void refuse(ctx_t *c, int i, uint8_t plan, boot_reason_t why)
 
 /* Version image j will have after this boot's accepted upgrades; false when it
  * will have none (no valid primary and nothing accepted). */
-static bool post_version(ctx_t *c, uint8_t j, image_version_t *v)
+static bool post_version(ctx_t *c, uint8_t j, extxip_image_version_t *v)
 {
     if (j >= c->opt->image_count) {
         return false;
@@ -120,10 +120,10 @@ static bool post_version(ctx_t *c, uint8_t j, image_version_t *v)
 /* Do `info`'s dependency TLVs hold, for an image meant to be image `self`?
  * A dependency on `self` never holds: it is an image built for another
  * slot (the internal part uploaded as image 2 names image 2 as its partner). */
-static bool deps_met(ctx_t *c, uint8_t self, const image_info_t *info, bool post)
+static bool deps_met(ctx_t *c, uint8_t self, const extxip_image_info_t *info, bool post)
 {
     for (uint8_t d = 0; d < info->dep_count && d < IMAGE_MAX_DEPS; d++) {
-        image_version_t v;
+        extxip_image_version_t v;
         uint8_t j = info->deps[d].image_id;
         bool have;
         if (j == self) {
@@ -137,7 +137,7 @@ static bool deps_met(ctx_t *c, uint8_t self, const image_info_t *info, bool post
                 v = c->res->img[j].version;
             }
         }
-        if (!have || image_version_cmp(&v, &info->deps[d].min_ver, DEP_WITH_BUILD) < 0) {
+        if (!have || extxip_image_version_cmp(&v, &info->deps[d].min_ver, DEP_WITH_BUILD) < 0) {
             return false;
         }
     }
@@ -147,8 +147,8 @@ static bool deps_met(ctx_t *c, uint8_t self, const image_info_t *info, bool post
 /* Analysis of one image's pending secondary (step 1). */
 static int classify(ctx_t *c, int i)
 {
-    boot_state_t *st = c->st;
-    boot_image_result_t *r = &c->res->img[i];
+    extxip_boot_state_t *st = c->st;
+    extxip_boot_image_result_t *r = &c->res->img[i];
 
     st->sec_rc[i] = validate(c, c->sec[i], &st->sec[i]);
     if (st->sec_rc[i] != IMAGE_OK) {
@@ -181,7 +181,7 @@ static int classify(ctx_t *c, int i)
         return BOOT_OK;
     }
     if (c->opt->downgrade_prevention && st->pri_rc[i] == IMAGE_OK) {
-        if (image_version_cmp(&st->sec[i].hdr.ver, &st->pri[i].hdr.ver, false) < 0) {
+        if (extxip_image_version_cmp(&st->sec[i].hdr.ver, &st->pri[i].hdr.ver, false) < 0) {
             refuse(c, i, PLAN_SCRUB, BOOT_REASON_DOWNGRADE);
             return BOOT_OK;
         }
@@ -217,20 +217,20 @@ static int classify(ctx_t *c, int i)
 #define STATUS_MAGIC 0x54534258u /* "XBST" */
 #define STATUS_HASH_OFF 12u
 
-static int status_open(boot_state_t *st, const flash_map_t *map)
+static int status_open(extxip_boot_state_t *st, const extxip_flash_map_t *map)
 {
-    const flash_area_t *bl;
-    if (flash_map_get(map, FLASH_AREA_BOOTLOADER, &bl) != FLASH_OK) {
+    const extxip_flash_area_t *bl;
+    if (extxip_flash_map_get(map, FLASH_AREA_BOOTLOADER, &bl) != FLASH_OK) {
         return BOOT_ERR_NOENT;
     }
-    uint32_t ss = flash_area_sector_size(bl);
+    uint32_t ss = extxip_flash_area_sector_size(bl);
     uint32_t len = BOOT_STATUS_SECTORS * ss;
     if (ss == 0 || bl->size < len ||
-        reclog_init(&st->status, bl, bl->size - len, len, BOOT_STATUS_REC_SIZE, STATUS_MAGIC) !=
+        extxip_reclog_init(&st->status, bl, bl->size - len, len, BOOT_STATUS_REC_SIZE, STATUS_MAGIC) !=
             RECLOG_OK) {
         return BOOT_ERR_ARG;
     }
-    int rc = reclog_scan(&st->status, st->status_rec);
+    int rc = extxip_reclog_scan(&st->status, st->status_rec);
     if (rc < 0) {
         return BOOT_ERR_FLASH;
     }
@@ -244,7 +244,7 @@ static int status_open(boot_state_t *st, const flash_map_t *map)
     return BOOT_OK;
 }
 
-static int status_write(boot_state_t *st, bool open, uint8_t mask)
+static int status_write(extxip_boot_state_t *st, bool open, uint8_t mask)
 {
     uint8_t *b = st->status_rec;
     memset(b, 0xff, BOOT_STATUS_REC_SIZE);
@@ -256,7 +256,7 @@ static int status_write(boot_state_t *st, bool open, uint8_t mask)
             memcpy(b + STATUS_HASH_OFF + i * IMAGE_HASH_SIZE, st->pair_hash[i], IMAGE_HASH_SIZE);
         }
     }
-    if (reclog_append(&st->status, b) != RECLOG_OK) {
+    if (extxip_reclog_append(&st->status, b) != RECLOG_OK) {
         return BOOT_ERR_FLASH;
     }
     st->pair_open = open;
@@ -265,7 +265,7 @@ static int status_write(boot_state_t *st, bool open, uint8_t mask)
     return BOOT_OK;
 }
 
-int boot_pair_mark(boot_state_t *st, const flash_map_t *map, uint8_t image,
+int extxip_boot_pair_mark(extxip_boot_state_t *st, const extxip_flash_map_t *map, uint8_t image,
                    const uint8_t hash[IMAGE_HASH_SIZE])
 {
     if (image >= BOOT_IMAGE_MAX || hash == NULL) {
@@ -280,9 +280,9 @@ int boot_pair_mark(boot_state_t *st, const flash_map_t *map, uint8_t image,
     /* Whether reaching this hash changes the primary: it does unless the
      * primary already holds it (then it moves with its partner, but never
      * counts as half of a half-installed set). */
-    const flash_area_t *pri;
-    bool same = flash_map_get(map, FLASH_AREA_IMAGE_PRIMARY(image), &pri) == FLASH_OK &&
-                image_parse(pri, &st->pri[image]) == IMAGE_OK &&
+    const extxip_flash_area_t *pri;
+    bool same = extxip_flash_map_get(map, FLASH_AREA_IMAGE_PRIMARY(image), &pri) == FLASH_OK &&
+                extxip_image_parse(pri, &st->pri[image]) == IMAGE_OK &&
                 memcmp(st->pri[image].hash, hash, IMAGE_HASH_SIZE) == 0;
     st->pair_change = (uint8_t)((st->pair_change & ~(1u << image)) | (same ? 0u : (1u << image)));
     return status_write(st, true, mask);
@@ -322,14 +322,14 @@ static bool moving(const ctx_t *c, int i)
  * j's post-boot version meets, i.e. declare that it runs with that partner? */
 static bool accepts(ctx_t *c, uint8_t i, uint8_t j)
 {
-    const image_info_t *info = &c->st->sec[i];
-    image_version_t v;
+    const extxip_image_info_t *info = &c->st->sec[i];
+    extxip_image_version_t v;
     if (!post_version(c, j, &v)) {
         return false;
     }
     for (uint8_t d = 0; d < info->dep_count && d < IMAGE_MAX_DEPS; d++) {
         if (info->deps[d].image_id == j &&
-            image_version_cmp(&v, &info->deps[d].min_ver, DEP_WITH_BUILD) >= 0) {
+            extxip_image_version_cmp(&v, &info->deps[d].min_ver, DEP_WITH_BUILD) >= 0) {
             return true;
         }
     }
@@ -340,9 +340,9 @@ static bool accepts(ctx_t *c, uint8_t i, uint8_t j)
  * not move, or BOOT_REASON_NONE. A member refused outright holds back the
  * rest; a member that stays must be accepted by every mover's dependency,
  * and must itself accept the movers' new versions. */
-static boot_reason_t linked_rule(ctx_t *c)
+static extxip_boot_reason_t linked_rule(ctx_t *c)
 {
-    boot_state_t *st = c->st;
+    extxip_boot_state_t *st = c->st;
     uint8_t n = c->opt->image_count;
     for (uint8_t i = 0; i < n; i++) {
         if (linked(c, i) && (st->plan[i] == PLAN_REFUSE || st->plan[i] == PLAN_SCRUB)) {
@@ -368,7 +368,7 @@ static boot_reason_t linked_rule(ctx_t *c)
 /* Linked-set and dependency rules until nothing changes (step 1, end). */
 static void resolve(ctx_t *c)
 {
-    boot_state_t *st = c->st;
+    extxip_boot_state_t *st = c->st;
     uint8_t n = c->opt->image_count;
     for (unsigned round = 0; round <= BOOT_IMAGE_MAX; round++) {
         bool changed = false;
@@ -376,7 +376,7 @@ static void resolve(ctx_t *c)
         for (uint8_t i = 0; i < n; i++) {
             any_copy = any_copy || (linked(c, i) && st->plan[i] == PLAN_COPY);
         }
-        boot_reason_t why = any_copy ? linked_rule(c) : BOOT_REASON_NONE;
+        extxip_boot_reason_t why = any_copy ? linked_rule(c) : BOOT_REASON_NONE;
         if (why != BOOT_REASON_NONE) {
             for (uint8_t i = 0; i < n; i++) {
                 if (linked(c, i) && st->plan[i] == PLAN_COPY) {
@@ -400,7 +400,7 @@ static void resolve(ctx_t *c)
 /* Add the status log's flash work to the result's counters. */
 static int status_count(ctx_t *c, int rc)
 {
-    reclog_t *l = &c->st->status;
+    extxip_reclog_t *l = &c->st->status;
     c->res->sectors_erased += l->erases;
     c->res->bytes_programmed += l->writes * BOOT_STATUS_REC_SIZE;
     l->erases = l->writes = 0;
@@ -411,7 +411,7 @@ static int status_count(ctx_t *c, int rc)
  * or more, one of them a real copy) unless the open record says so already. */
 static int pair_begin(ctx_t *c)
 {
-    boot_state_t *st = c->st;
+    extxip_boot_state_t *st = c->st;
     uint8_t mask = 0;
     unsigned movers = 0;
     bool copy = false, recorded = true;
@@ -448,7 +448,7 @@ static int pair_begin(ctx_t *c)
  * keep it, and the set is reported inconsistent (never to be run). */
 static int pair_end(ctx_t *c)
 {
-    boot_state_t *st = c->st;
+    extxip_boot_state_t *st = c->st;
     if (!st->pair_open) {
         return BOOT_OK;
     }
@@ -473,10 +473,10 @@ static int pair_end(ctx_t *c)
     return status_count(c, status_write(st, false, 0));
 }
 
-int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *keys,
-            const boot_options_t *opt_in, boot_result_t *res)
+int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const extxip_image_keyring_t *keys,
+            const extxip_boot_options_t *opt_in, extxip_boot_result_t *res)
 {
-    boot_options_t defopt;
+    extxip_boot_options_t defopt;
     ctx_t c;
     int rc;
 
@@ -488,7 +488,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
         return BOOT_ERR_ARG;
     }
     if (opt_in == NULL) {
-        boot_options_default(&defopt);
+        extxip_boot_options_default(&defopt);
         opt_in = &defopt;
     }
     if (opt_in->image_count == 0 || opt_in->image_count > BOOT_IMAGE_MAX) {
@@ -499,22 +499,22 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
     c.st = st;
     c.keys = keys;
     c.opt = opt_in;
-    c.strategy = opt_in->strategy ? opt_in->strategy : &boot_overwrite_only;
+    c.strategy = opt_in->strategy ? opt_in->strategy : &extxip_boot_overwrite_only;
     c.res = res;
     uint8_t n = opt_in->image_count;
     res->image_count = n;
 
     /* Areas and their geometry. */
     for (uint8_t i = 0; i < n; i++) {
-        if (flash_map_get(map, FLASH_AREA_IMAGE_PRIMARY(i), &c.pri[i]) != FLASH_OK ||
-            flash_map_get(map, FLASH_AREA_IMAGE_SECONDARY(i), &c.sec[i]) != FLASH_OK) {
+        if (extxip_flash_map_get(map, FLASH_AREA_IMAGE_PRIMARY(i), &c.pri[i]) != FLASH_OK ||
+            extxip_flash_map_get(map, FLASH_AREA_IMAGE_SECONDARY(i), &c.sec[i]) != FLASH_OK) {
             return BOOT_ERR_NOENT;
         }
         for (int k = 0; k < 2; k++) {
-            const flash_area_t *fa = k ? c.sec[i] : c.pri[i];
-            uint32_t ss = flash_area_sector_size(fa);
+            const extxip_flash_area_t *fa = k ? c.sec[i] : c.pri[i];
+            uint32_t ss = extxip_flash_area_sector_size(fa);
             if (fa->size < 2u * BOOT_TRAILER_SIZE || ss == 0 || (ss & (ss - 1u)) != 0 ||
-                fa->size % ss != 0 || flash_area_align(fa) > BOOT_MAX_ALIGN) {
+                fa->size % ss != 0 || extxip_flash_area_align(fa) > BOOT_MAX_ALIGN) {
                 return BOOT_ERR_ARG;
             }
         }
@@ -528,12 +528,12 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
 
     /* Step 1: read-only analysis. */
     for (uint8_t i = 0; i < n; i++) {
-        boot_image_result_t *r = &res->img[i];
+        extxip_boot_image_result_t *r = &res->img[i];
         st->pri_rc[i] = validate(&c, c.pri[i], &st->pri[i]);
         if (st->pri_rc[i] == IMAGE_OK) {
             r->from = st->pri[i].hdr.ver;
         }
-        rc = boot_swap_type_areas(c.pri[i], c.sec[i]);
+        rc = extxip_boot_swap_type_areas(c.pri[i], c.sec[i]);
         if (rc < 0) {
             return rc;
         }
@@ -617,7 +617,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
     rc = BOOT_OK;
     res->consistent = true;
     for (uint8_t i = 0; i < n; i++) {
-        boot_image_result_t *r = &res->img[i];
+        extxip_boot_image_result_t *r = &res->img[i];
         if (st->pri_rc[i] == IMAGE_OK) {
             r->bootable = true;
             r->version = st->pri[i].hdr.ver;
@@ -635,7 +635,7 @@ int boot_go(boot_state_t *st, const flash_map_t *map, const image_keyring_t *key
         }
     }
     for (uint8_t i = 0; i < n; i++) {
-        boot_image_result_t *r = &res->img[i];
+        extxip_boot_image_result_t *r = &res->img[i];
         r->deps_ok = r->bootable && deps_met(&c, i, &st->pri[i], false);
         res->consistent = res->consistent && r->deps_ok;
     }

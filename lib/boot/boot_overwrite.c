@@ -2,7 +2,7 @@
  * The overwrite-only strategy: an accepted secondary's image is copied over
  * its primary, sector by sector, then read back, then the secondary is
  * retired. A second mode (swap with scratch, swap by move) would be another
- * file filling the same boot_strategy_t, chosen in boot_options_t.
+ * file filling the same extxip_boot_strategy_t, chosen in extxip_boot_options_t.
  * Power-cut reasoning: boot.c's design note and docs/bootloader.md.
  */
 #include <string.h>
@@ -18,15 +18,15 @@
 static int target_read(ctx_t *c, int i, uint32_t a, uint8_t *buf, uint32_t n)
 {
     if (a >= c->img_len[i]) {
-        memset(buf, flash_area_erased_val(c->pri[i]), n);
+        memset(buf, extxip_flash_area_erased_val(c->pri[i]), n);
         return BOOT_OK;
     }
-    return flash_area_read(c->sec[i], a, buf, n) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
+    return extxip_flash_area_read(c->sec[i], a, buf, n) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
 }
 
 /* The ranges of primary sector [s, e) that must equal the target: the image
  * bytes and the trailer. Returns how many (0..2). */
-static int sector_ranges(const flash_area_t *pri, uint32_t img_len, uint32_t s, uint32_t e,
+static int sector_ranges(const extxip_flash_area_t *pri, uint32_t img_len, uint32_t s, uint32_t e,
                          uint32_t rs[2], uint32_t re[2])
 {
     int n = 0;
@@ -54,12 +54,12 @@ static int sector_ranges(const flash_area_t *pri, uint32_t img_len, uint32_t s, 
  * When erased_out is set, also reports whether the primary range is all erased. */
 static int cmp_range(ctx_t *c, int i, uint32_t a, uint32_t b, bool *erased_out)
 {
-    const flash_area_t *pri = c->pri[i];
+    const extxip_flash_area_t *pri = c->pri[i];
     int equal = 1;
-    uint8_t ev = flash_area_erased_val(pri);
+    uint8_t ev = extxip_flash_area_erased_val(pri);
     while (a < b) {
         uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
-        if (flash_area_read(pri, a, c->st->buf_a, n) != FLASH_OK ||
+        if (extxip_flash_area_read(pri, a, c->st->buf_a, n) != FLASH_OK ||
             target_read(c, i, a, c->st->buf_b, n) != BOOT_OK) {
             return BOOT_ERR_FLASH;
         }
@@ -69,7 +69,7 @@ static int cmp_range(ctx_t *c, int i, uint32_t a, uint32_t b, bool *erased_out)
                 return 0;
             }
         }
-        if (erased_out != NULL && *erased_out && !boot_all_val(c->st->buf_a, n, ev)) {
+        if (erased_out != NULL && *erased_out && !extxip_boot_all_val(c->st->buf_a, n, ev)) {
             *erased_out = false;
             if (!equal) {
                 return 0;
@@ -84,15 +84,15 @@ static int cmp_range(ctx_t *c, int i, uint32_t a, uint32_t b, bool *erased_out)
  * skipped (the range is erased when this runs). */
 static int program_range(ctx_t *c, int i, uint32_t a, uint32_t b)
 {
-    const flash_area_t *pri = c->pri[i];
-    uint8_t ev = flash_area_erased_val(pri);
+    const extxip_flash_area_t *pri = c->pri[i];
+    uint8_t ev = extxip_flash_area_erased_val(pri);
     while (a < b) {
         uint32_t n = b - a < BOOT_BUF_SIZE ? b - a : BOOT_BUF_SIZE;
         if (target_read(c, i, a, c->st->buf_a, n) != BOOT_OK) {
             return BOOT_ERR_FLASH;
         }
-        if (!boot_all_val(c->st->buf_a, n, ev)) {
-            if (flash_area_write(pri, a, c->st->buf_a, n) != FLASH_OK) {
+        if (!extxip_boot_all_val(c->st->buf_a, n, ev)) {
+            if (extxip_flash_area_write(pri, a, c->st->buf_a, n) != FLASH_OK) {
                 return BOOT_ERR_FLASH;
             }
             c->res->img[i].bytes_programmed += n;
@@ -107,8 +107,8 @@ static int program_range(ctx_t *c, int i, uint32_t a, uint32_t b)
  * compare_only: return 1 when nothing would change, 0 otherwise, no writes. */
 static int copy_image(ctx_t *c, int i, bool compare_only)
 {
-    const flash_area_t *pri = c->pri[i];
-    uint32_t ss = flash_area_sector_size(pri);
+    const extxip_flash_area_t *pri = c->pri[i];
+    uint32_t ss = extxip_flash_area_sector_size(pri);
     for (uint32_t s = 0; s < pri->size; s += ss) {
         uint32_t e = s + ss, rs[2], re[2];
         int n = sector_ranges(pri, c->img_len[i], s, e, rs, re);
@@ -141,7 +141,7 @@ static int copy_image(ctx_t *c, int i, bool compare_only)
             continue;
         }
         if (!erased || !c->opt->delta_skip) {
-            if (flash_area_erase(pri, s, ss) != FLASH_OK) {
+            if (extxip_flash_area_erase(pri, s, ss) != FLASH_OK) {
                 return BOOT_ERR_FLASH;
             }
             c->res->img[i].sectors_erased++;
@@ -167,15 +167,15 @@ static int image_bytes_equal(ctx_t *c, int i)
  * header sector (no image), as MCUboot does after an overwrite. */
 static int scrub_secondary(ctx_t *c, int i)
 {
-    const flash_area_t *sec = c->sec[i];
-    uint32_t ss = flash_area_sector_size(sec);
+    const extxip_flash_area_t *sec = c->sec[i];
+    uint32_t ss = extxip_flash_area_sector_size(sec);
     uint32_t last = sec->size - ss;
-    if (flash_area_erase(sec, last, ss) != FLASH_OK) {
+    if (extxip_flash_area_erase(sec, last, ss) != FLASH_OK) {
         return BOOT_ERR_FLASH;
     }
     c->res->sectors_erased++;
     if (last != 0) {
-        if (flash_area_erase(sec, 0, ss) != FLASH_OK) {
+        if (extxip_flash_area_erase(sec, 0, ss) != FLASH_OK) {
             return BOOT_ERR_FLASH;
         }
         c->res->sectors_erased++;
@@ -197,7 +197,7 @@ static int ow_classify(ctx_t *c, int i)
     if (same < 0) {
         return same;
     }
-    uint32_t ss = flash_area_sector_size(c->pri[i]);
+    uint32_t ss = extxip_flash_area_sector_size(c->pri[i]);
     uint32_t trl_sector = (c->pri[i]->size - BOOT_TRAILER_SIZE) & ~(ss - 1u);
     /* Rewriting a trailer sector that also holds image bytes could, if cut,
      * turn an installed image into a half-copied one; the trailer is only
@@ -215,7 +215,7 @@ static int ow_verify(ctx_t *c, int i)
     return copy_image(c, i, true);
 }
 
-const boot_strategy_t boot_overwrite_only = {
+const extxip_boot_strategy_t extxip_boot_overwrite_only = {
     .name = "overwrite-only",
     .classify = ow_classify,
     .install = ow_install,

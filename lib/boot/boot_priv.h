@@ -18,19 +18,19 @@ enum plan {
 };
 
 /* Everything one boot needs besides the caller's state. */
-struct boot_ctx {
-    boot_state_t *st;
-    const image_keyring_t *keys;
-    const boot_options_t *opt;
-    boot_result_t *res;
-    const flash_area_t *pri[BOOT_IMAGE_MAX];
-    const flash_area_t *sec[BOOT_IMAGE_MAX];
+struct extxip_boot_ctx {
+    extxip_boot_state_t *st;
+    const extxip_image_keyring_t *keys;
+    const extxip_boot_options_t *opt;
+    extxip_boot_result_t *res;
+    const extxip_flash_area_t *pri[BOOT_IMAGE_MAX];
+    const extxip_flash_area_t *sec[BOOT_IMAGE_MAX];
     uint32_t img_len[BOOT_IMAGE_MAX]; /* bytes of the secondary image to copy */
-    const boot_strategy_t *strategy;
+    const extxip_boot_strategy_t *strategy;
 };
-typedef struct boot_ctx ctx_t;
+typedef struct extxip_boot_ctx ctx_t;
 
 /* True when all n bytes of p equal v. */
-bool boot_all_val(const uint8_t *p, uint32_t n, uint8_t v);
+bool extxip_boot_all_val(const uint8_t *p, uint32_t n, uint8_t v);
 
 #endif

@@ -1,8 +1,8 @@
-/* Text for boot_reason_t, in its own file so that a bootloader that prints
+/* Text for extxip_boot_reason_t, in its own file so that a bootloader that prints
  * codes does not carry the strings. */
 #include "boot/boot.h"
 
-const char *boot_reason_str(boot_reason_t r)
+const char *extxip_boot_reason_str(extxip_boot_reason_t r)
 {
     switch (r) {
     case BOOT_REASON_NONE: return "none";

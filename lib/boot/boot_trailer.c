@@ -7,19 +7,19 @@
 
 #include <string.h>
 
-const uint8_t boot_trailer_magic[BOOT_MAGIC_SIZE] = {
+const uint8_t extxip_boot_trailer_magic[BOOT_MAGIC_SIZE] = {
     0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
     0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
 };
 
 /* ---- Trailer ------------------------------------------------------------- */
 
-static bool area_has_trailer(const flash_area_t *fa)
+static bool area_has_trailer(const extxip_flash_area_t *fa)
 {
     return fa != NULL && fa->size >= BOOT_TRAILER_SIZE;
 }
 
-bool boot_all_val(const uint8_t *p, uint32_t n, uint8_t v)
+bool extxip_boot_all_val(const uint8_t *p, uint32_t n, uint8_t v)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (p[i] != v) {
@@ -29,13 +29,13 @@ bool boot_all_val(const uint8_t *p, uint32_t n, uint8_t v)
     return true;
 }
 
-static int read_flag(const flash_area_t *fa, uint32_t off, uint8_t *flag)
+static int read_flag(const extxip_flash_area_t *fa, uint32_t off, uint8_t *flag)
 {
     uint8_t b;
-    if (flash_area_read(fa, off, &b, 1) != FLASH_OK) {
+    if (extxip_flash_area_read(fa, off, &b, 1) != FLASH_OK) {
         return BOOT_ERR_FLASH;
     }
-    if (b == flash_area_erased_val(fa)) {
+    if (b == extxip_flash_area_erased_val(fa)) {
         *flag = BOOT_FLAG_UNSET;
     } else {
         *flag = (b == 0x01) ? BOOT_FLAG_SET : BOOT_FLAG_BAD;
@@ -43,7 +43,7 @@ static int read_flag(const flash_area_t *fa, uint32_t off, uint8_t *flag)
     return BOOT_OK;
 }
 
-int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out)
+int extxip_boot_trailer_read(const extxip_flash_area_t *fa, extxip_boot_trailer_t *out)
 {
     uint8_t magic[BOOT_MAGIC_SIZE];
     uint8_t info;
@@ -51,23 +51,23 @@ int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out)
     if (!area_has_trailer(fa) || out == NULL) {
         return BOOT_ERR_ARG;
     }
-    if (flash_area_read(fa, BOOT_MAGIC_OFF(fa->size), magic, sizeof magic) != FLASH_OK) {
+    if (extxip_flash_area_read(fa, BOOT_MAGIC_OFF(fa->size), magic, sizeof magic) != FLASH_OK) {
         return BOOT_ERR_FLASH;
     }
-    if (boot_all_val(magic, sizeof magic, flash_area_erased_val(fa))) {
+    if (extxip_boot_all_val(magic, sizeof magic, extxip_flash_area_erased_val(fa))) {
         out->magic = BOOT_MAGIC_UNSET;
-    } else if (memcmp(magic, boot_trailer_magic, sizeof magic) == 0) {
+    } else if (memcmp(magic, extxip_boot_trailer_magic, sizeof magic) == 0) {
         out->magic = BOOT_MAGIC_GOOD;
     } else {
         out->magic = BOOT_MAGIC_BAD;
     }
-    if (flash_area_read(fa, BOOT_SWAP_INFO_OFF(fa->size), &info, 1) != FLASH_OK) {
+    if (extxip_flash_area_read(fa, BOOT_SWAP_INFO_OFF(fa->size), &info, 1) != FLASH_OK) {
         return BOOT_ERR_FLASH;
     }
     out->swap_type = info & 0x0fu;
     out->image_num = info >> 4;
     /* MCUboot maps erased or out-of-range values to NONE; 0 is no type either. */
-    if (info == flash_area_erased_val(fa) || out->swap_type > BOOT_SWAP_TYPE_REVERT ||
+    if (info == extxip_flash_area_erased_val(fa) || out->swap_type > BOOT_SWAP_TYPE_REVERT ||
         out->swap_type == 0) {
         out->swap_type = BOOT_SWAP_TYPE_NONE;
         out->image_num = 0;
@@ -81,34 +81,34 @@ int boot_trailer_read(const flash_area_t *fa, boot_trailer_t *out)
 
 /* One trailer byte written as one program unit padded with the erased value
  * (MCUboot's boot_write_trailer). */
-static int write_trailer_byte(const flash_area_t *fa, uint32_t off, uint8_t val)
+static int write_trailer_byte(const extxip_flash_area_t *fa, uint32_t off, uint8_t val)
 {
     uint8_t buf[BOOT_MAX_ALIGN];
-    uint32_t align = flash_area_align(fa);
+    uint32_t align = extxip_flash_area_align(fa);
     if (align == 0) {
         align = 1;
     }
     if (align > BOOT_MAX_ALIGN) {
         return BOOT_ERR_ARG;
     }
-    memset(buf, flash_area_erased_val(fa), sizeof buf);
+    memset(buf, extxip_flash_area_erased_val(fa), sizeof buf);
     buf[0] = val;
-    return flash_area_write(fa, off, buf, align) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
+    return extxip_flash_area_write(fa, off, buf, align) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
 }
 
-static int write_magic(const flash_area_t *fa)
+static int write_magic(const extxip_flash_area_t *fa)
 {
     /* 16 bytes is already a multiple of BOOT_MAX_ALIGN: no padding in front. */
-    return flash_area_write(fa, BOOT_MAGIC_OFF(fa->size), boot_trailer_magic,
+    return extxip_flash_area_write(fa, BOOT_MAGIC_OFF(fa->size), extxip_boot_trailer_magic,
                             BOOT_MAGIC_SIZE) == FLASH_OK
                ? BOOT_OK
                : BOOT_ERR_FLASH;
 }
 
-int boot_set_pending(const flash_area_t *secondary, bool permanent)
+int extxip_boot_set_pending(const extxip_flash_area_t *secondary, bool permanent)
 {
-    boot_trailer_t t;
-    int rc = boot_trailer_read(secondary, &t);
+    extxip_boot_trailer_t t;
+    int rc = extxip_boot_trailer_read(secondary, &t);
     if (rc != BOOT_OK) {
         return rc;
     }
@@ -120,7 +120,7 @@ int boot_set_pending(const flash_area_t *secondary, bool permanent)
          * that. Say so instead of answering success. */
         return t.image_ok == BOOT_FLAG_BAD ? BOOT_ERR_TRAILER : BOOT_OK;
     case BOOT_MAGIC_UNSET:
-        rc = flash_area_is_erased(secondary, secondary->size - BOOT_TRAILER_SIZE,
+        rc = extxip_flash_area_is_erased(secondary, secondary->size - BOOT_TRAILER_SIZE,
                                   BOOT_TRAILER_SIZE);
         if (rc != 1) {
             return rc < 0 ? BOOT_ERR_FLASH : BOOT_ERR_TRAILER;
@@ -137,15 +137,15 @@ int boot_set_pending(const flash_area_t *secondary, bool permanent)
         return rc;
     default:
         /* Corrupt trailer: no way to recover it, so free the slot for a new upload. */
-        (void)flash_area_erase(secondary, 0, secondary->size);
+        (void)extxip_flash_area_erase(secondary, 0, secondary->size);
         return BOOT_ERR_BAD_MAGIC;
     }
 }
 
-int boot_set_confirmed(const flash_area_t *primary)
+int extxip_boot_set_confirmed(const extxip_flash_area_t *primary)
 {
-    boot_trailer_t t;
-    int rc = boot_trailer_read(primary, &t);
+    extxip_boot_trailer_t t;
+    int rc = extxip_boot_trailer_read(primary, &t);
     if (rc != BOOT_OK) {
         return rc;
     }
@@ -161,7 +161,7 @@ int boot_set_confirmed(const flash_area_t *primary)
     return write_trailer_byte(primary, BOOT_IMAGE_OK_OFF(primary->size), 0x01);
 }
 
-int boot_swap_type(const boot_trailer_t *p, const boot_trailer_t *s)
+int extxip_boot_swap_type(const extxip_boot_trailer_t *p, const extxip_boot_trailer_t *s)
 {
     if (p == NULL || s == NULL) {
         return BOOT_ERR_ARG;
@@ -182,14 +182,14 @@ int boot_swap_type(const boot_trailer_t *p, const boot_trailer_t *s)
     return BOOT_SWAP_TYPE_NONE;
 }
 
-int boot_swap_type_areas(const flash_area_t *primary, const flash_area_t *secondary)
+int extxip_boot_swap_type_areas(const extxip_flash_area_t *primary, const extxip_flash_area_t *secondary)
 {
-    boot_trailer_t p, s;
-    int rc = boot_trailer_read(primary, &p);
+    extxip_boot_trailer_t p, s;
+    int rc = extxip_boot_trailer_read(primary, &p);
     if (rc != BOOT_OK) {
         return rc;
     }
-    if (boot_trailer_read(secondary, &s) != BOOT_OK) {
+    if (extxip_boot_trailer_read(secondary, &s) != BOOT_OK) {
         /* unreachable secondary: treat as empty, like boot_swap_type_multi */
         s.magic = BOOT_MAGIC_UNSET;
         s.swap_type = BOOT_SWAP_TYPE_NONE;
@@ -197,6 +197,6 @@ int boot_swap_type_areas(const flash_area_t *primary, const flash_area_t *second
         s.image_ok = BOOT_FLAG_UNSET;
         s.image_num = 0;
     }
-    return boot_swap_type(&p, &s);
+    return extxip_boot_swap_type(&p, &s);
 }
 

@@ -22,7 +22,7 @@ enum {
 
 /* ================================================================ encoder */
 
-void cbor_enc_init(cbor_encoder_t *e, uint8_t *buf, size_t cap)
+void extxip_cbor_enc_init(extxip_cbor_encoder_t *e, uint8_t *buf, size_t cap)
 {
     e->buf = buf;
     e->cap = buf ? cap : 0;
@@ -30,7 +30,7 @@ void cbor_enc_init(cbor_encoder_t *e, uint8_t *buf, size_t cap)
     e->err = 0;
 }
 
-static int enc_put(cbor_encoder_t *e, const void *p, size_t n)
+static int enc_put(extxip_cbor_encoder_t *e, const void *p, size_t n)
 {
     if (e->err) {
         return e->err;
@@ -47,7 +47,7 @@ static int enc_put(cbor_encoder_t *e, const void *p, size_t n)
 }
 
 /* Head with the shortest argument encoding (what zcbor emits). */
-static int enc_head(cbor_encoder_t *e, unsigned major, uint64_t v)
+static int enc_head(extxip_cbor_encoder_t *e, unsigned major, uint64_t v)
 {
     uint8_t h[9];
     size_t n;
@@ -81,16 +81,16 @@ static int enc_head(cbor_encoder_t *e, unsigned major, uint64_t v)
     return enc_put(e, h, n);
 }
 
-static int enc_byte(cbor_encoder_t *e, uint8_t b)
+static int enc_byte(extxip_cbor_encoder_t *e, uint8_t b)
 {
     return enc_put(e, &b, 1);
 }
 
-int cbor_enc_uint(cbor_encoder_t *e, uint64_t v) { return enc_head(e, MT_UINT, v); }
+int extxip_cbor_enc_uint(extxip_cbor_encoder_t *e, uint64_t v) { return enc_head(e, MT_UINT, v); }
 
-int cbor_enc_nint(cbor_encoder_t *e, uint64_t n) { return enc_head(e, MT_NINT, n); }
+int extxip_cbor_enc_nint(extxip_cbor_encoder_t *e, uint64_t n) { return enc_head(e, MT_NINT, n); }
 
-int cbor_enc_int(cbor_encoder_t *e, int64_t v)
+int extxip_cbor_enc_int(extxip_cbor_encoder_t *e, int64_t v)
 {
     if (v >= 0) {
         return enc_head(e, MT_UINT, (uint64_t)v);
@@ -99,38 +99,38 @@ int cbor_enc_int(cbor_encoder_t *e, int64_t v)
     return enc_head(e, MT_NINT, (uint64_t)(-(v + 1)));
 }
 
-int cbor_enc_str_head(cbor_encoder_t *e, bool text, size_t n)
+int extxip_cbor_enc_str_head(extxip_cbor_encoder_t *e, bool text, size_t n)
 {
     return enc_head(e, text ? MT_TSTR : MT_BSTR, (uint64_t)n);
 }
 
-int cbor_enc_raw(cbor_encoder_t *e, const void *p, size_t n) { return enc_put(e, p, n); }
+int extxip_cbor_enc_raw(extxip_cbor_encoder_t *e, const void *p, size_t n) { return enc_put(e, p, n); }
 
-int cbor_enc_bstr(cbor_encoder_t *e, const void *p, size_t n)
+int extxip_cbor_enc_bstr(extxip_cbor_encoder_t *e, const void *p, size_t n)
 {
     enc_head(e, MT_BSTR, (uint64_t)n);
     return enc_put(e, p, n);
 }
 
-int cbor_enc_tstr(cbor_encoder_t *e, const char *p, size_t n)
+int extxip_cbor_enc_tstr(extxip_cbor_encoder_t *e, const char *p, size_t n)
 {
     enc_head(e, MT_TSTR, (uint64_t)n);
     return enc_put(e, p, n);
 }
 
-int cbor_enc_tstr_z(cbor_encoder_t *e, const char *s)
+int extxip_cbor_enc_tstr_z(extxip_cbor_encoder_t *e, const char *s)
 {
-    return cbor_enc_tstr(e, s, s ? strlen(s) : 0);
+    return extxip_cbor_enc_tstr(e, s, s ? strlen(s) : 0);
 }
 
-int cbor_enc_bool(cbor_encoder_t *e, bool v) { return enc_byte(e, v ? 0xF5 : 0xF4); }
-int cbor_enc_null(cbor_encoder_t *e) { return enc_byte(e, 0xF6); }
-int cbor_enc_tag(cbor_encoder_t *e, uint64_t tag) { return enc_head(e, MT_TAG, tag); }
-int cbor_enc_array(cbor_encoder_t *e, uint64_t n) { return enc_head(e, MT_ARRAY, n); }
-int cbor_enc_map(cbor_encoder_t *e, uint64_t n) { return enc_head(e, MT_MAP, n); }
-int cbor_enc_array_indef(cbor_encoder_t *e) { return enc_byte(e, (MT_ARRAY << 5) | AI_INDEF); }
-int cbor_enc_map_indef(cbor_encoder_t *e) { return enc_byte(e, (MT_MAP << 5) | AI_INDEF); }
-int cbor_enc_break(cbor_encoder_t *e) { return enc_byte(e, BREAK_BYTE); }
+int extxip_cbor_enc_bool(extxip_cbor_encoder_t *e, bool v) { return enc_byte(e, v ? 0xF5 : 0xF4); }
+int extxip_cbor_enc_null(extxip_cbor_encoder_t *e) { return enc_byte(e, 0xF6); }
+int extxip_cbor_enc_tag(extxip_cbor_encoder_t *e, uint64_t tag) { return enc_head(e, MT_TAG, tag); }
+int extxip_cbor_enc_array(extxip_cbor_encoder_t *e, uint64_t n) { return enc_head(e, MT_ARRAY, n); }
+int extxip_cbor_enc_map(extxip_cbor_encoder_t *e, uint64_t n) { return enc_head(e, MT_MAP, n); }
+int extxip_cbor_enc_array_indef(extxip_cbor_encoder_t *e) { return enc_byte(e, (MT_ARRAY << 5) | AI_INDEF); }
+int extxip_cbor_enc_map_indef(extxip_cbor_encoder_t *e) { return enc_byte(e, (MT_MAP << 5) | AI_INDEF); }
+int extxip_cbor_enc_break(extxip_cbor_encoder_t *e) { return enc_byte(e, BREAK_BYTE); }
 
 /* ================================================================ decoder */
 
@@ -141,7 +141,7 @@ typedef struct head {
     uint64_t val;
 } head_t;
 
-static int dec_fail(cbor_decoder_t *d, int err)
+static int dec_fail(extxip_cbor_decoder_t *d, int err)
 {
     if (!d->err) {
         d->err = err;
@@ -149,7 +149,7 @@ static int dec_fail(cbor_decoder_t *d, int err)
     return d->err;
 }
 
-void cbor_dec_init(cbor_decoder_t *d, const uint8_t *buf, size_t len)
+void extxip_cbor_dec_init(extxip_cbor_decoder_t *d, const uint8_t *buf, size_t len)
 {
     memset(d, 0, sizeof(*d));
     d->buf = buf;
@@ -198,12 +198,12 @@ static bool is_break(const head_t *h)
 }
 
 /* Is the current container exhausted? (No state change.) */
-static bool frame_done(const cbor_decoder_t *d)
+static bool frame_done(const extxip_cbor_decoder_t *d)
 {
     if (d->depth == 0) {
         return d->pos >= d->len;
     }
-    const cbor_dec_frame_t *f = &d->frames[d->depth - 1];
+    const extxip_cbor_dec_frame_t *f = &d->frames[d->depth - 1];
     if (f->indef) {
         return d->pos < d->len && d->buf[d->pos] == BREAK_BYTE;
     }
@@ -211,13 +211,13 @@ static bool frame_done(const cbor_decoder_t *d)
 }
 
 /* Account for one item of the current container, then read its head. */
-static int take_head(cbor_decoder_t *d, head_t *h)
+static int take_head(extxip_cbor_decoder_t *d, head_t *h)
 {
     if (d->err) {
         return d->err;
     }
     if (d->depth > 0) {
-        cbor_dec_frame_t *f = &d->frames[d->depth - 1];
+        extxip_cbor_dec_frame_t *f = &d->frames[d->depth - 1];
         if (f->indef) {
             if (d->pos < d->len && d->buf[d->pos] == BREAK_BYTE) {
                 return dec_fail(d, CBOR_ERR_END);
@@ -239,7 +239,7 @@ static int take_head(cbor_decoder_t *d, head_t *h)
     return 0;
 }
 
-int cbor_dec_peek(cbor_decoder_t *d, cbor_type_t *type)
+int extxip_cbor_dec_peek(extxip_cbor_decoder_t *d, extxip_cbor_type_t *type)
 {
     if (d->err) {
         return d->err;
@@ -281,7 +281,7 @@ int cbor_dec_peek(cbor_decoder_t *d, cbor_type_t *type)
     return 0;
 }
 
-bool cbor_dec_at_end(cbor_decoder_t *d)
+bool extxip_cbor_dec_at_end(extxip_cbor_decoder_t *d)
 {
     if (d->err) {
         return true;
@@ -292,7 +292,7 @@ bool cbor_dec_at_end(cbor_decoder_t *d)
     return frame_done(d);
 }
 
-int cbor_dec_int_any(cbor_decoder_t *d, bool *neg, uint64_t *mag)
+int extxip_cbor_dec_int_any(extxip_cbor_decoder_t *d, bool *neg, uint64_t *mag)
 {
     head_t h;
     int rc = take_head(d, &h);
@@ -307,11 +307,11 @@ int cbor_dec_int_any(cbor_decoder_t *d, bool *neg, uint64_t *mag)
     return 0;
 }
 
-int cbor_dec_uint64(cbor_decoder_t *d, uint64_t *v)
+int extxip_cbor_dec_uint64(extxip_cbor_decoder_t *d, uint64_t *v)
 {
     bool neg;
     uint64_t m;
-    int rc = cbor_dec_int_any(d, &neg, &m);
+    int rc = extxip_cbor_dec_int_any(d, &neg, &m);
     if (rc) {
         return rc;
     }
@@ -322,10 +322,10 @@ int cbor_dec_uint64(cbor_decoder_t *d, uint64_t *v)
     return 0;
 }
 
-int cbor_dec_uint32(cbor_decoder_t *d, uint32_t *v)
+int extxip_cbor_dec_uint32(extxip_cbor_decoder_t *d, uint32_t *v)
 {
     uint64_t m;
-    int rc = cbor_dec_uint64(d, &m);
+    int rc = extxip_cbor_dec_uint64(d, &m);
     if (rc) {
         return rc;
     }
@@ -336,11 +336,11 @@ int cbor_dec_uint32(cbor_decoder_t *d, uint32_t *v)
     return 0;
 }
 
-int cbor_dec_int64(cbor_decoder_t *d, int64_t *v)
+int extxip_cbor_dec_int64(extxip_cbor_decoder_t *d, int64_t *v)
 {
     bool neg;
     uint64_t m;
-    int rc = cbor_dec_int_any(d, &neg, &m);
+    int rc = extxip_cbor_dec_int_any(d, &neg, &m);
     if (rc) {
         return rc;
     }
@@ -351,10 +351,10 @@ int cbor_dec_int64(cbor_decoder_t *d, int64_t *v)
     return 0;
 }
 
-int cbor_dec_int32(cbor_decoder_t *d, int32_t *v)
+int extxip_cbor_dec_int32(extxip_cbor_decoder_t *d, int32_t *v)
 {
     int64_t x;
-    int rc = cbor_dec_int64(d, &x);
+    int rc = extxip_cbor_dec_int64(d, &x);
     if (rc) {
         return rc;
     }
@@ -365,7 +365,7 @@ int cbor_dec_int32(cbor_decoder_t *d, int32_t *v)
     return 0;
 }
 
-static int dec_str(cbor_decoder_t *d, unsigned major, cbor_str_t *s)
+static int dec_str(extxip_cbor_decoder_t *d, unsigned major, extxip_cbor_str_t *s)
 {
     head_t h;
     int rc = take_head(d, &h);
@@ -387,10 +387,10 @@ static int dec_str(cbor_decoder_t *d, unsigned major, cbor_str_t *s)
     return 0;
 }
 
-int cbor_dec_bstr(cbor_decoder_t *d, cbor_str_t *s) { return dec_str(d, MT_BSTR, s); }
-int cbor_dec_tstr(cbor_decoder_t *d, cbor_str_t *s) { return dec_str(d, MT_TSTR, s); }
+int extxip_cbor_dec_bstr(extxip_cbor_decoder_t *d, extxip_cbor_str_t *s) { return dec_str(d, MT_BSTR, s); }
+int extxip_cbor_dec_tstr(extxip_cbor_decoder_t *d, extxip_cbor_str_t *s) { return dec_str(d, MT_TSTR, s); }
 
-int cbor_dec_bool(cbor_decoder_t *d, bool *v)
+int extxip_cbor_dec_bool(extxip_cbor_decoder_t *d, bool *v)
 {
     head_t h;
     int rc = take_head(d, &h);
@@ -404,7 +404,7 @@ int cbor_dec_bool(cbor_decoder_t *d, bool *v)
     return 0;
 }
 
-int cbor_dec_null(cbor_decoder_t *d)
+int extxip_cbor_dec_null(extxip_cbor_decoder_t *d)
 {
     head_t h;
     int rc = take_head(d, &h);
@@ -417,7 +417,7 @@ int cbor_dec_null(cbor_decoder_t *d)
     return 0;
 }
 
-int cbor_dec_tag(cbor_decoder_t *d, uint64_t *tag)
+int extxip_cbor_dec_tag(extxip_cbor_decoder_t *d, uint64_t *tag)
 {
     head_t h;
     int rc = take_head(d, &h);
@@ -436,7 +436,7 @@ int cbor_dec_tag(cbor_decoder_t *d, uint64_t *tag)
     return 0;
 }
 
-static int dec_enter(cbor_decoder_t *d, unsigned major, uint64_t *count)
+static int dec_enter(extxip_cbor_decoder_t *d, unsigned major, uint64_t *count)
 {
     head_t h;
     int rc = take_head(d, &h);
@@ -449,7 +449,7 @@ static int dec_enter(cbor_decoder_t *d, unsigned major, uint64_t *count)
     if (d->depth >= CBOR_MAX_DEPTH) {
         return dec_fail(d, CBOR_ERR_DEPTH);
     }
-    cbor_dec_frame_t *f = &d->frames[d->depth];
+    extxip_cbor_dec_frame_t *f = &d->frames[d->depth];
     f->indef = h.indef;
     f->left = 0;
     if (!h.indef) {
@@ -469,10 +469,10 @@ static int dec_enter(cbor_decoder_t *d, unsigned major, uint64_t *count)
     return 0;
 }
 
-int cbor_dec_array_enter(cbor_decoder_t *d, uint64_t *count) { return dec_enter(d, MT_ARRAY, count); }
-int cbor_dec_map_enter(cbor_decoder_t *d, uint64_t *count) { return dec_enter(d, MT_MAP, count); }
+int extxip_cbor_dec_array_enter(extxip_cbor_decoder_t *d, uint64_t *count) { return dec_enter(d, MT_ARRAY, count); }
+int extxip_cbor_dec_map_enter(extxip_cbor_decoder_t *d, uint64_t *count) { return dec_enter(d, MT_MAP, count); }
 
-int cbor_dec_leave(cbor_decoder_t *d)
+int extxip_cbor_dec_leave(extxip_cbor_decoder_t *d)
 {
     if (d->err) {
         return d->err;
@@ -482,12 +482,12 @@ int cbor_dec_leave(cbor_decoder_t *d)
     }
     /* Each skip consumes at least one byte, so this ends. */
     while (!frame_done(d)) {
-        int rc = cbor_dec_skip(d);
+        int rc = extxip_cbor_dec_skip(d);
         if (rc) {
             return rc;
         }
     }
-    cbor_dec_frame_t *f = &d->frames[d->depth - 1];
+    extxip_cbor_dec_frame_t *f = &d->frames[d->depth - 1];
     if (f->indef) {
         d->pos++; /* the break, seen by frame_done */
     }
@@ -503,7 +503,7 @@ typedef struct skip_frame {
     uint8_t str_major;
 } skip_frame_t;
 
-int cbor_dec_skip(cbor_decoder_t *d)
+int extxip_cbor_dec_skip(extxip_cbor_decoder_t *d)
 {
     skip_frame_t st[CBOR_MAX_DEPTH];
     int sp = -1;
@@ -605,49 +605,49 @@ int cbor_dec_skip(cbor_decoder_t *d)
 
 /* ================================================================ map helper */
 
-bool cbor_str_eq(const cbor_str_t *s, const char *z)
+bool extxip_cbor_str_eq(const extxip_cbor_str_t *s, const char *z)
 {
     size_t n = strlen(z);
     return s->len == n && (n == 0 || memcmp(s->ptr, z, n) == 0);
 }
 
-static int kv_decode_value(cbor_decoder_t *d, cbor_kv_t *kv)
+static int kv_decode_value(extxip_cbor_decoder_t *d, extxip_cbor_kv_t *kv)
 {
     switch (kv->type) {
     case CBOR_KV_UINT32:
-        return cbor_dec_uint32(d, (uint32_t *)kv->out);
+        return extxip_cbor_dec_uint32(d, (uint32_t *)kv->out);
     case CBOR_KV_UINT64:
-        return cbor_dec_uint64(d, (uint64_t *)kv->out);
+        return extxip_cbor_dec_uint64(d, (uint64_t *)kv->out);
     case CBOR_KV_INT64:
-        return cbor_dec_int64(d, (int64_t *)kv->out);
+        return extxip_cbor_dec_int64(d, (int64_t *)kv->out);
     case CBOR_KV_BOOL:
-        return cbor_dec_bool(d, (bool *)kv->out);
+        return extxip_cbor_dec_bool(d, (bool *)kv->out);
     case CBOR_KV_BOOL_OR_INT: {
-        cbor_type_t t;
-        int rc = cbor_dec_peek(d, &t);
+        extxip_cbor_type_t t;
+        int rc = extxip_cbor_dec_peek(d, &t);
         if (rc) {
             return rc;
         }
         if (t == CBOR_TY_UINT || t == CBOR_TY_NINT) {
             bool neg;
             uint64_t m;
-            rc = cbor_dec_int_any(d, &neg, &m);
+            rc = extxip_cbor_dec_int_any(d, &neg, &m);
             if (rc == 0) {
                 *(bool *)kv->out = neg || m != 0;
             }
             return rc;
         }
-        return cbor_dec_bool(d, (bool *)kv->out);
+        return extxip_cbor_dec_bool(d, (bool *)kv->out);
     }
     case CBOR_KV_BSTR:
-        return cbor_dec_bstr(d, (cbor_str_t *)kv->out);
+        return extxip_cbor_dec_bstr(d, (extxip_cbor_str_t *)kv->out);
     case CBOR_KV_TSTR:
-        return cbor_dec_tstr(d, (cbor_str_t *)kv->out);
+        return extxip_cbor_dec_tstr(d, (extxip_cbor_str_t *)kv->out);
     }
     return dec_fail(d, CBOR_ERR_STATE);
 }
 
-int cbor_map_decode_keys(cbor_decoder_t *d, cbor_kv_t *kv, size_t n, size_t *matched)
+int extxip_cbor_map_decode_keys(extxip_cbor_decoder_t *d, extxip_cbor_kv_t *kv, size_t n, size_t *matched)
 {
     size_t found = 0;
     for (size_t i = 0; i < n; i++) {
@@ -656,24 +656,24 @@ int cbor_map_decode_keys(cbor_decoder_t *d, cbor_kv_t *kv, size_t n, size_t *mat
     if (matched) {
         *matched = 0;
     }
-    int rc = cbor_dec_map_enter(d, NULL);
+    int rc = extxip_cbor_dec_map_enter(d, NULL);
     if (rc) {
         return rc;
     }
-    while (!cbor_dec_at_end(d)) {
-        cbor_str_t key;
-        rc = cbor_dec_tstr(d, &key); /* non-text key → CBOR_ERR_TYPE */
+    while (!extxip_cbor_dec_at_end(d)) {
+        extxip_cbor_str_t key;
+        rc = extxip_cbor_dec_tstr(d, &key); /* non-text key → CBOR_ERR_TYPE */
         if (rc) {
             return rc;
         }
         size_t i;
         for (i = 0; i < n; i++) {
-            if (cbor_str_eq(&key, kv[i].key)) {
+            if (extxip_cbor_str_eq(&key, kv[i].key)) {
                 break;
             }
         }
         if (i == n) {
-            rc = cbor_dec_skip(d);
+            rc = extxip_cbor_dec_skip(d);
         } else if (kv[i].found) {
             rc = dec_fail(d, CBOR_ERR_DUPLICATE);
         } else {
@@ -685,7 +685,7 @@ int cbor_map_decode_keys(cbor_decoder_t *d, cbor_kv_t *kv, size_t n, size_t *mat
             return rc;
         }
     }
-    rc = cbor_dec_leave(d);
+    rc = extxip_cbor_dec_leave(d);
     if (rc) {
         return rc;
     }
@@ -695,7 +695,7 @@ int cbor_map_decode_keys(cbor_decoder_t *d, cbor_kv_t *kv, size_t n, size_t *mat
     return 0;
 }
 
-bool cbor_kv_found(const cbor_kv_t *kv, size_t n, const char *k)
+bool extxip_cbor_kv_found(const extxip_cbor_kv_t *kv, size_t n, const char *k)
 {
     for (size_t i = 0; i < n; i++) {
         if (strcmp(kv[i].key, k) == 0) {

@@ -10,7 +10,7 @@
  * Indefinite-length byte/text strings: the typed string readers REJECT them
  * with CBOR_ERR_UNSUPPORTED (zero-copy needs one contiguous chunk; zcbor and
  * therefore Zephyr reject them too, and no SMP client sends them). They are
- * still well-formed input: cbor_dec_skip() skips them, checking every chunk.
+ * still well-formed input: extxip_cbor_dec_skip() skips them, checking every chunk.
  */
 #ifndef EXTXIP_CBOR_H
 #define EXTXIP_CBOR_H
@@ -21,7 +21,7 @@
 
 #include "extxip_config.h"
 
-/* Nesting limit for containers the decoder enters and for cbor_dec_skip(). */
+/* Nesting limit for containers the decoder enters and for extxip_cbor_dec_skip(). */
 #define CBOR_MAX_DEPTH EXTXIP_CBOR_MAX_DEPTH
 
 enum {
@@ -38,7 +38,7 @@ enum {
     CBOR_ERR_STATE = -10,      /* leave/break without a matching enter/open */
 };
 
-/* What the next item is (cbor_dec_peek). */
+/* What the next item is (extxip_cbor_dec_peek). */
 typedef enum {
     CBOR_TY_UINT,
     CBOR_TY_NINT,
@@ -53,102 +53,102 @@ typedef enum {
     CBOR_TY_FLOAT,
     CBOR_TY_SIMPLE,
     CBOR_TY_END, /* end of the current container (or of the input at top level) */
-} cbor_type_t;
+} extxip_cbor_type_t;
 
 /* A zero-copy string: points into the decoder's input. */
-typedef struct cbor_str {
+typedef struct extxip_cbor_str {
     const uint8_t *ptr;
     size_t len;
-} cbor_str_t;
+} extxip_cbor_str_t;
 
 /* ---------------------------------------------------------------- encoder */
 
-typedef struct cbor_encoder {
+typedef struct extxip_cbor_encoder {
     uint8_t *buf;
     size_t cap;
     size_t len; /* bytes written so far */
     int err;    /* sticky: 0 or CBOR_ERR_NOMEM */
-} cbor_encoder_t;
+} extxip_cbor_encoder_t;
 
 /* Start encoding into buf[0..cap). */
-void cbor_enc_init(cbor_encoder_t *e, uint8_t *buf, size_t cap);
+void extxip_cbor_enc_init(extxip_cbor_encoder_t *e, uint8_t *buf, size_t cap);
 /* Unsigned integer, shortest form. Returns 0 or the sticky error. */
-int cbor_enc_uint(cbor_encoder_t *e, uint64_t v);
+int extxip_cbor_enc_uint(extxip_cbor_encoder_t *e, uint64_t v);
 /* Signed integer (major 0 or 1), shortest form. */
-int cbor_enc_int(cbor_encoder_t *e, int64_t v);
+int extxip_cbor_enc_int(extxip_cbor_encoder_t *e, int64_t v);
 /* Negative integer -1-n for the full major-1 range (n up to 2^64-1). */
-int cbor_enc_nint(cbor_encoder_t *e, uint64_t n);
+int extxip_cbor_enc_nint(extxip_cbor_encoder_t *e, uint64_t n);
 /* Definite-length byte string / text string of n bytes. */
-int cbor_enc_bstr(cbor_encoder_t *e, const void *p, size_t n);
-int cbor_enc_tstr(cbor_encoder_t *e, const char *p, size_t n);
+int extxip_cbor_enc_bstr(extxip_cbor_encoder_t *e, const void *p, size_t n);
+int extxip_cbor_enc_tstr(extxip_cbor_encoder_t *e, const char *p, size_t n);
 /* Text string from a NUL-terminated C string. */
-int cbor_enc_tstr_z(cbor_encoder_t *e, const char *s);
-/* Only the head of a definite string (major 2 or 3) of n bytes; follow with cbor_enc_raw. */
-int cbor_enc_str_head(cbor_encoder_t *e, bool text, size_t n);
-/* Raw bytes, appended as they are (string payload after cbor_enc_str_head). */
-int cbor_enc_raw(cbor_encoder_t *e, const void *p, size_t n);
-int cbor_enc_bool(cbor_encoder_t *e, bool v);
-int cbor_enc_null(cbor_encoder_t *e);
+int extxip_cbor_enc_tstr_z(extxip_cbor_encoder_t *e, const char *s);
+/* Only the head of a definite string (major 2 or 3) of n bytes; follow with extxip_cbor_enc_raw. */
+int extxip_cbor_enc_str_head(extxip_cbor_encoder_t *e, bool text, size_t n);
+/* Raw bytes, appended as they are (string payload after extxip_cbor_enc_str_head). */
+int extxip_cbor_enc_raw(extxip_cbor_encoder_t *e, const void *p, size_t n);
+int extxip_cbor_enc_bool(extxip_cbor_encoder_t *e, bool v);
+int extxip_cbor_enc_null(extxip_cbor_encoder_t *e);
 /* Tag head; the tagged item follows. */
-int cbor_enc_tag(cbor_encoder_t *e, uint64_t tag);
+int extxip_cbor_enc_tag(extxip_cbor_encoder_t *e, uint64_t tag);
 /* Definite-length container heads: n entries (map: n key/value pairs). */
-int cbor_enc_array(cbor_encoder_t *e, uint64_t n);
-int cbor_enc_map(cbor_encoder_t *e, uint64_t n);
-/* Indefinite-length containers (what Zephyr emits): open, items..., cbor_enc_break. */
-int cbor_enc_array_indef(cbor_encoder_t *e);
-int cbor_enc_map_indef(cbor_encoder_t *e);
-int cbor_enc_break(cbor_encoder_t *e);
+int extxip_cbor_enc_array(extxip_cbor_encoder_t *e, uint64_t n);
+int extxip_cbor_enc_map(extxip_cbor_encoder_t *e, uint64_t n);
+/* Indefinite-length containers (what Zephyr emits): open, items..., extxip_cbor_enc_break. */
+int extxip_cbor_enc_array_indef(extxip_cbor_encoder_t *e);
+int extxip_cbor_enc_map_indef(extxip_cbor_encoder_t *e);
+int extxip_cbor_enc_break(extxip_cbor_encoder_t *e);
 
 /* ---------------------------------------------------------------- decoder */
 
-typedef struct cbor_dec_frame {
+typedef struct extxip_cbor_dec_frame {
     uint64_t left; /* items still to read in a definite container (map: 2 per pair) */
     bool indef;    /* container ends with a break (0xFF) */
-} cbor_dec_frame_t;
+} extxip_cbor_dec_frame_t;
 
-typedef struct cbor_decoder {
+typedef struct extxip_cbor_decoder {
     const uint8_t *buf;
     size_t len;
     size_t pos;
     int err;        /* sticky */
     uint8_t depth;  /* containers entered */
-    cbor_dec_frame_t frames[CBOR_MAX_DEPTH];
-} cbor_decoder_t;
+    extxip_cbor_dec_frame_t frames[CBOR_MAX_DEPTH];
+} extxip_cbor_decoder_t;
 
 /* Start decoding buf[0..len). The input must stay valid while strings are used. */
-void cbor_dec_init(cbor_decoder_t *d, const uint8_t *buf, size_t len);
+void extxip_cbor_dec_init(extxip_cbor_decoder_t *d, const uint8_t *buf, size_t len);
 /* Sticky error (0 if none). */
-static inline int cbor_dec_err(const cbor_decoder_t *d) { return d->err; }
+static inline int cbor_dec_err(const extxip_cbor_decoder_t *d) { return d->err; }
 /* Type of the next item without consuming it; CBOR_TY_END at the end of the
  * current container. Returns 0, or a negative error (not sticky for END). */
-int cbor_dec_peek(cbor_decoder_t *d, cbor_type_t *type);
+int extxip_cbor_dec_peek(extxip_cbor_decoder_t *d, extxip_cbor_type_t *type);
 /* True when the current container (or the top-level input) has no more items,
  * or on error. */
-bool cbor_dec_at_end(cbor_decoder_t *d);
+bool extxip_cbor_dec_at_end(extxip_cbor_decoder_t *d);
 
 /* Integers. Wider encodings than needed are accepted when the value fits. */
-int cbor_dec_uint64(cbor_decoder_t *d, uint64_t *v);
-int cbor_dec_uint32(cbor_decoder_t *d, uint32_t *v);
-int cbor_dec_int64(cbor_decoder_t *d, int64_t *v);
-int cbor_dec_int32(cbor_decoder_t *d, int32_t *v);
+int extxip_cbor_dec_uint64(extxip_cbor_decoder_t *d, uint64_t *v);
+int extxip_cbor_dec_uint32(extxip_cbor_decoder_t *d, uint32_t *v);
+int extxip_cbor_dec_int64(extxip_cbor_decoder_t *d, int64_t *v);
+int extxip_cbor_dec_int32(extxip_cbor_decoder_t *d, int32_t *v);
 /* Any integer: *neg false → value *mag; *neg true → value -1-*mag (full CBOR range). */
-int cbor_dec_int_any(cbor_decoder_t *d, bool *neg, uint64_t *mag);
+int extxip_cbor_dec_int_any(extxip_cbor_decoder_t *d, bool *neg, uint64_t *mag);
 /* Definite-length strings, zero-copy. Indefinite → CBOR_ERR_UNSUPPORTED. */
-int cbor_dec_bstr(cbor_decoder_t *d, cbor_str_t *s);
-int cbor_dec_tstr(cbor_decoder_t *d, cbor_str_t *s);
-int cbor_dec_bool(cbor_decoder_t *d, bool *v);
-int cbor_dec_null(cbor_decoder_t *d);
+int extxip_cbor_dec_bstr(extxip_cbor_decoder_t *d, extxip_cbor_str_t *s);
+int extxip_cbor_dec_tstr(extxip_cbor_decoder_t *d, extxip_cbor_str_t *s);
+int extxip_cbor_dec_bool(extxip_cbor_decoder_t *d, bool *v);
+int extxip_cbor_dec_null(extxip_cbor_decoder_t *d);
 /* Tag head: *tag = tag number; the tagged item is the next item to read. */
-int cbor_dec_tag(cbor_decoder_t *d, uint64_t *tag);
+int extxip_cbor_dec_tag(extxip_cbor_decoder_t *d, uint64_t *tag);
 /* Enter a container (definite or indefinite). *count = entries for definite
  * (map: pairs), or UINT64_MAX for indefinite; count may be NULL. */
-int cbor_dec_array_enter(cbor_decoder_t *d, uint64_t *count);
-int cbor_dec_map_enter(cbor_decoder_t *d, uint64_t *count);
+int extxip_cbor_dec_array_enter(extxip_cbor_decoder_t *d, uint64_t *count);
+int extxip_cbor_dec_map_enter(extxip_cbor_decoder_t *d, uint64_t *count);
 /* Skip whatever remains of the current container and step out of it. */
-int cbor_dec_leave(cbor_decoder_t *d);
+int extxip_cbor_dec_leave(extxip_cbor_decoder_t *d);
 /* Skip one complete item of any kind (tags, floats, simple values, nested
  * containers, indefinite strings), iteratively with depth <= CBOR_MAX_DEPTH. */
-int cbor_dec_skip(cbor_decoder_t *d);
+int extxip_cbor_dec_skip(extxip_cbor_decoder_t *d);
 
 /* ---------------------------------------------- map decode by keys helper */
 
@@ -159,16 +159,16 @@ typedef enum {
     CBOR_KV_INT64,       /* out: int64_t* */
     CBOR_KV_BOOL,        /* out: bool*; only F4/F5 */
     CBOR_KV_BOOL_OR_INT, /* out: bool*; bool, or integer (non-zero = true) */
-    CBOR_KV_BSTR,        /* out: cbor_str_t* (definite byte string) */
-    CBOR_KV_TSTR,        /* out: cbor_str_t* (definite text string) */
-} cbor_kv_type_t;
+    CBOR_KV_BSTR,        /* out: extxip_cbor_str_t* (definite byte string) */
+    CBOR_KV_TSTR,        /* out: extxip_cbor_str_t* (definite text string) */
+} extxip_cbor_kv_type_t;
 
-typedef struct cbor_kv {
+typedef struct extxip_cbor_kv {
     const char *key; /* NUL-terminated; matched bytewise against text-string keys */
-    cbor_kv_type_t type;
+    extxip_cbor_kv_type_t type;
     void *out;
-    bool found; /* set by cbor_map_decode_keys */
-} cbor_kv_t;
+    bool found; /* set by extxip_cbor_map_decode_keys */
+} extxip_cbor_kv_t;
 
 #define CBOR_KV(k, t, p) { (k), (t), (p), false }
 
@@ -181,12 +181,12 @@ typedef struct cbor_kv {
  * Returns 0 or a negative CBOR_ERR_* (sticky in d). Same tolerance as
  * Zephyr's zcbor_map_decode_bulk (docs/protocol.md §3.3).
  */
-int cbor_map_decode_keys(cbor_decoder_t *d, cbor_kv_t *kv, size_t n, size_t *matched);
+int extxip_cbor_map_decode_keys(extxip_cbor_decoder_t *d, extxip_cbor_kv_t *kv, size_t n, size_t *matched);
 
-/* True when kv[] (after cbor_map_decode_keys) holds key k as found. */
-bool cbor_kv_found(const cbor_kv_t *kv, size_t n, const char *k);
+/* True when kv[] (after extxip_cbor_map_decode_keys) holds key k as found. */
+bool extxip_cbor_kv_found(const extxip_cbor_kv_t *kv, size_t n, const char *k);
 
 /* Compare a decoded string with a C string. */
-bool cbor_str_eq(const cbor_str_t *s, const char *z);
+bool extxip_cbor_str_eq(const extxip_cbor_str_t *s, const char *z);
 
 #endif

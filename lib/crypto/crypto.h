@@ -15,8 +15,8 @@
  * (default) or bearssl; firmware -DEXTXIP_FW_CRYPTO=bearssl (default) or
  * mbedtls. mbedTLS 2.28 has no Ed25519, so the host uses Debian's libsodium.
  * The Cortex-M33 firmware builds only SHA-256 and ECDSA P-256 (the sample
- * signs with P-256); its port supplies crypto_rsa2048_pss_verify() and
- * crypto_ed25519_verify() that refuse every key with CRYPTO_ERR_KEY
+ * signs with P-256); its port supplies extxip_crypto_rsa2048_pss_verify() and
+ * extxip_crypto_ed25519_verify() that refuse every key with CRYPTO_ERR_KEY
  * (port/mps2-an505/crypto_port.c).
  *
  * mbedTLS's bignum code allocates internally (host: libc malloc; firmware:
@@ -43,23 +43,23 @@ enum {
 #define CRYPTO_SHA256_CTX_SIZE 128u
 
 /* Caller-owned SHA-256 state; opaque, so no backend type leaks out. */
-typedef struct crypto_sha256 {
+typedef struct extxip_crypto_sha256 {
     _Alignas(8) unsigned char opaque[CRYPTO_SHA256_CTX_SIZE];
-} crypto_sha256_t;
+} extxip_crypto_sha256_t;
 
 /* Start a SHA-256 computation in *ctx. Returns CRYPTO_OK or CRYPTO_ERR_INTERNAL. */
-int crypto_sha256_init(crypto_sha256_t *ctx);
+int extxip_crypto_sha256_init(extxip_crypto_sha256_t *ctx);
 /* Feed len bytes (len may be 0). Returns CRYPTO_OK or CRYPTO_ERR_INTERNAL. */
-int crypto_sha256_update(crypto_sha256_t *ctx, const void *data, size_t len);
+int extxip_crypto_sha256_update(extxip_crypto_sha256_t *ctx, const void *data, size_t len);
 /* Write the 32-byte digest to out and wipe *ctx. Returns CRYPTO_OK or error. */
-int crypto_sha256_finish(crypto_sha256_t *ctx, uint8_t out[CRYPTO_SHA256_SIZE]);
+int extxip_crypto_sha256_finish(extxip_crypto_sha256_t *ctx, uint8_t out[CRYPTO_SHA256_SIZE]);
 /* One-shot SHA-256 of a buffer. */
-int crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE]);
+int extxip_crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE]);
 
 /* ECDSA P-256 verify of a DER (SEQUENCE{r,s}) signature over a 32-byte hash.
  * key: SubjectPublicKeyInfo DER (id-ecPublicKey, prime256v1, uncompressed
  * point; 91 bytes, as `imgtool getpub` emits). Returns CRYPTO_OK or error. */
-int crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
                              const uint8_t hash[CRYPTO_SHA256_SIZE],
                              const uint8_t *sig, size_t sig_len);
 
@@ -67,7 +67,7 @@ int crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
  * imgtool signs and MCUboot checks) of a 256-byte signature over a 32-byte
  * hash. key: PKCS#1 RSAPublicKey DER (SEQUENCE{n,e}, as `imgtool getpub`
  * emits for RSA). Returns CRYPTO_OK or error. */
-int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
                               const uint8_t hash[CRYPTO_SHA256_SIZE],
                               const uint8_t *sig, size_t sig_len);
 
@@ -75,7 +75,7 @@ int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
  * key: SubjectPublicKeyInfo DER (id-Ed25519; 44 bytes, as `imgtool getpub`
  * emits). MCUboot signs the 32-byte image hash, so msg is that hash there.
  * Returns CRYPTO_OK or error. */
-int crypto_ed25519_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_ed25519_verify(const uint8_t *key, size_t key_len,
                           const uint8_t *msg, size_t msg_len,
                           const uint8_t *sig, size_t sig_len);
 

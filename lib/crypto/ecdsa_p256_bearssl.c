@@ -40,7 +40,7 @@ static int point_ok(const uint8_t *q)
     return EC_IMPL->mul(p, sizeof p, one, sizeof one, BR_EC_secp256r1) == 1;
 }
 
-int crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
                              const uint8_t hash[CRYPTO_SHA256_SIZE],
                              const uint8_t *sig, size_t sig_len)
 {

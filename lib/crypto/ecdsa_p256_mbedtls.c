@@ -14,7 +14,7 @@ static const uint8_t p256_spki_prefix[] = {
 };
 #define P256_POINT_LEN 65u
 
-int crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
                              const uint8_t hash[CRYPTO_SHA256_SIZE],
                              const uint8_t *sig, size_t sig_len)
 {

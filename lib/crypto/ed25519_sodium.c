@@ -13,7 +13,7 @@ static const uint8_t ed25519_spki_prefix[] = {
 #define ED25519_PK_LEN 32u
 #define ED25519_SIG_LEN 64u
 
-int crypto_ed25519_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_ed25519_verify(const uint8_t *key, size_t key_len,
                           const uint8_t *msg, size_t msg_len,
                           const uint8_t *sig, size_t sig_len)
 {

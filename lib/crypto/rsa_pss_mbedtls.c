@@ -39,7 +39,7 @@ out:
     return rc;
 }
 
-int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
                               const uint8_t hash[CRYPTO_SHA256_SIZE],
                               const uint8_t *sig, size_t sig_len)
 {

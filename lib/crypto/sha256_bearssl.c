@@ -8,24 +8,24 @@ _Static_assert(sizeof(br_sha256_context) <= CRYPTO_SHA256_CTX_SIZE,
                "CRYPTO_SHA256_CTX_SIZE too small for br_sha256_context");
 _Static_assert(_Alignof(br_sha256_context) <= 8, "context alignment");
 
-static br_sha256_context *ctx_of(crypto_sha256_t *c)
+static br_sha256_context *ctx_of(extxip_crypto_sha256_t *c)
 {
     return (br_sha256_context *)(void *)c->opaque;
 }
 
-int crypto_sha256_init(crypto_sha256_t *c)
+int extxip_crypto_sha256_init(extxip_crypto_sha256_t *c)
 {
     br_sha256_init(ctx_of(c));
     return CRYPTO_OK;
 }
 
-int crypto_sha256_update(crypto_sha256_t *c, const void *data, size_t len)
+int extxip_crypto_sha256_update(extxip_crypto_sha256_t *c, const void *data, size_t len)
 {
     br_sha256_update(ctx_of(c), data, len);
     return CRYPTO_OK;
 }
 
-int crypto_sha256_finish(crypto_sha256_t *c, uint8_t out[CRYPTO_SHA256_SIZE])
+int extxip_crypto_sha256_finish(extxip_crypto_sha256_t *c, uint8_t out[CRYPTO_SHA256_SIZE])
 {
     br_sha256_out(ctx_of(c), out);
     /* Wipe the state as mbedtls_sha256_free does (volatile: not elided). */
@@ -35,10 +35,10 @@ int crypto_sha256_finish(crypto_sha256_t *c, uint8_t out[CRYPTO_SHA256_SIZE])
     return CRYPTO_OK;
 }
 
-int crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE])
+int extxip_crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE])
 {
-    crypto_sha256_t c;
-    crypto_sha256_init(&c);
-    crypto_sha256_update(&c, data, len);
-    return crypto_sha256_finish(&c, out);
+    extxip_crypto_sha256_t c;
+    extxip_crypto_sha256_init(&c);
+    extxip_crypto_sha256_update(&c, data, len);
+    return extxip_crypto_sha256_finish(&c, out);
 }

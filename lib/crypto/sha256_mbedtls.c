@@ -9,18 +9,18 @@ _Static_assert(sizeof(mbedtls_sha256_context) <= CRYPTO_SHA256_CTX_SIZE,
                "CRYPTO_SHA256_CTX_SIZE too small for mbedtls_sha256_context");
 _Static_assert(_Alignof(mbedtls_sha256_context) <= 8, "context alignment");
 
-static mbedtls_sha256_context *ctx_of(crypto_sha256_t *c)
+static mbedtls_sha256_context *ctx_of(extxip_crypto_sha256_t *c)
 {
     return (mbedtls_sha256_context *)(void *)c->opaque;
 }
 
-int crypto_sha256_init(crypto_sha256_t *c)
+int extxip_crypto_sha256_init(extxip_crypto_sha256_t *c)
 {
     mbedtls_sha256_init(ctx_of(c));
     return mbedtls_sha256_starts_ret(ctx_of(c), 0) == 0 ? CRYPTO_OK : CRYPTO_ERR_INTERNAL;
 }
 
-int crypto_sha256_update(crypto_sha256_t *c, const void *data, size_t len)
+int extxip_crypto_sha256_update(extxip_crypto_sha256_t *c, const void *data, size_t len)
 {
     if (len == 0)
         return CRYPTO_OK;
@@ -28,21 +28,21 @@ int crypto_sha256_update(crypto_sha256_t *c, const void *data, size_t len)
                                                                 : CRYPTO_ERR_INTERNAL;
 }
 
-int crypto_sha256_finish(crypto_sha256_t *c, uint8_t out[CRYPTO_SHA256_SIZE])
+int extxip_crypto_sha256_finish(extxip_crypto_sha256_t *c, uint8_t out[CRYPTO_SHA256_SIZE])
 {
     int rc = mbedtls_sha256_finish_ret(ctx_of(c), out);
     mbedtls_sha256_free(ctx_of(c)); /* zeroizes the state */
     return rc == 0 ? CRYPTO_OK : CRYPTO_ERR_INTERNAL;
 }
 
-int crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE])
+int extxip_crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE])
 {
-    crypto_sha256_t c;
-    int rc = crypto_sha256_init(&c);
+    extxip_crypto_sha256_t c;
+    int rc = extxip_crypto_sha256_init(&c);
     if (rc == CRYPTO_OK)
-        rc = crypto_sha256_update(&c, data, len);
+        rc = extxip_crypto_sha256_update(&c, data, len);
     if (rc == CRYPTO_OK)
-        return crypto_sha256_finish(&c, out);
+        return extxip_crypto_sha256_finish(&c, out);
     mbedtls_sha256_free(ctx_of(&c));
     return rc;
 }

@@ -5,10 +5,10 @@
  */
 #include "flash/flash_area.h"
 
-/* Bytes read per step by flash_area_is_erased: bounded stack use on device. */
+/* Bytes read per step by extxip_flash_area_is_erased: bounded stack use on device. */
 #define FLASH_AREA_SCAN_CHUNK 64u
 
-int flash_map_get(const flash_map_t *map, uint8_t id, const flash_area_t **out)
+int extxip_flash_map_get(const extxip_flash_map_t *map, uint8_t id, const extxip_flash_area_t **out)
 {
     if (map == NULL || out == NULL || id >= FLASH_AREA_COUNT || !map->present[id]) {
         return FLASH_ERR_NOENT;
@@ -18,7 +18,7 @@ int flash_map_get(const flash_map_t *map, uint8_t id, const flash_area_t **out)
 }
 
 /* off/len inside the area, written so that off + len cannot wrap. */
-static int in_area(const flash_area_t *fa, uint32_t off, uint32_t len)
+static int in_area(const extxip_flash_area_t *fa, uint32_t off, uint32_t len)
 {
     if (fa == NULL || fa->dev == NULL || fa->dev->ops == NULL) {
         return 0;
@@ -33,7 +33,7 @@ static int in_area(const flash_area_t *fa, uint32_t off, uint32_t len)
     return 1;
 }
 
-int flash_area_read(const flash_area_t *fa, uint32_t off, void *dst, uint32_t len)
+int extxip_flash_area_read(const extxip_flash_area_t *fa, uint32_t off, void *dst, uint32_t len)
 {
     if (!in_area(fa, off, len) || (dst == NULL && len != 0)) {
         return FLASH_ERR_RANGE;
@@ -44,7 +44,7 @@ int flash_area_read(const flash_area_t *fa, uint32_t off, void *dst, uint32_t le
     return fa->dev->ops->read(fa->dev->ctx, fa->off + off, dst, len);
 }
 
-int flash_area_write(const flash_area_t *fa, uint32_t off, const void *src, uint32_t len)
+int extxip_flash_area_write(const extxip_flash_area_t *fa, uint32_t off, const void *src, uint32_t len)
 {
     if (!in_area(fa, off, len) || (src == NULL && len != 0)) {
         return FLASH_ERR_RANGE;
@@ -60,7 +60,7 @@ int flash_area_write(const flash_area_t *fa, uint32_t off, const void *src, uint
     return fa->dev->ops->write(fa->dev->ctx, fa->off + off, src, len);
 }
 
-int flash_area_erase(const flash_area_t *fa, uint32_t off, uint32_t len)
+int extxip_flash_area_erase(const extxip_flash_area_t *fa, uint32_t off, uint32_t len)
 {
     if (!in_area(fa, off, len)) {
         return FLASH_ERR_RANGE;
@@ -75,22 +75,22 @@ int flash_area_erase(const flash_area_t *fa, uint32_t off, uint32_t len)
     return fa->dev->ops->erase(fa->dev->ctx, fa->off + off, len);
 }
 
-uint32_t flash_area_align(const flash_area_t *fa)
+uint32_t extxip_flash_area_align(const extxip_flash_area_t *fa)
 {
     return (fa && fa->dev) ? fa->dev->write_align : 0u;
 }
 
-uint32_t flash_area_sector_size(const flash_area_t *fa)
+uint32_t extxip_flash_area_sector_size(const extxip_flash_area_t *fa)
 {
     return (fa && fa->dev) ? fa->dev->sector_size : 0u;
 }
 
-uint8_t flash_area_erased_val(const flash_area_t *fa)
+uint8_t extxip_flash_area_erased_val(const extxip_flash_area_t *fa)
 {
     return (fa && fa->dev) ? fa->dev->erased_val : 0xffu;
 }
 
-int flash_area_is_erased(const flash_area_t *fa, uint32_t off, uint32_t len)
+int extxip_flash_area_is_erased(const extxip_flash_area_t *fa, uint32_t off, uint32_t len)
 {
     uint8_t buf[FLASH_AREA_SCAN_CHUNK];
 

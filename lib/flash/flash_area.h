@@ -1,9 +1,9 @@
 /*
  * Flash-area contract: the only way the core (boot, image, mgmt) touches flash.
  *
- * A port supplies one flash_dev_t per physical device (internal flash, network
+ * A port supplies one extxip_flash_dev_t per physical device (internal flash, network
  * core flash, QSPI NOR) with three operations; the core addresses partitions
- * of those devices as flash_area_t, through a caller-owned flash_map_t. Every
+ * of those devices as extxip_flash_area_t, through a caller-owned extxip_flash_map_t. Every
  * offset and length is checked here against the area before the device is
  * called, so a port's ops only ever see in-range requests.
  */
@@ -31,7 +31,7 @@ enum {
  * write, off and len are multiples of write_align; for erase, off and len are
  * multiples of sector_size. A device may still refuse (FLASH_ERR_NOT_ERASED,
  * FLASH_ERR_IO) and must then say so, never fail silently. */
-typedef struct flash_dev_ops {
+typedef struct extxip_flash_dev_ops {
     /* Copy len bytes at off into dst. */
     int (*read)(void *ctx, uint32_t off, void *dst, uint32_t len);
     /* Program len bytes. A cell may only move away from the device's
@@ -40,26 +40,26 @@ typedef struct flash_dev_ops {
     int (*write)(void *ctx, uint32_t off, const void *src, uint32_t len);
     /* Erase whole sectors covering [off, off+len) to erased_val. */
     int (*erase)(void *ctx, uint32_t off, uint32_t len);
-} flash_dev_ops_t;
+} extxip_flash_dev_ops_t;
 
-typedef struct flash_dev {
+typedef struct extxip_flash_dev {
     const char *name;           /* e.g. "flash_primary", "MX25R64" */
     uint32_t size;              /* bytes */
     uint32_t sector_size;       /* uniform erase unit, bytes, power of two */
     uint32_t write_align;       /* program unit, bytes, power of two (4 here) */
     uint8_t erased_val;         /* 0xff for NOR */
-    const flash_dev_ops_t *ops;
+    const extxip_flash_dev_ops_t *ops;
     void *ctx;                  /* passed to every op */
-} flash_dev_t;
+} extxip_flash_dev_t;
 
 /* A partition: a window [off, off+size) of one device. */
-typedef struct flash_area {
+typedef struct extxip_flash_area {
     uint8_t id;
     const char *name;
-    const flash_dev_t *dev;
+    const extxip_flash_dev_t *dev;
     uint32_t off;   /* from the device start, sector aligned */
     uint32_t size;  /* multiple of the device's sector size */
-} flash_area_t;
+} extxip_flash_area_t;
 
 /* Area ids. Slot ids equal MCUmgr slot numbers: image n has primary slot 2n
  * and secondary slot 2n+1 (see docs/protocol.md §13). */
@@ -72,31 +72,31 @@ typedef struct flash_area {
 
 /* The partition table: caller-owned, filled by a port (the simulator reads it
  * from pm_static.yml, firmware compiles it in). Lookup is by id. */
-typedef struct flash_map {
-    flash_area_t areas[FLASH_AREA_COUNT];
+typedef struct extxip_flash_map {
+    extxip_flash_area_t areas[FLASH_AREA_COUNT];
     uint8_t present[FLASH_AREA_COUNT]; /* 1 when areas[id] is filled */
-} flash_map_t;
+} extxip_flash_map_t;
 
 /* Find area `id` in `map`. Returns FLASH_OK and sets *out, or FLASH_ERR_NOENT. */
-int flash_map_get(const flash_map_t *map, uint8_t id, const flash_area_t **out);
+int extxip_flash_map_get(const extxip_flash_map_t *map, uint8_t id, const extxip_flash_area_t **out);
 
 /* Read len bytes at area offset off. FLASH_ERR_RANGE if outside the area. */
-int flash_area_read(const flash_area_t *fa, uint32_t off, void *dst, uint32_t len);
+int extxip_flash_area_read(const extxip_flash_area_t *fa, uint32_t off, void *dst, uint32_t len);
 
-/* Program len bytes at off. Needs off/len aligned to flash_area_align();
+/* Program len bytes at off. Needs off/len aligned to extxip_flash_area_align();
  * refused if outside the area or if the device refuses (bit 0 -> 1). */
-int flash_area_write(const flash_area_t *fa, uint32_t off, const void *src, uint32_t len);
+int extxip_flash_area_write(const extxip_flash_area_t *fa, uint32_t off, const void *src, uint32_t len);
 
 /* Erase [off, off+len): both must be multiples of the sector size. */
-int flash_area_erase(const flash_area_t *fa, uint32_t off, uint32_t len);
+int extxip_flash_area_erase(const extxip_flash_area_t *fa, uint32_t off, uint32_t len);
 
 /* Geometry: program unit, erase unit and erased byte value of the area's device. */
-uint32_t flash_area_align(const flash_area_t *fa);
-uint32_t flash_area_sector_size(const flash_area_t *fa);
-uint8_t flash_area_erased_val(const flash_area_t *fa);
+uint32_t extxip_flash_area_align(const extxip_flash_area_t *fa);
+uint32_t extxip_flash_area_sector_size(const extxip_flash_area_t *fa);
+uint8_t extxip_flash_area_erased_val(const extxip_flash_area_t *fa);
 
 /* 1 when every byte of [off, off+len) reads as the erased value, 0 when not,
  * negative error when the read fails or is out of range. */
-int flash_area_is_erased(const flash_area_t *fa, uint32_t off, uint32_t len);
+int extxip_flash_area_is_erased(const extxip_flash_area_t *fa, uint32_t off, uint32_t len);
 
 #endif

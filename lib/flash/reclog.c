@@ -4,13 +4,13 @@
 
 #include <string.h>
 
-uint32_t reclog_rd32(const uint8_t *p)
+uint32_t extxip_reclog_rd32(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
            ((uint32_t)p[3] << 24);
 }
 
-void reclog_wr32(uint8_t *p, uint32_t v)
+void extxip_reclog_wr32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;
     p[1] = (uint8_t)(v >> 8);
@@ -18,14 +18,14 @@ void reclog_wr32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-int reclog_init(reclog_t *l, const flash_area_t *fa, uint32_t off, uint32_t size,
+int extxip_reclog_init(extxip_reclog_t *l, const extxip_flash_area_t *fa, uint32_t off, uint32_t size,
                 uint16_t rec_size, uint32_t magic)
 {
     memset(l, 0, sizeof *l);
     if (fa == NULL) {
         return RECLOG_ERR_ARG;
     }
-    uint32_t ss = flash_area_sector_size(fa);
+    uint32_t ss = extxip_flash_area_sector_size(fa);
     if (ss == 0 || rec_size < 16u || rec_size > RECLOG_REC_MAX || rec_size % 8u != 0 ||
         ss % rec_size != 0 || off % ss != 0 || size % ss != 0 || size < 2u * ss ||
         off > fa->size || size > fa->size - off) {
@@ -41,12 +41,12 @@ int reclog_init(reclog_t *l, const flash_area_t *fa, uint32_t off, uint32_t size
 }
 
 /* 1 valid, 0 erased, -1 torn or foreign, RECLOG_ERR_READ. */
-static int rec_read(const reclog_t *l, uint32_t pos, uint8_t *b)
+static int rec_read(const extxip_reclog_t *l, uint32_t pos, uint8_t *b)
 {
-    if (flash_area_read(l->fa, l->off + pos, b, l->rec_size) != FLASH_OK) {
+    if (extxip_flash_area_read(l->fa, l->off + pos, b, l->rec_size) != FLASH_OK) {
         return RECLOG_ERR_READ;
     }
-    uint8_t ev = flash_area_erased_val(l->fa);
+    uint8_t ev = extxip_flash_area_erased_val(l->fa);
     uint32_t k = 0;
     while (k < l->rec_size && b[k] == ev) {
         k++;
@@ -55,13 +55,13 @@ static int rec_read(const reclog_t *l, uint32_t pos, uint8_t *b)
         return 0;
     }
     uint32_t body = l->rec_size - RECLOG_CRC_SIZE;
-    if (reclog_rd32(b) != l->magic || reclog_rd32(b + body) != extxip_crc32(0, b, body)) {
+    if (extxip_reclog_rd32(b) != l->magic || extxip_reclog_rd32(b + body) != extxip_crc32(0, b, body)) {
         return -1;
     }
     return 1;
 }
 
-int reclog_scan(reclog_t *l, uint8_t *rec)
+int extxip_reclog_scan(extxip_reclog_t *l, uint8_t *rec)
 {
     uint8_t b[RECLOG_REC_MAX];
     int found = 0;
@@ -72,7 +72,7 @@ int reclog_scan(reclog_t *l, uint8_t *rec)
         if (rc == RECLOG_ERR_READ) {
             return rc;
         }
-        uint32_t seq = reclog_rd32(b + 4);
+        uint32_t seq = extxip_reclog_rd32(b + 4);
         if (rc == 1 && (!found || (int32_t)(seq - l->seq) > 0)) {
             memcpy(rec, b, l->rec_size);
             l->seq = seq;
@@ -84,14 +84,14 @@ int reclog_scan(reclog_t *l, uint8_t *rec)
     return found;
 }
 
-int reclog_append(reclog_t *l, uint8_t *rec)
+int extxip_reclog_append(extxip_reclog_t *l, uint8_t *rec)
 {
     uint32_t pos = l->next;
     bool moved = false;
     for (int attempt = 0; attempt < 2; attempt++) {
         bool fresh = (pos % l->sector) == 0 || moved;
         if (!fresh) {
-            int e = flash_area_is_erased(l->fa, l->off + pos, l->rec_size);
+            int e = extxip_flash_area_is_erased(l->fa, l->off + pos, l->rec_size);
             if (e < 0) {
                 return RECLOG_ERR_READ;
             }
@@ -103,23 +103,23 @@ int reclog_append(reclog_t *l, uint8_t *rec)
         if (fresh) {
             pos %= l->size;
             pos -= pos % l->sector;
-            int e = flash_area_is_erased(l->fa, l->off + pos, l->sector);
+            int e = extxip_flash_area_is_erased(l->fa, l->off + pos, l->sector);
             if (e < 0) {
                 return RECLOG_ERR_READ;
             }
             if (e == 0) {
-                if (flash_area_erase(l->fa, l->off + pos, l->sector) != FLASH_OK) {
+                if (extxip_flash_area_erase(l->fa, l->off + pos, l->sector) != FLASH_OK) {
                     return RECLOG_ERR_ERASE;
                 }
                 l->erases++;
             }
         }
         uint32_t body = l->rec_size - RECLOG_CRC_SIZE;
-        reclog_wr32(rec, l->magic);
-        reclog_wr32(rec + 4, l->seq + 1u);
-        reclog_wr32(rec + body, extxip_crc32(0, rec, body));
+        extxip_reclog_wr32(rec, l->magic);
+        extxip_reclog_wr32(rec + 4, l->seq + 1u);
+        extxip_reclog_wr32(rec + body, extxip_crc32(0, rec, body));
         l->writes++;
-        if (flash_area_write(l->fa, l->off + pos, rec, l->rec_size) == FLASH_OK) {
+        if (extxip_flash_area_write(l->fa, l->off + pos, rec, l->rec_size) == FLASH_OK) {
             l->seq++;
             l->next = pos + l->rec_size;
             return RECLOG_OK;

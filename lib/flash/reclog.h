@@ -38,8 +38,8 @@ enum {
     RECLOG_ERR_ERASE = -4,
 };
 
-typedef struct reclog {
-    const flash_area_t *fa;
+typedef struct extxip_reclog {
+    const extxip_flash_area_t *fa;
     uint32_t off, size; /* the window inside fa */
     uint32_t sector;
     uint32_t magic;
@@ -47,24 +47,24 @@ typedef struct reclog {
     uint32_t seq;  /* seq of the newest valid record (0: none yet) */
     uint32_t next; /* window offset where the next record goes */
     uint32_t erases, writes; /* flash operations since init, for the owner's counters */
-} reclog_t;
+} extxip_reclog_t;
 
 /* Check the geometry and remember it. rec_size: a multiple of 8 (the widest
  * write alignment) from 16 to RECLOG_REC_MAX that divides the sector size. */
-int reclog_init(reclog_t *l, const flash_area_t *fa, uint32_t off, uint32_t size,
+int extxip_reclog_init(extxip_reclog_t *l, const extxip_flash_area_t *fa, uint32_t off, uint32_t size,
                 uint16_t rec_size, uint32_t magic);
 
 /* Find the newest valid record. Returns 1 and copies it (rec_size bytes,
  * payload at +RECLOG_HDR_SIZE) into rec when there is one, 0 when the log
  * holds none, or a negative RECLOG_ERR_*. Sets the append cursor. */
-int reclog_scan(reclog_t *l, uint8_t *rec);
+int extxip_reclog_scan(extxip_reclog_t *l, uint8_t *rec);
 
 /* Append `rec` (rec_size bytes; the caller fills the payload, this fills
  * magic, seq and CRC in place). Returns RECLOG_OK or RECLOG_ERR_*. */
-int reclog_append(reclog_t *l, uint8_t *rec);
+int extxip_reclog_append(extxip_reclog_t *l, uint8_t *rec);
 
 /* Little-endian helpers for payloads. */
-uint32_t reclog_rd32(const uint8_t *p);
-void reclog_wr32(uint8_t *p, uint32_t v);
+uint32_t extxip_reclog_rd32(const uint8_t *p);
+void extxip_reclog_wr32(uint8_t *p, uint32_t v);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "crypto/crypto.h"
 
-/* Hash read chunk: bounds the stack use of image_validate. */
+/* Hash read chunk: bounds the stack use of extxip_image_validate. */
 #define IMAGE_READ_CHUNK 512u
 #define TLV_INFO_SIZE 4u
 #define TLV_HDR_SIZE 4u
@@ -31,7 +31,7 @@ static uint32_t get32(const uint8_t *p)
            ((uint32_t)p[3] << 24);
 }
 
-static void get_version(const uint8_t *p, image_version_t *v)
+static void get_version(const uint8_t *p, extxip_image_version_t *v)
 {
     v->major = p[0];
     v->minor = p[1];
@@ -39,7 +39,7 @@ static void get_version(const uint8_t *p, image_version_t *v)
     v->build_num = get32(p + 4);
 }
 
-int image_header_decode(const uint8_t *buf, size_t len, image_header_t *out)
+int extxip_image_header_decode(const uint8_t *buf, size_t len, extxip_image_header_t *out)
 {
     if (buf == NULL || out == NULL || len < IMAGE_HEADER_SIZE)
         return IMAGE_ERR_HEADER;
@@ -53,9 +53,9 @@ int image_header_decode(const uint8_t *buf, size_t len, image_header_t *out)
     return out->magic == IMAGE_MAGIC ? IMAGE_OK : IMAGE_ERR_MAGIC;
 }
 
-static int read_fa(const flash_area_t *fa, uint32_t off, void *dst, uint32_t len)
+static int read_fa(const extxip_flash_area_t *fa, uint32_t off, void *dst, uint32_t len)
 {
-    return flash_area_read(fa, off, dst, len) == 0 ? IMAGE_OK : IMAGE_ERR_IO;
+    return extxip_flash_area_read(fa, off, dst, len) == 0 ? IMAGE_OK : IMAGE_ERR_IO;
 }
 
 static bool is_sig_type(uint16_t type)
@@ -76,7 +76,7 @@ static bool sig_len_ok(uint16_t type, uint16_t len)
 
 /* Read and check a TLV info header at `off`: magic must be `magic`, its total
  * length must be at least the header and must fit the area. */
-static int read_info(const flash_area_t *fa, uint32_t off, uint16_t magic, uint32_t *len)
+static int read_info(const extxip_flash_area_t *fa, uint32_t off, uint16_t magic, uint32_t *len)
 {
     uint8_t b[TLV_INFO_SIZE];
     if ((uint64_t)off + TLV_INFO_SIZE > fa->size)
@@ -98,8 +98,8 @@ static int read_info(const flash_area_t *fa, uint32_t off, uint16_t magic, uint3
  * single-instance TLVs were seen across both areas in *seen. */
 enum { SEEN_HASH = 1, SEEN_KEYHASH = 2, SEEN_SEC_CNT = 4, SEEN_SIG = 8 };
 
-static int walk_area(const flash_area_t *fa, uint32_t start, uint32_t end, bool prot,
-                     image_info_t *out, unsigned *seen)
+static int walk_area(const extxip_flash_area_t *fa, uint32_t start, uint32_t end, bool prot,
+                     extxip_image_info_t *out, unsigned *seen)
 {
     uint32_t off = start;
     while (off < end) {
@@ -159,7 +159,7 @@ static int walk_area(const flash_area_t *fa, uint32_t start, uint32_t end, bool 
                     return IMAGE_ERR_TOO_MANY_DEPS;
                 if ((rc = read_fa(fa, val, v, sizeof(v))) != 0)
                     return rc;
-                image_dep_t *d = &out->deps[out->dep_count++];
+                extxip_image_dep_t *d = &out->deps[out->dep_count++];
                 d->image_id = v[0]; /* v[1..3]: padding */
                 get_version(v + 4, &d->min_ver);
             }
@@ -170,7 +170,7 @@ static int walk_area(const flash_area_t *fa, uint32_t start, uint32_t end, bool 
     return IMAGE_OK;
 }
 
-int image_parse(const flash_area_t *fa, image_info_t *out)
+int extxip_image_parse(const extxip_flash_area_t *fa, extxip_image_info_t *out)
 {
     uint8_t hb[IMAGE_HEADER_SIZE];
     if (fa == NULL || out == NULL)
@@ -181,11 +181,11 @@ int image_parse(const flash_area_t *fa, image_info_t *out)
     int rc = read_fa(fa, 0, hb, sizeof(hb));
     if (rc)
         return rc;
-    rc = image_header_decode(hb, sizeof(hb), &out->hdr);
+    rc = extxip_image_header_decode(hb, sizeof(hb), &out->hdr);
     if (rc)
         return rc;
 
-    const image_header_t *h = &out->hdr;
+    const extxip_image_header_t *h = &out->hdr;
     /* Sizes straight from flash: 64-bit sums cannot wrap. */
     if (h->hdr_size < IMAGE_HEADER_SIZE || h->hdr_size > fa->size)
         return IMAGE_ERR_HEADER;
@@ -228,26 +228,26 @@ int image_parse(const flash_area_t *fa, image_info_t *out)
 }
 
 /* SHA-256 over [0, end) of the area: header, body and protected TLVs. */
-static int hash_region(const flash_area_t *fa, uint32_t end, uint8_t digest[IMAGE_HASH_SIZE])
+static int hash_region(const extxip_flash_area_t *fa, uint32_t end, uint8_t digest[IMAGE_HASH_SIZE])
 {
     uint8_t buf[IMAGE_READ_CHUNK];
-    crypto_sha256_t sha;
-    if (crypto_sha256_init(&sha) != CRYPTO_OK)
+    extxip_crypto_sha256_t sha;
+    if (extxip_crypto_sha256_init(&sha) != CRYPTO_OK)
         return IMAGE_ERR_IO;
     int rc = IMAGE_OK;
     for (uint32_t off = 0; off < end && rc == IMAGE_OK;) {
         uint32_t n = end - off < sizeof(buf) ? end - off : (uint32_t)sizeof(buf);
         rc = read_fa(fa, off, buf, n);
-        if (rc == IMAGE_OK && crypto_sha256_update(&sha, buf, n) != CRYPTO_OK)
+        if (rc == IMAGE_OK && extxip_crypto_sha256_update(&sha, buf, n) != CRYPTO_OK)
             rc = IMAGE_ERR_IO;
         off += n;
     }
-    if (crypto_sha256_finish(&sha, digest) != CRYPTO_OK && rc == IMAGE_OK)
+    if (extxip_crypto_sha256_finish(&sha, digest) != CRYPTO_OK && rc == IMAGE_OK)
         rc = IMAGE_ERR_IO;
     return rc;
 }
 
-static uint16_t sig_type_for(image_key_type_t t)
+static uint16_t sig_type_for(extxip_image_key_type_t t)
 {
     switch (t) {
     case IMAGE_KEY_EC_P256: return IMAGE_TLV_ECDSA_SIG;
@@ -266,9 +266,9 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
     return d == 0;
 }
 
-int image_validate(const flash_area_t *fa, const image_keyring_t *keys, image_info_t *out)
+int extxip_image_validate(const extxip_flash_area_t *fa, const extxip_image_keyring_t *keys, extxip_image_info_t *out)
 {
-    int rc = image_parse(fa, out);
+    int rc = extxip_image_parse(fa, out);
     if (rc)
         return rc;
 
@@ -285,11 +285,11 @@ int image_validate(const flash_area_t *fa, const image_keyring_t *keys, image_in
         return IMAGE_ERR_NO_SIG;
     if (!out->has_keyhash)
         return IMAGE_ERR_NO_KEY;
-    const image_key_t *key = NULL;
+    const extxip_image_key_t *key = NULL;
     for (size_t i = 0; i < keys->count && key == NULL; i++) {
         uint8_t kh[IMAGE_HASH_SIZE];
-        const image_key_t *k = &keys->keys[i];
-        if (k->der == NULL || crypto_sha256(k->der, k->len, kh) != CRYPTO_OK)
+        const extxip_image_key_t *k = &keys->keys[i];
+        if (k->der == NULL || extxip_crypto_sha256(k->der, k->len, kh) != CRYPTO_OK)
             continue;
         if (same_bytes(kh, out->keyhash, IMAGE_HASH_SIZE))
             key = k;
@@ -307,15 +307,15 @@ int image_validate(const flash_area_t *fa, const image_keyring_t *keys, image_in
         return rc;
     switch (key->type) {
     case IMAGE_KEY_EC_P256:
-        rc = crypto_ecdsa_p256_verify(key->der, key->len, digest, sig, out->sig_len);
+        rc = extxip_crypto_ecdsa_p256_verify(key->der, key->len, digest, sig, out->sig_len);
         break;
     case IMAGE_KEY_RSA2048:
-        rc = crypto_rsa2048_pss_verify(key->der, key->len, digest, sig, out->sig_len);
+        rc = extxip_crypto_rsa2048_pss_verify(key->der, key->len, digest, sig, out->sig_len);
         break;
     case IMAGE_KEY_ED25519:
         /* MCUboot (imgtool 2.4.0) signs the 32-byte image hash with Ed25519,
          * not the image itself (bootutil image_ed25519.c). */
-        rc = crypto_ed25519_verify(key->der, key->len, digest, IMAGE_HASH_SIZE, sig,
+        rc = extxip_crypto_ed25519_verify(key->der, key->len, digest, IMAGE_HASH_SIZE, sig,
                                    out->sig_len);
         break;
     default:
@@ -327,7 +327,7 @@ int image_validate(const flash_area_t *fa, const image_keyring_t *keys, image_in
     return rc == CRYPTO_OK ? IMAGE_OK : IMAGE_ERR_SIG;
 }
 
-int image_version_cmp(const image_version_t *a, const image_version_t *b, bool with_build)
+int extxip_image_version_cmp(const extxip_image_version_t *a, const extxip_image_version_t *b, bool with_build)
 {
     if (a->major != b->major)
         return a->major < b->major ? -1 : 1;

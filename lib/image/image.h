@@ -29,7 +29,7 @@
 #define IMAGE_HASH_SIZE 32u
 #define IMAGE_MAX_DEPS  4u
 
-/* Validation failures: each names one reason (image_strerror gives its text). */
+/* Validation failures: each names one reason (extxip_image_strerror gives its text). */
 enum {
     IMAGE_OK = 0,
     IMAGE_ERR_IO = -1,          /* flash read failed */
@@ -48,42 +48,42 @@ enum {
                                    says nothing about the image, so never discard it */
 };
 
-typedef struct image_version {
+typedef struct extxip_image_version {
     uint8_t major;
     uint8_t minor;
     uint16_t revision;
     uint32_t build_num;
-} image_version_t;
+} extxip_image_version_t;
 
 /* Header flag (MCUboot's IMAGE_F_NON_BOOTABLE): a part that is not run on its own. */
 #define IMAGE_F_NON_BOOTABLE 0x10u
 
-typedef struct image_header {
+typedef struct extxip_image_header {
     uint32_t magic;
     uint32_t load_addr;
     uint16_t hdr_size;
     uint16_t protect_tlv_size;
     uint32_t img_size;
     uint32_t flags;
-    image_version_t ver;
-} image_header_t;
+    extxip_image_version_t ver;
+} extxip_image_header_t;
 
-typedef struct image_dep {
+typedef struct extxip_image_dep {
     uint8_t image_id;
-    image_version_t min_ver;
-} image_dep_t;
+    extxip_image_version_t min_ver;
+} extxip_image_dep_t;
 
 /* What a parse (and, after validation, a check) learned about an image. */
-typedef struct image_info {
-    image_header_t hdr;
+typedef struct extxip_image_info {
+    extxip_image_header_t hdr;
     uint8_t hash[IMAGE_HASH_SIZE]; /* value of the SHA-256 TLV */
     bool has_sec_cnt;
     uint32_t sec_cnt;
     uint8_t dep_count;
-    image_dep_t deps[IMAGE_MAX_DEPS];
+    extxip_image_dep_t deps[IMAGE_MAX_DEPS];
     uint32_t tlv_end; /* offset just past the last TLV area: bytes the image occupies */
-    /* Added by lib/image (additive): layout image_parse learned, which
-     * image_validate uses; offsets are from the start of the area. */
+    /* Added by lib/image (additive): layout extxip_image_parse learned, which
+     * extxip_image_validate uses; offsets are from the start of the area. */
     uint32_t prot_off;        /* protected TLV area (= hdr_size + img_size); its
                                  size is hdr.protect_tlv_size (0: none) */
     uint32_t unprot_off;      /* unprotected TLV area info header */
@@ -92,41 +92,41 @@ typedef struct image_info {
     uint16_t sig_type;        /* IMAGE_TLV_ECDSA_SIG/RSA2048_PSS/ED25519, 0: none */
     uint16_t sig_len;
     uint32_t sig_off;         /* offset of the signature value */
-} image_info_t;
+} extxip_image_info_t;
 
-typedef enum { IMAGE_KEY_EC_P256, IMAGE_KEY_RSA2048, IMAGE_KEY_ED25519 } image_key_type_t;
+typedef enum { IMAGE_KEY_EC_P256, IMAGE_KEY_RSA2048, IMAGE_KEY_ED25519 } extxip_image_key_type_t;
 
 /* A built-in public key, in the encoding `imgtool getpub` emits (its SHA-256
  * is what the KEYHASH TLV carries). */
-typedef struct image_key {
-    image_key_type_t type;
+typedef struct extxip_image_key {
+    extxip_image_key_type_t type;
     const uint8_t *der;
     size_t len;
-} image_key_t;
+} extxip_image_key_t;
 
-typedef struct image_keyring {
-    const image_key_t *keys;
+typedef struct extxip_image_keyring {
+    const extxip_image_key_t *keys;
     size_t count;
-} image_keyring_t;
+} extxip_image_keyring_t;
 
 /* Decode the 32-byte little-endian header from buf. Checks only the magic. */
-int image_header_decode(const uint8_t *buf, size_t len, image_header_t *out);
+int extxip_image_header_decode(const uint8_t *buf, size_t len, extxip_image_header_t *out);
 
 /* Parse header and both TLV areas of the image at the start of `fa`: every
  * size is checked against the area first. Fills `out` (hash = SHA-256 TLV
  * value, deps and counter from the protected area only). Does not hash or
  * verify. Returns IMAGE_OK or an IMAGE_ERR_* code. */
-int image_parse(const flash_area_t *fa, image_info_t *out);
+int extxip_image_parse(const extxip_flash_area_t *fa, extxip_image_info_t *out);
 
-/* image_parse, then recompute the hash exactly as MCUboot does (header + body
+/* extxip_image_parse, then recompute the hash exactly as MCUboot does (header + body
  * + protected TLVs), compare it with the SHA-256 TLV, pick the key by KEYHASH
  * and verify the signature. keys == NULL or count 0: hash check only. */
-int image_validate(const flash_area_t *fa, const image_keyring_t *keys, image_info_t *out);
+int extxip_image_validate(const extxip_flash_area_t *fa, const extxip_image_keyring_t *keys, extxip_image_info_t *out);
 
 /* <0, 0, >0 like memcmp. The build number takes part only when with_build. */
-int image_version_cmp(const image_version_t *a, const image_version_t *b, bool with_build);
+int extxip_image_version_cmp(const extxip_image_version_t *a, const extxip_image_version_t *b, bool with_build);
 
 /* Short human-readable reason for an IMAGE_ERR_* code. */
-const char *image_strerror(int err);
+const char *extxip_image_strerror(int err);
 
 #endif

@@ -3,7 +3,7 @@
  * the bootloader prints codes. */
 #include "image/image.h"
 
-const char *image_strerror(int err)
+const char *extxip_image_strerror(int err)
 {
     switch (err) {
     case IMAGE_OK: return "ok";

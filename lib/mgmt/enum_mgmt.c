@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-uint16_t enum_mgmt_err_to_v1(uint16_t rc)
+uint16_t extxip_enum_mgmt_err_to_v1(uint16_t rc)
 {
     switch (rc) {
     case ENUM_MGMT_ERR_OK:
@@ -22,7 +22,7 @@ uint16_t enum_mgmt_err_to_v1(uint16_t rc)
     }
 }
 
-const char *enum_mgmt_group_name(uint16_t id)
+const char *extxip_enum_mgmt_group_name(uint16_t id)
 {
     switch (id) {
     case MGMT_GROUP_ID_OS: return "os mgmt";
@@ -37,48 +37,48 @@ const char *enum_mgmt_group_name(uint16_t id)
     }
 }
 
-static const smp_server_t *srv_of(smp_ctx_t *ctx)
+static const extxip_smp_server_t *srv_of(extxip_smp_ctx_t *ctx)
 {
-    return ((const enum_mgmt_t *)ctx->user)->srv;
+    return ((const extxip_enum_mgmt_t *)ctx->user)->srv;
 }
 
 /* count and list ignore their request body, as Zephyr does. */
-static int enum_count(smp_ctx_t *ctx)
+static int enum_count(extxip_smp_ctx_t *ctx)
 {
-    cbor_enc_tstr_z(ctx->enc, "count");
-    cbor_enc_uint(ctx->enc, srv_of(ctx)->group_count);
+    extxip_cbor_enc_tstr_z(ctx->enc, "count");
+    extxip_cbor_enc_uint(ctx->enc, srv_of(ctx)->group_count);
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int enum_list(smp_ctx_t *ctx)
+static int enum_list(extxip_smp_ctx_t *ctx)
 {
-    const smp_server_t *s = srv_of(ctx);
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "groups");
-    cbor_enc_array(e, s->group_count);
+    const extxip_smp_server_t *s = srv_of(ctx);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "groups");
+    extxip_cbor_enc_array(e, s->group_count);
     for (size_t i = 0; i < s->group_count; i++) {
-        cbor_enc_uint(e, s->groups[i]->id);
+        extxip_cbor_enc_uint(e, s->groups[i]->id);
     }
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int enum_single(smp_ctx_t *ctx)
+static int enum_single(extxip_smp_ctx_t *ctx)
 {
     uint32_t index = 0; /* Zephyr: no "index" means index 0 */
-    cbor_kv_t kv[] = { CBOR_KV("index", CBOR_KV_UINT32, &index) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0 || index > 65535u) {
+    extxip_cbor_kv_t kv[] = { CBOR_KV("index", CBOR_KV_UINT32, &index) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0 || index > 65535u) {
         return MGMT_ERR_EINVAL;
     }
-    const smp_server_t *s = srv_of(ctx);
+    const extxip_smp_server_t *s = srv_of(ctx);
     if (index >= s->group_count) {
-        return smp_ctx_group_err(ctx, ENUM_MGMT_ERR_INDEX_TOO_LARGE);
+        return extxip_smp_ctx_group_err(ctx, ENUM_MGMT_ERR_INDEX_TOO_LARGE);
     }
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "group");
-    cbor_enc_uint(e, s->groups[index]->id);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "group");
+    extxip_cbor_enc_uint(e, s->groups[index]->id);
     if (index + 1u == s->group_count) {
-        cbor_enc_tstr_z(e, "end");
-        cbor_enc_bool(e, true);
+        extxip_cbor_enc_tstr_z(e, "end");
+        extxip_cbor_enc_bool(e, true);
     }
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
@@ -86,34 +86,34 @@ static int enum_single(smp_ctx_t *ctx)
 /* Decode {"groups": [uint16...]} (key optional, other keys skipped). Returns
  * 0 with *n ids, 1 when there are more than ENUM_MGMT_MAX_FILTER, or -1 on a
  * malformed body. */
-static int decode_filter(cbor_decoder_t *d, bool empty, uint16_t *ids, size_t *n)
+static int decode_filter(extxip_cbor_decoder_t *d, bool empty, uint16_t *ids, size_t *n)
 {
     *n = 0;
     if (empty) {
         return 0;
     }
-    if (cbor_dec_map_enter(d, NULL) != 0) {
+    if (extxip_cbor_dec_map_enter(d, NULL) != 0) {
         return -1;
     }
     bool seen = false, too_many = false;
-    while (!cbor_dec_at_end(d)) {
-        cbor_str_t key;
-        if (cbor_dec_tstr(d, &key) != 0) {
+    while (!extxip_cbor_dec_at_end(d)) {
+        extxip_cbor_str_t key;
+        if (extxip_cbor_dec_tstr(d, &key) != 0) {
             return -1;
         }
-        if (!cbor_str_eq(&key, "groups")) {
-            if (cbor_dec_skip(d) != 0) {
+        if (!extxip_cbor_str_eq(&key, "groups")) {
+            if (extxip_cbor_dec_skip(d) != 0) {
                 return -1;
             }
             continue;
         }
-        if (seen || cbor_dec_array_enter(d, NULL) != 0) {
+        if (seen || extxip_cbor_dec_array_enter(d, NULL) != 0) {
             return -1;
         }
         seen = true;
-        while (!cbor_dec_at_end(d)) {
+        while (!extxip_cbor_dec_at_end(d)) {
             uint32_t v;
-            if (cbor_dec_uint32(d, &v) != 0 || v > 0xffffu) {
+            if (extxip_cbor_dec_uint32(d, &v) != 0 || v > 0xffffu) {
                 return -1;
             }
             if (*n < ENUM_MGMT_MAX_FILTER) {
@@ -122,17 +122,17 @@ static int decode_filter(cbor_decoder_t *d, bool empty, uint16_t *ids, size_t *n
                 too_many = true;
             }
         }
-        if (cbor_dec_leave(d) != 0) {
+        if (extxip_cbor_dec_leave(d) != 0) {
             return -1;
         }
     }
-    if (cbor_dec_leave(d) != 0 || cbor_dec_err(d)) {
+    if (extxip_cbor_dec_leave(d) != 0 || cbor_dec_err(d)) {
         return -1;
     }
     return too_many ? 1 : 0;
 }
 
-static int enum_details(smp_ctx_t *ctx)
+static int enum_details(extxip_smp_ctx_t *ctx)
 {
     uint16_t ids[ENUM_MGMT_MAX_FILTER];
     size_t n = 0;
@@ -141,14 +141,14 @@ static int enum_details(smp_ctx_t *ctx)
         return MGMT_ERR_EINVAL;
     }
     if (f > 0) {
-        return smp_ctx_group_err(ctx, ENUM_MGMT_ERR_TOO_MANY_GROUP_ENTRIES);
+        return extxip_smp_ctx_group_err(ctx, ENUM_MGMT_ERR_TOO_MANY_GROUP_ENTRIES);
     }
-    const smp_server_t *s = srv_of(ctx);
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "groups");
-    cbor_enc_array_indef(e);
+    const extxip_smp_server_t *s = srv_of(ctx);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "groups");
+    extxip_cbor_enc_array_indef(e);
     for (size_t i = 0; i < s->group_count; i++) {
-        const smp_group_t *g = s->groups[i];
+        const extxip_smp_group_t *g = s->groups[i];
         bool want = n == 0;
         for (size_t k = 0; k < n && !want; k++) {
             want = ids[k] == g->id;
@@ -156,40 +156,40 @@ static int enum_details(smp_ctx_t *ctx)
         if (!want) {
             continue;
         }
-        const char *name = enum_mgmt_group_name(g->id);
-        cbor_enc_map_indef(e);
-        cbor_enc_tstr_z(e, "group");
-        cbor_enc_uint(e, g->id);
-        cbor_enc_tstr_z(e, "name");
-        cbor_enc_tstr_z(e, name ? name : "");
-        cbor_enc_tstr_z(e, "handlers");
-        cbor_enc_uint(e, g->cmd_count);
-        cbor_enc_break(e);
+        const char *name = extxip_enum_mgmt_group_name(g->id);
+        extxip_cbor_enc_map_indef(e);
+        extxip_cbor_enc_tstr_z(e, "group");
+        extxip_cbor_enc_uint(e, g->id);
+        extxip_cbor_enc_tstr_z(e, "name");
+        extxip_cbor_enc_tstr_z(e, name ? name : "");
+        extxip_cbor_enc_tstr_z(e, "handlers");
+        extxip_cbor_enc_uint(e, g->cmd_count);
+        extxip_cbor_enc_break(e);
     }
-    cbor_enc_break(e);
+    extxip_cbor_enc_break(e);
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static const smp_cmd_t enum_cmds[ENUM_MGMT_ID_NUM] = {
+static const extxip_smp_cmd_t enum_cmds[ENUM_MGMT_ID_NUM] = {
     [ENUM_MGMT_ID_COUNT] = { enum_count, NULL },
     [ENUM_MGMT_ID_LIST] = { enum_list, NULL },
     [ENUM_MGMT_ID_SINGLE] = { enum_single, NULL },
     [ENUM_MGMT_ID_DETAILS] = { enum_details, NULL },
 };
 
-void enum_mgmt_init(enum_mgmt_t *en, const smp_server_t *srv)
+void extxip_enum_mgmt_init(extxip_enum_mgmt_t *en, const extxip_smp_server_t *srv)
 {
     en->srv = srv;
-    en->group = (smp_group_t){
+    en->group = (extxip_smp_group_t){
         .id = MGMT_GROUP_ID_ENUM,
         .cmds = enum_cmds,
         .cmd_count = ENUM_MGMT_ID_NUM,
         .user = en,
-        .err_to_v1 = enum_mgmt_err_to_v1,
+        .err_to_v1 = extxip_enum_mgmt_err_to_v1,
     };
 }
 
-int enum_mgmt_register(enum_mgmt_t *en, smp_server_t *srv)
+int extxip_enum_mgmt_register(extxip_enum_mgmt_t *en, extxip_smp_server_t *srv)
 {
-    return smp_server_register(srv, &en->group);
+    return extxip_smp_server_register(srv, &en->group);
 }

@@ -31,16 +31,16 @@ enum {
 /* Largest "groups" filter a details request may carry (Zephyr's stack buffer default). */
 #define ENUM_MGMT_MAX_FILTER 16u
 
-typedef struct enum_mgmt {
-    smp_group_t group;
-    const smp_server_t *srv;
-} enum_mgmt_t;
+typedef struct extxip_enum_mgmt {
+    extxip_smp_group_t group;
+    const extxip_smp_server_t *srv;
+} extxip_enum_mgmt_t;
 
-uint16_t enum_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_enum_mgmt_err_to_v1(uint16_t rc);
 /* Name Zephyr gives group `id` ("os mgmt", ...), or NULL for an id it has none for. */
-const char *enum_mgmt_group_name(uint16_t id);
+const char *extxip_enum_mgmt_group_name(uint16_t id);
 
-void enum_mgmt_init(enum_mgmt_t *en, const smp_server_t *srv);
-int enum_mgmt_register(enum_mgmt_t *en, smp_server_t *srv);
+void extxip_enum_mgmt_init(extxip_enum_mgmt_t *en, const extxip_smp_server_t *srv);
+int extxip_enum_mgmt_register(extxip_enum_mgmt_t *en, extxip_smp_server_t *srv);
 
 #endif

@@ -21,7 +21,7 @@
 #include "flash/crc32.h"
 #include "smp/smp_util.h"
 
-uint16_t fs_mgmt_err_to_v1(uint16_t rc)
+uint16_t extxip_fs_mgmt_err_to_v1(uint16_t rc)
 {
     switch (rc) {
     case FS_MGMT_ERR_OK:
@@ -37,7 +37,7 @@ uint16_t fs_mgmt_err_to_v1(uint16_t rc)
     }
 }
 
-int fs_mgmt_path_ok(const uint8_t *p, size_t len)
+int extxip_fs_mgmt_path_ok(const uint8_t *p, size_t len)
 {
     if (len == 0 || len >= FS_MGMT_PATH_LEN) {
         return 0;
@@ -69,7 +69,7 @@ int fs_mgmt_path_ok(const uint8_t *p, size_t len)
     return 1;
 }
 
-static void cleanup(fs_mgmt_t *fs)
+static void cleanup(extxip_fs_mgmt_t *fs)
 {
     if (fs->state != FS_MGMT_IDLE && fs->port->close) {
         fs->port->close(fs->port->arg);
@@ -81,15 +81,15 @@ static void cleanup(fs_mgmt_t *fs)
 
 /* Copy and check "name". 0: fs->... untouched, path in out. Else the handler's
  * return value (error recorded). */
-static int take_name(smp_ctx_t *ctx, const cbor_str_t *name, char out[FS_MGMT_PATH_LEN],
+static int take_name(extxip_smp_ctx_t *ctx, const extxip_cbor_str_t *name, char out[FS_MGMT_PATH_LEN],
                      bool *done)
 {
     *done = true;
     if (name->len == 0 || name->len >= FS_MGMT_PATH_LEN) {
         return MGMT_ERR_EINVAL; /* as Zephyr: empty or too long a name */
     }
-    if (!fs_mgmt_path_ok(name->ptr, name->len)) {
-        return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_INVALID_NAME);
+    if (!extxip_fs_mgmt_path_ok(name->ptr, name->len)) {
+        return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_INVALID_NAME);
     }
     memcpy(out, name->ptr, name->len);
     out[name->len] = 0;
@@ -97,14 +97,14 @@ static int take_name(smp_ctx_t *ctx, const cbor_str_t *name, char out[FS_MGMT_PA
     return 0;
 }
 
-static int file_download(smp_ctx_t *ctx)
+static int file_download(extxip_smp_ctx_t *ctx)
 {
-    fs_mgmt_t *fs = ctx->user;
-    const fs_mgmt_port_t *p = fs->port;
+    extxip_fs_mgmt_t *fs = ctx->user;
+    const extxip_fs_mgmt_port_t *p = fs->port;
     uint64_t off = 0;
-    cbor_str_t name = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("name", CBOR_KV_TSTR, &name) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0 || !kv[0].found || !kv[1].found) {
+    extxip_cbor_str_t name = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("name", CBOR_KV_TSTR, &name) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0 || !kv[0].found || !kv[1].found) {
         return MGMT_ERR_EINVAL;
     }
     char path[FS_MGMT_PATH_LEN];
@@ -121,7 +121,7 @@ static int file_download(smp_ctx_t *ctx)
             rc = p->open(p->arg, path, false, false);
         }
         if (rc) {
-            return smp_ctx_group_err(ctx, (uint16_t)rc);
+            return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
         }
         fs->state = FS_MGMT_DOWNLOAD;
         fs->peer = ctx->peer;
@@ -130,10 +130,10 @@ static int file_download(smp_ctx_t *ctx)
     }
     if (off > fs->len) {
         cleanup(fs);
-        return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_OFFSET_LARGER_THAN_FILE);
+        return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_OFFSET_LARGER_THAN_FILE);
     }
     /* as much as fits in the reply (the encoder's room, less the keys) */
-    cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_encoder_t *e = ctx->enc;
     size_t room = e->cap > e->len + 48u ? e->cap - e->len - 48u : 0;
     size_t want = room < FS_MGMT_DL_CHUNK_MAX ? room : FS_MGMT_DL_CHUNK_MAX;
     if (want == 0) {
@@ -143,17 +143,17 @@ static int file_download(smp_ctx_t *ctx)
     rc = p->read(p->arg, off, fs->buf, want, &got);
     if (rc || got > want) {
         cleanup(fs);
-        return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_READ_FAILED);
+        return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_READ_FAILED);
     }
     fs->off = off + got;
     fs->bytes_down += got;
-    cbor_enc_tstr_z(e, "off");
-    cbor_enc_uint(e, off);
-    cbor_enc_tstr_z(e, "data");
-    cbor_enc_bstr(e, fs->buf, got);
+    extxip_cbor_enc_tstr_z(e, "off");
+    extxip_cbor_enc_uint(e, off);
+    extxip_cbor_enc_tstr_z(e, "data");
+    extxip_cbor_enc_bstr(e, fs->buf, got);
     if (off == 0) {
-        cbor_enc_tstr_z(e, "len");
-        cbor_enc_uint(e, fs->len);
+        extxip_cbor_enc_tstr_z(e, "len");
+        extxip_cbor_enc_uint(e, fs->len);
     }
     if (fs->off >= fs->len) {
         cleanup(fs); /* finished */
@@ -161,15 +161,15 @@ static int file_download(smp_ctx_t *ctx)
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int file_upload(smp_ctx_t *ctx)
+static int file_upload(extxip_smp_ctx_t *ctx)
 {
-    fs_mgmt_t *fs = ctx->user;
-    const fs_mgmt_port_t *p = fs->port;
+    extxip_fs_mgmt_t *fs = ctx->user;
+    const extxip_fs_mgmt_port_t *p = fs->port;
     uint64_t off = 0, len = 0;
-    cbor_str_t name = { NULL, 0 }, data = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("name", CBOR_KV_TSTR, &name),
+    extxip_cbor_str_t name = { NULL, 0 }, data = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("name", CBOR_KV_TSTR, &name),
                        CBOR_KV("data", CBOR_KV_BSTR, &data), CBOR_KV("len", CBOR_KV_UINT64, &len) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 4, NULL) != 0 || !kv[0].found || !kv[1].found ||
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 4, NULL) != 0 || !kv[0].found || !kv[1].found ||
         (off == 0 && !kv[3].found)) {
         return MGMT_ERR_EINVAL;
     }
@@ -183,7 +183,7 @@ static int file_upload(smp_ctx_t *ctx)
         /* too big for the device, or a first chunk longer than the file it
          * announces: refused before anything is opened */
         cleanup(fs);
-        return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
+        return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
     }
     if (fs->state != FS_MGMT_UPLOAD || fs->peer != ctx->peer || strcmp(path, fs->path) != 0) {
         cleanup(fs);
@@ -196,16 +196,16 @@ static int file_upload(smp_ctx_t *ctx)
         if (rc == 0 && off != 0 && off != size) {
             /* a continuation must start at the file's end: refused before
              * anything is opened (or created) */
-            rc = smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_OFFSET_NOT_VALID);
-            cbor_enc_tstr_z(ctx->enc, "len");
-            cbor_enc_uint(ctx->enc, size);
+            rc = extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_OFFSET_NOT_VALID);
+            extxip_cbor_enc_tstr_z(ctx->enc, "len");
+            extxip_cbor_enc_uint(ctx->enc, size);
             return rc ? rc : (ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK);
         }
         if (rc == 0) {
             rc = p->open(p->arg, path, true, off == 0);
         }
         if (rc) {
-            return smp_ctx_group_err(ctx, (uint16_t)rc);
+            return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
         }
         fs->state = FS_MGMT_UPLOAD;
         fs->peer = ctx->peer;
@@ -218,7 +218,7 @@ static int file_upload(smp_ctx_t *ctx)
         rc = p->open(p->arg, path, true, true);
         if (rc) {
             fs->state = FS_MGMT_IDLE;
-            return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_TRUNCATE_FAILED);
+            return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_TRUNCATE_FAILED);
         }
         fs->off = 0;
         fs->len = len;
@@ -226,43 +226,43 @@ static int file_upload(smp_ctx_t *ctx)
     if (off != fs->off) {
         uint64_t at = fs->off;
         cleanup(fs);
-        rc = smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_OFFSET_NOT_VALID);
-        cbor_enc_tstr_z(ctx->enc, "len");
-        cbor_enc_uint(ctx->enc, at);
+        rc = extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_OFFSET_NOT_VALID);
+        extxip_cbor_enc_tstr_z(ctx->enc, "len");
+        extxip_cbor_enc_uint(ctx->enc, at);
         return rc ? rc : (ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK);
     }
     if (data.len) {
         if (fs->len > 0 && off + data.len > fs->len) {
             /* more than the first chunk announced: written nowhere */
             cleanup(fs);
-            return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
+            return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
         }
         if (p->max_file && off + data.len > p->max_file) {
             cleanup(fs);
-            return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
+            return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
         }
         rc = p->write(p->arg, off, data.ptr, data.len);
         if (rc) {
             cleanup(fs);
-            return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
+            return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_WRITE_FAILED);
         }
         fs->off += data.len;
         fs->bytes_up += data.len;
     }
-    cbor_enc_tstr_z(ctx->enc, "off");
-    cbor_enc_uint(ctx->enc, fs->off);
+    extxip_cbor_enc_tstr_z(ctx->enc, "off");
+    extxip_cbor_enc_uint(ctx->enc, fs->off);
     if (fs->len > 0 && fs->off >= fs->len) {
         cleanup(fs); /* finished */
     }
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int file_status(smp_ctx_t *ctx)
+static int file_status(extxip_smp_ctx_t *ctx)
 {
-    fs_mgmt_t *fs = ctx->user;
-    cbor_str_t name = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+    extxip_fs_mgmt_t *fs = ctx->user;
+    extxip_cbor_str_t name = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
         return MGMT_ERR_EINVAL;
     }
     char path[FS_MGMT_PATH_LEN];
@@ -274,22 +274,22 @@ static int file_status(smp_ctx_t *ctx)
     uint64_t size = 0;
     rc = fs->port->stat(fs->port->arg, path, &size);
     if (rc) {
-        return smp_ctx_group_err(ctx, (uint16_t)rc);
+        return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
     }
-    cbor_enc_tstr_z(ctx->enc, "len");
-    cbor_enc_uint(ctx->enc, size);
+    extxip_cbor_enc_tstr_z(ctx->enc, "len");
+    extxip_cbor_enc_uint(ctx->enc, size);
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int file_hash(smp_ctx_t *ctx)
+static int file_hash(extxip_smp_ctx_t *ctx)
 {
-    fs_mgmt_t *fs = ctx->user;
-    const fs_mgmt_port_t *p = fs->port;
-    cbor_str_t name = { NULL, 0 }, type = { NULL, 0 };
+    extxip_fs_mgmt_t *fs = ctx->user;
+    const extxip_fs_mgmt_port_t *p = fs->port;
+    extxip_cbor_str_t name = { NULL, 0 }, type = { NULL, 0 };
     uint64_t off = 0, len = UINT64_MAX;
-    cbor_kv_t kv[] = { CBOR_KV("type", CBOR_KV_TSTR, &type), CBOR_KV("name", CBOR_KV_TSTR, &name),
+    extxip_cbor_kv_t kv[] = { CBOR_KV("type", CBOR_KV_TSTR, &type), CBOR_KV("name", CBOR_KV_TSTR, &name),
                        CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("len", CBOR_KV_UINT64, &len) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 4, NULL) != 0 || type.len > 8 || len == 0) {
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 4, NULL) != 0 || type.len > 8 || len == 0) {
         return MGMT_ERR_EINVAL;
     }
     char path[FS_MGMT_PATH_LEN];
@@ -299,31 +299,31 @@ static int file_hash(smp_ctx_t *ctx)
         return rc;
     }
     bool sha = false;
-    if (kv[0].found && cbor_str_eq(&type, "sha256")) {
+    if (kv[0].found && extxip_cbor_str_eq(&type, "sha256")) {
         sha = true;
-    } else if (kv[0].found && !cbor_str_eq(&type, "crc32")) {
-        return smp_ctx_group_err(ctx, FS_MGMT_ERR_CHECKSUM_HASH_NOT_FOUND);
+    } else if (kv[0].found && !extxip_cbor_str_eq(&type, "crc32")) {
+        return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_CHECKSUM_HASH_NOT_FOUND);
     }
     uint64_t size = 0;
     rc = p->stat(p->arg, path, &size);
     if (rc) {
-        return smp_ctx_group_err(ctx, (uint16_t)rc);
+        return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
     }
     if (size <= off) {
-        return smp_ctx_group_err(ctx, size == 0 ? FS_MGMT_ERR_FILE_EMPTY
+        return extxip_smp_ctx_group_err(ctx, size == 0 ? FS_MGMT_ERR_FILE_EMPTY
                                                 : FS_MGMT_ERR_FILE_OFFSET_LARGER_THAN_FILE);
     }
     cleanup(fs); /* the port has one open file: an interrupted transfer ends here */
     rc = p->open(p->arg, path, false, false);
     if (rc) {
-        return smp_ctx_group_err(ctx, (uint16_t)rc);
+        return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
     }
     uint64_t end = size - off < len ? size : off + len;
     uint32_t crc = 0;
-    crypto_sha256_t h;
-    if (sha && crypto_sha256_init(&h) != 0) {
+    extxip_crypto_sha256_t h;
+    if (sha && extxip_crypto_sha256_init(&h) != 0) {
         p->close(p->arg);
-        return smp_ctx_group_err(ctx, FS_MGMT_ERR_UNKNOWN);
+        return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_UNKNOWN);
     }
     uint64_t at = off;
     while (at < end) {
@@ -331,68 +331,68 @@ static int file_hash(smp_ctx_t *ctx)
         size_t got = 0;
         if (p->read(p->arg, at, fs->buf, want, &got) != 0 || got == 0 || got > want) {
             p->close(p->arg);
-            return smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_READ_FAILED);
+            return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_READ_FAILED);
         }
         if (sha) {
-            crypto_sha256_update(&h, fs->buf, got);
+            extxip_crypto_sha256_update(&h, fs->buf, got);
         } else {
             crc = extxip_crc32(crc, fs->buf, got);
         }
         at += got;
     }
     p->close(p->arg);
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "type");
-    cbor_enc_tstr_z(e, sha ? "sha256" : "crc32");
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "type");
+    extxip_cbor_enc_tstr_z(e, sha ? "sha256" : "crc32");
     if (off != 0) {
-        cbor_enc_tstr_z(e, "off");
-        cbor_enc_uint(e, off);
+        extxip_cbor_enc_tstr_z(e, "off");
+        extxip_cbor_enc_uint(e, off);
     }
-    cbor_enc_tstr_z(e, "len");
-    cbor_enc_uint(e, end - off);
-    cbor_enc_tstr_z(e, "output");
+    extxip_cbor_enc_tstr_z(e, "len");
+    extxip_cbor_enc_uint(e, end - off);
+    extxip_cbor_enc_tstr_z(e, "output");
     if (sha) {
         uint8_t d[CRYPTO_SHA256_SIZE];
-        if (crypto_sha256_finish(&h, d) != 0) {
-            return smp_ctx_group_err(ctx, FS_MGMT_ERR_UNKNOWN);
+        if (extxip_crypto_sha256_finish(&h, d) != 0) {
+            return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_UNKNOWN);
         }
-        cbor_enc_bstr(e, d, sizeof d);
+        extxip_cbor_enc_bstr(e, d, sizeof d);
     } else {
-        cbor_enc_uint(e, crc);
+        extxip_cbor_enc_uint(e, crc);
     }
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int hash_types(smp_ctx_t *ctx)
+static int hash_types(extxip_smp_ctx_t *ctx)
 {
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "types");
-    cbor_enc_map_indef(e);
-    cbor_enc_tstr_z(e, "crc32");
-    cbor_enc_map_indef(e);
-    cbor_enc_tstr_z(e, "format");
-    cbor_enc_uint(e, 0);
-    cbor_enc_tstr_z(e, "size");
-    cbor_enc_uint(e, 4);
-    cbor_enc_break(e);
-    cbor_enc_tstr_z(e, "sha256");
-    cbor_enc_map_indef(e);
-    cbor_enc_tstr_z(e, "format");
-    cbor_enc_uint(e, 1);
-    cbor_enc_tstr_z(e, "size");
-    cbor_enc_uint(e, 32);
-    cbor_enc_break(e);
-    cbor_enc_break(e);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "types");
+    extxip_cbor_enc_map_indef(e);
+    extxip_cbor_enc_tstr_z(e, "crc32");
+    extxip_cbor_enc_map_indef(e);
+    extxip_cbor_enc_tstr_z(e, "format");
+    extxip_cbor_enc_uint(e, 0);
+    extxip_cbor_enc_tstr_z(e, "size");
+    extxip_cbor_enc_uint(e, 4);
+    extxip_cbor_enc_break(e);
+    extxip_cbor_enc_tstr_z(e, "sha256");
+    extxip_cbor_enc_map_indef(e);
+    extxip_cbor_enc_tstr_z(e, "format");
+    extxip_cbor_enc_uint(e, 1);
+    extxip_cbor_enc_tstr_z(e, "size");
+    extxip_cbor_enc_uint(e, 32);
+    extxip_cbor_enc_break(e);
+    extxip_cbor_enc_break(e);
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int file_close(smp_ctx_t *ctx)
+static int file_close(extxip_smp_ctx_t *ctx)
 {
     cleanup(ctx->user);
     return MGMT_ERR_EOK;
 }
 
-static const smp_cmd_t fs_cmds[FS_MGMT_ID_COUNT] = {
+static const extxip_smp_cmd_t fs_cmds[FS_MGMT_ID_COUNT] = {
     [FS_MGMT_ID_FILE] = { file_download, file_upload },
     [FS_MGMT_ID_STAT] = { file_status, NULL },
     [FS_MGMT_ID_HASH_CHECKSUM] = { file_hash, NULL },
@@ -400,20 +400,20 @@ static const smp_cmd_t fs_cmds[FS_MGMT_ID_COUNT] = {
     [FS_MGMT_ID_OPENED_FILE] = { NULL, file_close },
 };
 
-void fs_mgmt_init(fs_mgmt_t *fs, const fs_mgmt_port_t *port)
+void extxip_fs_mgmt_init(extxip_fs_mgmt_t *fs, const extxip_fs_mgmt_port_t *port)
 {
     memset(fs, 0, sizeof(*fs));
     fs->port = port;
-    fs->group = (smp_group_t){
+    fs->group = (extxip_smp_group_t){
         .id = MGMT_GROUP_ID_FS,
         .cmds = fs_cmds,
         .cmd_count = FS_MGMT_ID_COUNT,
         .user = fs,
-        .err_to_v1 = fs_mgmt_err_to_v1,
+        .err_to_v1 = extxip_fs_mgmt_err_to_v1,
     };
 }
 
-int fs_mgmt_register(fs_mgmt_t *fs, smp_server_t *srv)
+int extxip_fs_mgmt_register(extxip_fs_mgmt_t *fs, extxip_smp_server_t *srv)
 {
-    return smp_server_register(srv, &fs->group);
+    return extxip_smp_server_register(srv, &fs->group);
 }

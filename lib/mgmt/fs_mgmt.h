@@ -55,7 +55,7 @@ enum {
 /* Port contract. name is a checked, NUL-terminated path. Each returns 0 or an
  * FS_MGMT_ERR_* code. One file is open at a time (open closes nothing: the
  * group closes first). */
-typedef struct fs_mgmt_port {
+typedef struct extxip_fs_mgmt_port {
     void *arg;
     /* Size of a regular file; FILE_NOT_FOUND, FILE_IS_DIRECTORY, FILE_INVALID_NAME. */
     int (*stat)(void *arg, const char *name, uint64_t *size);
@@ -67,26 +67,26 @@ typedef struct fs_mgmt_port {
     int (*write)(void *arg, uint64_t off, const void *buf, size_t len);
     void (*close)(void *arg);
     uint64_t max_file;   /* largest file an upload may create (0: no limit) */
-} fs_mgmt_port_t;
+} extxip_fs_mgmt_port_t;
 
 enum { FS_MGMT_IDLE = 0, FS_MGMT_UPLOAD = 1, FS_MGMT_DOWNLOAD = 2 };
 
-typedef struct fs_mgmt {
-    smp_group_t group;
-    const fs_mgmt_port_t *port;
+typedef struct extxip_fs_mgmt {
+    extxip_smp_group_t group;
+    const extxip_fs_mgmt_port_t *port;
     int state;              /* FS_MGMT_IDLE / UPLOAD / DOWNLOAD */
     char path[FS_MGMT_PATH_LEN];
     uint64_t peer;          /* client that owns the open file */
     uint64_t off, len;      /* next offset, announced/actual length */
     uint8_t buf[FS_MGMT_DL_CHUNK_MAX];
     uint64_t bytes_up, bytes_down; /* statistics */
-} fs_mgmt_t;
+} extxip_fs_mgmt_t;
 
-uint16_t fs_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_fs_mgmt_err_to_v1(uint16_t rc);
 /* 1 when p[0..len) is a path the group hands to its port. */
-int fs_mgmt_path_ok(const uint8_t *p, size_t len);
+int extxip_fs_mgmt_path_ok(const uint8_t *p, size_t len);
 
-void fs_mgmt_init(fs_mgmt_t *fs, const fs_mgmt_port_t *port);
-int fs_mgmt_register(fs_mgmt_t *fs, smp_server_t *srv);
+void extxip_fs_mgmt_init(extxip_fs_mgmt_t *fs, const extxip_fs_mgmt_port_t *port);
+int extxip_fs_mgmt_register(extxip_fs_mgmt_t *fs, extxip_smp_server_t *srv);
 
 #endif

@@ -2,7 +2,7 @@
  * Image management group, slot state: which slot boots next and how, the
  * state list, test/confirm (Zephyr's img_mgmt_state.c rules), and the boot
  * report. The upload session, its checkpoint log and erase are
- * img_mgmt_upload.c; the SMP handlers img_mgmt_smp.c.
+ * extxip_img_mgmt_upload.c; the SMP handlers img_mgmt_smp.c.
  * Facts: docs/protocol.md §7 (Zephyr img_mgmt.c / img_mgmt_state.c
  * behaviour), docs/bootloader.md, docs/protocol.md §13.
  */
@@ -17,21 +17,21 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-const flash_area_t *img_mgmt_area(const img_mgmt_t *im, uint32_t id)
+const extxip_flash_area_t *extxip_img_mgmt_area(const extxip_img_mgmt_t *im, uint32_t id)
 {
-    const flash_area_t *fa = NULL;
-    if (id >= FLASH_AREA_COUNT || flash_map_get(im->cfg.map, (uint8_t)id, &fa) != FLASH_OK) {
+    const extxip_flash_area_t *fa = NULL;
+    if (id >= FLASH_AREA_COUNT || extxip_flash_map_get(im->cfg.map, (uint8_t)id, &fa) != FLASH_OK) {
         return NULL;
     }
     return fa;
 }
 
-uint64_t img_mgmt_now_ms(const img_mgmt_t *im)
+uint64_t extxip_img_mgmt_now_ms(const extxip_img_mgmt_t *im)
 {
     return im->cfg.clock ? im->cfg.clock(im->cfg.clock_arg) : 0;
 }
 
-void img_mgmt_config_default(img_mgmt_config_t *cfg)
+void extxip_img_mgmt_config_default(extxip_img_mgmt_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->image_count = EXTXIP_IMAGE_COUNT;
@@ -48,7 +48,7 @@ void img_mgmt_config_default(img_mgmt_config_t *cfg)
     cfg->checkpoint_bytes = 32u * 1024u;
 }
 
-void img_mgmt_ver_str(const image_version_t *v, char *buf, size_t cap)
+void extxip_img_mgmt_ver_str(const extxip_image_version_t *v, char *buf, size_t cap)
 {
     /* Hand-rolled: no printf in the core. */
     uint32_t parts[4] = {v->major, v->minor, v->revision, v->build_num};
@@ -80,25 +80,25 @@ void img_mgmt_ver_str(const image_version_t *v, char *buf, size_t cap)
 /* Swap type of an image from its trailers (MCUboot's table). For the netcore
  * image the primary trailer counts as unset, like NCS's nrf53 bootutil hook,
  * because on hardware that "slot" is a RAM hand-off area. */
-static int image_swap_type(const img_mgmt_t *im, uint8_t image)
+static int image_swap_type(const extxip_img_mgmt_t *im, uint8_t image)
 {
-    const flash_area_t *pri = img_mgmt_area(im, FLASH_AREA_IMAGE_PRIMARY(image));
-    const flash_area_t *sec = img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(image));
-    boot_trailer_t pt, st;
+    const extxip_flash_area_t *pri = extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_PRIMARY(image));
+    const extxip_flash_area_t *sec = extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(image));
+    extxip_boot_trailer_t pt, st;
     memset(&pt, 0, sizeof(pt));
     pt.magic = BOOT_MAGIC_UNSET;
     pt.swap_type = BOOT_SWAP_TYPE_NONE;
     pt.copy_done = BOOT_FLAG_UNSET;
     pt.image_ok = BOOT_FLAG_UNSET;
     st = pt;
-    if (pri && image != im->cfg.netcore_image && boot_trailer_read(pri, &pt) != BOOT_OK) {
+    if (pri && image != im->cfg.netcore_image && extxip_boot_trailer_read(pri, &pt) != BOOT_OK) {
         pt.magic = BOOT_MAGIC_UNSET;
     }
-    if (!sec || boot_trailer_read(sec, &st) != BOOT_OK) {
+    if (!sec || extxip_boot_trailer_read(sec, &st) != BOOT_OK) {
         st.magic = BOOT_MAGIC_UNSET;
         st.image_ok = BOOT_FLAG_UNSET;
     }
-    int t = boot_swap_type(&pt, &st);
+    int t = extxip_boot_swap_type(&pt, &st);
     /* Overwrite-only never produces a revert: a primary trailer that reads
      * as one (copy_done set by an uploaded trailer that an older bootloader
      * copied verbatim) means nothing; the bootloader now writes the primary
@@ -110,7 +110,7 @@ typedef enum { NB_NORMAL, NB_TEST, NB_REVERT } next_boot_type_t;
 
 /* Zephyr's img_mgmt_get_next_boot_slot (non-Direct-XIP): absolute slot that
  * boots next and how. */
-static uint32_t next_boot_slot(const img_mgmt_t *im, uint8_t image, next_boot_type_t *type)
+static uint32_t next_boot_slot(const extxip_img_mgmt_t *im, uint8_t image, next_boot_type_t *type)
 {
     uint32_t active = FLASH_AREA_IMAGE_PRIMARY(image);
     switch (image_swap_type(im, image)) {
@@ -132,15 +132,15 @@ static uint32_t next_boot_slot(const img_mgmt_t *im, uint8_t image, next_boot_ty
 /* The last boot looked at this image's pending secondary and did not install
  * it: the slot is the user's again (erase or upload over it), whatever its
  * trailer says, or a refused image would block its slot for ever. */
-static bool refused_by_boot(const img_mgmt_t *im, uint8_t image)
+static bool refused_by_boot(const extxip_img_mgmt_t *im, uint8_t image)
 {
-    const boot_result_t *b = im->cfg.last_boot;
+    const extxip_boot_result_t *b = im->cfg.last_boot;
     return b != NULL && image < b->image_count &&
            b->img[image].upgrade == BOOT_UPGRADE_REFUSED;
 }
 
-/* Zephyr's img_mgmt_slot_in_use: may this slot be overwritten? */
-bool img_mgmt_slot_in_use(const img_mgmt_t *im, uint32_t slot)
+/* Zephyr's extxip_img_mgmt_slot_in_use: may this slot be overwritten? */
+bool extxip_img_mgmt_slot_in_use(const extxip_img_mgmt_t *im, uint32_t slot)
 {
     uint8_t image = (uint8_t)(slot / 2u);
     if (slot % 2u == 1u && refused_by_boot(im, image)) {
@@ -159,23 +159,23 @@ bool img_mgmt_slot_in_use(const img_mgmt_t *im, uint32_t slot)
     return slot == active;
 }
 
-static bool slot_listed(const img_mgmt_t *im, uint32_t slot)
+static bool slot_listed(const extxip_img_mgmt_t *im, uint32_t slot)
 {
     return !(slot == FLASH_AREA_IMAGE_PRIMARY(im->cfg.netcore_image) &&
              !im->cfg.list_netcore_primary);
 }
 
 /* Parse a slot's image; 0 and im->info filled, or negative. */
-int img_mgmt_read_slot_info(img_mgmt_t *im, uint32_t slot)
+int extxip_img_mgmt_read_slot_info(extxip_img_mgmt_t *im, uint32_t slot)
 {
-    const flash_area_t *fa = img_mgmt_area(im, slot);
+    const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
     if (!fa) {
         return IMAGE_ERR_IO;
     }
-    return image_parse(fa, &im->info);
+    return extxip_image_parse(fa, &im->info);
 }
 
-int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
+int extxip_img_mgmt_state_collect(extxip_img_mgmt_t *im, extxip_img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
                            size_t *n)
 {
     *n = 0;
@@ -185,10 +185,10 @@ int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MA
         uint32_t nbs = next_boot_slot(im, i, &type);
         for (uint32_t rel = 0; rel < 2u; rel++) {
             uint32_t slot = slot_a + rel;
-            if (!slot_listed(im, slot) || img_mgmt_read_slot_info(im, slot) != IMAGE_OK) {
+            if (!slot_listed(im, slot) || extxip_img_mgmt_read_slot_info(im, slot) != IMAGE_OK) {
                 continue; /* unparseable slots are omitted, as Zephyr does */
             }
-            img_mgmt_slot_state_t *s = &out[(*n)++];
+            extxip_img_mgmt_slot_state_t *s = &out[(*n)++];
             memset(s, 0, sizeof(*s));
             s->image = i;
             s->slot = (uint8_t)rel;
@@ -200,7 +200,7 @@ int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MA
                  * read), unless the last boot found it not bootable: then
                  * nothing of it runs (the bootloader's serial recovery
                  * answers), and saying active/confirmed would be untrue. */
-                const boot_result_t *b = im->cfg.last_boot;
+                const extxip_boot_result_t *b = im->cfg.last_boot;
                 bool ran = b == NULL || i >= b->image_count || b->img[i].bootable;
                 s->active = ran;
                 s->confirmed = ran && type != NB_REVERT;
@@ -219,10 +219,10 @@ int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MA
 }
 
 /* Absolute slot whose SHA-256 TLV equals hash, or -1. */
-static int find_by_hash(img_mgmt_t *im, const uint8_t *hash)
+static int find_by_hash(extxip_img_mgmt_t *im, const uint8_t *hash)
 {
     for (uint32_t slot = 0; slot < 2u * im->cfg.image_count; slot++) {
-        if (img_mgmt_read_slot_info(im, slot) == IMAGE_OK &&
+        if (extxip_img_mgmt_read_slot_info(im, slot) == IMAGE_OK &&
             memcmp(im->info.hash, hash, IMAGE_HASH_SIZE) == 0) {
             return (int)slot;
         }
@@ -230,7 +230,7 @@ static int find_by_hash(img_mgmt_t *im, const uint8_t *hash)
     return -1;
 }
 
-int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm)
+int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm)
 {
     uint32_t slot;
     if (hash_len == 0) {
@@ -267,8 +267,8 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
             /* Testing what is already under test writes nothing, but answers
              * as a first test would: an image the bootloader would refuse
              * is refused here too. */
-            const flash_area_t *fa = img_mgmt_area(im, slot);
-            if (!fa || image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
+            const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
+            if (!fa || extxip_image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
                 return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
             }
             return 0;
@@ -292,18 +292,18 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
         }
     }
 
-    const flash_area_t *fa = img_mgmt_area(im, slot);
+    const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
     if (!fa) {
         return IMG_MGMT_ERR_FLASH_OPEN_FAILED;
     }
     int rc;
     if (slot == active) {
-        rc = boot_set_confirmed(fa);
+        rc = extxip_boot_set_confirmed(fa);
     } else {
         /* Beyond Zephyr: never schedule an image that MCUboot would refuse
          * (bad hash, signature, unknown key); write nothing then. Zephyr maps
          * MCUboot's BOOT_EBADIMAGE to INVALID_IMAGE_HEADER_MAGIC (23). */
-        if (image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
+        if (extxip_image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
             return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
         }
         /* An image never depends on itself: a protected dependency on this
@@ -317,11 +317,11 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
                 return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
             }
         }
-        rc = boot_set_pending(fa, confirm);
+        rc = extxip_boot_set_pending(fa, confirm);
         if (rc == BOOT_OK && im->s.active && FLASH_AREA_IMAGE_SECONDARY(im->s.image) == slot) {
             /* A session into a slot now scheduled is stale: resuming it
              * would write over the marks. */
-            (void)img_mgmt_session_reset(im);
+            (void)extxip_img_mgmt_session_reset(im);
         }
     }
     if (rc == BOOT_ERR_BAD_MAGIC || rc == BOOT_ERR_TRAILER) {
@@ -332,7 +332,7 @@ int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, b
 
 /* ---------------------------------------------------------- last boot report */
 
-const boot_result_t *img_mgmt_last_boot(const img_mgmt_t *im)
+const extxip_boot_result_t *extxip_img_mgmt_last_boot(const extxip_img_mgmt_t *im)
 {
     return im->cfg.last_boot;
 }
@@ -348,9 +348,9 @@ static size_t put(char *buf, size_t cap, size_t o, const char *s)
     return o;
 }
 
-const char *img_mgmt_boot_report(const img_mgmt_t *im, uint8_t image, char *buf, size_t cap)
+const char *extxip_img_mgmt_boot_report(const extxip_img_mgmt_t *im, uint8_t image, char *buf, size_t cap)
 {
-    const boot_result_t *r = im->cfg.last_boot;
+    const extxip_boot_result_t *r = im->cfg.last_boot;
     char v[IMG_MGMT_VER_STR_MAX];
     size_t o = 0;
     if (cap == 0) {
@@ -360,7 +360,7 @@ const char *img_mgmt_boot_report(const img_mgmt_t *im, uint8_t image, char *buf,
     if (!r || image >= r->image_count || image >= BOOT_IMAGE_MAX) {
         return buf;
     }
-    const boot_image_result_t *ir = &r->img[image];
+    const extxip_boot_image_result_t *ir = &r->img[image];
     char num[2] = {(char)('0' + image), '\0'};
     o = put(buf, cap, o, "image ");
     o = put(buf, cap, o, num);
@@ -370,21 +370,21 @@ const char *img_mgmt_boot_report(const img_mgmt_t *im, uint8_t image, char *buf,
         break;
     case BOOT_UPGRADE_REFUSED:
         o = put(buf, cap, o, ": upgrade refused (");
-        o = put(buf, cap, o, boot_reason_str(ir->reason));
+        o = put(buf, cap, o, extxip_boot_reason_str(ir->reason));
         o = put(buf, cap, o, ") ");
         break;
     default:
         o = put(buf, cap, o, ir->bootable ? ": no upgrade" : ": not bootable (");
         if (!ir->bootable) {
-            o = put(buf, cap, o, boot_reason_str(ir->reason));
+            o = put(buf, cap, o, extxip_boot_reason_str(ir->reason));
             o = put(buf, cap, o, ")");
         }
         return buf;
     }
-    img_mgmt_ver_str(&ir->from, v, sizeof(v));
+    extxip_img_mgmt_ver_str(&ir->from, v, sizeof(v));
     o = put(buf, cap, o, v);
     o = put(buf, cap, o, " -> ");
-    img_mgmt_ver_str(&ir->to, v, sizeof(v));
+    extxip_img_mgmt_ver_str(&ir->to, v, sizeof(v));
     (void)put(buf, cap, o, v);
     return buf;
 }

@@ -8,7 +8,7 @@
  *    they return 0, a positive IMG_MGMT_ERR_* group code (reported as a v2
  *    "err" / translated v1 "rc"), or a negative -MGMT_ERR_* SMP-level code
  *    (reported as {"rc": N}). The tests drive them directly too.
- *  - the SMP handlers (img_mgmt_register): decode the request map, call the
+ *  - the SMP handlers (extxip_img_mgmt_register): decode the request map, call the
  *    core, encode the response map exactly as Zephyr does.
  *
  * Beyond Zephyr:
@@ -22,7 +22,7 @@
  *  - test/confirm of a secondary validates it (hash + signature) first;
  *  - primaries are never erased.
  *
- * State is caller-owned (img_mgmt_t); there are no statics.
+ * State is caller-owned (extxip_img_mgmt_t); there are no statics.
  */
 #ifndef EXTXIP_IMG_MGMT_H
 #define EXTXIP_IMG_MGMT_H
@@ -51,12 +51,12 @@
 #define IMG_MGMT_REC_SIZE 64u
 
 /* Monotonic milliseconds for the busy rule; arg is cfg.clock_arg. */
-typedef uint64_t (*img_mgmt_clock_fn)(void *arg);
+typedef uint64_t (*extxip_img_mgmt_clock_fn)(void *arg);
 
-typedef struct img_mgmt_config {
-    const flash_map_t *map;           /* slots 0..2n-1 and (optionally) the log area */
-    const image_keyring_t *keys;      /* for test/confirm validation; NULL: hash only */
-    const boot_result_t *last_boot;   /* what the last boot did; may be NULL */
+typedef struct extxip_img_mgmt_config {
+    const extxip_flash_map_t *map;           /* slots 0..2n-1 and (optionally) the log area */
+    const extxip_image_keyring_t *keys;      /* for test/confirm validation; NULL: hash only */
+    const extxip_boot_result_t *last_boot;   /* what the last boot did; may be NULL */
     uint8_t image_count;              /* 1..IMG_MGMT_MAX_IMAGES (3 here) */
     uint8_t active_image;             /* the running application's image (0) */
     uint8_t netcore_image;            /* image whose primary trailer is ignored
@@ -67,7 +67,7 @@ typedef struct img_mgmt_config {
                                          skip upload when the slot already matches */
     bool boot_report_key;             /* add "bootReport" (text) to state read; not
                                        * Zephyr's: strict clients reject it (default off) */
-    img_mgmt_clock_fn clock;          /* NULL: no busy rule (Zephyr behaviour) */
+    extxip_img_mgmt_clock_fn clock;          /* NULL: no busy rule (Zephyr behaviour) */
     void *clock_arg;
     uint32_t busy_ms;                 /* another peer is refused this long after the
                                          owner's last chunk (5000) */
@@ -86,19 +86,19 @@ typedef struct img_mgmt_config {
     bool pending_on_upload;
     void (*uploaded)(void *arg, uint8_t image, const uint8_t *hash);
     void *uploaded_arg;
-} img_mgmt_config_t;
+} extxip_img_mgmt_config_t;
 
 /* One listed slot (state read). */
-typedef struct img_mgmt_slot_state {
+typedef struct extxip_img_mgmt_slot_state {
     uint8_t image;
     uint8_t slot; /* relative: 0 primary, 1 secondary */
-    image_version_t ver;
+    extxip_image_version_t ver;
     uint8_t hash[IMAGE_HASH_SIZE];
     bool bootable, pending, confirmed, active, permanent;
-} img_mgmt_slot_state_t;
+} extxip_img_mgmt_slot_state_t;
 
 /* Upload session (one at a time, like Zephyr). Fields are private. */
-typedef struct img_mgmt_session {
+typedef struct extxip_img_mgmt_session {
     bool active;
     uint8_t image;
     uint8_t sha_len;
@@ -115,53 +115,53 @@ typedef struct img_mgmt_session {
     uint64_t peer;
     uint64_t last_ms;
     uint8_t wbuf[IMG_MGMT_WBUF_MAX];
-} img_mgmt_session_t;
+} extxip_img_mgmt_session_t;
 
-typedef struct img_mgmt {
-    img_mgmt_config_t cfg;
-    img_mgmt_session_t s;
+typedef struct extxip_img_mgmt {
+    extxip_img_mgmt_config_t cfg;
+    extxip_img_mgmt_session_t s;
     /* Persisted-log cursor. */
     bool log_ok;            /* persistence configured and usable */
     bool log_active;        /* the newest record describes an active session */
-    reclog_t log;           /* the session log's window and append cursor */
+    extxip_reclog_t log;           /* the session log's window and append cursor */
     uint32_t log_writes;    /* records written since init (for tests/bench) */
     uint64_t upload_bytes;  /* image bytes accepted since init (statistics) */
     bool resumed;           /* init reloaded a persisted session (statistics) */
     uint8_t scratch[IMG_MGMT_SCRATCH];
-    image_info_t info;
-    img_mgmt_slot_state_t states[IMG_MGMT_MAX_SLOTS]; /* state read scratch */
-    smp_group_t group;      /* registered with the SMP server (user = this) */
-} img_mgmt_t;
+    extxip_image_info_t info;
+    extxip_img_mgmt_slot_state_t states[IMG_MGMT_MAX_SLOTS]; /* state read scratch */
+    extxip_smp_group_t group;      /* registered with the SMP server (user = this) */
+} extxip_img_mgmt_t;
 
 /* Defaults for the extxip sample: 3 images, active image 0, netcore image 1
  * listed, erase-pending refused, image check on, busy 5 s, log in the last
  * 8 KiB of the settings area (IMG_MGMT_LOG_AT_END), checkpoints every 32 KiB. map/keys/clock are
  * left for the caller. */
-void img_mgmt_config_default(img_mgmt_config_t *cfg);
+void extxip_img_mgmt_config_default(extxip_img_mgmt_config_t *cfg);
 
 /* Check cfg, clear the session, then reload a persisted session (if any).
  * Reads flash only. Returns 0 or -MGMT_ERR_EINVAL (bad config). */
-int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg);
+int extxip_img_mgmt_init(extxip_img_mgmt_t *im, const extxip_img_mgmt_config_t *cfg);
 
 /* ---- State (cmd 0) --------------------------------------------------------- */
 
 /* Every listed slot, image by image, primary first; unparseable slots are
  * omitted (docs/protocol.md §7.3). Returns 0 (count in *n, may be 0). */
-int img_mgmt_state_collect(img_mgmt_t *im, img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
+int extxip_img_mgmt_state_collect(extxip_img_mgmt_t *im, extxip_img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
                            size_t *n);
 
 /* Test (confirm=false) or confirm the slot whose SHA-256 TLV equals hash, or
  * confirm the running image (hash_len 0, confirm). Rules of docs/protocol.md §7.4; a
  * secondary must validate first (else INVALID_IMAGE_HEADER_MAGIC, nothing
  * written). Returns 0, IMG_MGMT_ERR_* (>0) or -MGMT_ERR_*. */
-int img_mgmt_state_write(img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm);
+int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm);
 
 /* "1.2.3" or "1.2.3.4" (build only when non-zero) into buf (>= IMG_MGMT_VER_STR_MAX). */
-void img_mgmt_ver_str(const image_version_t *v, char *buf, size_t cap);
+void extxip_img_mgmt_ver_str(const extxip_image_version_t *v, char *buf, size_t cap);
 
 /* ---- Upload (cmd 1) -------------------------------------------------------- */
 
-typedef struct img_mgmt_upload_req {
+typedef struct extxip_img_mgmt_upload_req {
     uint32_t off;
     const uint8_t *data;
     size_t data_len;
@@ -171,53 +171,53 @@ typedef struct img_mgmt_upload_req {
     const uint8_t *sha;
     size_t sha_len;   /* 0: none */
     bool upgrade;
-    uint64_t peer;    /* transport peer id of the requester (smp_ctx_t.peer) */
-} img_mgmt_upload_req_t;
+    uint64_t peer;    /* transport peer id of the requester (extxip_smp_ctx_t.peer) */
+} extxip_img_mgmt_upload_req_t;
 
-typedef struct img_mgmt_upload_rsp {
+typedef struct extxip_img_mgmt_upload_rsp {
     uint32_t off;     /* next expected offset */
     bool has_match;   /* add "match" (last chunk / shortcut, image_check on) */
     bool match;
-} img_mgmt_upload_rsp_t;
+} extxip_img_mgmt_upload_rsp_t;
 
 /* One upload request (docs/protocol.md §7.5 plus the checks above). On 0, *rsp says what
  * to answer. Returns 0, IMG_MGMT_ERR_* (>0) or -MGMT_ERR_EBUSY / -MGMT_ERR_*. */
-int img_mgmt_upload(img_mgmt_t *im, const img_mgmt_upload_req_t *req, img_mgmt_upload_rsp_t *rsp);
+int extxip_img_mgmt_upload(extxip_img_mgmt_t *im, const extxip_img_mgmt_upload_req_t *req, extxip_img_mgmt_upload_rsp_t *rsp);
 
 /* Drop the upload session (and its persisted record). Returns 0 or
  * IMG_MGMT_ERR_FLASH_WRITE_FAILED when the log cannot be written. */
-int img_mgmt_session_reset(img_mgmt_t *im);
+int extxip_img_mgmt_session_reset(extxip_img_mgmt_t *im);
 
 /* The settings partition is about to be erased (storage erase): drop the
  * session, then erase the persisted log power-safely (an "idle" record goes
  * first and its sector is erased last, so a cut at any point never leaves a
  * stale session to resume) and restart the log empty. Returns 0 or
  * IMG_MGMT_ERR_FLASH_WRITE_FAILED / IMG_MGMT_ERR_FLASH_ERASE_FAILED. */
-int img_mgmt_log_erase(img_mgmt_t *im);
+int extxip_img_mgmt_log_erase(extxip_img_mgmt_t *im);
 
 /* Progress of the current session: true and image, off, len (each may be NULL) when one is active. */
-bool img_mgmt_session_get(const img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len);
+bool extxip_img_mgmt_session_get(const extxip_img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len);
 
 /* ---- Erase (cmd 5) --------------------------------------------------------- */
 
 /* Erase absolute slot `slot` (docs/protocol.md §7.6; primaries always refused). Resets
  * the upload session. Returns 0, IMG_MGMT_ERR_* (>0). */
-int img_mgmt_erase(img_mgmt_t *im, uint32_t slot);
+int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot);
 
 /* ---- Last boot report ------------------------------------------------------ */
 
-/* The boot_result_t given in the config (NULL if none). */
-const boot_result_t *img_mgmt_last_boot(const img_mgmt_t *im);
+/* The extxip_boot_result_t given in the config (NULL if none). */
+const extxip_boot_result_t *extxip_img_mgmt_last_boot(const extxip_img_mgmt_t *im);
 
 /* One line saying what the last boot did with image `image` ("image 2:
  * upgrade refused (downgrade) 2.0.0 -> 1.0.0"); "" when unknown. Returns buf. */
-const char *img_mgmt_boot_report(const img_mgmt_t *im, uint8_t image, char *buf, size_t cap);
+const char *extxip_img_mgmt_boot_report(const extxip_img_mgmt_t *im, uint8_t image, char *buf, size_t cap);
 
 /* ---- SMP registration ------------------------------------------------------ */
 
 /* Register group 1 (commands 0 state, 1 upload, 5 erase, 6 slot info) with
  * the SMP server; im (which holds the group) must outlive the server.
  * Returns 0 or the server's SMP_ERR_*. */
-int img_mgmt_register(img_mgmt_t *im, smp_server_t *srv);
+int extxip_img_mgmt_register(extxip_img_mgmt_t *im, extxip_smp_server_t *srv);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * The image group's (1) error codes, v2 "err.rc" (docs/protocol.md §4.4), and
  * their v1 "rc" translation. The group owns them; the SMP layer only calls
- * the translation through smp_group_t.err_to_v1. Host tools include this
+ * the translation through extxip_smp_group_t.err_to_v1. Host tools include this
  * header alone for the names.
  */
 #ifndef EXTXIP_IMG_MGMT_ERR_H
@@ -48,6 +48,6 @@ enum {
 };
 
 /* v2 code -> v1 MGMT_ERR_*; unknown codes -> MGMT_ERR_EUNKNOWN. */
-uint16_t img_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_img_mgmt_err_to_v1(uint16_t rc);
 
 #endif

@@ -40,14 +40,14 @@ static bool rec_decode(const uint8_t *b, rec_t *r)
     r->state = b[8];
     r->image = b[9];
     r->sha_len = b[10];
-    r->len = reclog_rd32(b + 12);
-    r->off = reclog_rd32(b + 16);
+    r->len = extxip_reclog_rd32(b + 12);
+    r->off = extxip_reclog_rd32(b + 16);
     memcpy(r->sha, b + 20, IMG_MGMT_SHA_MAX);
     return b[11] == REC_FORMAT && r->state <= 1 && r->sha_len <= IMG_MGMT_SHA_MAX;
 }
 
 /* Append one snapshot of the current session (or idle). */
-static int log_append(img_mgmt_t *im, bool active, uint32_t ckpt_off)
+static int log_append(extxip_img_mgmt_t *im, bool active, uint32_t ckpt_off)
 {
     if (!im->log_ok) {
         return 0;
@@ -58,13 +58,13 @@ static int log_append(img_mgmt_t *im, bool active, uint32_t ckpt_off)
     b[9] = im->s.image;
     b[10] = active ? im->s.sha_len : 0u;
     b[11] = REC_FORMAT;
-    reclog_wr32(b + 12, active ? im->s.len : 0u);
-    reclog_wr32(b + 16, active ? ckpt_off : 0u);
+    extxip_reclog_wr32(b + 12, active ? im->s.len : 0u);
+    extxip_reclog_wr32(b + 16, active ? ckpt_off : 0u);
     memset(b + 20, 0, IMG_MGMT_SHA_MAX);
     if (active) {
         memcpy(b + 20, im->s.sha, im->s.sha_len);
     }
-    switch (reclog_append(&im->log, b)) {
+    switch (extxip_reclog_append(&im->log, b)) {
     case RECLOG_OK:
         im->log_active = active;
         im->log_writes++;
@@ -76,36 +76,36 @@ static int log_append(img_mgmt_t *im, bool active, uint32_t ckpt_off)
 }
 
 /* Persist "no session", only when the log currently says otherwise. */
-static int log_idle(img_mgmt_t *im)
+static int log_idle(extxip_img_mgmt_t *im)
 {
     return im->log_active ? log_append(im, false, 0) : 0;
 }
 
 /* ------------------------------------------------------------ upload core */
 
-static const flash_area_t *session_fa(const img_mgmt_t *im)
+static const extxip_flash_area_t *session_fa(const extxip_img_mgmt_t *im)
 {
-    return img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(im->s.image));
+    return extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(im->s.image));
 }
 
-static void session_clear(img_mgmt_t *im)
+static void session_clear(extxip_img_mgmt_t *im)
 {
     memset(&im->s, 0, sizeof(im->s));
 }
 
-int img_mgmt_session_reset(img_mgmt_t *im)
+int extxip_img_mgmt_session_reset(extxip_img_mgmt_t *im)
 {
     session_clear(im);
     return log_idle(im);
 }
 
-int img_mgmt_log_erase(img_mgmt_t *im)
+int extxip_img_mgmt_log_erase(extxip_img_mgmt_t *im)
 {
-    int rc = img_mgmt_session_reset(im);
+    int rc = extxip_img_mgmt_session_reset(im);
     if (rc || !im->log_ok) {
         return rc;
     }
-    reclog_t *l = &im->log;
+    extxip_reclog_t *l = &im->log;
     uint32_t nsec = l->size / l->sector;
     uint32_t newest = l->next ? (l->next - IMG_MGMT_REC_SIZE) / l->sector : 0;
     for (uint32_t k = 0; k <= nsec; k++) {
@@ -113,16 +113,16 @@ int img_mgmt_log_erase(img_mgmt_t *im)
         if (k < nsec && sec == newest) {
             continue;
         }
-        if (flash_area_erase(l->fa, l->off + sec * l->sector, l->sector) != FLASH_OK) {
+        if (extxip_flash_area_erase(l->fa, l->off + sec * l->sector, l->sector) != FLASH_OK) {
             return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
         }
     }
     im->log_active = false;
     /* an empty log now: the scan restarts its cursor and sequence */
-    return reclog_scan(l, im->scratch) < 0 ? IMG_MGMT_ERR_FLASH_READ_FAILED : 0;
+    return extxip_reclog_scan(l, im->scratch) < 0 ? IMG_MGMT_ERR_FLASH_READ_FAILED : 0;
 }
 
-bool img_mgmt_session_get(const img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len)
+bool extxip_img_mgmt_session_get(const extxip_img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len)
 {
     if (!im->s.active) {
         return false;
@@ -140,13 +140,13 @@ bool img_mgmt_session_get(const img_mgmt_t *im, uint8_t *image, uint32_t *off, u
 }
 
 /* Erase one sector unless it is already blank (saves time and wear). */
-static int erase_sector_if_needed(const flash_area_t *fa, uint32_t off, uint32_t ssz)
+static int erase_sector_if_needed(const extxip_flash_area_t *fa, uint32_t off, uint32_t ssz)
 {
-    int e = flash_area_is_erased(fa, off, ssz);
+    int e = extxip_flash_area_is_erased(fa, off, ssz);
     if (e < 0) {
         return IMG_MGMT_ERR_FLASH_READ_FAILED;
     }
-    if (e == 0 && flash_area_erase(fa, off, ssz) != FLASH_OK) {
+    if (e == 0 && extxip_flash_area_erase(fa, off, ssz) != FLASH_OK) {
         return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
     }
     return 0;
@@ -154,10 +154,10 @@ static int erase_sector_if_needed(const flash_area_t *fa, uint32_t off, uint32_t
 
 /* Make sure the trailer sectors at the end of the slot are blank, so a stale
  * pending mark can never apply to a half-written image. */
-static int ensure_tail(img_mgmt_t *im)
+static int ensure_tail(extxip_img_mgmt_t *im)
 {
-    const flash_area_t *fa = session_fa(im);
-    uint32_t ssz = flash_area_sector_size(fa);
+    const extxip_flash_area_t *fa = session_fa(im);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
     if (im->s.tail_verified) {
         return 0;
     }
@@ -176,10 +176,10 @@ static int ensure_tail(img_mgmt_t *im)
 
 /* Progressive erase: sectors are erased just ahead of the write position, so
  * the first chunk does not stall for a whole-slot erase. */
-static int ensure_erased(img_mgmt_t *im, uint32_t end)
+static int ensure_erased(extxip_img_mgmt_t *im, uint32_t end)
 {
-    const flash_area_t *fa = session_fa(im);
-    uint32_t ssz = flash_area_sector_size(fa);
+    const extxip_flash_area_t *fa = session_fa(im);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
     while (im->s.erased_to < end) {
         uint32_t o = im->s.erased_to;
         /* Trailer sectors blanked by ensure_tail and not written since. */
@@ -194,14 +194,14 @@ static int ensure_erased(img_mgmt_t *im, uint32_t end)
     return 0;
 }
 
-static int program(img_mgmt_t *im, const uint8_t *p, uint32_t n)
+static int program(extxip_img_mgmt_t *im, const uint8_t *p, uint32_t n)
 {
-    const flash_area_t *fa = session_fa(im);
+    const extxip_flash_area_t *fa = session_fa(im);
     int rc = ensure_erased(im, im->s.flushed + n);
     if (rc) {
         return rc;
     }
-    if (flash_area_write(fa, im->s.flushed, p, n) != FLASH_OK) {
+    if (extxip_flash_area_write(fa, im->s.flushed, p, n) != FLASH_OK) {
         return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
     }
     im->s.flushed += n;
@@ -210,10 +210,10 @@ static int program(img_mgmt_t *im, const uint8_t *p, uint32_t n)
 
 /* Buffered write at s.off: chunks need no alignment; whole write units go to
  * flash, the remainder waits in wbuf (at most align-1 bytes). */
-static int stream_write(img_mgmt_t *im, const uint8_t *data, uint32_t n)
+static int stream_write(extxip_img_mgmt_t *im, const uint8_t *data, uint32_t n)
 {
-    const flash_area_t *fa = session_fa(im);
-    uint32_t align = flash_area_align(fa);
+    const extxip_flash_area_t *fa = session_fa(im);
+    uint32_t align = extxip_flash_area_align(fa);
     uint32_t pend = im->s.off - im->s.flushed;
     int rc;
     if (pend > 0) {
@@ -248,37 +248,37 @@ static int stream_write(img_mgmt_t *im, const uint8_t *data, uint32_t n)
 }
 
 /* Last byte landed: program the padded final unit. */
-static int stream_finish(img_mgmt_t *im)
+static int stream_finish(extxip_img_mgmt_t *im)
 {
-    const flash_area_t *fa = session_fa(im);
-    uint32_t align = flash_area_align(fa);
+    const extxip_flash_area_t *fa = session_fa(im);
+    uint32_t align = extxip_flash_area_align(fa);
     uint32_t pend = im->s.off - im->s.flushed;
     if (pend == 0) {
         return 0;
     }
-    memset(im->s.wbuf + pend, flash_area_erased_val(fa), align - pend);
+    memset(im->s.wbuf + pend, extxip_flash_area_erased_val(fa), align - pend);
     return program(im, im->s.wbuf, align);
 }
 
 /* SHA-256 of the first len bytes of fa, compared with want (32 bytes). */
-static int flash_sha_matches(img_mgmt_t *im, const flash_area_t *fa, uint32_t len,
+static int flash_sha_matches(extxip_img_mgmt_t *im, const extxip_flash_area_t *fa, uint32_t len,
                              const uint8_t *want, bool *match)
 {
-    crypto_sha256_t ctx;
+    extxip_crypto_sha256_t ctx;
     uint8_t dig[CRYPTO_SHA256_SIZE];
-    if (crypto_sha256_init(&ctx) != CRYPTO_OK) {
+    if (extxip_crypto_sha256_init(&ctx) != CRYPTO_OK) {
         return IMG_MGMT_ERR_UNKNOWN;
     }
     for (uint32_t o = 0; o < len;) {
         uint32_t n = len - o < IMG_MGMT_SCRATCH ? len - o : IMG_MGMT_SCRATCH;
-        if (flash_area_read(fa, o, im->scratch, n) != FLASH_OK) {
-            (void)crypto_sha256_finish(&ctx, dig);
+        if (extxip_flash_area_read(fa, o, im->scratch, n) != FLASH_OK) {
+            (void)extxip_crypto_sha256_finish(&ctx, dig);
             return IMG_MGMT_ERR_FLASH_READ_FAILED;
         }
-        (void)crypto_sha256_update(&ctx, im->scratch, n);
+        (void)extxip_crypto_sha256_update(&ctx, im->scratch, n);
         o += n;
     }
-    if (crypto_sha256_finish(&ctx, dig) != CRYPTO_OK) {
+    if (extxip_crypto_sha256_finish(&ctx, dig) != CRYPTO_OK) {
         return IMG_MGMT_ERR_UNKNOWN;
     }
     *match = memcmp(dig, want, CRYPTO_SHA256_SIZE) == 0;
@@ -287,16 +287,16 @@ static int flash_sha_matches(img_mgmt_t *im, const flash_area_t *fa, uint32_t le
 
 /* The checkpoint interval for the session's slot: checkpoint_bytes rounded
  * down to whole sectors, at least one sector. */
-static uint32_t ckpt_step(const img_mgmt_t *im, const flash_area_t *fa)
+static uint32_t ckpt_step(const extxip_img_mgmt_t *im, const extxip_flash_area_t *fa)
 {
     uint32_t step = im->cfg.checkpoint_bytes;
-    uint32_t ssz = flash_area_sector_size(fa);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
     return step < ssz ? ssz : step - step % ssz;
 }
 
 /* Checkpoint every checkpoint_bytes of programmed data, at a sector boundary,
  * so a resume after reset only has to re-erase from that boundary on. */
-static int maybe_checkpoint(img_mgmt_t *im)
+static int maybe_checkpoint(extxip_img_mgmt_t *im)
 {
     if (!im->log_ok || im->s.sha_len == 0 || im->s.flushed < im->s.next_ckpt) {
         return 0;
@@ -309,16 +309,16 @@ static int maybe_checkpoint(img_mgmt_t *im)
 
 /* A whole file landed in image `image`'s secondary. In recovery mode it is
  * scheduled there and then (pending, permanent). Returns 0 or an error. */
-static int upload_done(img_mgmt_t *im, uint8_t image)
+static int upload_done(extxip_img_mgmt_t *im, uint8_t image)
 {
     if (!im->cfg.pending_on_upload) {
         return 0;
     }
-    const flash_area_t *fa = img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(image));
-    if (!fa || image_parse(fa, &im->info) != IMAGE_OK) {
+    const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(image));
+    if (!fa || extxip_image_parse(fa, &im->info) != IMAGE_OK) {
         return IMG_MGMT_ERR_INVALID_IMAGE_HEADER; /* kept, not scheduled */
     }
-    int rc = boot_set_pending(fa, true);
+    int rc = extxip_boot_set_pending(fa, true);
     if (rc == BOOT_ERR_BAD_MAGIC || rc == BOOT_ERR_TRAILER) {
         return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
     }
@@ -332,32 +332,32 @@ static int upload_done(img_mgmt_t *im, uint8_t image)
 }
 
 /* Error inside a session: Zephyr drops the session; so do we (and its record). */
-static int fail(img_mgmt_t *im, int err)
+static int fail(extxip_img_mgmt_t *im, int err)
 {
-    (void)img_mgmt_session_reset(im);
+    (void)extxip_img_mgmt_session_reset(im);
     return err;
 }
 
 /* Another client's session is live: its owner sent a chunk recently. */
-static bool busy_for(const img_mgmt_t *im, uint64_t peer)
+static bool busy_for(const extxip_img_mgmt_t *im, uint64_t peer)
 {
     if (!im->s.active || !im->cfg.clock || !im->s.has_peer || im->s.peer == peer) {
         return false;
     }
-    uint64_t now = img_mgmt_now_ms(im);
+    uint64_t now = extxip_img_mgmt_now_ms(im);
     return now - im->s.last_ms < im->cfg.busy_ms;
 }
 
-static void touch(img_mgmt_t *im, uint64_t peer)
+static void touch(extxip_img_mgmt_t *im, uint64_t peer)
 {
     im->s.has_peer = true;
     im->s.peer = peer;
-    im->s.last_ms = img_mgmt_now_ms(im);
+    im->s.last_ms = extxip_img_mgmt_now_ms(im);
 }
 
 /* Write a chunk at s.off and handle completion. */
-static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
-                        img_mgmt_upload_rsp_t *rsp)
+static int accept_chunk(extxip_img_mgmt_t *im, const extxip_img_mgmt_upload_req_t *req,
+                        extxip_img_mgmt_upload_rsp_t *rsp)
 {
     int rc = ensure_tail(im);
     if (rc == 0) {
@@ -380,7 +380,7 @@ static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     }
     bool match = false;
     if (im->s.sha_len == IMAGE_HASH_SIZE) {
-        const flash_area_t *fa = session_fa(im);
+        const extxip_flash_area_t *fa = session_fa(im);
         rc = flash_sha_matches(im, fa, im->s.len, im->s.sha, &match);
         if (rc) {
             return fail(im, rc);
@@ -390,9 +390,9 @@ static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
              * it untestable (no header) and unscheduled (a padded file
              * brings its own trailer: no mark may survive), and say which
              * field failed. */
-            uint32_t ss = flash_area_sector_size(fa);
-            (void)flash_area_erase(fa, 0, ss);
-            (void)flash_area_erase(fa, fa->size - ss, ss);
+            uint32_t ss = extxip_flash_area_sector_size(fa);
+            (void)extxip_flash_area_erase(fa, 0, ss);
+            (void)extxip_flash_area_erase(fa, fa->size - ss, ss);
             return fail(im, IMG_MGMT_ERR_INVALID_HASH);
         }
     }
@@ -400,14 +400,14 @@ static int accept_chunk(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     rsp->has_match = im->cfg.image_check;
     rsp->match = match;
     uint8_t image = im->s.image;
-    (void)img_mgmt_session_reset(im);
+    (void)extxip_img_mgmt_session_reset(im);
     return upload_done(im, image);
 }
 
-static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
-                        img_mgmt_upload_rsp_t *rsp)
+static int upload_first(extxip_img_mgmt_t *im, const extxip_img_mgmt_upload_req_t *req,
+                        extxip_img_mgmt_upload_rsp_t *rsp)
 {
-    image_header_t hdr;
+    extxip_image_header_t hdr;
 
     /* Busy first, so a second client's bad request cannot drop the owner's
      * session. Resuming the same file (same sha) is never busy: a client
@@ -430,17 +430,17 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     if (!req->has_len) {
         return IMG_MGMT_ERR_INVALID_LENGTH;
     }
-    if (image_header_decode(req->data, req->data_len, &hdr) != IMAGE_OK) {
+    if (extxip_image_header_decode(req->data, req->data_len, &hdr) != IMAGE_OK) {
         return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
     }
     if (req->sha_len > IMG_MGMT_SHA_MAX) {
         return IMG_MGMT_ERR_INVALID_HASH;
     }
-    if (same_file && img_mgmt_slot_in_use(im, FLASH_AREA_IMAGE_SECONDARY(im->s.image))) {
+    if (same_file && extxip_img_mgmt_slot_in_use(im, FLASH_AREA_IMAGE_SECONDARY(im->s.image))) {
         /* The file was finished and scheduled since (a session restored
          * from a checkpoint taken before a power cut): nothing to resume,
          * and writing on would un-schedule it. */
-        (void)img_mgmt_session_reset(im);
+        (void)extxip_img_mgmt_session_reset(im);
         same_file = false;
     }
     if (same_file) {
@@ -455,8 +455,8 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
         return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
     uint32_t slot = FLASH_AREA_IMAGE_SECONDARY(req->image);
-    const flash_area_t *fa = img_mgmt_area(im, slot);
-    if (!fa || img_mgmt_slot_in_use(im, slot)) {
+    const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
+    if (!fa || extxip_img_mgmt_slot_in_use(im, slot)) {
         return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
     if (req->len > fa->size) {
@@ -470,10 +470,10 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     }
     if (req->upgrade) {
         /* Zephyr compares with the running image (image 0) whatever the target. */
-        if (img_mgmt_read_slot_info(im, FLASH_AREA_IMAGE_PRIMARY(im->cfg.active_image)) != IMAGE_OK) {
+        if (extxip_img_mgmt_read_slot_info(im, FLASH_AREA_IMAGE_PRIMARY(im->cfg.active_image)) != IMAGE_OK) {
             return IMG_MGMT_ERR_VERSION_GET_FAILED;
         }
-        if (image_version_cmp(&hdr.ver, &im->info.hdr.ver, false) <= 0) {
+        if (extxip_image_version_cmp(&hdr.ver, &im->info.hdr.ver, false) <= 0) {
             return IMG_MGMT_ERR_CURRENT_VERSION_IS_NEWER;
         }
     }
@@ -484,11 +484,11 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     /* IMG_ENABLE_IMAGE_CHECK: the slot already holds this exact file. */
     if (im->cfg.image_check && req->sha_len == IMAGE_HASH_SIZE) {
         uint32_t n = req->data_len < IMG_MGMT_SCRATCH ? (uint32_t)req->data_len : IMG_MGMT_SCRATCH;
-        if (flash_area_read(fa, 0, im->scratch, n) == FLASH_OK &&
+        if (extxip_flash_area_read(fa, 0, im->scratch, n) == FLASH_OK &&
             memcmp(im->scratch, req->data, n) == 0) {
             bool match = false;
             if (flash_sha_matches(im, fa, req->len, req->sha, &match) == 0 && match) {
-                (void)img_mgmt_session_reset(im);
+                (void)extxip_img_mgmt_session_reset(im);
                 rsp->off = req->len;
                 rsp->has_match = true;
                 rsp->match = true;
@@ -507,7 +507,7 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     if (req->sha_len) {
         memcpy(im->s.sha, req->sha, req->sha_len);
     }
-    uint32_t ssz = flash_area_sector_size(fa);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
     uint32_t tail = fa->size - BOOT_TRAILER_SIZE;
     im->s.tail_start = tail - tail % ssz;
     im->s.tail_verified = false;
@@ -522,7 +522,7 @@ static int upload_first(img_mgmt_t *im, const img_mgmt_upload_req_t *req,
     return accept_chunk(im, req, rsp);
 }
 
-int img_mgmt_upload(img_mgmt_t *im, const img_mgmt_upload_req_t *req, img_mgmt_upload_rsp_t *rsp)
+int extxip_img_mgmt_upload(extxip_img_mgmt_t *im, const extxip_img_mgmt_upload_req_t *req, extxip_img_mgmt_upload_rsp_t *rsp)
 {
     memset(rsp, 0, sizeof(*rsp));
     if (req->data_len > 0 && req->data == NULL) {
@@ -551,12 +551,12 @@ int img_mgmt_upload(img_mgmt_t *im, const img_mgmt_upload_req_t *req, img_mgmt_u
 
 /* ------------------------------------------------------------------ erase */
 
-int img_mgmt_erase(img_mgmt_t *im, uint32_t slot)
+int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot)
 {
     if (slot >= 2u * im->cfg.image_count) {
         return IMG_MGMT_ERR_INVALID_SLOT;
     }
-    const flash_area_t *fa = img_mgmt_area(im, slot);
+    const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
     if (!fa) {
         return IMG_MGMT_ERR_INVALID_SLOT;
     }
@@ -565,16 +565,16 @@ int img_mgmt_erase(img_mgmt_t *im, uint32_t slot)
     if (slot % 2u == 0u) {
         return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
-    if (img_mgmt_read_slot_info(im, slot) == IMAGE_OK && img_mgmt_slot_in_use(im, slot)) {
+    if (extxip_img_mgmt_read_slot_info(im, slot) == IMAGE_OK && extxip_img_mgmt_slot_in_use(im, slot)) {
         return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
     /* Session (and its record) go first: after this, nothing can resume into
      * the erased slot with a stale offset (zephyr #51798). */
-    int rc = img_mgmt_session_reset(im);
+    int rc = extxip_img_mgmt_session_reset(im);
     if (rc) {
         return rc;
     }
-    uint32_t ssz = flash_area_sector_size(fa);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
     for (uint32_t o = 0; o < fa->size; o += ssz) {
         rc = erase_sector_if_needed(fa, o, ssz);
         if (rc) {
@@ -586,9 +586,9 @@ int img_mgmt_erase(img_mgmt_t *im, uint32_t slot)
 
 /* ------------------------------------------------------------------- init */
 
-void img_mgmt_group_init(img_mgmt_t *im);
+void extxip_img_mgmt_group_init(extxip_img_mgmt_t *im);
 
-int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
+int extxip_img_mgmt_init(extxip_img_mgmt_t *im, const extxip_img_mgmt_config_t *cfg)
 {
     if (!im || !cfg || !cfg->map || cfg->image_count == 0 ||
         cfg->image_count > IMG_MGMT_MAX_IMAGES || cfg->active_image >= cfg->image_count) {
@@ -596,18 +596,18 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
     }
     memset(im, 0, sizeof(*im));
     im->cfg = *cfg;
-    img_mgmt_group_init(im);
+    extxip_img_mgmt_group_init(im);
     for (uint32_t slot = 0; slot < 2u * cfg->image_count; slot++) {
-        const flash_area_t *fa = img_mgmt_area(im, slot);
-        if (fa && (flash_area_align(fa) > IMG_MGMT_WBUF_MAX ||
-                   fa->size < 2u * flash_area_sector_size(fa))) {
+        const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
+        if (fa && (extxip_flash_area_align(fa) > IMG_MGMT_WBUF_MAX ||
+                   fa->size < 2u * extxip_flash_area_sector_size(fa))) {
             return -MGMT_ERR_EINVAL;
         }
     }
     if (cfg->log_size == 0) {
         return 0;
     }
-    const flash_area_t *lf = img_mgmt_area(im, im->cfg.log_area);
+    const extxip_flash_area_t *lf = extxip_img_mgmt_area(im, im->cfg.log_area);
     if (!lf) {
         return 0; /* no settings partition: run without persistence */
     }
@@ -618,13 +618,13 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
         im->cfg.log_off = lf->size - cfg->log_size;
         cfg = &im->cfg;
     }
-    if (IMG_MGMT_REC_SIZE % flash_area_align(lf) ||
-        reclog_init(&im->log, lf, cfg->log_off, cfg->log_size, IMG_MGMT_REC_SIZE, REC_MAGIC) !=
+    if (IMG_MGMT_REC_SIZE % extxip_flash_area_align(lf) ||
+        extxip_reclog_init(&im->log, lf, cfg->log_off, cfg->log_size, IMG_MGMT_REC_SIZE, REC_MAGIC) !=
             RECLOG_OK) {
         return -MGMT_ERR_EINVAL;
     }
     rec_t r;
-    int found = reclog_scan(&im->log, im->scratch);
+    int found = extxip_reclog_scan(&im->log, im->scratch);
     if (found < 0) {
         return 0; /* unreadable log: no resume, uploads still work */
     }
@@ -640,9 +640,9 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
         return 0;
     }
     /* Reload the session if it still makes sense for this map. */
-    const flash_area_t *fa = img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(r.image));
+    const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_SECONDARY(r.image));
     if (r.image >= cfg->image_count || !fa || r.len > fa->size || r.off > r.len ||
-        r.off % flash_area_sector_size(fa) || r.sha_len == 0 || r.off == 0) {
+        r.off % extxip_flash_area_sector_size(fa) || r.sha_len == 0 || r.off == 0) {
         /* Nothing (sensible) to resume; log_active stays set, so the next
          * session write supersedes the record. */
         return 0;
@@ -651,7 +651,7 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
         /* Data before the checkpoint must still be there (an erase by other
          * means, e.g. a bootloader, makes the record stale). */
         uint8_t m[4];
-        if (flash_area_read(fa, 0, m, 4) != FLASH_OK || reclog_rd32(m) != IMAGE_MAGIC) {
+        if (extxip_flash_area_read(fa, 0, m, 4) != FLASH_OK || extxip_reclog_rd32(m) != IMAGE_MAGIC) {
             return 0;
         }
     }
@@ -662,7 +662,7 @@ int img_mgmt_init(img_mgmt_t *im, const img_mgmt_config_t *cfg)
     im->s.sha_len = r.sha_len;
     memcpy(im->s.sha, r.sha, r.sha_len);
     {
-        uint32_t fssz = flash_area_sector_size(fa);
+        uint32_t fssz = extxip_flash_area_sector_size(fa);
         uint32_t tail = fa->size - BOOT_TRAILER_SIZE;
         im->s.next_ckpt = r.off + ckpt_step(im, fa);
         /* Trailer sectors are checked again before the first write; what the

@@ -43,8 +43,8 @@ enum {
     KVS_ENOTMOUNTED = -5,
 };
 
-typedef struct kvs {
-    const flash_area_t *fa;
+typedef struct extxip_kvs {
+    const extxip_flash_area_t *fa;
     uint32_t off;      /* window start in the area (sector aligned) */
     uint32_t ssz;      /* sector size */
     uint32_t nsec;     /* sectors in the window (>= 3) */
@@ -57,26 +57,26 @@ typedef struct kvs {
     uint32_t gcs;      /* sectors garbage-collected since mount */
     uint8_t rec[KVS_BODY_MAX]; /* scan buffer */
     uint8_t cp[KVS_BODY_MAX];  /* record being copied by garbage collection */
-} kvs_t;
+} extxip_kvs_t;
 
 /* Mount the store on [off, off+size) of fa (sector aligned, >= 3 sectors),
  * finishing a garbage collection a power cut interrupted. Returns KVS_OK,
  * KVS_EINVAL (geometry) or KVS_EIO. */
-int kvs_mount(kvs_t *k, const flash_area_t *fa, uint32_t off, uint32_t size);
+int extxip_kvs_mount(extxip_kvs_t *k, const extxip_flash_area_t *fa, uint32_t off, uint32_t size);
 
 /* Read name's value: up to cap bytes copied to val, *len = the full value
  * length. Returns KVS_OK, KVS_ENOENT, KVS_EINVAL or KVS_EIO. */
-int kvs_read(kvs_t *k, const char *name, size_t nlen, uint8_t *val, size_t cap, size_t *len);
+int extxip_kvs_read(extxip_kvs_t *k, const char *name, size_t nlen, uint8_t *val, size_t cap, size_t *len);
 
 /* Write (replace) name's value. Returns KVS_OK, KVS_EINVAL, KVS_ENOSPC or KVS_EIO. */
-int kvs_write(kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size_t vlen);
+int extxip_kvs_write(extxip_kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size_t vlen);
 
 /* Delete name. Returns KVS_OK, KVS_ENOENT, KVS_EINVAL, KVS_ENOSPC or KVS_EIO. */
-int kvs_delete(kvs_t *k, const char *name, size_t nlen);
+int extxip_kvs_delete(extxip_kvs_t *k, const char *name, size_t nlen);
 
 /* Call fn for every live name (newest value), in no particular order; stop
  * when fn returns non-zero. Returns KVS_OK or KVS_EIO. */
-int kvs_foreach(kvs_t *k, int (*fn)(void *arg, const char *name, size_t nlen, const uint8_t *val,
+int extxip_kvs_foreach(extxip_kvs_t *k, int (*fn)(void *arg, const char *name, size_t nlen, const uint8_t *val,
                                     size_t vlen),
                 void *arg);
 

@@ -6,22 +6,22 @@
 
 #include <string.h>
 
-static const os_mgmt_port_t *port_of(smp_ctx_t *ctx)
+static const extxip_os_mgmt_port_t *port_of(extxip_smp_ctx_t *ctx)
 {
-    return ((const os_mgmt_t *)ctx->user)->port;
+    return ((const extxip_os_mgmt_t *)ctx->user)->port;
 }
 
 /* ---------------------------------------------------------------- echo */
 
-static int os_echo(smp_ctx_t *ctx)
+static int os_echo(extxip_smp_ctx_t *ctx)
 {
-    cbor_str_t d = { (const uint8_t *)"", 0 }; /* no "d" → {"r": ""} as Zephyr */
-    cbor_kv_t kv[] = { CBOR_KV("d", CBOR_KV_TSTR, &d) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+    extxip_cbor_str_t d = { (const uint8_t *)"", 0 }; /* no "d" → {"r": ""} as Zephyr */
+    extxip_cbor_kv_t kv[] = { CBOR_KV("d", CBOR_KV_TSTR, &d) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
         return MGMT_ERR_EINVAL;
     }
-    cbor_enc_tstr_z(ctx->enc, "r");
-    cbor_enc_tstr(ctx->enc, (const char *)d.ptr, d.len);
+    extxip_cbor_enc_tstr_z(ctx->enc, "r");
+    extxip_cbor_enc_tstr(ctx->enc, (const char *)d.ptr, d.len);
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
@@ -42,47 +42,47 @@ static size_t fmt_u32(char *buf, uint32_t v)
     return n;
 }
 
-static int os_taskstat(smp_ctx_t *ctx)
+static int os_taskstat(extxip_smp_ctx_t *ctx)
 {
-    const os_mgmt_port_t *p = port_of(ctx);
+    const extxip_os_mgmt_port_t *p = port_of(ctx);
     if (p->task_get == NULL) {
         return MGMT_ERR_ENOTSUP;
     }
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "tasks");
-    cbor_enc_map_indef(e);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "tasks");
+    extxip_cbor_enc_map_indef(e);
     for (uint32_t i = 0; i < OS_MGMT_TASKSTAT_MAX && !e->err; i++) {
-        os_mgmt_task_t t;
+        extxip_os_mgmt_task_t t;
         memset(&t, 0, sizeof(t));
         if (p->task_get(p->arg, i, &t) != 0) {
             break;
         }
         if (t.name) {
-            cbor_enc_tstr_z(e, t.name);
+            extxip_cbor_enc_tstr_z(e, t.name);
         } else {
             char num[11];
-            cbor_enc_tstr(e, num, fmt_u32(num, i));
+            extxip_cbor_enc_tstr(e, num, fmt_u32(num, i));
         }
-        cbor_enc_map_indef(e);
-        cbor_enc_tstr_z(e, "prio");
-        cbor_enc_int(e, t.prio);
-        cbor_enc_tstr_z(e, "tid");
-        cbor_enc_uint(e, i);
-        cbor_enc_tstr_z(e, "state");
-        cbor_enc_uint(e, t.state);
+        extxip_cbor_enc_map_indef(e);
+        extxip_cbor_enc_tstr_z(e, "prio");
+        extxip_cbor_enc_int(e, t.prio);
+        extxip_cbor_enc_tstr_z(e, "tid");
+        extxip_cbor_enc_uint(e, i);
+        extxip_cbor_enc_tstr_z(e, "state");
+        extxip_cbor_enc_uint(e, t.state);
         if (t.has_stack) {
-            cbor_enc_tstr_z(e, "stksiz");
-            cbor_enc_uint(e, t.stksiz);
-            cbor_enc_tstr_z(e, "stkuse");
-            cbor_enc_uint(e, t.stkuse);
+            extxip_cbor_enc_tstr_z(e, "stksiz");
+            extxip_cbor_enc_uint(e, t.stksiz);
+            extxip_cbor_enc_tstr_z(e, "stkuse");
+            extxip_cbor_enc_uint(e, t.stkuse);
         }
         if (t.has_runtime) {
-            cbor_enc_tstr_z(e, "runtime");
-            cbor_enc_uint(e, t.runtime);
+            extxip_cbor_enc_tstr_z(e, "runtime");
+            extxip_cbor_enc_uint(e, t.runtime);
         }
-        cbor_enc_break(e);
+        extxip_cbor_enc_break(e);
     }
-    cbor_enc_break(e);
+    extxip_cbor_enc_break(e);
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
@@ -101,20 +101,20 @@ static size_t fmt_pad(char *out, uint32_t v, size_t w, char pad)
     return o + n;
 }
 
-static int os_datetime_get(smp_ctx_t *ctx)
+static int os_datetime_get(extxip_smp_ctx_t *ctx)
 {
-    const os_mgmt_port_t *p = port_of(ctx);
+    const extxip_os_mgmt_port_t *p = port_of(ctx);
     if (p->datetime_get == NULL) {
         return MGMT_ERR_ENOTSUP;
     }
-    os_mgmt_datetime_t dt;
+    extxip_os_mgmt_datetime_t dt;
     memset(&dt, 0, sizeof(dt));
     int rc = p->datetime_get(p->arg, &dt);
     if (rc == OS_MGMT_CLOCK_NOT_SET) {
-        return smp_ctx_group_err(ctx, OS_MGMT_ERR_RTC_NOT_SET);
+        return extxip_smp_ctx_group_err(ctx, OS_MGMT_ERR_RTC_NOT_SET);
     }
     if (rc != OS_MGMT_CLOCK_OK) {
-        return smp_ctx_group_err(ctx, OS_MGMT_ERR_RTC_COMMAND_FAILED);
+        return extxip_smp_ctx_group_err(ctx, OS_MGMT_ERR_RTC_COMMAND_FAILED);
     }
     /* Zephyr: "%4d-%02d-%02dT%02d:%02d:%02d" [".%d"] */
     char s[40];
@@ -134,8 +134,8 @@ static int os_datetime_get(smp_ctx_t *ctx)
         s[n++] = '.';
         n += fmt_u32(s + n, dt.ms);
     }
-    cbor_enc_tstr_z(ctx->enc, "datetime");
-    cbor_enc_tstr(ctx->enc, s, n);
+    extxip_cbor_enc_tstr_z(ctx->enc, "datetime");
+    extxip_cbor_enc_tstr(ctx->enc, s, n);
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
@@ -157,15 +157,15 @@ static bool parse_field(const uint8_t *s, size_t len, size_t *pos, uint32_t *v)
     return true;
 }
 
-static int os_datetime_set(smp_ctx_t *ctx)
+static int os_datetime_set(extxip_smp_ctx_t *ctx)
 {
-    const os_mgmt_port_t *p = port_of(ctx);
+    const extxip_os_mgmt_port_t *p = port_of(ctx);
     if (p->datetime_set == NULL) {
         return MGMT_ERR_ENOTSUP;
     }
-    cbor_str_t str = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("datetime", CBOR_KV_TSTR, &str) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+    extxip_cbor_str_t str = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("datetime", CBOR_KV_TSTR, &str) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
         return MGMT_ERR_EINVAL;
     }
     /* Zephyr accepts 19..25 characters */
@@ -182,7 +182,7 @@ static int os_datetime_set(smp_ctx_t *ctx)
         }
         pos++; /* any single delimiter */
     }
-    os_mgmt_datetime_t dt = {
+    extxip_os_mgmt_datetime_t dt = {
         .year = (uint16_t)f[0], .month = (uint8_t)f[1], .day = (uint8_t)f[2],
         .hour = (uint8_t)f[3], .minute = (uint8_t)f[4], .second = (uint8_t)f[5], .ms = 0,
     };
@@ -195,7 +195,7 @@ static int os_datetime_set(smp_ctx_t *ctx)
         dt.ms = (uint16_t)ms;
     }
     if (p->datetime_set(p->arg, &dt) != OS_MGMT_CLOCK_OK) {
-        return smp_ctx_group_err(ctx, OS_MGMT_ERR_RTC_COMMAND_FAILED);
+        return extxip_smp_ctx_group_err(ctx, OS_MGMT_ERR_RTC_COMMAND_FAILED);
     }
     return MGMT_ERR_EOK;
 }
@@ -204,21 +204,21 @@ static int os_datetime_set(smp_ctx_t *ctx)
 
 static void os_do_reset(void *arg)
 {
-    const os_mgmt_port_t *p = arg;
+    const extxip_os_mgmt_port_t *p = arg;
     p->reset(p->arg);
 }
 
-static int os_reset(smp_ctx_t *ctx)
+static int os_reset(extxip_smp_ctx_t *ctx)
 {
-    const os_mgmt_port_t *p = port_of(ctx);
+    const extxip_os_mgmt_port_t *p = port_of(ctx);
     if (p->reset == NULL) {
         return MGMT_ERR_ENOTSUP;
     }
     /* "force" may be bool or int (clients disagree); like Zephyr, a body that
      * does not decode is ignored and force stays false. */
     bool force = false;
-    cbor_kv_t kv[] = { CBOR_KV("force", CBOR_KV_BOOL_OR_INT, &force) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+    extxip_cbor_kv_t kv[] = { CBOR_KV("force", CBOR_KV_BOOL_OR_INT, &force) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
         force = false;
     }
     if (p->reset_check) {
@@ -228,22 +228,22 @@ static int os_reset(smp_ctx_t *ctx)
         }
     }
     /* the reply ({}) must leave before the device goes down */
-    smp_ctx_after_send(ctx, os_do_reset, (void *)p);
+    extxip_smp_ctx_after_send(ctx, os_do_reset, (void *)p);
     return MGMT_ERR_EOK;
 }
 
 /* -------------------------------------------------------------- params */
 
-static int os_params(smp_ctx_t *ctx)
+static int os_params(extxip_smp_ctx_t *ctx)
 {
-    const os_mgmt_port_t *p = port_of(ctx);
+    const extxip_os_mgmt_port_t *p = port_of(ctx);
     if (p->buf_size == 0) {
         return MGMT_ERR_ENOTSUP;
     }
-    cbor_enc_tstr_z(ctx->enc, "buf_size");
-    cbor_enc_uint(ctx->enc, p->buf_size);
-    cbor_enc_tstr_z(ctx->enc, "buf_count");
-    cbor_enc_uint(ctx->enc, p->buf_count);
+    extxip_cbor_enc_tstr_z(ctx->enc, "buf_size");
+    extxip_cbor_enc_uint(ctx->enc, p->buf_size);
+    extxip_cbor_enc_tstr_z(ctx->enc, "buf_count");
+    extxip_cbor_enc_uint(ctx->enc, p->buf_count);
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
@@ -252,19 +252,19 @@ static int os_params(smp_ctx_t *ctx)
 /* Fields in output order (docs/protocol.md §6.9); 'a' selects all available. */
 static const char info_chars[] = "snrvbmpio";
 
-static const char *info_text(const os_mgmt_port_t *p, int i)
+static const char *info_text(const extxip_os_mgmt_port_t *p, int i)
 {
     const char *t[] = { p->kernel_name, p->node_name, p->kernel_release, p->kernel_version, p->build_date_time,
                         p->machine, p->processor, p->platform, p->os_name };
     return t[i] ? t[i] : "unknown";
 }
 
-static int os_info(smp_ctx_t *ctx)
+static int os_info(extxip_smp_ctx_t *ctx)
 {
-    const os_mgmt_port_t *p = port_of(ctx);
-    cbor_str_t fmt = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("format", CBOR_KV_TSTR, &fmt) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+    const extxip_os_mgmt_port_t *p = port_of(ctx);
+    extxip_cbor_str_t fmt = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("format", CBOR_KV_TSTR, &fmt) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
         return MGMT_ERR_EINVAL;
     }
     unsigned mask = 0;
@@ -280,7 +280,7 @@ static int os_info(smp_ctx_t *ctx)
         } else if (hit != NULL && !(c == 'b' && p->build_date_time == NULL)) {
             mask |= 1u << (hit - info_chars);
         } else {
-            return smp_ctx_group_err(ctx, OS_MGMT_ERR_INVALID_FORMAT);
+            return extxip_smp_ctx_group_err(ctx, OS_MGMT_ERR_INVALID_FORMAT);
         }
     }
     if (mask == 0) {
@@ -295,16 +295,16 @@ static int os_info(smp_ctx_t *ctx)
     if (total >= OS_MGMT_INFO_MAX) {
         return MGMT_ERR_EMSGSIZE; /* Zephyr's output buffer would overflow */
     }
-    cbor_enc_tstr_z(ctx->enc, "output");
-    cbor_enc_str_head(ctx->enc, true, total);
+    extxip_cbor_enc_tstr_z(ctx->enc, "output");
+    extxip_cbor_enc_str_head(ctx->enc, true, total);
     bool prior = false;
     for (int i = 0; i < 9; i++) {
         if (mask & (1u << i)) {
             if (prior) {
-                cbor_enc_raw(ctx->enc, " ", 1);
+                extxip_cbor_enc_raw(ctx->enc, " ", 1);
             }
             const char *t = info_text(p, i);
-            cbor_enc_raw(ctx->enc, t, strlen(t));
+            extxip_cbor_enc_raw(ctx->enc, t, strlen(t));
             prior = true;
         }
     }
@@ -313,35 +313,35 @@ static int os_info(smp_ctx_t *ctx)
 
 /* ------------------------------------------------------ bootloader info */
 
-static int os_bootloader_info(smp_ctx_t *ctx)
+static int os_bootloader_info(extxip_smp_ctx_t *ctx)
 {
-    const os_mgmt_port_t *p = port_of(ctx);
-    cbor_str_t query = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("query", CBOR_KV_TSTR, &query) };
+    const extxip_os_mgmt_port_t *p = port_of(ctx);
+    extxip_cbor_str_t query = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("query", CBOR_KV_TSTR, &query) };
     size_t matched = 0;
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, &matched) != 0) {
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, &matched) != 0) {
         return MGMT_ERR_EINVAL;
     }
-    cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_encoder_t *e = ctx->enc;
     if (matched == 0) {
-        cbor_enc_tstr_z(e, "bootloader");
-        cbor_enc_tstr_z(e, p->bootloader_name ? p->bootloader_name : "MCUboot");
-    } else if (cbor_str_eq(&query, "mode")) {
-        cbor_enc_tstr_z(e, "mode");
-        cbor_enc_int(e, p->boot_mode);
+        extxip_cbor_enc_tstr_z(e, "bootloader");
+        extxip_cbor_enc_tstr_z(e, p->bootloader_name ? p->bootloader_name : "MCUboot");
+    } else if (extxip_cbor_str_eq(&query, "mode")) {
+        extxip_cbor_enc_tstr_z(e, "mode");
+        extxip_cbor_enc_int(e, p->boot_mode);
         if (p->no_downgrade) {
-            cbor_enc_tstr_z(e, "no-downgrade");
-            cbor_enc_bool(e, true);
+            extxip_cbor_enc_tstr_z(e, "no-downgrade");
+            extxip_cbor_enc_bool(e, true);
         }
     } else {
-        return smp_ctx_group_err(ctx, OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER);
+        return extxip_smp_ctx_group_err(ctx, OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER);
     }
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
 /* --------------------------------------------------------------- group */
 
-static const smp_cmd_t os_cmds[OS_MGMT_ID_COUNT] = {
+static const extxip_smp_cmd_t os_cmds[OS_MGMT_ID_COUNT] = {
     [OS_MGMT_ID_ECHO] = { os_echo, os_echo },
     [OS_MGMT_ID_CONS_ECHO_CTRL] = { NULL, NULL },
     [OS_MGMT_ID_TASKSTAT] = { os_taskstat, NULL },
@@ -353,19 +353,19 @@ static const smp_cmd_t os_cmds[OS_MGMT_ID_COUNT] = {
     [OS_MGMT_ID_BOOTLOADER_INFO] = { os_bootloader_info, NULL },
 };
 
-void os_mgmt_init(os_mgmt_t *os, const os_mgmt_port_t *port)
+void extxip_os_mgmt_init(extxip_os_mgmt_t *os, const extxip_os_mgmt_port_t *port)
 {
     os->port = port;
-    os->group = (smp_group_t){
+    os->group = (extxip_smp_group_t){
         .id = MGMT_GROUP_ID_OS,
         .cmds = os_cmds,
         .cmd_count = OS_MGMT_ID_COUNT,
         .user = os,
-        .err_to_v1 = os_mgmt_err_to_v1,
+        .err_to_v1 = extxip_os_mgmt_err_to_v1,
     };
 }
 
-int os_mgmt_register(os_mgmt_t *os, smp_server_t *srv)
+int extxip_os_mgmt_register(extxip_os_mgmt_t *os, extxip_smp_server_t *srv)
 {
-    return smp_server_register(srv, &os->group);
+    return extxip_smp_server_register(srv, &os->group);
 }

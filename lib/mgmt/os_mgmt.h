@@ -2,7 +2,7 @@
  * OS management group (SMP group 0, docs/protocol.md §6): echo, task statistics,
  * date/time, reset, MCUmgr parameters, OS/application info, bootloader info.
  * Everything device-specific comes from the port struct below; the module
- * keeps no state of its own beyond the caller-owned os_mgmt_t.
+ * keeps no state of its own beyond the caller-owned extxip_os_mgmt_t.
  */
 #ifndef EXTXIP_OS_MGMT_H
 #define EXTXIP_OS_MGMT_H
@@ -40,7 +40,7 @@ enum {
 };
 
 /* Clock value exchanged with the port (calendar fields, no time zone). */
-typedef struct os_mgmt_datetime {
+typedef struct extxip_os_mgmt_datetime {
     uint16_t year;   /* 1900..11899 */
     uint8_t month;   /* 1..12 */
     uint8_t day;     /* 1..31 */
@@ -48,7 +48,7 @@ typedef struct os_mgmt_datetime {
     uint8_t minute;  /* 0..59 */
     uint8_t second;  /* 0..59 */
     uint16_t ms;     /* 0..999 */
-} os_mgmt_datetime_t;
+} extxip_os_mgmt_datetime_t;
 
 /* Return values of the port clock callbacks. */
 enum {
@@ -58,7 +58,7 @@ enum {
 };
 
 /* One task for taskstat. stksiz/stkuse are in 4-byte words as Zephyr sends. */
-typedef struct os_mgmt_task {
+typedef struct extxip_os_mgmt_task {
     const char *name;  /* map key; NULL → its index as decimal text */
     int32_t prio;
     uint32_t state;
@@ -67,14 +67,14 @@ typedef struct os_mgmt_task {
     uint32_t stkuse;
     bool has_runtime;  /* emit "runtime" */
     uint64_t runtime;
-} os_mgmt_task_t;
+} extxip_os_mgmt_task_t;
 
 /*
  * Port contract. Every member may be NULL/0 where noted; the command that
  * needs a missing member answers ENOTSUP. Callbacks run in the SMP thread
  * and receive `arg`.
  */
-typedef struct os_mgmt_port {
+typedef struct extxip_os_mgmt_port {
     void *arg;
 
     /* MCUmgr parameters (cmd 6): the true sizes the transports use —
@@ -112,27 +112,27 @@ typedef struct os_mgmt_port {
     /* Date/time (cmd 4). get fills *dt; set receives a validated value.
      * Return OS_MGMT_CLOCK_*. Either NULL → that op is ENOTSUP.
      * datetime_ms: replies carry ".<ms>" and requests may carry it. */
-    int (*datetime_get)(void *arg, os_mgmt_datetime_t *dt);
-    int (*datetime_set)(void *arg, const os_mgmt_datetime_t *dt);
+    int (*datetime_get)(void *arg, extxip_os_mgmt_datetime_t *dt);
+    int (*datetime_set)(void *arg, const extxip_os_mgmt_datetime_t *dt);
     bool datetime_ms;
 
     /* Task statistics (cmd 2): fill *task for index 0, 1, ... and return 0;
      * return non-zero past the last task. NULL → ENOTSUP. */
-    int (*task_get)(void *arg, uint32_t index, os_mgmt_task_t *task);
-} os_mgmt_port_t;
+    int (*task_get)(void *arg, uint32_t index, extxip_os_mgmt_task_t *task);
+} extxip_os_mgmt_port_t;
 
 #define OS_MGMT_INFO_MAX 256u /* largest info "output" text (Zephyr's default) */
 #define OS_MGMT_TASKSTAT_MAX 64u /* tasks listed at most */
 
 /* Caller-owned group state. */
-typedef struct os_mgmt {
-    smp_group_t group;
-    const os_mgmt_port_t *port;
-} os_mgmt_t;
+typedef struct extxip_os_mgmt {
+    extxip_smp_group_t group;
+    const extxip_os_mgmt_port_t *port;
+} extxip_os_mgmt_t;
 
 /* Bind os to port (which must outlive it). */
-void os_mgmt_init(os_mgmt_t *os, const os_mgmt_port_t *port);
-/* Register the OS group with srv. Returns smp_server_register's result. */
-int os_mgmt_register(os_mgmt_t *os, smp_server_t *srv);
+void extxip_os_mgmt_init(extxip_os_mgmt_t *os, const extxip_os_mgmt_port_t *port);
+/* Register the OS group with srv. Returns extxip_smp_server_register's result. */
+int extxip_os_mgmt_register(extxip_os_mgmt_t *os, extxip_smp_server_t *srv);
 
 #endif

@@ -3,7 +3,7 @@
 #include "smp/smp_defs.h"
 
 /* v1 clients get MGMT_ERR_* instead of the group code (docs/protocol.md §4.5). */
-uint16_t os_mgmt_err_to_v1(uint16_t rc)
+uint16_t extxip_os_mgmt_err_to_v1(uint16_t rc)
 {
     switch (rc) {
     case OS_MGMT_ERR_OK:

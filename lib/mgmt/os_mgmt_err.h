@@ -1,7 +1,7 @@
 /*
  * The OS group's (0) error codes, v2 "err.rc" (docs/protocol.md §4.5), and
  * their v1 "rc" translation. The group owns them; the SMP layer only calls
- * the translation through smp_group_t.err_to_v1.
+ * the translation through extxip_smp_group_t.err_to_v1.
  */
 #ifndef EXTXIP_OS_MGMT_ERR_H
 #define EXTXIP_OS_MGMT_ERR_H
@@ -19,6 +19,6 @@ enum {
 };
 
 /* v2 code -> v1 MGMT_ERR_*; unknown codes -> MGMT_ERR_EUNKNOWN. */
-uint16_t os_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_os_mgmt_err_to_v1(uint16_t rc);
 
 #endif

@@ -10,7 +10,7 @@
  */
 #include "mgmt/settings_mgmt.h"
 
-uint16_t settings_mgmt_err_to_v1(uint16_t rc)
+uint16_t extxip_settings_mgmt_err_to_v1(uint16_t rc)
 {
     switch (rc) {
     case SETTINGS_MGMT_ERR_OK:
@@ -25,7 +25,7 @@ uint16_t settings_mgmt_err_to_v1(uint16_t rc)
     }
 }
 
-int settings_mgmt_name_ok(const uint8_t *name, size_t len)
+int extxip_settings_mgmt_name_ok(const uint8_t *name, size_t len)
 {
     if (len == 0 || name[0] == '/' || name[len - 1] == '/') {
         return 0;
@@ -39,7 +39,7 @@ int settings_mgmt_name_ok(const uint8_t *name, size_t len)
     return 1;
 }
 
-uint32_t settings_mgmt_store_size(const flash_area_t *settings, uint8_t log_area, uint32_t log_off,
+uint32_t extxip_settings_mgmt_store_size(const extxip_flash_area_t *settings, uint8_t log_area, uint32_t log_off,
                                   uint32_t log_size)
 {
     if (settings == NULL) {
@@ -48,66 +48,66 @@ uint32_t settings_mgmt_store_size(const flash_area_t *settings, uint8_t log_area
     if (log_area != settings->id || log_size == 0 || log_off > settings->size) {
         return settings->size;
     }
-    uint32_t ssz = flash_area_sector_size(settings);
+    uint32_t ssz = extxip_flash_area_sector_size(settings);
     return log_off - log_off % ssz;
 }
 
-static settings_mgmt_port_t *port_of(smp_ctx_t *ctx)
+static extxip_settings_mgmt_port_t *port_of(extxip_smp_ctx_t *ctx)
 {
-    return ((settings_mgmt_t *)ctx->user)->port;
+    return ((extxip_settings_mgmt_t *)ctx->user)->port;
 }
 
 /* The store, mounted again if a failed write left it unmounted. */
-static kvs_t *store(settings_mgmt_port_t *p)
+static extxip_kvs_t *store(extxip_settings_mgmt_port_t *p)
 {
     if (p->store && !p->store->mounted) {
-        (void)kvs_mount(p->store, p->fa, p->off, p->size);
+        (void)extxip_kvs_mount(p->store, p->fa, p->off, p->size);
     }
     return p->store && p->store->mounted ? p->store : NULL;
 }
 
 /* Common name checks. Returns 0 (name usable), or the handler's return
  * value with the error already recorded (*done set). */
-static int check_name(smp_ctx_t *ctx, const cbor_str_t *name, bool *done)
+static int check_name(extxip_smp_ctx_t *ctx, const extxip_cbor_str_t *name, bool *done)
 {
     *done = true;
     if (name->len == 0) {
         return MGMT_ERR_EINVAL;
     }
     if (name->len >= SETTINGS_MGMT_NAME_LEN) {
-        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_KEY_TOO_LONG);
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_KEY_TOO_LONG);
     }
-    if (!settings_mgmt_name_ok(name->ptr, name->len)) {
+    if (!extxip_settings_mgmt_name_ok(name->ptr, name->len)) {
         return MGMT_ERR_EINVAL;
     }
     *done = false;
     return 0;
 }
 
-static int kvs_to_smp(smp_ctx_t *ctx, int rc)
+static int kvs_to_smp(extxip_smp_ctx_t *ctx, int rc)
 {
     switch (rc) {
     case KVS_OK:
         return MGMT_ERR_EOK;
     case KVS_ENOENT:
-        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
     case KVS_ENOSPC:
         return MGMT_ERR_ENOMEM;
     case KVS_EINVAL:
         return MGMT_ERR_EINVAL;
     default:
-        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
     }
 }
 
-static int st_read(smp_ctx_t *ctx)
+static int st_read(extxip_smp_ctx_t *ctx)
 {
-    settings_mgmt_port_t *p = port_of(ctx);
-    cbor_str_t name = { NULL, 0 };
+    extxip_settings_mgmt_port_t *p = port_of(ctx);
+    extxip_cbor_str_t name = { NULL, 0 };
     uint32_t max_size = SETTINGS_MGMT_VALUE_LEN;
-    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name),
+    extxip_cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name),
                        CBOR_KV("max_size", CBOR_KV_UINT32, &max_size) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0) {
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0) {
         return MGMT_ERR_EINVAL;
     }
     bool done;
@@ -120,31 +120,31 @@ static int st_read(smp_ctx_t *ctx)
         max_size = SETTINGS_MGMT_VALUE_LEN;
         limited = true;
     }
-    kvs_t *k = store(p);
+    extxip_kvs_t *k = store(p);
     if (k == NULL) {
-        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED);
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED);
     }
     uint8_t val[SETTINGS_MGMT_VALUE_LEN];
     size_t len = 0;
-    rc = kvs_read(k, (const char *)name.ptr, name.len, val, max_size, &len);
+    rc = extxip_kvs_read(k, (const char *)name.ptr, name.len, val, max_size, &len);
     if (rc != KVS_OK) {
         return kvs_to_smp(ctx, rc);
     }
-    cbor_enc_tstr_z(ctx->enc, "val");
-    cbor_enc_bstr(ctx->enc, val, len < max_size ? len : max_size);
+    extxip_cbor_enc_tstr_z(ctx->enc, "val");
+    extxip_cbor_enc_bstr(ctx->enc, val, len < max_size ? len : max_size);
     if (limited) {
-        cbor_enc_tstr_z(ctx->enc, "max_size");
-        cbor_enc_uint(ctx->enc, SETTINGS_MGMT_VALUE_LEN);
+        extxip_cbor_enc_tstr_z(ctx->enc, "max_size");
+        extxip_cbor_enc_uint(ctx->enc, SETTINGS_MGMT_VALUE_LEN);
     }
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int st_write(smp_ctx_t *ctx)
+static int st_write(extxip_smp_ctx_t *ctx)
 {
-    settings_mgmt_port_t *p = port_of(ctx);
-    cbor_str_t name = { NULL, 0 }, val = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name), CBOR_KV("val", CBOR_KV_BSTR, &val) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0 || !kv[1].found) {
+    extxip_settings_mgmt_port_t *p = port_of(ctx);
+    extxip_cbor_str_t name = { NULL, 0 }, val = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name), CBOR_KV("val", CBOR_KV_BSTR, &val) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0 || !kv[1].found) {
         return MGMT_ERR_EINVAL;
     }
     bool done;
@@ -155,19 +155,19 @@ static int st_write(smp_ctx_t *ctx)
     if (val.len > SETTINGS_MGMT_VALUE_LEN) {
         return MGMT_ERR_EINVAL;
     }
-    kvs_t *k = store(p);
+    extxip_kvs_t *k = store(p);
     if (k == NULL) {
-        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED);
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED);
     }
-    return kvs_to_smp(ctx, kvs_write(k, (const char *)name.ptr, name.len, val.ptr, val.len));
+    return kvs_to_smp(ctx, extxip_kvs_write(k, (const char *)name.ptr, name.len, val.ptr, val.len));
 }
 
-static int st_delete(smp_ctx_t *ctx)
+static int st_delete(extxip_smp_ctx_t *ctx)
 {
-    settings_mgmt_port_t *p = port_of(ctx);
-    cbor_str_t name = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+    extxip_settings_mgmt_port_t *p = port_of(ctx);
+    extxip_cbor_str_t name = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
         return MGMT_ERR_EINVAL;
     }
     bool done;
@@ -175,16 +175,16 @@ static int st_delete(smp_ctx_t *ctx)
     if (done) {
         return rc;
     }
-    kvs_t *k = store(p);
+    extxip_kvs_t *k = store(p);
     if (k == NULL) {
-        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED);
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED);
     }
-    return kvs_to_smp(ctx, kvs_delete(k, (const char *)name.ptr, name.len));
+    return kvs_to_smp(ctx, extxip_kvs_delete(k, (const char *)name.ptr, name.len));
 }
 
-static int st_commit(smp_ctx_t *ctx)
+static int st_commit(extxip_smp_ctx_t *ctx)
 {
-    settings_mgmt_port_t *p = port_of(ctx);
+    extxip_settings_mgmt_port_t *p = port_of(ctx);
     p->commits++;
     if (p->commit) {
         p->commit(p->arg);
@@ -192,41 +192,41 @@ static int st_commit(smp_ctx_t *ctx)
     return MGMT_ERR_EOK;
 }
 
-static int st_load(smp_ctx_t *ctx)
+static int st_load(extxip_smp_ctx_t *ctx)
 {
-    settings_mgmt_port_t *p = port_of(ctx);
-    if (p->store == NULL || kvs_mount(p->store, p->fa, p->off, p->size) != KVS_OK) {
-        return smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
+    extxip_settings_mgmt_port_t *p = port_of(ctx);
+    if (p->store == NULL || extxip_kvs_mount(p->store, p->fa, p->off, p->size) != KVS_OK) {
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
     }
     return MGMT_ERR_EOK;
 }
 
-static int st_save(smp_ctx_t *ctx)
+static int st_save(extxip_smp_ctx_t *ctx)
 {
     /* every write is already on flash */
-    return store(port_of(ctx)) ? MGMT_ERR_EOK : smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
+    return store(port_of(ctx)) ? MGMT_ERR_EOK : extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
 }
 
-static const smp_cmd_t settings_cmds[SETTINGS_MGMT_ID_COUNT] = {
+static const extxip_smp_cmd_t settings_cmds[SETTINGS_MGMT_ID_COUNT] = {
     [SETTINGS_MGMT_ID_READ_WRITE] = { st_read, st_write },
     [SETTINGS_MGMT_ID_DELETE] = { NULL, st_delete },
     [SETTINGS_MGMT_ID_COMMIT] = { NULL, st_commit },
     [SETTINGS_MGMT_ID_LOAD_SAVE] = { st_load, st_save },
 };
 
-void settings_mgmt_init(settings_mgmt_t *sm, settings_mgmt_port_t *port)
+void extxip_settings_mgmt_init(extxip_settings_mgmt_t *sm, extxip_settings_mgmt_port_t *port)
 {
     sm->port = port;
-    sm->group = (smp_group_t){
+    sm->group = (extxip_smp_group_t){
         .id = MGMT_GROUP_ID_SETTINGS,
         .cmds = settings_cmds,
         .cmd_count = SETTINGS_MGMT_ID_COUNT,
         .user = sm,
-        .err_to_v1 = settings_mgmt_err_to_v1,
+        .err_to_v1 = extxip_settings_mgmt_err_to_v1,
     };
 }
 
-int settings_mgmt_register(settings_mgmt_t *sm, smp_server_t *srv)
+int extxip_settings_mgmt_register(extxip_settings_mgmt_t *sm, extxip_smp_server_t *srv)
 {
-    return smp_server_register(srv, &sm->group);
+    return extxip_smp_server_register(srv, &sm->group);
 }

@@ -43,33 +43,33 @@ enum {
 #define SETTINGS_MGMT_NAME_LEN KVS_NAME_MAX
 #define SETTINGS_MGMT_VALUE_LEN KVS_VAL_MAX
 
-typedef struct settings_mgmt_port {
+typedef struct extxip_settings_mgmt_port {
     void *arg;
-    kvs_t *store;
+    extxip_kvs_t *store;
     /* Where the store lives (for load, and to mount again after a failure). */
-    const flash_area_t *fa;
+    const extxip_flash_area_t *fa;
     uint32_t off, size;
     void (*commit)(void *arg); /* optional: apply the settings */
     uint32_t commits;          /* statistics */
-} settings_mgmt_port_t;
+} extxip_settings_mgmt_port_t;
 
-typedef struct settings_mgmt {
-    smp_group_t group;
-    settings_mgmt_port_t *port;
-} settings_mgmt_t;
+typedef struct extxip_settings_mgmt {
+    extxip_smp_group_t group;
+    extxip_settings_mgmt_port_t *port;
+} extxip_settings_mgmt_t;
 
-uint16_t settings_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_settings_mgmt_err_to_v1(uint16_t rc);
 /* 1 when name[0..len) is a name the group accepts (length checked separately). */
-int settings_mgmt_name_ok(const uint8_t *name, size_t len);
+int extxip_settings_mgmt_name_ok(const uint8_t *name, size_t len);
 
 /* The split of the settings partition, in one place: the store takes the
  * partition from its start up to the image group's upload-session log (its
- * resolved img_mgmt_config_t log_area/log_off/log_size, which sit at the
+ * resolved extxip_img_mgmt_config_t log_area/log_off/log_size, which sit at the
  * end), or all of it when the log is elsewhere or off. */
-uint32_t settings_mgmt_store_size(const flash_area_t *settings, uint8_t log_area, uint32_t log_off,
+uint32_t extxip_settings_mgmt_store_size(const extxip_flash_area_t *settings, uint8_t log_area, uint32_t log_off,
                                   uint32_t log_size);
 
-void settings_mgmt_init(settings_mgmt_t *sm, settings_mgmt_port_t *port);
-int settings_mgmt_register(settings_mgmt_t *sm, smp_server_t *srv);
+void extxip_settings_mgmt_init(extxip_settings_mgmt_t *sm, extxip_settings_mgmt_port_t *port);
+int extxip_settings_mgmt_register(extxip_settings_mgmt_t *sm, extxip_smp_server_t *srv);
 
 #endif

@@ -16,16 +16,16 @@
 #include "mgmt/shell_mgmt.h"
 #include "mgmt/stat_mgmt.h"
 
-typedef struct shell_cmds_ctx {
-    img_mgmt_t *img;
-    const stat_mgmt_port_t *stats;
-    kvs_t *kvs;
+typedef struct extxip_shell_cmds_ctx {
+    extxip_img_mgmt_t *img;
+    const extxip_stat_mgmt_port_t *stats;
+    extxip_kvs_t *kvs;
     const char *(*reset_reason)(void *arg);
     void *arg;
-    img_mgmt_slot_state_t slots[IMG_MGMT_MAX_SLOTS]; /* scratch */
-} shell_cmds_ctx_t;
+    extxip_img_mgmt_slot_state_t slots[IMG_MGMT_MAX_SLOTS]; /* scratch */
+} extxip_shell_cmds_ctx_t;
 
 /* Fill port with the command table over ctx (both must outlive the group). */
-void shell_cmds_port(shell_mgmt_port_t *port, shell_cmds_ctx_t *ctx);
+void extxip_shell_cmds_port(extxip_shell_mgmt_port_t *port, extxip_shell_cmds_ctx_t *ctx);
 
 #endif

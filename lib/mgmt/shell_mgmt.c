@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-uint16_t shell_mgmt_err_to_v1(uint16_t rc)
+uint16_t extxip_shell_mgmt_err_to_v1(uint16_t rc)
 {
     switch (rc) {
     case SHELL_MGMT_ERR_OK:
@@ -17,7 +17,7 @@ uint16_t shell_mgmt_err_to_v1(uint16_t rc)
 
 static const char trunc_note[] = "\n[output truncated]\n";
 
-void shell_out_mem(shell_out_t *o, const void *p, size_t n)
+void extxip_shell_out_mem(extxip_shell_out_t *o, const void *p, size_t n)
 {
     const size_t room = SHELL_MGMT_OUT_MAX - (sizeof trunc_note - 1u);
     if (o->truncated) {
@@ -35,12 +35,12 @@ void shell_out_mem(shell_out_t *o, const void *p, size_t n)
     o->len += n;
 }
 
-void shell_out_str(shell_out_t *o, const char *s)
+void extxip_shell_out_str(extxip_shell_out_t *o, const char *s)
 {
-    shell_out_mem(o, s, strlen(s));
+    extxip_shell_out_mem(o, s, strlen(s));
 }
 
-void shell_out_u64(shell_out_t *o, uint64_t v)
+void extxip_shell_out_u64(extxip_shell_out_t *o, uint64_t v)
 {
     char t[20];
     size_t n = 0;
@@ -48,36 +48,36 @@ void shell_out_u64(shell_out_t *o, uint64_t v)
         t[sizeof t - 1u - n++] = (char)('0' + v % 10u);
         v /= 10u;
     } while (v);
-    shell_out_mem(o, t + sizeof t - n, n);
+    extxip_shell_out_mem(o, t + sizeof t - n, n);
 }
 
-void shell_out_i64(shell_out_t *o, int64_t v)
+void extxip_shell_out_i64(extxip_shell_out_t *o, int64_t v)
 {
     if (v < 0) {
-        shell_out_str(o, "-");
-        shell_out_u64(o, (uint64_t)0 - (uint64_t)v);
+        extxip_shell_out_str(o, "-");
+        extxip_shell_out_u64(o, (uint64_t)0 - (uint64_t)v);
     } else {
-        shell_out_u64(o, (uint64_t)v);
+        extxip_shell_out_u64(o, (uint64_t)v);
     }
 }
 
-static int cmd_help(shell_mgmt_t *sh)
+static int cmd_help(extxip_shell_mgmt_t *sh)
 {
-    const shell_mgmt_port_t *p = sh->port;
-    shell_out_str(&sh->out, "Available commands:\n  help\n");
+    const extxip_shell_mgmt_port_t *p = sh->port;
+    extxip_shell_out_str(&sh->out, "Available commands:\n  help\n");
     for (size_t i = 0; p && i < p->count; i++) {
-        shell_out_str(&sh->out, "  ");
-        shell_out_str(&sh->out, p->cmds[i].name);
+        extxip_shell_out_str(&sh->out, "  ");
+        extxip_shell_out_str(&sh->out, p->cmds[i].name);
         if (p->cmds[i].help) {
-            shell_out_str(&sh->out, "  ");
-            shell_out_str(&sh->out, p->cmds[i].help);
+            extxip_shell_out_str(&sh->out, "  ");
+            extxip_shell_out_str(&sh->out, p->cmds[i].help);
         }
-        shell_out_str(&sh->out, "\n");
+        extxip_shell_out_str(&sh->out, "\n");
     }
     return 0;
 }
 
-int shell_mgmt_run(shell_mgmt_t *sh, int argc, char **argv)
+int extxip_shell_mgmt_run(extxip_shell_mgmt_t *sh, int argc, char **argv)
 {
     memset(&sh->out, 0, sizeof sh->out);
     sh->execs++;
@@ -87,45 +87,45 @@ int shell_mgmt_run(shell_mgmt_t *sh, int argc, char **argv)
     if (strcmp(argv[0], "help") == 0) {
         return cmd_help(sh);
     }
-    const shell_mgmt_port_t *p = sh->port;
+    const extxip_shell_mgmt_port_t *p = sh->port;
     for (size_t i = 0; p && i < p->count; i++) {
         if (strcmp(argv[0], p->cmds[i].name) == 0) {
             return p->cmds[i].fn(p->arg, argc, argv, &sh->out);
         }
     }
-    shell_out_str(&sh->out, argv[0]);
-    shell_out_str(&sh->out, ": command not found\n");
+    extxip_shell_out_str(&sh->out, argv[0]);
+    extxip_shell_out_str(&sh->out, ": command not found\n");
     return SHELL_MGMT_ENOEXEC;
 }
 
 /* Decode {"argv": [tstr...]} into sh->line as NUL-separated words.
  * Returns argc >= 0, -1 malformed, -2 too long. */
-static int decode_argv(shell_mgmt_t *sh, cbor_decoder_t *d, char **argv)
+static int decode_argv(extxip_shell_mgmt_t *sh, extxip_cbor_decoder_t *d, char **argv)
 {
-    if (cbor_dec_map_enter(d, NULL) != 0) {
+    if (extxip_cbor_dec_map_enter(d, NULL) != 0) {
         return -1;
     }
     int argc = 0;
     bool seen = false, too_long = false;
     size_t used = 0;
-    while (!cbor_dec_at_end(d)) {
-        cbor_str_t key;
-        if (cbor_dec_tstr(d, &key) != 0) {
+    while (!extxip_cbor_dec_at_end(d)) {
+        extxip_cbor_str_t key;
+        if (extxip_cbor_dec_tstr(d, &key) != 0) {
             return -1;
         }
-        if (!cbor_str_eq(&key, "argv")) {
-            if (cbor_dec_skip(d) != 0) {
+        if (!extxip_cbor_str_eq(&key, "argv")) {
+            if (extxip_cbor_dec_skip(d) != 0) {
                 return -1;
             }
             continue;
         }
-        if (seen || cbor_dec_array_enter(d, NULL) != 0) {
+        if (seen || extxip_cbor_dec_array_enter(d, NULL) != 0) {
             return -1; /* twice, or not an array */
         }
         seen = true;
-        while (!cbor_dec_at_end(d)) {
-            cbor_str_t w;
-            if (cbor_dec_tstr(d, &w) != 0 || memchr(w.ptr, 0, w.len) != NULL) {
+        while (!extxip_cbor_dec_at_end(d)) {
+            extxip_cbor_str_t w;
+            if (extxip_cbor_dec_tstr(d, &w) != 0 || memchr(w.ptr, 0, w.len) != NULL) {
                 return -1;
             }
             if ((size_t)argc >= SHELL_MGMT_ARGS_MAX || w.len + 1u > SHELL_MGMT_LINE_MAX - used) {
@@ -137,56 +137,56 @@ static int decode_argv(shell_mgmt_t *sh, cbor_decoder_t *d, char **argv)
             argv[argc++] = sh->line + used;
             used += w.len + 1u;
         }
-        if (cbor_dec_leave(d) != 0) {
+        if (extxip_cbor_dec_leave(d) != 0) {
             return -1;
         }
     }
-    if (!seen || cbor_dec_leave(d) != 0 || cbor_dec_err(d)) {
+    if (!seen || extxip_cbor_dec_leave(d) != 0 || cbor_dec_err(d)) {
         return -1; /* Zephyr: no "argv" array is EINVAL */
     }
     return too_long ? -2 : argc;
 }
 
-static int shell_exec(smp_ctx_t *ctx)
+static int shell_exec(extxip_smp_ctx_t *ctx)
 {
-    shell_mgmt_t *sh = ctx->user;
+    extxip_shell_mgmt_t *sh = ctx->user;
     char *argv[SHELL_MGMT_ARGS_MAX];
     int argc = ctx->hdr->len ? decode_argv(sh, ctx->dec, argv) : -1;
     if (argc == -1) {
         return MGMT_ERR_EINVAL;
     }
     if (argc == -2) {
-        return smp_ctx_group_err(ctx, SHELL_MGMT_ERR_COMMAND_TOO_LONG);
+        return extxip_smp_ctx_group_err(ctx, SHELL_MGMT_ERR_COMMAND_TOO_LONG);
     }
     if (argc == 0) {
-        return smp_ctx_group_err(ctx, SHELL_MGMT_ERR_EMPTY_COMMAND);
+        return extxip_smp_ctx_group_err(ctx, SHELL_MGMT_ERR_EMPTY_COMMAND);
     }
-    int ret = shell_mgmt_run(sh, argc, argv);
-    cbor_enc_tstr_z(ctx->enc, "o");
-    cbor_enc_tstr(ctx->enc, sh->out.buf, sh->out.len);
-    cbor_enc_tstr_z(ctx->enc, "ret");
-    cbor_enc_int(ctx->enc, ret);
+    int ret = extxip_shell_mgmt_run(sh, argc, argv);
+    extxip_cbor_enc_tstr_z(ctx->enc, "o");
+    extxip_cbor_enc_tstr(ctx->enc, sh->out.buf, sh->out.len);
+    extxip_cbor_enc_tstr_z(ctx->enc, "ret");
+    extxip_cbor_enc_int(ctx->enc, ret);
     return ctx->enc->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static const smp_cmd_t shell_cmds[SHELL_MGMT_ID_COUNT] = {
+static const extxip_smp_cmd_t shell_cmds[SHELL_MGMT_ID_COUNT] = {
     [SHELL_MGMT_ID_EXEC] = { NULL, shell_exec },
 };
 
-void shell_mgmt_init(shell_mgmt_t *sh, const shell_mgmt_port_t *port)
+void extxip_shell_mgmt_init(extxip_shell_mgmt_t *sh, const extxip_shell_mgmt_port_t *port)
 {
     memset(sh, 0, sizeof(*sh));
     sh->port = port;
-    sh->group = (smp_group_t){
+    sh->group = (extxip_smp_group_t){
         .id = MGMT_GROUP_ID_SHELL,
         .cmds = shell_cmds,
         .cmd_count = SHELL_MGMT_ID_COUNT,
         .user = sh,
-        .err_to_v1 = shell_mgmt_err_to_v1,
+        .err_to_v1 = extxip_shell_mgmt_err_to_v1,
     };
 }
 
-int shell_mgmt_register(shell_mgmt_t *sh, smp_server_t *srv)
+int extxip_shell_mgmt_register(extxip_shell_mgmt_t *sh, extxip_smp_server_t *srv)
 {
-    return smp_server_register(srv, &sh->group);
+    return extxip_smp_server_register(srv, &sh->group);
 }

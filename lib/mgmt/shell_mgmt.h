@@ -37,48 +37,48 @@ enum {
 #define SHELL_MGMT_ENOEXEC (-8)
 
 /* Output of one command; append with the shell_out_* helpers only. */
-typedef struct shell_out {
+typedef struct extxip_shell_out {
     char buf[SHELL_MGMT_OUT_MAX];
     size_t len;
     bool truncated;
-} shell_out_t;
+} extxip_shell_out_t;
 
-void shell_out_str(shell_out_t *o, const char *s);
-void shell_out_mem(shell_out_t *o, const void *p, size_t n);
-void shell_out_u64(shell_out_t *o, uint64_t v);
-void shell_out_i64(shell_out_t *o, int64_t v);
+void extxip_shell_out_str(extxip_shell_out_t *o, const char *s);
+void extxip_shell_out_mem(extxip_shell_out_t *o, const void *p, size_t n);
+void extxip_shell_out_u64(extxip_shell_out_t *o, uint64_t v);
+void extxip_shell_out_i64(extxip_shell_out_t *o, int64_t v);
 
 /* A command: argv[0] is its name, strings are NUL-terminated. Returns the
  * command's return code (0 success). */
-typedef int (*shell_cmd_fn)(void *arg, int argc, char **argv, shell_out_t *out);
+typedef int (*extxip_shell_cmd_fn)(void *arg, int argc, char **argv, extxip_shell_out_t *out);
 
-typedef struct shell_mgmt_cmd {
+typedef struct extxip_shell_mgmt_cmd {
     const char *name;
     const char *help; /* one line, for "help" */
-    shell_cmd_fn fn;
-} shell_mgmt_cmd_t;
+    extxip_shell_cmd_fn fn;
+} extxip_shell_mgmt_cmd_t;
 
-typedef struct shell_mgmt_port {
+typedef struct extxip_shell_mgmt_port {
     void *arg;
-    const shell_mgmt_cmd_t *cmds;
+    const extxip_shell_mgmt_cmd_t *cmds;
     size_t count;
-} shell_mgmt_port_t;
+} extxip_shell_mgmt_port_t;
 
-typedef struct shell_mgmt {
-    smp_group_t group;
-    const shell_mgmt_port_t *port;
+typedef struct extxip_shell_mgmt {
+    extxip_smp_group_t group;
+    const extxip_shell_mgmt_port_t *port;
     char line[SHELL_MGMT_LINE_MAX];
-    shell_out_t out;
+    extxip_shell_out_t out;
     uint32_t execs; /* commands run (statistics) */
-} shell_mgmt_t;
+} extxip_shell_mgmt_t;
 
-uint16_t shell_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_shell_mgmt_err_to_v1(uint16_t rc);
 
 /* Run one command line already split into argv (what exec does after
  * decoding). Returns the command's return code; output in sh->out. */
-int shell_mgmt_run(shell_mgmt_t *sh, int argc, char **argv);
+int extxip_shell_mgmt_run(extxip_shell_mgmt_t *sh, int argc, char **argv);
 
-void shell_mgmt_init(shell_mgmt_t *sh, const shell_mgmt_port_t *port);
-int shell_mgmt_register(shell_mgmt_t *sh, smp_server_t *srv);
+void extxip_shell_mgmt_init(extxip_shell_mgmt_t *sh, const extxip_shell_mgmt_port_t *port);
+int extxip_shell_mgmt_register(extxip_shell_mgmt_t *sh, extxip_smp_server_t *srv);
 
 #endif

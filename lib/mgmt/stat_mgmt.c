@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-uint16_t stat_mgmt_err_to_v1(uint16_t rc)
+uint16_t extxip_stat_mgmt_err_to_v1(uint16_t rc)
 {
     switch (rc) {
     case STAT_MGMT_ERR_OK:
@@ -27,84 +27,84 @@ uint16_t stat_mgmt_err_to_v1(uint16_t rc)
     }
 }
 
-static const stat_mgmt_port_t *port_of(smp_ctx_t *ctx)
+static const extxip_stat_mgmt_port_t *port_of(extxip_smp_ctx_t *ctx)
 {
-    return ((const stat_mgmt_t *)ctx->user)->port;
+    return ((const extxip_stat_mgmt_t *)ctx->user)->port;
 }
 
-static int stat_show(smp_ctx_t *ctx)
+static int stat_show(extxip_smp_ctx_t *ctx)
 {
-    const stat_mgmt_port_t *p = port_of(ctx);
-    cbor_str_t name = { NULL, 0 };
-    cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0 || name.len == 0 ||
+    const extxip_stat_mgmt_port_t *p = port_of(ctx);
+    extxip_cbor_str_t name = { NULL, 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0 || name.len == 0 ||
         name.len >= STAT_MGMT_MAX_NAME_LEN) {
         return MGMT_ERR_EINVAL;
     }
-    const stat_mgmt_group_t *g = NULL;
+    const extxip_stat_mgmt_group_t *g = NULL;
     for (size_t i = 0; p && i < p->group_count; i++) {
-        if (p->groups[i].name && cbor_str_eq(&name, p->groups[i].name)) {
+        if (p->groups[i].name && extxip_cbor_str_eq(&name, p->groups[i].name)) {
             g = &p->groups[i];
             break;
         }
     }
     if (g == NULL) {
-        return smp_ctx_group_err(ctx, STAT_MGMT_ERR_INVALID_GROUP);
+        return extxip_smp_ctx_group_err(ctx, STAT_MGMT_ERR_INVALID_GROUP);
     }
     if (g->field_count > STAT_MGMT_MAX_FIELDS || (g->field_count && (!g->fields || !g->read))) {
-        return smp_ctx_group_err(ctx, STAT_MGMT_ERR_WALK_ABORTED);
+        return extxip_smp_ctx_group_err(ctx, STAT_MGMT_ERR_WALK_ABORTED);
     }
     uint64_t vals[STAT_MGMT_MAX_FIELDS];
     memset(vals, 0, sizeof vals);
     if (g->field_count) {
         g->read(g->arg, vals);
     }
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "name");
-    cbor_enc_tstr(e, (const char *)name.ptr, name.len);
-    cbor_enc_tstr_z(e, "fields");
-    cbor_enc_map_indef(e);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "name");
+    extxip_cbor_enc_tstr(e, (const char *)name.ptr, name.len);
+    extxip_cbor_enc_tstr_z(e, "fields");
+    extxip_cbor_enc_map_indef(e);
     for (size_t i = 0; i < g->field_count; i++) {
-        cbor_enc_tstr_z(e, g->fields[i]);
-        cbor_enc_uint(e, vals[i]);
+        extxip_cbor_enc_tstr_z(e, g->fields[i]);
+        extxip_cbor_enc_uint(e, vals[i]);
     }
-    cbor_enc_break(e);
+    extxip_cbor_enc_break(e);
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static int stat_list(smp_ctx_t *ctx)
+static int stat_list(extxip_smp_ctx_t *ctx)
 {
-    const stat_mgmt_port_t *p = port_of(ctx);
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "stat_list");
-    cbor_enc_array_indef(e);
+    const extxip_stat_mgmt_port_t *p = port_of(ctx);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "stat_list");
+    extxip_cbor_enc_array_indef(e);
     for (size_t i = 0; p && i < p->group_count; i++) {
         if (p->groups[i].name) {
-            cbor_enc_tstr_z(e, p->groups[i].name);
+            extxip_cbor_enc_tstr_z(e, p->groups[i].name);
         }
     }
-    cbor_enc_break(e);
+    extxip_cbor_enc_break(e);
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-static const smp_cmd_t stat_cmds[STAT_MGMT_ID_COUNT] = {
+static const extxip_smp_cmd_t stat_cmds[STAT_MGMT_ID_COUNT] = {
     [STAT_MGMT_ID_SHOW] = { stat_show, NULL },
     [STAT_MGMT_ID_LIST] = { stat_list, NULL },
 };
 
-void stat_mgmt_init(stat_mgmt_t *st, const stat_mgmt_port_t *port)
+void extxip_stat_mgmt_init(extxip_stat_mgmt_t *st, const extxip_stat_mgmt_port_t *port)
 {
     st->port = port;
-    st->group = (smp_group_t){
+    st->group = (extxip_smp_group_t){
         .id = MGMT_GROUP_ID_STAT,
         .cmds = stat_cmds,
         .cmd_count = STAT_MGMT_ID_COUNT,
         .user = st,
-        .err_to_v1 = stat_mgmt_err_to_v1,
+        .err_to_v1 = extxip_stat_mgmt_err_to_v1,
     };
 }
 
-int stat_mgmt_register(stat_mgmt_t *st, smp_server_t *srv)
+int extxip_stat_mgmt_register(extxip_stat_mgmt_t *st, extxip_smp_server_t *srv)
 {
-    return smp_server_register(srv, &st->group);
+    return extxip_smp_server_register(srv, &st->group);
 }

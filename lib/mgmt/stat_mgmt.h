@@ -36,29 +36,29 @@ enum {
 
 /* One statistics group. read fills vals[0..field_count) with the current
  * counter values (field_count <= STAT_MGMT_MAX_FIELDS). */
-typedef struct stat_mgmt_group {
+typedef struct extxip_stat_mgmt_group {
     const char *name;                 /* < STAT_MGMT_MAX_NAME_LEN characters */
     const char *const *fields;        /* field names, as the device prints them */
     size_t field_count;
     void (*read)(void *arg, uint64_t *vals);
     void *arg;
-} stat_mgmt_group_t;
+} extxip_stat_mgmt_group_t;
 
 /* Port contract: the groups, in the order "stat list" reports them. */
-typedef struct stat_mgmt_port {
-    const stat_mgmt_group_t *groups;
+typedef struct extxip_stat_mgmt_port {
+    const extxip_stat_mgmt_group_t *groups;
     size_t group_count;
-} stat_mgmt_port_t;
+} extxip_stat_mgmt_port_t;
 
-typedef struct stat_mgmt {
-    smp_group_t group;
-    const stat_mgmt_port_t *port;
-} stat_mgmt_t;
+typedef struct extxip_stat_mgmt {
+    extxip_smp_group_t group;
+    const extxip_stat_mgmt_port_t *port;
+} extxip_stat_mgmt_t;
 
 /* v2 group code -> v1 MGMT_ERR_* (Zephyr's stat_mgmt_translate_error_code). */
-uint16_t stat_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_stat_mgmt_err_to_v1(uint16_t rc);
 
-void stat_mgmt_init(stat_mgmt_t *st, const stat_mgmt_port_t *port);
-int stat_mgmt_register(stat_mgmt_t *st, smp_server_t *srv);
+void extxip_stat_mgmt_init(extxip_stat_mgmt_t *st, const extxip_stat_mgmt_port_t *port);
+int extxip_stat_mgmt_register(extxip_stat_mgmt_t *st, extxip_smp_server_t *srv);
 
 #endif

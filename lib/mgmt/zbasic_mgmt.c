@@ -3,7 +3,7 @@
  */
 #include "mgmt/zbasic_mgmt.h"
 
-uint16_t zbasic_mgmt_err_to_v1(uint16_t rc)
+uint16_t extxip_zbasic_mgmt_err_to_v1(uint16_t rc)
 {
     switch (rc) {
     case ZEPHYRBASIC_MGMT_ERR_OK:
@@ -17,10 +17,10 @@ uint16_t zbasic_mgmt_err_to_v1(uint16_t rc)
     }
 }
 
-int zbasic_mgmt_storage_erase(zbasic_mgmt_port_t *p)
+int extxip_zbasic_mgmt_storage_erase(extxip_zbasic_mgmt_port_t *p)
 {
-    const flash_area_t *fa;
-    if (p == NULL || p->map == NULL || flash_map_get(p->map, p->area_id, &fa) != FLASH_OK) {
+    const extxip_flash_area_t *fa;
+    if (p == NULL || p->map == NULL || extxip_flash_map_get(p->map, p->area_id, &fa) != FLASH_OK) {
         return ZEPHYRBASIC_MGMT_ERR_FLASH_OPEN_FAILED;
     }
     if (fa->dev == NULL || fa->size == 0) {
@@ -29,7 +29,7 @@ int zbasic_mgmt_storage_erase(zbasic_mgmt_port_t *p)
     if (p->prepare && p->prepare(p->arg) != 0) {
         return ZEPHYRBASIC_MGMT_ERR_FLASH_ERASE_FAILED;
     }
-    int ok = flash_area_erase(fa, 0, fa->size) == FLASH_OK;
+    int ok = extxip_flash_area_erase(fa, 0, fa->size) == FLASH_OK;
     if (ok) {
         p->erases++;
     }
@@ -39,30 +39,30 @@ int zbasic_mgmt_storage_erase(zbasic_mgmt_port_t *p)
     return ok ? ZEPHYRBASIC_MGMT_ERR_OK : ZEPHYRBASIC_MGMT_ERR_FLASH_ERASE_FAILED;
 }
 
-static int zb_erase(smp_ctx_t *ctx)
+static int zb_erase(extxip_smp_ctx_t *ctx)
 {
-    zbasic_mgmt_t *zb = ctx->user;
-    int rc = zbasic_mgmt_storage_erase(zb->port);
-    return rc ? smp_ctx_group_err(ctx, (uint16_t)rc) : MGMT_ERR_EOK;
+    extxip_zbasic_mgmt_t *zb = ctx->user;
+    int rc = extxip_zbasic_mgmt_storage_erase(zb->port);
+    return rc ? extxip_smp_ctx_group_err(ctx, (uint16_t)rc) : MGMT_ERR_EOK;
 }
 
-static const smp_cmd_t zb_cmds[ZBASIC_MGMT_ID_COUNT] = {
+static const extxip_smp_cmd_t zb_cmds[ZBASIC_MGMT_ID_COUNT] = {
     [ZBASIC_MGMT_ID_ERASE_STORAGE] = { NULL, zb_erase },
 };
 
-void zbasic_mgmt_init(zbasic_mgmt_t *zb, zbasic_mgmt_port_t *port)
+void extxip_zbasic_mgmt_init(extxip_zbasic_mgmt_t *zb, extxip_zbasic_mgmt_port_t *port)
 {
     zb->port = port;
-    zb->group = (smp_group_t){
+    zb->group = (extxip_smp_group_t){
         .id = MGMT_GROUP_ID_ZBASIC,
         .cmds = zb_cmds,
         .cmd_count = ZBASIC_MGMT_ID_COUNT,
         .user = zb,
-        .err_to_v1 = zbasic_mgmt_err_to_v1,
+        .err_to_v1 = extxip_zbasic_mgmt_err_to_v1,
     };
 }
 
-int zbasic_mgmt_register(zbasic_mgmt_t *zb, smp_server_t *srv)
+int extxip_zbasic_mgmt_register(extxip_zbasic_mgmt_t *zb, extxip_smp_server_t *srv)
 {
-    return smp_server_register(srv, &zb->group);
+    return extxip_smp_server_register(srv, &zb->group);
 }

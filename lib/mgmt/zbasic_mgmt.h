@@ -28,9 +28,9 @@ enum {
     ZEPHYRBASIC_MGMT_ERR_FLASH_ERASE_FAILED = 4,
 };
 
-typedef struct zbasic_mgmt_port {
+typedef struct extxip_zbasic_mgmt_port {
     void *arg;
-    const flash_map_t *map;
+    const extxip_flash_map_t *map;
     uint8_t area_id;               /* FLASH_AREA_SETTINGS */
     /* Both optional. prepare returns 0 or non-zero (then nothing is erased
      * and the reply is FLASH_ERASE_FAILED); done runs after the erase,
@@ -38,19 +38,19 @@ typedef struct zbasic_mgmt_port {
     int (*prepare)(void *arg);
     void (*done)(void *arg, int erased);
     uint32_t erases;               /* storage erases that succeeded (for stats) */
-} zbasic_mgmt_port_t;
+} extxip_zbasic_mgmt_port_t;
 
-typedef struct zbasic_mgmt {
-    smp_group_t group;
-    zbasic_mgmt_port_t *port;
-} zbasic_mgmt_t;
+typedef struct extxip_zbasic_mgmt {
+    extxip_smp_group_t group;
+    extxip_zbasic_mgmt_port_t *port;
+} extxip_zbasic_mgmt_t;
 
-uint16_t zbasic_mgmt_err_to_v1(uint16_t rc);
+uint16_t extxip_zbasic_mgmt_err_to_v1(uint16_t rc);
 
 /* The erase itself (what the SMP command runs). Returns ZEPHYRBASIC_MGMT_ERR_*. */
-int zbasic_mgmt_storage_erase(zbasic_mgmt_port_t *port);
+int extxip_zbasic_mgmt_storage_erase(extxip_zbasic_mgmt_port_t *port);
 
-void zbasic_mgmt_init(zbasic_mgmt_t *zb, zbasic_mgmt_port_t *port);
-int zbasic_mgmt_register(zbasic_mgmt_t *zb, smp_server_t *srv);
+void extxip_zbasic_mgmt_init(extxip_zbasic_mgmt_t *zb, extxip_zbasic_mgmt_port_t *port);
+int extxip_zbasic_mgmt_register(extxip_zbasic_mgmt_t *zb, extxip_smp_server_t *srv);
 
 #endif

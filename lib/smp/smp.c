@@ -8,7 +8,7 @@
 
 /* ---------------------------------------------------------------- header */
 
-void smp_hdr_encode(const smp_hdr_t *h, uint8_t out[SMP_HDR_SIZE])
+void extxip_smp_hdr_encode(const extxip_smp_hdr_t *h, uint8_t out[SMP_HDR_SIZE])
 {
     out[0] = (uint8_t)(((h->version & 3u) << 3) | (h->op & 7u));
     out[1] = h->flags;
@@ -20,7 +20,7 @@ void smp_hdr_encode(const smp_hdr_t *h, uint8_t out[SMP_HDR_SIZE])
     out[7] = h->id;
 }
 
-int smp_hdr_decode(const uint8_t *buf, size_t len, smp_hdr_t *h)
+int extxip_smp_hdr_decode(const uint8_t *buf, size_t len, extxip_smp_hdr_t *h)
 {
     if (buf == NULL || len < SMP_HDR_SIZE) {
         return SMP_ERR_TRUNCATED;
@@ -37,32 +37,32 @@ int smp_hdr_decode(const uint8_t *buf, size_t len, smp_hdr_t *h)
 
 /* ------------------------------------------------------------ ctx helpers */
 
-int smp_ctx_err(smp_ctx_t *ctx, uint16_t group, uint16_t rc)
+int extxip_smp_ctx_err(extxip_smp_ctx_t *ctx, uint16_t group, uint16_t rc)
 {
     if (rc == 0) {
         return MGMT_ERR_EOK;
     }
     ctx->err_group = group;
     ctx->err_rc = rc;
-    cbor_encoder_t *e = ctx->enc;
-    cbor_enc_tstr_z(e, "err");
-    cbor_enc_map_indef(e);
-    cbor_enc_tstr_z(e, "group");
-    cbor_enc_uint(e, group);
-    cbor_enc_tstr_z(e, "rc");
-    cbor_enc_uint(e, rc);
-    cbor_enc_break(e);
+    extxip_cbor_encoder_t *e = ctx->enc;
+    extxip_cbor_enc_tstr_z(e, "err");
+    extxip_cbor_enc_map_indef(e);
+    extxip_cbor_enc_tstr_z(e, "group");
+    extxip_cbor_enc_uint(e, group);
+    extxip_cbor_enc_tstr_z(e, "rc");
+    extxip_cbor_enc_uint(e, rc);
+    extxip_cbor_enc_break(e);
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-int smp_ctx_group_err(smp_ctx_t *ctx, uint16_t rc)
+int extxip_smp_ctx_group_err(extxip_smp_ctx_t *ctx, uint16_t rc)
 {
-    return smp_ctx_err(ctx, ctx->hdr->group, rc);
+    return extxip_smp_ctx_err(ctx, ctx->hdr->group, rc);
 }
 
-void smp_ctx_set_rsn(smp_ctx_t *ctx, const char *rsn) { ctx->rsn = rsn; }
+void extxip_smp_ctx_set_rsn(extxip_smp_ctx_t *ctx, const char *rsn) { ctx->rsn = rsn; }
 
-void smp_ctx_after_send(smp_ctx_t *ctx, void (*fn)(void *arg), void *arg)
+void extxip_smp_ctx_after_send(extxip_smp_ctx_t *ctx, void (*fn)(void *arg), void *arg)
 {
     ctx->after_send = fn;
     ctx->after_send_arg = arg;
@@ -70,12 +70,12 @@ void smp_ctx_after_send(smp_ctx_t *ctx, void (*fn)(void *arg), void *arg)
 
 /* ---------------------------------------------------------------- server */
 
-void smp_server_init(smp_server_t *srv)
+void extxip_smp_server_init(extxip_smp_server_t *srv)
 {
     memset(srv, 0, sizeof(*srv));
 }
 
-int smp_server_register(smp_server_t *srv, const smp_group_t *grp)
+int extxip_smp_server_register(extxip_smp_server_t *srv, const extxip_smp_group_t *grp)
 {
     if (srv == NULL || grp == NULL || (grp->cmd_count && grp->cmds == NULL)) {
         return SMP_ERR_INVAL;
@@ -92,10 +92,10 @@ int smp_server_register(smp_server_t *srv, const smp_group_t *grp)
     return 0;
 }
 
-int smp_server_register_all(smp_server_t *srv, const smp_group_t *const *grps, size_t n)
+int extxip_smp_server_register_all(extxip_smp_server_t *srv, const extxip_smp_group_t *const *grps, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int rc = grps[i] ? smp_server_register(srv, grps[i]) : 0;
+        int rc = grps[i] ? extxip_smp_server_register(srv, grps[i]) : 0;
         if (rc != 0) {
             return rc;
         }
@@ -103,7 +103,7 @@ int smp_server_register_all(smp_server_t *srv, const smp_group_t *const *grps, s
     return 0;
 }
 
-static const smp_group_t *find_group(const smp_server_t *srv, uint16_t id)
+static const extxip_smp_group_t *find_group(const extxip_smp_server_t *srv, uint16_t id)
 {
     for (size_t i = 0; i < srv->group_count; i++) {
         if (srv->groups[i]->id == id) {
@@ -114,9 +114,9 @@ static const smp_group_t *find_group(const smp_server_t *srv, uint16_t id)
 }
 
 /* Response header for req carrying a body of body_len bytes (docs/protocol.md §2.2). */
-static void put_rsp_hdr(uint8_t *tx, const smp_hdr_t *req, size_t body_len)
+static void put_rsp_hdr(uint8_t *tx, const extxip_smp_hdr_t *req, size_t body_len)
 {
-    smp_hdr_t h = {
+    extxip_smp_hdr_t h = {
         .op = req->op == SMP_OP_READ ? SMP_OP_READ_RSP : SMP_OP_WRITE_RSP,
         .version = req->version > SMP_VERSION_2 ? SMP_VERSION_2 : req->version,
         .flags = 0,
@@ -125,27 +125,27 @@ static void put_rsp_hdr(uint8_t *tx, const smp_hdr_t *req, size_t body_len)
         .seq = req->seq,
         .id = req->id,
     };
-    smp_hdr_encode(&h, tx);
+    extxip_smp_hdr_encode(&h, tx);
 }
 
 /* Build {"rc": status[, "rsn": text]} as the whole body. Returns the packet
  * length, or 0 if even that does not fit (then nothing is sent). */
-static size_t build_err_rsp(const smp_server_t *srv, const smp_hdr_t *req, uint8_t *tx, size_t tx_cap,
+static size_t build_err_rsp(const extxip_smp_server_t *srv, const extxip_smp_hdr_t *req, uint8_t *tx, size_t tx_cap,
                             int status, const char *rsn)
 {
     if (tx_cap < SMP_HDR_SIZE) {
         return 0;
     }
-    cbor_encoder_t e;
-    cbor_enc_init(&e, tx + SMP_HDR_SIZE, tx_cap - SMP_HDR_SIZE);
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "rc");
-    cbor_enc_int(&e, status);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, tx + SMP_HDR_SIZE, tx_cap - SMP_HDR_SIZE);
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "rc");
+    extxip_cbor_enc_int(&e, status);
     if (srv->verbose_err && rsn != NULL) {
-        cbor_enc_tstr_z(&e, "rsn");
-        cbor_enc_tstr_z(&e, rsn);
+        extxip_cbor_enc_tstr_z(&e, "rsn");
+        extxip_cbor_enc_tstr_z(&e, rsn);
     }
-    cbor_enc_break(&e);
+    extxip_cbor_enc_break(&e);
     if (e.err || e.len > UINT16_MAX) {
         return 0;
     }
@@ -155,8 +155,8 @@ static size_t build_err_rsp(const smp_server_t *srv, const smp_hdr_t *req, uint8
 
 /* Run the handler for one well-formed request. Returns 0 with *rsp_len set,
  * or a MGMT_ERR_* for the caller to turn into an error response. */
-static int handle_one(const smp_server_t *srv, const smp_hdr_t *req, const uint8_t *body, uint8_t *tx,
-                      size_t tx_cap, smp_ctx_t *ctx, size_t *rsp_len)
+static int handle_one(const extxip_smp_server_t *srv, const extxip_smp_hdr_t *req, const uint8_t *body, uint8_t *tx,
+                      size_t tx_cap, extxip_smp_ctx_t *ctx, size_t *rsp_len)
 {
     if (req->op != SMP_OP_READ && req->op != SMP_OP_WRITE) {
         return MGMT_ERR_ENOTSUP;
@@ -164,12 +164,12 @@ static int handle_one(const smp_server_t *srv, const smp_hdr_t *req, const uint8
     if (req->version > SMP_VERSION_2) {
         return MGMT_ERR_UNSUPPORTED_TOO_NEW;
     }
-    const smp_group_t *grp = find_group(srv, req->group);
+    const extxip_smp_group_t *grp = find_group(srv, req->group);
     if (grp == NULL || req->id >= grp->cmd_count) {
         return MGMT_ERR_ENOTSUP;
     }
-    const smp_cmd_t *cmd = &grp->cmds[req->id];
-    smp_handler_fn fn = req->op == SMP_OP_READ ? cmd->read : cmd->write;
+    const extxip_smp_cmd_t *cmd = &grp->cmds[req->id];
+    extxip_smp_handler_fn fn = req->op == SMP_OP_READ ? cmd->read : cmd->write;
     if (fn == NULL) {
         return MGMT_ERR_ENOTSUP;
     }
@@ -177,17 +177,17 @@ static int handle_one(const smp_server_t *srv, const smp_hdr_t *req, const uint8
         return MGMT_ERR_EMSGSIZE;
     }
 
-    cbor_decoder_t dec;
-    cbor_encoder_t enc;
-    cbor_dec_init(&dec, body, req->len);
-    cbor_enc_init(&enc, tx + SMP_HDR_SIZE, tx_cap - SMP_HDR_SIZE);
+    extxip_cbor_decoder_t dec;
+    extxip_cbor_encoder_t enc;
+    extxip_cbor_dec_init(&dec, body, req->len);
+    extxip_cbor_enc_init(&enc, tx + SMP_HDR_SIZE, tx_cap - SMP_HDR_SIZE);
     ctx->dec = &dec;
     ctx->enc = &enc;
     ctx->user = grp->user;
 
-    cbor_enc_map_indef(&enc);
+    extxip_cbor_enc_map_indef(&enc);
     int rc = fn(ctx);
-    cbor_enc_break(&enc);
+    extxip_cbor_enc_break(&enc);
     ctx->dec = NULL;
     ctx->enc = NULL;
     if (rc == 0 && (enc.err || enc.len > UINT16_MAX)) {
@@ -208,8 +208,8 @@ static int handle_one(const smp_server_t *srv, const smp_hdr_t *req, const uint8
     return 0;
 }
 
-int smp_process(smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx, size_t tx_cap,
-                uint64_t peer, smp_output_fn out, void *out_arg)
+int extxip_smp_process(extxip_smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx, size_t tx_cap,
+                uint64_t peer, extxip_smp_output_fn out, void *out_arg)
 {
     if (srv == NULL || (rx == NULL && rx_len) || tx == NULL || out == NULL) {
         return SMP_ERR_INVAL;
@@ -217,13 +217,13 @@ int smp_process(smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx
     int sent = 0;
     size_t pos = 0;
     while (pos < rx_len) {
-        smp_hdr_t req;
-        if (smp_hdr_decode(rx + pos, rx_len - pos, &req) != 0) {
+        extxip_smp_hdr_t req;
+        if (extxip_smp_hdr_decode(rx + pos, rx_len - pos, &req) != 0) {
             break; /* no valid header: nothing to answer (docs/protocol.md §2.1) */
         }
         pos += SMP_HDR_SIZE;
 
-        smp_ctx_t ctx;
+        extxip_smp_ctx_t ctx;
         memset(&ctx, 0, sizeof(ctx));
         ctx.hdr = &req;
         ctx.peer = peer;

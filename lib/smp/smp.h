@@ -1,7 +1,7 @@
 /*
  * SMP server core: the 8-byte header and request dispatch (docs/protocol.md §1-§4).
  *
- * A transport hands smp_process() one reassembled buffer (a UDP datagram, a
+ * A transport hands extxip_smp_process() one reassembled buffer (a UDP datagram, a
  * decoded serial packet, ...). Each SMP request in it is dispatched to the
  * handler registered for (group, command, op); each response is built in the
  * caller's TX buffer and handed to the transport's output callback before the
@@ -39,7 +39,7 @@ enum {
     SMP_ERR_EXISTS = -4,    /* a group with that id is already registered */
 };
 
-typedef struct smp_hdr {
+typedef struct extxip_smp_hdr {
     uint8_t op;      /* SMP_OP_* (3 bits) */
     uint8_t version; /* SMP_VERSION_* (2 bits) */
     uint8_t flags;
@@ -47,50 +47,50 @@ typedef struct smp_hdr {
     uint16_t group;
     uint8_t seq;
     uint8_t id;      /* command id */
-} smp_hdr_t;
+} extxip_smp_hdr_t;
 
 /* Write h as 8 big-endian header bytes. The 3 reserved bits are written 0. */
-void smp_hdr_encode(const smp_hdr_t *h, uint8_t out[SMP_HDR_SIZE]);
+void extxip_smp_hdr_encode(const extxip_smp_hdr_t *h, uint8_t out[SMP_HDR_SIZE]);
 /* Read a header from buf (len >= 8). Reserved bits are ignored, as Zephyr does.
  * Returns 0 or SMP_ERR_TRUNCATED. */
-int smp_hdr_decode(const uint8_t *buf, size_t len, smp_hdr_t *h);
+int extxip_smp_hdr_decode(const uint8_t *buf, size_t len, extxip_smp_hdr_t *h);
 
 /* -------------------------------------------------------------- handlers */
 
-typedef struct smp_ctx smp_ctx_t;
+typedef struct extxip_smp_ctx extxip_smp_ctx_t;
 
 /* A command handler. Decode the request with ctx->dec (positioned on the
  * request map, not entered: an empty body is no map), write response fields
  * into ctx->enc (already inside the opened response map; the server closes
  * it). Return MGMT_ERR_EOK, or a MGMT_ERR_* to replace the whole body with
- * {"rc": code}; report a group-specific error with smp_ctx_group_err(). */
-typedef int (*smp_handler_fn)(smp_ctx_t *ctx);
+ * {"rc": code}; report a group-specific error with extxip_smp_ctx_group_err(). */
+typedef int (*extxip_smp_handler_fn)(extxip_smp_ctx_t *ctx);
 
-typedef struct smp_cmd {
-    smp_handler_fn read;  /* op READ; NULL → ENOTSUP */
-    smp_handler_fn write; /* op WRITE; NULL → ENOTSUP */
-} smp_cmd_t;
+typedef struct extxip_smp_cmd {
+    extxip_smp_handler_fn read;  /* op READ; NULL → ENOTSUP */
+    extxip_smp_handler_fn write; /* op WRITE; NULL → ENOTSUP */
+} extxip_smp_cmd_t;
 
-typedef struct smp_group {
+typedef struct extxip_smp_group {
     uint16_t id;
-    const smp_cmd_t *cmds; /* indexed by command id */
+    const extxip_smp_cmd_t *cmds; /* indexed by command id */
     size_t cmd_count;
     void *user;            /* handed to handlers as ctx->user */
     /* v2 group code → v1 MGMT_ERR_* (the group owns its table); NULL → EUNKNOWN. */
     uint16_t (*err_to_v1)(uint16_t rc);
-} smp_group_t;
+} extxip_smp_group_t;
 
 /* Per-request context given to a handler. */
-struct smp_ctx {
-    cbor_decoder_t *dec;    /* request body */
-    cbor_encoder_t *enc;    /* response body, inside its map */
-    const smp_hdr_t *hdr;   /* request header */
-    uint64_t peer;          /* transport/peer id given to smp_process (tells clients apart) */
+struct extxip_smp_ctx {
+    extxip_cbor_decoder_t *dec;    /* request body */
+    extxip_cbor_encoder_t *enc;    /* response body, inside its map */
+    const extxip_smp_hdr_t *hdr;   /* request header */
+    uint64_t peer;          /* transport/peer id given to extxip_smp_process (tells clients apart) */
     void *user;             /* the group's user pointer */
-    uint16_t err_group;     /* group error recorded by smp_ctx_group_err (rc 0 = none) */
+    uint16_t err_group;     /* group error recorded by extxip_smp_ctx_group_err (rc 0 = none) */
     uint16_t err_rc;
     const char *rsn;        /* optional reason text for an error response */
-    void (*after_send)(void *arg); /* see smp_ctx_after_send */
+    void (*after_send)(void *arg); /* see extxip_smp_ctx_after_send */
     void *after_send_arg;
 };
 
@@ -98,21 +98,21 @@ struct smp_ctx {
  * "err": {"group": g, "rc": rc} into the response, as Zephyr does. For a v1
  * request the server later replaces the body with {"rc": translated}.
  * Returns MGMT_ERR_EOK, or MGMT_ERR_EMSGSIZE if it did not fit — return that. */
-int smp_ctx_group_err(smp_ctx_t *ctx, uint16_t rc);
+int extxip_smp_ctx_group_err(extxip_smp_ctx_t *ctx, uint16_t rc);
 /* Same with an explicit group id. */
-int smp_ctx_err(smp_ctx_t *ctx, uint16_t group, uint16_t rc);
+int extxip_smp_ctx_err(extxip_smp_ctx_t *ctx, uint16_t group, uint16_t rc);
 /* Attach a reason ("rsn") to an error response; sent only if the server has
- * verbose_err set. The string must outlive smp_process. */
-void smp_ctx_set_rsn(smp_ctx_t *ctx, const char *rsn);
+ * verbose_err set. The string must outlive extxip_smp_process. */
+void extxip_smp_ctx_set_rsn(extxip_smp_ctx_t *ctx, const char *rsn);
 /* Ask for fn(arg) to run right after this request's success response has
  * been handed to the output callback (e.g. a reset that must not beat its
  * reply). Not run when the request ends in an error response. */
-void smp_ctx_after_send(smp_ctx_t *ctx, void (*fn)(void *arg), void *arg);
+void extxip_smp_ctx_after_send(extxip_smp_ctx_t *ctx, void (*fn)(void *arg), void *arg);
 
 /* ---------------------------------------------------------------- server */
 
-typedef struct smp_server {
-    const smp_group_t *groups[SMP_MAX_GROUPS];
+typedef struct extxip_smp_server {
+    const extxip_smp_group_t *groups[SMP_MAX_GROUPS];
     size_t group_count;
     bool verbose_err; /* add "rsn" to error responses when a handler gave one */
     /* Counters for statistics (never reset by the server): requests looked
@@ -120,23 +120,23 @@ typedef struct smp_server {
      * response or a group "err"). */
     uint32_t requests;
     uint32_t errors;
-} smp_server_t;
+} extxip_smp_server_t;
 
 /* Empty server (no groups, verbose_err off). */
-void smp_server_init(smp_server_t *srv);
+void extxip_smp_server_init(extxip_smp_server_t *srv);
 /* Register a group; it must stay valid while the server is used.
  * Returns 0, SMP_ERR_FULL, SMP_ERR_EXISTS or SMP_ERR_INVAL. */
-int smp_server_register(smp_server_t *srv, const smp_group_t *grp);
+int extxip_smp_server_register(extxip_smp_server_t *srv, const extxip_smp_group_t *grp);
 
 /* Register the groups a port serves, in one call both ports make: each
- * group's state carries its smp_group_t (x->group) once its *_init ran; NULL
+ * group's state carries its extxip_smp_group_t (x->group) once its *_init ran; NULL
  * entries are groups this build or board leaves out. Adding a group to a
- * port is one more entry. Returns 0 or the first smp_server_register error. */
-int smp_server_register_all(smp_server_t *srv, const smp_group_t *const *grps, size_t n);
+ * port is one more entry. Returns 0 or the first extxip_smp_server_register error. */
+int extxip_smp_server_register_all(extxip_smp_server_t *srv, const extxip_smp_group_t *const *grps, size_t n);
 
 /* Called once per response packet (8-byte header + body). Return value is
  * ignored by the server (a lost reply is the client's timeout to handle). */
-typedef int (*smp_output_fn)(void *arg, const uint8_t *pkt, size_t len);
+typedef int (*extxip_smp_output_fn)(void *arg, const uint8_t *pkt, size_t len);
 
 /*
  * Process every SMP request in rx[0..rx_len) in order (docs/protocol.md §2): each gets
@@ -149,7 +149,7 @@ typedef int (*smp_output_fn)(void *arg, const uint8_t *pkt, size_t len);
  * peer identifies the client for handlers (ctx->peer).
  * Returns the number of responses passed to out (>= 0), or SMP_ERR_INVAL.
  */
-int smp_process(smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx, size_t tx_cap,
-                uint64_t peer, smp_output_fn out, void *out_arg);
+int extxip_smp_process(extxip_smp_server_t *srv, const uint8_t *rx, size_t rx_len, uint8_t *tx, size_t tx_cap,
+                uint64_t peer, extxip_smp_output_fn out, void *out_arg);
 
 #endif

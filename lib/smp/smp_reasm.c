@@ -4,19 +4,19 @@
 
 #include "smp/smp_defs.h"
 
-void smp_reasm_init(smp_reasm_t *r, uint8_t *buf, size_t cap)
+void extxip_smp_reasm_init(extxip_smp_reasm_t *r, uint8_t *buf, size_t cap)
 {
     r->buf = buf;
     r->cap = cap;
     r->have = r->need = 0;
 }
 
-void smp_reasm_reset(smp_reasm_t *r)
+void extxip_smp_reasm_reset(extxip_smp_reasm_t *r)
 {
     r->have = r->need = 0;
 }
 
-int smp_reasm_feed(smp_reasm_t *r, const uint8_t *d, size_t n, size_t *used, size_t *len)
+int extxip_smp_reasm_feed(extxip_smp_reasm_t *r, const uint8_t *d, size_t n, size_t *used, size_t *len)
 {
     size_t taken = 0;
     *used = 0;
@@ -36,7 +36,7 @@ int smp_reasm_feed(smp_reasm_t *r, const uint8_t *d, size_t n, size_t *used, siz
             r->need = SMP_HDR_SIZE + ((size_t)r->buf[2] << 8 | r->buf[3]);
             if (r->need > r->cap) {
                 *used = taken;
-                smp_reasm_reset(r);
+                extxip_smp_reasm_reset(r);
                 return SMP_REASM_TOO_BIG;
             }
         }

@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct smp_reasm {
+typedef struct extxip_smp_reasm {
     uint8_t *buf;
     size_t cap;        /* longest packet accepted (header included) */
     size_t have, need; /* bytes held; packet length once the header is in (else 0) */
-} smp_reasm_t;
+} extxip_smp_reasm_t;
 
 enum {
     SMP_REASM_MORE = 0,    /* all bytes taken, packet not complete */
@@ -22,14 +22,14 @@ enum {
     SMP_REASM_TOO_BIG = -1 /* the header announces more than cap: dropped */
 };
 
-void smp_reasm_init(smp_reasm_t *r, uint8_t *buf, size_t cap);
+void extxip_smp_reasm_init(extxip_smp_reasm_t *r, uint8_t *buf, size_t cap);
 
 /* Forget a partial packet (a disconnect, a refused piece). */
-void smp_reasm_reset(smp_reasm_t *r);
+void extxip_smp_reasm_reset(extxip_smp_reasm_t *r);
 
 /* Take bytes of `d` up to the end of the current packet. On DONE, bytes
  * after the packet (*used < n) belong to the next one; the packet stays in
  * buf until the next call. */
-int smp_reasm_feed(smp_reasm_t *r, const uint8_t *d, size_t n, size_t *used, size_t *len);
+int extxip_smp_reasm_feed(extxip_smp_reasm_t *r, const uint8_t *d, size_t n, size_t *used, size_t *len);
 
 #endif

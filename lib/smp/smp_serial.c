@@ -40,12 +40,12 @@ static int line_quad(line_buf_t *l, const uint8_t *raw, size_t k)
     if (l->n + 4 > sizeof(l->b) - 1) {
         return SMP_SERIAL_ERR_INVAL;
     }
-    smp_base64_encode(raw, k, (char *)l->b + l->n, 4);
+    extxip_smp_base64_encode(raw, k, (char *)l->b + l->n, 4);
     l->n += 4;
     return 0;
 }
 
-static int line_end(line_buf_t *l, smp_serial_line_fn fn, void *arg)
+static int line_end(line_buf_t *l, extxip_smp_serial_line_fn fn, void *arg)
 {
     l->b[l->n++] = '\n';
     return fn(arg, l->b, l->n) == 0 ? 0 : SMP_SERIAL_ERR_WRITE;
@@ -58,7 +58,7 @@ static int line_end(line_buf_t *l, smp_serial_line_fn fn, void *arg)
  * within one byte, bytes are held back for a final line that carries the CRC.
  * The arithmetic mirrors the reference so the bytes are identical.
  */
-static int encode_zephyr(const uint8_t *p, size_t len, uint16_t crc, smp_serial_line_fn fn, void *arg)
+static int encode_zephyr(const uint8_t *p, size_t len, uint16_t crc, extxip_smp_serial_line_fn fn, void *arg)
 {
     long max_input = (long)((SMP_SERIAL_MAX_LINE - 3u) / 4u * 3u); /* 93 */
     size_t src = 0;
@@ -148,7 +148,7 @@ static uint8_t frame_byte(const uint8_t *p, size_t len, uint16_t crc, size_t i)
 
 /* Client split: base64 of the whole frame cut every 124 characters (93 raw
  * bytes, a multiple of 3, so padding can only occur on the last line). */
-static int encode_client(const uint8_t *p, size_t len, uint16_t crc, smp_serial_line_fn fn, void *arg)
+static int encode_client(const uint8_t *p, size_t len, uint16_t crc, extxip_smp_serial_line_fn fn, void *arg)
 {
     size_t total = len + 4;
     size_t per_line = LINE_B64_MAX / 4 * 3; /* 93 */
@@ -174,20 +174,20 @@ static int encode_client(const uint8_t *p, size_t len, uint16_t crc, smp_serial_
     return 0;
 }
 
-int smp_serial_encode_lines(const uint8_t *pkt, size_t len, smp_serial_split_t split, smp_serial_line_fn fn,
+int extxip_smp_serial_encode_lines(const uint8_t *pkt, size_t len, extxip_smp_serial_split_t split, extxip_smp_serial_line_fn fn,
                             void *arg)
 {
     if (pkt == NULL || len == 0 || len > PKT_MAX || fn == NULL) {
         return SMP_SERIAL_ERR_INVAL;
     }
-    uint16_t crc = smp_crc16_xmodem(0, pkt, len);
+    uint16_t crc = extxip_smp_crc16_xmodem(0, pkt, len);
     if (split == SMP_SERIAL_SPLIT_CLIENT) {
         return encode_client(pkt, len, crc, fn, arg);
     }
     return encode_zephyr(pkt, len, crc, fn, arg);
 }
 
-size_t smp_serial_encoded_max(size_t len)
+size_t extxip_smp_serial_encoded_max(size_t len)
 {
     /* base64 of the frame, plus at worst one extra quad for Zephyr's CRC
      * split, plus 3 bytes per line; lines carry >= 90 raw bytes except the
@@ -214,7 +214,7 @@ static int buf_sink_line(void *arg, const uint8_t *line, size_t n)
     return 0;
 }
 
-int smp_serial_encode(const uint8_t *pkt, size_t len, smp_serial_split_t split, uint8_t *out, size_t cap,
+int extxip_smp_serial_encode(const uint8_t *pkt, size_t len, extxip_smp_serial_split_t split, uint8_t *out, size_t cap,
                       size_t *out_len)
 {
     if (out == NULL || out_len == NULL) {
@@ -222,7 +222,7 @@ int smp_serial_encode(const uint8_t *pkt, size_t len, smp_serial_split_t split, 
     }
     buf_sink_t s = { out, cap, 0 };
     *out_len = 0;
-    int rc = smp_serial_encode_lines(pkt, len, split, buf_sink_line, &s);
+    int rc = extxip_smp_serial_encode_lines(pkt, len, split, buf_sink_line, &s);
     if (rc == SMP_SERIAL_ERR_WRITE) {
         return SMP_SERIAL_ERR_NOSPC;
     }
@@ -244,7 +244,7 @@ enum {
 
 #define MIN_FRAME_LEN 3u /* length field: at least one byte of P plus the CRC */
 
-static void rx_reset_packet(smp_serial_rx_t *rx)
+static void rx_reset_packet(extxip_smp_serial_rx_t *rx)
 {
     rx->in_pkt = false;
     rx->padded = false;
@@ -254,14 +254,14 @@ static void rx_reset_packet(smp_serial_rx_t *rx)
 }
 
 /* Drop the packet being assembled; the rest of the line is ignored. */
-static void rx_drop(smp_serial_rx_t *rx, uint32_t *counter)
+static void rx_drop(extxip_smp_serial_rx_t *rx, uint32_t *counter)
 {
     (*counter)++;
     rx_reset_packet(rx);
     rx->state = ST_SKIP;
 }
 
-void smp_serial_rx_init(smp_serial_rx_t *rx)
+void extxip_smp_serial_rx_init(extxip_smp_serial_rx_t *rx)
 {
     memset(rx, 0, sizeof(*rx));
     rx->max_line = SMP_SERIAL_MAX_LINE;
@@ -269,7 +269,7 @@ void smp_serial_rx_init(smp_serial_rx_t *rx)
 }
 
 /* Append one decoded byte; false if the packet was dropped. */
-static bool rx_put(smp_serial_rx_t *rx, uint8_t b)
+static bool rx_put(extxip_smp_serial_rx_t *rx, uint8_t b)
 {
     if (rx->have >= sizeof(rx->buf)) {
         rx_drop(rx, &rx->n_overflow); /* never write past the buffer */
@@ -295,7 +295,7 @@ static bool rx_put(smp_serial_rx_t *rx, uint8_t b)
 }
 
 /* Process one base64 character of an SMP line. */
-static void rx_b64_char(smp_serial_rx_t *rx, uint8_t c)
+static void rx_b64_char(extxip_smp_serial_rx_t *rx, uint8_t c)
 {
     if (rx->padded) {
         rx_drop(rx, &rx->n_bad_base64); /* data after '=' padding */
@@ -307,7 +307,7 @@ static void rx_b64_char(smp_serial_rx_t *rx, uint8_t c)
     }
     rx->qn = 0;
     uint8_t out[3];
-    int k = smp_base64_decode_quad(rx->quad, out);
+    int k = extxip_smp_base64_decode_quad(rx->quad, out);
     if (k < 0) {
         rx_drop(rx, &rx->n_bad_base64);
         return;
@@ -323,7 +323,7 @@ static void rx_b64_char(smp_serial_rx_t *rx, uint8_t c)
 }
 
 /* A '\n' ended an SMP line. Returns true when a packet is complete. */
-static bool rx_end_line(smp_serial_rx_t *rx)
+static bool rx_end_line(extxip_smp_serial_rx_t *rx)
 {
     rx->state = ST_IDLE;
     if (rx->qn != 0) {
@@ -343,7 +343,7 @@ static bool rx_end_line(smp_serial_rx_t *rx)
         return false; /* more lines expected */
     }
     /* have == expect (more was dropped in rx_put) */
-    if (smp_crc16_xmodem(0, rx->buf + 2, rx->expect - 2) != 0) {
+    if (extxip_smp_crc16_xmodem(0, rx->buf + 2, rx->expect - 2) != 0) {
         rx_drop(rx, &rx->n_bad_crc);
         rx->state = ST_IDLE;
         return false;
@@ -354,7 +354,7 @@ static bool rx_end_line(smp_serial_rx_t *rx)
 }
 
 /* One input byte. Returns true when a packet is complete. */
-static bool rx_byte(smp_serial_rx_t *rx, uint8_t b)
+static bool rx_byte(extxip_smp_serial_rx_t *rx, uint8_t b)
 {
     /* 0x06 / 0x04 never occur in base64 text or in '\n', so they always mean
      * "a frame marker may start here" — even mid-line, which resyncs after a
@@ -415,7 +415,7 @@ static bool rx_byte(smp_serial_rx_t *rx, uint8_t b)
     }
 }
 
-int smp_serial_rx_feed(smp_serial_rx_t *rx, const uint8_t *data, size_t len, size_t *used, const uint8_t **pkt,
+int extxip_smp_serial_rx_feed(extxip_smp_serial_rx_t *rx, const uint8_t *data, size_t len, size_t *used, const uint8_t **pkt,
                        size_t *pkt_len)
 {
     if (rx->ready) {

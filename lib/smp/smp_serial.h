@@ -33,7 +33,7 @@
 typedef enum {
     SMP_SERIAL_SPLIT_ZEPHYR = 0, /* device: 93 raw bytes first line, 90 after, CRC never split */
     SMP_SERIAL_SPLIT_CLIENT = 1, /* host clients: base64 of the whole frame cut every 124 chars */
-} smp_serial_split_t;
+} extxip_smp_serial_split_t;
 
 enum {
     SMP_SERIAL_ERR_INVAL = -1,  /* bad argument, empty or > 65533-byte packet */
@@ -42,20 +42,20 @@ enum {
 };
 
 /* Called once per complete line (markers, base64, '\n'); non-zero aborts. */
-typedef int (*smp_serial_line_fn)(void *arg, const uint8_t *line, size_t len);
+typedef int (*extxip_smp_serial_line_fn)(void *arg, const uint8_t *line, size_t len);
 
 /* Frame pkt[0..len) into lines, calling fn for each. Returns 0 or SMP_SERIAL_ERR_*. */
-int smp_serial_encode_lines(const uint8_t *pkt, size_t len, smp_serial_split_t split, smp_serial_line_fn fn,
+int extxip_smp_serial_encode_lines(const uint8_t *pkt, size_t len, extxip_smp_serial_split_t split, extxip_smp_serial_line_fn fn,
                             void *arg);
 /* Same into out[0..cap): *out_len = bytes written. Returns 0 or SMP_SERIAL_ERR_*. */
-int smp_serial_encode(const uint8_t *pkt, size_t len, smp_serial_split_t split, uint8_t *out, size_t cap,
+int extxip_smp_serial_encode(const uint8_t *pkt, size_t len, extxip_smp_serial_split_t split, uint8_t *out, size_t cap,
                       size_t *out_len);
 /* Upper bound of the framed size of a len-byte packet (any split). */
-size_t smp_serial_encoded_max(size_t len);
+size_t extxip_smp_serial_encoded_max(size_t len);
 
 /* ------------------------------------------------------------- decoder */
 
-typedef struct smp_serial_rx {
+typedef struct extxip_smp_serial_rx {
     uint8_t buf[SMP_SERIAL_RX_CAP]; /* len16 ‖ P ‖ CRC of the packet being assembled */
     size_t have;                    /* decoded bytes in buf */
     size_t expect;                  /* 2 + length field, 0 until known */
@@ -69,10 +69,10 @@ typedef struct smp_serial_rx {
     char quad[4];
     /* Why packets were dropped (diagnostics and tests). */
     uint32_t n_packets, n_bad_base64, n_bad_crc, n_bad_len, n_long_line, n_overflow, n_garbage;
-} smp_serial_rx_t;
+} extxip_smp_serial_rx_t;
 
 /* Reset the decoder (drops any partial packet, keeps nothing from before). */
-void smp_serial_rx_init(smp_serial_rx_t *rx);
+void extxip_smp_serial_rx_init(extxip_smp_serial_rx_t *rx);
 
 /*
  * Feed data[0..len). Stops right after the byte that completes a packet:
@@ -80,7 +80,7 @@ void smp_serial_rx_init(smp_serial_rx_t *rx);
  * next feed/init), or 0 when all bytes were consumed without one. *used =
  * bytes consumed; feed the rest (starting at data[*used]) in the next call.
  */
-int smp_serial_rx_feed(smp_serial_rx_t *rx, const uint8_t *data, size_t len, size_t *used, const uint8_t **pkt,
+int extxip_smp_serial_rx_feed(extxip_smp_serial_rx_t *rx, const uint8_t *data, size_t len, size_t *used, const uint8_t **pkt,
                        size_t *pkt_len);
 
 #endif

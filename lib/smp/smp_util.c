@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-uint16_t smp_crc16_xmodem(uint16_t crc, const uint8_t *data, size_t len)
+uint16_t extxip_smp_crc16_xmodem(uint16_t crc, const uint8_t *data, size_t len)
 {
     /* Bitwise: 16 shifts per byte is plenty for a UART and saves a 512-byte
      * table on the device. */
@@ -41,7 +41,7 @@ static int b64_value(char c)
     return -1;
 }
 
-int smp_base64_encode(const uint8_t *in, size_t n, char *out, size_t cap)
+int extxip_smp_base64_encode(const uint8_t *in, size_t n, char *out, size_t cap)
 {
     size_t need = SMP_BASE64_ENC_LEN(n);
     if (need > cap || need > (size_t)INT32_MAX) {
@@ -65,7 +65,7 @@ int smp_base64_encode(const uint8_t *in, size_t n, char *out, size_t cap)
     return (int)o;
 }
 
-int smp_base64_decode_quad(const char q[4], uint8_t out[3])
+int extxip_smp_base64_decode_quad(const char q[4], uint8_t out[3])
 {
     int v0 = b64_value(q[0]), v1 = b64_value(q[1]);
     if (v0 < 0 || v1 < 0) {
@@ -91,7 +91,7 @@ int smp_base64_decode_quad(const char q[4], uint8_t out[3])
     return n;
 }
 
-int smp_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
+int extxip_smp_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
 {
     if (n % 4 != 0 || n / 4 * 3 > (size_t)INT32_MAX) {
         return -1;
@@ -99,7 +99,7 @@ int smp_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
     size_t o = 0;
     for (size_t i = 0; i < n; i += 4) {
         uint8_t b[3];
-        int k = smp_base64_decode_quad(in + i, b);
+        int k = extxip_smp_base64_decode_quad(in + i, b);
         if (k < 0 || (k < 3 && i + 4 != n)) {
             return -1; /* padding only in the very last quad */
         }

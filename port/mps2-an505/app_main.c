@@ -24,22 +24,22 @@
 #include "smp_uart.h"
 #include "uart.h"
 
-static flash_map_t map;
-static smp_server_t srv;
-static os_mgmt_port_t os_port;
-static os_mgmt_t os;
-static img_mgmt_t img;
-static stat_mgmt_t stat;
-static enum_mgmt_t en;
-static zbasic_mgmt_port_t zb_port;
-static zbasic_mgmt_t zb;
+static extxip_flash_map_t map;
+static extxip_smp_server_t srv;
+static extxip_os_mgmt_port_t os_port;
+static extxip_os_mgmt_t os;
+static extxip_img_mgmt_t img;
+static extxip_stat_mgmt_t stat;
+static extxip_enum_mgmt_t en;
+static extxip_zbasic_mgmt_port_t zb_port;
+static extxip_zbasic_mgmt_t zb;
 static uint64_t boot_ms;
-static kvs_t kvs;
-static settings_mgmt_port_t set_port;
-static settings_mgmt_t set;
-static shell_cmds_ctx_t sh_ctx;
-static shell_mgmt_port_t sh_port;
-static shell_mgmt_t sh;
+static extxip_kvs_t kvs;
+static extxip_settings_mgmt_port_t set_port;
+static extxip_settings_mgmt_t set;
+static extxip_shell_cmds_ctx_t sh_ctx;
+static extxip_shell_mgmt_port_t sh_port;
+static extxip_shell_mgmt_t sh;
 static volatile bool reset_requested;
 
 /* Masked check-then-sleep: a byte arriving in between still wakes WFI. */
@@ -90,34 +90,34 @@ static void rd_img(void *arg, uint64_t *v)
     v[2] = zb_port.erases;
 }
 
-static const stat_mgmt_group_t stat_groups[] = {
+static const extxip_stat_mgmt_group_t stat_groups[] = {
     {"smp_svr_stats", f_svr, 1, rd_svr, NULL},
     {"smp", f_smp, 2, rd_smp, NULL},
     {"img", f_img, 3, rd_img, NULL},
 };
-static const stat_mgmt_port_t stat_port = {stat_groups, 3};
+static const extxip_stat_mgmt_port_t stat_port = {stat_groups, 3};
 
 /* Storage erase: the upload-session log shares the settings partition. */
 static int zb_prepare(void *arg)
 {
     (void)arg;
-    return img_mgmt_log_erase(&img);
+    return extxip_img_mgmt_log_erase(&img);
 }
 
 static void zb_done(void *arg, int erased)
 {
     (void)arg;
     (void)erased;
-    (void)kvs_mount(&kvs, set_port.fa, set_port.off, set_port.size);
+    (void)extxip_kvs_mount(&kvs, set_port.fa, set_port.off, set_port.size);
 }
 
 /* One thread: the main loop. */
-static int task_get(void *arg, uint32_t index, os_mgmt_task_t *t)
+static int task_get(void *arg, uint32_t index, extxip_os_mgmt_task_t *t)
 {
     (void)arg;
     if (index != 0)
         return -1;
-    *t = (os_mgmt_task_t){.name = "main"};
+    *t = (extxip_os_mgmt_task_t){.name = "main"};
     return 0;
 }
 
@@ -131,8 +131,8 @@ int main(void)
     uart_puts(app_xip_version());
     uart_puts(" (mps2-an505): XIP code at ");
     uart_put_hex(app_xip_where());
-    uart_puts(", smp_process at ");
-    uart_put_hex((uint32_t)(uintptr_t)&smp_process);
+    uart_puts(", extxip_smp_process at ");
+    uart_put_hex((uint32_t)(uintptr_t)&extxip_smp_process);
     uart_puts("\r\n");
 
     board_crypto_init();
@@ -141,7 +141,7 @@ int main(void)
     boot_ms = an505_ms();
     const board_handoff_t *h = board_handoff_get();
 
-    smp_server_init(&srv);
+    extxip_smp_server_init(&srv);
     os_port.arg = NULL;
     os_port.buf_size = SMP_BUF_SIZE;
     /* One assembly buffer, but QEMU holds back UART input while our ring is
@@ -159,10 +159,10 @@ int main(void)
     os_port.boot_mode = OS_MGMT_BOOT_MODE_OVERWRITE_ONLY;
     os_port.no_downgrade = true;
     os_port.task_get = task_get;
-    os_mgmt_init(&os, &os_port);
+    extxip_os_mgmt_init(&os, &os_port);
 
-    img_mgmt_config_t ic;
-    img_mgmt_config_default(&ic);
+    extxip_img_mgmt_config_t ic;
+    extxip_img_mgmt_config_default(&ic);
     ic.map = &map;
     ic.keys = &board_keyring;
     ic.last_boot = h ? &h->result : NULL;
@@ -172,33 +172,33 @@ int main(void)
     ic.boot_report_key = EXTXIP_BOOT_REPORT != 0;
 #endif
     ic.clock = clock_ms;
-    stat_mgmt_init(&stat, &stat_port);
-    enum_mgmt_init(&en, &srv);
-    zb_port = (zbasic_mgmt_port_t){
+    extxip_stat_mgmt_init(&stat, &stat_port);
+    extxip_enum_mgmt_init(&en, &srv);
+    zb_port = (extxip_zbasic_mgmt_port_t){
         .map = &map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare, .done = zb_done,
     };
-    zbasic_mgmt_init(&zb, &zb_port);
-    const flash_area_t *sfa = NULL;
-    (void)flash_map_get(&map, FLASH_AREA_SETTINGS, &sfa);
-    settings_mgmt_init(&set, &set_port);
-    sh_ctx = (shell_cmds_ctx_t){.img = &img, .stats = &stat_port, .kvs = &kvs};
-    shell_cmds_port(&sh_port, &sh_ctx);
-    shell_mgmt_init(&sh, &sh_port);
+    extxip_zbasic_mgmt_init(&zb, &zb_port);
+    const extxip_flash_area_t *sfa = NULL;
+    (void)extxip_flash_map_get(&map, FLASH_AREA_SETTINGS, &sfa);
+    extxip_settings_mgmt_init(&set, &set_port);
+    sh_ctx = (extxip_shell_cmds_ctx_t){.img = &img, .stats = &stat_port, .kvs = &kvs};
+    extxip_shell_cmds_port(&sh_port, &sh_ctx);
+    extxip_shell_mgmt_init(&sh, &sh_port);
     /* The sample's groups (no file group: this board has no file system). */
-    const smp_group_t *const groups[] = {&os.group, &img.group, &stat.group, &set.group,
+    const extxip_smp_group_t *const groups[] = {&os.group, &img.group, &stat.group, &set.group,
                                          &sh.group, &en.group, &zb.group};
-    if (img_mgmt_init(&img, &ic) != 0 ||
-        smp_server_register_all(&srv, groups, sizeof groups / sizeof groups[0]) != 0) {
+    if (extxip_img_mgmt_init(&img, &ic) != 0 ||
+        extxip_smp_server_register_all(&srv, groups, sizeof groups / sizeof groups[0]) != 0) {
         uart_puts("app: SMP init failed\r\n");
         for (;;)
             __asm volatile("wfi");
     }
     /* the settings store: the settings partition below the upload-session log */
-    set_port = (settings_mgmt_port_t){
+    set_port = (extxip_settings_mgmt_port_t){
         .store = &kvs, .fa = sfa, .off = 0,
-        .size = settings_mgmt_store_size(sfa, img.cfg.log_area, img.cfg.log_off, img.cfg.log_size),
+        .size = extxip_settings_mgmt_store_size(sfa, img.cfg.log_area, img.cfg.log_off, img.cfg.log_size),
     };
-    if (kvs_mount(&kvs, sfa, 0, set_port.size) != KVS_OK)
+    if (extxip_kvs_mount(&kvs, sfa, 0, set_port.size) != KVS_OK)
         uart_puts("app: settings store did not mount\r\n");
     uart_rx_irq_start(); /* before the line a client waits for: nothing it sends is lost */
     uart_puts("app: SMP server on UART0\r\n");

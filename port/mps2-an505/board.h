@@ -14,14 +14,14 @@
 #include "image/image.h"
 
 /* Fill *map with the eight extxip areas over the three memory-backed devices. */
-void board_flash_map(flash_map_t *map);
+void board_flash_map(extxip_flash_map_t *map);
 
 /* CPU address of offset `off` inside area `fa` (all devices are memory mapped). */
-uint32_t board_area_addr(const flash_area_t *fa, uint32_t off);
+uint32_t board_area_addr(const extxip_flash_area_t *fa, uint32_t off);
 
 /* Keys images are checked against: MCUboot's EC P-256 dev key and the
  * project key (boards/nrf5340dk/extxip-dev-ec-p256.pem, public part). */
-extern const image_keyring_t board_keyring;
+extern const extxip_image_keyring_t board_keyring;
 
 /* Fill board_keyring; give the crypto backend what it needs (mbedTLS: its
  * heap arena; BearSSL: nothing). Call once before any verify. */
@@ -34,9 +34,9 @@ void board_crypto_backend_init(void);
 typedef struct board_handoff {
     uint32_t magic;
     uint32_t size;      /* sizeof(board_handoff_t): layouts must agree */
-    uint32_t boot_rc;   /* boot_go's return value */
+    uint32_t boot_rc;   /* extxip_boot_go's return value */
     uint32_t boots;     /* bootloader runs since power-on (cold reset: 1) */
-    boot_result_t result;
+    extxip_boot_result_t result;
     uint32_t check;     /* ~magic ^ size ^ boots, a cheap torn-record guard */
 } board_handoff_t;
 
@@ -47,6 +47,6 @@ void board_handoff_seal(board_handoff_t *h);
 
 /* The bootloader's answer to "no consistent set": halt (boot_main.c) or
  * serial recovery (boot_recovery.c, in extxip-boot-serial). */
-void boot_fallback(const flash_map_t *map, boot_state_t *st, const boot_result_t *res);
+void boot_fallback(const extxip_flash_map_t *map, extxip_boot_state_t *st, const extxip_boot_result_t *res);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The bootloader: lib/boot's boot_go over the QEMU-memory flash map, images
+ * The bootloader: lib/boot's extxip_boot_go over the QEMU-memory flash map, images
  * checked with ECDSA P-256 (lib/crypto; BearSSL by default) against
  * board_keyring, then a jump to image 0's vector table right after its
  * 0x200-byte header. Image 2 (the XIP
@@ -10,13 +10,13 @@
 #include "board.h"
 #include "uart.h"
 
-static flash_map_t map;
-static boot_state_t state;
+static extxip_flash_map_t map;
+static extxip_boot_state_t state;
 
 /* No consistent set to run. This bootloader halts; extxip-boot-serial links
  * boot_recovery.c, whose boot_fallback serves SMP on UART0 instead. */
-__attribute__((weak)) void boot_fallback(const flash_map_t *m, boot_state_t *st,
-                                         const boot_result_t *res)
+__attribute__((weak)) void boot_fallback(const extxip_flash_map_t *m, extxip_boot_state_t *st,
+                                         const extxip_boot_result_t *res)
 {
     (void)m, (void)st, (void)res;
     uart_puts("boot: images 0+2 not bootable, halted\r\n");
@@ -24,7 +24,7 @@ __attribute__((weak)) void boot_fallback(const flash_map_t *m, boot_state_t *st,
         __asm volatile("wfi");
 }
 
-static void put_ver(const image_version_t *v)
+static void put_ver(const extxip_image_version_t *v)
 {
     uart_put_dec(v->major);
     uart_putc('.');
@@ -37,10 +37,10 @@ static void put_ver(const image_version_t *v)
     }
 }
 
-static void report(const boot_result_t *r)
+static void report(const extxip_boot_result_t *r)
 {
     for (unsigned i = 0; i < r->image_count; i++) {
-        const boot_image_result_t *m = &r->img[i];
+        const extxip_boot_image_result_t *m = &r->img[i];
         uart_puts("boot: image ");
         uart_put_dec(i);
         if (m->bootable) {
@@ -48,7 +48,7 @@ static void report(const boot_result_t *r)
             put_ver(&m->version);
         } else {
             /* Codes, not text: the string tables would cost the bootloader
-             * ~0.7 KB (image_strerror/boot_reason_str give the meaning). */
+             * ~0.7 KB (extxip_image_strerror/extxip_boot_reason_str give the meaning). */
             uart_puts(": not bootable, image err -");
             uart_put_dec((uint32_t)-m->primary_err);
         }
@@ -79,23 +79,23 @@ int main(void)
     board_handoff_t *h = board_handoff_slot();
     h->magic = 0; /* torn while we write it */
 
-    boot_options_t opt;
-    boot_options_default(&opt);
-    int rc = boot_go(&state, &map, &board_keyring, &opt, &h->result);
+    extxip_boot_options_t opt;
+    extxip_boot_options_default(&opt);
+    int rc = extxip_boot_go(&state, &map, &board_keyring, &opt, &h->result);
     h->boot_rc = (uint32_t)rc;
     h->boots = boots;
     board_handoff_seal(h);
     report(&h->result);
 
-    const boot_image_result_t *app = &h->result.img[0], *xip = &h->result.img[2];
+    const extxip_boot_image_result_t *app = &h->result.img[0], *xip = &h->result.img[2];
     if (rc != BOOT_OK && rc != BOOT_ERR_NO_BOOTABLE) {
         uart_puts("boot: flash error, halted\r\n");
     } else if (!app->bootable || !xip->bootable || !app->deps_ok || !xip->deps_ok ||
                h->result.pair_open) {
         boot_fallback(&map, &state, &h->result);
     } else {
-        const flash_area_t *fa;
-        flash_map_get(&map, app->area_id, &fa);
+        const extxip_flash_area_t *fa;
+        extxip_flash_map_get(&map, app->area_id, &fa);
         an505_jump(board_area_addr(fa, app->entry_off));
     }
     for (;;)

@@ -15,13 +15,13 @@
 #include "smp_uart.h"
 #include "uart.h"
 
-static smp_server_t srv;
-static os_mgmt_port_t os_port;
-static os_mgmt_t os;
-static img_mgmt_t img;
+static extxip_smp_server_t srv;
+static extxip_os_mgmt_port_t os_port;
+static extxip_os_mgmt_t os;
+static extxip_img_mgmt_t img;
 static volatile bool reset_requested;
-static const flash_map_t *rec_map;
-static boot_state_t *rec_state;
+static const extxip_flash_map_t *rec_map;
+static extxip_boot_state_t *rec_state;
 
 static void request_reset(void *arg)
 {
@@ -34,30 +34,30 @@ static void uploaded(void *arg, uint8_t image, const uint8_t *hash)
 {
     (void)arg;
     if (image < BOOT_IMAGE_MAX && (EXTXIP_LINKED_MASK & (1u << image)))
-        (void)boot_pair_mark(rec_state, rec_map, image, hash);
+        (void)extxip_boot_pair_mark(rec_state, rec_map, image, hash);
 }
 
-void boot_fallback(const flash_map_t *map, boot_state_t *st, const boot_result_t *res)
+void boot_fallback(const extxip_flash_map_t *map, extxip_boot_state_t *st, const extxip_boot_result_t *res)
 {
     rec_map = map;
     rec_state = st;
-    smp_server_init(&srv);
+    extxip_smp_server_init(&srv);
     os_port.buf_size = SMP_BUF_SIZE;
     os_port.buf_count = 1;
     os_port.reset = request_reset;
     os_port.boot_mode = OS_MGMT_BOOT_MODE_OVERWRITE_ONLY;
     os_port.no_downgrade = true;
-    os_mgmt_init(&os, &os_port);
-    img_mgmt_config_t ic;
-    img_mgmt_config_default(&ic);
+    extxip_os_mgmt_init(&os, &os_port);
+    extxip_img_mgmt_config_t ic;
+    extxip_img_mgmt_config_default(&ic);
     ic.map = map;
     ic.keys = &board_keyring;
     ic.last_boot = res;
     ic.pending_on_upload = true;
     ic.allow_erase_pending = true; /* whatever is pending, the operator may replace it */
     ic.uploaded = uploaded;
-    const smp_group_t *const groups[] = {&os.group, &img.group};
-    if (img_mgmt_init(&img, &ic) != 0 || smp_server_register_all(&srv, groups, 2) != 0) {
+    const extxip_smp_group_t *const groups[] = {&os.group, &img.group};
+    if (extxip_img_mgmt_init(&img, &ic) != 0 || extxip_smp_server_register_all(&srv, groups, 2) != 0) {
         uart_puts("boot: recovery could not start, halted\r\n");
         for (;;)
             __asm volatile("wfi");

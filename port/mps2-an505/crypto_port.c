@@ -10,7 +10,7 @@
 #include "board.h"
 #include "crypto/crypto.h"
 
-int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
+int extxip_crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
                               const uint8_t hash[CRYPTO_SHA256_SIZE], const uint8_t *sig,
                               size_t sig_len)
 {
@@ -18,7 +18,7 @@ int crypto_rsa2048_pss_verify(const uint8_t *key, size_t key_len,
     return CRYPTO_ERR_KEY;
 }
 
-int crypto_ed25519_verify(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+int extxip_crypto_ed25519_verify(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
                           const uint8_t *sig, size_t sig_len)
 {
     (void)key, (void)key_len, (void)msg, (void)msg_len, (void)sig, (void)sig_len;
@@ -32,8 +32,8 @@ extern const unsigned int ecdsa_pub_key_project_len;
 /* Filled by board_crypto_init: another object's fields are no constant initialiser. */
 /* The one key this firmware was built with (a product trusts nothing else;
  * MCUboot's public dev keys stay in the tests). */
-static image_key_t keys[1];
-const image_keyring_t board_keyring = {keys, 1};
+static extxip_image_key_t keys[1];
+const extxip_image_keyring_t board_keyring = {keys, 1};
 
 void board_crypto_init(void)
 {

@@ -42,22 +42,22 @@ static int ram_erase(void *ctx, uint32_t off, uint32_t len)
     return FLASH_OK;
 }
 
-static const flash_dev_ops_t ram_ops = {ram_read, ram_write, ram_erase};
+static const extxip_flash_dev_ops_t ram_ops = {ram_read, ram_write, ram_erase};
 
-static const flash_dev_t dev_internal = {
+static const extxip_flash_dev_t dev_internal = {
     NAME("nrf5340-app-flash@ssram1"), AN505_IFLASH_SIZE, AN505_IFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
     &ram_ops, (void *)AN505_IFLASH_BASE};
-static const flash_dev_t dev_net = {
+static const extxip_flash_dev_t dev_net = {
     NAME("nrf5340-net-flash@ssram1"), AN505_NFLASH_SIZE, AN505_NFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
     &ram_ops, (void *)AN505_NFLASH_BASE};
-static const flash_dev_t dev_qspi = {
+static const extxip_flash_dev_t dev_qspi = {
     NAME("MX25R64@psram"), AN505_QSPI_SIZE, AN505_QSPI_SECTOR, AN505_WRITE_ALIGN, 0xff, &ram_ops,
     (void *)AN505_QSPI_BASE};
 
-static void put(flash_map_t *m, uint8_t id, const char *name, const flash_dev_t *dev,
+static void put(extxip_flash_map_t *m, uint8_t id, const char *name, const extxip_flash_dev_t *dev,
                 uint32_t off, uint32_t size)
 {
-    flash_area_t *a = &m->areas[id];
+    extxip_flash_area_t *a = &m->areas[id];
     a->id = id;
     a->name = name;
     a->dev = dev;
@@ -66,7 +66,7 @@ static void put(flash_map_t *m, uint8_t id, const char *name, const flash_dev_t 
     m->present[id] = 1;
 }
 
-void board_flash_map(flash_map_t *m)
+void board_flash_map(extxip_flash_map_t *m)
 {
     memset(m, 0, sizeof *m);
     put(m, FLASH_AREA_IMAGE_PRIMARY(0), NAME("mcuboot_primary"), &dev_internal, AN505_SLOT0_OFF,
@@ -86,7 +86,7 @@ void board_flash_map(flash_map_t *m)
         AN505_SETTINGS_SIZE);
 }
 
-uint32_t board_area_addr(const flash_area_t *fa, uint32_t off)
+uint32_t board_area_addr(const extxip_flash_area_t *fa, uint32_t off)
 {
     return (uint32_t)(uintptr_t)fa->dev->ctx + fa->off + off;
 }

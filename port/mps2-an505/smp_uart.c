@@ -5,7 +5,7 @@
 #include "uart.h"
 #include "uart_regs.h"
 
-static smp_serial_rx_t rx;
+static extxip_smp_serial_rx_t rx;
 static uint8_t tx[SMP_BUF_SIZE];
 
 static int line_out(void *arg, const uint8_t *line, size_t len)
@@ -18,13 +18,13 @@ static int line_out(void *arg, const uint8_t *line, size_t len)
 static int smp_out(void *arg, const uint8_t *pkt, size_t len)
 {
     (void)arg;
-    return smp_serial_encode_lines(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, line_out, NULL);
+    return extxip_smp_serial_encode_lines(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, line_out, NULL);
 }
 
 void smp_uart_serve(const smp_uart_t *u)
 {
     uint8_t in[64];
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     for (;;) {
         size_t n = u->read(in, sizeof in);
         if (n == 0) {
@@ -37,10 +37,10 @@ void smp_uart_serve(const smp_uart_t *u)
             size_t used;
             const uint8_t *pkt;
             size_t pkt_len;
-            int got = smp_serial_rx_feed(&rx, in + off, n - off, &used, &pkt, &pkt_len);
+            int got = extxip_smp_serial_rx_feed(&rx, in + off, n - off, &used, &pkt, &pkt_len);
             off += used;
             if (got == 1)
-                smp_process(u->srv, pkt, pkt_len, tx, sizeof tx, 1, smp_out, NULL);
+                extxip_smp_process(u->srv, pkt, pkt_len, tx, sizeof tx, 1, smp_out, NULL);
             if (*u->reset_requested)
                 return;
         }

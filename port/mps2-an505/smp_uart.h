@@ -13,7 +13,7 @@
 #include "smp/smp.h"
 
 typedef struct smp_uart {
-    smp_server_t *srv;
+    extxip_smp_server_t *srv;
     size_t (*read)(uint8_t *dst, size_t cap); /* bytes received, 0: none now */
     void (*idle)(void);                       /* nothing received; NULL: poll on */
     volatile bool *reset_requested;           /* set by the OS group's reset */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
-/* Required partitions and their area ids; names double as flash_area_t.name. */
+/* Required partitions and their area ids; names double as extxip_flash_area_t.name. */
 static const struct {
     const char *name;
     uint8_t id;
@@ -192,7 +192,7 @@ static int read_partition(ctx_t *c, yaml_document_t *doc, yaml_node_t *val, pm_p
     return PM_LAYOUT_OK;
 }
 
-static int check_and_map(ctx_t *c, const flash_dev_t *const devs[PM_DEV_COUNT], pm_layout_t *out)
+static int check_and_map(ctx_t *c, const extxip_flash_dev_t *const devs[PM_DEV_COUNT], pm_layout_t *out)
 {
     /* Every flash partition must lie on its device. */
     for (size_t i = 0; i < out->nparts; i++) {
@@ -200,7 +200,7 @@ static int check_and_map(ctx_t *c, const flash_dev_t *const devs[PM_DEV_COUNT], 
         if (p->dev == PM_DEV_NONE) {
             continue;
         }
-        const flash_dev_t *d = devs[p->dev];
+        const extxip_flash_dev_t *d = devs[p->dev];
         if (p->off > d->size || p->size > d->size - p->off) {
             return fail(c, PM_LAYOUT_ERR_RANGE,
                         "%s: 0x%x..0x%x is beyond device %s (size 0x%x)", p->name, p->off,
@@ -219,7 +219,7 @@ static int check_and_map(ctx_t *c, const flash_dev_t *const devs[PM_DEV_COUNT], 
         if (p->dev == PM_DEV_NONE) {
             return fail(c, PM_LAYOUT_ERR_DEVICE, "%s: not on a known flash device", p->name);
         }
-        const flash_dev_t *d = devs[p->dev];
+        const extxip_flash_dev_t *d = devs[p->dev];
         if (p->size == 0) {
             return fail(c, PM_LAYOUT_ERR_RANGE, "%s: size is 0", p->name);
         }
@@ -240,7 +240,7 @@ static int check_and_map(ctx_t *c, const flash_dev_t *const devs[PM_DEV_COUNT], 
     }
 
     for (size_t r = 0; r < NREQ; r++) {
-        flash_area_t *fa = &out->map.areas[required[r].id];
+        extxip_flash_area_t *fa = &out->map.areas[required[r].id];
         fa->id = required[r].id;
         fa->name = required[r].name;
         fa->dev = devs[req[r]->dev];
@@ -305,7 +305,7 @@ static void enclosing_partition(const char *text, size_t len, size_t line, char 
     }
 }
 
-int pm_layout_parse(const char *text, size_t len, const flash_dev_t *const devs[PM_DEV_COUNT],
+int pm_layout_parse(const char *text, size_t len, const extxip_flash_dev_t *const devs[PM_DEV_COUNT],
                     pm_layout_t *out, pm_layout_warn_fn warn, void *warn_arg, char *err,
                     size_t errlen)
 {
@@ -351,7 +351,7 @@ int pm_layout_parse(const char *text, size_t len, const flash_dev_t *const devs[
     return rc;
 }
 
-int pm_layout_load(const char *path, const flash_dev_t *const devs[PM_DEV_COUNT],
+int pm_layout_load(const char *path, const extxip_flash_dev_t *const devs[PM_DEV_COUNT],
                    pm_layout_t *out, pm_layout_warn_fn warn, void *warn_arg, char *err,
                    size_t errlen)
 {

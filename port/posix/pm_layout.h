@@ -1,6 +1,6 @@
 /*
  * Reader of the nRF Connect SDK partition-manager file (pm_static.yml) for
- * the POSIX port: turns it into the core's flash_map_t over the three devices
+ * the POSIX port: turns it into the core's extxip_flash_map_t over the three devices
  * of the nRF5340 DK, and keeps every partition read so a tool can print the
  * whole map. Host code (libyaml, malloc inside libyaml).
  *
@@ -60,7 +60,7 @@ typedef struct pm_partition {
 /* Caller-owned result. map.areas[].dev point into the caller's devs[];
  * map.areas[].name point to static strings. */
 typedef struct pm_layout {
-    flash_map_t map;
+    extxip_flash_map_t map;
     pm_partition_t parts[PM_LAYOUT_MAX_PARTS]; /* in file order */
     size_t nparts;
 } pm_layout_t;
@@ -71,12 +71,12 @@ typedef void (*pm_layout_warn_fn)(void *arg, const char *msg);
 /* Read the pm_static.yml at `path` into *out. devs[PM_DEV_*] give size and
  * sector size per device (all three needed). warn may be NULL. On error
  * returns PM_LAYOUT_ERR_* and writes one message into err (if errlen > 0). */
-int pm_layout_load(const char *path, const flash_dev_t *const devs[PM_DEV_COUNT],
+int pm_layout_load(const char *path, const extxip_flash_dev_t *const devs[PM_DEV_COUNT],
                    pm_layout_t *out, pm_layout_warn_fn warn, void *warn_arg, char *err,
                    size_t errlen);
 
 /* Same, from a YAML text in memory (len bytes). */
-int pm_layout_parse(const char *text, size_t len, const flash_dev_t *const devs[PM_DEV_COUNT],
+int pm_layout_parse(const char *text, size_t len, const extxip_flash_dev_t *const devs[PM_DEV_COUNT],
                     pm_layout_t *out, pm_layout_warn_fn warn, void *warn_arg, char *err,
                     size_t errlen);
 

@@ -51,16 +51,16 @@ int sim_app_make_payload(int part, uint32_t link_id, uint32_t seed, uint8_t *buf
 
 int sim_app_check_xip(sim_device_t *d, FILE *log)
 {
-    const boot_image_result_t *app = &d->boot_result.img[0];
-    const boot_image_result_t *xip = &d->boot_result.img[2];
-    const flash_area_t *fa0 = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY(0));
-    const flash_area_t *fa2 = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY(2));
+    const extxip_boot_image_result_t *app = &d->boot_result.img[0];
+    const extxip_boot_image_result_t *xip = &d->boot_result.img[2];
+    const extxip_flash_area_t *fa0 = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY(0));
+    const extxip_flash_area_t *fa2 = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY(2));
     if (!fa0 || !fa2 || !app->bootable) {
         fprintf(log, "app: no bootable internal part\n");
         return -1;
     }
     uint8_t desc[DESC_SIZE];
-    if (flash_area_read(fa0, app->entry_off, desc, sizeof desc) != 0) {
+    if (extxip_flash_area_read(fa0, app->entry_off, desc, sizeof desc) != 0) {
         fprintf(log, "app: cannot read the internal part\n");
         return -1;
     }
@@ -73,7 +73,7 @@ int sim_app_check_xip(sim_device_t *d, FILE *log)
     uint8_t marker[12];
     if (!xip->bootable || moff > fa2->size - sizeof marker ||
         xip->entry_off + moff > fa2->size - sizeof marker ||
-        flash_area_read(fa2, xip->entry_off + moff, marker, sizeof marker) != 0 ||
+        extxip_flash_area_read(fa2, xip->entry_off + moff, marker, sizeof marker) != 0 ||
         memcmp(marker, SIM_XIP_MAGIC, 8) != 0 || get_le32(marker + 8) != link_id) {
         fprintf(log, "app: fault: no matching XIP code at 0x%08x (link id %u)\n",
                 (unsigned)xip_addr, (unsigned)link_id);

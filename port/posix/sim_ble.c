@@ -24,7 +24,7 @@ static void on_smp(void *arg, const uint8_t *pkt, size_t len, uint64_t peer)
 {
     sim_ble_t *b = arg;
     if (b->app)
-        smp_process(&b->app->srv, pkt, len, b->tx, b->app->buf_size, peer, ble_periph_send_smp,
+        extxip_smp_process(&b->app->srv, pkt, len, b->tx, b->app->buf_size, peer, extxip_ble_periph_send_smp,
                     &b->host);
 }
 
@@ -42,12 +42,12 @@ int sim_ble_open(sim_ble_t *b, const char *spec)
 
 void sim_ble_boot(sim_ble_t *b, sim_services_t *app, const char *name, uint32_t buf_size)
 {
-    ble_h4_rx_init(&b->h4);
+    extxip_ble_h4_rx_init(&b->h4);
     b->app = app;
-    ble_periph_init(&b->host, name, buf_size, ctlr_write, b, on_smp, b);
+    extxip_ble_periph_init(&b->host, name, buf_size, ctlr_write, b, on_smp, b);
     b->host.log = 1;
     if (app)
-        ble_periph_start(&b->host, now_ms());
+        extxip_ble_periph_start(&b->host, now_ms());
 }
 
 int sim_ble_readable(sim_ble_t *b)
@@ -63,7 +63,7 @@ int sim_ble_readable(sim_ble_t *b)
         return -1;
     }
     if (b->app)
-        ble_periph_rx(&b->host, &b->h4, buf, (size_t)r, now_ms());
+        extxip_ble_periph_rx(&b->host, &b->h4, buf, (size_t)r, now_ms());
     fflush(stdout);
     return 0;
 }
@@ -71,7 +71,7 @@ int sim_ble_readable(sim_ble_t *b)
 void sim_ble_poll(sim_ble_t *b)
 {
     if (b->fd >= 0 && b->app)
-        ble_periph_poll(&b->host, now_ms());
+        extxip_ble_periph_poll(&b->host, now_ms());
 }
 
 void sim_ble_before_reset(sim_ble_t *b)
@@ -81,8 +81,8 @@ void sim_ble_before_reset(sim_ble_t *b)
     long long end = now_ms() + 2000;
     int asked = 0;
     while (b->fd >= 0 && b->host.connected && now_ms() < end) {
-        if (!asked && ble_periph_idle(&b->host)) {
-            ble_periph_disconnect(&b->host);
+        if (!asked && extxip_ble_periph_idle(&b->host)) {
+            extxip_ble_periph_disconnect(&b->host);
             asked = 1;
         }
         struct pollfd pfd = {b->fd, POLLIN, 0};

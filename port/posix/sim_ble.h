@@ -15,8 +15,8 @@
 
 typedef struct sim_ble {
     int fd;
-    ble_h4_rx_t h4;
-    ble_periph_t host;
+    extxip_ble_h4_rx_t h4;
+    extxip_ble_periph_t host;
     sim_services_t *app;
     uint8_t tx[SMP_BUF_SIZE];
 } sim_ble_t;

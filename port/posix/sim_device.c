@@ -25,7 +25,7 @@ int sim_device_open(sim_device_t *d, const char *flash_dir, const char *layout_p
                  strerror(errno));
         return -1;
     }
-    const flash_dev_t *devs[PM_DEV_COUNT];
+    const extxip_flash_dev_t *devs[PM_DEV_COUNT];
     for (int i = 0; i < PM_DEV_COUNT; i++)
         devs[i] = simflash_board_dev(&d->board, i);
     char lerr[256];
@@ -41,7 +41,7 @@ int sim_device_open(sim_device_t *d, const char *flash_dir, const char *layout_p
     d->keys[0].len = ecdsa_pub_key_board_len;
     d->keyring.keys = d->keys;
     d->keyring.count = 1;
-    boot_options_default(&d->boot_opt);
+    extxip_boot_options_default(&d->boot_opt);
     return 0;
 }
 
@@ -77,7 +77,7 @@ int sim_device_add_key_file(sim_device_t *d, const char *path, char *err, size_t
     size_t n = d->keyring.count;
     uint8_t tmp[SIM_KEY_DER_MAX];
     int len;
-    image_key_type_t type;
+    extxip_image_key_type_t type;
     if (mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECKEY && mbedtls_pk_get_bitlen(&pk) == 256) {
         /* imgtool getpub for EC: SubjectPublicKeyInfo DER. */
         len = mbedtls_pk_write_pubkey_der(&pk, tmp, sizeof tmp);
@@ -104,16 +104,16 @@ int sim_device_add_key_file(sim_device_t *d, const char *path, char *err, size_t
     return 0;
 }
 
-const char *sim_version_str(const image_version_t *v, char *buf, size_t cap)
+const char *sim_version_str(const extxip_image_version_t *v, char *buf, size_t cap)
 {
-    img_mgmt_ver_str(v, buf, cap); /* the same text `image list` shows */
+    extxip_img_mgmt_ver_str(v, buf, cap); /* the same text `image list` shows */
     return buf;
 }
 
-const flash_area_t *sim_device_area(const sim_device_t *d, uint8_t id)
+const extxip_flash_area_t *sim_device_area(const sim_device_t *d, uint8_t id)
 {
-    const flash_area_t *fa = NULL;
-    return flash_map_get(&d->layout.map, id, &fa) == FLASH_OK ? fa : NULL;
+    const extxip_flash_area_t *fa = NULL;
+    return extxip_flash_map_get(&d->layout.map, id, &fa) == FLASH_OK ? fa : NULL;
 }
 
 static const char *image_part_name(unsigned i)
@@ -125,13 +125,13 @@ static const char *image_part_name(unsigned i)
 
 int sim_device_boot(sim_device_t *d, FILE *log)
 {
-    boot_result_t *r = &d->boot_result;
+    extxip_boot_result_t *r = &d->boot_result;
     /* No power_on here: a cut armed before power-on (--power-cut-after) must
      * be able to fall inside this boot. A process start is the power-on. */
-    d->boot_rc = boot_go(&d->boot_state, &d->layout.map, &d->keyring, &d->boot_opt, r);
+    d->boot_rc = extxip_boot_go(&d->boot_state, &d->layout.map, &d->keyring, &d->boot_opt, r);
     fprintf(log, "boot: MCUboot-compatible, overwrite-only, %u images\n", r->image_count);
     for (unsigned i = 0; i < r->image_count; i++) {
-        const boot_image_result_t *im = &r->img[i];
+        const extxip_boot_image_result_t *im = &r->img[i];
         char v[32], from[32], to[32];
         if (im->upgrade == BOOT_UPGRADE_DONE)
             fprintf(log, "boot: image %u: upgraded %s -> %s (%u sectors erased, %u skipped)\n", i,
@@ -140,15 +140,15 @@ int sim_device_boot(sim_device_t *d, FILE *log)
                     (unsigned)im->sectors_skipped);
         else if (im->upgrade == BOOT_UPGRADE_REFUSED)
             fprintf(log, "boot: image %u: pending upgrade to %s refused: %s%s%s\n", i,
-                    sim_version_str(&im->to, to, sizeof to), boot_reason_str(im->reason),
+                    sim_version_str(&im->to, to, sizeof to), extxip_boot_reason_str(im->reason),
                     im->reason == BOOT_REASON_INVALID ? ": " : "",
-                    im->reason == BOOT_REASON_INVALID ? image_strerror(im->image_err) : "");
+                    im->reason == BOOT_REASON_INVALID ? extxip_image_strerror(im->image_err) : "");
         if (im->bootable)
             fprintf(log, "boot: image %u (%s): %s valid\n", i, image_part_name(i),
                     sim_version_str(&im->version, v, sizeof v));
         else
             fprintf(log, "boot: image %u (%s): NOT bootable: %s (%s)\n", i, image_part_name(i),
-                    boot_reason_str(im->reason), image_strerror(im->primary_err));
+                    extxip_boot_reason_str(im->reason), extxip_image_strerror(im->primary_err));
     }
     fprintf(log, "boot: %u signature verifications, %u sectors erased, %u bytes programmed\n",
             (unsigned)r->sig_verifications, (unsigned)r->sectors_erased,
@@ -159,8 +159,8 @@ int sim_device_boot(sim_device_t *d, FILE *log)
 int sim_device_program(sim_device_t *d, const char *target, const char *file, char *err,
                        size_t errlen)
 {
-    flash_area_t custom;
-    const flash_area_t *fa = NULL;
+    extxip_flash_area_t custom;
+    const extxip_flash_area_t *fa = NULL;
     int dev = PM_DEV_NONE;
     if (target[0] >= '0' && target[0] <= '2' && target[1] == '\0') {
         fa = sim_device_area(d, FLASH_AREA_IMAGE_PRIMARY((unsigned)(target[0] - '0')));
@@ -207,7 +207,7 @@ int sim_device_program(sim_device_t *d, const char *target, const char *file, ch
         }
         at = (uint32_t)(base - start);
     }
-    uint32_t sec = flash_area_sector_size(fa), align = flash_area_align(fa);
+    uint32_t sec = extxip_flash_area_sector_size(fa), align = extxip_flash_area_align(fa);
     size_t len = buf.len;
     size_t padded = (len + align - 1) / align * align;
     if (len == 0 || padded > fa->size - at || at % align != 0) {
@@ -215,10 +215,10 @@ int sim_device_program(sim_device_t *d, const char *target, const char *file, ch
                  (unsigned)at, fa->name, (unsigned)fa->size);
         goto out;
     }
-    it_buf_fill(&buf, flash_area_erased_val(fa), padded - len);
+    it_buf_fill(&buf, extxip_flash_area_erased_val(fa), padded - len);
     /* Like a full chip-area program: erase the whole partition (trailer included). */
-    if (flash_area_erase(fa, 0, fa->size / sec * sec) != 0 ||
-        flash_area_write(fa, at, buf.data, (uint32_t)padded) != 0) {
+    if (extxip_flash_area_erase(fa, 0, fa->size / sec * sec) != 0 ||
+        extxip_flash_area_write(fa, at, buf.data, (uint32_t)padded) != 0) {
         snprintf(err, errlen, "%s: flash error while programming %s", file, fa->name);
         goto out;
     }
@@ -228,10 +228,10 @@ out:
     return rc;
 }
 
-static void print_trailer(const flash_area_t *fa, FILE *f)
+static void print_trailer(const extxip_flash_area_t *fa, FILE *f)
 {
-    boot_trailer_t t;
-    if (boot_trailer_read(fa, &t) != 0) {
+    extxip_boot_trailer_t t;
+    if (extxip_boot_trailer_read(fa, &t) != 0) {
         fprintf(f, "trailer unreadable");
         return;
     }
@@ -249,24 +249,24 @@ void sim_device_print_info(sim_device_t *d, FILE *f)
     pm_layout_print(&d->layout, f);
     fprintf(f, "\nslots:\n");
     for (uint8_t id = 0; id < 2 * FLASH_IMAGE_COUNT; id++) {
-        const flash_area_t *fa = sim_device_area(d, id);
+        const extxip_flash_area_t *fa = sim_device_area(d, id);
         if (!fa)
             continue;
         fprintf(f, "  slot %u (image %u %s, %s): ", id, id / 2u,
                 id % 2 ? "secondary" : "primary", fa->name);
-        image_info_t info;
-        int rc = image_parse(fa, &info);
+        extxip_image_info_t info;
+        int rc = extxip_image_parse(fa, &info);
         if (rc == IMAGE_ERR_MAGIC) {
             fprintf(f, "empty; ");
         } else if (rc != IMAGE_OK) {
-            fprintf(f, "unparseable: %s; ", image_strerror(rc));
+            fprintf(f, "unparseable: %s; ", extxip_image_strerror(rc));
         } else {
             char v[32];
             fprintf(f, "version %s, hash ", sim_version_str(&info.hdr.ver, v, sizeof v));
             for (unsigned i = 0; i < IMAGE_HASH_SIZE; i++)
                 fprintf(f, "%02x", info.hash[i]);
-            rc = image_validate(fa, &d->keyring, &info);
-            fprintf(f, ", %s; ", rc == IMAGE_OK ? "valid" : image_strerror(rc));
+            rc = extxip_image_validate(fa, &d->keyring, &info);
+            fprintf(f, ", %s; ", rc == IMAGE_OK ? "valid" : extxip_image_strerror(rc));
         }
         print_trailer(fa, f);
         fputc('\n', f);

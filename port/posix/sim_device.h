@@ -21,12 +21,12 @@
 typedef struct sim_device {
     simflash_board_t board;
     pm_layout_t layout;
-    image_key_t keys[SIM_MAX_KEYS];
+    extxip_image_key_t keys[SIM_MAX_KEYS];
     uint8_t key_der[SIM_MAX_KEYS][SIM_KEY_DER_MAX];
-    image_keyring_t keyring;
-    boot_options_t boot_opt;
-    boot_state_t boot_state;
-    boot_result_t boot_result;
+    extxip_image_keyring_t keyring;
+    extxip_boot_options_t boot_opt;
+    extxip_boot_state_t boot_state;
+    extxip_boot_result_t boot_result;
     int boot_rc;
 } sim_device_t;
 
@@ -50,7 +50,7 @@ void sim_device_clear_keys(sim_device_t *d);
 int sim_device_add_key_file(sim_device_t *d, const char *path, char *err, size_t errlen);
 
 /* Power on: run the bootloader over the flash and print what it did.
- * Returns boot_go's result (0 when every image is bootable). */
+ * Returns extxip_boot_go's result (0 when every image is bootable). */
 int sim_device_boot(sim_device_t *d, FILE *log);
 
 /* Write FILE into the partition named `target` or the primary slot of image
@@ -65,9 +65,9 @@ int sim_device_program(sim_device_t *d, const char *target, const char *file, ch
 void sim_device_print_info(sim_device_t *d, FILE *f);
 
 /* Area of image `img` primary (1) or secondary (0); NULL if absent. */
-const flash_area_t *sim_device_area(const sim_device_t *d, uint8_t id);
+const extxip_flash_area_t *sim_device_area(const sim_device_t *d, uint8_t id);
 
 /* "1.2.3" or "1.2.3.4" (build shown only when non-zero), as MCUmgr prints. */
-const char *sim_version_str(const image_version_t *v, char *buf, size_t cap);
+const char *sim_version_str(const extxip_image_version_t *v, char *buf, size_t cap);
 
 #endif

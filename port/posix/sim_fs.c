@@ -10,7 +10,7 @@
  * (the caller closes it unless it is f->root) and *leaf, or -FS_MGMT_ERR_*. */
 static int walk(sim_fs_t *f, const char *name, char leaf[FS_MGMT_PATH_LEN], int missing_err)
 {
-    if (f->root < 0 || !fs_mgmt_path_ok((const uint8_t *)name, strlen(name)))
+    if (f->root < 0 || !extxip_fs_mgmt_path_ok((const uint8_t *)name, strlen(name)))
         return -FS_MGMT_ERR_FILE_INVALID_NAME;
     const char *p = name[0] == '/' ? name + 1 : name;
     int dir = f->root;
@@ -146,7 +146,7 @@ int sim_fs_open(sim_fs_t *f, const char *dir, uint64_t max_file)
     f->root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (f->root < 0)
         return -1;
-    f->port = (fs_mgmt_port_t){
+    f->port = (extxip_fs_mgmt_port_t){
         .arg = f, .stat = fs_stat, .open = fs_open, .read = fs_read, .write = fs_write,
         .close = fs_close, .max_file = max_file,
     };

@@ -16,7 +16,7 @@
 typedef struct sim_fs {
     int root;   /* O_DIRECTORY descriptor of the confined directory, -1: none */
     int fd;     /* the open file, -1: none */
-    fs_mgmt_port_t port;
+    extxip_fs_mgmt_port_t port;
 } sim_fs_t;
 
 /* Use directory `dir` (created when missing). Returns 0 or -1 (errno). */

@@ -38,7 +38,7 @@ typedef struct board_io {
     int udp_fd;
     int pty_fd, pty_keep_fd;
     char pty_path[128];
-    smp_serial_rx_t serial_rx;
+    extxip_smp_serial_rx_t serial_rx;
     uint8_t tx[SMP_BUF_SIZE];
     uint8_t line_out[8192];
     /* Where the current UDP request came from (the reply goes back there). */
@@ -58,7 +58,7 @@ static int serial_out(void *arg, const uint8_t *pkt, size_t len)
 {
     board_io_t *io = arg;
     size_t n;
-    if (smp_serial_encode(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, io->line_out, sizeof io->line_out,
+    if (extxip_smp_serial_encode(pkt, len, SMP_SERIAL_SPLIT_ZEPHYR, io->line_out, sizeof io->line_out,
                           &n) != 0)
         return -1;
     return hostio_write_all(io->pty_fd, io->line_out, n);
@@ -79,7 +79,7 @@ static uint64_t udp_peer_id(const struct sockaddr_storage *a)
 static int open_io(board_io_t *io, const sim_run_config_t *c)
 {
     io->udp_fd = io->pty_fd = io->pty_keep_fd = io->ble.fd = -1;
-    smp_serial_rx_init(&io->serial_rx);
+    extxip_smp_serial_rx_init(&io->serial_rx);
     if (c->udp) {
         struct sockaddr_storage a;
         socklen_t alen;
@@ -140,7 +140,7 @@ static void lose_input_across_reset(board_io_t *io)
         if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) || read(io->pty_fd, junk, sizeof junk) <= 0)
             break;
     }
-    smp_serial_rx_init(&io->serial_rx);
+    extxip_smp_serial_rx_init(&io->serial_rx);
 }
 
 /* Serve until reset, stop or power cut. app == NULL: the device is halted
@@ -197,7 +197,7 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
                     size_t used;
                     const uint8_t *pkt;
                     size_t pkt_len;
-                    int got = smp_serial_rx_feed(&io->serial_rx, rx + off, (size_t)r - off, &used,
+                    int got = extxip_smp_serial_rx_feed(&io->serial_rx, rx + off, (size_t)r - off, &used,
                                                  &pkt, &pkt_len);
                     off += used;
                     if (got == 1 && app)

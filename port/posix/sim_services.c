@@ -38,7 +38,7 @@ static long long days_from_civil(long long y, unsigned m, unsigned d)
     return era * 146097 + (long long)doe - 719468;
 }
 
-static int dt_set(void *arg, const os_mgmt_datetime_t *dt)
+static int dt_set(void *arg, const extxip_os_mgmt_datetime_t *dt)
 {
     sim_services_t *s = arg;
     long long days = days_from_civil(dt->year, dt->month, dt->day);
@@ -51,7 +51,7 @@ static int dt_set(void *arg, const os_mgmt_datetime_t *dt)
     return OS_MGMT_CLOCK_OK;
 }
 
-static int dt_get(void *arg, os_mgmt_datetime_t *dt)
+static int dt_get(void *arg, extxip_os_mgmt_datetime_t *dt)
 {
     sim_services_t *s = arg;
     if (!s->rtc_set)
@@ -77,7 +77,7 @@ static int dt_get(void *arg, os_mgmt_datetime_t *dt)
  * the process's stack limit, the use is the deepest the stack has been seen
  * below the point where the application started (measured here, at each
  * taskstat, so it is a lower bound of the true high-water mark). */
-static int task_get(void *arg, uint32_t index, os_mgmt_task_t *t)
+static int task_get(void *arg, uint32_t index, extxip_os_mgmt_task_t *t)
 {
     sim_services_t *s = arg;
     if (index != 0)
@@ -105,7 +105,7 @@ static void recovery_uploaded(void *arg, uint8_t image, const uint8_t *hash)
 {
     sim_device_t *d = arg;
     if (image < BOOT_IMAGE_MAX && (d->boot_opt.linked_mask & (1u << image)))
-        (void)boot_pair_mark(&d->boot_state, &d->layout.map, image, hash);
+        (void)extxip_boot_pair_mark(&d->boot_state, &d->layout.map, image, hash);
 }
 
 static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c,
@@ -184,10 +184,10 @@ static void rd_boot(void *arg, uint64_t *v)
 }
 
 int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t len, uint8_t *tx,
-                         uint64_t peer, smp_output_fn out, void *out_arg)
+                         uint64_t peer, extxip_smp_output_fn out, void *out_arg)
 {
     uint32_t r0 = s->srv.requests, e0 = s->srv.errors;
-    int rc = smp_process(&s->srv, rx, len, tx, s->buf_size, peer, out, out_arg);
+    int rc = extxip_smp_process(&s->srv, rx, len, tx, s->buf_size, peer, out, out_arg);
     if (xport >= 0 && xport < SIM_XPORT_COUNT) {
         s->xport_req[xport] += s->srv.requests - r0;
         s->xport_err[xport] += s->srv.errors - e0;
@@ -199,7 +199,7 @@ int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t
 static int zb_prepare(void *arg)
 {
     sim_services_t *s = arg;
-    return img_mgmt_log_erase(&s->img);
+    return extxip_img_mgmt_log_erase(&s->img);
 }
 
 static const char *reset_reason(void *arg)
@@ -213,7 +213,7 @@ static void zb_done(void *arg, int erased)
 {
     sim_services_t *s = arg;
     (void)erased;
-    (void)kvs_mount(&s->kvs, s->set_port.fa, s->set_port.off, s->set_port.size);
+    (void)extxip_kvs_mount(&s->kvs, s->set_port.fa, s->set_port.off, s->set_port.size);
 }
 
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c)
@@ -246,7 +246,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     s->buf_count = c->buf_count;
     if (gethostname(s->node_name, sizeof s->node_name - 1) != 0)
         strcpy(s->node_name, "unknown");
-    smp_server_init(&s->srv);
+    extxip_smp_server_init(&s->srv);
     if (rtc_kept) {
         s->rtc_offset_ms = rtc_offset;
     } else {
@@ -256,7 +256,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     }
     s->rtc_set = 1;
 
-    os_mgmt_port_t *p = &s->os_port;
+    extxip_os_mgmt_port_t *p = &s->os_port;
     p->arg = s;
     p->buf_size = c->buf_size;
     p->buf_count = c->buf_count;
@@ -275,10 +275,10 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     p->datetime_get = dt_get;
     p->datetime_set = dt_set;
     p->task_get = task_get;
-    os_mgmt_init(&s->os, p);
+    extxip_os_mgmt_init(&s->os, p);
 
-    img_mgmt_config_t ic;
-    img_mgmt_config_default(&ic);
+    extxip_img_mgmt_config_t ic;
+    extxip_img_mgmt_config_default(&ic);
     ic.map = &d->layout.map;
     ic.keys = &d->keyring;
     ic.last_boot = &d->boot_result;
@@ -294,18 +294,18 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         ic.uploaded_arg = d;
         p->bootloader_name = "MCUboot"; /* answered by the bootloader itself */
     }
-    if (img_mgmt_init(&s->img, &ic) != 0)
+    if (extxip_img_mgmt_init(&s->img, &ic) != 0)
         return -1;
     if (recovery) { /* MCUboot's serial recovery serves the image and OS groups only */
-        const smp_group_t *const boot_groups[] = {&s->os.group, &s->img.group};
-        return smp_server_register_all(&s->srv, boot_groups, 2) == 0 ? 0 : -1;
+        const extxip_smp_group_t *const boot_groups[] = {&s->os.group, &s->img.group};
+        return extxip_smp_server_register_all(&s->srv, boot_groups, 2) == 0 ? 0 : -1;
     }
     if (s->img.resumed)
         s->resumed++;
 
     /* Statistics: "smp_svr_stats" with "ticks" as the sample registers it,
      * then what this device can tell about itself. */
-    const stat_mgmt_group_t groups[SIM_STAT_GROUPS] = {
+    const extxip_stat_mgmt_group_t groups[SIM_STAT_GROUPS] = {
         {"smp_svr_stats", f_svr, 1, rd_svr, s},
         {"smp", f_smp, 4, rd_smp, s},
         {"img", f_img, 3, rd_img, s},
@@ -315,31 +315,31 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         {"fs", f_fs, 2, rd_fs, s},
     };
     memcpy(s->stat_groups, groups, sizeof groups);
-    s->stat_port = (stat_mgmt_port_t){s->stat_groups, SIM_STAT_GROUPS};
-    stat_mgmt_init(&s->stat, &s->stat_port);
+    s->stat_port = (extxip_stat_mgmt_port_t){s->stat_groups, SIM_STAT_GROUPS};
+    extxip_stat_mgmt_init(&s->stat, &s->stat_port);
 
-    s->zb_port = (zbasic_mgmt_port_t){
+    s->zb_port = (extxip_zbasic_mgmt_port_t){
         .arg = s, .map = &d->layout.map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare,
         .done = zb_done,
     };
 
     /* Settings: the store below the image group's upload-session log. */
-    const flash_area_t *sfa = sim_device_area(d, FLASH_AREA_SETTINGS);
-    s->set_port = (settings_mgmt_port_t){
+    const extxip_flash_area_t *sfa = sim_device_area(d, FLASH_AREA_SETTINGS);
+    s->set_port = (extxip_settings_mgmt_port_t){
         .arg = s, .store = &s->kvs, .fa = sfa, .off = 0,
-        .size = settings_mgmt_store_size(sfa, s->img.cfg.log_area, s->img.cfg.log_off,
+        .size = extxip_settings_mgmt_store_size(sfa, s->img.cfg.log_area, s->img.cfg.log_off,
                                          s->img.cfg.log_size),
     };
-    if (sfa && kvs_mount(&s->kvs, sfa, 0, s->set_port.size) != KVS_OK)
+    if (sfa && extxip_kvs_mount(&s->kvs, sfa, 0, s->set_port.size) != KVS_OK)
         fprintf(stderr, "app: settings store did not mount (settings refused until it does)\n");
-    settings_mgmt_init(&s->set, &s->set_port);
+    extxip_settings_mgmt_init(&s->set, &s->set_port);
 
-    s->sh_ctx = (shell_cmds_ctx_t){
+    s->sh_ctx = (extxip_shell_cmds_ctx_t){
         .img = &s->img, .stats = &s->stat_port, .kvs = &s->kvs, .reset_reason = reset_reason,
         .arg = s,
     };
-    shell_cmds_port(&s->sh_port, &s->sh_ctx);
-    shell_mgmt_init(&s->sh, &s->sh_port);
+    extxip_shell_cmds_port(&s->sh_port, &s->sh_ctx);
+    extxip_shell_mgmt_init(&s->sh, &s->sh_port);
 
     if (board_fs.root < 0 && c->flash_dir) {
         char fsdir[4096];
@@ -349,14 +349,14 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     }
     if (board_fs.root >= 0)
         board_fs.port.close(&board_fs); /* a reset closes any open file */
-    fs_mgmt_init(&s->fs, &board_fs.port);
-    zbasic_mgmt_init(&s->zb, &s->zb_port);
-    enum_mgmt_init(&s->en, &s->srv);
+    extxip_fs_mgmt_init(&s->fs, &board_fs.port);
+    extxip_zbasic_mgmt_init(&s->zb, &s->zb_port);
+    extxip_enum_mgmt_init(&s->en, &s->srv);
     /* What the sample's SMP server serves (the same list as the firmware's,
      * plus the file group when the flash dir has room for its files). */
-    const smp_group_t *const served[] = {
+    const extxip_smp_group_t *const served[] = {
         &s->os.group, &s->img.group, &s->stat.group, &s->set.group, &s->sh.group,
         &s->zb.group, &s->en.group, board_fs.root >= 0 ? &s->fs.group : NULL,
     };
-    return smp_server_register_all(&s->srv, served, sizeof served / sizeof served[0]) == 0 ? 0 : -1;
+    return extxip_smp_server_register_all(&s->srv, served, sizeof served / sizeof served[0]) == 0 ? 0 : -1;
 }

@@ -29,23 +29,23 @@ enum { SIM_XPORT_UDP = 0, SIM_XPORT_SERIAL = 1, SIM_XPORT_COUNT = 2 };
 #define SIM_STAT_GROUPS 7
 
 typedef struct sim_services {
-    smp_server_t srv;
-    os_mgmt_port_t os_port;
-    os_mgmt_t os;
-    img_mgmt_t img;
-    stat_mgmt_group_t stat_groups[SIM_STAT_GROUPS];
-    stat_mgmt_port_t stat_port;
-    stat_mgmt_t stat;
-    enum_mgmt_t en;
-    zbasic_mgmt_port_t zb_port;
-    zbasic_mgmt_t zb;
-    kvs_t kvs;                /* the settings store (first part of settings_storage) */
-    settings_mgmt_port_t set_port;
-    settings_mgmt_t set;
-    shell_cmds_ctx_t sh_ctx;
-    shell_mgmt_port_t sh_port;
-    shell_mgmt_t sh;
-    fs_mgmt_t fs;             /* registered when the board has a file system directory */
+    extxip_smp_server_t srv;
+    extxip_os_mgmt_port_t os_port;
+    extxip_os_mgmt_t os;
+    extxip_img_mgmt_t img;
+    extxip_stat_mgmt_group_t stat_groups[SIM_STAT_GROUPS];
+    extxip_stat_mgmt_port_t stat_port;
+    extxip_stat_mgmt_t stat;
+    extxip_enum_mgmt_t en;
+    extxip_zbasic_mgmt_port_t zb_port;
+    extxip_zbasic_mgmt_t zb;
+    extxip_kvs_t kvs;                /* the settings store (first part of settings_storage) */
+    extxip_settings_mgmt_port_t set_port;
+    extxip_settings_mgmt_t set;
+    extxip_shell_cmds_ctx_t sh_ctx;
+    extxip_shell_mgmt_port_t sh_port;
+    extxip_shell_mgmt_t sh;
+    extxip_fs_mgmt_t fs;             /* registered when the board has a file system directory */
     sim_device_t *dev;
     long long boot_ms;        /* host monotonic ms at this boot (ticks) */
     uint32_t xport_req[SIM_XPORT_COUNT];
@@ -76,8 +76,8 @@ int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t
  * boot, or with the recovery button held. Returns 0 or -1. */
 int sim_services_init_recovery(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c);
 
-/* smp_process() for transport `xport` (SIM_XPORT_*), counting its requests and errors. */
+/* extxip_smp_process() for transport `xport` (SIM_XPORT_*), counting its requests and errors. */
 int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t len, uint8_t *tx,
-                         uint64_t peer, smp_output_fn out, void *out_arg);
+                         uint64_t peer, extxip_smp_output_fn out, void *out_arg);
 
 #endif

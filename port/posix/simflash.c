@@ -66,8 +66,8 @@ const simflash_geometry_t simflash_geom_mx25r64 = {
 };
 
 struct simflash {
-    flash_dev_t dev;
-    flash_dev_ops_t ops;
+    extxip_flash_dev_t dev;
+    extxip_flash_dev_ops_t ops;
     simflash_geometry_t geom;
     simflash_power_t *power;
     uint8_t *mem;
@@ -393,7 +393,7 @@ void simflash_close(simflash_t *sf)
     free(sf);
 }
 
-flash_dev_t *simflash_dev(simflash_t *sf)
+extxip_flash_dev_t *simflash_dev(simflash_t *sf)
 {
     return sf ? &sf->dev : NULL;
 }
@@ -461,7 +461,7 @@ void simflash_board_close(simflash_board_t *b)
     }
 }
 
-flash_dev_t *simflash_board_dev(simflash_board_t *b, int idx)
+extxip_flash_dev_t *simflash_board_dev(simflash_board_t *b, int idx)
 {
     if (idx < 0 || idx >= SIMFLASH_BOARD_NDEV) {
         return NULL;

@@ -1,7 +1,7 @@
 /*
  * Simulated NOR flash for the POSIX port (host code: malloc and files allowed).
  *
- * A simflash_t is one flash device behind the flash_dev_t contract of
+ * A simflash_t is one flash device behind the extxip_flash_dev_t contract of
  * lib/flash/flash_area.h. It refuses what real NOR refuses (0->1 program,
  * misaligned or out-of-range writes, partial-sector erase), counts operations,
  * models time from datasheet figures (docs/flash-model.md) and can lose power:
@@ -31,7 +31,7 @@ typedef enum simflash_timing_mode {
  * `prog_unit` bytes touched: 4 (one NVMC word) for the nRF5340, 256 (one
  * page-program command) for the MX25R6435F. */
 typedef struct simflash_geometry {
-    const char *name;          /* flash_dev_t name: "flash_primary", "flash_ctrl", "MX25R64" */
+    const char *name;          /* extxip_flash_dev_t name: "flash_primary", "flash_ctrl", "MX25R64" */
     uint32_t size;             /* bytes */
     uint32_t sector_size;      /* erase unit, bytes */
     uint32_t write_align;      /* smallest accepted write offset/length, bytes */
@@ -106,8 +106,8 @@ int simflash_open(simflash_t **out, const simflash_geometry_t *g, const char *pa
 /* Flush (file-backed) and free. NULL is a no-op. */
 void simflash_close(simflash_t *sf);
 
-/* The flash_dev_t to put in flash_area_t.dev; valid until simflash_close. */
-flash_dev_t *simflash_dev(simflash_t *sf);
+/* The extxip_flash_dev_t to put in extxip_flash_area_t.dev; valid until simflash_close. */
+extxip_flash_dev_t *simflash_dev(simflash_t *sf);
 
 /* Copy out / zero the counters. */
 void simflash_stats(const simflash_t *sf, simflash_stats_t *out);
@@ -146,8 +146,8 @@ int simflash_board_open(simflash_board_t *b, const char *dir, uint64_t seed);
 /* Close all three devices. */
 void simflash_board_close(simflash_board_t *b);
 
-/* flash_dev_t of device `idx` (SIMFLASH_DEV_*), NULL if idx is out of range. */
-flash_dev_t *simflash_board_dev(simflash_board_t *b, int idx);
+/* extxip_flash_dev_t of device `idx` (SIMFLASH_DEV_*), NULL if idx is out of range. */
+extxip_flash_dev_t *simflash_board_dev(simflash_board_t *b, int idx);
 
 /* Set the timing mode of all three devices. */
 void simflash_board_set_timing(simflash_board_t *b, simflash_timing_mode_t mode, int real_sleep);

@@ -1,6 +1,6 @@
 /*
  * Bad-input catalogue: one named case per malformed or hostile input class,
- * over the wire (SMP packets into smp_process, serial byte streams through
+ * over the wire (SMP packets into extxip_smp_process, serial byte streams through
  * the serial decoder), image files (lib/image over RAM slots), the CLI of the
  * three tools (run as subprocesses) and layout files.
  *
@@ -74,24 +74,24 @@ static void digest_of(const char *name, uint8_t out[32])
 
 /* ------------------------------------------------------------ wire helpers */
 
-static cbor_encoder_t E;
+static extxip_cbor_encoder_t E;
 static uint8_t EB[8192];
-#define BODY(n) (cbor_enc_init(&E, EB, sizeof EB), cbor_enc_map(&E, (n)))
-#define KU(k, v) (cbor_enc_tstr_z(&E, k), cbor_enc_uint(&E, (v)))
-#define KI(k, v) (cbor_enc_tstr_z(&E, k), cbor_enc_int(&E, (v)))
-#define KB(k, p, n) (cbor_enc_tstr_z(&E, k), cbor_enc_bstr(&E, (p), (n)))
-#define KT(k, s) (cbor_enc_tstr_z(&E, k), cbor_enc_tstr_z(&E, (s)))
-#define KBOOL(k, v) (cbor_enc_tstr_z(&E, k), cbor_enc_bool(&E, (v)))
+#define BODY(n) (extxip_cbor_enc_init(&E, EB, sizeof EB), extxip_cbor_enc_map(&E, (n)))
+#define KU(k, v) (extxip_cbor_enc_tstr_z(&E, k), extxip_cbor_enc_uint(&E, (v)))
+#define KI(k, v) (extxip_cbor_enc_tstr_z(&E, k), extxip_cbor_enc_int(&E, (v)))
+#define KB(k, p, n) (extxip_cbor_enc_tstr_z(&E, k), extxip_cbor_enc_bstr(&E, (p), (n)))
+#define KT(k, s) (extxip_cbor_enc_tstr_z(&E, k), extxip_cbor_enc_tstr_z(&E, (s)))
+#define KBOOL(k, v) (extxip_cbor_enc_tstr_z(&E, k), extxip_cbor_enc_bool(&E, (v)))
 
 static uint8_t PKT[SMP_BUF_SIZE * 40];
-static smp_hdr_t g_req;
+static extxip_smp_hdr_t g_req;
 
 /* Send raw bytes as peer; the first request header (if any) is kept for checks. */
 static int send_raw(const uint8_t *p, size_t n, uint64_t peer)
 {
     memset(&g_req, 0, sizeof g_req);
     if (n >= SMP_HDR_SIZE)
-        smp_hdr_decode(p, n, &g_req);
+        extxip_smp_hdr_decode(p, n, &g_req);
     return rig_process(&R, p, n, peer);
 }
 
@@ -168,7 +168,7 @@ static void upl_body(const tu_blob_t *f, uint32_t off, uint32_t n, bool first, u
         KU("image", image);
         KU("len", f->n);
         if (sha) {
-            crypto_sha256(f->p, f->n, d);
+            extxip_crypto_sha256(f->p, f->n, d);
             KB("sha", d, 32);
         }
     } else {
@@ -205,7 +205,7 @@ static void state_write(const uint8_t *hash, size_t hlen, int confirm)
 
 /* --------------------------------------------------- serial byte streams */
 
-static smp_serial_rx_t SRX;
+static extxip_smp_serial_rx_t SRX;
 
 /* Feed a stream; every packet that comes out goes to the device. Returns packets. */
 static int serial_feed(const uint8_t *s, size_t n)
@@ -215,7 +215,7 @@ static int serial_feed(const uint8_t *s, size_t n)
     while (pos < n) {
         size_t used = 0, plen = 0;
         const uint8_t *p = NULL;
-        int rc = smp_serial_rx_feed(&SRX, s + pos, n - pos, &used, &p, &plen);
+        int rc = extxip_smp_serial_rx_feed(&SRX, s + pos, n - pos, &used, &p, &plen);
         pos += used;
         if (rc == 1) {
             pk++;
@@ -233,14 +233,14 @@ static const uint8_t ECHO_PKT[] = {0x0a, 0x00, 0x00, 0x07, 0x00, 0x00, 0x42, 0x0
 static size_t echo_frame(uint8_t *out, size_t cap)
 {
     size_t n = 0;
-    smp_serial_encode(ECHO_PKT, sizeof ECHO_PKT, SMP_SERIAL_SPLIT_ZEPHYR, out, cap, &n);
+    extxip_smp_serial_encode(ECHO_PKT, sizeof ECHO_PKT, SMP_SERIAL_SPLIT_ZEPHYR, out, cap, &n);
     return n;
 }
 
 /* The bad stream gives no packet; a good frame right after it still works. */
 static void serial_expect_dropped(const uint8_t *s, size_t n, uint32_t *counter)
 {
-    smp_serial_rx_init(&SRX);
+    extxip_smp_serial_rx_init(&SRX);
     uint32_t before = counter ? *counter : 0;
     int pk = serial_feed(s, n);
     if (pk != 0) {
@@ -309,7 +309,7 @@ static size_t frame_custom(uint8_t *out, const uint8_t *p, size_t n, uint16_t le
 
 /* ------------------------------------------------------- image helpers */
 
-/* A RAM slot read by lib/image through flash_area_read. */
+/* A RAM slot read by lib/image through extxip_flash_area_read. */
 typedef struct ramslot {
     uint8_t *mem;
     uint32_t size;
@@ -329,18 +329,18 @@ static int rs_erase(void *c, uint32_t off, uint32_t len)
     (void)c, (void)off, (void)len;
     return FLASH_ERR_IO;
 }
-static const flash_dev_ops_t RS_OPS = {rs_read, rs_write, rs_erase};
+static const extxip_flash_dev_ops_t RS_OPS = {rs_read, rs_write, rs_erase};
 
 /* Validate file bytes as the contents of a slot of `size` bytes. */
-static int validate_bytes(const uint8_t *p, size_t n, uint32_t size, const image_keyring_t *keys)
+static int validate_bytes(const uint8_t *p, size_t n, uint32_t size, const extxip_image_keyring_t *keys)
 {
     ramslot_t rs = {malloc(size), size};
     memset(rs.mem, 0xff, size);
     memcpy(rs.mem, p, n < size ? n : size);
-    flash_dev_t dev = {"ram", size, 4096, 4, 0xff, &RS_OPS, &rs};
-    flash_area_t fa = {3, "slot", &dev, 0, size};
-    image_info_t info;
-    int rc = image_validate(&fa, keys, &info);
+    extxip_flash_dev_t dev = {"ram", size, 4096, 4, 0xff, &RS_OPS, &rs};
+    extxip_flash_area_t fa = {3, "slot", &dev, 0, size};
+    extxip_image_info_t info;
+    int rc = extxip_image_validate(&fa, keys, &info);
     free(rs.mem);
     return rc;
 }
@@ -372,7 +372,7 @@ static size_t synth(uint8_t *out, uint32_t body, const uint8_t *prot, size_t pn,
         o += pn + 4;
     }
     uint8_t h[32];
-    crypto_sha256(out, o, h);
+    extxip_crypto_sha256(out, o, h);
     wr16(out + o, IMAGE_TLV_INFO_MAGIC);
     wr16(out + o + 2, (uint32_t)(4 + 36 + un));
     out[o + 4] = IMAGE_TLV_SHA256;
@@ -404,20 +404,20 @@ static void put_secondary(uint32_t slot, const uint8_t *p, size_t n)
 /* A file in image 1's secondary must be refused by lib/image with `want`,
  * and the device must refuse to test it (err 23 when it has a hash TLV the
  * device can find, else HASH_NOT_FOUND), writing nothing. */
-static void image_case(uint8_t *p, size_t n, int want, const image_keyring_t *keys)
+static void image_case(uint8_t *p, size_t n, int want, const extxip_image_keyring_t *keys)
 {
     int rc = validate_bytes(p, n, 0x40000, keys ? keys : &image_dev_keyring);
     if (rc != want) {
-        failf("image_validate: expected %d (%s), got %d (%s)", want, image_strerror(want), rc,
-              image_strerror(rc));
+        failf("extxip_image_validate: expected %d (%s), got %d (%s)", want, extxip_image_strerror(want), rc,
+              extxip_image_strerror(rc));
         return;
     }
     put_secondary(3, p, n);
     rig_restart(&R);
     rig_snapshot(&R);
-    image_info_t info;
-    const flash_area_t *fa = rig_area(&R, 3);
-    bool parsed = image_parse(fa, &info) == IMAGE_OK;
+    extxip_image_info_t info;
+    const extxip_flash_area_t *fa = rig_area(&R, 3);
+    bool parsed = extxip_image_parse(fa, &info) == IMAGE_OK;
     uint8_t h[32];
     memcpy(h, parsed ? info.hash : (const uint8_t *)"0123456789abcdef0123456789abcdef", 32);
     state_write(h, 32, 0);
@@ -519,7 +519,7 @@ static void layout_case(const char *from, const char *to, int want, const char *
                  at + strlen(from));
     else
         snprintf(text, sizeof text, "%s", to);
-    const flash_dev_t *devs[PM_DEV_COUNT];
+    const extxip_flash_dev_t *devs[PM_DEV_COUNT];
     for (int i = 0; i < PM_DEV_COUNT; i++)
         devs[i] = simflash_board_dev(&R.b, i);
     static pm_layout_t l;
@@ -724,10 +724,10 @@ static void enum_single_index_negative(void)
 static void enum_details_too_many(void)
 {
     BODY(1);
-    cbor_enc_tstr_z(&E, "groups");
-    cbor_enc_array(&E, ENUM_MGMT_MAX_FILTER + 1);
+    extxip_cbor_enc_tstr_z(&E, "groups");
+    extxip_cbor_enc_array(&E, ENUM_MGMT_MAX_FILTER + 1);
     for (unsigned i = 0; i <= ENUM_MGMT_MAX_FILTER; i++)
-        cbor_enc_uint(&E, i);
+        extxip_cbor_enc_uint(&E, i);
     send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 3, 1);
     expect_err(MGMT_GROUP_ID_ENUM, ENUM_MGMT_ERR_TOO_MANY_GROUP_ENTRIES);
 }
@@ -741,18 +741,18 @@ static void enum_details_not_array(void)
 static void enum_details_id_not_int(void)
 {
     BODY(1);
-    cbor_enc_tstr_z(&E, "groups");
-    cbor_enc_array(&E, 1);
-    cbor_enc_tstr_z(&E, "os");
+    extxip_cbor_enc_tstr_z(&E, "groups");
+    extxip_cbor_enc_array(&E, 1);
+    extxip_cbor_enc_tstr_z(&E, "os");
     send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 3, 1);
     expect_rc(MGMT_ERR_EINVAL);
 }
 static void enum_details_id_beyond_u16(void)
 {
     BODY(1);
-    cbor_enc_tstr_z(&E, "groups");
-    cbor_enc_array(&E, 1);
-    cbor_enc_uint(&E, 65536);
+    extxip_cbor_enc_tstr_z(&E, "groups");
+    extxip_cbor_enc_array(&E, 1);
+    extxip_cbor_enc_uint(&E, 65536);
     send_e(SMP_OP_READ, MGMT_GROUP_ID_ENUM, 3, 1);
     expect_rc(MGMT_ERR_EINVAL);
 }
@@ -784,8 +784,8 @@ static void set_name_with_equals(void)
 static void set_name_with_nul(void)
 {
     BODY(2);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr(&E, "a\0b", 3);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr(&E, "a\0b", 3);
     KB("val", "v", 1);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SETTINGS, 0, 1);
     expect_rc(MGMT_ERR_EINVAL);
@@ -846,37 +846,37 @@ static void sh_argv_not_array(void)
 static void sh_argv_item_int(void)
 {
     BODY(1);
-    cbor_enc_tstr_z(&E, "argv");
-    cbor_enc_array(&E, 2);
-    cbor_enc_tstr_z(&E, "echo");
-    cbor_enc_uint(&E, 5);
+    extxip_cbor_enc_tstr_z(&E, "argv");
+    extxip_cbor_enc_array(&E, 2);
+    extxip_cbor_enc_tstr_z(&E, "echo");
+    extxip_cbor_enc_uint(&E, 5);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
     expect_rc(MGMT_ERR_EINVAL);
 }
 static void sh_argv_nul_in_word(void)
 {
     BODY(1);
-    cbor_enc_tstr_z(&E, "argv");
-    cbor_enc_array(&E, 1);
-    cbor_enc_tstr(&E, "ver\0sion", 8);
+    extxip_cbor_enc_tstr_z(&E, "argv");
+    extxip_cbor_enc_array(&E, 1);
+    extxip_cbor_enc_tstr(&E, "ver\0sion", 8);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
     expect_rc(MGMT_ERR_EINVAL);
 }
 static void sh_argv_twice(void)
 {
     BODY(2);
-    cbor_enc_tstr_z(&E, "argv");
-    cbor_enc_array(&E, 0);
-    cbor_enc_tstr_z(&E, "argv");
-    cbor_enc_array(&E, 0);
+    extxip_cbor_enc_tstr_z(&E, "argv");
+    extxip_cbor_enc_array(&E, 0);
+    extxip_cbor_enc_tstr_z(&E, "argv");
+    extxip_cbor_enc_array(&E, 0);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
     expect_rc(MGMT_ERR_EINVAL);
 }
 static void sh_argv_empty(void)
 {
     BODY(1);
-    cbor_enc_tstr_z(&E, "argv");
-    cbor_enc_array(&E, 0);
+    extxip_cbor_enc_tstr_z(&E, "argv");
+    extxip_cbor_enc_array(&E, 0);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
     expect_err(MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_EMPTY_COMMAND);
 }
@@ -885,10 +885,10 @@ static void sh_line_too_long(void)
     static char w[SHELL_MGMT_LINE_MAX + 1];
     memset(w, 'a', SHELL_MGMT_LINE_MAX);
     BODY(1);
-    cbor_enc_tstr_z(&E, "argv");
-    cbor_enc_array(&E, 2);
-    cbor_enc_tstr_z(&E, "echo");
-    cbor_enc_tstr_z(&E, w);
+    extxip_cbor_enc_tstr_z(&E, "argv");
+    extxip_cbor_enc_array(&E, 2);
+    extxip_cbor_enc_tstr_z(&E, "echo");
+    extxip_cbor_enc_tstr_z(&E, w);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_SHELL, 0, 1);
     expect_err(MGMT_GROUP_ID_SHELL, SHELL_MGMT_ERR_COMMAND_TOO_LONG);
 }
@@ -1064,10 +1064,10 @@ static void c_upl_first(uint64_t len, int64_t off, uint64_t image, size_t sha_le
     uint8_t sha[40];
     memset(sha, 0x5a, sizeof sha);
     BODY(4 + (sha_len ? 1 : 0));
-    cbor_enc_tstr_z(&E, "image");
-    cbor_enc_uint(&E, image);
-    cbor_enc_tstr_z(&E, "len");
-    cbor_enc_uint(&E, len);
+    extxip_cbor_enc_tstr_z(&E, "image");
+    extxip_cbor_enc_uint(&E, image);
+    extxip_cbor_enc_tstr_z(&E, "len");
+    extxip_cbor_enc_uint(&E, len);
     KI("off", off);
     KB("data", V_img1.p, data_n);
     if (sha_len)
@@ -1130,8 +1130,8 @@ static void upl_off_past_len(void)
 static void upl_off_beyond_u32(void)
 {
     BODY(2);
-    cbor_enc_tstr_z(&E, "off");
-    cbor_enc_uint(&E, 1ull << 33);
+    extxip_cbor_enc_tstr_z(&E, "off");
+    extxip_cbor_enc_uint(&E, 1ull << 33);
     KB("data", V_img1.p + 1024, 512);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_IMAGE, 1, 1);
     expect_rc(MGMT_ERR_EINVAL);
@@ -1278,7 +1278,7 @@ static void upl_wrong_sha_at_end(void)
     }
     expect_err(MGMT_GROUP_ID_IMAGE, IMG_MGMT_ERR_INVALID_HASH);
     uint8_t m[4];
-    flash_area_read(rig_area(&R, 3), 0, m, 4);
+    extxip_flash_area_read(rig_area(&R, 3), 0, m, 4);
     REQUIRE(rd32(m) != IMAGE_MAGIC); /* nothing testable left behind */
 }
 static void upl_too_large_for_image1(void)
@@ -1424,8 +1424,8 @@ static void st_confirm_tampered_secondary(void)
 static void c_erase(uint64_t slot)
 {
     BODY(1);
-    cbor_enc_tstr_z(&E, "slot");
-    cbor_enc_uint(&E, slot);
+    extxip_cbor_enc_tstr_z(&E, "slot");
+    extxip_cbor_enc_uint(&E, slot);
     send_e(SMP_OP_WRITE, MGMT_GROUP_ID_IMAGE, 5, 1);
 }
 static void er_active_slot(void)
@@ -1592,7 +1592,7 @@ static void ser_frame_cut_by_new_start(void)
     size_t n = echo_frame(s, sizeof s);
     (void)n;
     size_t m = echo_frame(s + 10, sizeof s - 10);
-    smp_serial_rx_init(&SRX);
+    extxip_smp_serial_rx_init(&SRX);
     REQUIRE(serial_feed(s, 10 + m) == 1);
     if (one_rsp())
         REQUIRE(F.has_r && strcmp(F.r, "abc") == 0);
@@ -1618,7 +1618,7 @@ static void ser_packet_bigger_than_buffer(void)
     p[3] = (uint8_t)((sizeof p - 8) & 0xff);
     p[2] = (uint8_t)((sizeof p - 8) >> 8);
     size_t sl = 0;
-    REQUIRE(smp_serial_encode(p, sizeof p, SMP_SERIAL_SPLIT_CLIENT, s, sizeof s, &sl) == 0);
+    REQUIRE(extxip_smp_serial_encode(p, sizeof p, SMP_SERIAL_SPLIT_CLIENT, s, sizeof s, &sl) == 0);
     serial_expect_dropped(s, sl, NULL);
 }
 static void ser_extra_bytes_after_len(void)
@@ -1679,16 +1679,16 @@ static void img_tampered_protected_tlv(void)
 static void img_wrong_key(void)
 {
     /* EC-signed image, device trusts only the RSA dev key */
-    static const image_key_t only_rsa[1] = {{IMAGE_KEY_RSA2048, NULL, 0}};
-    image_key_t k = image_dev_key_rsa2048;
+    static const extxip_image_key_t only_rsa[1] = {{IMAGE_KEY_RSA2048, NULL, 0}};
+    extxip_image_key_t k = image_dev_key_rsa2048;
     (void)only_rsa;
-    static image_key_t ring_keys[1];
+    static extxip_image_key_t ring_keys[1];
     ring_keys[0] = k;
-    static const image_keyring_t ring = {ring_keys, 1};
+    static const extxip_image_keyring_t ring = {ring_keys, 1};
     size_t n = load_into(&V_img1v2);
     int rc = validate_bytes(IMGBUF, n, 0x40000, &ring);
     if (rc != IMAGE_ERR_NO_KEY)
-        failf("expected IMAGE_ERR_NO_KEY, got %d (%s)", rc, image_strerror(rc));
+        failf("expected IMAGE_ERR_NO_KEY, got %d (%s)", rc, extxip_image_strerror(rc));
 }
 static void img_signature_flipped(void)
 {
@@ -1939,7 +1939,7 @@ static void lay_syntax(void)
 static void lay_empty_file(void)
 {
     static char empty[1] = "";
-    const flash_dev_t *devs[PM_DEV_COUNT];
+    const extxip_flash_dev_t *devs[PM_DEV_COUNT];
     for (int i = 0; i < PM_DEV_COUNT; i++)
         devs[i] = simflash_board_dev(&R.b, i);
     static pm_layout_t l;
@@ -2145,7 +2145,7 @@ int main(int argc, char **argv)
         }
         R.now_ms += 60000;
         rig_restart(&R);
-        smp_serial_rx_init(&SRX);
+        extxip_smp_serial_rx_init(&SRX);
         g_fail = 0;
         g_why[0] = 0;
         if (c->setup)

@@ -26,8 +26,8 @@
         }                                                                                          \
     } while (0)
 
-static ble_periph_t g_p;
-static ble_l2cap_rx_t g_out; /* reassembles what the device sends */
+static extxip_ble_periph_t g_p;
+static extxip_ble_l2cap_rx_t g_out; /* reassembles what the device sends */
 
 static void check_pdu(uint16_t cid, const uint8_t *d, size_t n)
 {
@@ -49,13 +49,13 @@ static int to_ctlr(void *arg, const uint8_t *h4, size_t len)
     (void)arg;
     if (h4[0] != BLE_H4_ACL)
         return 0;
-    ble_acl_t a;
-    FZ_ASSERT(ble_acl_parse(h4 + 1, len - 1, &a) == 0, "ACL length field");
+    extxip_ble_acl_t a;
+    FZ_ASSERT(extxip_ble_acl_parse(h4 + 1, len - 1, &a) == 0, "ACL length field");
     FZ_ASSERT(a.len <= g_p.acl_mtu, "ACL larger than the controller's buffer");
     uint16_t cid;
     const uint8_t *pdu;
     size_t n;
-    int r = ble_l2cap_feed(&g_out, &a, &cid, &pdu, &n);
+    int r = extxip_ble_l2cap_feed(&g_out, &a, &cid, &pdu, &n);
     FZ_ASSERT(r >= 0, "device sent a broken L2CAP stream");
     if (r == 1)
         check_pdu(cid, pdu, n);
@@ -64,11 +64,11 @@ static int to_ctlr(void *arg, const uint8_t *h4, size_t len)
 
 static void on_smp(void *arg, const uint8_t *pkt, size_t len, uint64_t peer)
 {
-    ble_periph_t *p = arg;
+    extxip_ble_periph_t *p = arg;
     (void)peer;
     FZ_ASSERT(len >= 8 && len == 8u + ((size_t)pkt[2] << 8 | pkt[3]) && len <= p->smp_max,
               "SMP packet not whole");
-    ble_periph_send_smp(p, pkt, len);
+    extxip_ble_periph_send_smp(p, pkt, len);
 }
 
 static void event(const uint8_t *e, size_t n)
@@ -76,7 +76,7 @@ static void event(const uint8_t *e, size_t n)
     uint8_t pkt[300];
     pkt[0] = BLE_H4_EVT;
     memcpy(pkt + 1, e, n);
-    ble_periph_packet(&g_p, pkt, n + 1);
+    extxip_ble_periph_packet(&g_p, pkt, n + 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
@@ -86,9 +86,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     size_t frag = (size_t)(d[0] % 251) + 1;
     d++;
     n--;
-    ble_l2cap_rx_init(&g_out);
-    ble_periph_init(&g_p, NULL, 2475, to_ctlr, NULL, on_smp, &g_p);
-    ble_periph_start(&g_p, 0);
+    extxip_ble_l2cap_rx_init(&g_out);
+    extxip_ble_periph_init(&g_p, NULL, 2475, to_ctlr, NULL, on_smp, &g_p);
+    extxip_ble_periph_start(&g_p, 0);
     /* LE Read Buffer Size: 4 buffers of 69 bytes; then a connection, handle 1. */
     static const uint8_t bufsz[] = {BLE_EVT_CMD_COMPLETE, 7, 1, 0x02, 0x20, 0, 69, 0, 4};
     event(bufsz, sizeof bufsz);
@@ -110,11 +110,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         memcpy(l2 + 4, d, len);
         for (size_t off = 0; off < 4 + len;) {
             size_t k = 4 + len - off < frag ? 4 + len - off : frag;
-            size_t an = ble_hci_acl(acl, sizeof acl, 1, off == 0, l2 + off, k);
-            ble_periph_packet(&g_p, acl, an);
+            size_t an = extxip_ble_hci_acl(acl, sizeof acl, 1, off == 0, l2 + off, k);
+            extxip_ble_periph_packet(&g_p, acl, an);
             off += k;
         }
-        for (int i = 0; i < 40 && !ble_periph_idle(&g_p); i++)
+        for (int i = 0; i < 40 && !extxip_ble_periph_idle(&g_p); i++)
             event(ncp, sizeof ncp);
         FZ_ASSERT(g_p.att.mtu >= BLE_ATT_MTU_MIN && g_p.att.mtu <= BLE_ATT_MTU_MAX, "MTU range");
         d += len;

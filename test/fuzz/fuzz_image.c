@@ -3,9 +3,9 @@
  * (lib/image) over arbitrary slot contents. The input is the slot: it is put
  * at the start of a RAM flash area (rest erased) whose size is the input
  * rounded up to 4 KiB, or a fixed 64 KiB window when the first byte says so,
- * and read only through flash_area_read, as on the device.
+ * and read only through extxip_flash_area_read, as on the device.
  * Bit 1 of the first byte re-hashes the mutated image (see rehash()).
- * Checked: image_parse and image_validate agree (validate never accepts what
+ * Checked: extxip_image_parse and extxip_image_validate agree (validate never accepts what
  * parse refuses); on success every offset they report lies inside the area;
  * the error is always one of the named IMAGE_ERR_* codes.
  */
@@ -52,16 +52,16 @@ static int ram_refuse_erase(void *ctx, uint32_t off, uint32_t len)
     abort();
 }
 
-static const flash_dev_ops_t ops = {ram_read, ram_refuse, ram_refuse_erase};
+static const extxip_flash_dev_ops_t ops = {ram_read, ram_refuse, ram_refuse_erase};
 
 /* Most mutations break the image hash, so validation would stop there. In
  * "re-hash" mode the harness writes the true SHA-256 into the SHA256 TLV
  * after mutating (as an attacker with imgtool could), so the key choice and
  * signature checks behind the hash see fuzzed input too. */
-static void rehash(uint8_t *mem, const image_info_t *a)
+static void rehash(uint8_t *mem, const extxip_image_info_t *a)
 {
     uint8_t h[CRYPTO_SHA256_SIZE];
-    if (crypto_sha256(mem, a->prot_off + a->hdr.protect_tlv_size, h) != CRYPTO_OK)
+    if (extxip_crypto_sha256(mem, a->prot_off + a->hdr.protect_tlv_size, h) != CRYPTO_OK)
         return;
     uint32_t end = a->unprot_off + (uint32_t)(mem[a->unprot_off + 2] | mem[a->unprot_off + 3] << 8);
     for (uint32_t t = a->unprot_off + 4; t + 4 <= end && t + 4 <= a->tlv_end;) {
@@ -93,21 +93,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memset(r.mem, 0xff, area);
     memcpy(r.mem, data, size);
-    flash_dev_t dev = {"fuzz", area, 4096, 4, 0xff, &ops, &r};
-    flash_area_t fa = {1, "slot", &dev, 0, area};
+    extxip_flash_dev_t dev = {"fuzz", area, 4096, 4, 0xff, &ops, &r};
+    extxip_flash_area_t fa = {1, "slot", &dev, 0, area};
 
-    image_info_t a, b;
-    int pa = image_parse(&fa, &a);
+    extxip_image_info_t a, b;
+    int pa = extxip_image_parse(&fa, &a);
     if ((fixed_byte & 2) && pa == IMAGE_OK) {
         rehash(r.mem, &a);
-        pa = image_parse(&fa, &a);
+        pa = extxip_image_parse(&fa, &a);
     }
-    int va = image_validate(&fa, &image_dev_keyring, &b);
-    int ha = image_validate(&fa, NULL, &b); /* hash only */
+    int va = extxip_image_validate(&fa, &image_dev_keyring, &b);
+    int ha = extxip_image_validate(&fa, NULL, &b); /* hash only */
     FZ_ASSERT(pa <= 0 && pa >= IMAGE_ERR_CRYPTO, "unnamed parse error");
     FZ_ASSERT(va <= 0 && va >= IMAGE_ERR_CRYPTO, "unnamed validate error");
     FZ_ASSERT(ha <= 0 && ha >= IMAGE_ERR_CRYPTO, "unnamed validate error");
-    FZ_ASSERT(image_strerror(pa) != NULL && image_strerror(va) != NULL, "no text");
+    FZ_ASSERT(extxip_image_strerror(pa) != NULL && extxip_image_strerror(va) != NULL, "no text");
     if (pa != IMAGE_OK) {
         FZ_ASSERT(va != IMAGE_OK && ha != IMAGE_OK, "validate accepted what parse refused");
     } else {

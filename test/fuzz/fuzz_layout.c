@@ -20,9 +20,9 @@
         }                                                                                          \
     } while (0)
 
-static const flash_dev_t d_app = {"flash_primary", 1u << 20, 4096, 4, 0xff, NULL, NULL};
-static const flash_dev_t d_net = {"flash_ctrl", 256u << 10, 2048, 4, 0xff, NULL, NULL};
-static const flash_dev_t d_qspi = {"MX25R64", 8u << 20, 4096, 4, 0xff, NULL, NULL};
+static const extxip_flash_dev_t d_app = {"flash_primary", 1u << 20, 4096, 4, 0xff, NULL, NULL};
+static const extxip_flash_dev_t d_net = {"flash_ctrl", 256u << 10, 2048, 4, 0xff, NULL, NULL};
+static const extxip_flash_dev_t d_qspi = {"MX25R64", 8u << 20, 4096, 4, 0xff, NULL, NULL};
 
 static void warn(void *arg, const char *msg)
 {
@@ -32,7 +32,7 @@ static void warn(void *arg, const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const flash_dev_t *const devs[PM_DEV_COUNT] = {&d_app, &d_net, &d_qspi};
+    const extxip_flash_dev_t *const devs[PM_DEV_COUNT] = {&d_app, &d_net, &d_qspi};
     char *text = malloc(size ? size : 1); /* not NUL-terminated: the reader gets len */
     if (!text)
         return 0;
@@ -50,13 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned i = 0; i < FLASH_AREA_COUNT; i++) {
             if (!l.map.present[i])
                 continue;
-            const flash_area_t *a = &l.map.areas[i];
+            const extxip_flash_area_t *a = &l.map.areas[i];
             FZ_ASSERT(a->dev != NULL && a->size > 0, "empty area");
             FZ_ASSERT(a->off <= a->dev->size && a->size <= a->dev->size - a->off, "area beyond device");
             FZ_ASSERT(a->off % a->dev->sector_size == 0 && a->size % a->dev->sector_size == 0,
                       "area not on sectors");
             for (unsigned j = 0; j < i; j++) {
-                const flash_area_t *b = &l.map.areas[j];
+                const extxip_flash_area_t *b = &l.map.areas[j];
                 if (!l.map.present[j] || b->dev != a->dev)
                     continue;
                 FZ_ASSERT(a->off + a->size <= b->off || b->off + b->size <= a->off, "areas overlap");

@@ -21,11 +21,11 @@
         }                                                                                          \
     } while (0)
 
-static smp_serial_rx_t g_rx, g_rx2;
+static extxip_smp_serial_rx_t g_rx, g_rx2;
 static uint8_t g_enc[SMP_SERIAL_RX_CAP * 2];
 
 /* Feed everything in chunks of `chunk`; returns packets seen, last in *last. */
-static int feed(smp_serial_rx_t *rx, const uint8_t *s, size_t n, size_t chunk, uint8_t *last,
+static int feed(extxip_smp_serial_rx_t *rx, const uint8_t *s, size_t n, size_t chunk, uint8_t *last,
                 size_t *last_len)
 {
     int pk = 0;
@@ -35,7 +35,7 @@ static int feed(smp_serial_rx_t *rx, const uint8_t *s, size_t n, size_t chunk, u
         size_t used = 0;
         const uint8_t *pkt = NULL;
         size_t plen = 0;
-        int rc = smp_serial_rx_feed(rx, s + pos, want, &used, &pkt, &plen);
+        int rc = extxip_smp_serial_rx_feed(rx, s + pos, want, &used, &pkt, &plen);
         FZ_ASSERT(rc == 0 || rc == 1, "feed returned an error code");
         FZ_ASSERT(used <= want, "consumed more than given");
         FZ_ASSERT(used > 0 || rc == 1, "no progress");
@@ -69,13 +69,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(s, data, size);
 
     static uint8_t pkt[SMP_SERIAL_RX_CAP];
-    smp_serial_rx_init(&g_rx);
+    extxip_smp_serial_rx_init(&g_rx);
     size_t pos = 0;
     while (pos < size) {
         size_t want = size - pos < chunk ? size - pos : chunk;
         size_t used = 0, plen = 0;
         const uint8_t *p = NULL;
-        int rc = smp_serial_rx_feed(&g_rx, s + pos, want, &used, &p, &plen);
+        int rc = extxip_smp_serial_rx_feed(&g_rx, s + pos, want, &used, &p, &plen);
         FZ_ASSERT(rc == 0 || rc == 1, "feed returned an error code");
         FZ_ASSERT(used <= want && (used > 0 || rc == 1), "bad progress");
         pos += used;
@@ -88,13 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* round trip through both encoder styles */
         for (int split = 0; split < 2; split++) {
             size_t elen = 0;
-            FZ_ASSERT(smp_serial_encode(pkt, plen, (smp_serial_split_t)split, g_enc, sizeof g_enc,
+            FZ_ASSERT(extxip_smp_serial_encode(pkt, plen, (extxip_smp_serial_split_t)split, g_enc, sizeof g_enc,
                                         &elen) == 0,
                       "a decoded packet does not encode");
-            FZ_ASSERT(elen <= smp_serial_encoded_max(plen), "encoded_max too small");
+            FZ_ASSERT(elen <= extxip_smp_serial_encoded_max(plen), "encoded_max too small");
             static uint8_t back[SMP_SERIAL_RX_CAP];
             size_t blen = 0;
-            smp_serial_rx_init(&g_rx2);
+            extxip_smp_serial_rx_init(&g_rx2);
             FZ_ASSERT(feed(&g_rx2, g_enc, elen, elen, back, &blen) == 1, "re-encoded packet lost");
             FZ_ASSERT(blen == plen && memcmp(back, pkt, plen) == 0, "round trip changed the packet");
         }
@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t frame[128];
     frame[0] = '\n';
     size_t flen = 0;
-    FZ_ASSERT(smp_serial_encode(echo, 15, SMP_SERIAL_SPLIT_ZEPHYR, frame + 1, sizeof frame - 1,
+    FZ_ASSERT(extxip_smp_serial_encode(echo, 15, SMP_SERIAL_SPLIT_ZEPHYR, frame + 1, sizeof frame - 1,
                                 &flen) == 0,
               "echo frame");
     size_t blen = 0;

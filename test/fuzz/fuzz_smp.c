@@ -4,7 +4,7 @@
  * over a RAM nRF5340 DK laid out by the real pm_static.yml, v1
  * of the three images in the primaries (test/support/rig.c).
  *
- * Input: one control byte, then the bytes handed to smp_process (one or more
+ * Input: one control byte, then the bytes handed to extxip_smp_process (one or more
  * whole request packets). Control bits: 0 = set the first header's length
  * to the rest of the input (so length-changing mutations of the CBOR body
  * still reach the handlers), 1-2 = peer id, 3-7 = clock advance in seconds.
@@ -47,7 +47,7 @@ static void setup(void)
 static void check_primaries(void)
 {
     for (uint32_t i = 0; i < 3; i++) {
-        const flash_area_t *fa = rig_area(&R, FLASH_AREA_IMAGE_PRIMARY(i));
+        const extxip_flash_area_t *fa = rig_area(&R, FLASH_AREA_IMAGE_PRIMARY(i));
         int dev = -1;
         for (int k = 0; k < SIMFLASH_BOARD_NDEV; k++)
             if (simflash_board_dev(&R.b, k) == fa->dev)
@@ -83,14 +83,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     R.now_ms += (uint64_t)(ctl >> 3) * 1000u;
 
     int n = rig_process(&R, rx, size, peer);
-    FZ_ASSERT(n >= 0 && n == R.nrsp, "smp_process count differs from responses passed out");
+    FZ_ASSERT(n >= 0 && n == R.nrsp, "extxip_smp_process count differs from responses passed out");
 
     /* Pair responses with requests in order. */
     size_t pos = 0;
     int reqs = 0;
     for (int i = 0; i < n && i < RIG_MAX_RSP; i++) {
-        smp_hdr_t h;
-        FZ_ASSERT(smp_hdr_decode(rx + pos, size - pos, &h) == 0, "response without a request");
+        extxip_smp_hdr_t h;
+        FZ_ASSERT(extxip_smp_hdr_decode(rx + pos, size - pos, &h) == 0, "response without a request");
         const char *why = rig_rsp_check(R.rsp[i].pkt, R.rsp[i].len, &h);
         if (why) {
             fprintf(stderr, "response %d: %s\n", i, why);

@@ -34,8 +34,8 @@ typedef struct model {
 
 static simflash_power_t PWR;
 static simflash_t *SF;
-static flash_area_t FA;
-static kvs_t K;
+static extxip_flash_area_t FA;
+static extxip_kvs_t K;
 
 static const char *key_name(int i)
 {
@@ -50,7 +50,7 @@ static void fresh(void)
     simflash_power_init(&PWR, 7);
     if (simflash_open(&SF, &simflash_geom_nrf5340_app, NULL, &PWR) != FLASH_OK)
         exit(2);
-    FA = (flash_area_t){.id = 7, .name = "settings_storage", .dev = simflash_dev(SF), .off = 0,
+    FA = (extxip_flash_area_t){.id = 7, .name = "settings_storage", .dev = simflash_dev(SF), .off = 0,
                         .size = NSEC * 4096u};
 }
 
@@ -67,7 +67,7 @@ static int put(model_t *m, int i, int n)
 {
     char v[KVS_VAL_MAX + 1];
     make_val(i, n, v);
-    int rc = kvs_write(&K, key_name(i), strlen(key_name(i)), (const uint8_t *)v, strlen(v));
+    int rc = extxip_kvs_write(&K, key_name(i), strlen(key_name(i)), (const uint8_t *)v, strlen(v));
     if (rc == KVS_OK && m) {
         m->has[i] = 1;
         strcpy(m->val[i], v);
@@ -80,7 +80,7 @@ static int put(model_t *m, int i, int n)
 static void prefix(model_t *m, int fill)
 {
     memset(m, 0, sizeof *m);
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
     for (int i = 0; i < NKEYS; i++)
         CHECK_EQ(put(m, i, 1), KVS_OK);
     for (int n = 0; n < fill; n++)
@@ -95,7 +95,7 @@ static int matches(const model_t *m, const model_t *alt, int skip)
     for (int i = 0; i <= NKEYS; i++) {
         uint8_t v[KVS_VAL_MAX + 1];
         size_t n = 0;
-        int rc = kvs_read(&K, key_name(i), strlen(key_name(i)), v, KVS_VAL_MAX, &n);
+        int rc = extxip_kvs_read(&K, key_name(i), strlen(key_name(i)), v, KVS_VAL_MAX, &n);
         int ok_m = m->has[i] ? rc == KVS_OK && n == strlen(m->val[i]) &&
                                    memcmp(v, m->val[i], n) == 0
                              : rc == KVS_ENOENT;
@@ -118,7 +118,7 @@ enum { OP_WRITE, OP_DELETE };
 /* The store after power came back: mounts, holds old or new, keeps working. */
 static void after_cut(model_t *old, const model_t *nw, int key, int *which)
 {
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
     g_quiet = 1;
     int is_old = matches(old, NULL, -1), is_new = matches(nw, NULL, -1);
     g_quiet = 0;
@@ -128,7 +128,7 @@ static void after_cut(model_t *old, const model_t *nw, int key, int *which)
     model_t m = is_new ? *nw : *old;
     CHECK_EQ(put(&m, NKEYS, 7), KVS_OK); /* writable again */
     CHECK(matches(&m, NULL, -1));
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
     CHECK(matches(&m, NULL, -1));
     *old = m;
 }
@@ -138,7 +138,7 @@ static int do_op(int op, int key, model_t *nw)
 {
     if (op == OP_DELETE) {
         nw->has[key] = 0;
-        return kvs_delete(&K, key_name(key), strlen(key_name(key)));
+        return extxip_kvs_delete(&K, key_name(key), strlen(key_name(key)));
     }
     nw->has[key] = 1;
     make_val(key, 999, nw->val[key]);
@@ -163,7 +163,7 @@ static int sweep(int fill, int op, int key, uint32_t *gcs)
             CHECK_EQ(rc, KVS_OK);
             *gcs = K.gcs - g0;
             simflash_power_cut_after(&PWR, 0);
-            CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+            CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
             CHECK(matches(&nw, NULL, -1));
             break;
         }
@@ -227,7 +227,7 @@ static int mount_cut_at(const uint8_t *snap, uint64_t c2)
     memcpy(simflash_mem(SF), snap, FA.size);
     simflash_power_on(&PWR);
     simflash_power_cut_after(&PWR, c2);
-    kvs_mount(&K, &FA, 0, FA.size);
+    extxip_kvs_mount(&K, &FA, 0, FA.size);
     int cut = simflash_power_is_cut(&PWR);
     simflash_power_on(&PWR);
     return cut;
@@ -279,16 +279,16 @@ static void kvs_full_gc_double_cut(void)
     int nk = 0, pairs = 0;
     for (uint64_t c1 = 1;; c1++) {
         fresh();
-        CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+        CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
         /* Distinct 63-byte names with 256-byte values until sector 0 is full. */
         for (nk = 0; K.active == 0; nk++) {
             snprintf(name, sizeof name, "%063d", nk);
-            CHECK_EQ(kvs_write(&K, name, KVS_NAME_MAX - 1, val, sizeof val), KVS_OK);
+            CHECK_EQ(extxip_kvs_write(&K, name, KVS_NAME_MAX - 1, val, sizeof val), KVS_OK);
         }
         /* Overwrites of another key until the ring comes back to sector 0. */
         simflash_power_cut_after(&PWR, c1);
         for (int n = 0; n < 60 && !(K.active == 3 && K.cursor > 2000); n++) {
-            if (kvs_write(&K, "o", 1, val, 200) != KVS_OK)
+            if (extxip_kvs_write(&K, "o", 1, val, 200) != KVS_OK)
                 break;
         }
         if (!simflash_power_is_cut(&PWR))
@@ -299,12 +299,12 @@ static void kvs_full_gc_double_cut(void)
         for (uint64_t c2 = 1;; c2++) {
             int cut2 = mount_cut_at(snap, c2);
             pairs++;
-            CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+            CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
             for (int i = 0; i < nk; i++) {
                 uint8_t b[KVS_VAL_MAX];
                 size_t l = 0;
                 snprintf(name, sizeof name, "%063d", i);
-                CHECK_EQ(kvs_read(&K, name, KVS_NAME_MAX - 1, b, sizeof b, &l), KVS_OK);
+                CHECK_EQ(extxip_kvs_read(&K, name, KVS_NAME_MAX - 1, b, sizeof b, &l), KVS_OK);
                 CHECK_EQ(l, sizeof val);
             }
             if (!cut2 || tu_failures > 20)
@@ -333,12 +333,12 @@ static void kvs_delete_survives_erase_cut(void)
         for (uint64_t cut = 1;; cut++) {
             fresh();
             simflash_power_init(&PWR, seed);
-            CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
-            CHECK_EQ(kvs_write(&K, "g", 1, (const uint8_t *)"", 0), KVS_OK);
-            CHECK_EQ(kvs_delete(&K, "g", 1), KVS_OK);
+            CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+            CHECK_EQ(extxip_kvs_write(&K, "g", 1, (const uint8_t *)"", 0), KVS_OK);
+            CHECK_EQ(extxip_kvs_delete(&K, "g", 1), KVS_OK);
             simflash_power_cut_after(&PWR, cut);
             for (int n = 0; n < 100; n++) {
-                if (kvs_write(&K, "fill", 4, (const uint8_t *)v, 150) != KVS_OK)
+                if (extxip_kvs_write(&K, "fill", 4, (const uint8_t *)v, 150) != KVS_OK)
                     break;
             }
             int was_cut = simflash_power_is_cut(&PWR);
@@ -346,10 +346,10 @@ static void kvs_delete_survives_erase_cut(void)
             if (!was_cut)
                 break;
             cuts++;
-            CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+            CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
             uint8_t b[8];
             size_t l;
-            CHECK_EQ(kvs_read(&K, "g", 1, b, sizeof b, &l), KVS_ENOENT);
+            CHECK_EQ(extxip_kvs_read(&K, "g", 1, b, sizeof b, &l), KVS_ENOENT);
             if (tu_failures > 20)
                 return;
         }
@@ -362,72 +362,72 @@ static void kvs_delete_survives_erase_cut(void)
 static void kvs_basics(void)
 {
     fresh();
-    CHECK_EQ(kvs_mount(&K, &FA, 0, 2 * 4096u), KVS_EINVAL); /* fewer than 3 sectors */
-    CHECK_EQ(kvs_mount(&K, &FA, 100, 3 * 4096u), KVS_EINVAL);
-    CHECK_EQ(kvs_write(&K, "a", 1, (const uint8_t *)"x", 1), KVS_ENOTMOUNTED);
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, 2 * 4096u), KVS_EINVAL); /* fewer than 3 sectors */
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 100, 3 * 4096u), KVS_EINVAL);
+    CHECK_EQ(extxip_kvs_write(&K, "a", 1, (const uint8_t *)"x", 1), KVS_ENOTMOUNTED);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
     uint8_t v[KVS_VAL_MAX + 1];
     size_t n;
-    CHECK_EQ(kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_ENOENT);
-    CHECK_EQ(kvs_write(&K, "a/b", 3, (const uint8_t *)"hello", 5), KVS_OK);
-    CHECK_EQ(kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_ENOENT);
+    CHECK_EQ(extxip_kvs_write(&K, "a/b", 3, (const uint8_t *)"hello", 5), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_OK);
     CHECK(n == 5 && memcmp(v, "hello", 5) == 0);
-    CHECK_EQ(kvs_read(&K, "a/b", 3, v, 2, &n), KVS_OK); /* truncated copy, full length */
+    CHECK_EQ(extxip_kvs_read(&K, "a/b", 3, v, 2, &n), KVS_OK); /* truncated copy, full length */
     CHECK_EQ(n, 5);
-    CHECK_EQ(kvs_read(&K, "a/bc", 4, v, sizeof v, &n), KVS_ENOENT);
-    CHECK_EQ(kvs_write(&K, "a/b", 3, NULL, 0), KVS_OK); /* empty value */
-    CHECK_EQ(kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "a/bc", 4, v, sizeof v, &n), KVS_ENOENT);
+    CHECK_EQ(extxip_kvs_write(&K, "a/b", 3, NULL, 0), KVS_OK); /* empty value */
+    CHECK_EQ(extxip_kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_OK);
     CHECK_EQ(n, 0);
-    CHECK_EQ(kvs_delete(&K, "a/b", 3), KVS_OK);
-    CHECK_EQ(kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_ENOENT);
-    CHECK_EQ(kvs_delete(&K, "a/b", 3), KVS_ENOENT);
+    CHECK_EQ(extxip_kvs_delete(&K, "a/b", 3), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "a/b", 3, v, sizeof v, &n), KVS_ENOENT);
+    CHECK_EQ(extxip_kvs_delete(&K, "a/b", 3), KVS_ENOENT);
     char longname[KVS_NAME_MAX + 1];
     memset(longname, 'n', sizeof longname);
-    CHECK_EQ(kvs_write(&K, longname, KVS_NAME_MAX, v, 1), KVS_EINVAL);
-    CHECK_EQ(kvs_write(&K, longname, KVS_NAME_MAX - 1, v, 1), KVS_OK);
-    CHECK_EQ(kvs_write(&K, "", 0, v, 1), KVS_EINVAL);
+    CHECK_EQ(extxip_kvs_write(&K, longname, KVS_NAME_MAX, v, 1), KVS_EINVAL);
+    CHECK_EQ(extxip_kvs_write(&K, longname, KVS_NAME_MAX - 1, v, 1), KVS_OK);
+    CHECK_EQ(extxip_kvs_write(&K, "", 0, v, 1), KVS_EINVAL);
     memset(v, 'v', sizeof v);
-    CHECK_EQ(kvs_write(&K, "big", 3, v, KVS_VAL_MAX + 1), KVS_EINVAL);
+    CHECK_EQ(extxip_kvs_write(&K, "big", 3, v, KVS_VAL_MAX + 1), KVS_EINVAL);
     /* many rewrites: collections keep the store going, values survive */
     for (int i = 0; i < 2000; i++) {
         char val[32];
         int len = snprintf(val, sizeof val, "value %d", i);
-        CHECK_EQ(kvs_write(&K, "counter", 7, (const uint8_t *)val, (size_t)len), KVS_OK);
+        CHECK_EQ(extxip_kvs_write(&K, "counter", 7, (const uint8_t *)val, (size_t)len), KVS_OK);
     }
     CHECK(K.gcs > 10);
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
-    CHECK_EQ(kvs_read(&K, "counter", 7, v, sizeof v, &n), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "counter", 7, v, sizeof v, &n), KVS_OK);
     CHECK(n == 10 && memcmp(v, "value 1999", 10) == 0);
-    CHECK_EQ(kvs_read(&K, longname, KVS_NAME_MAX - 1, v, sizeof v, &n), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, longname, KVS_NAME_MAX - 1, v, sizeof v, &n), KVS_OK);
     /* a full store refuses, and loses nothing */
     int stored = 0, rc = KVS_OK;
     for (int i = 0; i < 200 && rc == KVS_OK; i++) {
         char name[16];
         snprintf(name, sizeof name, "fill/%d", i);
         memset(v, 'a' + i % 26, KVS_VAL_MAX);
-        rc = kvs_write(&K, name, strlen(name), v, KVS_VAL_MAX);
+        rc = extxip_kvs_write(&K, name, strlen(name), v, KVS_VAL_MAX);
         if (rc == KVS_OK)
             stored++;
     }
     CHECK_EQ(rc, KVS_ENOSPC);
     CHECK(stored > 20);
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
     for (int i = 0; i < stored; i++) {
         char name[16];
         snprintf(name, sizeof name, "fill/%d", i);
-        CHECK_EQ(kvs_read(&K, name, strlen(name), v, sizeof v, &n), KVS_OK);
+        CHECK_EQ(extxip_kvs_read(&K, name, strlen(name), v, sizeof v, &n), KVS_OK);
         CHECK(n == KVS_VAL_MAX && v[0] == 'a' + i % 26);
     }
-    CHECK_EQ(kvs_read(&K, "counter", 7, v, sizeof v, &n), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "counter", 7, v, sizeof v, &n), KVS_OK);
     /* garbage all over the window: mounts empty and works */
     uint8_t *mem = simflash_mem(SF);
     for (uint32_t i = 0; i < FA.size; i++)
         mem[i] = (uint8_t)(i * 131u + 7u);
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
-    CHECK_EQ(kvs_read(&K, "counter", 7, v, sizeof v, &n), KVS_ENOENT);
-    CHECK_EQ(kvs_write(&K, "x", 1, (const uint8_t *)"1", 1), KVS_OK);
-    CHECK_EQ(kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
-    CHECK_EQ(kvs_read(&K, "x", 1, v, sizeof v, &n), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "counter", 7, v, sizeof v, &n), KVS_ENOENT);
+    CHECK_EQ(extxip_kvs_write(&K, "x", 1, (const uint8_t *)"1", 1), KVS_OK);
+    CHECK_EQ(extxip_kvs_mount(&K, &FA, 0, FA.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_read(&K, "x", 1, v, sizeof v, &n), KVS_OK);
     /* the CRC is zlib's */
     CHECK_EQ(extxip_crc32(0, "123456789", 9), 0xcbf43926u);
 }

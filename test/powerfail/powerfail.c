@@ -3,11 +3,11 @@
  * operations N, then for cut points i in 1..N start again from the same
  * flash, cut power at operation i (simflash leaves that operation partial),
  * power on and boot until a boot completes. For every i:
- *   - the device boots (boot_go returns 0 within a few boots);
+ *   - the device boots (extxip_boot_go returns 0 within a few boots);
  *   - every boot that returns 0 boots the pair 0+2 all-old or all-new;
  *   - after the final boot every pending image is installed, nothing is
  *     pending any more, and every primary validates (checked independently
- *     with image_validate, hashes compared with the secondary's).
+ *     with extxip_image_validate, hashes compared with the secondary's).
  * Scenarios: full 3-image update, image 1 alone, an update cut twice (cut
  * again during the recovery boot), an update where image 2 has a bad
  * signature (nothing copied, primaries never change), and the running image
@@ -30,8 +30,8 @@
 
 
 static bootsim_t sim;
-static boot_state_t bst;
-static boot_result_t res;
+static extxip_boot_state_t bst;
+static extxip_boot_result_t res;
 static bool full_mode;
 
 /* Initial flash of a scenario: the six slots, saved once, restored per run. */
@@ -70,11 +70,11 @@ static void scenario_setup(unsigned mask, unsigned bad_sig_mask)
     for (int i = 0; i < 3; i++) {
         if (mask & (1u << i)) {
             CHECK_EQ(bootsim_load(&sim, S(i), bootsim_vec(i, 2)), 0);
-            CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(i)), i == 1), 0);
+            CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(i)), i == 1), 0);
         }
         if (bad_sig_mask & (1u << i)) {
-            image_info_t info;
-            CHECK_EQ(image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
+            extxip_image_info_t info;
+            CHECK_EQ(extxip_image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
             bootsim_mem(&sim, S(i))[info.tlv_end - 1] ^= 0x01;
         }
     }
@@ -86,9 +86,9 @@ static void scenario_setup(unsigned mask, unsigned bad_sig_mask)
     }
     still_pending_mask = mask & ~good & ~bad_sig_mask;
     for (int i = 0; i < 3; i++) {
-        image_info_t info;
+        extxip_image_info_t info;
         uint8_t id = (good & (1u << i)) ? S(i) : P(i);
-        CHECK_EQ(image_parse(bootsim_area(&sim, id), &info), IMAGE_OK);
+        CHECK_EQ(extxip_image_parse(bootsim_area(&sim, id), &info), IMAGE_OK);
         memcpy(want_hash[i], info.hash, IMAGE_HASH_SIZE);
         want_major[i] = info.hdr.ver.major;
     }
@@ -115,13 +115,13 @@ static void check_boot_consistent(uint64_t i, uint64_t j)
 static void check_final(uint64_t i, uint64_t j)
 {
     for (int k = 0; k < 3; k++) {
-        image_info_t info;
+        extxip_image_info_t info;
         /* hash recomputed; equal to the signed image's hash TLV we expect */
-        int rc = image_validate(bootsim_area(&sim, P(k)), NULL, &info);
+        int rc = extxip_image_validate(bootsim_area(&sim, P(k)), NULL, &info);
         bool ok = rc == IMAGE_OK && memcmp(info.hash, want_hash[k], IMAGE_HASH_SIZE) == 0 &&
                   res.img[k].version.major == want_major[k];
-        boot_trailer_t t;
-        CHECK_EQ(boot_trailer_read(bootsim_area(&sim, S(k)), &t), 0);
+        extxip_boot_trailer_t t;
+        CHECK_EQ(extxip_boot_trailer_read(bootsim_area(&sim, S(k)), &t), 0);
         bool want_pending = (still_pending_mask >> k) & 1u;
         if (!ok || (t.magic == BOOT_MAGIC_GOOD) != want_pending) {
             fprintf(stderr, "cut %llu/%llu: image %d final rc=%d ver=%d want=%d pending=%d\n",
@@ -141,7 +141,7 @@ static int boot_until_done(const uint64_t *cuts, int ncuts, uint64_t i, uint64_t
     for (;;) {
         simflash_power_on(&sim.b.power);
         simflash_power_cut_after(&sim.b.power, boots < ncuts ? cuts[boots] : 0);
-        int rc = boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res);
+        int rc = extxip_boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res);
         boots++;
         if (rc == 0) {
             check_boot_consistent(i, j);
@@ -162,7 +162,7 @@ static uint64_t count_ops(void)
 {
     snapshot_restore(1);
     bootsim_stats_reset(&sim);
-    CHECK_EQ(boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res), 0);
+    CHECK_EQ(extxip_boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res), 0);
     check_boot_consistent(0, 0);
     check_final(0, 0);
     return simflash_power_ops(&sim.b.power);
@@ -216,10 +216,10 @@ static void run_double(const char *name, uint64_t target_i, uint64_t target_j)
         /* Ops the recovery boot needs after a cut at i. */
         snapshot_restore(i);
         simflash_power_cut_after(&sim.b.power, i);
-        CHECK_EQ(boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res), BOOT_ERR_FLASH);
+        CHECK_EQ(extxip_boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res), BOOT_ERR_FLASH);
         simflash_power_on(&sim.b.power);
         uint64_t before = simflash_power_ops(&sim.b.power);
-        CHECK_EQ(boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res), 0);
+        CHECK_EQ(extxip_boot_go(&bst, &sim.map, &image_dev_keyring, NULL, &res), 0);
         uint64_t m = simflash_power_ops(&sim.b.power) - before;
         /* j stays sampled even in full mode (N x M runs would take hours); the
          * grid is shifted per i so that, over all i, every phase is hit. */
@@ -247,14 +247,14 @@ static void delta_figure(void)
     uint64_t n = count_ops(), cut = (n * 3) / 4;
     uint32_t erases[2], bytes[2], skipped[2];
     for (int mode = 0; mode < 2; mode++) {
-        boot_options_t opt;
-        boot_options_default(&opt);
+        extxip_boot_options_t opt;
+        extxip_boot_options_default(&opt);
         snapshot_restore(7);
         simflash_power_cut_after(&sim.b.power, cut);
-        CHECK_EQ(boot_go(&bst, &sim.map, &image_dev_keyring, &opt, &res), BOOT_ERR_FLASH);
+        CHECK_EQ(extxip_boot_go(&bst, &sim.map, &image_dev_keyring, &opt, &res), BOOT_ERR_FLASH);
         simflash_power_on(&sim.b.power);
         opt.delta_skip = mode == 0;
-        CHECK_EQ(boot_go(&bst, &sim.map, &image_dev_keyring, &opt, &res), 0);
+        CHECK_EQ(extxip_boot_go(&bst, &sim.map, &image_dev_keyring, &opt, &res), 0);
         check_boot_consistent(cut, 0);
         check_final(cut, 0);
         erases[mode] = res.sectors_erased;
@@ -332,9 +332,9 @@ int main(int argc, char **argv)
         failures_at_start = tu_failures;
         scenario_setup(0, 0);
         CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 1)), 0);
-        CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), false), 0);
+        CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(0)), false), 0);
         CHECK_EQ(bootsim_load_path(&sim, S(2), EXTXIP_BOOT_GEN_DIR "/img2-v2.0.0-nodeps.bin"), 0);
-        CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+        CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
         still_pending_mask = 1u << 2;
         snapshot_save();
         run_single("resent_pair", 40);

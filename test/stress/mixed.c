@@ -1,5 +1,5 @@
 /*
- * 10,000 mixed SMP requests (default; argv[1] to change) into smp_process
+ * 10,000 mixed SMP requests (default; argv[1] to change) into extxip_smp_process
  * over the in-process RAM device (test/support/rig.c): echo, state read,
  * params, info, taskstat, bootloader info, slot info, whole uploads of
  * img1 v2 to image 1 (with erase in between), test with unknown hashes, and
@@ -22,7 +22,7 @@
 
 static rig_t R;
 static uint8_t PKT[SMP_BUF_SIZE * 2];
-static cbor_encoder_t E;
+static extxip_cbor_encoder_t E;
 static uint8_t EB[SMP_BUF_SIZE];
 
 static long rss_kib(void)
@@ -44,8 +44,8 @@ static void send_check(uint8_t op, uint16_t group, uint8_t id, const uint8_t *b,
                        uint64_t peer)
 {
     size_t len = rig_pkt(PKT, sizeof PKT, op, 1, group, ++R.seq, id, b, n);
-    smp_hdr_t h;
-    smp_hdr_decode(PKT, len, &h);
+    extxip_smp_hdr_t h;
+    extxip_smp_hdr_decode(PKT, len, &h);
     int got = rig_process(&R, PKT, len, peer);
     packets++;
     if (got != 1) {
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
         return 2;
     tu_blob_t fw = tu_load_file(EXTXIP_VECTORS "/images/img1-v2.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(fw.p, fw.n, sha);
+    extxip_crypto_sha256(fw.p, fw.n, sha);
     uint32_t up_off = 0;
     unsigned uploads = 0;
     long rss_1k = 0;
@@ -79,10 +79,10 @@ int main(int argc, char **argv)
         case 6: {
             char d[64];
             snprintf(d, sizeof d, "mixed-%ld", i);
-            cbor_enc_init(&E, EB, sizeof EB);
-            cbor_enc_map(&E, 1);
-            cbor_enc_tstr_z(&E, "d");
-            cbor_enc_tstr_z(&E, d);
+            extxip_cbor_enc_init(&E, EB, sizeof EB);
+            extxip_cbor_enc_map(&E, 1);
+            extxip_cbor_enc_tstr_z(&E, "d");
+            extxip_cbor_enc_tstr_z(&E, d);
             send_check(SMP_OP_WRITE, 0, 0, EB, E.len, peer);
             rig_fields_t f;
             if (rig_fields(R.rsp[0].pkt, R.rsp[0].len, &f) != 0 || !f.has_r || strcmp(f.r, d) != 0)
@@ -116,20 +116,20 @@ int main(int argc, char **argv)
         case 11: {
             /* the upload, always from peer 0 (others would be busy) */
             uint32_t n = fw.n - up_off < 1024 ? (uint32_t)(fw.n - up_off) : 1024;
-            cbor_enc_init(&E, EB, sizeof EB);
-            cbor_enc_map(&E, up_off == 0 ? 5 : 2);
+            extxip_cbor_enc_init(&E, EB, sizeof EB);
+            extxip_cbor_enc_map(&E, up_off == 0 ? 5 : 2);
             if (up_off == 0) {
-                cbor_enc_tstr_z(&E, "image");
-                cbor_enc_uint(&E, 1);
-                cbor_enc_tstr_z(&E, "len");
-                cbor_enc_uint(&E, fw.n);
-                cbor_enc_tstr_z(&E, "sha");
-                cbor_enc_bstr(&E, sha, 32);
+                extxip_cbor_enc_tstr_z(&E, "image");
+                extxip_cbor_enc_uint(&E, 1);
+                extxip_cbor_enc_tstr_z(&E, "len");
+                extxip_cbor_enc_uint(&E, fw.n);
+                extxip_cbor_enc_tstr_z(&E, "sha");
+                extxip_cbor_enc_bstr(&E, sha, 32);
             }
-            cbor_enc_tstr_z(&E, "off");
-            cbor_enc_uint(&E, up_off);
-            cbor_enc_tstr_z(&E, "data");
-            cbor_enc_bstr(&E, fw.p + up_off, n);
+            extxip_cbor_enc_tstr_z(&E, "off");
+            extxip_cbor_enc_uint(&E, up_off);
+            extxip_cbor_enc_tstr_z(&E, "data");
+            extxip_cbor_enc_bstr(&E, fw.p + up_off, n);
             send_check(SMP_OP_WRITE, 1, 1, EB, E.len, 0);
             rig_fields_t f;
             if (rig_fields(R.rsp[0].pkt, R.rsp[0].len, &f) != 0 || !f.has_off || f.has_err || f.has_rc) {
@@ -150,10 +150,10 @@ int main(int argc, char **argv)
         case 8: {
             uint8_t h[40];
             memset(h, (int)(i & 0xff), sizeof h);
-            cbor_enc_init(&E, EB, sizeof EB);
-            cbor_enc_map(&E, 1);
-            cbor_enc_tstr_z(&E, "hash");
-            cbor_enc_bstr(&E, h, (size_t)(i % 40));
+            extxip_cbor_enc_init(&E, EB, sizeof EB);
+            extxip_cbor_enc_map(&E, 1);
+            extxip_cbor_enc_tstr_z(&E, "hash");
+            extxip_cbor_enc_bstr(&E, h, (size_t)(i % 40));
             send_check(SMP_OP_WRITE, 1, 0, EB, E.len, peer);
             break;
         }

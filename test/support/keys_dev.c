@@ -56,14 +56,14 @@ static const uint8_t dev_ed25519[44] = {
     0x40, 0x3a, 0x5c, 0x13, 0x20, 0xff, 0xb4, 0xe0,
 };
 
-const image_key_t image_dev_key_ec_p256 = {IMAGE_KEY_EC_P256, dev_ec_p256, sizeof(dev_ec_p256)};
-const image_key_t image_dev_key_rsa2048 = {IMAGE_KEY_RSA2048, dev_rsa2048, sizeof(dev_rsa2048)};
-const image_key_t image_dev_key_ed25519 = {IMAGE_KEY_ED25519, dev_ed25519, sizeof(dev_ed25519)};
+const extxip_image_key_t image_dev_key_ec_p256 = {IMAGE_KEY_EC_P256, dev_ec_p256, sizeof(dev_ec_p256)};
+const extxip_image_key_t image_dev_key_rsa2048 = {IMAGE_KEY_RSA2048, dev_rsa2048, sizeof(dev_rsa2048)};
+const extxip_image_key_t image_dev_key_ed25519 = {IMAGE_KEY_ED25519, dev_ed25519, sizeof(dev_ed25519)};
 
-static const image_key_t dev_keys[] = {
+static const extxip_image_key_t dev_keys[] = {
     {IMAGE_KEY_EC_P256, dev_ec_p256, sizeof(dev_ec_p256)},
     {IMAGE_KEY_RSA2048, dev_rsa2048, sizeof(dev_rsa2048)},
     {IMAGE_KEY_ED25519, dev_ed25519, sizeof(dev_ed25519)},
 };
 
-const image_keyring_t image_dev_keyring = {dev_keys, sizeof(dev_keys) / sizeof(dev_keys[0])};
+const extxip_image_keyring_t image_dev_keyring = {dev_keys, sizeof(dev_keys) / sizeof(dev_keys[0])};

@@ -10,11 +10,11 @@
 
 #include "image/image.h"
 
-extern const image_key_t image_dev_key_ec_p256;   /* mcuboot-dev-ec-p256 (default) */
-extern const image_key_t image_dev_key_rsa2048;   /* mcuboot-dev-rsa-2048 */
-extern const image_key_t image_dev_key_ed25519;   /* mcuboot-dev-ed25519 */
+extern const extxip_image_key_t image_dev_key_ec_p256;   /* mcuboot-dev-ec-p256 (default) */
+extern const extxip_image_key_t image_dev_key_rsa2048;   /* mcuboot-dev-rsa-2048 */
+extern const extxip_image_key_t image_dev_key_ed25519;   /* mcuboot-dev-ed25519 */
 
 /* All three, EC P-256 first. */
-extern const image_keyring_t image_dev_keyring;
+extern const extxip_image_keyring_t image_dev_keyring;
 
 #endif

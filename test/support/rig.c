@@ -16,7 +16,7 @@ static void rig_reset_cb(void *arg)
     ((rig_t *)arg)->resets++;
 }
 
-static int rig_task(void *arg, uint32_t index, os_mgmt_task_t *t)
+static int rig_task(void *arg, uint32_t index, extxip_os_mgmt_task_t *t)
 {
     (void)arg;
     if (index != 0)
@@ -26,17 +26,17 @@ static int rig_task(void *arg, uint32_t index, os_mgmt_task_t *t)
     return 0;
 }
 
-const flash_area_t *rig_area(rig_t *r, uint32_t id)
+const extxip_flash_area_t *rig_area(rig_t *r, uint32_t id)
 {
-    const flash_area_t *fa = NULL;
-    if (id > 0xff || flash_map_get(&r->lay.map, (uint8_t)id, &fa) != FLASH_OK)
+    const extxip_flash_area_t *fa = NULL;
+    if (id > 0xff || extxip_flash_map_get(&r->lay.map, (uint8_t)id, &fa) != FLASH_OK)
         return NULL;
     return fa;
 }
 
 int rig_put(rig_t *r, uint32_t slot, const uint8_t *data, size_t len)
 {
-    const flash_area_t *fa = rig_area(r, slot);
+    const extxip_flash_area_t *fa = rig_area(r, slot);
     if (!fa || len > fa->size)
         return -1;
     size_t n = (len + 3u) & ~(size_t)3u;
@@ -45,9 +45,9 @@ int rig_put(rig_t *r, uint32_t slot, const uint8_t *data, size_t len)
         return -1;
     memset(tmp, 0xff, n);
     memcpy(tmp, data, len);
-    int rc = flash_area_erase(fa, 0, fa->size);
+    int rc = extxip_flash_area_erase(fa, 0, fa->size);
     if (rc == 0 && n)
-        rc = flash_area_write(fa, 0, tmp, (uint32_t)n);
+        rc = extxip_flash_area_write(fa, 0, tmp, (uint32_t)n);
     free(tmp);
     return rc == 0 ? 0 : -1;
 }
@@ -70,14 +70,14 @@ static void rig_rd_rig(void *arg, uint64_t *v)
 
 static int rig_zb_prepare(void *arg)
 {
-    return img_mgmt_log_erase(&((rig_t *)arg)->im);
+    return extxip_img_mgmt_log_erase(&((rig_t *)arg)->im);
 }
 
 static void rig_zb_done(void *arg, int erased)
 {
     rig_t *r = arg;
     (void)erased;
-    (void)kvs_mount(&r->kvs, r->setp.fa, r->setp.off, r->setp.size);
+    (void)extxip_kvs_mount(&r->kvs, r->setp.fa, r->setp.off, r->setp.size);
 }
 
 static void rig_commit(void *arg)
@@ -160,48 +160,48 @@ static void rfs_close(void *arg)
     ((rig_t *)arg)->open_file = -1;
 }
 
-/* The settings store below the image group's log (after img_mgmt_init). */
+/* The settings store below the image group's log (after extxip_img_mgmt_init). */
 static int rig_settings_start(rig_t *r)
 {
-    const flash_area_t *fa = rig_area(r, FLASH_AREA_SETTINGS);
-    r->setp = (settings_mgmt_port_t){
+    const extxip_flash_area_t *fa = rig_area(r, FLASH_AREA_SETTINGS);
+    r->setp = (extxip_settings_mgmt_port_t){
         .arg = r, .store = &r->kvs, .fa = fa, .off = 0, .commit = rig_commit,
-        .size = settings_mgmt_store_size(fa, r->im.cfg.log_area, r->im.cfg.log_off,
+        .size = extxip_settings_mgmt_store_size(fa, r->im.cfg.log_area, r->im.cfg.log_off,
                                          r->im.cfg.log_size),
     };
-    settings_mgmt_init(&r->set, &r->setp);
-    r->shc = (shell_cmds_ctx_t){.img = &r->im, .stats = &r->stp, .kvs = &r->kvs};
-    shell_cmds_port(&r->shp, &r->shc);
-    shell_mgmt_init(&r->sh, &r->shp);
+    extxip_settings_mgmt_init(&r->set, &r->setp);
+    r->shc = (extxip_shell_cmds_ctx_t){.img = &r->im, .stats = &r->stp, .kvs = &r->kvs};
+    extxip_shell_cmds_port(&r->shp, &r->shc);
+    extxip_shell_mgmt_init(&r->sh, &r->shp);
     r->open_file = -1;
-    r->fsp = (fs_mgmt_port_t){.arg = r, .stat = rfs_stat, .open = rfs_open, .read = rfs_read,
+    r->fsp = (extxip_fs_mgmt_port_t){.arg = r, .stat = rfs_stat, .open = rfs_open, .read = rfs_read,
                               .write = rfs_write, .close = rfs_close, .max_file = RIG_FS_FILE_MAX};
-    fs_mgmt_init(&r->fs, &r->fsp);
-    return kvs_mount(&r->kvs, fa, 0, r->setp.size) == KVS_OK ? 0 : -1;
+    extxip_fs_mgmt_init(&r->fs, &r->fsp);
+    return extxip_kvs_mount(&r->kvs, fa, 0, r->setp.size) == KVS_OK ? 0 : -1;
 }
 
 int rig_restart(rig_t *r)
 {
     memset(&r->im, 0, sizeof r->im);
     memset(&r->os, 0, sizeof r->os);
-    smp_server_init(&r->srv);
-    os_mgmt_init(&r->os, &r->osp);
-    r->stg[0] = (stat_mgmt_group_t){"smp_svr_stats", rig_f_svr, 1, rig_rd_svr, r};
-    r->stg[1] = (stat_mgmt_group_t){"rig", rig_f_rig, 3, rig_rd_rig, r};
-    r->stp = (stat_mgmt_port_t){r->stg, 2};
-    stat_mgmt_init(&r->st, &r->stp);
-    enum_mgmt_init(&r->en, &r->srv);
-    r->zbp = (zbasic_mgmt_port_t){
+    extxip_smp_server_init(&r->srv);
+    extxip_os_mgmt_init(&r->os, &r->osp);
+    r->stg[0] = (extxip_stat_mgmt_group_t){"smp_svr_stats", rig_f_svr, 1, rig_rd_svr, r};
+    r->stg[1] = (extxip_stat_mgmt_group_t){"rig", rig_f_rig, 3, rig_rd_rig, r};
+    r->stp = (extxip_stat_mgmt_port_t){r->stg, 2};
+    extxip_stat_mgmt_init(&r->st, &r->stp);
+    extxip_enum_mgmt_init(&r->en, &r->srv);
+    r->zbp = (extxip_zbasic_mgmt_port_t){
         .arg = r, .map = &r->lay.map, .area_id = FLASH_AREA_SETTINGS, .prepare = rig_zb_prepare,
         .done = rig_zb_done,
     };
-    zbasic_mgmt_init(&r->zb, &r->zbp);
-    if (os_mgmt_register(&r->os, &r->srv) != 0 || img_mgmt_init(&r->im, &r->cfg) != 0 ||
-        img_mgmt_register(&r->im, &r->srv) != 0 || rig_settings_start(r) != 0 ||
-        stat_mgmt_register(&r->st, &r->srv) != 0 || settings_mgmt_register(&r->set, &r->srv) != 0 ||
-        shell_mgmt_register(&r->sh, &r->srv) != 0 ||
-        enum_mgmt_register(&r->en, &r->srv) != 0 || zbasic_mgmt_register(&r->zb, &r->srv) != 0 ||
-        fs_mgmt_register(&r->fs, &r->srv) != 0) {
+    extxip_zbasic_mgmt_init(&r->zb, &r->zbp);
+    if (extxip_os_mgmt_register(&r->os, &r->srv) != 0 || extxip_img_mgmt_init(&r->im, &r->cfg) != 0 ||
+        extxip_img_mgmt_register(&r->im, &r->srv) != 0 || rig_settings_start(r) != 0 ||
+        extxip_stat_mgmt_register(&r->st, &r->srv) != 0 || extxip_settings_mgmt_register(&r->set, &r->srv) != 0 ||
+        extxip_shell_mgmt_register(&r->sh, &r->srv) != 0 ||
+        extxip_enum_mgmt_register(&r->en, &r->srv) != 0 || extxip_zbasic_mgmt_register(&r->zb, &r->srv) != 0 ||
+        extxip_fs_mgmt_register(&r->fs, &r->srv) != 0) {
         fprintf(stderr, "rig: services did not start\n");
         return -1;
     }
@@ -215,7 +215,7 @@ int rig_open(rig_t *r, const char *layout, const char *vec_dir)
         fprintf(stderr, "rig: cannot open the RAM board\n");
         return -1;
     }
-    const flash_dev_t *devs[PM_DEV_COUNT];
+    const extxip_flash_dev_t *devs[PM_DEV_COUNT];
     for (int i = 0; i < PM_DEV_COUNT; i++)
         devs[i] = simflash_board_dev(&r->b, i);
     char err[256];
@@ -239,7 +239,7 @@ int rig_open(rig_t *r, const char *layout, const char *vec_dir)
             }
         }
     }
-    os_mgmt_port_t *p = &r->osp;
+    extxip_os_mgmt_port_t *p = &r->osp;
     p->arg = r;
     p->buf_size = SMP_BUF_SIZE;
     p->buf_count = 4;
@@ -250,7 +250,7 @@ int rig_open(rig_t *r, const char *layout, const char *vec_dir)
     p->boot_mode = OS_MGMT_BOOT_MODE_OVERWRITE_ONLY;
     p->task_get = rig_task;
 
-    img_mgmt_config_default(&r->cfg);
+    extxip_img_mgmt_config_default(&r->cfg);
     r->cfg.map = &r->lay.map;
     r->cfg.keys = &image_dev_keyring;
     r->cfg.clock = rig_clock;
@@ -270,7 +270,7 @@ void rig_close(rig_t *r)
 
 uint8_t *rig_mem(rig_t *r, int dev, uint32_t *size)
 {
-    flash_dev_t *d = simflash_board_dev(&r->b, dev);
+    extxip_flash_dev_t *d = simflash_board_dev(&r->b, dev);
     if (size)
         *size = d ? d->size : 0;
     return d ? simflash_mem(r->b.dev[dev]) : NULL;
@@ -338,7 +338,7 @@ static int rig_out(void *arg, const uint8_t *pkt, size_t len)
 int rig_process(rig_t *r, const uint8_t *rx, size_t len, uint64_t peer)
 {
     r->nrsp = 0;
-    return smp_process(&r->srv, rx, len, r->tx, sizeof r->tx, peer, rig_out, r);
+    return extxip_smp_process(&r->srv, rx, len, r->tx, sizeof r->tx, peer, rig_out, r);
 }
 
 size_t rig_pkt(uint8_t *out, size_t cap, uint8_t op, uint8_t ver, uint16_t group, uint8_t seq,
@@ -346,17 +346,17 @@ size_t rig_pkt(uint8_t *out, size_t cap, uint8_t op, uint8_t ver, uint16_t group
 {
     if (cap < SMP_HDR_SIZE + blen || blen > UINT16_MAX)
         return 0;
-    smp_hdr_t h = {op, ver, 0, (uint16_t)blen, group, seq, id};
-    smp_hdr_encode(&h, out);
+    extxip_smp_hdr_t h = {op, ver, 0, (uint16_t)blen, group, seq, id};
+    extxip_smp_hdr_encode(&h, out);
     if (blen)
         memcpy(out + SMP_HDR_SIZE, body, blen);
     return SMP_HDR_SIZE + blen;
 }
 
-const char *rig_rsp_check(const uint8_t *pkt, size_t len, const smp_hdr_t *req)
+const char *rig_rsp_check(const uint8_t *pkt, size_t len, const extxip_smp_hdr_t *req)
 {
-    smp_hdr_t h;
-    if (smp_hdr_decode(pkt, len, &h) != 0)
+    extxip_smp_hdr_t h;
+    if (extxip_smp_hdr_decode(pkt, len, &h) != 0)
         return "response shorter than a header";
     if (h.op != SMP_OP_READ_RSP && h.op != SMP_OP_WRITE_RSP)
         return "response op is not a response";
@@ -372,12 +372,12 @@ const char *rig_rsp_check(const uint8_t *pkt, size_t len, const smp_hdr_t *req)
         if ((req->op == SMP_OP_READ) != (h.op == SMP_OP_READ_RSP))
             return "response op does not answer the request op";
     }
-    cbor_decoder_t d;
-    cbor_type_t t;
-    cbor_dec_init(&d, pkt + SMP_HDR_SIZE, h.len);
-    if (cbor_dec_peek(&d, &t) != 0 || t != CBOR_TY_MAP)
+    extxip_cbor_decoder_t d;
+    extxip_cbor_type_t t;
+    extxip_cbor_dec_init(&d, pkt + SMP_HDR_SIZE, h.len);
+    if (extxip_cbor_dec_peek(&d, &t) != 0 || t != CBOR_TY_MAP)
         return "response body is not a map";
-    if (cbor_dec_skip(&d) != 0)
+    if (extxip_cbor_dec_skip(&d) != 0)
         return "response body is not well-formed CBOR";
     if (d.pos != h.len)
         return "bytes after the response map";
@@ -389,55 +389,55 @@ int rig_fields(const uint8_t *pkt, size_t len, rig_fields_t *f)
     memset(f, 0, sizeof *f);
     if (len < SMP_HDR_SIZE)
         return -1;
-    cbor_decoder_t d;
-    cbor_dec_init(&d, pkt + SMP_HDR_SIZE, len - SMP_HDR_SIZE);
-    if (cbor_dec_map_enter(&d, NULL) != 0)
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, pkt + SMP_HDR_SIZE, len - SMP_HDR_SIZE);
+    if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
         return -1;
-    while (!cbor_dec_at_end(&d)) {
-        cbor_str_t k;
-        if (cbor_dec_tstr(&d, &k) != 0)
+    while (!extxip_cbor_dec_at_end(&d)) {
+        extxip_cbor_str_t k;
+        if (extxip_cbor_dec_tstr(&d, &k) != 0)
             return -1;
-        if (cbor_str_eq(&k, "rc")) {
-            if (cbor_dec_int64(&d, &f->rc) != 0)
+        if (extxip_cbor_str_eq(&k, "rc")) {
+            if (extxip_cbor_dec_int64(&d, &f->rc) != 0)
                 return -1;
             f->has_rc = true;
-        } else if (cbor_str_eq(&k, "off")) {
-            if (cbor_dec_uint32(&d, &f->off) != 0)
+        } else if (extxip_cbor_str_eq(&k, "off")) {
+            if (extxip_cbor_dec_uint32(&d, &f->off) != 0)
                 return -1;
             f->has_off = true;
-        } else if (cbor_str_eq(&k, "match")) {
-            if (cbor_dec_bool(&d, &f->match) != 0)
+        } else if (extxip_cbor_str_eq(&k, "match")) {
+            if (extxip_cbor_dec_bool(&d, &f->match) != 0)
                 return -1;
             f->has_match = true;
-        } else if (cbor_str_eq(&k, "r")) {
-            cbor_str_t s;
-            if (cbor_dec_tstr(&d, &s) != 0)
+        } else if (extxip_cbor_str_eq(&k, "r")) {
+            extxip_cbor_str_t s;
+            if (extxip_cbor_dec_tstr(&d, &s) != 0)
                 return -1;
             size_t n = s.len < sizeof f->r - 1 ? s.len : sizeof f->r - 1;
             memcpy(f->r, s.ptr, n);
             f->r[n] = 0;
             f->has_r = true;
-        } else if (cbor_str_eq(&k, "err")) {
-            cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &f->err_group),
+        } else if (extxip_cbor_str_eq(&k, "err")) {
+            extxip_cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &f->err_group),
                               CBOR_KV("rc", CBOR_KV_UINT32, &f->err_rc)};
-            if (cbor_map_decode_keys(&d, kv, 2, NULL) != 0)
+            if (extxip_cbor_map_decode_keys(&d, kv, 2, NULL) != 0)
                 return -1;
             f->has_err = true;
-        } else if (cbor_dec_skip(&d) != 0) {
+        } else if (extxip_cbor_dec_skip(&d) != 0) {
             return -1;
         }
     }
-    return cbor_dec_leave(&d) == 0 ? 0 : -1;
+    return extxip_cbor_dec_leave(&d) == 0 ? 0 : -1;
 }
 
 bool rig_echo_ok(rig_t *r, const char *text, uint64_t peer)
 {
     uint8_t body[160], pkt[200];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, body, sizeof body);
-    cbor_enc_map(&e, 1);
-    cbor_enc_tstr_z(&e, "d");
-    cbor_enc_tstr_z(&e, text);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, body, sizeof body);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "d");
+    extxip_cbor_enc_tstr_z(&e, text);
     if (e.err)
         return false;
     uint8_t seq = ++r->seq;
@@ -445,8 +445,8 @@ bool rig_echo_ok(rig_t *r, const char *text, uint64_t peer)
                        OS_MGMT_ID_ECHO, body, e.len);
     if (rig_process(r, pkt, n, peer) != 1 || r->nrsp != 1)
         return false;
-    smp_hdr_t req;
-    smp_hdr_decode(pkt, n, &req);
+    extxip_smp_hdr_t req;
+    extxip_smp_hdr_decode(pkt, n, &req);
     if (rig_rsp_check(r->rsp[0].pkt, r->rsp[0].len, &req) != NULL)
         return false;
     rig_fields_t f;

@@ -45,23 +45,23 @@ typedef struct rig_rsp {
 typedef struct rig {
     simflash_board_t b;
     pm_layout_t lay;
-    os_mgmt_port_t osp;
-    os_mgmt_t os;
-    img_mgmt_config_t cfg;
-    img_mgmt_t im;
-    stat_mgmt_group_t stg[2];  /* "smp_svr_stats" {ticks}, "rig" {requests, errors, resets} */
-    stat_mgmt_port_t stp;
-    stat_mgmt_t st;
-    enum_mgmt_t en;
-    zbasic_mgmt_port_t zbp;
-    zbasic_mgmt_t zb;
-    kvs_t kvs;
-    settings_mgmt_port_t setp;
-    settings_mgmt_t set;
+    extxip_os_mgmt_port_t osp;
+    extxip_os_mgmt_t os;
+    extxip_img_mgmt_config_t cfg;
+    extxip_img_mgmt_t im;
+    extxip_stat_mgmt_group_t stg[2];  /* "smp_svr_stats" {ticks}, "rig" {requests, errors, resets} */
+    extxip_stat_mgmt_port_t stp;
+    extxip_stat_mgmt_t st;
+    extxip_enum_mgmt_t en;
+    extxip_zbasic_mgmt_port_t zbp;
+    extxip_zbasic_mgmt_t zb;
+    extxip_kvs_t kvs;
+    extxip_settings_mgmt_port_t setp;
+    extxip_settings_mgmt_t set;
     int commits;         /* settings commit hook runs */
-    shell_cmds_ctx_t shc;
-    shell_mgmt_port_t shp;
-    shell_mgmt_t sh;
+    extxip_shell_cmds_ctx_t shc;
+    extxip_shell_mgmt_port_t shp;
+    extxip_shell_mgmt_t sh;
     /* the file group over a small RAM file system (RIG_FS_FILES files of at
      * most RIG_FS_FILE_MAX bytes; names flat) */
     struct rig_file {
@@ -73,9 +73,9 @@ typedef struct rig {
     int open_file;       /* index, -1: none */
     bool fs_dirty;       /* a file was opened for writing since rig_open/rig_restore */
     bool open_write;
-    fs_mgmt_port_t fsp;
-    fs_mgmt_t fs;
-    smp_server_t srv;
+    extxip_fs_mgmt_port_t fsp;
+    extxip_fs_mgmt_t fs;
+    extxip_smp_server_t srv;
     uint64_t now_ms;     /* the image group's clock (busy rule) */
     int resets;          /* reset callbacks run */
     uint8_t seq;
@@ -106,10 +106,10 @@ void rig_restore(rig_t *r);
 
 /* Put a file at the start of absolute slot `slot` (erasing it first). Returns 0 or -1. */
 int rig_put(rig_t *r, uint32_t slot, const uint8_t *data, size_t len);
-const flash_area_t *rig_area(rig_t *r, uint32_t id);
+const extxip_flash_area_t *rig_area(rig_t *r, uint32_t id);
 
-/* Hand rx to smp_process as peer `peer`; the responses land in r->rsp[].
- * Returns smp_process's result. */
+/* Hand rx to extxip_smp_process as peer `peer`; the responses land in r->rsp[].
+ * Returns extxip_smp_process's result. */
 int rig_process(rig_t *r, const uint8_t *rx, size_t len, uint64_t peer);
 
 /* Build one request packet (header + body) into out; returns its length. */
@@ -120,7 +120,7 @@ size_t rig_pkt(uint8_t *out, size_t cap, uint8_t op, uint8_t ver, uint16_t group
  * WRITE_RSP, version 0/1, len == bytes after the header, body exactly one
  * CBOR map (nested items well formed). If req != NULL, group/seq/id must
  * match it and the op must answer its op. Returns 0 or a short reason. */
-const char *rig_rsp_check(const uint8_t *pkt, size_t len, const smp_hdr_t *req);
+const char *rig_rsp_check(const uint8_t *pkt, size_t len, const extxip_smp_hdr_t *req);
 
 /* Decoded fields of a response body (absent: has_* false). */
 typedef struct rig_fields {

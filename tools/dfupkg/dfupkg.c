@@ -74,7 +74,7 @@ static int ram_noerase(void *ctx, uint32_t off, uint32_t len)
     return FLASH_ERR_IO;
 }
 
-static void ver_str(const image_version_t *v, char *buf, size_t cap)
+static void ver_str(const extxip_image_version_t *v, char *buf, size_t cap)
 {
     if (v->build_num)
         snprintf(buf, cap, "%u.%u.%u.%u", v->major, v->minor, v->revision, v->build_num);
@@ -88,17 +88,17 @@ int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image
     if (size < IMAGE_HEADER_SIZE || size > DFUPKG_MAX_FILE)
         return fail(err, cap, "%zu bytes: not an MCUboot image", size);
     /* lib/image reads through a flash area: a read-only one over the buffer. */
-    static const flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase};
-    flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data};
-    flash_area_t fa = {0, "package", &dev, 0, (uint32_t)size};
-    image_info_t info;
-    int rc = image_validate(&fa, NULL, &info);
+    static const extxip_flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase};
+    extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data};
+    extxip_flash_area_t fa = {0, "package", &dev, 0, (uint32_t)size};
+    extxip_image_info_t info;
+    int rc = extxip_image_validate(&fa, NULL, &info);
     if (rc == IMAGE_ERR_MAGIC)
         return fail(err, cap, "not an MCUboot image (no header magic)");
     if (rc == IMAGE_ERR_HASH)
         return fail(err, cap, "hash mismatch: the SHA-256 TLV does not match the image");
     if (rc != IMAGE_OK)
-        return fail(err, cap, "not a valid MCUboot image: %s", image_strerror(rc));
+        return fail(err, cap, "not a valid MCUboot image: %s", extxip_image_strerror(rc));
     if (info.tlv_end != size)
         return fail(err, cap, "%zu bytes after the image's TLVs (image ends at %u)",
                     size - info.tlv_end, info.tlv_end);

@@ -163,7 +163,7 @@ static int cmd_upload(app_t *a, const char *path)
         return EX_USAGE;
     }
     uint8_t sha[CRYPTO_SHA256_SIZE];
-    if (crypto_sha256(data, size, sha) != 0) {
+    if (extxip_crypto_sha256(data, size, sha) != 0) {
         fprintf(stderr, "Error: sha256 failed\n");
         free(data);
         return EX_USAGE;

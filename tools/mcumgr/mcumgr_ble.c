@@ -22,8 +22,8 @@
 struct mcumgr_ble {
     mcumgr_conn_t conn;
     int fd;
-    ble_h4_rx_t h4;
-    ble_l2cap_rx_t l2;
+    extxip_ble_h4_rx_t h4;
+    extxip_ble_l2cap_rx_t l2;
     char err[400];
     /* controller */
     int cmd_credits;
@@ -48,7 +48,7 @@ struct mcumgr_ble {
     int att_waiting;
     /* SMP reassembly and packets waiting for recv */
     uint8_t *smp;
-    smp_reasm_t reasm; /* over smp (SMP_MAX) */
+    extxip_smp_reasm_t reasm; /* over smp (SMP_MAX) */
     uint8_t *q;
     size_t q_len, q_cap;
     mcumgr_ble_stats_t st;
@@ -94,7 +94,7 @@ static void on_notify(mcumgr_ble_t *b, const uint8_t *d, size_t n)
     b->st.smp_rx_bytes += n;
     while (n) {
         size_t used, len;
-        if (smp_reasm_feed(&b->reasm, d, n, &used, &len) == SMP_REASM_DONE)
+        if (extxip_smp_reasm_feed(&b->reasm, d, n, &used, &len) == SMP_REASM_DONE)
             queue_smp(b, b->smp, len);
         d += used;
         n -= used;
@@ -113,7 +113,7 @@ static void on_att(mcumgr_ble_t *b, const uint8_t *d, size_t n)
         ble_put16(c, 1);
         ble_put16(c + 2, BLE_CID_ATT);
         c[4] = BLE_ATT_CONFIRM;
-        size_t l = ble_hci_acl(pkt, sizeof pkt, b->handle, 1, c, 5);
+        size_t l = extxip_ble_hci_acl(pkt, sizeof pkt, b->handle, 1, c, 5);
         ctl_write(b, pkt, l);
         return;
     }
@@ -143,9 +143,9 @@ static void on_adv(mcumgr_ble_t *b, const uint8_t *e, size_t n)
             continue;
         if (b->conn.peer_name[0]) {
             const uint8_t *nm;
-            int nl = ble_ad_find(ad, dl, 0x09, &nm);
+            int nl = extxip_ble_ad_find(ad, dl, 0x09, &nm);
             if (nl < 0)
-                nl = ble_ad_find(ad, dl, 0x08, &nm);
+                nl = extxip_ble_ad_find(ad, dl, 0x08, &nm);
             if (nl < 0 || (size_t)nl != strlen(b->conn.peer_name) ||
                 memcmp(nm, b->conn.peer_name, (size_t)nl) != 0)
                 continue;
@@ -159,14 +159,14 @@ static void on_adv(mcumgr_ble_t *b, const uint8_t *e, size_t n)
 static void on_packet(mcumgr_ble_t *b, const uint8_t *pkt, size_t len)
 {
     if (pkt[0] == BLE_H4_EVT) {
-        ble_evt_t e;
-        if (ble_evt_parse(pkt + 1, len - 1, &e) != 0)
+        extxip_ble_evt_t e;
+        if (extxip_ble_evt_parse(pkt + 1, len - 1, &e) != 0)
             return;
         uint16_t op;
         uint8_t status;
         const uint8_t *r;
         size_t rl;
-        if (ble_evt_cmd_done(&e, &op, &status, &r, &rl) == 0) {
+        if (extxip_ble_evt_cmd_done(&e, &op, &status, &r, &rl) == 0) {
             b->cmd_credits = e.code == BLE_EVT_CMD_COMPLETE ? e.p[0] : e.p[1];
             if (op) {
                 b->done = 1;
@@ -183,8 +183,8 @@ static void on_packet(mcumgr_ble_t *b, const uint8_t *pkt, size_t len)
             b->connected = 0;
             b->disc_reason = e.p[3];
             b->acl_free = b->acl_total;
-            ble_l2cap_rx_init(&b->l2);
-            smp_reasm_reset(&b->reasm);
+            extxip_ble_l2cap_rx_init(&b->l2);
+            extxip_smp_reasm_reset(&b->reasm);
         } else if (e.code == BLE_EVT_NUM_COMPLETED && e.len >= 1 &&
                    (size_t)e.len >= 1 + 4u * e.p[0]) {
             for (unsigned i = 0; i < e.p[0]; i++)
@@ -206,15 +206,15 @@ static void on_packet(mcumgr_ble_t *b, const uint8_t *pkt, size_t len)
             }
         }
     } else if (pkt[0] == BLE_H4_ACL) {
-        ble_acl_t a;
-        if (ble_acl_parse(pkt + 1, len - 1, &a) != 0 || !b->connected || a.handle != b->handle)
+        extxip_ble_acl_t a;
+        if (extxip_ble_acl_parse(pkt + 1, len - 1, &a) != 0 || !b->connected || a.handle != b->handle)
             return;
         b->st.acl_rx_pkts++;
         b->st.acl_rx_bytes += a.len;
         uint16_t cid;
         const uint8_t *d;
         size_t n;
-        if (ble_l2cap_feed(&b->l2, &a, &cid, &d, &n) == 1 && cid == BLE_CID_ATT)
+        if (extxip_ble_l2cap_feed(&b->l2, &a, &cid, &d, &n) == 1 && cid == BLE_CID_ATT)
             on_att(b, d, n);
     }
 }
@@ -246,7 +246,7 @@ static int pump(mcumgr_ble_t *b, long long deadline_ns)
         size_t used;
         const uint8_t *pkt;
         size_t plen;
-        int got = ble_h4_feed(&b->h4, in, n, &used, &pkt, &plen);
+        int got = extxip_ble_h4_feed(&b->h4, in, n, &used, &pkt, &plen);
         in += used;
         n -= used;
         if (got == 1)
@@ -269,7 +269,7 @@ static int hci(mcumgr_ble_t *b, uint16_t op, const uint8_t *p, size_t n)
     while (b->cmd_credits <= 0)
         if (pump(b, end) <= 0)
             return -1;
-    size_t l = ble_hci_cmd(pkt, sizeof pkt, op, p, n);
+    size_t l = extxip_ble_hci_cmd(pkt, sizeof pkt, op, p, n);
     b->done = 0;
     b->cmd_credits--;
     if (!l || ctl_write(b, pkt, l) != 0)
@@ -302,7 +302,7 @@ static int att_send(mcumgr_ble_t *b, const uint8_t *pdu, size_t n)
         if (!b->connected)
             return -1;
         size_t k = total - off < b->acl_mtu ? total - off : b->acl_mtu;
-        size_t l = ble_hci_acl(pkt, sizeof pkt, b->handle, off == 0, l2 + off, k);
+        size_t l = extxip_ble_hci_acl(pkt, sizeof pkt, b->handle, off == 0, l2 + off, k);
         if (ctl_write(b, pkt, l) != 0)
             return -1;
         b->acl_free--;
@@ -459,7 +459,7 @@ static int discover(mcumgr_ble_t *b)
     ble_put16(q + 1, 1);
     ble_put16(q + 3, 0xFFFF);
     ble_put16(q + 5, BLE_UUID_PRIMARY);
-    memcpy(q + 7, ble_uuid_smp_svc, 16);
+    memcpy(q + 7, extxip_ble_uuid_smp_svc, 16);
     if (att_req(b, q, 23) != 0)
         goto lost;
     if (b->att_rsp[0] != BLE_ATT_FIND_TYPE_RSP || b->att_rsp_len < 5)
@@ -486,7 +486,7 @@ static int discover(mcumgr_ble_t *b)
             last = ble_get16(e);
             if (b->smp_handle && next_decl_end == end)
                 next_decl_end = (uint16_t)(last - 1);
-            if (each == 21 && memcmp(e + 5, ble_uuid_smp_chr, 16) == 0 && !b->smp_handle)
+            if (each == 21 && memcmp(e + 5, extxip_ble_uuid_smp_chr, 16) == 0 && !b->smp_handle)
                 b->smp_handle = ble_get16(e + 3);
         }
         if (last < h)
@@ -562,11 +562,11 @@ mcumgr_ble_t *mcumgr_ble_open(const mcumgr_conn_t *c, char *err, size_t cap)
         free(b);
         return NULL;
     }
-    smp_reasm_init(&b->reasm, b->smp, SMP_MAX);
+    extxip_smp_reasm_init(&b->reasm, b->smp, SMP_MAX);
     b->conn = *c;
     b->cmd_credits = 1;
-    ble_h4_rx_init(&b->h4);
-    ble_l2cap_rx_init(&b->l2);
+    extxip_ble_h4_rx_init(&b->h4);
+    extxip_ble_l2cap_rx_init(&b->l2);
     if (c->peer_id[0]) {
         unsigned v[6];
         if (sscanf(c->peer_id, "%2x:%2x:%2x:%2x:%2x:%2x", &v[0], &v[1], &v[2], &v[3], &v[4],
@@ -582,7 +582,7 @@ mcumgr_ble_t *mcumgr_ble_open(const mcumgr_conn_t *c, char *err, size_t cap)
         free(b);
         return NULL;
     }
-    ble_hci_cmd(sig_disc, sizeof sig_disc, BLE_OP_DISCONNECT, (const uint8_t[]){0, 0, 0x13}, 3);
+    extxip_ble_hci_cmd(sig_disc, sizeof sig_disc, BLE_OP_DISCONNECT, (const uint8_t[]){0, 0, 0x13}, 3);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -58,7 +58,7 @@ typedef struct {
     char report[DFU_MAX_SLOTS][128];
 } state_t;
 
-static void copy_text(char *buf, size_t cap, const cbor_str_t *s)
+static void copy_text(char *buf, size_t cap, const extxip_cbor_str_t *s)
 {
     size_t n = s->len < cap - 1 ? s->len : cap - 1;
     memcpy(buf, s->ptr, n);
@@ -72,83 +72,83 @@ static void copy_text(char *buf, size_t cap, const cbor_str_t *s)
  * image, extxip's own key; Zephyr devices do not send it). */
 static int parse_state(const uint8_t *body, size_t len, state_t *st)
 {
-    cbor_decoder_t d;
-    cbor_str_t k, s;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k, s;
     memset(st, 0, sizeof *st);
-    cbor_dec_init(&d, body, len);
-    if (cbor_dec_map_enter(&d, NULL) != 0)
+    extxip_cbor_dec_init(&d, body, len);
+    if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
         return -1;
-    while (!cbor_dec_at_end(&d)) {
-        if (cbor_dec_tstr(&d, &k) != 0)
+    while (!extxip_cbor_dec_at_end(&d)) {
+        if (extxip_cbor_dec_tstr(&d, &k) != 0)
             return -1;
-        if (cbor_str_eq(&k, "images")) {
-            if (cbor_dec_array_enter(&d, NULL) != 0)
+        if (extxip_cbor_str_eq(&k, "images")) {
+            if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
                 return -1;
-            while (!cbor_dec_at_end(&d)) {
-                if (st->n >= DFU_MAX_SLOTS || cbor_dec_map_enter(&d, NULL) != 0)
+            while (!extxip_cbor_dec_at_end(&d)) {
+                if (st->n >= DFU_MAX_SLOTS || extxip_cbor_dec_map_enter(&d, NULL) != 0)
                     return -1;
                 slot_t *e = &st->s[st->n++];
                 memset(e, 0, sizeof *e);
-                while (!cbor_dec_at_end(&d)) {
+                while (!extxip_cbor_dec_at_end(&d)) {
                     int64_t v;
                     int rc = 0;
-                    if (cbor_dec_tstr(&d, &k) != 0)
+                    if (extxip_cbor_dec_tstr(&d, &k) != 0)
                         return -1;
-                    if (cbor_str_eq(&k, "image") || cbor_str_eq(&k, "slot")) {
-                        rc = cbor_dec_int64(&d, &v);
+                    if (extxip_cbor_str_eq(&k, "image") || extxip_cbor_str_eq(&k, "slot")) {
+                        rc = extxip_cbor_dec_int64(&d, &v);
                         if (rc == 0 && (v < 0 || v > 255))
                             rc = -1;
                         if (rc == 0 && k.ptr[0] == 'i')
                             e->image = v;
                         else if (rc == 0)
                             e->slot = v;
-                    } else if (cbor_str_eq(&k, "version")) {
-                        rc = cbor_dec_tstr(&d, &s);
+                    } else if (extxip_cbor_str_eq(&k, "version")) {
+                        rc = extxip_cbor_dec_tstr(&d, &s);
                         if (rc == 0)
                             copy_text(e->version, sizeof e->version, &s);
-                    } else if (cbor_str_eq(&k, "hash")) {
-                        rc = cbor_dec_bstr(&d, &s);
+                    } else if (extxip_cbor_str_eq(&k, "hash")) {
+                        rc = extxip_cbor_dec_bstr(&d, &s);
                         if (rc == 0 && s.len <= sizeof e->hash) {
                             memcpy(e->hash, s.ptr, s.len);
                             e->hash_len = s.len;
                         } else {
                             rc = -1;
                         }
-                    } else if (cbor_str_eq(&k, "pending")) {
-                        rc = cbor_dec_bool(&d, &e->pending);
-                    } else if (cbor_str_eq(&k, "confirmed")) {
-                        rc = cbor_dec_bool(&d, &e->confirmed);
-                    } else if (cbor_str_eq(&k, "active")) {
-                        rc = cbor_dec_bool(&d, &e->active);
-                    } else if (cbor_str_eq(&k, "permanent")) {
-                        rc = cbor_dec_bool(&d, &e->permanent);
+                    } else if (extxip_cbor_str_eq(&k, "pending")) {
+                        rc = extxip_cbor_dec_bool(&d, &e->pending);
+                    } else if (extxip_cbor_str_eq(&k, "confirmed")) {
+                        rc = extxip_cbor_dec_bool(&d, &e->confirmed);
+                    } else if (extxip_cbor_str_eq(&k, "active")) {
+                        rc = extxip_cbor_dec_bool(&d, &e->active);
+                    } else if (extxip_cbor_str_eq(&k, "permanent")) {
+                        rc = extxip_cbor_dec_bool(&d, &e->permanent);
                     } else {
-                        rc = cbor_dec_skip(&d);
+                        rc = extxip_cbor_dec_skip(&d);
                     }
                     if (rc != 0)
                         return -1;
                 }
-                if (cbor_dec_err(&d) || cbor_dec_leave(&d) != 0)
+                if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
                     return -1;
             }
-            if (cbor_dec_err(&d) || cbor_dec_leave(&d) != 0)
+            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
                 return -1;
-        } else if (cbor_str_eq(&k, "bootReport")) {
-            if (cbor_dec_array_enter(&d, NULL) != 0)
+        } else if (extxip_cbor_str_eq(&k, "bootReport")) {
+            if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
                 return -1;
-            while (!cbor_dec_at_end(&d)) {
-                if (cbor_dec_tstr(&d, &s) != 0)
+            while (!extxip_cbor_dec_at_end(&d)) {
+                if (extxip_cbor_dec_tstr(&d, &s) != 0)
                     return -1;
                 if (st->nreport < DFU_MAX_SLOTS)
                     copy_text(st->report[st->nreport++], sizeof st->report[0], &s);
             }
-            if (cbor_dec_err(&d) || cbor_dec_leave(&d) != 0)
+            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
                 return -1;
-        } else if (cbor_dec_skip(&d) != 0) {
+        } else if (extxip_cbor_dec_skip(&d) != 0) {
             return -1;
         }
     }
-    return cbor_dec_err(&d) || cbor_dec_leave(&d) != 0 ? -1 : 0;
+    return cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0 ? -1 : 0;
 }
 
 static const slot_t *find_slot(const state_t *st, int image, int slot)
@@ -352,7 +352,7 @@ static int upload_one(worker_t *w, const dfupkg_image_t *im, long long buf_size,
 {
     const mcumgr_cli_t *o = w->d->ctx->o;
     uint8_t sha[32];
-    if (crypto_sha256(im->data, im->size, sha) != 0) {
+    if (extxip_crypto_sha256(im->data, im->size, sha) != 0) {
         sfmt(why, cap, "sha256 failed");
         return -1;
     }

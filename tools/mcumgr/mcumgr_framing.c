@@ -9,14 +9,14 @@
 
 void mcumgr_hdr_put(uint8_t *o, const mcumgr_hdr_t *h)
 {
-    smp_hdr_t s = {h->op, h->version, h->flags, h->len, h->group, h->seq, h->id};
-    smp_hdr_encode(&s, o);
+    extxip_smp_hdr_t s = {h->op, h->version, h->flags, h->len, h->group, h->seq, h->id};
+    extxip_smp_hdr_encode(&s, o);
 }
 
 void mcumgr_hdr_get(const uint8_t *in, mcumgr_hdr_t *h)
 {
-    smp_hdr_t s;
-    smp_hdr_decode(in, SMP_HDR_SIZE, &s);
+    extxip_smp_hdr_t s;
+    extxip_smp_hdr_decode(in, SMP_HDR_SIZE, &s);
     h->op = s.op;
     h->version = s.version;
     h->flags = s.flags;
@@ -40,7 +40,7 @@ size_t mcumgr_frame_encode(const uint8_t *pkt, size_t len, int line_chars, uint8
         return 0;
     if (line_chars == 124) { /* the common case: lib/smp's client split */
         size_t n = 0;
-        return smp_serial_encode(pkt, len, SMP_SERIAL_SPLIT_CLIENT, out, cap, &n) == 0 ? n : 0;
+        return extxip_smp_serial_encode(pkt, len, SMP_SERIAL_SPLIT_CLIENT, out, cap, &n) == 0 ? n : 0;
     }
     /* Other line lengths (mcumgr's mtu=): same frame, cut at line_chars. Every cut is
      * at a multiple of 4 characters, so padding can only be on the last line. */
@@ -54,10 +54,10 @@ size_t mcumgr_frame_encode(const uint8_t *pkt, size_t len, int line_chars, uint8
     frame[0] = (uint8_t)((len + 2) >> 8);
     frame[1] = (uint8_t)(len + 2);
     memcpy(frame + 2, pkt, len);
-    uint16_t crc = smp_crc16_xmodem(0, pkt, len);
+    uint16_t crc = extxip_smp_crc16_xmodem(0, pkt, len);
     frame[2 + len] = (uint8_t)(crc >> 8);
     frame[3 + len] = (uint8_t)crc;
-    if (smp_base64_encode(frame, raw, text, chars) != (int)chars)
+    if (extxip_smp_base64_encode(frame, raw, text, chars) != (int)chars)
         goto fail;
     for (size_t pos = 0; pos < chars; pos += (size_t)line_chars) {
         size_t n = chars - pos < (size_t)line_chars ? chars - pos : (size_t)line_chars;

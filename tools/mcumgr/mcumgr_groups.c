@@ -24,7 +24,7 @@ static int bad_reply(void)
     return EX_LINK;
 }
 
-static int done(cbor_encoder_t *e)
+static int done(extxip_cbor_encoder_t *e)
 {
     return e->err ? -1 : (int)e->len;
 }
@@ -39,18 +39,18 @@ static int json_out(const mcumgr_groups_io_t *io, size_t rl, int *rc)
 }
 
 /* Find top-level key k in the reply map; the decoder is left on its value. */
-static int find_key(cbor_decoder_t *d, const uint8_t *body, size_t len, const char *k)
+static int find_key(extxip_cbor_decoder_t *d, const uint8_t *body, size_t len, const char *k)
 {
-    cbor_dec_init(d, body, len);
-    if (cbor_dec_map_enter(d, NULL) != 0)
+    extxip_cbor_dec_init(d, body, len);
+    if (extxip_cbor_dec_map_enter(d, NULL) != 0)
         return -1;
-    while (!cbor_dec_at_end(d)) {
-        cbor_str_t key;
-        if (cbor_dec_tstr(d, &key) != 0)
+    while (!extxip_cbor_dec_at_end(d)) {
+        extxip_cbor_str_t key;
+        if (extxip_cbor_dec_tstr(d, &key) != 0)
             return -1;
-        if (cbor_str_eq(&key, k))
+        if (extxip_cbor_str_eq(&key, k))
             return 0;
-        if (cbor_dec_skip(d) != 0)
+        if (extxip_cbor_dec_skip(d) != 0)
             return -1;
     }
     return -1;
@@ -58,20 +58,20 @@ static int find_key(cbor_decoder_t *d, const uint8_t *body, size_t len, const ch
 
 static int get_u64(const uint8_t *body, size_t len, const char *k, uint64_t *v)
 {
-    cbor_decoder_t d;
-    return find_key(&d, body, len, k) == 0 && cbor_dec_uint64(&d, v) == 0 ? 0 : -1;
+    extxip_cbor_decoder_t d;
+    return find_key(&d, body, len, k) == 0 && extxip_cbor_dec_uint64(&d, v) == 0 ? 0 : -1;
 }
 
-static int get_bstr(const uint8_t *body, size_t len, const char *k, cbor_str_t *s)
+static int get_bstr(const uint8_t *body, size_t len, const char *k, extxip_cbor_str_t *s)
 {
-    cbor_decoder_t d;
-    return find_key(&d, body, len, k) == 0 && cbor_dec_bstr(&d, s) == 0 ? 0 : -1;
+    extxip_cbor_decoder_t d;
+    return find_key(&d, body, len, k) == 0 && extxip_cbor_dec_bstr(&d, s) == 0 ? 0 : -1;
 }
 
-static int get_tstr(const uint8_t *body, size_t len, const char *k, cbor_str_t *s)
+static int get_tstr(const uint8_t *body, size_t len, const char *k, extxip_cbor_str_t *s)
 {
-    cbor_decoder_t d;
-    return find_key(&d, body, len, k) == 0 && cbor_dec_tstr(&d, s) == 0 ? 0 : -1;
+    extxip_cbor_decoder_t d;
+    return find_key(&d, body, len, k) == 0 && extxip_cbor_dec_tstr(&d, s) == 0 ? 0 : -1;
 }
 
 static void print_bytes(FILE *f, const uint8_t *p, size_t n)
@@ -94,45 +94,45 @@ static int cmd_stat(const mcumgr_groups_io_t *io, const char *const *v, int n)
 {
     size_t rl;
     int rc;
-    cbor_encoder_t e;
-    cbor_enc_init(&e, io->body, io->body_cap);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, io->body, io->body_cap);
     if (n != 2)
         return usage("stat list | stat NAME");
     if (strcmp(v[1], "list") == 0) {
-        cbor_enc_map(&e, 0);
+        extxip_cbor_enc_map(&e, 0);
         if ((rc = io->exchange(io->arg, OP_READ, G_STAT, 1, done(&e), &rl)) != 0)
             return rc;
         if (!json_out(io, rl, &rc))
             return rc;
-        cbor_decoder_t d;
-        if (find_key(&d, io->rsp, rl, "stat_list") != 0 || cbor_dec_array_enter(&d, NULL) != 0)
+        extxip_cbor_decoder_t d;
+        if (find_key(&d, io->rsp, rl, "stat_list") != 0 || extxip_cbor_dec_array_enter(&d, NULL) != 0)
             return bad_reply();
         printf("stat groups:\n");
-        while (!cbor_dec_at_end(&d)) {
-            cbor_str_t s;
-            if (cbor_dec_tstr(&d, &s) != 0)
+        while (!extxip_cbor_dec_at_end(&d)) {
+            extxip_cbor_str_t s;
+            if (extxip_cbor_dec_tstr(&d, &s) != 0)
                 return bad_reply();
             printf("    %.*s\n", (int)s.len, (const char *)s.ptr);
         }
         return cbor_dec_err(&d) ? bad_reply() : EX_OK;
     }
-    cbor_enc_map(&e, 1);
-    cbor_enc_tstr_z(&e, "name");
-    cbor_enc_tstr_z(&e, v[1]);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "name");
+    extxip_cbor_enc_tstr_z(&e, v[1]);
     if ((rc = io->exchange(io->arg, OP_READ, G_STAT, 0, done(&e), &rl)) != 0)
         return rc;
     if (!json_out(io, rl, &rc))
         return rc;
-    cbor_str_t name;
-    cbor_decoder_t d;
+    extxip_cbor_str_t name;
+    extxip_cbor_decoder_t d;
     if (get_tstr(io->rsp, rl, "name", &name) != 0 || find_key(&d, io->rsp, rl, "fields") != 0 ||
-        cbor_dec_map_enter(&d, NULL) != 0)
+        extxip_cbor_dec_map_enter(&d, NULL) != 0)
         return bad_reply();
     printf("stat group: %.*s\n", (int)name.len, (const char *)name.ptr);
-    while (!cbor_dec_at_end(&d)) {
-        cbor_str_t k;
+    while (!extxip_cbor_dec_at_end(&d)) {
+        extxip_cbor_str_t k;
         uint64_t val;
-        if (cbor_dec_tstr(&d, &k) != 0 || cbor_dec_uint64(&d, &val) != 0)
+        if (extxip_cbor_dec_tstr(&d, &k) != 0 || extxip_cbor_dec_uint64(&d, &val) != 0)
             return bad_reply();
         printf("%10llu %.*s\n", (unsigned long long)val, (int)k.len, (const char *)k.ptr);
     }
@@ -146,38 +146,38 @@ static int settings_op(const mcumgr_groups_io_t *io, const char *op, const char 
 {
     size_t rl;
     int rc;
-    cbor_encoder_t e;
-    cbor_enc_init(&e, io->body, io->body_cap);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, io->body, io->body_cap);
     uint8_t gop = OP_WRITE, id;
     if (strcmp(op, "read") == 0) {
         gop = OP_READ;
         id = 0;
-        cbor_enc_map(&e, 1);
-        cbor_enc_tstr_z(&e, "name");
-        cbor_enc_tstr_z(&e, name);
+        extxip_cbor_enc_map(&e, 1);
+        extxip_cbor_enc_tstr_z(&e, "name");
+        extxip_cbor_enc_tstr_z(&e, name);
     } else if (strcmp(op, "write") == 0) {
         id = 0;
-        cbor_enc_map(&e, 2);
-        cbor_enc_tstr_z(&e, "val");
-        cbor_enc_bstr(&e, val, strlen(val));
-        cbor_enc_tstr_z(&e, "name");
-        cbor_enc_tstr_z(&e, name);
+        extxip_cbor_enc_map(&e, 2);
+        extxip_cbor_enc_tstr_z(&e, "val");
+        extxip_cbor_enc_bstr(&e, val, strlen(val));
+        extxip_cbor_enc_tstr_z(&e, "name");
+        extxip_cbor_enc_tstr_z(&e, name);
     } else if (strcmp(op, "delete") == 0) {
         id = 1;
-        cbor_enc_map(&e, 1);
-        cbor_enc_tstr_z(&e, "name");
-        cbor_enc_tstr_z(&e, name);
+        extxip_cbor_enc_map(&e, 1);
+        extxip_cbor_enc_tstr_z(&e, "name");
+        extxip_cbor_enc_tstr_z(&e, name);
     } else {
         id = strcmp(op, "commit") == 0 ? 2 : 3;
         gop = strcmp(op, "load") == 0 ? OP_READ : OP_WRITE;
-        cbor_enc_map(&e, 0);
+        extxip_cbor_enc_map(&e, 0);
     }
     if ((rc = io->exchange(io->arg, gop, G_SETTINGS, id, done(&e), &rl)) != 0)
         return rc;
     if (!json_out(io, rl, &rc))
         return rc;
     if (strcmp(op, "read") == 0) {
-        cbor_str_t s;
+        extxip_cbor_str_t s;
         if (get_bstr(io->rsp, rl, "val", &s) != 0)
             return bad_reply();
         printf(go_style ? "Value: " : "");
@@ -257,19 +257,19 @@ static int fs_upload(const mcumgr_groups_io_t *io, const char *src, const char *
     int rc = EX_OK;
     do {
         size_t take = size - off < chunk ? size - off : chunk;
-        cbor_encoder_t e;
-        cbor_enc_init(&e, io->body, io->body_cap);
-        cbor_enc_map(&e, off == 0 ? 4 : 3);
+        extxip_cbor_encoder_t e;
+        extxip_cbor_enc_init(&e, io->body, io->body_cap);
+        extxip_cbor_enc_map(&e, off == 0 ? 4 : 3);
         if (off == 0) {
-            cbor_enc_tstr_z(&e, "len");
-            cbor_enc_uint(&e, size);
+            extxip_cbor_enc_tstr_z(&e, "len");
+            extxip_cbor_enc_uint(&e, size);
         }
-        cbor_enc_tstr_z(&e, "off");
-        cbor_enc_uint(&e, off);
-        cbor_enc_tstr_z(&e, "data");
-        cbor_enc_bstr(&e, data + off, take);
-        cbor_enc_tstr_z(&e, "name");
-        cbor_enc_tstr_z(&e, dst);
+        extxip_cbor_enc_tstr_z(&e, "off");
+        extxip_cbor_enc_uint(&e, off);
+        extxip_cbor_enc_tstr_z(&e, "data");
+        extxip_cbor_enc_bstr(&e, data + off, take);
+        extxip_cbor_enc_tstr_z(&e, "name");
+        extxip_cbor_enc_tstr_z(&e, dst);
         size_t rl;
         if ((rc = io->exchange(io->arg, OP_WRITE, G_FS, 0, done(&e), &rl)) != 0)
             break;
@@ -300,18 +300,18 @@ static int fs_download(const mcumgr_groups_io_t *io, const char *src, const char
     uint64_t off = 0, total = 0;
     int rc = EX_OK;
     for (;;) {
-        cbor_encoder_t e;
-        cbor_enc_init(&e, io->body, io->body_cap);
-        cbor_enc_map(&e, 2);
-        cbor_enc_tstr_z(&e, "off");
-        cbor_enc_uint(&e, off);
-        cbor_enc_tstr_z(&e, "name");
-        cbor_enc_tstr_z(&e, src);
+        extxip_cbor_encoder_t e;
+        extxip_cbor_enc_init(&e, io->body, io->body_cap);
+        extxip_cbor_enc_map(&e, 2);
+        extxip_cbor_enc_tstr_z(&e, "off");
+        extxip_cbor_enc_uint(&e, off);
+        extxip_cbor_enc_tstr_z(&e, "name");
+        extxip_cbor_enc_tstr_z(&e, src);
         size_t rl;
         if ((rc = io->exchange(io->arg, OP_READ, G_FS, 0, done(&e), &rl)) != 0)
             break;
         uint64_t roff;
-        cbor_str_t d;
+        extxip_cbor_str_t d;
         if (get_u64(io->rsp, rl, "off", &roff) != 0 || roff != off ||
             get_bstr(io->rsp, rl, "data", &d) != 0 ||
             (off == 0 && get_u64(io->rsp, rl, "len", &total) != 0) || off + d.len > total) {
@@ -350,12 +350,12 @@ static int cmd_fs(const mcumgr_groups_io_t *io, const char *const *v, int n)
         return fs_download(io, v[2], v[3]);
     size_t rl;
     int rc;
-    cbor_encoder_t e;
-    cbor_enc_init(&e, io->body, io->body_cap);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, io->body, io->body_cap);
     if (n == 3 && strcmp(v[1], "stat") == 0) {
-        cbor_enc_map(&e, 1);
-        cbor_enc_tstr_z(&e, "name");
-        cbor_enc_tstr_z(&e, v[2]);
+        extxip_cbor_enc_map(&e, 1);
+        extxip_cbor_enc_tstr_z(&e, "name");
+        extxip_cbor_enc_tstr_z(&e, v[2]);
         if ((rc = io->exchange(io->arg, OP_READ, G_FS, 1, done(&e), &rl)) != 0)
             return rc;
         return io->json || mcumgr_print_kv(stdout, io->rsp, rl) != 0
@@ -363,13 +363,13 @@ static int cmd_fs(const mcumgr_groups_io_t *io, const char *const *v, int n)
                    : EX_OK;
     }
     if ((n == 3 || n == 4) && strcmp(v[1], "hash") == 0) {
-        cbor_enc_map(&e, n == 4 ? 2 : 1);
+        extxip_cbor_enc_map(&e, n == 4 ? 2 : 1);
         if (n == 4) {
-            cbor_enc_tstr_z(&e, "type");
-            cbor_enc_tstr_z(&e, v[3]);
+            extxip_cbor_enc_tstr_z(&e, "type");
+            extxip_cbor_enc_tstr_z(&e, v[3]);
         }
-        cbor_enc_tstr_z(&e, "name");
-        cbor_enc_tstr_z(&e, v[2]);
+        extxip_cbor_enc_tstr_z(&e, "name");
+        extxip_cbor_enc_tstr_z(&e, v[2]);
         if ((rc = io->exchange(io->arg, OP_READ, G_FS, 2, done(&e), &rl)) != 0)
             return rc;
         if (!json_out(io, rl, &rc))
@@ -378,7 +378,7 @@ static int cmd_fs(const mcumgr_groups_io_t *io, const char *const *v, int n)
     }
     if (n == 2 && (strcmp(v[1], "types") == 0 || strcmp(v[1], "close") == 0)) {
         int close = v[1][0] == 'c';
-        cbor_enc_map(&e, 0);
+        extxip_cbor_enc_map(&e, 0);
         if ((rc = io->exchange(io->arg, close ? OP_WRITE : OP_READ, G_FS, close ? 4 : 3, done(&e),
                                &rl)) != 0)
             return rc;
@@ -400,22 +400,22 @@ static int cmd_shell(const mcumgr_groups_io_t *io, const char *const *v, int n)
 {
     if (n < 3 || strcmp(v[1], "exec") != 0)
         return usage("shell exec CMD [ARG...]");
-    cbor_encoder_t e;
-    cbor_enc_init(&e, io->body, io->body_cap);
-    cbor_enc_map(&e, 1);
-    cbor_enc_tstr_z(&e, "argv");
-    cbor_enc_array(&e, (uint64_t)(n - 2));
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, io->body, io->body_cap);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "argv");
+    extxip_cbor_enc_array(&e, (uint64_t)(n - 2));
     for (int i = 2; i < n; i++)
-        cbor_enc_tstr_z(&e, v[i]);
+        extxip_cbor_enc_tstr_z(&e, v[i]);
     size_t rl;
     int rc;
     if ((rc = io->exchange(io->arg, OP_WRITE, G_SHELL, 0, done(&e), &rl)) != 0)
         return rc;
-    cbor_str_t o;
-    cbor_decoder_t d;
+    extxip_cbor_str_t o;
+    extxip_cbor_decoder_t d;
     int64_t ret = 0;
     if (get_tstr(io->rsp, rl, "o", &o) != 0 || find_key(&d, io->rsp, rl, "ret") != 0 ||
-        cbor_dec_int64(&d, &ret) != 0)
+        extxip_cbor_dec_int64(&d, &ret) != 0)
         return bad_reply();
     if (io->json) {
         if (mcumgr_rsp_json(stdout, io->rsp, rl) != 0)
@@ -437,15 +437,15 @@ static int cmd_shell(const mcumgr_groups_io_t *io, const char *const *v, int n)
 static int cmd_enum(const mcumgr_groups_io_t *io, const char *const *v, int n)
 {
     const char *sub = n > 1 ? v[1] : "list";
-    cbor_encoder_t e;
-    cbor_enc_init(&e, io->body, io->body_cap);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, io->body, io->body_cap);
     uint8_t id;
     if (strcmp(sub, "count") == 0 && n <= 2) {
         id = 0;
-        cbor_enc_map(&e, 0);
+        extxip_cbor_enc_map(&e, 0);
     } else if (strcmp(sub, "list") == 0 && n <= 2) {
         id = 1;
-        cbor_enc_map(&e, 0);
+        extxip_cbor_enc_map(&e, 0);
     } else if (strcmp(sub, "single") == 0 && n == 3) {
         char *end;
         errno = 0;
@@ -453,24 +453,24 @@ static int cmd_enum(const mcumgr_groups_io_t *io, const char *const *v, int n)
         if (errno || *end || v[2][0] == '-' || idx > 0xffffffffull)
             return usage("INDEX must be a number");
         id = 2;
-        cbor_enc_map(&e, 1);
-        cbor_enc_tstr_z(&e, "index");
-        cbor_enc_uint(&e, idx);
+        extxip_cbor_enc_map(&e, 1);
+        extxip_cbor_enc_tstr_z(&e, "index");
+        extxip_cbor_enc_uint(&e, idx);
     } else if (strcmp(sub, "details") == 0) {
         id = 3;
         if (n == 2) {
-            cbor_enc_map(&e, 0);
+            extxip_cbor_enc_map(&e, 0);
         } else {
-            cbor_enc_map(&e, 1);
-            cbor_enc_tstr_z(&e, "groups");
-            cbor_enc_array(&e, (uint64_t)(n - 2));
+            extxip_cbor_enc_map(&e, 1);
+            extxip_cbor_enc_tstr_z(&e, "groups");
+            extxip_cbor_enc_array(&e, (uint64_t)(n - 2));
             for (int i = 2; i < n; i++) {
                 char *end;
                 errno = 0;
                 unsigned long g = strtoul(v[i], &end, 10);
                 if (errno || *end || v[i][0] == '-' || g > 0xffff)
                     return usage("group ids are numbers 0..65535");
-                cbor_enc_uint(&e, g);
+                extxip_cbor_enc_uint(&e, g);
             }
         }
     } else {
@@ -491,9 +491,9 @@ static int cmd_storage(const mcumgr_groups_io_t *io, const char *const *v, int n
 {
     if (n != 2 || strcmp(v[1], "erase") != 0)
         return usage("storage erase");
-    cbor_encoder_t e;
-    cbor_enc_init(&e, io->body, io->body_cap);
-    cbor_enc_map(&e, 0);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, io->body, io->body_cap);
+    extxip_cbor_enc_map(&e, 0);
     size_t rl;
     int rc;
     if ((rc = io->exchange(io->arg, OP_WRITE, G_ZBASIC, 0, done(&e), &rl)) != 0)

@@ -29,7 +29,7 @@ static int alloc_bufs(mcumgr_link_t *l)
     l->in = malloc(MCUMGR_LINK_INBUF);
     if (!l->rx || !l->in)
         return -1;
-    smp_serial_rx_init(l->rx);
+    extxip_smp_serial_rx_init(l->rx);
     /* Accept the line length we send with (mcumgr mtu > 128 makes longer lines). */
     if (l->line_chars + 3 > (int)l->rx->max_line)
         l->rx->max_line = (size_t)l->line_chars + 3;
@@ -183,7 +183,7 @@ int mcumgr_link_recv(mcumgr_link_t *l, uint8_t *buf, size_t cap, long long deadl
         while (l->type == MCUMGR_CONN_SERIAL && l->in_pos < l->in_len) {
             size_t used = 0, n = 0;
             const uint8_t *p = NULL;
-            int got = smp_serial_rx_feed(l->rx, l->in + l->in_pos, l->in_len - l->in_pos, &used,
+            int got = extxip_smp_serial_rx_feed(l->rx, l->in + l->in_pos, l->in_len - l->in_pos, &used,
                                          &p, &n);
             l->in_pos += used;
             if (got == 1 && n <= cap) {

@@ -40,7 +40,7 @@ typedef struct mcumgr_link {
     uint8_t seq;     /* next sequence number */
     int debug;       /* hex-dump packets to stderr */
     /* serial receive state */
-    struct smp_serial_rx *rx; /* lib/smp's streaming decoder */
+    struct extxip_smp_serial_rx *rx; /* lib/smp's streaming decoder */
     struct mcumgr_ble *ble;   /* BLE: the central (mcumgr_ble.h) */
     uint8_t *in;              /* bytes read from the tty, not yet fed to the decoder */
     size_t in_pos, in_len;

@@ -4,76 +4,76 @@
 
 #include "cbor/cbor.h"
 
-static int done(cbor_encoder_t *e)
+static int done(extxip_cbor_encoder_t *e)
 {
     return e->err ? -1 : (int)e->len;
 }
 
 int mcumgr_req_empty(uint8_t *buf, size_t cap)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, cap);
-    cbor_enc_map(&e, 0);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, cap);
+    extxip_cbor_enc_map(&e, 0);
     return done(&e);
 }
 
 int mcumgr_req_echo(uint8_t *buf, size_t cap, const char *text)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, cap);
-    cbor_enc_map(&e, 1);
-    cbor_enc_tstr_z(&e, "d");
-    cbor_enc_tstr_z(&e, text);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, cap);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "d");
+    extxip_cbor_enc_tstr_z(&e, text);
     return done(&e);
 }
 
 int mcumgr_req_reset(uint8_t *buf, size_t cap, int force)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, cap);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, cap);
     if (!force)
         return mcumgr_req_empty(buf, cap);
     /* Zephyr decodes "force" as a bool (docs/protocol.md §6.7). */
-    cbor_enc_map(&e, 1);
-    cbor_enc_tstr_z(&e, "force");
-    cbor_enc_bool(&e, true);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "force");
+    extxip_cbor_enc_bool(&e, true);
     return done(&e);
 }
 
 int mcumgr_req_state_write(uint8_t *buf, size_t cap, const uint8_t *hash, size_t hash_len,
                            int confirm)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, cap);
-    cbor_enc_map(&e, hash_len ? 2 : 1);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, cap);
+    extxip_cbor_enc_map(&e, hash_len ? 2 : 1);
     if (hash_len) {
-        cbor_enc_tstr_z(&e, "hash");
-        cbor_enc_bstr(&e, hash, hash_len);
+        extxip_cbor_enc_tstr_z(&e, "hash");
+        extxip_cbor_enc_bstr(&e, hash, hash_len);
     }
-    cbor_enc_tstr_z(&e, "confirm");
-    cbor_enc_bool(&e, confirm != 0);
+    extxip_cbor_enc_tstr_z(&e, "confirm");
+    extxip_cbor_enc_bool(&e, confirm != 0);
     return done(&e);
 }
 
 int mcumgr_req_erase(uint8_t *buf, size_t cap, long long slot)
 {
-    cbor_encoder_t e;
+    extxip_cbor_encoder_t e;
     if (slot < 0)
         return mcumgr_req_empty(buf, cap);
-    cbor_enc_init(&e, buf, cap);
-    cbor_enc_map(&e, 1);
-    cbor_enc_tstr_z(&e, "slot");
-    cbor_enc_uint(&e, (uint64_t)slot);
+    extxip_cbor_enc_init(&e, buf, cap);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "slot");
+    extxip_cbor_enc_uint(&e, (uint64_t)slot);
     return done(&e);
 }
 
 static int one_text(uint8_t *buf, size_t cap, const char *key, const char *val)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, cap);
-    cbor_enc_map(&e, 1);
-    cbor_enc_tstr_z(&e, key);
-    cbor_enc_tstr_z(&e, val);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, cap);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, key);
+    extxip_cbor_enc_tstr_z(&e, val);
     return done(&e);
 }
 
@@ -96,31 +96,31 @@ int mcumgr_req_os_info(uint8_t *buf, size_t cap, const char *format)
 
 int mcumgr_req_upload(uint8_t *buf, size_t cap, const mcumgr_upload_req_t *r)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, cap);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, cap);
     if (r->off == 0) {
         int with_sha = r->sha && r->sha_len;
-        cbor_enc_map(&e, with_sha ? 6 : 5);
-        cbor_enc_tstr_z(&e, "len");
-        cbor_enc_uint(&e, r->total_len);
-        cbor_enc_tstr_z(&e, "off");
-        cbor_enc_uint(&e, 0);
+        extxip_cbor_enc_map(&e, with_sha ? 6 : 5);
+        extxip_cbor_enc_tstr_z(&e, "len");
+        extxip_cbor_enc_uint(&e, r->total_len);
+        extxip_cbor_enc_tstr_z(&e, "off");
+        extxip_cbor_enc_uint(&e, 0);
         if (with_sha) {
-            cbor_enc_tstr_z(&e, "sha");
-            cbor_enc_bstr(&e, r->sha, r->sha_len);
+            extxip_cbor_enc_tstr_z(&e, "sha");
+            extxip_cbor_enc_bstr(&e, r->sha, r->sha_len);
         }
-        cbor_enc_tstr_z(&e, "data");
-        cbor_enc_bstr(&e, r->data, r->data_len);
-        cbor_enc_tstr_z(&e, "image");
-        cbor_enc_uint(&e, r->image);
-        cbor_enc_tstr_z(&e, "upgrade");
-        cbor_enc_bool(&e, r->upgrade != 0);
+        extxip_cbor_enc_tstr_z(&e, "data");
+        extxip_cbor_enc_bstr(&e, r->data, r->data_len);
+        extxip_cbor_enc_tstr_z(&e, "image");
+        extxip_cbor_enc_uint(&e, r->image);
+        extxip_cbor_enc_tstr_z(&e, "upgrade");
+        extxip_cbor_enc_bool(&e, r->upgrade != 0);
     } else {
-        cbor_enc_map(&e, 2);
-        cbor_enc_tstr_z(&e, "off");
-        cbor_enc_uint(&e, r->off);
-        cbor_enc_tstr_z(&e, "data");
-        cbor_enc_bstr(&e, r->data, r->data_len);
+        extxip_cbor_enc_map(&e, 2);
+        extxip_cbor_enc_tstr_z(&e, "off");
+        extxip_cbor_enc_uint(&e, r->off);
+        extxip_cbor_enc_tstr_z(&e, "data");
+        extxip_cbor_enc_bstr(&e, r->data, r->data_len);
     }
     return done(&e);
 }

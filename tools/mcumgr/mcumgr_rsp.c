@@ -9,32 +9,32 @@
 #include "mcumgr_err.h"
 
 /* Enter the top-level map of a body. */
-static int begin(cbor_decoder_t *d, const uint8_t *body, size_t len)
+static int begin(extxip_cbor_decoder_t *d, const uint8_t *body, size_t len)
 {
-    cbor_dec_init(d, body, len);
-    return cbor_dec_map_enter(d, NULL) == 0 ? 0 : -1;
+    extxip_cbor_dec_init(d, body, len);
+    return extxip_cbor_dec_map_enter(d, NULL) == 0 ? 0 : -1;
 }
 
 /* Next key of the current map: 1 with *k set, 0 at the end, -1 on error or a
  * non-text key. */
-static int next_key(cbor_decoder_t *d, cbor_str_t *k)
+static int next_key(extxip_cbor_decoder_t *d, extxip_cbor_str_t *k)
 {
-    if (cbor_dec_at_end(d))
+    if (extxip_cbor_dec_at_end(d))
         return cbor_dec_err(d) ? -1 : 0;
-    return cbor_dec_tstr(d, k) == 0 ? 1 : -1;
+    return extxip_cbor_dec_tstr(d, k) == 0 ? 1 : -1;
 }
 
 /* An integer that fits a long long. */
-static int get_ll(cbor_decoder_t *d, long long *v)
+static int get_ll(extxip_cbor_decoder_t *d, long long *v)
 {
     int64_t x;
-    if (cbor_dec_int64(d, &x) != 0)
+    if (extxip_cbor_dec_int64(d, &x) != 0)
         return -1;
     *v = (long long)x;
     return 0;
 }
 
-static void copy_str(char *buf, size_t cap, const cbor_str_t *s)
+static void copy_str(char *buf, size_t cap, const extxip_cbor_str_t *s)
 {
     size_t n = s->len < cap - 1 ? s->len : cap - 1;
     memcpy(buf, s->ptr, n);
@@ -47,8 +47,8 @@ static void copy_str(char *buf, size_t cap, const cbor_str_t *s)
 
 int mcumgr_rsp_status(const uint8_t *body, size_t len, mcumgr_status_t *st)
 {
-    cbor_decoder_t d;
-    cbor_str_t k;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
     int r;
     memset(st, 0, sizeof *st);
     st->group = -1;
@@ -58,41 +58,41 @@ int mcumgr_rsp_status(const uint8_t *body, size_t len, mcumgr_status_t *st)
     long long rc = 0, grc = 0, group = -1;
     int have_err = 0;
     while ((r = next_key(&d, &k)) == 1) {
-        if (cbor_str_eq(&k, "rc")) {
+        if (extxip_cbor_str_eq(&k, "rc")) {
             if (get_ll(&d, &rc) != 0)
                 return st->kind;
-        } else if (cbor_str_eq(&k, "rsn")) {
-            cbor_str_t s;
-            if (cbor_dec_tstr(&d, &s) != 0)
+        } else if (extxip_cbor_str_eq(&k, "rsn")) {
+            extxip_cbor_str_t s;
+            if (extxip_cbor_dec_tstr(&d, &s) != 0)
                 return st->kind;
             copy_str(st->rsn, sizeof st->rsn, &s);
-        } else if (cbor_str_eq(&k, "err")) {
-            cbor_str_t k2;
+        } else if (extxip_cbor_str_eq(&k, "err")) {
+            extxip_cbor_str_t k2;
             int r2;
             int have_group = 0, have_rc = 0;
-            if (cbor_dec_map_enter(&d, NULL) != 0)
+            if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
                 return st->kind;
             while ((r2 = next_key(&d, &k2)) == 1) {
-                if (cbor_str_eq(&k2, "group")) {
+                if (extxip_cbor_str_eq(&k2, "group")) {
                     if (get_ll(&d, &group) != 0 || group < 0)
                         return st->kind;
                     have_group = 1;
-                } else if (cbor_str_eq(&k2, "rc")) {
+                } else if (extxip_cbor_str_eq(&k2, "rc")) {
                     if (get_ll(&d, &grc) != 0)
                         return st->kind;
                     have_rc = 1;
-                } else if (cbor_dec_skip(&d) != 0) {
+                } else if (extxip_cbor_dec_skip(&d) != 0) {
                     return st->kind;
                 }
             }
-            if (r2 < 0 || cbor_dec_leave(&d) != 0 || !have_group || !have_rc)
+            if (r2 < 0 || extxip_cbor_dec_leave(&d) != 0 || !have_group || !have_rc)
                 return st->kind;
             have_err = 1;
-        } else if (cbor_dec_skip(&d) != 0) {
+        } else if (extxip_cbor_dec_skip(&d) != 0) {
             return st->kind;
         }
     }
-    if (r < 0 || cbor_dec_leave(&d) != 0)
+    if (r < 0 || extxip_cbor_dec_leave(&d) != 0)
         return st->kind;
     /* A group error is the more specific one; an SMP-layer rc wins only when no
      * group error is present (docs/protocol.md §4.3: both shapes must be handled). */
@@ -123,34 +123,34 @@ void mcumgr_status_print(FILE *out, const mcumgr_status_t *st)
 
 int mcumgr_rsp_upload(const uint8_t *body, size_t len, uint32_t *off, int *match)
 {
-    cbor_decoder_t d;
-    cbor_str_t k;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
     int r, have_off = 0;
     *match = -1;
     if (begin(&d, body, len) != 0)
         return -1;
     while ((r = next_key(&d, &k)) == 1) {
-        if (cbor_str_eq(&k, "off")) {
-            if (have_off || cbor_dec_uint32(&d, off) != 0)
+        if (extxip_cbor_str_eq(&k, "off")) {
+            if (have_off || extxip_cbor_dec_uint32(&d, off) != 0)
                 return -1;
             have_off = 1;
-        } else if (cbor_str_eq(&k, "match")) {
+        } else if (extxip_cbor_str_eq(&k, "match")) {
             bool b;
-            if (cbor_dec_bool(&d, &b) != 0)
+            if (extxip_cbor_dec_bool(&d, &b) != 0)
                 return -1;
             *match = b;
-        } else if (cbor_dec_skip(&d) != 0) {
+        } else if (extxip_cbor_dec_skip(&d) != 0) {
             return -1;
         }
     }
-    if (r < 0 || cbor_dec_leave(&d) != 0)
+    if (r < 0 || extxip_cbor_dec_leave(&d) != 0)
         return -1;
     return have_off ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------ JSON */
 
-static void json_str(FILE *out, const cbor_str_t *s)
+static void json_str(FILE *out, const extxip_cbor_str_t *s)
 {
     fputc('"', out);
     for (size_t i = 0; i < s->len; i++) {
@@ -171,13 +171,13 @@ static void hex(FILE *out, const uint8_t *p, size_t n)
         fprintf(out, "%02x", p[i]);
 }
 
-static int json_item(FILE *out, cbor_decoder_t *d, int depth);
+static int json_item(FILE *out, extxip_cbor_decoder_t *d, int depth);
 
-static int json_int(FILE *out, cbor_decoder_t *d)
+static int json_int(FILE *out, extxip_cbor_decoder_t *d)
 {
     bool neg;
     uint64_t m;
-    if (cbor_dec_int_any(d, &neg, &m) != 0)
+    if (extxip_cbor_dec_int_any(d, &neg, &m) != 0)
         return -1;
     if (!neg)
         fprintf(out, "%" PRIu64, m);
@@ -188,31 +188,31 @@ static int json_int(FILE *out, cbor_decoder_t *d)
     return 0;
 }
 
-static int json_item(FILE *out, cbor_decoder_t *d, int depth)
+static int json_item(FILE *out, extxip_cbor_decoder_t *d, int depth)
 {
-    cbor_type_t t;
-    cbor_str_t s;
+    extxip_cbor_type_t t;
+    extxip_cbor_str_t s;
     bool b;
-    if (depth > CBOR_MAX_DEPTH || cbor_dec_peek(d, &t) != 0)
+    if (depth > CBOR_MAX_DEPTH || extxip_cbor_dec_peek(d, &t) != 0)
         return -1;
     switch (t) {
     case CBOR_TY_UINT:
     case CBOR_TY_NINT:
         return json_int(out, d);
     case CBOR_TY_BSTR:
-        if (cbor_dec_bstr(d, &s) != 0)
+        if (extxip_cbor_dec_bstr(d, &s) != 0)
             return -1;
         fputc('"', out);
         hex(out, s.ptr, s.len);
         fputc('"', out);
         return 0;
     case CBOR_TY_TSTR:
-        if (cbor_dec_tstr(d, &s) != 0)
+        if (extxip_cbor_dec_tstr(d, &s) != 0)
             return -1;
         json_str(out, &s);
         return 0;
     case CBOR_TY_BOOL:
-        if (cbor_dec_bool(d, &b) != 0)
+        if (extxip_cbor_dec_bool(d, &b) != 0)
             return -1;
         fputs(b ? "true" : "false", out);
         return 0;
@@ -220,19 +220,19 @@ static int json_item(FILE *out, cbor_decoder_t *d, int depth)
     case CBOR_TY_MAP: {
         int is_map = t == CBOR_TY_MAP;
         int first = 1;
-        if ((is_map ? cbor_dec_map_enter(d, NULL) : cbor_dec_array_enter(d, NULL)) != 0)
+        if ((is_map ? extxip_cbor_dec_map_enter(d, NULL) : extxip_cbor_dec_array_enter(d, NULL)) != 0)
             return -1;
         fputc(is_map ? '{' : '[', out);
-        while (!cbor_dec_at_end(d)) {
+        while (!extxip_cbor_dec_at_end(d)) {
             if (!first)
                 fputc(',', out);
             first = 0;
             if (is_map) {
-                cbor_type_t kt;
-                if (cbor_dec_peek(d, &kt) != 0)
+                extxip_cbor_type_t kt;
+                if (extxip_cbor_dec_peek(d, &kt) != 0)
                     return -1;
                 if (kt == CBOR_TY_TSTR) {
-                    if (cbor_dec_tstr(d, &s) != 0)
+                    if (extxip_cbor_dec_tstr(d, &s) != 0)
                         return -1;
                     json_str(out, &s);
                 } else if (kt == CBOR_TY_UINT || kt == CBOR_TY_NINT) {
@@ -248,13 +248,13 @@ static int json_item(FILE *out, cbor_decoder_t *d, int depth)
             if (json_item(out, d, depth + 1) != 0)
                 return -1;
         }
-        if (cbor_dec_err(d) || cbor_dec_leave(d) != 0)
+        if (cbor_dec_err(d) || extxip_cbor_dec_leave(d) != 0)
             return -1;
         fputc(is_map ? '}' : ']', out);
         return 0;
     }
     default: /* tags, floats, null, undefined, simple: not used by SMP replies */
-        if (cbor_dec_skip(d) != 0)
+        if (extxip_cbor_dec_skip(d) != 0)
             return -1;
         fputs("null", out);
         return 0;
@@ -263,8 +263,8 @@ static int json_item(FILE *out, cbor_decoder_t *d, int depth)
 
 int mcumgr_rsp_json(FILE *out, const uint8_t *body, size_t len)
 {
-    cbor_decoder_t d;
-    cbor_dec_init(&d, body, len);
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, body, len);
     if (len == 0) {
         fputs("{}\n", out);
         return 0;
@@ -287,9 +287,9 @@ typedef struct {
     bool bootable, pending, confirmed, active, permanent;
 } img_entry_t;
 
-static int get_bool(cbor_decoder_t *d, bool *b)
+static int get_bool(extxip_cbor_decoder_t *d, bool *b)
 {
-    return cbor_dec_bool(d, b) == 0 ? 0 : -1;
+    return extxip_cbor_dec_bool(d, b) == 0 ? 0 : -1;
 }
 
 /* Make room for element n of a growing array (doubling from `first`, at most
@@ -308,45 +308,45 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t elem, size_t first)
     return p;
 }
 
-static int read_image_entry(cbor_decoder_t *d, img_entry_t *e)
+static int read_image_entry(extxip_cbor_decoder_t *d, img_entry_t *e)
 {
-    cbor_str_t k, s;
+    extxip_cbor_str_t k, s;
     int r;
     memset(e, 0, sizeof *e);
-    if (cbor_dec_map_enter(d, NULL) != 0)
+    if (extxip_cbor_dec_map_enter(d, NULL) != 0)
         return -1;
     while ((r = next_key(d, &k)) == 1) {
         int rc = 0;
-        if (cbor_str_eq(&k, "image"))
+        if (extxip_cbor_str_eq(&k, "image"))
             rc = get_ll(d, &e->image);
-        else if (cbor_str_eq(&k, "slot"))
+        else if (extxip_cbor_str_eq(&k, "slot"))
             rc = get_ll(d, &e->slot);
-        else if (cbor_str_eq(&k, "version")) {
-            rc = cbor_dec_tstr(d, &s) == 0 ? 0 : -1;
+        else if (extxip_cbor_str_eq(&k, "version")) {
+            rc = extxip_cbor_dec_tstr(d, &s) == 0 ? 0 : -1;
             if (rc == 0)
                 copy_str(e->version, sizeof e->version, &s);
-        } else if (cbor_str_eq(&k, "hash")) {
-            rc = cbor_dec_bstr(d, &s) == 0 && s.len <= sizeof e->hash ? 0 : -1;
+        } else if (extxip_cbor_str_eq(&k, "hash")) {
+            rc = extxip_cbor_dec_bstr(d, &s) == 0 && s.len <= sizeof e->hash ? 0 : -1;
             if (rc == 0) {
                 memcpy(e->hash, s.ptr, s.len);
                 e->hash_len = s.len;
             }
-        } else if (cbor_str_eq(&k, "bootable"))
+        } else if (extxip_cbor_str_eq(&k, "bootable"))
             rc = get_bool(d, &e->bootable);
-        else if (cbor_str_eq(&k, "pending"))
+        else if (extxip_cbor_str_eq(&k, "pending"))
             rc = get_bool(d, &e->pending);
-        else if (cbor_str_eq(&k, "confirmed"))
+        else if (extxip_cbor_str_eq(&k, "confirmed"))
             rc = get_bool(d, &e->confirmed);
-        else if (cbor_str_eq(&k, "active"))
+        else if (extxip_cbor_str_eq(&k, "active"))
             rc = get_bool(d, &e->active);
-        else if (cbor_str_eq(&k, "permanent"))
+        else if (extxip_cbor_str_eq(&k, "permanent"))
             rc = get_bool(d, &e->permanent);
         else
-            rc = cbor_dec_skip(d) == 0 ? 0 : -1;
+            rc = extxip_cbor_dec_skip(d) == 0 ? 0 : -1;
         if (rc != 0)
             return -1;
     }
-    return r < 0 || cbor_dec_leave(d) != 0 ? -1 : 0;
+    return r < 0 || extxip_cbor_dec_leave(d) != 0 ? -1 : 0;
 }
 
 static void print_entry(FILE *out, const img_entry_t *e)
@@ -377,8 +377,8 @@ static void print_entry(FILE *out, const img_entry_t *e)
 
 int mcumgr_print_image_list(FILE *out, const uint8_t *body, size_t len)
 {
-    cbor_decoder_t d;
-    cbor_str_t k;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
     int r;
     long long split = 0;
     /* Decode everything first so a malformed reply prints nothing half-way. */
@@ -387,10 +387,10 @@ int mcumgr_print_image_list(FILE *out, const uint8_t *body, size_t len)
     if (begin(&d, body, len) != 0)
         return -1;
     while ((r = next_key(&d, &k)) == 1) {
-        if (cbor_str_eq(&k, "images")) {
-            if (cbor_dec_array_enter(&d, NULL) != 0)
+        if (extxip_cbor_str_eq(&k, "images")) {
+            if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
                 goto bad;
-            while (!cbor_dec_at_end(&d)) {
+            while (!extxip_cbor_dec_at_end(&d)) {
                 img_entry_t *more = grow(ents, &cap, n, sizeof *ents, 8);
                 if (!more)
                     goto bad;
@@ -399,16 +399,16 @@ int mcumgr_print_image_list(FILE *out, const uint8_t *body, size_t len)
                     goto bad;
                 n++;
             }
-            if (cbor_dec_err(&d) || cbor_dec_leave(&d) != 0)
+            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
                 goto bad;
-        } else if (cbor_str_eq(&k, "splitStatus")) {
+        } else if (extxip_cbor_str_eq(&k, "splitStatus")) {
             if (get_ll(&d, &split) != 0)
                 goto bad;
-        } else if (cbor_dec_skip(&d) != 0) {
+        } else if (extxip_cbor_dec_skip(&d) != 0) {
             goto bad;
         }
     }
-    if (r < 0 || cbor_dec_leave(&d) != 0)
+    if (r < 0 || extxip_cbor_dec_leave(&d) != 0)
         goto bad;
     fprintf(out, "Images:\n");
     for (size_t i = 0; i < n; i++)
@@ -441,22 +441,22 @@ static int task_cmp(const void *a, const void *b)
 
 int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len)
 {
-    cbor_decoder_t d;
-    cbor_str_t k;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
     int r;
     task_t *tasks = NULL;
     size_t n = 0, cap = 0;
     if (begin(&d, body, len) != 0)
         return -1;
     while ((r = next_key(&d, &k)) == 1) {
-        if (!cbor_str_eq(&k, "tasks")) {
-            if (cbor_dec_skip(&d) != 0)
+        if (!extxip_cbor_str_eq(&k, "tasks")) {
+            if (extxip_cbor_dec_skip(&d) != 0)
                 goto bad;
             continue;
         }
-        cbor_str_t tn;
+        extxip_cbor_str_t tn;
         int r2;
-        if (cbor_dec_map_enter(&d, NULL) != 0)
+        if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
             goto bad;
         while ((r2 = next_key(&d, &tn)) == 1) {
             task_t *more = grow(tasks, &cap, n, sizeof *tasks, 16);
@@ -466,29 +466,29 @@ int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len)
             task_t *t = &tasks[n++];
             memset(t, 0, sizeof *t);
             copy_str(t->name, sizeof t->name, &tn);
-            cbor_str_t fk;
+            extxip_cbor_str_t fk;
             int r3;
-            if (cbor_dec_map_enter(&d, NULL) != 0)
+            if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
                 goto bad;
             while ((r3 = next_key(&d, &fk)) == 1) {
                 int i;
                 for (i = 0; i < TS_N; i++)
-                    if (cbor_str_eq(&fk, ts_keys[i]))
+                    if (extxip_cbor_str_eq(&fk, ts_keys[i]))
                         break;
                 if (i < TS_N) {
                     if (get_ll(&d, &t->v[i]) != 0)
                         goto bad;
-                } else if (cbor_dec_skip(&d) != 0) {
+                } else if (extxip_cbor_dec_skip(&d) != 0) {
                     goto bad;
                 }
             }
-            if (r3 < 0 || cbor_dec_leave(&d) != 0)
+            if (r3 < 0 || extxip_cbor_dec_leave(&d) != 0)
                 goto bad;
         }
-        if (r2 < 0 || cbor_dec_leave(&d) != 0)
+        if (r2 < 0 || extxip_cbor_dec_leave(&d) != 0)
             goto bad;
     }
-    if (r < 0 || cbor_dec_leave(&d) != 0)
+    if (r < 0 || extxip_cbor_dec_leave(&d) != 0)
         goto bad;
     if (n > 1)
         qsort(tasks, n, sizeof *tasks, task_cmp);
@@ -511,51 +511,51 @@ bad:
 
 int mcumgr_rsp_params(const uint8_t *body, size_t len, long long *buf_size, long long *buf_count)
 {
-    cbor_decoder_t d;
-    cbor_str_t k;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
     int r;
     *buf_size = *buf_count = -1;
     if (begin(&d, body, len) != 0)
         return -1;
     while ((r = next_key(&d, &k)) == 1) {
-        if (cbor_str_eq(&k, "buf_size")) {
+        if (extxip_cbor_str_eq(&k, "buf_size")) {
             if (get_ll(&d, buf_size) != 0 || *buf_size < 0)
                 return -1;
-        } else if (cbor_str_eq(&k, "buf_count")) {
+        } else if (extxip_cbor_str_eq(&k, "buf_count")) {
             if (get_ll(&d, buf_count) != 0 || *buf_count < 0)
                 return -1;
-        } else if (cbor_dec_skip(&d) != 0) {
+        } else if (extxip_cbor_dec_skip(&d) != 0) {
             return -1;
         }
     }
-    return r < 0 || cbor_dec_leave(&d) != 0 ? -1 : 0;
+    return r < 0 || extxip_cbor_dec_leave(&d) != 0 ? -1 : 0;
 }
 
 int mcumgr_rsp_text(const uint8_t *body, size_t len, const char *key, char *buf, size_t cap)
 {
-    cbor_decoder_t d;
-    cbor_str_t k, s;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k, s;
     int r, found = 0;
     if (cap == 0 || begin(&d, body, len) != 0)
         return -1;
     buf[0] = '\0';
     while ((r = next_key(&d, &k)) == 1) {
-        if (!found && cbor_str_eq(&k, key)) {
-            if (cbor_dec_tstr(&d, &s) != 0)
+        if (!found && extxip_cbor_str_eq(&k, key)) {
+            if (extxip_cbor_dec_tstr(&d, &s) != 0)
                 return -1;
             copy_str(buf, cap, &s);
             found = 1;
-        } else if (cbor_dec_skip(&d) != 0) {
+        } else if (extxip_cbor_dec_skip(&d) != 0) {
             return -1;
         }
     }
-    return r < 0 || cbor_dec_leave(&d) != 0 || !found ? -1 : 0;
+    return r < 0 || extxip_cbor_dec_leave(&d) != 0 || !found ? -1 : 0;
 }
 
 int mcumgr_print_kv(FILE *out, const uint8_t *body, size_t len)
 {
-    cbor_decoder_t d;
-    cbor_str_t k;
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
     int r;
     if (begin(&d, body, len) != 0)
         return -1;
@@ -563,13 +563,13 @@ int mcumgr_print_kv(FILE *out, const uint8_t *body, size_t len)
         char key[64];
         copy_str(key, sizeof key, &k);
         fprintf(out, "%s: ", key);
-        cbor_type_t t;
-        if (cbor_dec_peek(&d, &t) != 0)
+        extxip_cbor_type_t t;
+        if (extxip_cbor_dec_peek(&d, &t) != 0)
             return -1;
         if (t == CBOR_TY_TSTR) {
-            cbor_str_t s;
+            extxip_cbor_str_t s;
             char v[512];
-            if (cbor_dec_tstr(&d, &s) != 0)
+            if (extxip_cbor_dec_tstr(&d, &s) != 0)
                 return -1;
             copy_str(v, sizeof v, &s);
             fprintf(out, "%s\n", v);
@@ -579,5 +579,5 @@ int mcumgr_print_kv(FILE *out, const uint8_t *body, size_t len)
             fputc('\n', out);
         }
     }
-    return r < 0 || cbor_dec_leave(&d) != 0 ? -1 : 0;
+    return r < 0 || extxip_cbor_dec_leave(&d) != 0 ? -1 : 0;
 }

@@ -12,8 +12,8 @@ static uint8_t out[64][600];
 static size_t out_len[64];
 static int n_out;
 static int acl_inflight, acl_max_inflight;
-static ble_periph_t P;
-static ble_l2cap_rx_t rx_from_dev;
+static extxip_ble_periph_t P;
+static extxip_ble_l2cap_rx_t rx_from_dev;
 static uint8_t notified[4096];
 static size_t notified_len;
 static int max_att_pdu;
@@ -31,8 +31,8 @@ static int to_ctlr(void *arg, const uint8_t *p, size_t n)
         out_len[n_out++] = n;
     }
     if (p[0] == BLE_H4_ACL) {
-        ble_acl_t a;
-        CHECK_EQ(ble_acl_parse(p + 1, n - 1, &a), 0);
+        extxip_ble_acl_t a;
+        CHECK_EQ(extxip_ble_acl_parse(p + 1, n - 1, &a), 0);
         CHECK(a.len <= P.acl_mtu);
         acl_inflight++;
         if (acl_inflight > acl_max_inflight)
@@ -40,7 +40,7 @@ static int to_ctlr(void *arg, const uint8_t *p, size_t n)
         uint16_t cid;
         const uint8_t *d;
         size_t dl;
-        if (ble_l2cap_feed(&rx_from_dev, &a, &cid, &d, &dl) == 1 && cid == BLE_CID_ATT) {
+        if (extxip_ble_l2cap_feed(&rx_from_dev, &a, &cid, &d, &dl) == 1 && cid == BLE_CID_ATT) {
             if ((int)dl > max_att_pdu)
                 max_att_pdu = (int)dl;
             if (d[0] == BLE_ATT_NOTIFY && notified_len + dl - 3 <= sizeof notified) {
@@ -67,8 +67,8 @@ static void on_smp(void *arg, const uint8_t *pkt, size_t len, uint64_t peer)
 
 static void feed(const uint8_t *p, size_t n)
 {
-    static ble_h4_rx_t h4;
-    ble_periph_rx(&P, &h4, p, n, 0);
+    static extxip_ble_h4_rx_t h4;
+    extxip_ble_periph_rx(&P, &h4, p, n, 0);
 }
 
 static void evt(uint8_t code, const uint8_t *params, size_t n)
@@ -99,8 +99,8 @@ static void bring_up(int dle, uint16_t acl_mtu, uint8_t bufs)
 {
     memset(&P, 0, sizeof P);
     n_out = 0;
-    ble_periph_init(&P, NULL, 2475, to_ctlr, NULL, on_smp, NULL);
-    ble_periph_start(&P, 0);
+    extxip_ble_periph_init(&P, NULL, 2475, to_ctlr, NULL, on_smp, NULL);
+    extxip_ble_periph_start(&P, 0);
     for (int guard = 0; guard < 20; guard++) {
         int i = last_cmd();
         if (i < 0)
@@ -144,7 +144,7 @@ static void acl_in(uint16_t handle, const uint8_t *l2, size_t n, size_t frag)
     uint8_t b[600];
     for (size_t off = 0; off < n;) {
         size_t k = n - off < frag ? n - off : frag;
-        feed(b, ble_hci_acl(b, sizeof b, handle, off == 0, l2 + off, k));
+        feed(b, extxip_ble_hci_acl(b, sizeof b, handle, off == 0, l2 + off, k));
         off += k;
     }
 }
@@ -167,8 +167,8 @@ static void ncp(uint16_t handle, uint16_t count)
 
 static void test_h4(void)
 {
-    ble_h4_rx_t r;
-    ble_h4_rx_init(&r);
+    extxip_ble_h4_rx_t r;
+    extxip_ble_h4_rx_init(&r);
     /* An oversized ACL packet (2000 bytes) is skipped whole; the event behind it decodes. */
     static uint8_t s[2100];
     size_t n = 0;
@@ -187,7 +187,7 @@ static void test_h4(void)
         size_t used;
         const uint8_t *p;
         size_t len;
-        if (ble_h4_feed(&r, s + i, 1, &used, &p, &len) == 1) {
+        if (extxip_ble_h4_feed(&r, s + i, 1, &used, &p, &len) == 1) {
             pkts++;
             CHECK_EQ(len, sizeof ev);
             CHECK_MEM(p, ev, sizeof ev);
@@ -209,7 +209,7 @@ static void test_bringup(void)
     CHECK(sent_op(BLE_OP_LE_SET_ADV_DATA, ad));
     /* flags, then the 128-bit SMP service UUID, then the name */
     CHECK_MEM(ad + 1, "\x02\x01\x06\x11\x07", 5);
-    CHECK_MEM(ad + 6, ble_uuid_smp_svc, 16);
+    CHECK_MEM(ad + 6, extxip_ble_uuid_smp_svc, 16);
     CHECK_MEM(ad + 22, "\x07\x09Zephyr", 8);
     CHECK(sent_op(BLE_OP_LE_WRITE_DEFAULT_DATA_LENGTH, NULL));
     n_out = 0;
@@ -245,13 +245,13 @@ static void test_flow(void)
         rsp[i] = (uint8_t)(i * 7);
     notified_len = 0;
     max_att_pdu = 0;
-    CHECK_EQ(ble_periph_send_smp(&P, rsp, sizeof rsp), 0);
-    ble_periph_poll(&P, 0);
-    for (int i = 0; i < 100 && !ble_periph_idle(&P); i++) {
+    CHECK_EQ(extxip_ble_periph_send_smp(&P, rsp, sizeof rsp), 0);
+    extxip_ble_periph_poll(&P, 0);
+    for (int i = 0; i < 100 && !extxip_ble_periph_idle(&P); i++) {
         CHECK(acl_inflight <= 2);
         ncp(1, 1);
     }
-    CHECK(ble_periph_idle(&P));
+    CHECK(extxip_ble_periph_idle(&P));
     CHECK_EQ(acl_max_inflight, 2);
     CHECK_EQ(max_att_pdu, 100);
     CHECK_EQ(notified_len, sizeof rsp);
@@ -261,10 +261,10 @@ static void test_flow(void)
     att_in(unsub, 5);
     ncp(1, (uint16_t)acl_inflight);
     notified_len = 0;
-    ble_periph_send_smp(&P, rsp, 50);
-    ble_periph_poll(&P, 0);
+    extxip_ble_periph_send_smp(&P, rsp, 50);
+    extxip_ble_periph_poll(&P, 0);
     CHECK_EQ(notified_len, 0);
-    CHECK(ble_periph_idle(&P));
+    CHECK(extxip_ble_periph_idle(&P));
 }
 
 static void smp_write(const uint8_t *d, size_t n)

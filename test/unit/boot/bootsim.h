@@ -24,7 +24,7 @@
 
 typedef struct bootsim {
     simflash_board_t b;
-    flash_map_t map;
+    extxip_flash_map_t map;
     pm_layout_t layout;
 } bootsim_t;
 
@@ -55,7 +55,7 @@ static inline void bootsim_warn(void *arg, const char *msg)
 static inline int bootsim_open(bootsim_t *s, uint64_t seed)
 {
     char err[160];
-    const flash_dev_t *devs[PM_DEV_COUNT];
+    const extxip_flash_dev_t *devs[PM_DEV_COUNT];
     memset(s, 0, sizeof *s);
     if (simflash_board_open(&s->b, NULL, seed) != FLASH_OK) {
         return -1;
@@ -77,7 +77,7 @@ static inline int bootsim_open(bootsim_t *s, uint64_t seed)
 static inline int bootsim_layout_matches(bootsim_t *s)
 {
     for (size_t i = 0; i < sizeof bootsim_parts / sizeof bootsim_parts[0]; i++) {
-        const flash_area_t *a = &s->map.areas[bootsim_parts[i].id];
+        const extxip_flash_area_t *a = &s->map.areas[bootsim_parts[i].id];
         if (!s->map.present[bootsim_parts[i].id] ||
             a->dev != simflash_board_dev(&s->b, bootsim_parts[i].dev) ||
             a->off != bootsim_parts[i].off || a->size != bootsim_parts[i].size) {
@@ -93,12 +93,12 @@ static inline void bootsim_close(bootsim_t *s)
     simflash_board_close(&s->b);
 }
 
-static inline const flash_area_t *bootsim_area(bootsim_t *s, uint8_t id)
+static inline const extxip_flash_area_t *bootsim_area(bootsim_t *s, uint8_t id)
 {
     return &s->map.areas[id];
 }
 
-static inline int bootsim_dev_index(bootsim_t *s, const flash_area_t *fa)
+static inline int bootsim_dev_index(bootsim_t *s, const extxip_flash_area_t *fa)
 {
     for (int d = 0; d < SIMFLASH_BOARD_NDEV; d++) {
         if (simflash_board_dev(&s->b, d) == fa->dev) {
@@ -111,7 +111,7 @@ static inline int bootsim_dev_index(bootsim_t *s, const flash_area_t *fa)
 /* Raw bytes of an area (backdoor). */
 static inline uint8_t *bootsim_mem(bootsim_t *s, uint8_t id)
 {
-    const flash_area_t *fa = bootsim_area(s, id);
+    const extxip_flash_area_t *fa = bootsim_area(s, id);
     return simflash_mem(s->b.dev[bootsim_dev_index(s, fa)]) + fa->off;
 }
 
@@ -119,7 +119,7 @@ static inline uint8_t *bootsim_mem(bootsim_t *s, uint8_t id)
  * uncounted). Returns 0, or -1 when the file is unreadable or too large. */
 static inline int bootsim_load_path(bootsim_t *s, uint8_t id, const char *path)
 {
-    const flash_area_t *fa = bootsim_area(s, id);
+    const extxip_flash_area_t *fa = bootsim_area(s, id);
     tu_blob_t img = tu_read_file(path);
     if (img.p == NULL || img.n > fa->size) {
         fprintf(stderr, "cannot load %s\n", path);
@@ -192,7 +192,7 @@ static inline void bootsim_stats_reset(bootsim_t *s)
 }
 
 /* Version helper for checks. */
-static inline int bootsim_ver_is(const image_version_t *v, int maj, int min, int rev)
+static inline int bootsim_ver_is(const extxip_image_version_t *v, int maj, int min, int rev)
 {
     return v->major == maj && v->minor == min && v->revision == rev;
 }

@@ -15,8 +15,8 @@
 
 
 static bootsim_t sim;
-static boot_state_t bst;
-static boot_result_t res;
+static extxip_boot_state_t bst;
+static extxip_boot_result_t res;
 
 static void setup_v1(void)
 {
@@ -30,15 +30,15 @@ static void stage_v2(unsigned mask, bool permanent)
     for (int i = 0; i < 3; i++) {
         if (mask & (1u << i)) {
             CHECK_EQ(bootsim_load(&sim, S(i), bootsim_vec(i, 2)), 0);
-            CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(i)), permanent), 0);
+            CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(i)), permanent), 0);
         }
     }
 }
 
-static int run_boot(const boot_options_t *opt)
+static int run_boot(const extxip_boot_options_t *opt)
 {
     bootsim_stats_reset(&sim);
-    return boot_go(&bst, &sim.map, &image_dev_keyring, opt, &res);
+    return extxip_boot_go(&bst, &sim.map, &image_dev_keyring, opt, &res);
 }
 
 static void check_versions(int a, int b, int c)
@@ -52,8 +52,8 @@ static void check_versions(int a, int b, int c)
 
 static bool pending(uint8_t id)
 {
-    boot_trailer_t t;
-    CHECK_EQ(boot_trailer_read(bootsim_area(&sim, id), &t), 0);
+    extxip_boot_trailer_t t;
+    CHECK_EQ(extxip_boot_trailer_read(bootsim_area(&sim, id), &t), 0);
     return t.magic == BOOT_MAGIC_GOOD;
 }
 
@@ -64,29 +64,29 @@ static void t_trailer_vector(void)
     /* imgtool --pad --confirm output: a full slot with magic + image_ok. */
     CHECK_EQ(bootsim_open(&sim, 1), 0);
     CHECK_EQ(bootsim_load(&sim, P(1), "img1-v1.0.0.padded-confirmed.bin"), 0);
-    const flash_area_t *fa = bootsim_area(&sim, P(1));
+    const extxip_flash_area_t *fa = bootsim_area(&sim, P(1));
     CHECK_EQ(fa->size, 0x40000);
     const uint8_t *m = bootsim_mem(&sim, P(1));
-    CHECK_MEM(m + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, 16);
+    CHECK_MEM(m + BOOT_MAGIC_OFF(fa->size), extxip_boot_trailer_magic, 16);
     CHECK_EQ(BOOT_IMAGE_OK_OFF(fa->size), 0x3ffe8);
     CHECK_EQ(m[0x3ffe8], 0x01);
     CHECK_EQ(BOOT_COPY_DONE_OFF(fa->size), 0x3ffe0);
     CHECK_EQ(BOOT_SWAP_INFO_OFF(fa->size), 0x3ffd8);
     CHECK_EQ(BOOT_SWAP_SIZE_OFF(fa->size), 0x3ffd0);
-    boot_trailer_t t;
-    CHECK_EQ(boot_trailer_read(fa, &t), 0);
+    extxip_boot_trailer_t t;
+    CHECK_EQ(extxip_boot_trailer_read(fa, &t), 0);
     CHECK_EQ(t.magic, BOOT_MAGIC_GOOD);
     CHECK_EQ(t.image_ok, BOOT_FLAG_SET);
     CHECK_EQ(t.copy_done, BOOT_FLAG_UNSET);
     CHECK_EQ(t.swap_type, BOOT_SWAP_TYPE_NONE); /* dumpinfo: swap_info INVALID (0xff) */
-    /* Such a primary is confirmed: boot_set_confirmed writes nothing. */
+    /* Such a primary is confirmed: extxip_boot_set_confirmed writes nothing. */
     uint64_t ops = simflash_power_ops(&sim.b.power);
-    CHECK_EQ(boot_set_confirmed(fa), 0);
+    CHECK_EQ(extxip_boot_set_confirmed(fa), 0);
     CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
     /* Our own marks reproduce imgtool's bytes exactly. */
     bootsim_erase(&sim, S(1));
     CHECK_EQ(bootsim_load(&sim, S(1), "img1-v1.0.0.signed.bin"), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), true), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(1)), true), 0);
     const uint8_t *sm = bootsim_mem(&sim, S(1));
     CHECK_MEM(sm + 0x3ffe0, m + 0x3ffe0, 0x20); /* copy_done .. magic identical */
     CHECK_EQ(sm[0x3ffd8], 0x03);                /* swap_info: perm, image 0 */
@@ -98,116 +98,116 @@ static void t_layout(void)
     CHECK_EQ(bootsim_open(&sim, 1), 0);
     CHECK(bootsim_layout_matches(&sim));
     /* sector sizes per device: 4 KiB internal, 2 KiB netcore, 4 KiB QSPI */
-    CHECK_EQ(flash_area_sector_size(bootsim_area(&sim, P(0))), 4096);
-    CHECK_EQ(flash_area_sector_size(bootsim_area(&sim, P(1))), 2048);
-    CHECK_EQ(flash_area_sector_size(bootsim_area(&sim, S(1))), 4096);
+    CHECK_EQ(extxip_flash_area_sector_size(bootsim_area(&sim, P(0))), 4096);
+    CHECK_EQ(extxip_flash_area_sector_size(bootsim_area(&sim, P(1))), 2048);
+    CHECK_EQ(extxip_flash_area_sector_size(bootsim_area(&sim, S(1))), 4096);
     bootsim_close(&sim);
 }
 
 static void t_set_pending_test(void)
 {
     CHECK_EQ(bootsim_open(&sim, 1), 0);
-    const flash_area_t *fa = bootsim_area(&sim, S(2));
+    const extxip_flash_area_t *fa = bootsim_area(&sim, S(2));
     const uint8_t *m = bootsim_mem(&sim, S(2));
-    CHECK_EQ(boot_set_pending(fa, false), 0);
-    CHECK_MEM(m + fa->size - 16, boot_trailer_magic, 16);
+    CHECK_EQ(extxip_boot_set_pending(fa, false), 0);
+    CHECK_MEM(m + fa->size - 16, extxip_boot_trailer_magic, 16);
     static const uint8_t info[4] = {0x02, 0xff, 0xff, 0xff};
     CHECK_MEM(m + fa->size - 40, info, 4);
     CHECK_EQ(m[fa->size - 24], 0xff); /* image_ok untouched */
     CHECK_EQ(m[fa->size - 32], 0xff); /* copy_done untouched */
-    boot_trailer_t t;
-    CHECK_EQ(boot_trailer_read(fa, &t), 0);
+    extxip_boot_trailer_t t;
+    CHECK_EQ(extxip_boot_trailer_read(fa, &t), 0);
     CHECK_EQ(t.magic, BOOT_MAGIC_GOOD);
     CHECK_EQ(t.swap_type, BOOT_SWAP_TYPE_TEST);
     CHECK_EQ(t.image_num, 0);
     CHECK_EQ(t.image_ok, BOOT_FLAG_UNSET);
-    CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(2)), fa), BOOT_SWAP_TYPE_TEST);
+    CHECK_EQ(extxip_boot_swap_type_areas(bootsim_area(&sim, P(2)), fa), BOOT_SWAP_TYPE_TEST);
     /* Already scheduled: a later confirm changes nothing (MCUboot does the same). */
     uint64_t ops = simflash_power_ops(&sim.b.power);
-    CHECK_EQ(boot_set_pending(fa, true), 0);
+    CHECK_EQ(extxip_boot_set_pending(fa, true), 0);
     CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
-    CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(2)), fa), BOOT_SWAP_TYPE_TEST);
+    CHECK_EQ(extxip_boot_swap_type_areas(bootsim_area(&sim, P(2)), fa), BOOT_SWAP_TYPE_TEST);
     bootsim_close(&sim);
 }
 
 static void t_set_pending_perm(void)
 {
     CHECK_EQ(bootsim_open(&sim, 1), 0);
-    const flash_area_t *fa = bootsim_area(&sim, S(0));
+    const extxip_flash_area_t *fa = bootsim_area(&sim, S(0));
     const uint8_t *m = bootsim_mem(&sim, S(0));
     uint64_t ops = simflash_power_ops(&sim.b.power);
-    CHECK_EQ(boot_set_pending(fa, true), 0);
+    CHECK_EQ(extxip_boot_set_pending(fa, true), 0);
     CHECK_EQ(simflash_power_ops(&sim.b.power) - ops, 3); /* magic, image_ok, swap_info */
     CHECK_EQ(m[fa->size - 24], 0x01);
     CHECK_EQ(m[fa->size - 40], 0x03);
-    CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(0)), fa), BOOT_SWAP_TYPE_PERM);
+    CHECK_EQ(extxip_boot_swap_type_areas(bootsim_area(&sim, P(0)), fa), BOOT_SWAP_TYPE_PERM);
     bootsim_close(&sim);
 }
 
 static void t_set_pending_bad_magic(void)
 {
     CHECK_EQ(bootsim_open(&sim, 1), 0);
-    const flash_area_t *fa = bootsim_area(&sim, S(1));
+    const extxip_flash_area_t *fa = bootsim_area(&sim, S(1));
     uint8_t *m = bootsim_mem(&sim, S(1));
     m[0] = 0x12;
     m[fa->size - 3] = 0x00; /* corrupt magic */
-    CHECK_EQ(boot_set_pending(fa, false), BOOT_ERR_BAD_MAGIC);
-    CHECK_EQ(flash_area_is_erased(fa, 0, fa->size), 1); /* slot freed */
+    CHECK_EQ(extxip_boot_set_pending(fa, false), BOOT_ERR_BAD_MAGIC);
+    CHECK_EQ(extxip_flash_area_is_erased(fa, 0, fa->size), 1); /* slot freed */
     bootsim_close(&sim);
 }
 
 static void t_set_confirmed(void)
 {
     CHECK_EQ(bootsim_open(&sim, 1), 0);
-    const flash_area_t *fa = bootsim_area(&sim, P(1));
+    const extxip_flash_area_t *fa = bootsim_area(&sim, P(1));
     uint8_t *m = bootsim_mem(&sim, P(1));
     /* magic unset: nothing to do */
-    CHECK_EQ(boot_set_confirmed(fa), 0);
-    CHECK_EQ(flash_area_is_erased(fa, 0, fa->size), 1);
+    CHECK_EQ(extxip_boot_set_confirmed(fa), 0);
+    CHECK_EQ(extxip_flash_area_is_erased(fa, 0, fa->size), 1);
     /* magic good, image_ok unset: image_ok written */
-    memcpy(m + fa->size - 16, boot_trailer_magic, 16);
-    CHECK_EQ(boot_set_confirmed(fa), 0);
+    memcpy(m + fa->size - 16, extxip_boot_trailer_magic, 16);
+    CHECK_EQ(extxip_boot_set_confirmed(fa), 0);
     CHECK_EQ(m[fa->size - 24], 0x01);
-    boot_trailer_t t;
-    CHECK_EQ(boot_trailer_read(fa, &t), 0);
+    extxip_boot_trailer_t t;
+    CHECK_EQ(extxip_boot_trailer_read(fa, &t), 0);
     CHECK_EQ(t.image_ok, BOOT_FLAG_SET);
     /* magic bad: refused */
     m[fa->size - 1] = 0;
-    CHECK_EQ(boot_set_confirmed(fa), BOOT_ERR_BAD_MAGIC);
+    CHECK_EQ(extxip_boot_set_confirmed(fa), BOOT_ERR_BAD_MAGIC);
     bootsim_close(&sim);
 }
 
 /* MCUboot's table, row by row, plus the no-match rows. */
 static void t_swap_table(void)
 {
-    boot_trailer_t p = {BOOT_MAGIC_UNSET, BOOT_SWAP_TYPE_NONE, 0, BOOT_FLAG_UNSET, BOOT_FLAG_UNSET};
-    boot_trailer_t s = p;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    extxip_boot_trailer_t p = {BOOT_MAGIC_UNSET, BOOT_SWAP_TYPE_NONE, 0, BOOT_FLAG_UNSET, BOOT_FLAG_UNSET};
+    extxip_boot_trailer_t s = p;
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
     s.magic = BOOT_MAGIC_GOOD;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_TEST);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_TEST);
     p.magic = BOOT_MAGIC_BAD; /* primary magic: any */
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_TEST);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_TEST);
     s.image_ok = BOOT_FLAG_SET;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_PERM);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_PERM);
     s.image_ok = BOOT_FLAG_BAD;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
     /* revert row: primary good, secondary unset, primary image_ok unset, copy_done set */
     p.magic = BOOT_MAGIC_GOOD;
     p.copy_done = BOOT_FLAG_SET;
     s.magic = BOOT_MAGIC_UNSET;
     s.image_ok = BOOT_FLAG_UNSET;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_REVERT);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_REVERT);
     p.image_ok = BOOT_FLAG_SET;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
     p.image_ok = BOOT_FLAG_UNSET;
     p.copy_done = BOOT_FLAG_UNSET;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
     s.magic = BOOT_MAGIC_BAD;
     p.copy_done = BOOT_FLAG_SET;
-    CHECK_EQ(boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
+    CHECK_EQ(extxip_boot_swap_type(&p, &s), BOOT_SWAP_TYPE_NONE);
 }
 
-/* ---- boot_go ------------------------------------------------------------- */
+/* ---- extxip_boot_go ------------------------------------------------------------- */
 
 static void t_boot_nothing_pending(void)
 {
@@ -229,9 +229,9 @@ static void t_boot_nothing_pending(void)
 
 static void check_consumed(int i)
 {
-    image_info_t info;
+    extxip_image_info_t info;
     CHECK(!pending(S(i)));
-    CHECK_EQ(image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_ERR_MAGIC);
+    CHECK_EQ(extxip_image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_ERR_MAGIC);
 }
 
 static void t_boot_full_update(bool permanent)
@@ -250,12 +250,12 @@ static void t_boot_full_update(bool permanent)
         /* The bootloader writes the primary's trailer itself: erased, as a
          * factory image has it (confirmed, nothing pending, no revert),
          * whatever the uploaded trailer said. */
-        boot_trailer_t t;
-        CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(i)), &t), 0);
+        extxip_boot_trailer_t t;
+        CHECK_EQ(extxip_boot_trailer_read(bootsim_area(&sim, P(i)), &t), 0);
         CHECK_EQ(t.magic, BOOT_MAGIC_UNSET);
         CHECK_EQ(t.image_ok, BOOT_FLAG_UNSET);
         CHECK_EQ(t.copy_done, BOOT_FLAG_UNSET);
-        CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(i)), bootsim_area(&sim, S(i))),
+        CHECK_EQ(extxip_boot_swap_type_areas(bootsim_area(&sim, P(i)), bootsim_area(&sim, S(i))),
                  BOOT_SWAP_TYPE_NONE);
     }
     /* 3 primaries + 3 secondaries; copies are verified by read-back. */
@@ -274,9 +274,9 @@ static void t_boot_full_update(bool permanent)
     check_versions(2, 2, 2);
     if (!permanent) {
         /* the app confirms itself: nothing to write, it is already final */
-        CHECK_EQ(boot_set_confirmed(bootsim_area(&sim, P(0))), 0);
-        boot_trailer_t t;
-        CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(0)), &t), 0);
+        CHECK_EQ(extxip_boot_set_confirmed(bootsim_area(&sim, P(0))), 0);
+        extxip_boot_trailer_t t;
+        CHECK_EQ(extxip_boot_trailer_read(bootsim_area(&sim, P(0)), &t), 0);
         CHECK_EQ(t.magic, BOOT_MAGIC_UNSET);
     }
     bootsim_close(&sim);
@@ -306,8 +306,8 @@ static void flip(uint8_t id, uint32_t off)
 /* Offset of the last byte of the ECDSA signature (last TLV of the image). */
 static uint32_t tlv_end_of(uint8_t id)
 {
-    image_info_t info;
-    CHECK_EQ(image_parse(bootsim_area(&sim, id), &info), IMAGE_OK);
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_parse(bootsim_area(&sim, id), &info), IMAGE_OK);
     return info.tlv_end;
 }
 
@@ -325,7 +325,7 @@ static void t_refuse_bad_signature(void)
     CHECK_EQ(res.img[1].sectors_erased, 0);
     CHECK_EQ(res.img[1].bytes_programmed, 0);
     CHECK(!pending(S(1))); /* scrubbed like MCUboot, so not re-tried every boot */
-    CHECK(strlen(boot_reason_str(res.img[1].reason)) > 0);
+    CHECK(strlen(extxip_boot_reason_str(res.img[1].reason)) > 0);
     bootsim_close(&sim);
 }
 
@@ -370,7 +370,7 @@ static void t_refuse_dep_unmet(void)
     bootsim_erase(&sim, P(2));
     stage_v2(1u << 0, false);
     CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 1)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE); /* primary 2 is empty */
     CHECK_EQ(res.img[0].reason, BOOT_REASON_DEP_UNMET);
     CHECK_EQ(res.img[2].reason, BOOT_REASON_PAIR_REFUSED);
@@ -391,7 +391,7 @@ static void t_refuse_dep_unmet_same(void)
     setup_v1();
     stage_v2(1u << 0, false);
     CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 1)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(1, 1, 1);
     CHECK_EQ(res.img[0].reason, BOOT_REASON_PAIR_INCOMPLETE);
@@ -407,9 +407,9 @@ static void t_refuse_self_dependency(void)
      * even with the pair link off (nothing else would stop it). */
     setup_v1();
     CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(0, 2)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
-    boot_options_t opt;
-    boot_options_default(&opt);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    extxip_boot_options_t opt;
+    extxip_boot_options_default(&opt);
     opt.linked_mask = 0;
     CHECK_EQ(run_boot(&opt), 0);
     check_versions(1, 1, 1);
@@ -424,7 +424,7 @@ static void t_refuse_downgrade(void)
     setup_v1();
     CHECK_EQ(bootsim_load(&sim, P(1), bootsim_vec(1, 2)), 0);
     CHECK_EQ(bootsim_load(&sim, S(1), bootsim_vec(1, 1)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), true), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(1)), true), 0);
     CHECK_EQ(run_boot(NULL), 0);
     CHECK_EQ(res.img[1].reason, BOOT_REASON_DOWNGRADE);
     CHECK_EQ(res.img[1].version.major, 2);
@@ -432,16 +432,16 @@ static void t_refuse_downgrade(void)
     /* Security counter and version: v3.1.4 (counter 7) installed, v2 offered. */
     CHECK_EQ(bootsim_load(&sim, P(1), "img1-v3.1.4+159.seccnt7.signed.bin"), 0);
     CHECK_EQ(bootsim_load(&sim, S(1), bootsim_vec(1, 2)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     CHECK_EQ(res.img[1].reason, BOOT_REASON_DOWNGRADE);
     CHECK(bootsim_ver_is(&res.img[1].version, 3, 1, 4));
     /* Option off: the lower version is installed. */
-    boot_options_t opt;
-    boot_options_default(&opt);
+    extxip_boot_options_t opt;
+    extxip_boot_options_default(&opt);
     opt.downgrade_prevention = false;
     CHECK_EQ(bootsim_load(&sim, S(1), bootsim_vec(1, 1)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
     CHECK_EQ(run_boot(&opt), 0);
     CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_DONE);
     CHECK(bootsim_ver_is(&res.img[1].version, 1, 0, 0));
@@ -488,8 +488,8 @@ static void t_delta_skip(void)
         memcpy(bootsim_mem(&sim, P(2)), bootsim_mem(&sim, S(2)), 92856); /* img_len: tlv_end rounded to 8 */
         memset(bootsim_mem(&sim, P(2)) + 0x40000 - 4096, 0xff, 4096);
         flip(P(2), 5 * 4096 + 17);
-        boot_options_t opt;
-        boot_options_default(&opt);
+        extxip_boot_options_t opt;
+        extxip_boot_options_default(&opt);
         opt.delta_skip = mode == 0;
         CHECK_EQ(run_boot(&opt), 0);
         check_versions(2, 2, 2);
@@ -569,14 +569,14 @@ static void t_resume_half_consumed(void)
 
 static void t_bad_args(void)
 {
-    boot_options_t opt;
-    CHECK_EQ(boot_go(&bst, NULL, NULL, NULL, &res), BOOT_ERR_ARG);
+    extxip_boot_options_t opt;
+    CHECK_EQ(extxip_boot_go(&bst, NULL, NULL, NULL, &res), BOOT_ERR_ARG);
     CHECK_EQ(bootsim_open(&sim, 1), 0);
-    boot_options_default(&opt);
+    extxip_boot_options_default(&opt);
     opt.image_count = 4;
-    CHECK_EQ(boot_go(&bst, &sim.map, NULL, &opt, &res), BOOT_ERR_ARG);
+    CHECK_EQ(extxip_boot_go(&bst, &sim.map, NULL, &opt, &res), BOOT_ERR_ARG);
     sim.map.present[S(1)] = 0;
-    CHECK_EQ(boot_go(&bst, &sim.map, NULL, NULL, &res), BOOT_ERR_NOENT);
+    CHECK_EQ(extxip_boot_go(&bst, &sim.map, NULL, NULL, &res), BOOT_ERR_NOENT);
     bootsim_close(&sim);
 }
 
@@ -603,9 +603,9 @@ static void t_pair_resent_image0(void)
 {
     setup_v1();
     CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 1)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(0)), false), 0);
     load_gen(S(2), "img2-v2.0.0-nodeps.bin");
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(1, 1, 1);
     CHECK(res.consistent);
@@ -626,7 +626,7 @@ static void t_pair_partner_accepted(void)
 {
     setup_v1();
     load_gen(S(2), "img2-v2.0.0-accepts-0v1.bin");
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(1, 1, 2);
     CHECK(res.consistent);
@@ -641,18 +641,18 @@ static void t_pair_crafted_copy_done(void)
     setup_v1();
     stage_v2(7, false);
     for (int i = 0; i < 3; i++) {
-        const flash_area_t *fa = bootsim_area(&sim, S(i));
+        const extxip_flash_area_t *fa = bootsim_area(&sim, S(i));
         bootsim_mem(&sim, S(i))[BOOT_COPY_DONE_OFF(fa->size)] = 0x01;
         bootsim_mem(&sim, S(i))[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
     }
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(2, 2, 2);
     for (int i = 0; i < 3; i++) {
-        boot_trailer_t t;
-        CHECK_EQ(boot_trailer_read(bootsim_area(&sim, P(i)), &t), 0);
+        extxip_boot_trailer_t t;
+        CHECK_EQ(extxip_boot_trailer_read(bootsim_area(&sim, P(i)), &t), 0);
         CHECK_EQ(t.magic, BOOT_MAGIC_UNSET);
         CHECK_EQ(t.copy_done, BOOT_FLAG_UNSET);
-        CHECK_EQ(boot_swap_type_areas(bootsim_area(&sim, P(i)), bootsim_area(&sim, S(i))),
+        CHECK_EQ(extxip_boot_swap_type_areas(bootsim_area(&sim, P(i)), bootsim_area(&sim, S(i))),
                  BOOT_SWAP_TYPE_NONE);
     }
     bootsim_close(&sim);
@@ -664,8 +664,8 @@ static void t_pair_crafted_copy_done(void)
 static void t_pair_broken(void)
 {
     cut_pair_update(10); /* inside image 2's copy: image 0 done, the record open */
-    image_info_t info;
-    CHECK_EQ(image_parse(bootsim_area(&sim, S(2)), &info), IMAGE_OK);
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_parse(bootsim_area(&sim, S(2)), &info), IMAGE_OK);
     bootsim_mem(&sim, S(2))[info.tlv_end - 1] ^= 0x01; /* signature no longer verifies */
     CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
     CHECK(!res.consistent);
@@ -677,12 +677,12 @@ static void t_pair_broken(void)
     /* Serial recovery: the operator sends the pair again; both are named in
      * the record (image 0's bytes already equal its primary) and move. */
     CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 2)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), true), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), true), 0);
     CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 2)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), true), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(0)), true), 0);
     for (uint8_t i = 0; i < 3; i += 2) {
-        CHECK_EQ(image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
-        CHECK_EQ(boot_pair_mark(&bst, &sim.map, i, info.hash), 0);
+        CHECK_EQ(extxip_image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
+        CHECK_EQ(extxip_boot_pair_mark(&bst, &sim.map, i, info.hash), 0);
     }
     CHECK_EQ(run_boot(NULL), 0);
     CHECK(res.consistent);
@@ -696,14 +696,14 @@ static void t_pair_broken(void)
 static void t_pair_record_in_boot_area(void)
 {
     setup_v1();
-    const flash_area_t *bl = bootsim_area(&sim, FLASH_AREA_BOOTLOADER);
-    uint32_t ss = flash_area_sector_size(bl);
-    CHECK_EQ(flash_area_is_erased(bl, bl->size - 2u * ss, 2u * ss), 1);
+    const extxip_flash_area_t *bl = bootsim_area(&sim, FLASH_AREA_BOOTLOADER);
+    uint32_t ss = extxip_flash_area_sector_size(bl);
+    CHECK_EQ(extxip_flash_area_is_erased(bl, bl->size - 2u * ss, 2u * ss), 1);
     stage_v2(7, false);
     CHECK_EQ(run_boot(NULL), 0);
     CHECK(!res.pair_open);
-    CHECK_EQ(flash_area_is_erased(bl, bl->size - 2u * ss, 2u * ss), 0);
-    CHECK_EQ(flash_area_is_erased(bl, 0, bl->size - 2u * ss), 1);
+    CHECK_EQ(extxip_flash_area_is_erased(bl, bl->size - 2u * ss, 2u * ss), 0);
+    CHECK_EQ(extxip_flash_area_is_erased(bl, 0, bl->size - 2u * ss), 1);
     uint64_t ops = simflash_power_ops(&sim.b.power);
     CHECK_EQ(run_boot(NULL), 0);
     CHECK_EQ(simflash_power_ops(&sim.b.power), ops);
@@ -717,7 +717,7 @@ static void t_pair_build_number(void)
 {
     setup_v1();
     load_gen(S(2), "img2-v1.0.0+1-needs-0v1.0.0+1.bin");
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), false), 0);
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(1, 1, 1);
     CHECK_EQ(res.img[2].version.build_num, 0);
@@ -733,14 +733,14 @@ static void t_pair_build_number(void)
 static void t_pair_recovery_unchanged(void)
 {
     setup_v1();
-    image_info_t info;
+    extxip_image_info_t info;
     CHECK_EQ(bootsim_load(&sim, S(0), bootsim_vec(0, 2)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(0)), true), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(0)), true), 0);
     CHECK_EQ(bootsim_load(&sim, S(2), bootsim_vec(2, 1)), 0);
-    CHECK_EQ(boot_set_pending(bootsim_area(&sim, S(2)), true), 0);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(2)), true), 0);
     for (uint8_t i = 0; i < 3; i += 2) {
-        CHECK_EQ(image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
-        CHECK_EQ(boot_pair_mark(&bst, &sim.map, i, info.hash), 0);
+        CHECK_EQ(extxip_image_parse(bootsim_area(&sim, S(i)), &info), IMAGE_OK);
+        CHECK_EQ(extxip_boot_pair_mark(&bst, &sim.map, i, info.hash), 0);
     }
     CHECK_EQ(run_boot(NULL), 0);
     check_versions(1, 1, 1);

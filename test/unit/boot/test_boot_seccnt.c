@@ -13,8 +13,8 @@
 int main(int argc, char **argv)
 {
     static bootsim_t sim;
-    static boot_state_t bst;
-    static boot_result_t res;
+    static extxip_boot_state_t bst;
+    static extxip_boot_result_t res;
     const uint8_t P1 = FLASH_AREA_IMAGE_PRIMARY(1), S1 = FLASH_AREA_IMAGE_SECONDARY(1);
     if (argc != 2) {
         fprintf(stderr, "usage: test_boot_seccnt V4-COUNTER5.bin\n");
@@ -29,12 +29,12 @@ int main(int argc, char **argv)
         for (int i = 0; i < 3; i++)
             bootsim_erase(&sim, FLASH_AREA_IMAGE_SECONDARY(i));
         CHECK_EQ(bootsim_load_path(&sim, S1, argv[1]), 0);
-        CHECK_EQ(boot_set_pending(bootsim_area(&sim, S1), false), 0);
+        CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S1), false), 0);
 
-        boot_options_t opt;
-        boot_options_default(&opt);
+        extxip_boot_options_t opt;
+        extxip_boot_options_default(&opt);
         opt.downgrade_prevention = prevent;
-        CHECK_EQ(boot_go(&bst, &sim.map, &image_dev_keyring, &opt, &res), 0);
+        CHECK_EQ(extxip_boot_go(&bst, &sim.map, &image_dev_keyring, &opt, &res), 0);
         if (prevent) {
             CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_REFUSED);
             CHECK_EQ(res.img[1].reason, BOOT_REASON_SEC_CNT);

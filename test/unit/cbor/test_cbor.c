@@ -33,18 +33,18 @@ static uint8_t *dup_exact(const uint8_t *p, size_t n)
 }
 
 /* Decoder over an exact-size copy; returns the copy (caller frees). */
-static uint8_t *dec_on(cbor_decoder_t *d, const uint8_t *p, size_t n)
+static uint8_t *dec_on(extxip_cbor_decoder_t *d, const uint8_t *p, size_t n)
 {
     uint8_t *q = dup_exact(p, n);
-    cbor_dec_init(d, q, n);
+    extxip_cbor_dec_init(d, q, n);
     return q;
 }
 
 static int skip_all(const uint8_t *p, size_t n)
 {
-    cbor_decoder_t d;
+    extxip_cbor_decoder_t d;
     uint8_t *q = dec_on(&d, p, n);
-    int rc = cbor_dec_skip(&d);
+    int rc = extxip_cbor_dec_skip(&d);
     if (rc == 0 && d.pos != n) {
         rc = 1; /* trailing bytes: not what the caller expected */
     }
@@ -88,19 +88,19 @@ static void rnd_bytes(uint8_t *b, size_t n, bool text)
 }
 
 /* Build a random item with our encoder and the same item in libcbor. */
-static cbor_item_t *gen_ours(cbor_encoder_t *e, int depth)
+static cbor_item_t *gen_ours(extxip_cbor_encoder_t *e, int depth)
 {
     uint8_t tmp[300];
     int kind = (int)rnd_below(depth >= 3 ? 6 : 10);
     switch (kind) {
     case 0: {
         uint64_t v = rnd_int_value();
-        cbor_enc_uint(e, v);
+        extxip_cbor_enc_uint(e, v);
         return lc_uint_min(v, false);
     }
     case 1: {
         uint64_t v = rnd_int_value();
-        cbor_enc_nint(e, v);
+        extxip_cbor_enc_nint(e, v);
         return lc_uint_min(v, true);
     }
     case 2:
@@ -109,33 +109,33 @@ static cbor_item_t *gen_ours(cbor_encoder_t *e, int depth)
         size_t n = rnd_below(5) == 0 ? 24 + rnd_below(270) : rnd_below(24);
         rnd_bytes(tmp, n, text);
         if (text) {
-            cbor_enc_tstr(e, (const char *)tmp, n);
+            extxip_cbor_enc_tstr(e, (const char *)tmp, n);
             return cbor_build_stringn((const char *)tmp, n);
         }
-        cbor_enc_bstr(e, tmp, n);
+        extxip_cbor_enc_bstr(e, tmp, n);
         return cbor_build_bytestring(tmp, n);
     }
     case 4: {
         bool v = rnd() & 1;
-        cbor_enc_bool(e, v);
+        extxip_cbor_enc_bool(e, v);
         return cbor_build_bool(v);
     }
     case 5:
-        cbor_enc_null(e);
+        extxip_cbor_enc_null(e);
         return cbor_new_null();
     case 6:
     case 7: {
         size_t n = rnd_below(6);
         bool indef = rnd() & 1;
         cbor_item_t *a = indef ? cbor_new_indefinite_array() : cbor_new_definite_array(n);
-        indef ? cbor_enc_array_indef(e) : cbor_enc_array(e, n);
+        indef ? extxip_cbor_enc_array_indef(e) : extxip_cbor_enc_array(e, n);
         for (size_t i = 0; i < n; i++) {
             cbor_item_t *c = gen_ours(e, depth + 1);
             cbor_array_push(a, c);
             cbor_decref(&c);
         }
         if (indef) {
-            cbor_enc_break(e);
+            extxip_cbor_enc_break(e);
         }
         return a;
     }
@@ -143,7 +143,7 @@ static cbor_item_t *gen_ours(cbor_encoder_t *e, int depth)
         size_t n = rnd_below(5);
         bool indef = rnd() & 1;
         cbor_item_t *m = indef ? cbor_new_indefinite_map() : cbor_new_definite_map(n);
-        indef ? cbor_enc_map_indef(e) : cbor_enc_map(e, n);
+        indef ? extxip_cbor_enc_map_indef(e) : extxip_cbor_enc_map(e, n);
         for (size_t i = 0; i < n; i++) {
             cbor_item_t *k = gen_ours(e, depth + 1);
             cbor_item_t *v = gen_ours(e, depth + 1);
@@ -152,7 +152,7 @@ static cbor_item_t *gen_ours(cbor_encoder_t *e, int depth)
             cbor_decref(&v);
         }
         if (indef) {
-            cbor_enc_break(e);
+            extxip_cbor_enc_break(e);
         }
         return m;
     }
@@ -161,7 +161,7 @@ static cbor_item_t *gen_ours(cbor_encoder_t *e, int depth)
         if (t >= 6 && t <= 20) {
             t += 100; /* libcbor 0.8's decoder refuses short-form tags 6..20 */
         }
-        cbor_enc_tag(e, t);
+        extxip_cbor_enc_tag(e, t);
         cbor_item_t *c = gen_ours(e, depth + 1);
         cbor_item_t *tg = cbor_build_tag(t, c);
         cbor_decref(&c);
@@ -325,21 +325,21 @@ static cbor_item_t *gen_lc(int depth)
 }
 
 /* Walk a libcbor item and read the same value with our typed decoder. */
-static bool walk_check(cbor_decoder_t *d, cbor_item_t *it)
+static bool walk_check(extxip_cbor_decoder_t *d, cbor_item_t *it)
 {
-    cbor_type_t t;
-    if (cbor_dec_peek(d, &t)) {
+    extxip_cbor_type_t t;
+    if (extxip_cbor_dec_peek(d, &t)) {
         return false;
     }
     switch (cbor_typeof(it)) {
     case CBOR_TYPE_UINT: {
         uint64_t v;
-        return t == CBOR_TY_UINT && cbor_dec_uint64(d, &v) == 0 && v == cbor_get_int(it);
+        return t == CBOR_TY_UINT && extxip_cbor_dec_uint64(d, &v) == 0 && v == cbor_get_int(it);
     }
     case CBOR_TYPE_NEGINT: {
         bool neg;
         uint64_t m;
-        return t == CBOR_TY_NINT && cbor_dec_int_any(d, &neg, &m) == 0 && neg && m == cbor_get_int(it);
+        return t == CBOR_TY_NINT && extxip_cbor_dec_int_any(d, &neg, &m) == 0 && neg && m == cbor_get_int(it);
     }
     case CBOR_TYPE_BYTESTRING:
     case CBOR_TYPE_STRING: {
@@ -350,37 +350,37 @@ static bool walk_check(cbor_decoder_t *d, cbor_item_t *it)
         bool definite = text ? cbor_string_is_definite(it) : cbor_bytestring_is_definite(it);
         if (!definite) {
             /* typed read refuses (documented); skip must pass over every chunk */
-            cbor_decoder_t probe = *d;
-            cbor_str_t s;
-            if ((text ? cbor_dec_tstr(&probe, &s) : cbor_dec_bstr(&probe, &s)) != CBOR_ERR_UNSUPPORTED) {
+            extxip_cbor_decoder_t probe = *d;
+            extxip_cbor_str_t s;
+            if ((text ? extxip_cbor_dec_tstr(&probe, &s) : extxip_cbor_dec_bstr(&probe, &s)) != CBOR_ERR_UNSUPPORTED) {
                 return false;
             }
-            return cbor_dec_skip(d) == 0;
+            return extxip_cbor_dec_skip(d) == 0;
         }
-        cbor_str_t s;
-        int rc = text ? cbor_dec_tstr(d, &s) : cbor_dec_bstr(d, &s);
+        extxip_cbor_str_t s;
+        int rc = text ? extxip_cbor_dec_tstr(d, &s) : extxip_cbor_dec_bstr(d, &s);
         size_t n = text ? cbor_string_length(it) : cbor_bytestring_length(it);
         const uint8_t *p = text ? cbor_string_handle(it) : cbor_bytestring_handle(it);
         return rc == 0 && s.len == n && (n == 0 || memcmp(s.ptr, p, n) == 0);
     }
     case CBOR_TYPE_ARRAY: {
         uint64_t count;
-        if (t != CBOR_TY_ARRAY || cbor_dec_array_enter(d, &count)) {
+        if (t != CBOR_TY_ARRAY || extxip_cbor_dec_array_enter(d, &count)) {
             return false;
         }
         if (cbor_array_is_definite(it) ? count != cbor_array_size(it) : count != UINT64_MAX) {
             return false;
         }
         for (size_t i = 0; i < cbor_array_size(it); i++) {
-            if (cbor_dec_at_end(d) || !walk_check(d, cbor_array_handle(it)[i])) {
+            if (extxip_cbor_dec_at_end(d) || !walk_check(d, cbor_array_handle(it)[i])) {
                 return false;
             }
         }
-        return cbor_dec_at_end(d) && cbor_dec_leave(d) == 0;
+        return extxip_cbor_dec_at_end(d) && extxip_cbor_dec_leave(d) == 0;
     }
     case CBOR_TYPE_MAP: {
         uint64_t count;
-        if (t != CBOR_TY_MAP || cbor_dec_map_enter(d, &count)) {
+        if (t != CBOR_TY_MAP || extxip_cbor_dec_map_enter(d, &count)) {
             return false;
         }
         if (cbor_map_is_definite(it) ? count != cbor_map_size(it) : count != UINT64_MAX) {
@@ -391,11 +391,11 @@ static bool walk_check(cbor_decoder_t *d, cbor_item_t *it)
                 return false;
             }
         }
-        return cbor_dec_at_end(d) && cbor_dec_leave(d) == 0;
+        return extxip_cbor_dec_at_end(d) && extxip_cbor_dec_leave(d) == 0;
     }
     case CBOR_TYPE_TAG: {
         uint64_t tag;
-        if (t != CBOR_TY_TAG || cbor_dec_tag(d, &tag) || tag != cbor_tag_value(it)) {
+        if (t != CBOR_TY_TAG || extxip_cbor_dec_tag(d, &tag) || tag != cbor_tag_value(it)) {
             return false;
         }
         cbor_item_t *inner = cbor_tag_item(it);
@@ -405,19 +405,19 @@ static bool walk_check(cbor_decoder_t *d, cbor_item_t *it)
     }
     default:
         if (cbor_float_get_width(it) != CBOR_FLOAT_0) {
-            return t == CBOR_TY_FLOAT && cbor_dec_skip(d) == 0;
+            return t == CBOR_TY_FLOAT && extxip_cbor_dec_skip(d) == 0;
         }
         if (cbor_is_bool(it)) {
             bool v;
-            return t == CBOR_TY_BOOL && cbor_dec_bool(d, &v) == 0 && v == cbor_get_bool(it);
+            return t == CBOR_TY_BOOL && extxip_cbor_dec_bool(d, &v) == 0 && v == cbor_get_bool(it);
         }
         if (cbor_is_null(it)) {
-            return t == CBOR_TY_NULL && cbor_dec_null(d) == 0;
+            return t == CBOR_TY_NULL && extxip_cbor_dec_null(d) == 0;
         }
         if (cbor_float_get_width(it) != CBOR_FLOAT_0) {
-            return t == CBOR_TY_FLOAT && cbor_dec_skip(d) == 0;
+            return t == CBOR_TY_FLOAT && extxip_cbor_dec_skip(d) == 0;
         }
-        return t == CBOR_TY_UNDEFINED && cbor_dec_skip(d) == 0;
+        return t == CBOR_TY_UNDEFINED && extxip_cbor_dec_skip(d) == 0;
     }
 }
 
@@ -427,8 +427,8 @@ static void test_cross_ours_to_libcbor(void)
     int ok_bytes = 0, ok_vals = 0;
     const int N = 400;
     for (int i = 0; i < N; i++) {
-        cbor_encoder_t e;
-        cbor_enc_init(&e, buf, sizeof(buf));
+        extxip_cbor_encoder_t e;
+        extxip_cbor_enc_init(&e, buf, sizeof(buf));
         cbor_item_t *want = gen_ours(&e, 0);
         CHECK_EQ(e.err, 0);
         struct cbor_load_result res;
@@ -465,9 +465,9 @@ static void test_cross_libcbor_to_ours(void)
         unsigned char *ser = NULL;
         size_t cap = 0;
         size_t n = cbor_serialize_alloc(it, &ser, &cap);
-        cbor_decoder_t d;
+        extxip_cbor_decoder_t d;
         uint8_t *q = dec_on(&d, ser, n);
-        bool good = walk_check(&d, it) && d.err == 0 && d.pos == n && cbor_dec_at_end(&d);
+        bool good = walk_check(&d, it) && d.err == 0 && d.pos == n && extxip_cbor_dec_at_end(&d);
         ok += good;
         if (!good) {
             fprintf(stderr, "cross libcbor->ours failed at %d (err %d pos %zu/%zu)\n", i, d.err, d.pos, n);
@@ -497,25 +497,25 @@ static void test_cross_libcbor_to_ours(void)
 static void test_encoder_basics(void)
 {
     uint8_t b[64];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, b, sizeof(b));
-    cbor_enc_uint(&e, 0);
-    cbor_enc_uint(&e, 23);
-    cbor_enc_uint(&e, 24);
-    cbor_enc_uint(&e, 256);
-    cbor_enc_int(&e, -1);
-    cbor_enc_int(&e, INT64_MIN);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, b, sizeof(b));
+    extxip_cbor_enc_uint(&e, 0);
+    extxip_cbor_enc_uint(&e, 23);
+    extxip_cbor_enc_uint(&e, 24);
+    extxip_cbor_enc_uint(&e, 256);
+    extxip_cbor_enc_int(&e, -1);
+    extxip_cbor_enc_int(&e, INT64_MIN);
     const uint8_t want[] = { 0x00, 0x17, 0x18, 0x18, 0x19, 0x01, 0x00, 0x20,
                              0x3B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
     CHECK_EQ(e.len, sizeof(want));
     CHECK_MEM(b, want, sizeof(want));
 
     /* {"rc": 8} the way Zephyr emits it (docs/protocol.md §3.1) */
-    cbor_enc_init(&e, b, sizeof(b));
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "rc");
-    cbor_enc_uint(&e, 8);
-    cbor_enc_break(&e);
+    extxip_cbor_enc_init(&e, b, sizeof(b));
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "rc");
+    extxip_cbor_enc_uint(&e, 8);
+    extxip_cbor_enc_break(&e);
     const uint8_t rc8[] = { 0xbf, 0x62, 0x72, 0x63, 0x08, 0xff };
     CHECK_EQ(e.len, sizeof(rc8));
     CHECK_MEM(b, rc8, sizeof(rc8));
@@ -524,25 +524,25 @@ static void test_encoder_basics(void)
 static void test_encoder_overflow(void)
 {
     uint8_t b[8];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, b, 4);
-    CHECK_EQ(cbor_enc_uint(&e, 1), 0);
-    CHECK_EQ(cbor_enc_tstr_z(&e, "abcd"), CBOR_ERR_NOMEM);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, b, 4);
+    CHECK_EQ(extxip_cbor_enc_uint(&e, 1), 0);
+    CHECK_EQ(extxip_cbor_enc_tstr_z(&e, "abcd"), CBOR_ERR_NOMEM);
     CHECK(e.len <= 4);
     /* sticky: a small item that would fit is refused too */
-    CHECK_EQ(cbor_enc_uint(&e, 1), CBOR_ERR_NOMEM);
+    CHECK_EQ(extxip_cbor_enc_uint(&e, 1), CBOR_ERR_NOMEM);
     CHECK_EQ(e.err, CBOR_ERR_NOMEM);
     CHECK(e.len <= 4);
     /* zero capacity */
-    cbor_enc_init(&e, b, 0);
-    CHECK_EQ(cbor_enc_null(&e), CBOR_ERR_NOMEM);
+    extxip_cbor_enc_init(&e, b, 0);
+    CHECK_EQ(extxip_cbor_enc_null(&e), CBOR_ERR_NOMEM);
 }
 
 static void test_malformed_classes(void)
 {
-    cbor_decoder_t d;
+    extxip_cbor_decoder_t d;
     uint8_t *q;
-    cbor_str_t s;
+    extxip_cbor_str_t s;
     uint32_t u32;
 
     /* truncated head argument */
@@ -553,17 +553,17 @@ static void test_malformed_classes(void)
     const uint8_t l64[] = { 0x5B, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00 };
     CHECK_EQ(skip_all(l64, sizeof(l64)), CBOR_ERR_TRUNCATED);
     q = dec_on(&d, l64, sizeof(l64));
-    CHECK_EQ(cbor_dec_bstr(&d, &s), CBOR_ERR_TRUNCATED);
+    CHECK_EQ(extxip_cbor_dec_bstr(&d, &s), CBOR_ERR_TRUNCATED);
     free(q);
     const uint8_t lmax[] = { 0x7B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00 };
     q = dec_on(&d, lmax, sizeof(lmax));
-    CHECK_EQ(cbor_dec_tstr(&d, &s), CBOR_ERR_TRUNCATED);
+    CHECK_EQ(extxip_cbor_dec_tstr(&d, &s), CBOR_ERR_TRUNCATED);
     free(q);
     /* huge container counts */
     const uint8_t bigmap[] = { 0xBB, 0x80, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x02 };
     CHECK_EQ(skip_all(bigmap, sizeof(bigmap)), CBOR_ERR_TRUNCATED);
     q = dec_on(&d, bigmap, sizeof(bigmap));
-    CHECK_EQ(cbor_dec_map_enter(&d, NULL), CBOR_ERR_TRUNCATED);
+    CHECK_EQ(extxip_cbor_dec_map_enter(&d, NULL), CBOR_ERR_TRUNCATED);
     free(q);
     /* reserved additional information 28..30 */
     CHECK_EQ(skip_all((const uint8_t[]){ 0x1C }, 1), CBOR_ERR_MALFORMED);
@@ -596,54 +596,54 @@ static void test_malformed_classes(void)
     CHECK_EQ(skip_all(deep, sizeof(deep)), CBOR_ERR_DEPTH);
     q = dec_on(&d, deep, sizeof(deep));
     for (int i = 0; i < CBOR_MAX_DEPTH; i++) {
-        CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
+        CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), 0);
     }
-    CHECK_EQ(cbor_dec_array_enter(&d, NULL), CBOR_ERR_DEPTH);
+    CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), CBOR_ERR_DEPTH);
     free(q);
 
     /* wrong type, and the error is sticky */
     q = dec_on(&d, (const uint8_t[]){ 0x61, 'x', 0x01 }, 3);
-    CHECK_EQ(cbor_dec_uint32(&d, &u32), CBOR_ERR_TYPE);
-    CHECK_EQ(cbor_dec_tstr(&d, &s), CBOR_ERR_TYPE);
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &u32), CBOR_ERR_TYPE);
+    CHECK_EQ(extxip_cbor_dec_tstr(&d, &s), CBOR_ERR_TYPE);
     CHECK_EQ(cbor_dec_err(&d), CBOR_ERR_TYPE);
     free(q);
 
     /* range: > 32 bits, negative into unsigned */
     q = dec_on(&d, (const uint8_t[]){ 0x1B, 0, 0, 0, 1, 0, 0, 0, 0 }, 9);
-    CHECK_EQ(cbor_dec_uint32(&d, &u32), CBOR_ERR_RANGE);
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &u32), CBOR_ERR_RANGE);
     free(q);
     q = dec_on(&d, (const uint8_t[]){ 0x20 }, 1);
-    CHECK_EQ(cbor_dec_uint32(&d, &u32), CBOR_ERR_RANGE);
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &u32), CBOR_ERR_RANGE);
     free(q);
     /* 8-byte encoding of a small value is accepted (docs/protocol.md §3.3 [derived]) */
     q = dec_on(&d, (const uint8_t[]){ 0x1B, 0, 0, 0, 0, 0, 0, 0, 7 }, 9);
-    CHECK_EQ(cbor_dec_uint32(&d, &u32), 0);
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &u32), 0);
     CHECK_EQ(u32, 7);
     free(q);
     int64_t i64;
     q = dec_on(&d, (const uint8_t[]){ 0x3B, 0x80, 0, 0, 0, 0, 0, 0, 0 }, 9);
-    CHECK_EQ(cbor_dec_int64(&d, &i64), CBOR_ERR_RANGE);
+    CHECK_EQ(extxip_cbor_dec_int64(&d, &i64), CBOR_ERR_RANGE);
     free(q);
     q = dec_on(&d, (const uint8_t[]){ 0x3B, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF }, 9);
-    CHECK_EQ(cbor_dec_int64(&d, &i64), 0);
+    CHECK_EQ(extxip_cbor_dec_int64(&d, &i64), 0);
     CHECK(i64 == INT64_MIN);
     free(q);
 
     /* indefinite string on a zero-copy read: refused clearly */
     q = dec_on(&d, (const uint8_t[]){ 0x7F, 0x61, 'a', 0xFF }, 4);
-    CHECK_EQ(cbor_dec_tstr(&d, &s), CBOR_ERR_UNSUPPORTED);
+    CHECK_EQ(extxip_cbor_dec_tstr(&d, &s), CBOR_ERR_UNSUPPORTED);
     free(q);
 
     /* reading past the end of a definite container */
     q = dec_on(&d, (const uint8_t[]){ 0x81, 0x01, 0x02 }, 3);
-    CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
-    CHECK_EQ(cbor_dec_uint32(&d, &u32), 0);
-    CHECK(cbor_dec_at_end(&d));
-    CHECK_EQ(cbor_dec_uint32(&d, &u32), CBOR_ERR_END);
+    CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), 0);
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &u32), 0);
+    CHECK(extxip_cbor_dec_at_end(&d));
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &u32), CBOR_ERR_END);
     free(q);
     /* leave without enter */
     q = dec_on(&d, (const uint8_t[]){ 0x01 }, 1);
-    CHECK_EQ(cbor_dec_leave(&d), CBOR_ERR_STATE);
+    CHECK_EQ(extxip_cbor_dec_leave(&d), CBOR_ERR_STATE);
     free(q);
 }
 
@@ -651,15 +651,15 @@ static void test_leave_skips_rest(void)
 {
     /* [1, {"a": [2, 3]}, h'00'] then 7: leave after the first item */
     const uint8_t in[] = { 0x83, 0x01, 0xA1, 0x61, 'a', 0x82, 0x02, 0x03, 0x41, 0x00, 0x07 };
-    cbor_decoder_t d;
+    extxip_cbor_decoder_t d;
     uint8_t *q = dec_on(&d, in, sizeof(in));
     uint32_t v;
-    CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
-    CHECK_EQ(cbor_dec_uint32(&d, &v), 0);
-    CHECK_EQ(cbor_dec_leave(&d), 0);
-    CHECK_EQ(cbor_dec_uint32(&d, &v), 0);
+    CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), 0);
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &v), 0);
+    CHECK_EQ(extxip_cbor_dec_leave(&d), 0);
+    CHECK_EQ(extxip_cbor_dec_uint32(&d, &v), 0);
     CHECK_EQ(v, 7);
-    CHECK(cbor_dec_at_end(&d));
+    CHECK(extxip_cbor_dec_at_end(&d));
     free(q);
 }
 
@@ -677,9 +677,9 @@ static void test_random_bytes_never_overread(void)
                 b[k] = (uint8_t)(0x80 | (rnd() & 0x3F)); /* many containers / strings */
             }
         }
-        cbor_decoder_t d;
+        extxip_cbor_decoder_t d;
         uint8_t *q = dec_on(&d, b, n);
-        int rc = cbor_dec_skip(&d);
+        int rc = extxip_cbor_dec_skip(&d);
         ok += (rc == 0 && d.pos <= n) || rc < 0;
         free(q);
     }
@@ -690,10 +690,10 @@ static void test_random_bytes_never_overread(void)
 
 static void test_map_helper(void)
 {
-    cbor_decoder_t d;
+    extxip_cbor_decoder_t d;
     uint8_t *q;
     uint32_t off = 99, len = 0;
-    cbor_str_t data = { 0 }, name = { 0 };
+    extxip_cbor_str_t data = { 0 }, name = { 0 };
     bool up = true;
 
     /* any order, unknown keys of every kind skipped, indefinite map */
@@ -704,7 +704,7 @@ static void test_map_helper(void)
                            0x61, 'y', 0x5F, 0x41, 0x01, 0xFF,                         /* "y": indefinite bstr */
                            0x67, 'u', 'p', 'g', 'r', 'a', 'd', 'e', 0xF4,             /* "upgrade": false */
                            0xFF };
-    cbor_kv_t kv[] = {
+    extxip_cbor_kv_t kv[] = {
         CBOR_KV("data", CBOR_KV_BSTR, &data),
         CBOR_KV("off", CBOR_KV_UINT32, &off),
         CBOR_KV("len", CBOR_KV_UINT32, &len),
@@ -712,80 +712,80 @@ static void test_map_helper(void)
     };
     size_t matched = 0;
     q = dec_on(&d, m1, sizeof(m1));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, &matched), 0);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, &matched), 0);
     CHECK_EQ(matched, 3);
     CHECK_EQ(off, 256);
     CHECK_EQ(data.len, 2);
     CHECK_EQ(data.ptr[1], 0xBB);
     CHECK(!up);
-    CHECK(!cbor_kv_found(kv, 4, "len"));
-    CHECK(cbor_kv_found(kv, 4, "off"));
+    CHECK(!extxip_cbor_kv_found(kv, 4, "len"));
+    CHECK(extxip_cbor_kv_found(kv, 4, "off"));
     CHECK_EQ(d.pos, sizeof(m1));
     free(q);
 
     /* duplicate known key */
     const uint8_t dup[] = { 0xA2, 0x63, 'o', 'f', 'f', 0x01, 0x63, 'o', 'f', 'f', 0x02 };
     q = dec_on(&d, dup, sizeof(dup));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_DUPLICATE);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_DUPLICATE);
     free(q);
     /* a duplicated UNKNOWN key is harmless (Zephyr skips unknown keys) */
     const uint8_t dupu[] = { 0xA2, 0x61, 'q', 0x01, 0x61, 'q', 0x02 };
     q = dec_on(&d, dupu, sizeof(dupu));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), 0);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), 0);
     free(q);
     /* wrong value type: "data" as text */
     const uint8_t wt[] = { 0xA1, 0x64, 'd', 'a', 't', 'a', 0x61, 'x' };
     q = dec_on(&d, wt, sizeof(wt));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TYPE);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TYPE);
     free(q);
     /* negative "off" */
     const uint8_t neg[] = { 0xA1, 0x63, 'o', 'f', 'f', 0x20 };
     q = dec_on(&d, neg, sizeof(neg));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_RANGE);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_RANGE);
     free(q);
     /* non-text key */
     const uint8_t ik[] = { 0xA1, 0x01, 0x02 };
     q = dec_on(&d, ik, sizeof(ik));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TYPE);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TYPE);
     free(q);
     /* empty body is not a map */
     q = dec_on(&d, NULL, 0);
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TRUNCATED);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TRUNCATED);
     free(q);
     /* not a map at all */
     q = dec_on(&d, (const uint8_t[]){ 0x80 }, 1);
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TYPE);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TYPE);
     free(q);
     /* truncated in the middle of a pair */
     const uint8_t tr[] = { 0xA2, 0x63, 'o', 'f', 'f', 0x01, 0x63, 'l', 'e' };
     q = dec_on(&d, tr, sizeof(tr));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TRUNCATED);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, NULL), CBOR_ERR_TRUNCATED);
     free(q);
     /* key match is exact and case-sensitive */
     const uint8_t ck[] = { 0xA2, 0x63, 'O', 'f', 'f', 0x01, 0x62, 'o', 'f', 0x02 };
     q = dec_on(&d, ck, sizeof(ck));
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 4, &matched), 0);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 4, &matched), 0);
     CHECK_EQ(matched, 0);
     free(q);
     /* bool-or-int */
     bool force = false;
-    cbor_kv_t fk[] = { CBOR_KV("force", CBOR_KV_BOOL_OR_INT, &force) };
+    extxip_cbor_kv_t fk[] = { CBOR_KV("force", CBOR_KV_BOOL_OR_INT, &force) };
     const uint8_t fi[] = { 0xA1, 0x65, 'f', 'o', 'r', 'c', 'e', 0x01 };
     q = dec_on(&d, fi, sizeof(fi));
-    CHECK_EQ(cbor_map_decode_keys(&d, fk, 1, NULL), 0);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, fk, 1, NULL), 0);
     CHECK(force);
     free(q);
     const uint8_t fb[] = { 0xA1, 0x65, 'f', 'o', 'r', 'c', 'e', 0xF4 };
     q = dec_on(&d, fb, sizeof(fb));
-    CHECK_EQ(cbor_map_decode_keys(&d, fk, 1, NULL), 0);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, fk, 1, NULL), 0);
     CHECK(!force);
     free(q);
     /* text string */
-    cbor_kv_t nk[] = { CBOR_KV("d", CBOR_KV_TSTR, &name) };
+    extxip_cbor_kv_t nk[] = { CBOR_KV("d", CBOR_KV_TSTR, &name) };
     const uint8_t echo[] = { 0xA1, 0x61, 0x64, 0x65, 0x68, 0x65, 0x6C, 0x6C, 0x6F };
     q = dec_on(&d, echo, sizeof(echo));
-    CHECK_EQ(cbor_map_decode_keys(&d, nk, 1, NULL), 0);
-    CHECK(cbor_str_eq(&name, "hello"));
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, nk, 1, NULL), 0);
+    CHECK(extxip_cbor_str_eq(&name, "hello"));
     free(q);
 }
 
@@ -815,17 +815,17 @@ static void test_upload_chunk_example(void)
     CHECK_EQ(n, 0x69); /* header length field of the example */
 
     uint32_t off = 1, len = 0, image = 0;
-    cbor_str_t data = { 0 }, sha = { 0 };
+    extxip_cbor_str_t data = { 0 }, sha = { 0 };
     bool upgrade = true;
-    cbor_kv_t kv[] = {
+    extxip_cbor_kv_t kv[] = {
         CBOR_KV("image", CBOR_KV_UINT32, &image), CBOR_KV("data", CBOR_KV_BSTR, &data),
         CBOR_KV("len", CBOR_KV_UINT32, &len),     CBOR_KV("off", CBOR_KV_UINT32, &off),
         CBOR_KV("sha", CBOR_KV_BSTR, &sha),       CBOR_KV("upgrade", CBOR_KV_BOOL, &upgrade),
     };
-    cbor_decoder_t d;
+    extxip_cbor_decoder_t d;
     uint8_t *q = dec_on(&d, body, n);
     size_t matched;
-    CHECK_EQ(cbor_map_decode_keys(&d, kv, 6, &matched), 0);
+    CHECK_EQ(extxip_cbor_map_decode_keys(&d, kv, 6, &matched), 0);
     CHECK_EQ(matched, 6);
     CHECK_EQ(len, 232);
     CHECK_EQ(off, 0);
@@ -840,22 +840,22 @@ static void test_upload_chunk_example(void)
 
     /* the docs/protocol.md §15.4 replies, encoded the Zephyr way */
     uint8_t out[32];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, out, sizeof(out));
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "off");
-    cbor_enc_uint(&e, 32);
-    cbor_enc_break(&e);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, out, sizeof(out));
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "off");
+    extxip_cbor_enc_uint(&e, 32);
+    extxip_cbor_enc_break(&e);
     const uint8_t r1[] = { 0xbf, 0x63, 0x6f, 0x66, 0x66, 0x18, 0x20, 0xff };
     CHECK_EQ(e.len, sizeof(r1));
     CHECK_MEM(out, r1, sizeof(r1));
-    cbor_enc_init(&e, out, sizeof(out));
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "off");
-    cbor_enc_uint(&e, 232);
-    cbor_enc_tstr_z(&e, "match");
-    cbor_enc_bool(&e, true);
-    cbor_enc_break(&e);
+    extxip_cbor_enc_init(&e, out, sizeof(out));
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "off");
+    extxip_cbor_enc_uint(&e, 232);
+    extxip_cbor_enc_tstr_z(&e, "match");
+    extxip_cbor_enc_bool(&e, true);
+    extxip_cbor_enc_break(&e);
     const uint8_t r2[] = { 0xbf, 0x63, 0x6f, 0x66, 0x66, 0x18, 0xe8, 0x65, 0x6d, 0x61, 0x74, 0x63, 0x68, 0xf5, 0xff };
     CHECK_EQ(e.len, sizeof(r2));
     CHECK_MEM(out, r2, sizeof(r2));

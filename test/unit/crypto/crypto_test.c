@@ -27,22 +27,22 @@ static void t_sha256(void)
     static const char *two_block_hex =
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
 
-    CHECK_EQ(crypto_sha256("abc", 3, d), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256("abc", 3, d), CRYPTO_OK);
     hex_decode(abc_hex, e, 32);
     CHECK_MEM(d, e, 32);
-    CHECK_EQ(crypto_sha256("", 0, d), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256("", 0, d), CRYPTO_OK);
     hex_decode(empty_hex, e, 32);
     CHECK_MEM(d, e, 32);
 
     /* Fed in uneven pieces (incl. an empty one) = one shot. */
-    crypto_sha256_t c;
+    extxip_crypto_sha256_t c;
     size_t len = strlen(two_block_msg);
-    CHECK_EQ(crypto_sha256_init(&c), CRYPTO_OK);
-    CHECK_EQ(crypto_sha256_update(&c, two_block_msg, 1), CRYPTO_OK);
-    CHECK_EQ(crypto_sha256_update(&c, two_block_msg + 1, 0), CRYPTO_OK);
-    CHECK_EQ(crypto_sha256_update(&c, two_block_msg + 1, 40), CRYPTO_OK);
-    CHECK_EQ(crypto_sha256_update(&c, two_block_msg + 41, len - 41), CRYPTO_OK);
-    CHECK_EQ(crypto_sha256_finish(&c, d), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256_init(&c), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256_update(&c, two_block_msg, 1), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256_update(&c, two_block_msg + 1, 0), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256_update(&c, two_block_msg + 1, 40), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256_update(&c, two_block_msg + 41, len - 41), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_sha256_finish(&c, d), CRYPTO_OK);
     hex_decode(two_block_hex, e, 32);
     CHECK_MEM(d, e, 32);
 }
@@ -62,7 +62,7 @@ static void load_signed(const char *name, uint16_t sig_type, struct signed_img *
     snprintf(rel, sizeof(rel), "images/%s", name);
     s->buf = load_vector(rel, &s->len);
     uint32_t hashed = (uint32_t)rd16(s->buf + 8) + rd32(s->buf + 12) + rd16(s->buf + 10);
-    crypto_sha256(s->buf, hashed, s->hash);
+    extxip_crypto_sha256(s->buf, hashed, s->hash);
     long t = find_unprot_tlv(s->buf, s->len, sig_type);
     CHECK(t > 0);
     s->sig = s->buf + t + 4;
@@ -76,33 +76,33 @@ static void load_signed(const char *name, uint16_t sig_type, struct signed_img *
 static void t_ecdsa_p256(void)
 {
     struct signed_img s;
-    const image_key_t *k = &image_dev_key_ec_p256;
+    const extxip_image_key_t *k = &image_dev_key_ec_p256;
     load_signed("img0-v1.0.0.signed.bin", 0x22, &s);
-    CHECK_EQ(crypto_ecdsa_p256_verify(k->der, k->len, s.hash, s.sig, s.sig_len), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(k->der, k->len, s.hash, s.sig, s.sig_len), CRYPTO_OK);
 
     uint8_t h[32], sig[80], key[128];
     memcpy(h, s.hash, 32);
     h[31] ^= 1;
-    CHECK_EQ(crypto_ecdsa_p256_verify(k->der, k->len, h, s.sig, s.sig_len), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(k->der, k->len, h, s.sig, s.sig_len), CRYPTO_ERR_SIG);
 
     memcpy(sig, s.sig, s.sig_len);
     sig[s.sig_len - 1] ^= 1; /* s changed */
-    CHECK_EQ(crypto_ecdsa_p256_verify(k->der, k->len, s.hash, sig, s.sig_len), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(k->der, k->len, s.hash, sig, s.sig_len), CRYPTO_ERR_SIG);
     memcpy(sig, s.sig, s.sig_len);
     sig[s.sig_len] = 0; /* trailing byte after the DER */
-    CHECK_EQ(crypto_ecdsa_p256_verify(k->der, k->len, s.hash, sig, s.sig_len + 1u), CRYPTO_ERR_SIG);
-    CHECK_EQ(crypto_ecdsa_p256_verify(k->der, k->len, s.hash, s.sig, s.sig_len - 1u), CRYPTO_ERR_SIG);
-    CHECK_EQ(crypto_ecdsa_p256_verify(k->der, k->len, s.hash, s.sig, 0), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(k->der, k->len, s.hash, sig, s.sig_len + 1u), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(k->der, k->len, s.hash, s.sig, s.sig_len - 1u), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(k->der, k->len, s.hash, s.sig, 0), CRYPTO_ERR_SIG);
 
-    CHECK_EQ(crypto_ecdsa_p256_verify(k->der, k->len - 1, s.hash, s.sig, s.sig_len), CRYPTO_ERR_KEY);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(k->der, k->len - 1, s.hash, s.sig, s.sig_len), CRYPTO_ERR_KEY);
     memcpy(key, k->der, k->len);
     key[8] ^= 1; /* OID byte */
-    CHECK_EQ(crypto_ecdsa_p256_verify(key, k->len, s.hash, s.sig, s.sig_len), CRYPTO_ERR_KEY);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(key, k->len, s.hash, s.sig, s.sig_len), CRYPTO_ERR_KEY);
     memcpy(key, k->der, k->len);
     key[k->len - 1] ^= 1; /* point no longer on the curve */
-    CHECK_EQ(crypto_ecdsa_p256_verify(key, k->len, s.hash, s.sig, s.sig_len), CRYPTO_ERR_KEY);
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(key, k->len, s.hash, s.sig, s.sig_len), CRYPTO_ERR_KEY);
     /* A key of another kind is refused as a key. */
-    CHECK_EQ(crypto_ecdsa_p256_verify(image_dev_key_rsa2048.der, image_dev_key_rsa2048.len,
+    CHECK_EQ(extxip_crypto_ecdsa_p256_verify(image_dev_key_rsa2048.der, image_dev_key_rsa2048.len,
                                       s.hash, s.sig, s.sig_len), CRYPTO_ERR_KEY);
     free(s.buf);
 }
@@ -110,25 +110,25 @@ static void t_ecdsa_p256(void)
 static void t_rsa2048_pss(void)
 {
     struct signed_img s;
-    const image_key_t *k = &image_dev_key_rsa2048;
+    const extxip_image_key_t *k = &image_dev_key_rsa2048;
     load_signed("img0-v1.0.0.rsa2048.signed.bin", 0x20, &s);
     CHECK_EQ(s.sig_len, 256);
-    CHECK_EQ(crypto_rsa2048_pss_verify(k->der, k->len, s.hash, s.sig, s.sig_len), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_rsa2048_pss_verify(k->der, k->len, s.hash, s.sig, s.sig_len), CRYPTO_OK);
 
     uint8_t h[32], sig[256], key[300];
     memcpy(h, s.hash, 32);
     h[0] ^= 0x80;
-    CHECK_EQ(crypto_rsa2048_pss_verify(k->der, k->len, h, s.sig, s.sig_len), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_rsa2048_pss_verify(k->der, k->len, h, s.sig, s.sig_len), CRYPTO_ERR_SIG);
     memcpy(sig, s.sig, 256);
     sig[100] ^= 4;
-    CHECK_EQ(crypto_rsa2048_pss_verify(k->der, k->len, s.hash, sig, 256), CRYPTO_ERR_SIG);
-    CHECK_EQ(crypto_rsa2048_pss_verify(k->der, k->len, s.hash, s.sig, 255), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_rsa2048_pss_verify(k->der, k->len, s.hash, sig, 256), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_rsa2048_pss_verify(k->der, k->len, s.hash, s.sig, 255), CRYPTO_ERR_SIG);
 
-    CHECK_EQ(crypto_rsa2048_pss_verify(k->der, k->len - 1, s.hash, s.sig, 256), CRYPTO_ERR_KEY);
+    CHECK_EQ(extxip_crypto_rsa2048_pss_verify(k->der, k->len - 1, s.hash, s.sig, 256), CRYPTO_ERR_KEY);
     memcpy(key, k->der, k->len);
     key[k->len] = 0; /* trailing byte */
-    CHECK_EQ(crypto_rsa2048_pss_verify(key, k->len + 1, s.hash, s.sig, 256), CRYPTO_ERR_KEY);
-    CHECK_EQ(crypto_rsa2048_pss_verify(image_dev_key_ec_p256.der, image_dev_key_ec_p256.len,
+    CHECK_EQ(extxip_crypto_rsa2048_pss_verify(key, k->len + 1, s.hash, s.sig, 256), CRYPTO_ERR_KEY);
+    CHECK_EQ(extxip_crypto_rsa2048_pss_verify(image_dev_key_ec_p256.der, image_dev_key_ec_p256.len,
                                        s.hash, s.sig, 256), CRYPTO_ERR_KEY);
     free(s.buf);
 }
@@ -136,27 +136,27 @@ static void t_rsa2048_pss(void)
 static void t_ed25519(void)
 {
     struct signed_img s;
-    const image_key_t *k = &image_dev_key_ed25519;
+    const extxip_image_key_t *k = &image_dev_key_ed25519;
     load_signed("img0-v1.0.0.ed25519.signed.bin", 0x24, &s);
     CHECK_EQ(s.sig_len, 64);
     /* MCUboot/imgtool 2.4.0 sign the 32-byte image hash with Ed25519... */
-    CHECK_EQ(crypto_ed25519_verify(k->der, k->len, s.hash, 32, s.sig, 64), CRYPTO_OK);
+    CHECK_EQ(extxip_crypto_ed25519_verify(k->der, k->len, s.hash, 32, s.sig, 64), CRYPTO_OK);
     /* ...not the hashed bytes themselves. */
     uint32_t hashed = (uint32_t)rd16(s.buf + 8) + rd32(s.buf + 12) + rd16(s.buf + 10);
-    CHECK_EQ(crypto_ed25519_verify(k->der, k->len, s.buf, hashed, s.sig, 64), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ed25519_verify(k->der, k->len, s.buf, hashed, s.sig, 64), CRYPTO_ERR_SIG);
 
     uint8_t h[32], sig[64], key[64];
     memcpy(h, s.hash, 32);
     h[5] ^= 1;
-    CHECK_EQ(crypto_ed25519_verify(k->der, k->len, h, 32, s.sig, 64), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ed25519_verify(k->der, k->len, h, 32, s.sig, 64), CRYPTO_ERR_SIG);
     memcpy(sig, s.sig, 64);
     sig[0] ^= 1;
-    CHECK_EQ(crypto_ed25519_verify(k->der, k->len, s.hash, 32, sig, 64), CRYPTO_ERR_SIG);
-    CHECK_EQ(crypto_ed25519_verify(k->der, k->len, s.hash, 32, s.sig, 63), CRYPTO_ERR_SIG);
-    CHECK_EQ(crypto_ed25519_verify(k->der + 12, 32, s.hash, 32, s.sig, 64), CRYPTO_ERR_KEY);
+    CHECK_EQ(extxip_crypto_ed25519_verify(k->der, k->len, s.hash, 32, sig, 64), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ed25519_verify(k->der, k->len, s.hash, 32, s.sig, 63), CRYPTO_ERR_SIG);
+    CHECK_EQ(extxip_crypto_ed25519_verify(k->der + 12, 32, s.hash, 32, s.sig, 64), CRYPTO_ERR_KEY);
     memcpy(key, k->der, k->len);
     key[7] ^= 1; /* OID byte */
-    CHECK_EQ(crypto_ed25519_verify(key, k->len, s.hash, 32, s.sig, 64), CRYPTO_ERR_KEY);
+    CHECK_EQ(extxip_crypto_ed25519_verify(key, k->len, s.hash, 32, s.sig, 64), CRYPTO_ERR_KEY);
     free(s.buf);
 }
 

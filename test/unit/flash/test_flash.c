@@ -18,8 +18,8 @@
 /* One RAM device of geometry g with one area [area_off, area_off+area_size). */
 typedef struct fixture {
     simflash_t *sf;
-    flash_area_t fa;
-    flash_map_t map;
+    extxip_flash_area_t fa;
+    extxip_flash_map_t map;
 } fixture_t;
 
 static void fx_open(fixture_t *fx, const simflash_geometry_t *g, uint32_t area_off,
@@ -63,13 +63,13 @@ static void t_refuse_program_0to1(void)
     uint8_t b[8] = {0xf0, 0xf0, 0xf0, 0xf0, 0x1f, 0x0f, 0x0f, 0x0f}; /* one bit 0->1 */
     uint8_t c[8] = {0x10, 0x00, 0xf0, 0xf0, 0x0f, 0x0e, 0x0f, 0x0f}; /* only 1->0 */
     uint8_t r[8];
-    CHECK_EQ(flash_area_write(&fx.fa, 0, a, 8), FLASH_OK);
-    CHECK_EQ(flash_area_write(&fx.fa, 0, b, 8), FLASH_ERR_NOT_ERASED);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0, a, 8), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0, b, 8), FLASH_ERR_NOT_ERASED);
     CHECK_EQ(refusals(fx.sf), 1);
-    CHECK_EQ(flash_area_read(&fx.fa, 0, r, 8), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_read(&fx.fa, 0, r, 8), FLASH_OK);
     CHECK_MEM(r, a, 8); /* nothing of the refused call was written */
-    CHECK_EQ(flash_area_write(&fx.fa, 0, c, 8), FLASH_OK);
-    CHECK_EQ(flash_area_read(&fx.fa, 0, r, 8), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0, c, 8), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_read(&fx.fa, 0, r, 8), FLASH_OK);
     CHECK_MEM(r, c, 8);
     simflash_close(fx.sf);
 }
@@ -80,17 +80,17 @@ static void t_refuse_misaligned_off(void)
     fx_open(&fx, &simflash_geom_nrf5340_app, 0x1000, 0x2000, NULL);
     uint8_t d[4] = {0, 0, 0, 0};
     for (uint32_t off = 1; off < 4; off++) {
-        CHECK_EQ(flash_area_write(&fx.fa, off, d, 4), FLASH_ERR_ALIGN);
+        CHECK_EQ(extxip_flash_area_write(&fx.fa, off, d, 4), FLASH_ERR_ALIGN);
     }
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0, 16), 1);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0, 16), 1);
     /* The device refuses on its own too (a port must not rely on the core). */
-    const flash_dev_t *dev = fx.fa.dev;
+    const extxip_flash_dev_t *dev = fx.fa.dev;
     CHECK_EQ(dev->ops->write(dev->ctx, 0x1002, d, 4), FLASH_ERR_ALIGN);
     CHECK_EQ(refusals(fx.sf), 1);
     /* An area whose start is off the write grid makes offset 0 misaligned too. */
-    flash_area_t odd = fx.fa;
+    extxip_flash_area_t odd = fx.fa;
     odd.off = 0x1002;
-    CHECK_EQ(flash_area_write(&odd, 0, d, 4), FLASH_ERR_ALIGN);
+    CHECK_EQ(extxip_flash_area_write(&odd, 0, d, 4), FLASH_ERR_ALIGN);
     simflash_close(fx.sf);
 }
 
@@ -99,13 +99,13 @@ static void t_refuse_misaligned_len(void)
     fixture_t fx;
     fx_open(&fx, &simflash_geom_mx25r64, 0, 0x10000, NULL);
     uint8_t d[8] = {0};
-    CHECK_EQ(flash_area_write(&fx.fa, 0, d, 6), FLASH_ERR_ALIGN);
-    CHECK_EQ(flash_area_write(&fx.fa, 0, d, 1), FLASH_ERR_ALIGN);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0, 8), 1);
-    const flash_dev_t *dev = fx.fa.dev;
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0, d, 6), FLASH_ERR_ALIGN);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0, d, 1), FLASH_ERR_ALIGN);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0, 8), 1);
+    const extxip_flash_dev_t *dev = fx.fa.dev;
     CHECK_EQ(dev->ops->write(dev->ctx, 0, d, 7), FLASH_ERR_ALIGN);
     CHECK_EQ(refusals(fx.sf), 1);
-    CHECK_EQ(flash_area_write(&fx.fa, 0, d, 8), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0, d, 8), FLASH_OK);
     simflash_close(fx.sf);
 }
 
@@ -115,13 +115,13 @@ static void t_refuse_out_of_range(void)
     fx_open(&fx, &simflash_geom_nrf5340_app, 0x1000, 0x2000, NULL);
     uint8_t d[8] = {0};
     /* Inside the device but past the area end: the area is the limit. */
-    CHECK_EQ(flash_area_write(&fx.fa, 0x2000 - 4, d, 8), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_area_write(&fx.fa, 0x2000, d, 4), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_area_read(&fx.fa, 0x2000 - 4, d, 8), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_area_erase(&fx.fa, 0x1000, 0x2000), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0x1ffc, 8), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0x2000 - 4, d, 8), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0x2000, d, 4), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_read(&fx.fa, 0x2000 - 4, d, 8), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_erase(&fx.fa, 0x1000, 0x2000), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0x1ffc, 8), FLASH_ERR_RANGE);
     /* Bytes just past the area (device offset 0x3000) stay erased. */
-    const flash_dev_t *dev = fx.fa.dev;
+    const extxip_flash_dev_t *dev = fx.fa.dev;
     uint8_t r[4];
     CHECK_EQ(dev->ops->read(dev->ctx, 0x3000, r, 4), FLASH_OK);
     CHECK(r[0] == 0xff && r[1] == 0xff && r[2] == 0xff && r[3] == 0xff);
@@ -130,9 +130,9 @@ static void t_refuse_out_of_range(void)
     CHECK_EQ(dev->ops->erase(dev->ctx, dev->size, 4096), FLASH_ERR_RANGE);
     CHECK_EQ(refusals(fx.sf), 2);
     /* A map entry that lies beyond its device never reaches the device. */
-    flash_area_t bad = fx.fa;
+    extxip_flash_area_t bad = fx.fa;
     bad.off = dev->size - 0x1000;
-    CHECK_EQ(flash_area_read(&bad, 0, r, 4), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_read(&bad, 0, r, 4), FLASH_ERR_RANGE);
     simflash_close(fx.sf);
 }
 
@@ -142,11 +142,11 @@ static void t_refuse_overflow(void)
     fx_open(&fx, &simflash_geom_nrf5340_app, 0x1000, 0x2000, NULL);
     uint8_t d[8] = {0};
     /* 8 + 0xfffffffc wraps to 4: a naive `off + len > size` check passes it. */
-    CHECK_EQ(flash_area_write(&fx.fa, 8, d, 0xfffffffcu), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_area_read(&fx.fa, 8, d, 0xfffffffcu), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_area_erase(&fx.fa, 0x1000, 0xfffff000u), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 8, 0xfffffffcu), FLASH_ERR_RANGE);
-    const flash_dev_t *dev = fx.fa.dev;
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 8, d, 0xfffffffcu), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_read(&fx.fa, 8, d, 0xfffffffcu), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_erase(&fx.fa, 0x1000, 0xfffff000u), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 8, 0xfffffffcu), FLASH_ERR_RANGE);
+    const extxip_flash_dev_t *dev = fx.fa.dev;
     CHECK_EQ(dev->ops->write(dev->ctx, 8, d, 0xfffffffcu), FLASH_ERR_RANGE);
     CHECK_EQ(dev->ops->read(dev->ctx, 8, d, 0xfffffffcu), FLASH_ERR_RANGE);
     CHECK_EQ(dev->ops->erase(dev->ctx, 0x1000, 0xfffff000u), FLASH_ERR_RANGE);
@@ -160,24 +160,24 @@ static void t_refuse_partial_erase(void)
     fx_open(&fx, &simflash_geom_nrf5340_app, 0x1000, 0x3000, NULL);
     uint8_t d[16];
     pattern(d, sizeof d, 0);
-    CHECK_EQ(flash_area_write(&fx.fa, 0x1000, d, 16), FLASH_OK);
-    CHECK_EQ(flash_area_erase(&fx.fa, 0x1000, 0x800), FLASH_ERR_SECTOR);
-    CHECK_EQ(flash_area_erase(&fx.fa, 0x800, 0x1000), FLASH_ERR_SECTOR);
-    CHECK_EQ(flash_area_erase(&fx.fa, 0x1004, 0x1000), FLASH_ERR_SECTOR);
-    const flash_dev_t *dev = fx.fa.dev;
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0x1000, d, 16), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_erase(&fx.fa, 0x1000, 0x800), FLASH_ERR_SECTOR);
+    CHECK_EQ(extxip_flash_area_erase(&fx.fa, 0x800, 0x1000), FLASH_ERR_SECTOR);
+    CHECK_EQ(extxip_flash_area_erase(&fx.fa, 0x1004, 0x1000), FLASH_ERR_SECTOR);
+    const extxip_flash_dev_t *dev = fx.fa.dev;
     CHECK_EQ(dev->ops->erase(dev->ctx, 0x2000, 0x800), FLASH_ERR_SECTOR);
     CHECK_EQ(dev->ops->erase(dev->ctx, 0x2800, 0x1000), FLASH_ERR_SECTOR);
     CHECK_EQ(refusals(fx.sf), 2);
     uint8_t r[16];
-    CHECK_EQ(flash_area_read(&fx.fa, 0x1000, r, 16), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_read(&fx.fa, 0x1000, r, 16), FLASH_OK);
     CHECK_MEM(r, d, 16); /* nothing erased */
-    CHECK_EQ(flash_area_erase(&fx.fa, 0x1000, 0x1000), FLASH_OK);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0x1000, 0x1000), 1);
+    CHECK_EQ(extxip_flash_area_erase(&fx.fa, 0x1000, 0x1000), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0x1000, 0x1000), 1);
     /* The network core's 2 KiB pages: 0x800 is a whole sector there. */
     fixture_t net;
     fx_open(&net, &simflash_geom_nrf5340_net, 0, 0x4000, NULL);
-    CHECK_EQ(flash_area_erase(&net.fa, 0x800, 0x800), FLASH_OK);
-    CHECK_EQ(flash_area_erase(&net.fa, 0x400, 0x800), FLASH_ERR_SECTOR);
+    CHECK_EQ(extxip_flash_area_erase(&net.fa, 0x800, 0x800), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_erase(&net.fa, 0x400, 0x800), FLASH_ERR_SECTOR);
     simflash_close(net.sf);
     simflash_close(fx.sf);
 }
@@ -186,14 +186,14 @@ static void t_refuse_unknown_id(void)
 {
     fixture_t fx;
     fx_open(&fx, &simflash_geom_nrf5340_app, 0, 0x1000, NULL);
-    const flash_area_t *fa = NULL;
-    CHECK_EQ(flash_map_get(&fx.map, FLASH_AREA_IMAGE_PRIMARY(0), &fa), FLASH_OK);
+    const extxip_flash_area_t *fa = NULL;
+    CHECK_EQ(extxip_flash_map_get(&fx.map, FLASH_AREA_IMAGE_PRIMARY(0), &fa), FLASH_OK);
     CHECK(fa == &fx.map.areas[FLASH_AREA_IMAGE_PRIMARY(0)]);
     fa = NULL;
-    CHECK_EQ(flash_map_get(&fx.map, FLASH_AREA_SETTINGS, &fa), FLASH_ERR_NOENT); /* not present */
+    CHECK_EQ(extxip_flash_map_get(&fx.map, FLASH_AREA_SETTINGS, &fa), FLASH_ERR_NOENT); /* not present */
     CHECK(fa == NULL);
-    CHECK_EQ(flash_map_get(&fx.map, FLASH_AREA_COUNT, &fa), FLASH_ERR_NOENT);  /* past table */
-    CHECK_EQ(flash_map_get(&fx.map, 255, &fa), FLASH_ERR_NOENT);
+    CHECK_EQ(extxip_flash_map_get(&fx.map, FLASH_AREA_COUNT, &fa), FLASH_ERR_NOENT);  /* past table */
+    CHECK_EQ(extxip_flash_map_get(&fx.map, 255, &fa), FLASH_ERR_NOENT);
     CHECK(fa == NULL);
     simflash_close(fx.sf);
 }
@@ -204,13 +204,13 @@ static void t_area_window(void)
     fx_open(&fx, &simflash_geom_nrf5340_app, 0x3000, 0x2000, NULL);
     uint8_t d[8];
     pattern(d, 8, 3);
-    CHECK_EQ(flash_area_write(&fx.fa, 0x10, d, 8), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0x10, d, 8), FLASH_OK);
     /* Area offset 0x10 is device offset 0x3010. */
     CHECK_MEM(simflash_mem(fx.sf) + 0x3010, d, 8);
-    CHECK_EQ(flash_area_align(&fx.fa), 4);
-    CHECK_EQ(flash_area_sector_size(&fx.fa), 4096);
-    CHECK_EQ(flash_area_erased_val(&fx.fa), 0xff);
-    CHECK_EQ(flash_area_erase(&fx.fa, 0, 0x1000), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_align(&fx.fa), 4);
+    CHECK_EQ(extxip_flash_area_sector_size(&fx.fa), 4096);
+    CHECK_EQ(extxip_flash_area_erased_val(&fx.fa), 0xff);
+    CHECK_EQ(extxip_flash_area_erase(&fx.fa, 0, 0x1000), FLASH_OK);
     CHECK_EQ(simflash_mem(fx.sf)[0x3010], 0xff);
     simflash_close(fx.sf);
 }
@@ -219,14 +219,14 @@ static void t_is_erased(void)
 {
     fixture_t fx;
     fx_open(&fx, &simflash_geom_nrf5340_app, 0, 0x2000, NULL);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0, 0x2000), 1);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0, 0x2000), 1);
     uint8_t d[4] = {0xff, 0xff, 0xfe, 0xff};
-    CHECK_EQ(flash_area_write(&fx.fa, 0x1ffc, d, 4), FLASH_OK); /* last word: past any chunk */
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0, 0x2000), 0);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0, 0x1ffc), 1);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0x1ffe, 1), 0);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0x1fff, 1), 1);
-    CHECK_EQ(flash_area_is_erased(&fx.fa, 0x2000, 0), 1);
+    CHECK_EQ(extxip_flash_area_write(&fx.fa, 0x1ffc, d, 4), FLASH_OK); /* last word: past any chunk */
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0, 0x2000), 0);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0, 0x1ffc), 1);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0x1ffe, 1), 0);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0x1fff, 1), 1);
+    CHECK_EQ(extxip_flash_area_is_erased(&fx.fa, 0x2000, 0), 1);
     simflash_close(fx.sf);
 }
 
@@ -235,7 +235,7 @@ static void t_device_refusals(void)
 {
     simflash_t *sf;
     CHECK_EQ(simflash_open(&sf, &simflash_geom_mx25r64, NULL, NULL), FLASH_OK);
-    const flash_dev_t *dev = simflash_dev(sf);
+    const extxip_flash_dev_t *dev = simflash_dev(sf);
     CHECK(strcmp(dev->name, "MX25R64") == 0);
     CHECK_EQ(dev->size, 8u * 1024 * 1024);
     CHECK_EQ(dev->sector_size, 4096);
@@ -258,7 +258,7 @@ static void t_device_refusals(void)
     CHECK_EQ(simflash_mem(sf)[0], 0);
     simflash_close(sf);
 
-    const flash_dev_t *d2;
+    const extxip_flash_dev_t *d2;
     simflash_t *a, *n;
     CHECK_EQ(simflash_open(&a, &simflash_geom_nrf5340_app, NULL, NULL), FLASH_OK);
     CHECK_EQ(simflash_open(&n, &simflash_geom_nrf5340_net, NULL, NULL), FLASH_OK);
@@ -274,7 +274,7 @@ static void t_counters(void)
 {
     simflash_t *sf;
     CHECK_EQ(simflash_open(&sf, &simflash_geom_nrf5340_net, NULL, NULL), FLASH_OK);
-    const flash_dev_t *dev = simflash_dev(sf);
+    const extxip_flash_dev_t *dev = simflash_dev(sf);
     uint8_t d[64], r[100];
     pattern(d, sizeof d, 1);
     CHECK_EQ(dev->ops->erase(dev->ctx, 0, 3 * 2048), FLASH_OK);
@@ -304,7 +304,7 @@ static void t_timing(void)
     const simflash_geometry_t *g = &simflash_geom_nrf5340_app;
     simflash_t *sf;
     CHECK_EQ(simflash_open(&sf, g, NULL, NULL), FLASH_OK);
-    const flash_dev_t *dev = simflash_dev(sf);
+    const extxip_flash_dev_t *dev = simflash_dev(sf);
     uint8_t d[1024];
     pattern(d, sizeof d, 2);
     simflash_stats_t st;
@@ -374,7 +374,7 @@ static void t_persistence(void)
     pattern(d, sizeof d, 5);
 
     CHECK_EQ(simflash_open(&sf, g, path, NULL), FLASH_OK);
-    const flash_dev_t *dev = simflash_dev(sf);
+    const extxip_flash_dev_t *dev = simflash_dev(sf);
     CHECK_EQ(dev->ops->read(dev->ctx, 0x800, r, 32), FLASH_OK);
     for (int i = 0; i < 32; i++) {
         CHECK_EQ(r[i], 0xff); /* a new file is an erased device */
@@ -407,7 +407,7 @@ static void t_persistence(void)
     /* The board keeps its three files in a directory. */
     simflash_board_t b;
     CHECK_EQ(simflash_board_open(&b, tmpdir, 1), FLASH_OK);
-    flash_dev_t *q = simflash_board_dev(&b, SIMFLASH_DEV_QSPI);
+    extxip_flash_dev_t *q = simflash_board_dev(&b, SIMFLASH_DEV_QSPI);
     CHECK_EQ(q->ops->write(q->ctx, 0x120000, d, 32), FLASH_OK);
     simflash_board_close(&b);
     CHECK_EQ(simflash_board_open(&b, tmpdir, 1), FLASH_OK);
@@ -431,7 +431,7 @@ static void t_powercut_erase(void)
     simflash_power_init(&pw, 42);
     simflash_t *sf;
     CHECK_EQ(simflash_open(&sf, &simflash_geom_nrf5340_app, NULL, &pw), FLASH_OK);
-    const flash_dev_t *dev = simflash_dev(sf);
+    const extxip_flash_dev_t *dev = simflash_dev(sf);
     static uint8_t old[4096], r[4096];
     pattern(old, sizeof old, 9);
     CHECK_EQ(dev->ops->write(dev->ctx, 0x4000, old, 4096), FLASH_OK); /* op 1 */
@@ -490,7 +490,7 @@ static void cut_program(uint64_t seed, const uint8_t *old, const uint8_t *data, 
     simflash_power_init(&pw, seed);
     simflash_t *sf;
     CHECK_EQ(simflash_open(&sf, &simflash_geom_mx25r64, NULL, &pw), FLASH_OK);
-    const flash_dev_t *dev = simflash_dev(sf);
+    const extxip_flash_dev_t *dev = simflash_dev(sf);
     CHECK_EQ(dev->ops->write(dev->ctx, 0x1000, old, n), FLASH_OK);
     simflash_power_cut_after(&pw, 1);
     CHECK_EQ(dev->ops->write(dev->ctx, 0x1000, data, n), FLASH_ERR_IO);
@@ -541,7 +541,7 @@ static void t_powercut_multi_sector(void)
         simflash_power_init(&pw, seed);
         simflash_t *sf;
         CHECK_EQ(simflash_open(&sf, &simflash_geom_nrf5340_net, NULL, &pw), FLASH_OK);
-        const flash_dev_t *dev = simflash_dev(sf);
+        const extxip_flash_dev_t *dev = simflash_dev(sf);
         static uint8_t old[8 * 2048];
         pattern(old, sizeof old, (uint32_t)seed);
         CHECK_EQ(dev->ops->write(dev->ctx, 0, old, sizeof old), FLASH_OK);
@@ -576,9 +576,9 @@ static void t_powercut_board(void)
 {
     simflash_board_t b;
     CHECK_EQ(simflash_board_open(&b, NULL, 7), FLASH_OK);
-    flash_dev_t *app = simflash_board_dev(&b, SIMFLASH_DEV_APP);
-    flash_dev_t *net = simflash_board_dev(&b, SIMFLASH_DEV_NET);
-    flash_dev_t *qspi = simflash_board_dev(&b, SIMFLASH_DEV_QSPI);
+    extxip_flash_dev_t *app = simflash_board_dev(&b, SIMFLASH_DEV_APP);
+    extxip_flash_dev_t *net = simflash_board_dev(&b, SIMFLASH_DEV_NET);
+    extxip_flash_dev_t *qspi = simflash_board_dev(&b, SIMFLASH_DEV_QSPI);
     CHECK(app && net && qspi);
     CHECK(simflash_board_dev(&b, 3) == NULL && simflash_board_dev(&b, -1) == NULL);
     CHECK(strcmp(app->name, "flash_primary") == 0);

@@ -15,7 +15,7 @@
 #include "testutil.h"
 
 static rig_t R;
-static cbor_encoder_t E;
+static extxip_cbor_encoder_t E;
 static uint8_t EB[4096];
 static uint8_t PKT[SMP_BUF_SIZE];
 
@@ -31,8 +31,8 @@ static const uint8_t *req(uint8_t op, uint8_t ver, uint16_t group, uint8_t id, s
     size_t n = rig_pkt(PKT, sizeof PKT, op, ver, group, ++R.seq, id, EB, E.err ? 0 : E.len);
     rig_process(&R, PKT, n, 1);
     CHECK_EQ(R.nrsp, 1);
-    smp_hdr_t h;
-    smp_hdr_decode(PKT, n, &h);
+    extxip_smp_hdr_t h;
+    extxip_smp_hdr_decode(PKT, n, &h);
     CHECK(rig_rsp_check(R.rsp[0].pkt, R.rsp[0].len, &h) == NULL);
     *blen = R.rsp[0].len - SMP_HDR_SIZE;
     return R.rsp[0].pkt + SMP_HDR_SIZE;
@@ -40,32 +40,32 @@ static const uint8_t *req(uint8_t op, uint8_t ver, uint16_t group, uint8_t id, s
 
 static void body0(void)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 0);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 0);
 }
 
 /* Position d on the value of top-level key k. */
-static int key(cbor_decoder_t *d, const uint8_t *b, size_t n, const char *k)
+static int key(extxip_cbor_decoder_t *d, const uint8_t *b, size_t n, const char *k)
 {
-    cbor_dec_init(d, b, n);
-    if (cbor_dec_map_enter(d, NULL) != 0)
+    extxip_cbor_dec_init(d, b, n);
+    if (extxip_cbor_dec_map_enter(d, NULL) != 0)
         return -1;
-    while (!cbor_dec_at_end(d)) {
-        cbor_str_t s;
-        if (cbor_dec_tstr(d, &s) != 0)
+    while (!extxip_cbor_dec_at_end(d)) {
+        extxip_cbor_str_t s;
+        if (extxip_cbor_dec_tstr(d, &s) != 0)
             return -1;
-        if (cbor_str_eq(&s, k))
+        if (extxip_cbor_str_eq(&s, k))
             return 0;
-        cbor_dec_skip(d);
+        extxip_cbor_dec_skip(d);
     }
     return -1;
 }
 
 static uint64_t u64_of(const uint8_t *b, size_t n, const char *k)
 {
-    cbor_decoder_t d;
+    extxip_cbor_decoder_t d;
     uint64_t v = ~0ull;
-    if (key(&d, b, n, k) != 0 || cbor_dec_uint64(&d, &v) != 0)
+    if (key(&d, b, n, k) != 0 || extxip_cbor_dec_uint64(&d, &v) != 0)
         return ~0ull;
     return v;
 }
@@ -94,13 +94,13 @@ static void stat_list(void)
     body0();
     size_t n;
     const uint8_t *b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_STAT, STAT_MGMT_ID_LIST, &n);
-    cbor_decoder_t d;
+    extxip_cbor_decoder_t d;
     CHECK(key(&d, b, n, "stat_list") == 0);
-    CHECK(cbor_dec_array_enter(&d, NULL) == 0);
-    cbor_str_t s;
-    CHECK(cbor_dec_tstr(&d, &s) == 0 && cbor_str_eq(&s, "smp_svr_stats"));
-    CHECK(cbor_dec_tstr(&d, &s) == 0 && cbor_str_eq(&s, "rig"));
-    CHECK(cbor_dec_at_end(&d));
+    CHECK(extxip_cbor_dec_array_enter(&d, NULL) == 0);
+    extxip_cbor_str_t s;
+    CHECK(extxip_cbor_dec_tstr(&d, &s) == 0 && extxip_cbor_str_eq(&s, "smp_svr_stats"));
+    CHECK(extxip_cbor_dec_tstr(&d, &s) == 0 && extxip_cbor_str_eq(&s, "rig"));
+    CHECK(extxip_cbor_dec_at_end(&d));
     rig_fields_t f;
     CHECK(rig_fields(b - SMP_HDR_SIZE, n + SMP_HDR_SIZE, &f) == 0);
     CHECK(!f.has_rc && !f.has_err); /* no "rc": 0 (smpclient would read an error) */
@@ -109,24 +109,24 @@ static void stat_list(void)
 
 static const uint8_t *show(const char *name, uint8_t ver, size_t *n)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 1);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, name);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 1);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, name);
     return req(SMP_OP_READ, ver, MGMT_GROUP_ID_STAT, STAT_MGMT_ID_SHOW, n);
 }
 
 static uint64_t field(const uint8_t *b, size_t n, const char *name)
 {
-    cbor_decoder_t d;
-    if (key(&d, b, n, "fields") != 0 || cbor_dec_map_enter(&d, NULL) != 0)
+    extxip_cbor_decoder_t d;
+    if (key(&d, b, n, "fields") != 0 || extxip_cbor_dec_map_enter(&d, NULL) != 0)
         return ~0ull;
-    while (!cbor_dec_at_end(&d)) {
-        cbor_str_t s;
+    while (!extxip_cbor_dec_at_end(&d)) {
+        extxip_cbor_str_t s;
         uint64_t v;
-        if (cbor_dec_tstr(&d, &s) != 0 || cbor_dec_uint64(&d, &v) != 0)
+        if (extxip_cbor_dec_tstr(&d, &s) != 0 || extxip_cbor_dec_uint64(&d, &v) != 0)
             return ~0ull;
-        if (cbor_str_eq(&s, name))
+        if (extxip_cbor_str_eq(&s, name))
             return v;
     }
     return ~0ull;
@@ -138,10 +138,10 @@ static void stat_show(void)
     size_t n;
     R.now_ms = 42000;
     const uint8_t *b = show("smp_svr_stats", SMP_VERSION_2, &n);
-    cbor_decoder_t d;
-    cbor_str_t s;
-    CHECK(key(&d, b, n, "name") == 0 && cbor_dec_tstr(&d, &s) == 0 &&
-          cbor_str_eq(&s, "smp_svr_stats"));
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t s;
+    CHECK(key(&d, b, n, "name") == 0 && extxip_cbor_dec_tstr(&d, &s) == 0 &&
+          extxip_cbor_str_eq(&s, "smp_svr_stats"));
     CHECK_EQ(field(b, n, "ticks"), 42);
     R.now_ms = 45500;
     b = show("smp_svr_stats", SMP_VERSION_2, &n);
@@ -157,8 +157,8 @@ static void stat_show(void)
     b = show("rig", SMP_VERSION_2, &n);
     CHECK_EQ(field(b, n, "requests"), 6);
     CHECK_EQ(field(b, n, "errors"), 2); /* the two refusals above */
-    CHECK_EQ(stat_mgmt_err_to_v1(STAT_MGMT_ERR_INVALID_STAT_SIZE), MGMT_ERR_EINVAL);
-    CHECK_EQ(stat_mgmt_err_to_v1(STAT_MGMT_ERR_WALK_ABORTED), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(extxip_stat_mgmt_err_to_v1(STAT_MGMT_ERR_INVALID_STAT_SIZE), MGMT_ERR_EINVAL);
+    CHECK_EQ(extxip_stat_mgmt_err_to_v1(STAT_MGMT_ERR_WALK_ABORTED), MGMT_ERR_EUNKNOWN);
     rig_close(&R);
 }
 
@@ -179,30 +179,30 @@ static void enum_all(void)
 
     body0();
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_ENUM, ENUM_MGMT_ID_LIST, &n);
-    cbor_decoder_t d;
-    CHECK(key(&d, b, n, "groups") == 0 && cbor_dec_array_enter(&d, NULL) == 0);
+    extxip_cbor_decoder_t d;
+    CHECK(key(&d, b, n, "groups") == 0 && extxip_cbor_dec_array_enter(&d, NULL) == 0);
     for (size_t i = 0; i < nw; i++) {
         uint32_t g;
-        CHECK(cbor_dec_uint32(&d, &g) == 0 && g == want[i]);
+        CHECK(extxip_cbor_dec_uint32(&d, &g) == 0 && g == want[i]);
     }
-    CHECK(cbor_dec_at_end(&d));
+    CHECK(extxip_cbor_dec_at_end(&d));
 
     for (size_t i = 0; i < nw; i++) {
-        cbor_enc_init(&E, EB, sizeof EB);
-        cbor_enc_map(&E, 1);
-        cbor_enc_tstr_z(&E, "index");
-        cbor_enc_uint(&E, i);
+        extxip_cbor_enc_init(&E, EB, sizeof EB);
+        extxip_cbor_enc_map(&E, 1);
+        extxip_cbor_enc_tstr_z(&E, "index");
+        extxip_cbor_enc_uint(&E, i);
         b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_ENUM, ENUM_MGMT_ID_SINGLE, &n);
         CHECK_EQ(u64_of(b, n, "group"), want[i]);
         bool end = false;
-        int has_end = key(&d, b, n, "end") == 0 && cbor_dec_bool(&d, &end) == 0;
+        int has_end = key(&d, b, n, "end") == 0 && extxip_cbor_dec_bool(&d, &end) == 0;
         CHECK_EQ(has_end, i + 1 == nw);
         CHECK(!has_end || end);
     }
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 1);
-    cbor_enc_tstr_z(&E, "index");
-    cbor_enc_uint(&E, nw);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 1);
+    extxip_cbor_enc_tstr_z(&E, "index");
+    extxip_cbor_enc_uint(&E, nw);
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_ENUM, ENUM_MGMT_ID_SINGLE, &n);
     expect_err(b, n, MGMT_GROUP_ID_ENUM, ENUM_MGMT_ERR_INDEX_TOO_LARGE);
     b = req(SMP_OP_READ, SMP_VERSION_1, MGMT_GROUP_ID_ENUM, ENUM_MGMT_ID_SINGLE, &n);
@@ -211,17 +211,17 @@ static void enum_all(void)
     /* details of all groups: name and handler count */
     body0();
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_ENUM, ENUM_MGMT_ID_DETAILS, &n);
-    CHECK(key(&d, b, n, "groups") == 0 && cbor_dec_array_enter(&d, NULL) == 0);
+    CHECK(key(&d, b, n, "groups") == 0 && extxip_cbor_dec_array_enter(&d, NULL) == 0);
     size_t seen = 0;
-    while (!cbor_dec_at_end(&d) && seen < nw) {
+    while (!extxip_cbor_dec_at_end(&d) && seen < nw) {
         uint32_t g = 0, h = 0;
-        cbor_str_t name = {NULL, 0};
-        cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &g), CBOR_KV("name", CBOR_KV_TSTR, &name),
+        extxip_cbor_str_t name = {NULL, 0};
+        extxip_cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &g), CBOR_KV("name", CBOR_KV_TSTR, &name),
                           CBOR_KV("handlers", CBOR_KV_UINT32, &h)};
         size_t m = 0;
-        CHECK(cbor_map_decode_keys(&d, kv, 3, &m) == 0 && m == 3);
+        CHECK(extxip_cbor_map_decode_keys(&d, kv, 3, &m) == 0 && m == 3);
         CHECK_EQ(g, want[seen]);
-        CHECK(cbor_str_eq(&name, enum_mgmt_group_name((uint16_t)g)));
+        CHECK(extxip_cbor_str_eq(&name, extxip_enum_mgmt_group_name((uint16_t)g)));
         uint32_t hw = g == 0 ? OS_MGMT_ID_COUNT : g == 2 ? STAT_MGMT_ID_COUNT
                     : g == 3 ? SETTINGS_MGMT_ID_COUNT : g == 9 ? SHELL_MGMT_ID_COUNT
                     : g == 10 ? ENUM_MGMT_ID_NUM
@@ -230,24 +230,24 @@ static void enum_all(void)
         seen++;
     }
     CHECK_EQ(seen, nw);
-    CHECK(cbor_dec_at_end(&d));
+    CHECK(extxip_cbor_dec_at_end(&d));
 
     /* details filtered: only the asked groups that exist, in server order */
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 1);
-    cbor_enc_tstr_z(&E, "groups");
-    cbor_enc_array(&E, 3);
-    cbor_enc_uint(&E, 63);
-    cbor_enc_uint(&E, 99);
-    cbor_enc_uint(&E, 2);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 1);
+    extxip_cbor_enc_tstr_z(&E, "groups");
+    extxip_cbor_enc_array(&E, 3);
+    extxip_cbor_enc_uint(&E, 63);
+    extxip_cbor_enc_uint(&E, 99);
+    extxip_cbor_enc_uint(&E, 2);
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_ENUM, ENUM_MGMT_ID_DETAILS, &n);
-    CHECK(key(&d, b, n, "groups") == 0 && cbor_dec_array_enter(&d, NULL) == 0);
+    CHECK(key(&d, b, n, "groups") == 0 && extxip_cbor_dec_array_enter(&d, NULL) == 0);
     uint32_t got[2] = {0, 0};
     for (int i = 0; i < 2; i++) {
-        cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &got[i])};
-        CHECK(cbor_map_decode_keys(&d, kv, 1, NULL) == 0);
+        extxip_cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &got[i])};
+        CHECK(extxip_cbor_map_decode_keys(&d, kv, 1, NULL) == 0);
     }
-    CHECK(cbor_dec_at_end(&d));
+    CHECK(extxip_cbor_dec_at_end(&d));
     CHECK_EQ(got[0], 2);
     CHECK_EQ(got[1], 63);
     rig_close(&R);
@@ -261,34 +261,34 @@ static void upload_part(uint32_t bytes);
 
 static const uint8_t *sread(const char *name, long long max_size, uint8_t ver, size_t *n)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, max_size >= 0 ? 2 : 1);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, name);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, max_size >= 0 ? 2 : 1);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, name);
     if (max_size >= 0) {
-        cbor_enc_tstr_z(&E, "max_size");
-        cbor_enc_uint(&E, (uint64_t)max_size);
+        extxip_cbor_enc_tstr_z(&E, "max_size");
+        extxip_cbor_enc_uint(&E, (uint64_t)max_size);
     }
     return req(SMP_OP_READ, ver, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_READ_WRITE, n);
 }
 
 static const uint8_t *swrite(const char *name, const void *val, size_t vlen, size_t *n)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 2);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, name);
-    cbor_enc_tstr_z(&E, "val");
-    cbor_enc_bstr(&E, val, vlen);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 2);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, name);
+    extxip_cbor_enc_tstr_z(&E, "val");
+    extxip_cbor_enc_bstr(&E, val, vlen);
     return req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_READ_WRITE, n);
 }
 
 static const uint8_t *sdelete(const char *name, uint8_t ver, size_t *n)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 1);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, name);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 1);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, name);
     return req(SMP_OP_WRITE, ver, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_DELETE, n);
 }
 
@@ -299,9 +299,9 @@ static int ok_empty(const uint8_t *b, size_t n)
 
 static int val_is(const uint8_t *b, size_t n, const void *want, size_t wl)
 {
-    cbor_decoder_t d;
-    cbor_str_t v;
-    return key(&d, b, n, "val") == 0 && cbor_dec_bstr(&d, &v) == 0 && v.len == wl &&
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t v;
+    return key(&d, b, n, "val") == 0 && extxip_cbor_dec_bstr(&d, &v) == 0 && v.len == wl &&
            memcmp(v.ptr, want, wl) == 0;
 }
 
@@ -361,9 +361,9 @@ static void settings_commit_load_save(void)
     CHECK_EQ(R.commits, 1);
     swrite("app/x", "1", 1, &n);
     /* change the flash behind the store's back, then load: the store sees it */
-    kvs_t other;
-    CHECK_EQ(kvs_mount(&other, R.setp.fa, R.setp.off, R.setp.size), KVS_OK);
-    CHECK_EQ(kvs_write(&other, "app/x", 5, (const uint8_t *)"2", 1), KVS_OK);
+    extxip_kvs_t other;
+    CHECK_EQ(extxip_kvs_mount(&other, R.setp.fa, R.setp.off, R.setp.size), KVS_OK);
+    CHECK_EQ(extxip_kvs_write(&other, "app/x", 5, (const uint8_t *)"2", 1), KVS_OK);
     body0();
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_LOAD_SAVE, &n);
     CHECK(ok_empty(b, n));
@@ -403,10 +403,10 @@ static void settings_refusals(void)
     b = swrite("app/big", big, sizeof big, &n);
     expect_rc(b, n, MGMT_ERR_EINVAL);
     /* write without "val", read/delete without "name" */
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 1);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, "app/x");
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 1);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, "app/x");
     b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, 0, &n);
     expect_rc(b, n, MGMT_ERR_EINVAL);
     body0();
@@ -433,9 +433,9 @@ static void settings_refusals(void)
     CHECK(stored > 100 && stored < 400);
     b = sread("fill/0", -1, SMP_VERSION_2, &n);
     CHECK(val_is(b, n, v, sizeof v));
-    CHECK_EQ(settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_KEY_TOO_LONG), MGMT_ERR_EINVAL);
-    CHECK_EQ(settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED), MGMT_ERR_ENOENT);
-    CHECK_EQ(settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(extxip_settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_KEY_TOO_LONG), MGMT_ERR_EINVAL);
+    CHECK_EQ(extxip_settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_READ_NOT_SUPPORTED), MGMT_ERR_ENOENT);
+    CHECK_EQ(extxip_settings_mgmt_err_to_v1(SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED), MGMT_ERR_EUNKNOWN);
     rig_close(&R);
 }
 
@@ -443,7 +443,7 @@ static void settings_refusals(void)
 static void settings_share_partition(void)
 {
     open_rig();
-    const flash_area_t *fa = rig_area(&R, FLASH_AREA_SETTINGS);
+    const extxip_flash_area_t *fa = rig_area(&R, FLASH_AREA_SETTINGS);
     CHECK_EQ(R.setp.size, fa->size - 0x2000u); /* all but the log's last 8 KiB */
     CHECK_EQ(R.im.cfg.log_off, R.setp.size);
     size_t n;
@@ -453,11 +453,11 @@ static void settings_share_partition(void)
         swrite("app/counter", v, strlen(v), &n);
     }
     CHECK(R.kvs.gcs > 0);
-    CHECK(flash_area_is_erased(fa, R.im.cfg.log_off, 0x2000u) == 1); /* log untouched */
+    CHECK(extxip_flash_area_is_erased(fa, R.im.cfg.log_off, 0x2000u) == 1); /* log untouched */
     V = tu_load_in(EXTXIP_VECTORS, "images/img0-v1.0.0.signed.bin");
-    crypto_sha256(V.p, V.n, SHA);
+    extxip_crypto_sha256(V.p, V.n, SHA);
     upload_part(2048); /* the log gets a record */
-    CHECK(flash_area_is_erased(fa, R.im.cfg.log_off, 0x2000u) == 0);
+    CHECK(extxip_flash_area_is_erased(fa, R.im.cfg.log_off, 0x2000u) == 0);
     CHECK_EQ(rig_restart(&R), 0);
     const uint8_t *b = sread("app/counter", -1, SMP_VERSION_2, &n);
     CHECK(val_is(b, n, "2999", 4));
@@ -470,25 +470,25 @@ static void settings_share_partition(void)
 /* exec argv[0..argc); returns the reply body. */
 static const uint8_t *sh_exec(const char *const *argv, int argc, uint8_t ver, size_t *n)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 1);
-    cbor_enc_tstr_z(&E, "argv");
-    cbor_enc_array(&E, (uint64_t)argc);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 1);
+    extxip_cbor_enc_tstr_z(&E, "argv");
+    extxip_cbor_enc_array(&E, (uint64_t)argc);
     for (int i = 0; i < argc; i++)
-        cbor_enc_tstr_z(&E, argv[i]);
+        extxip_cbor_enc_tstr_z(&E, argv[i]);
     return req(SMP_OP_WRITE, ver, MGMT_GROUP_ID_SHELL, SHELL_MGMT_ID_EXEC, n);
 }
 
 /* Output and ret of an exec reply. */
 static int sh_result(const uint8_t *b, size_t n, char *o, size_t cap, int64_t *ret)
 {
-    cbor_decoder_t d;
-    cbor_str_t s;
-    if (key(&d, b, n, "o") != 0 || cbor_dec_tstr(&d, &s) != 0 || s.len >= cap)
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t s;
+    if (key(&d, b, n, "o") != 0 || extxip_cbor_dec_tstr(&d, &s) != 0 || s.len >= cap)
         return -1;
     memcpy(o, s.ptr, s.len);
     o[s.len] = 0;
-    return key(&d, b, n, "ret") == 0 && cbor_dec_int64(&d, ret) == 0 ? 0 : -1;
+    return key(&d, b, n, "ret") == 0 && extxip_cbor_dec_int64(&d, ret) == 0 ? 0 : -1;
 }
 
 #define EXEC(out, ret, ...)                                                                        \
@@ -580,14 +580,14 @@ static void shell_refusals(void)
         snprintf(name, sizeof name, "app/long%02d", i);
         uint8_t v[60];
         memset(v, 'v', sizeof v);
-        CHECK_EQ(kvs_write(&R.kvs, name, strlen(name), v, sizeof v), KVS_OK);
+        CHECK_EQ(extxip_kvs_write(&R.kvs, name, strlen(name), v, sizeof v), KVS_OK);
     }
     const char *list[] = {"settings", "list"};
     b = sh_exec(list, 2, SMP_VERSION_2, &n);
     CHECK(sh_result(b, n, o, sizeof o, &ret) == 0);
     CHECK_EQ(strlen(o), SHELL_MGMT_OUT_MAX);
     CHECK(strstr(o, "[output truncated]") != NULL);
-    CHECK_EQ(shell_mgmt_err_to_v1(SHELL_MGMT_ERR_COMMAND_TOO_LONG), MGMT_ERR_EINVAL);
+    CHECK_EQ(extxip_shell_mgmt_err_to_v1(SHELL_MGMT_ERR_COMMAND_TOO_LONG), MGMT_ERR_EINVAL);
     rig_close(&R);
 }
 
@@ -596,42 +596,42 @@ static void shell_refusals(void)
 static const uint8_t *fs_up(const char *name, uint64_t off, const void *data, size_t n,
                             long long len, uint8_t ver, size_t *blen)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, len >= 0 ? 4 : 3);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, len >= 0 ? 4 : 3);
     if (len >= 0) {
-        cbor_enc_tstr_z(&E, "len");
-        cbor_enc_uint(&E, (uint64_t)len);
+        extxip_cbor_enc_tstr_z(&E, "len");
+        extxip_cbor_enc_uint(&E, (uint64_t)len);
     }
-    cbor_enc_tstr_z(&E, "off");
-    cbor_enc_uint(&E, off);
-    cbor_enc_tstr_z(&E, "data");
-    cbor_enc_bstr(&E, data, n);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, name);
+    extxip_cbor_enc_tstr_z(&E, "off");
+    extxip_cbor_enc_uint(&E, off);
+    extxip_cbor_enc_tstr_z(&E, "data");
+    extxip_cbor_enc_bstr(&E, data, n);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, name);
     return req(SMP_OP_WRITE, ver, MGMT_GROUP_ID_FS, FS_MGMT_ID_FILE, blen);
 }
 
 static const uint8_t *fs_down(const char *name, uint64_t off, size_t *blen)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 2);
-    cbor_enc_tstr_z(&E, "off");
-    cbor_enc_uint(&E, off);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, name);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 2);
+    extxip_cbor_enc_tstr_z(&E, "off");
+    extxip_cbor_enc_uint(&E, off);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, name);
     return req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_FILE, blen);
 }
 
 static const uint8_t *fs_named(uint8_t id, const char *name, const char *type, size_t *blen)
 {
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, type ? 2 : 1);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, type ? 2 : 1);
     if (type) {
-        cbor_enc_tstr_z(&E, "type");
-        cbor_enc_tstr_z(&E, type);
+        extxip_cbor_enc_tstr_z(&E, "type");
+        extxip_cbor_enc_tstr_z(&E, type);
     }
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, name);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, name);
     return req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, id, blen);
 }
 
@@ -665,9 +665,9 @@ static void fs_transfer(void)
             total = u64_of(b, n, "len");
         else
             CHECK_EQ(u64_of(b, n, "len"), ~0ull); /* only the first reply has len */
-        cbor_decoder_t d;
-        cbor_str_t data;
-        CHECK(key(&d, b, n, "data") == 0 && cbor_dec_bstr(&d, &data) == 0);
+        extxip_cbor_decoder_t d;
+        extxip_cbor_str_t data;
+        CHECK(key(&d, b, n, "data") == 0 && extxip_cbor_dec_bstr(&d, &data) == 0);
         CHECK(data.len > 0 && got + data.len <= sizeof back);
         if (data.len == 0 || got + data.len > sizeof back)
             break;
@@ -684,23 +684,23 @@ static void fs_transfer(void)
     CHECK_EQ(u64_of(b, n, "len"), sizeof file);
     b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/lfs/data.bin", "sha256", &n);
     uint8_t want[32];
-    crypto_sha256(file, sizeof file, want);
+    extxip_crypto_sha256(file, sizeof file, want);
     {
-        cbor_decoder_t d;
-        cbor_str_t o;
-        CHECK(key(&d, b, n, "output") == 0 && cbor_dec_bstr(&d, &o) == 0 && o.len == 32 &&
+        extxip_cbor_decoder_t d;
+        extxip_cbor_str_t o;
+        CHECK(key(&d, b, n, "output") == 0 && extxip_cbor_dec_bstr(&d, &o) == 0 && o.len == 32 &&
               memcmp(o.ptr, want, 32) == 0);
-        cbor_str_t t;
-        CHECK(key(&d, b, n, "type") == 0 && cbor_dec_tstr(&d, &t) == 0 && cbor_str_eq(&t, "sha256"));
+        extxip_cbor_str_t t;
+        CHECK(key(&d, b, n, "type") == 0 && extxip_cbor_dec_tstr(&d, &t) == 0 && extxip_cbor_str_eq(&t, "sha256"));
     }
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 3);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, "/lfs/data.bin");
-    cbor_enc_tstr_z(&E, "off");
-    cbor_enc_uint(&E, 100);
-    cbor_enc_tstr_z(&E, "len");
-    cbor_enc_uint(&E, 50);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 3);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, "/lfs/data.bin");
+    extxip_cbor_enc_tstr_z(&E, "off");
+    extxip_cbor_enc_uint(&E, 100);
+    extxip_cbor_enc_tstr_z(&E, "len");
+    extxip_cbor_enc_uint(&E, 50);
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_HASH_CHECKSUM, &n);
     CHECK_EQ(u64_of(b, n, "output"), extxip_crc32(0, file + 100, 50));
     CHECK_EQ(u64_of(b, n, "off"), 100);
@@ -709,15 +709,15 @@ static void fs_transfer(void)
     body0();
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_SUPPORTED_HASH_CHECKSUM, &n);
     {
-        cbor_decoder_t d;
-        CHECK(key(&d, b, n, "types") == 0 && cbor_dec_map_enter(&d, NULL) == 0);
-        cbor_str_t t;
+        extxip_cbor_decoder_t d;
+        CHECK(key(&d, b, n, "types") == 0 && extxip_cbor_dec_map_enter(&d, NULL) == 0);
+        extxip_cbor_str_t t;
         uint32_t fmt = 9, size = 0;
-        cbor_kv_t kv[] = {CBOR_KV("format", CBOR_KV_UINT32, &fmt), CBOR_KV("size", CBOR_KV_UINT32, &size)};
-        CHECK(cbor_dec_tstr(&d, &t) == 0 && cbor_str_eq(&t, "crc32"));
-        CHECK(cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && fmt == 0 && size == 4);
-        CHECK(cbor_dec_tstr(&d, &t) == 0 && cbor_str_eq(&t, "sha256"));
-        CHECK(cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && fmt == 1 && size == 32);
+        extxip_cbor_kv_t kv[] = {CBOR_KV("format", CBOR_KV_UINT32, &fmt), CBOR_KV("size", CBOR_KV_UINT32, &size)};
+        CHECK(extxip_cbor_dec_tstr(&d, &t) == 0 && extxip_cbor_str_eq(&t, "crc32"));
+        CHECK(extxip_cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && fmt == 0 && size == 4);
+        CHECK(extxip_cbor_dec_tstr(&d, &t) == 0 && extxip_cbor_str_eq(&t, "sha256"));
+        CHECK(extxip_cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && fmt == 1 && size == 32);
     }
     /* close: an interrupted upload is dropped, the next continuation is refused */
     b = fs_up("/lfs/part.bin", 0, file, 100, 1000, SMP_VERSION_2, &n);
@@ -774,14 +774,14 @@ static void fs_refusals(void)
     b = fs_named(FS_MGMT_ID_STAT, "", NULL, &n);
     expect_rc(b, n, MGMT_ERR_EINVAL);
     /* upload: first chunk without len, no off; too big; download past the end */
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 3);
-    cbor_enc_tstr_z(&E, "off");
-    cbor_enc_uint(&E, 0);
-    cbor_enc_tstr_z(&E, "data");
-    cbor_enc_bstr(&E, "x", 1);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, "/f");
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 3);
+    extxip_cbor_enc_tstr_z(&E, "off");
+    extxip_cbor_enc_uint(&E, 0);
+    extxip_cbor_enc_tstr_z(&E, "data");
+    extxip_cbor_enc_bstr(&E, "x", 1);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, "/f");
     b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_FS, 0, &n);
     expect_rc(b, n, MGMT_ERR_EINVAL);
     b = fs_up("/big", 0, "x", 1, RIG_FS_FILE_MAX + 1u, SMP_VERSION_2, &n);
@@ -792,20 +792,20 @@ static void fs_refusals(void)
     expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_OFFSET_LARGER_THAN_FILE);
     b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/f", "md5", &n);
     expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_CHECKSUM_HASH_NOT_FOUND);
-    cbor_enc_init(&E, EB, sizeof EB);
-    cbor_enc_map(&E, 2);
-    cbor_enc_tstr_z(&E, "name");
-    cbor_enc_tstr_z(&E, "/f");
-    cbor_enc_tstr_z(&E, "off");
-    cbor_enc_uint(&E, 5);
+    extxip_cbor_enc_init(&E, EB, sizeof EB);
+    extxip_cbor_enc_map(&E, 2);
+    extxip_cbor_enc_tstr_z(&E, "name");
+    extxip_cbor_enc_tstr_z(&E, "/f");
+    extxip_cbor_enc_tstr_z(&E, "off");
+    extxip_cbor_enc_uint(&E, 5);
     b = req(SMP_OP_READ, SMP_VERSION_2, MGMT_GROUP_ID_FS, FS_MGMT_ID_HASH_CHECKSUM, &n);
     expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_OFFSET_LARGER_THAN_FILE);
     b = fs_up("/empty", 0, "", 0, 0, SMP_VERSION_2, &n);
     CHECK_EQ(u64_of(b, n, "off"), 0);
     b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/empty", NULL, &n);
     expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_EMPTY);
-    CHECK_EQ(fs_mgmt_err_to_v1(FS_MGMT_ERR_MOUNT_POINT_NOT_FOUND), MGMT_ERR_ENOENT);
-    CHECK_EQ(fs_mgmt_err_to_v1(FS_MGMT_ERR_FILE_EMPTY), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(extxip_fs_mgmt_err_to_v1(FS_MGMT_ERR_MOUNT_POINT_NOT_FOUND), MGMT_ERR_ENOENT);
+    CHECK_EQ(extxip_fs_mgmt_err_to_v1(FS_MGMT_ERR_FILE_EMPTY), MGMT_ERR_EUNKNOWN);
     rig_close(&R);
 }
 
@@ -817,25 +817,25 @@ static void upload_part(uint32_t bytes)
     uint32_t off = 0;
     while (off < bytes) {
         uint32_t n = bytes - off < 1024 ? bytes - off : 1024;
-        img_mgmt_upload_req_t q = {.off = off, .data = V.p + off, .data_len = n, .has_len = off == 0,
+        extxip_img_mgmt_upload_req_t q = {.off = off, .data = V.p + off, .data_len = n, .has_len = off == 0,
                                    .len = (uint32_t)V.n, .sha = off == 0 ? SHA : NULL,
                                    .sha_len = off == 0 ? 32 : 0, .peer = 1};
-        img_mgmt_upload_rsp_t r;
-        CHECK_EQ(img_mgmt_upload(&R.im, &q, &r), 0);
+        extxip_img_mgmt_upload_rsp_t r;
+        CHECK_EQ(extxip_img_mgmt_upload(&R.im, &q, &r), 0);
         CHECK_EQ(r.off, off + n);
         off = r.off;
     }
 }
 
-static const flash_area_t *settings(void)
+static const extxip_flash_area_t *settings(void)
 {
     return rig_area(&R, FLASH_AREA_SETTINGS);
 }
 
 static int settings_blank(void)
 {
-    const flash_area_t *fa = settings();
-    return flash_area_is_erased(fa, 0, fa->size) == 1;
+    const extxip_flash_area_t *fa = settings();
+    return extxip_flash_area_is_erased(fa, 0, fa->size) == 1;
 }
 
 /* A session persisted past a checkpoint, so a reset would resume it. */
@@ -844,15 +844,15 @@ static void setup_resumable(void)
     open_rig();
     V = tu_load_in(EXTXIP_VECTORS, "images/img0-v1.0.0.signed.bin");
     CHECK(V.n > 12 * 1024);
-    crypto_sha256(V.p, V.n, SHA);
+    extxip_crypto_sha256(V.p, V.n, SHA);
     R.cfg.checkpoint_bytes = 4096;
     CHECK_EQ(rig_restart(&R), 0);
     /* a setting in the store's part of the partition */
-    CHECK_EQ(kvs_write(&R.kvs, "app/before", 10, (const uint8_t *)"x", 1), KVS_OK);
+    CHECK_EQ(extxip_kvs_write(&R.kvs, "app/before", 10, (const uint8_t *)"x", 1), KVS_OK);
     upload_part(9 * 1024);
     CHECK_EQ(rig_restart(&R), 0);
     uint32_t off = 0;
-    CHECK(img_mgmt_session_get(&R.im, NULL, &off, NULL)); /* resumable before the erase */
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, &off, NULL)); /* resumable before the erase */
     CHECK(off >= 4096);
 }
 
@@ -865,7 +865,7 @@ static void storage_erase(void)
     rig_fields_t f;
     CHECK(rig_fields(b - SMP_HDR_SIZE, n + SMP_HDR_SIZE, &f) == 0 && !f.has_rc && !f.has_err);
     CHECK(settings_blank());
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL)); /* the RAM session is gone */
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL)); /* the RAM session is gone */
     CHECK_EQ(R.zbp.erases, 1);
     /* the settings store starts again empty and works */
     b = sread("app/before", -1, SMP_VERSION_2, &n);
@@ -877,7 +877,7 @@ static void storage_erase(void)
     /* the device keeps working: a new upload starts at 0 and persists again */
     upload_part(2048);
     CHECK_EQ(rig_restart(&R), 0);
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL)); /* off 0 record: nothing to resume */
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL)); /* off 0 record: nothing to resume */
     CHECK(rig_echo_ok(&R, "after erase", 1));
     free(V.p);
     rig_close(&R);
@@ -887,14 +887,14 @@ static void storage_erase_no_partition(void)
 {
     open_rig();
     R.zbp.area_id = 200; /* a map without that area */
-    CHECK_EQ(zbasic_mgmt_storage_erase(&R.zbp), ZEPHYRBASIC_MGMT_ERR_FLASH_OPEN_FAILED);
+    CHECK_EQ(extxip_zbasic_mgmt_storage_erase(&R.zbp), ZEPHYRBASIC_MGMT_ERR_FLASH_OPEN_FAILED);
     body0();
     size_t n;
     const uint8_t *b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_ZBASIC, 0, &n);
     expect_err(b, n, MGMT_GROUP_ID_ZBASIC, ZEPHYRBASIC_MGMT_ERR_FLASH_OPEN_FAILED);
     b = req(SMP_OP_WRITE, SMP_VERSION_1, MGMT_GROUP_ID_ZBASIC, 0, &n);
     expect_rc(b, n, MGMT_ERR_ENOENT);
-    CHECK_EQ(zbasic_mgmt_err_to_v1(ZEPHYRBASIC_MGMT_ERR_FLASH_ERASE_FAILED), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(extxip_zbasic_mgmt_err_to_v1(ZEPHYRBASIC_MGMT_ERR_FLASH_ERASE_FAILED), MGMT_ERR_EUNKNOWN);
     rig_close(&R);
 }
 
@@ -906,14 +906,14 @@ static void storage_erase_power_cut(void)
     for (uint64_t cut = 1;; cut++) {
         setup_resumable();
         uint32_t off0 = 0;
-        img_mgmt_session_get(&R.im, NULL, &off0, NULL);
+        extxip_img_mgmt_session_get(&R.im, NULL, &off0, NULL);
         simflash_power_cut_after(&R.b.power, cut);
-        int rc = zbasic_mgmt_storage_erase(&R.zbp);
+        int rc = extxip_zbasic_mgmt_storage_erase(&R.zbp);
         int was_cut = simflash_power_is_cut(&R.b.power);
         simflash_power_on(&R.b.power);
         CHECK_EQ(rig_restart(&R), 0);
         uint32_t off = 0;
-        bool resumes = img_mgmt_session_get(&R.im, NULL, &off, NULL);
+        bool resumes = extxip_img_mgmt_session_get(&R.im, NULL, &off, NULL);
         if (!was_cut) {
             CHECK_EQ(rc, 0);
             CHECK(!resumes);

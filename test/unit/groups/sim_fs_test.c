@@ -20,8 +20,8 @@
 
 static char base[256], root[300], secret[300], outdir[300];
 static sim_fs_t F;
-static fs_mgmt_t FS;
-static smp_server_t S;
+static extxip_fs_mgmt_t FS;
+static extxip_smp_server_t S;
 static uint8_t RSP[SMP_BUF_SIZE];
 static size_t RSPLEN;
 static uint8_t seq;
@@ -40,45 +40,45 @@ static int send_at(uint8_t op, uint8_t id, const char *name, const char *data, u
                    long long len)
 {
     uint8_t pkt[1024];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, pkt + 8, sizeof pkt - 8);
-    cbor_enc_map(&e, data ? 3u + (len >= 0) : (id == 0 ? 2 : 1));
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, pkt + 8, sizeof pkt - 8);
+    extxip_cbor_enc_map(&e, data ? 3u + (len >= 0) : (id == 0 ? 2 : 1));
     if (data || id == 0) {
-        cbor_enc_tstr_z(&e, "off");
-        cbor_enc_uint(&e, off);
+        extxip_cbor_enc_tstr_z(&e, "off");
+        extxip_cbor_enc_uint(&e, off);
     }
     if (data) {
         if (len >= 0) {
-            cbor_enc_tstr_z(&e, "len");
-            cbor_enc_uint(&e, (uint64_t)len);
+            extxip_cbor_enc_tstr_z(&e, "len");
+            extxip_cbor_enc_uint(&e, (uint64_t)len);
         }
-        cbor_enc_tstr_z(&e, "data");
-        cbor_enc_bstr(&e, data, strlen(data));
+        extxip_cbor_enc_tstr_z(&e, "data");
+        extxip_cbor_enc_bstr(&e, data, strlen(data));
     }
-    cbor_enc_tstr_z(&e, "name");
-    cbor_enc_tstr_z(&e, name);
-    smp_hdr_t h = {.op = op, .version = SMP_VERSION_2, .len = (uint16_t)e.len, .group = 8,
+    extxip_cbor_enc_tstr_z(&e, "name");
+    extxip_cbor_enc_tstr_z(&e, name);
+    extxip_smp_hdr_t h = {.op = op, .version = SMP_VERSION_2, .len = (uint16_t)e.len, .group = 8,
                    .seq = ++seq, .id = id};
-    smp_hdr_encode(&h, pkt);
+    extxip_smp_hdr_encode(&h, pkt);
     RSPLEN = 0;
-    smp_process(&S, pkt, 8 + e.len, (uint8_t[SMP_BUF_SIZE]){0}, SMP_BUF_SIZE, 1, out, NULL);
+    extxip_smp_process(&S, pkt, 8 + e.len, (uint8_t[SMP_BUF_SIZE]){0}, SMP_BUF_SIZE, 1, out, NULL);
     /* find "err": {"group": 8, "rc": N} */
-    cbor_decoder_t d;
-    cbor_dec_init(&d, RSP + 8, RSPLEN > 8 ? RSPLEN - 8 : 0);
-    if (cbor_dec_map_enter(&d, NULL) != 0)
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, RSP + 8, RSPLEN > 8 ? RSPLEN - 8 : 0);
+    if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
         return -1;
-    while (!cbor_dec_at_end(&d)) {
-        cbor_str_t k;
-        if (cbor_dec_tstr(&d, &k) != 0)
+    while (!extxip_cbor_dec_at_end(&d)) {
+        extxip_cbor_str_t k;
+        if (extxip_cbor_dec_tstr(&d, &k) != 0)
             return -1;
-        if (cbor_str_eq(&k, "err")) {
+        if (extxip_cbor_str_eq(&k, "err")) {
             uint32_t g = 0, rc = 0;
-            cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &g), CBOR_KV("rc", CBOR_KV_UINT32, &rc)};
-            return cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && g == 8 ? (int)rc : -1;
+            extxip_cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &g), CBOR_KV("rc", CBOR_KV_UINT32, &rc)};
+            return extxip_cbor_map_decode_keys(&d, kv, 2, NULL) == 0 && g == 8 ? (int)rc : -1;
         }
-        if (cbor_str_eq(&k, "rc"))
+        if (extxip_cbor_str_eq(&k, "rc"))
             return -100; /* an SMP-level error */
-        cbor_dec_skip(&d);
+        extxip_cbor_dec_skip(&d);
     }
     return 0;
 }
@@ -130,9 +130,9 @@ static void setup(void)
     CHECK_EQ(mkdir(p, 0700), 0);
     snprintf(p, sizeof p, "%s/sub/inner.txt", root);
     put_file(p, "inside");
-    smp_server_init(&S);
-    fs_mgmt_init(&FS, &F.port);
-    CHECK_EQ(fs_mgmt_register(&FS, &S), 0);
+    extxip_smp_server_init(&S);
+    extxip_fs_mgmt_init(&FS, &F.port);
+    CHECK_EQ(extxip_fs_mgmt_register(&FS, &S), 0);
 }
 
 static void teardown(void)

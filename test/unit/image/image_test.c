@@ -25,21 +25,21 @@
 
 /* Validate `len` bytes of `img` placed in an erased RAM slot of slot_size. */
 static int validate_buf(const uint8_t *img, size_t len, uint32_t slot_size,
-                        const image_keyring_t *keys, image_info_t *info)
+                        const extxip_image_keyring_t *keys, extxip_image_info_t *info)
 {
     ramslot_t s;
-    image_info_t tmp;
+    extxip_image_info_t tmp;
     ramslot_init(&s, slot_size, img, len);
-    int rc = image_validate(&s.fa, keys, info ? info : &tmp);
+    int rc = extxip_image_validate(&s.fa, keys, info ? info : &tmp);
     ramslot_free(&s);
     return rc;
 }
 
-static int parse_buf(const uint8_t *img, size_t len, uint32_t slot_size, image_info_t *info)
+static int parse_buf(const uint8_t *img, size_t len, uint32_t slot_size, extxip_image_info_t *info)
 {
     ramslot_t s;
     ramslot_init(&s, slot_size, img, len);
-    int rc = image_parse(&s.fa, info);
+    int rc = extxip_image_parse(&s.fa, info);
     ramslot_free(&s);
     return rc;
 }
@@ -76,7 +76,7 @@ struct vec {
     uint32_t slot;
     uint8_t deps;        /* expected dependency count */
     uint8_t dep_id;
-    image_version_t dep_ver;
+    extxip_image_version_t dep_ver;
 };
 
 static const struct vec signed_vectors[] = {
@@ -122,7 +122,7 @@ static size_t build_image(uint8_t *out, const uint8_t *hdr, const uint8_t *body,
         o += 4u + prot_len;
     }
     uint8_t digest[32];
-    crypto_sha256(out, o, digest);
+    extxip_crypto_sha256(out, o, digest);
     wr16(out + o, IMAGE_TLV_INFO_MAGIC);
     wr16(out + o + 2, (uint16_t)(4 + 36 + extra_len));
     wr16(out + o + 4, IMAGE_TLV_SHA256);
@@ -147,7 +147,7 @@ static void t_keys(void)
         want[got++] = (uint8_t)strtoul(p, NULL, 16);
     free(txt);
     CHECK_EQ(got, 32);
-    crypto_sha256(image_dev_key_ec_p256.der, image_dev_key_ec_p256.len, h);
+    extxip_crypto_sha256(image_dev_key_ec_p256.der, image_dev_key_ec_p256.len, h);
     CHECK_MEM(h, want, 32);
 
     /* The EC key bytes are exactly `imgtool getpub`'s C array. */
@@ -161,7 +161,7 @@ static void t_keys(void)
     CHECK_MEM(pub, image_dev_key_ec_p256.der, image_dev_key_ec_p256.len);
 
     /* RSA and Ed25519: their KEYHASH TLVs in the vectors signed with them. */
-    const struct { const char *img; const image_key_t *key; } kv[] = {
+    const struct { const char *img; const extxip_image_key_t *key; } kv[] = {
         {"img0-v1.0.0.rsa2048.signed.bin", &image_dev_key_rsa2048},
         {"img0-v1.0.0.ed25519.signed.bin", &image_dev_key_ed25519},
         {"img1-v1.0.0.signed.bin", &image_dev_key_ec_p256},
@@ -170,7 +170,7 @@ static void t_keys(void)
         uint8_t *img = load_img(kv[i].img, &n);
         long k = find_unprot_tlv(img, n, IMAGE_TLV_KEYHASH);
         CHECK(k > 0);
-        crypto_sha256(kv[i].key->der, kv[i].key->len, h);
+        extxip_crypto_sha256(kv[i].key->der, kv[i].key->len, h);
         if (k > 0)
             CHECK_MEM(h, img + k + 4, 32);
         free(img);
@@ -187,10 +187,10 @@ static void t_vectors(void)
         const struct vec *v = &signed_vectors[i];
         size_t n;
         uint8_t *img = load_img(v->name, &n);
-        image_info_t info;
+        extxip_image_info_t info;
         int rc = validate_buf(img, n, v->slot, &image_dev_keyring, &info);
         if (rc)
-            fprintf(stderr, "%s: %s\n", v->name, image_strerror(rc));
+            fprintf(stderr, "%s: %s\n", v->name, extxip_image_strerror(rc));
         CHECK_EQ(rc, IMAGE_OK);
 
         uint8_t want[32];
@@ -220,7 +220,7 @@ static void t_vectors(void)
         CHECK_EQ(info.dep_count, v->deps);
         if (v->deps) {
             CHECK_EQ(info.deps[0].image_id, v->dep_id);
-            CHECK_EQ(image_version_cmp(&info.deps[0].min_ver, &v->dep_ver, true), 0);
+            CHECK_EQ(extxip_image_version_cmp(&info.deps[0].min_ver, &v->dep_ver, true), 0);
         }
         bool seccnt = strstr(v->name, "seccnt7") != NULL;
         CHECK_EQ(info.has_sec_cnt, seccnt);
@@ -237,7 +237,7 @@ static void t_padded(void)
     size_t n1, n2;
     uint8_t *pad = load_img("img1-v1.0.0.padded-confirmed.bin", &n1);
     uint8_t *raw = load_img("img1-v1.0.0.signed.bin", &n2);
-    image_info_t a, b;
+    extxip_image_info_t a, b;
     CHECK_EQ(n1, SLOT1);
     CHECK_EQ(validate_buf(pad, n1, SLOT1, &image_dev_keyring, &a), IMAGE_OK);
     CHECK_EQ(validate_buf(raw, n2, SLOT1, &image_dev_keyring, &b), IMAGE_OK);
@@ -257,7 +257,7 @@ static void t_padded(void)
 static void t_deps(void)
 {
     size_t n;
-    image_info_t info;
+    extxip_image_info_t info;
     uint8_t *img = load_img("img0-v1.0.0.signed.bin", &n);
     CHECK_EQ(parse_buf(img, n, SLOT0, &info), IMAGE_OK);
     CHECK_EQ(info.dep_count, 1);
@@ -281,8 +281,8 @@ static void t_deps(void)
     CHECK_EQ(info.dep_count, 0);
     CHECK(info.has_sec_cnt);
     CHECK_EQ(info.sec_cnt, 7);
-    image_version_t want = {3, 1, 4, 159};
-    CHECK_EQ(image_version_cmp(&info.hdr.ver, &want, true), 0);
+    extxip_image_version_t want = {3, 1, 4, 159};
+    CHECK_EQ(extxip_image_version_cmp(&info.hdr.ver, &want, true), 0);
     free(img);
 }
 
@@ -292,14 +292,14 @@ static void t_deps(void)
 static void t_unsigned(void)
 {
     size_t n;
-    image_info_t info;
+    extxip_image_info_t info;
     uint8_t *img = load_img("img0-v1.0.0.unsigned.bin", &n);
     CHECK_EQ(validate_buf(img, n, SLOT0, NULL, &info), IMAGE_OK);
     uint8_t want[32];
     CHECK(expected_digest("img0-v1.0.0.rsa2048.signed.bin", want));
     CHECK_MEM(info.hash, want, 32);
     CHECK_EQ(info.sig_type, 0);
-    image_keyring_t empty = {image_dev_keyring.keys, 0};
+    extxip_image_keyring_t empty = {image_dev_keyring.keys, 0};
     CHECK_EQ(validate_buf(img, n, SLOT0, &empty, &info), IMAGE_OK);
     CHECK_EQ(validate_buf(img, n, SLOT0, &image_dev_keyring, &info), IMAGE_ERR_NO_SIG);
     free(img);
@@ -307,23 +307,23 @@ static void t_unsigned(void)
 
 static void t_version_cmp(void)
 {
-    image_version_t a = {1, 2, 3, 4}, b = {1, 2, 3, 5}, c = {1, 3, 0, 0}, d = {2, 0, 0, 0};
-    image_version_t e = {1, 2, 300, 0};
-    CHECK_EQ(image_version_cmp(&a, &a, true), 0);
-    CHECK(image_version_cmp(&a, &b, true) < 0);
-    CHECK(image_version_cmp(&b, &a, true) > 0);
-    CHECK_EQ(image_version_cmp(&a, &b, false), 0); /* build ignored */
-    CHECK(image_version_cmp(&a, &c, true) < 0);
-    CHECK(image_version_cmp(&d, &c, false) > 0);
-    CHECK(image_version_cmp(&e, &a, false) > 0); /* revision is 16-bit, not a byte */
+    extxip_image_version_t a = {1, 2, 3, 4}, b = {1, 2, 3, 5}, c = {1, 3, 0, 0}, d = {2, 0, 0, 0};
+    extxip_image_version_t e = {1, 2, 300, 0};
+    CHECK_EQ(extxip_image_version_cmp(&a, &a, true), 0);
+    CHECK(extxip_image_version_cmp(&a, &b, true) < 0);
+    CHECK(extxip_image_version_cmp(&b, &a, true) > 0);
+    CHECK_EQ(extxip_image_version_cmp(&a, &b, false), 0); /* build ignored */
+    CHECK(extxip_image_version_cmp(&a, &c, true) < 0);
+    CHECK(extxip_image_version_cmp(&d, &c, false) > 0);
+    CHECK(extxip_image_version_cmp(&e, &a, false) > 0); /* revision is 16-bit, not a byte */
 }
 
 static void t_strerror(void)
 {
     for (int e = IMAGE_OK; e >= IMAGE_ERR_TOO_MANY_DEPS; e--) {
-        const char *s = image_strerror(e);
+        const char *s = extxip_image_strerror(e);
         CHECK(s != NULL && s[0] != 0);
-        CHECK(strcmp(s, image_strerror(-1000)) != 0);
+        CHECK(strcmp(s, extxip_image_strerror(-1000)) != 0);
     }
 }
 
@@ -331,13 +331,13 @@ static void t_header_decode(void)
 {
     size_t n;
     uint8_t *img = load_img("img1-v1.0.0.signed.bin", &n);
-    image_header_t h;
-    CHECK_EQ(image_header_decode(img, n, &h), IMAGE_OK);
+    extxip_image_header_t h;
+    CHECK_EQ(extxip_image_header_decode(img, n, &h), IMAGE_OK);
     CHECK_EQ(h.magic, IMAGE_MAGIC);
     CHECK_EQ(h.hdr_size, 0x200);
-    CHECK_EQ(image_header_decode(img, 31, &h), IMAGE_ERR_HEADER);
+    CHECK_EQ(extxip_image_header_decode(img, 31, &h), IMAGE_ERR_HEADER);
     img[0] ^= 1;
-    CHECK_EQ(image_header_decode(img, n, &h), IMAGE_ERR_MAGIC);
+    CHECK_EQ(extxip_image_header_decode(img, n, &h), IMAGE_ERR_MAGIC);
     free(img);
 }
 
@@ -358,7 +358,7 @@ static void t_reject_body_byte(void)
 static void t_reject_prot_tlv_byte(void)
 {
     size_t n;
-    image_info_t info;
+    extxip_image_info_t info;
     uint8_t *img = load_img("img0-v1.0.0.signed.bin", &n);
     uint32_t prot = 0x200 + rd32(img + 12);
     CHECK_EQ(rd16(img + prot), IMAGE_TLV_PROT_INFO_MAGIC);
@@ -383,7 +383,7 @@ static void t_reject_signature(void)
         uint32_t hashed = 0x200 + rd32(img + 12) + rd16(img + 10);
         long t = find_unprot_tlv(img, n, IMAGE_TLV_SHA256);
         CHECK(t > 0);
-        crypto_sha256(img, hashed, img + t + 4);
+        extxip_crypto_sha256(img, hashed, img + t + 4);
         CHECK_EQ(validate_buf(img, n, SLOT0, NULL, NULL), IMAGE_OK);
         CHECK_EQ(validate_buf(img, n, SLOT0, &image_dev_keyring, NULL), IMAGE_ERR_SIG);
         free(img);
@@ -402,8 +402,8 @@ static void t_reject_signature(void)
 static void t_reject_wrong_key(void)
 {
     size_t n;
-    image_keyring_t rsa_only = {&image_dev_key_rsa2048, 1};
-    image_keyring_t ec_only = {&image_dev_key_ec_p256, 1};
+    extxip_image_keyring_t rsa_only = {&image_dev_key_rsa2048, 1};
+    extxip_image_keyring_t ec_only = {&image_dev_key_ec_p256, 1};
     uint8_t *img = load_img("img0-v1.0.0.signed.bin", &n);
     CHECK_EQ(validate_buf(img, n, SLOT0, &rsa_only, NULL), IMAGE_ERR_NO_KEY);
     CHECK_EQ(validate_buf(img, n, SLOT0, &ec_only, NULL), IMAGE_OK);
@@ -413,9 +413,9 @@ static void t_reject_wrong_key(void)
     free(img);
     /* A key whose hash matches but whose type differs from the signature's:
      * the EC image's KEYHASH names the EC key, labelled RSA here. */
-    image_key_t mislabelled = image_dev_key_ec_p256;
+    extxip_image_key_t mislabelled = image_dev_key_ec_p256;
     mislabelled.type = IMAGE_KEY_RSA2048;
-    image_keyring_t mis = {&mislabelled, 1};
+    extxip_image_keyring_t mis = {&mislabelled, 1};
     img = load_img("img1-v1.0.0.signed.bin", &n);
     CHECK_EQ(validate_buf(img, n, SLOT1, &mis, NULL), IMAGE_ERR_NO_SIG);
     /* No KEYHASH TLV at all (its type renamed to an unknown one). */
@@ -483,7 +483,7 @@ static void t_reject_tlv_badlen(void)
     wr16(img + k + 2, 12);
     wr16(img + k + 4 + 12, 0x7e);
     wr16(img + k + 4 + 14, 16);
-    CHECK_EQ(parse_buf(img, n, SLOT1, &(image_info_t){0}), IMAGE_ERR_TLV);
+    CHECK_EQ(parse_buf(img, n, SLOT1, &(extxip_image_info_t){0}), IMAGE_ERR_TLV);
     free(img);
 }
 
@@ -547,7 +547,7 @@ static void t_reject_img_size(void)
 /* Erased slot (all 0xff) and a slot too small to hold a header. */
 static void t_reject_erased(void)
 {
-    image_info_t info;
+    extxip_image_info_t info;
     CHECK_EQ(validate_buf(NULL, 0, SLOT1, &image_dev_keyring, &info), IMAGE_ERR_MAGIC);
     CHECK_EQ(parse_buf(NULL, 0, SLOT1, &info), IMAGE_ERR_MAGIC);
     CHECK_EQ(parse_buf(NULL, 0, 16, &info), IMAGE_ERR_HEADER);
@@ -559,10 +559,10 @@ static void t_reject_io(void)
     size_t n;
     uint8_t *img = load_img("img1-v1.0.0.signed.bin", &n);
     ramslot_t s;
-    image_info_t info;
+    extxip_image_info_t info;
     ramslot_init(&s, SLOT1, img, n);
     s.fail_reads = 1;
-    CHECK_EQ(image_validate(&s.fa, &image_dev_keyring, &info), IMAGE_ERR_IO);
+    CHECK_EQ(extxip_image_validate(&s.fa, &image_dev_keyring, &info), IMAGE_ERR_IO);
     ramslot_free(&s);
     free(img);
 }
@@ -577,7 +577,7 @@ static void t_reject_unprotected_dep(void)
     const uint8_t *dep = img + 0x200 + body + 4; /* the 16-byte DEPENDENCY TLV */
     CHECK_EQ(rd16(dep), IMAGE_TLV_DEPENDENCY);
     uint8_t *out = malloc(n + 64);
-    image_info_t info;
+    extxip_image_info_t info;
 
     /* Control: the builder reproduces imgtool's hashed bytes exactly. */
     size_t m = build_image(out, img, img + 0x200, body, dep, 16, NULL, 0);
@@ -655,7 +655,7 @@ static void t_reject_too_many_deps(void)
         deps[16 * i + 4] = (uint8_t)i; /* image id */
     }
     uint8_t *out = malloc(n + sizeof(deps) + 64);
-    image_info_t info;
+    extxip_image_info_t info;
     size_t m = build_image(out, img, img + 0x200, body, deps, 16 * IMAGE_MAX_DEPS, NULL, 0);
     CHECK_EQ(validate_buf(out, m, SLOT0, NULL, &info), IMAGE_OK);
     CHECK_EQ(info.dep_count, IMAGE_MAX_DEPS);

@@ -1,4 +1,4 @@
-/* Test helpers: a RAM-backed flash slot (flash_dev_t over a malloc'd buffer,
+/* Test helpers: a RAM-backed flash slot (extxip_flash_dev_t over a malloc'd buffer,
  * erased to 0xff) and loading of vector files. Test-only: host libc is fine. */
 #ifndef EXTXIP_TEST_RAMSLOT_H
 #define EXTXIP_TEST_RAMSLOT_H
@@ -17,8 +17,8 @@
 
 typedef struct ramslot {
     uint8_t *mem;
-    flash_dev_t dev;
-    flash_area_t fa;
+    extxip_flash_dev_t dev;
+    extxip_flash_area_t fa;
     int fail_reads; /* when set, every read reports FLASH_ERR_IO */
 } ramslot_t;
 
@@ -48,7 +48,7 @@ static inline int ramslot_erase(void *ctx, uint32_t off, uint32_t len)
 /* Slot of `size` bytes, erased, with `len` bytes of `img` at offset 0. */
 static inline void ramslot_init(ramslot_t *s, uint32_t size, const uint8_t *img, size_t len)
 {
-    static const flash_dev_ops_t ramslot_ops = {ramslot_read, ramslot_write, ramslot_erase};
+    static const extxip_flash_dev_ops_t ramslot_ops = {ramslot_read, ramslot_write, ramslot_erase};
     memset(s, 0, sizeof(*s));
     s->mem = malloc(size ? size : 1);
     if (s->mem == NULL)
@@ -59,8 +59,8 @@ static inline void ramslot_init(ramslot_t *s, uint32_t size, const uint8_t *img,
             len = size;
         memcpy(s->mem, img, len);
     }
-    s->dev = (flash_dev_t){"ram", size, 4096, 4, 0xff, &ramslot_ops, s};
-    s->fa = (flash_area_t){1, "slot", &s->dev, 0, size};
+    s->dev = (extxip_flash_dev_t){"ram", size, 4096, 4, 0xff, &ramslot_ops, s};
+    s->fa = (extxip_flash_area_t){1, "slot", &s->dev, 0, size};
 }
 
 static inline void ramslot_free(ramslot_t *s)

@@ -41,7 +41,7 @@ static void digest_of(const char *name, uint8_t out[32])
 /* The simulated device of test/support/rig.h (the OS group is registered
  * too, as on the device; these cases only send image-group requests). */
 static rig_t R;
-static boot_result_t g_boot;
+static extxip_boot_result_t g_boot;
 
 /* Fresh board: v1 of every image in its primary, secondaries erased. */
 static void open_rig(void)
@@ -118,59 +118,59 @@ static state_t parse_state(void)
 {
     state_t s;
     memset(&s, 0, sizeof(s));
-    cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
-    CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
-    while (!cbor_dec_at_end(&d)) {
-        cbor_str_t k;
-        CHECK_EQ(cbor_dec_tstr(&d, &k), 0);
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
+    CHECK_EQ(extxip_cbor_dec_map_enter(&d, NULL), 0);
+    while (!extxip_cbor_dec_at_end(&d)) {
+        extxip_cbor_str_t k;
+        CHECK_EQ(extxip_cbor_dec_tstr(&d, &k), 0);
         strncat(s.top_keys, (const char *)k.ptr, k.len);
         strcat(s.top_keys, ",");
-        if (cbor_str_eq(&k, "images")) {
-            CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
-            while (!cbor_dec_at_end(&d) && s.n < 8) {
+        if (extxip_cbor_str_eq(&k, "images")) {
+            CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), 0);
+            while (!extxip_cbor_dec_at_end(&d) && s.n < 8) {
                 entry_t *e = &s.e[s.n];
-                CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
-                while (!cbor_dec_at_end(&d)) {
-                    cbor_str_t kk, v;
-                    CHECK_EQ(cbor_dec_tstr(&d, &kk), 0);
+                CHECK_EQ(extxip_cbor_dec_map_enter(&d, NULL), 0);
+                while (!extxip_cbor_dec_at_end(&d)) {
+                    extxip_cbor_str_t kk, v;
+                    CHECK_EQ(extxip_cbor_dec_tstr(&d, &kk), 0);
                     if (s.n == 0) {
                         strncat(s.first_keys, (const char *)kk.ptr, kk.len);
                         strcat(s.first_keys, ",");
                     }
-                    if (cbor_str_eq(&kk, "image")) {
-                        cbor_dec_uint32(&d, &e->image);
-                    } else if (cbor_str_eq(&kk, "slot")) {
-                        cbor_dec_uint32(&d, &e->slot);
-                    } else if (cbor_str_eq(&kk, "version")) {
-                        CHECK_EQ(cbor_dec_tstr(&d, &v), 0);
+                    if (extxip_cbor_str_eq(&kk, "image")) {
+                        extxip_cbor_dec_uint32(&d, &e->image);
+                    } else if (extxip_cbor_str_eq(&kk, "slot")) {
+                        extxip_cbor_dec_uint32(&d, &e->slot);
+                    } else if (extxip_cbor_str_eq(&kk, "version")) {
+                        CHECK_EQ(extxip_cbor_dec_tstr(&d, &v), 0);
                         memcpy(e->version, v.ptr, v.len < 31 ? v.len : 31);
-                    } else if (cbor_str_eq(&kk, "hash")) {
-                        CHECK_EQ(cbor_dec_bstr(&d, &v), 0);
+                    } else if (extxip_cbor_str_eq(&kk, "hash")) {
+                        CHECK_EQ(extxip_cbor_dec_bstr(&d, &v), 0);
                         e->hash_len = v.len;
                         memcpy(e->hash, v.ptr, v.len < 32 ? v.len : 32);
-                    } else if (cbor_str_eq(&kk, "bootable")) {
-                        CHECK_EQ(cbor_dec_bool(&d, &e->bootable), 0);
-                    } else if (cbor_str_eq(&kk, "pending")) {
-                        CHECK_EQ(cbor_dec_bool(&d, &e->pending), 0);
-                    } else if (cbor_str_eq(&kk, "confirmed")) {
-                        CHECK_EQ(cbor_dec_bool(&d, &e->confirmed), 0);
-                    } else if (cbor_str_eq(&kk, "active")) {
-                        CHECK_EQ(cbor_dec_bool(&d, &e->active), 0);
-                    } else if (cbor_str_eq(&kk, "permanent")) {
-                        CHECK_EQ(cbor_dec_bool(&d, &e->permanent), 0);
+                    } else if (extxip_cbor_str_eq(&kk, "bootable")) {
+                        CHECK_EQ(extxip_cbor_dec_bool(&d, &e->bootable), 0);
+                    } else if (extxip_cbor_str_eq(&kk, "pending")) {
+                        CHECK_EQ(extxip_cbor_dec_bool(&d, &e->pending), 0);
+                    } else if (extxip_cbor_str_eq(&kk, "confirmed")) {
+                        CHECK_EQ(extxip_cbor_dec_bool(&d, &e->confirmed), 0);
+                    } else if (extxip_cbor_str_eq(&kk, "active")) {
+                        CHECK_EQ(extxip_cbor_dec_bool(&d, &e->active), 0);
+                    } else if (extxip_cbor_str_eq(&kk, "permanent")) {
+                        CHECK_EQ(extxip_cbor_dec_bool(&d, &e->permanent), 0);
                     } else {
-                        CHECK_EQ(cbor_dec_skip(&d), 0);
+                        CHECK_EQ(extxip_cbor_dec_skip(&d), 0);
                     }
                 }
-                CHECK_EQ(cbor_dec_leave(&d), 0);
+                CHECK_EQ(extxip_cbor_dec_leave(&d), 0);
                 s.n++;
             }
-            CHECK_EQ(cbor_dec_leave(&d), 0);
-        } else if (cbor_str_eq(&k, "splitStatus")) {
-            s.has_split = cbor_dec_uint32(&d, &s.split) == 0;
+            CHECK_EQ(extxip_cbor_dec_leave(&d), 0);
+        } else if (extxip_cbor_str_eq(&k, "splitStatus")) {
+            s.has_split = extxip_cbor_dec_uint32(&d, &s.split) == 0;
         } else {
-            CHECK_EQ(cbor_dec_skip(&d), 0);
+            CHECK_EQ(extxip_cbor_dec_skip(&d), 0);
         }
         if (cbor_dec_err(&d)) {
             break;
@@ -214,29 +214,29 @@ typedef struct up {
 static void send_upload(const up_t *u, uint8_t ver, uint64_t peer)
 {
     uint8_t body[SMP_BUF_SIZE];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, body, sizeof body);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, body, sizeof body);
     uint64_t n = 2 + (u->with_len ? 1 : 0) + (u->image >= 0) + (u->sha_len > 0) + (u->upgrade >= 0);
-    cbor_enc_map(&e, n);
-    cbor_enc_tstr_z(&e, "off");
-    cbor_enc_uint(&e, u->off);
-    cbor_enc_tstr_z(&e, "data");
-    cbor_enc_bstr(&e, u->data, u->dlen);
+    extxip_cbor_enc_map(&e, n);
+    extxip_cbor_enc_tstr_z(&e, "off");
+    extxip_cbor_enc_uint(&e, u->off);
+    extxip_cbor_enc_tstr_z(&e, "data");
+    extxip_cbor_enc_bstr(&e, u->data, u->dlen);
     if (u->with_len) {
-        cbor_enc_tstr_z(&e, "len");
-        cbor_enc_uint(&e, u->len);
+        extxip_cbor_enc_tstr_z(&e, "len");
+        extxip_cbor_enc_uint(&e, u->len);
     }
     if (u->image >= 0) {
-        cbor_enc_tstr_z(&e, "image");
-        cbor_enc_uint(&e, (uint64_t)u->image);
+        extxip_cbor_enc_tstr_z(&e, "image");
+        extxip_cbor_enc_uint(&e, (uint64_t)u->image);
     }
     if (u->sha_len) {
-        cbor_enc_tstr_z(&e, "sha");
-        cbor_enc_bstr(&e, u->sha, u->sha_len);
+        extxip_cbor_enc_tstr_z(&e, "sha");
+        extxip_cbor_enc_bstr(&e, u->sha, u->sha_len);
     }
     if (u->upgrade >= 0) {
-        cbor_enc_tstr_z(&e, "upgrade");
-        cbor_enc_bool(&e, u->upgrade != 0);
+        extxip_cbor_enc_tstr_z(&e, "upgrade");
+        extxip_cbor_enc_bool(&e, u->upgrade != 0);
     }
     CHECK_EQ(e.err, 0);
     req(SMP_OP_WRITE, ver, 1, body, e.len, peer);
@@ -305,23 +305,23 @@ static uint32_t advance(const blob_t *f, int image, const uint8_t *sha, uint32_t
 static resp_t upload(const blob_t *f, int image, bool with_sha, size_t csz, uint64_t peer)
 {
     uint8_t sha[32];
-    crypto_sha256(f->p, f->n, sha);
+    extxip_crypto_sha256(f->p, f->n, sha);
     return upload_from(f, image, with_sha ? sha : NULL, 0, csz, peer);
 }
 
 static void state_write(const uint8_t *hash, size_t hlen, int confirm, uint8_t ver)
 {
     uint8_t body[128];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, body, sizeof body);
-    cbor_enc_map(&e, (hash ? 1 : 0) + (confirm >= 0 ? 1 : 0));
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, body, sizeof body);
+    extxip_cbor_enc_map(&e, (hash ? 1 : 0) + (confirm >= 0 ? 1 : 0));
     if (hash) {
-        cbor_enc_tstr_z(&e, "hash");
-        cbor_enc_bstr(&e, hash, hlen);
+        extxip_cbor_enc_tstr_z(&e, "hash");
+        extxip_cbor_enc_bstr(&e, hash, hlen);
     }
     if (confirm >= 0) {
-        cbor_enc_tstr_z(&e, "confirm");
-        cbor_enc_bool(&e, confirm != 0);
+        extxip_cbor_enc_tstr_z(&e, "confirm");
+        extxip_cbor_enc_bool(&e, confirm != 0);
     }
     req(SMP_OP_WRITE, ver, 0, body, e.len, 1);
 }
@@ -329,12 +329,12 @@ static void state_write(const uint8_t *hash, size_t hlen, int confirm, uint8_t v
 static void erase_req(int slot, uint8_t ver)
 {
     uint8_t body[16];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, body, sizeof body);
-    cbor_enc_map(&e, slot >= 0 ? 1 : 0);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, body, sizeof body);
+    extxip_cbor_enc_map(&e, slot >= 0 ? 1 : 0);
     if (slot >= 0) {
-        cbor_enc_tstr_z(&e, "slot");
-        cbor_enc_uint(&e, (uint64_t)slot);
+        extxip_cbor_enc_tstr_z(&e, "slot");
+        extxip_cbor_enc_uint(&e, (uint64_t)slot);
     }
     req(SMP_OP_WRITE, ver, 5, body, e.len, 1);
 }
@@ -342,9 +342,9 @@ static void erase_req(int slot, uint8_t ver)
 /* Snapshot of one slot's bytes, to prove a refusal changed nothing. */
 static uint8_t *snap(uint32_t slot)
 {
-    const flash_area_t *fa = rig_area(&R, slot);
+    const extxip_flash_area_t *fa = rig_area(&R, slot);
     uint8_t *p = malloc(fa->size);
-    CHECK_EQ(flash_area_read(fa, 0, p, fa->size), 0);
+    CHECK_EQ(extxip_flash_area_read(fa, 0, p, fa->size), 0);
     return p;
 }
 
@@ -367,7 +367,7 @@ static bool slot_holds(uint32_t slot, const blob_t *f)
 
 static int swap_type(uint8_t image)
 {
-    return boot_swap_type_areas(rig_area(&R, 2u * image), rig_area(&R, 2u * image + 1u));
+    return extxip_boot_swap_type_areas(rig_area(&R, 2u * image), rig_area(&R, 2u * image + 1u));
 }
 
 /* ---------------------------------------------------------------- cases */
@@ -385,7 +385,7 @@ static void t_spec_first_chunk(void)
     const uint8_t hdr[16] = {0x3d, 0xb8, 0xf3, 0x96, 0, 0, 0, 0, 0x20, 0, 0, 0, 0x60, 0, 0, 0};
     memcpy(file, hdr, sizeof hdr);
     uint8_t sha[32];
-    crypto_sha256(file, sizeof file, sha);
+    extxip_crypto_sha256(file, sizeof file, sha);
     uint8_t pkt[8 + 105];
     size_t o = 0;
     const uint8_t h[8] = {0x02, 0x00, 0x00, 0x69, 0x00, 0x01, 0x01, 0x01};
@@ -428,7 +428,7 @@ static void t_spec_first_chunk(void)
     CHECK_MEM(R.rsp[0].pkt + 8, want2, sizeof want2);
     blob_t fb = {file, sizeof file};
     CHECK(slot_holds(5, &fb));
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
     rig_close(&R);
 }
 
@@ -462,11 +462,11 @@ static void t_state_read(void)
     }
     /* ".build" only when non-zero; v1 request gets the same body. */
     char v[IMG_MGMT_VER_STR_MAX];
-    image_version_t ver = {3, 1, 4, 159};
-    img_mgmt_ver_str(&ver, v, sizeof v);
+    extxip_image_version_t ver = {3, 1, 4, 159};
+    extxip_img_mgmt_ver_str(&ver, v, sizeof v);
     CHECK_EQ(strcmp(v, "3.1.4.159"), 0);
-    ver = (image_version_t){255, 255, 65535, 4294967295u};
-    img_mgmt_ver_str(&ver, v, sizeof v);
+    ver = (extxip_image_version_t){255, 255, 65535, 4294967295u};
+    extxip_img_mgmt_ver_str(&ver, v, sizeof v);
     CHECK_EQ(strcmp(v, "255.255.65535.4294967295"), 0);
     rig_close(&R);
 }
@@ -518,7 +518,7 @@ static void t_resume_lost_chunk(void)
     open_rig();
     blob_t f = load("img2-v2.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     resp_t r = chunk(&f, 2, sha, 0, 1000, 1);
     CHECK_EQ(r.off, 1000);
     uint8_t *before = snap(5);
@@ -545,13 +545,13 @@ static void t_resume_after_reset(void)
     open_rig();
     blob_t f = load("img2-v1.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     CHECK(advance(&f, 2, sha, 0, 70000, 777, 1) >= 70000);
     uint32_t writes = R.im.log_writes;
     CHECK_EQ(writes, 3); /* start + checkpoints at 32 KiB and 64 KiB */
     rig_boot(); /* reset */
     uint32_t soff = 0, slen = 0;
-    CHECK(img_mgmt_session_get(&R.im, NULL, &soff, &slen));
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, &soff, &slen));
     CHECK_EQ(soff, 65536);
     CHECK_EQ(slen, f.n);
     /* Another client (new peer id after reconnect) resumes the same file. */
@@ -561,11 +561,11 @@ static void t_resume_after_reset(void)
     CHECK_EQ(r.off, f.n);
     CHECK(r.match);
     CHECK(slot_holds(5, &f));
-    image_info_t info;
-    CHECK_EQ(image_validate(rig_area(&R, 5), &image_dev_keyring, &info), 0);
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_validate(rig_area(&R, 5), &image_dev_keyring, &info), 0);
     /* Finished: a reset now has nothing to resume. */
     rig_boot();
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
     free(f.p);
     rig_close(&R);
 }
@@ -576,17 +576,17 @@ static void t_resume_torn_record(void)
     open_rig();
     blob_t f = load("img2-v1.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     CHECK(advance(&f, 2, sha, 0, 70000, 1500, 1) >= 70000);
     /* Find the newest record (the 64 KiB checkpoint) and tear it. */
-    const flash_area_t *lfa = rig_area(&R, FLASH_AREA_SETTINGS);
+    const extxip_flash_area_t *lfa = rig_area(&R, FLASH_AREA_SETTINGS);
     uint8_t *mem = simflash_mem(R.b.dev[SIMFLASH_DEV_APP]);
     uint32_t base = lfa->off + R.im.cfg.log_off;
     uint32_t last = R.im.log.next - IMG_MGMT_REC_SIZE;
     mem[base + last + 17] ^= 0x01; /* a bit of "off" never landed */
     rig_boot();
     uint32_t soff = 0;
-    CHECK(img_mgmt_session_get(&R.im, NULL, &soff, NULL));
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, &soff, NULL));
     CHECK_EQ(soff, 32768);
     /* The next record goes past the torn one and the upload still finishes. */
     resp_t r = chunk(&f, 2, sha, 0, 100, 1);
@@ -606,7 +606,7 @@ static void t_resume_power_cut(void)
 {
     blob_t f = load("img2-v1.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     int resumed = 0;
     for (uint64_t cut = 1; cut <= 12; cut++) {
         open_rig();
@@ -642,18 +642,18 @@ static void t_erase_resets_session(void)
     open_rig();
     blob_t f = load("img0-v2.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     CHECK(advance(&f, 0, sha, 0, 40000, 1000, 1) >= 40000);
     erase_req(-1, SMP_VERSION_2); /* default slot 1 */
     CHECK(!parse().has_err);
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
-    CHECK_EQ(flash_area_is_erased(rig_area(&R, 1), 0, rig_area(&R, 1)->size), 1);
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK_EQ(extxip_flash_area_is_erased(rig_area(&R, 1), 0, rig_area(&R, 1)->size), 1);
     resp_t r = chunk(&f, 0, sha, 0, 1000, 1);
     CHECK_EQ(r.off, 1000); /* a new session that took this chunk */
     r.off = advance(&f, 0, sha, r.off, 40000, 1000, 1);
     erase_req(1, SMP_VERSION_2);
     rig_boot(); /* the persisted session was cleared before the erase */
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
     r = chunk(&f, 0, sha, 0, 1000, 1);
     CHECK_EQ(r.off, 1000);
     r = upload_from(&f, 0, sha, 1000, 1000, 1);
@@ -669,8 +669,8 @@ static void t_busy_second_client(void)
     open_rig();
     blob_t a = load("img0-v2.0.0.signed.bin"), b = load("img2-v2.0.0.signed.bin");
     uint8_t sa[32], sb[32];
-    crypto_sha256(a.p, a.n, sa);
-    crypto_sha256(b.p, b.n, sb);
+    extxip_crypto_sha256(a.p, a.n, sa);
+    extxip_crypto_sha256(b.p, b.n, sb);
     resp_t r = chunk(&a, 0, sa, 0, 1000, 1);
     CHECK_EQ(r.off, 1000);
     uint8_t *s5 = snap(5), *s1 = snap(1);
@@ -705,8 +705,8 @@ static void t_busy_peer_high_bits(void)
     open_rig();
     blob_t a = load("img0-v2.0.0.signed.bin"), b = load("img2-v2.0.0.signed.bin");
     uint8_t sa[32], sb[32];
-    crypto_sha256(a.p, a.n, sa);
-    crypto_sha256(b.p, b.n, sb);
+    extxip_crypto_sha256(a.p, a.n, sa);
+    extxip_crypto_sha256(b.p, b.n, sb);
     const uint64_t p1 = (1ull << 63) | 0x1234u, p2 = (1ull << 62) | 0x1234u;
     resp_t r = chunk(&a, 0, sa, 0, 1000, p1);
     CHECK_EQ(r.off, 1000);
@@ -730,12 +730,12 @@ static void t_wrong_sha(void)
     open_rig();
     blob_t f = load("img2-v2.0.0.signed.bin");
     uint8_t bad[32];
-    crypto_sha256(f.p, f.n, bad);
+    extxip_crypto_sha256(f.p, f.n, bad);
     bad[5] ^= 0x40;
     resp_t r = upload_from(&f, 2, bad, 0, 1800, 1);
     CHECK(r.has_err);
     CHECK_EQ(r.err_rc, IMG_MGMT_ERR_INVALID_HASH);
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
     state_t s = state_read();
     CHECK(find_entry(&s, 2, 1) == NULL); /* not testable */
     uint8_t dg[32];
@@ -752,7 +752,7 @@ static void first_chunk_refused(const up_t *u, uint32_t slot, int code)
     send_upload(u, SMP_VERSION_2, 1);
     CHECK_IMG_ERR(code);
     CHECK(same(slot, before));
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
 }
 
 static up_t first(const blob_t *f, int image, size_t dlen)
@@ -791,7 +791,7 @@ static void t_data_past_len(void)
     open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     uint8_t *ext = malloc(f.n + 1);
     memcpy(ext, f.p, f.n);
     ext[f.n] = 0x5a;
@@ -808,7 +808,7 @@ static void t_data_past_len(void)
     send_upload(&c, SMP_VERSION_2, 1);
     CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_DATA_OVERRUN);
     CHECK(same(3, before));
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
     /* First chunk longer than len (the header itself fits len). */
     uint8_t mini[128];
     memset(mini, 0, sizeof mini);
@@ -835,7 +835,7 @@ static void t_off_beyond_len(void)
     open_rig();
     blob_t f = load("img1-v2.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     chunk(&f, 1, sha, 0, 1000, 1);
     uint8_t *before = snap(3);
     up_t c;
@@ -854,7 +854,7 @@ static void t_off_beyond_len(void)
     CHECK_EQ(parse().off, 1000);
     CHECK(same(3, before));
     /* No session at all: off 0 tells the client to start over. */
-    CHECK_EQ(img_mgmt_session_reset(&R.im), 0);
+    CHECK_EQ(extxip_img_mgmt_session_reset(&R.im), 0);
     c.off = 1000;
     send_upload(&c, SMP_VERSION_2, 1);
     r = parse();
@@ -1097,50 +1097,50 @@ static void t_slot_info(void)
     open_rig();
     static const uint8_t empty[] = {0xa0};
     req(SMP_OP_READ, SMP_VERSION_2, 6, empty, 1, 1);
-    cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
     const uint32_t sizes[3][2] = {{0xd4000, 0xd4000}, {0x40000, 0x40000}, {0x40000, 0x40000}};
-    cbor_str_t k;
-    CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
-    CHECK_EQ(cbor_dec_tstr(&d, &k), 0);
-    CHECK(cbor_str_eq(&k, "images"));
-    CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
+    extxip_cbor_str_t k;
+    CHECK_EQ(extxip_cbor_dec_map_enter(&d, NULL), 0);
+    CHECK_EQ(extxip_cbor_dec_tstr(&d, &k), 0);
+    CHECK(extxip_cbor_str_eq(&k, "images"));
+    CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), 0);
     for (uint32_t i = 0; i < 3; i++) {
         uint32_t v = 99;
-        CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
-        cbor_dec_tstr(&d, &k);
-        CHECK(cbor_str_eq(&k, "image"));
-        cbor_dec_uint32(&d, &v);
+        CHECK_EQ(extxip_cbor_dec_map_enter(&d, NULL), 0);
+        extxip_cbor_dec_tstr(&d, &k);
+        CHECK(extxip_cbor_str_eq(&k, "image"));
+        extxip_cbor_dec_uint32(&d, &v);
         CHECK_EQ(v, i);
-        cbor_dec_tstr(&d, &k);
-        CHECK(cbor_str_eq(&k, "slots"));
-        CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
+        extxip_cbor_dec_tstr(&d, &k);
+        CHECK(extxip_cbor_str_eq(&k, "slots"));
+        CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), 0);
         for (uint32_t s = 0; s < 2; s++) {
-            CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
-            cbor_dec_tstr(&d, &k);
-            CHECK(cbor_str_eq(&k, "slot"));
-            cbor_dec_uint32(&d, &v);
+            CHECK_EQ(extxip_cbor_dec_map_enter(&d, NULL), 0);
+            extxip_cbor_dec_tstr(&d, &k);
+            CHECK(extxip_cbor_str_eq(&k, "slot"));
+            extxip_cbor_dec_uint32(&d, &v);
             CHECK_EQ(v, s);
-            cbor_dec_tstr(&d, &k);
-            CHECK(cbor_str_eq(&k, "size"));
-            cbor_dec_uint32(&d, &v);
+            extxip_cbor_dec_tstr(&d, &k);
+            CHECK(extxip_cbor_str_eq(&k, "size"));
+            extxip_cbor_dec_uint32(&d, &v);
             CHECK_EQ(v, sizes[i][s]);
             if (s == 1) {
-                cbor_dec_tstr(&d, &k);
-                CHECK(cbor_str_eq(&k, "upload_image_id"));
-                cbor_dec_uint32(&d, &v);
+                extxip_cbor_dec_tstr(&d, &k);
+                CHECK(extxip_cbor_str_eq(&k, "upload_image_id"));
+                extxip_cbor_dec_uint32(&d, &v);
                 CHECK_EQ(v, i);
             }
-            CHECK(cbor_dec_at_end(&d));
-            cbor_dec_leave(&d);
+            CHECK(extxip_cbor_dec_at_end(&d));
+            extxip_cbor_dec_leave(&d);
         }
-        cbor_dec_leave(&d);
-        CHECK(cbor_dec_at_end(&d));
-        cbor_dec_leave(&d);
+        extxip_cbor_dec_leave(&d);
+        CHECK(extxip_cbor_dec_at_end(&d));
+        extxip_cbor_dec_leave(&d);
     }
-    CHECK(cbor_dec_at_end(&d));
-    cbor_dec_leave(&d);
-    CHECK(cbor_dec_at_end(&d));
+    CHECK(extxip_cbor_dec_at_end(&d));
+    extxip_cbor_dec_leave(&d);
+    CHECK(extxip_cbor_dec_at_end(&d));
     CHECK_EQ(cbor_dec_err(&d), 0);
     /* Upload READ / slot info WRITE: not supported. */
     req(SMP_OP_READ, SMP_VERSION_2, 1, empty, 1, 1);
@@ -1176,7 +1176,7 @@ static void t_log_wraps(void)
     rig_boot();
     blob_t f = load("img2-v1.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     for (int round = 0; round < 6; round++) {
         erase_req(5, SMP_VERSION_2);
         upload(&f, 2, true, 1700, 1);
@@ -1187,7 +1187,7 @@ static void t_log_wraps(void)
     off = advance(&f, 2, sha, 0, 50000, 1700, 1);
     rig_boot();
     uint32_t soff = 0;
-    CHECK(img_mgmt_session_get(&R.im, NULL, &soff, NULL));
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, &soff, NULL));
     CHECK_EQ(soff, (off / 4096) * 4096);
     resp_t r = upload_from(&f, 2, sha, chunk(&f, 2, sha, 0, 64, 1).off, 1700, 1);
     CHECK(r.match);
@@ -1201,20 +1201,20 @@ static void t_boot_report(void)
 {
     open_rig();
     char line[96];
-    CHECK_EQ(img_mgmt_last_boot(&R.im), NULL);
-    CHECK_EQ(strcmp(img_mgmt_boot_report(&R.im, 0, line, sizeof line), ""), 0);
+    CHECK_EQ(extxip_img_mgmt_last_boot(&R.im), NULL);
+    CHECK_EQ(strcmp(extxip_img_mgmt_boot_report(&R.im, 0, line, sizeof line), ""), 0);
     memset(&g_boot, 0, sizeof g_boot);
     g_boot.image_count = 3;
     g_boot.img[0].bootable = true;
     g_boot.img[2].bootable = true;
     g_boot.img[2].upgrade = BOOT_UPGRADE_REFUSED;
     g_boot.img[2].reason = BOOT_REASON_DOWNGRADE;
-    g_boot.img[2].from = (image_version_t){2, 0, 0, 0};
-    g_boot.img[2].to = (image_version_t){1, 0, 0, 0};
+    g_boot.img[2].from = (extxip_image_version_t){2, 0, 0, 0};
+    g_boot.img[2].to = (extxip_image_version_t){1, 0, 0, 0};
     R.cfg.last_boot = &g_boot;
     rig_boot();
-    CHECK(img_mgmt_last_boot(&R.im) == &g_boot);
-    img_mgmt_boot_report(&R.im, 2, line, sizeof line);
+    CHECK(extxip_img_mgmt_last_boot(&R.im) == &g_boot);
+    extxip_img_mgmt_boot_report(&R.im, 2, line, sizeof line);
     CHECK(strstr(line, "image 2: upgrade refused (") == line);
     CHECK(strstr(line, "2.0.0 -> 1.0.0") != NULL);
     state_t s = state_read();
@@ -1244,18 +1244,18 @@ static void t_netcore_hidden(void)
 static void t_progressive_erase(void)
 {
     open_rig();
-    const flash_area_t *fa = rig_area(&R, 1);
+    const extxip_flash_area_t *fa = rig_area(&R, 1);
     uint8_t zeros[4096];
     memset(zeros, 0, sizeof zeros);
     for (uint32_t o = 0; o < fa->size; o += sizeof zeros) {
-        CHECK_EQ(flash_area_write(fa, o, zeros, sizeof zeros), 0);
+        CHECK_EQ(extxip_flash_area_write(fa, o, zeros, sizeof zeros), 0);
     }
     blob_t f = load("img0-v2.0.0.signed.bin");
     simflash_t *q = R.b.dev[SIMFLASH_DEV_QSPI];
     simflash_board_set_timing(&R.b, SIMFLASH_TIMING_TYPICAL, 0);
     simflash_stats_reset(q);
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     resp_t r = chunk(&f, 0, sha, 0, 1024, 1);
     CHECK_EQ(r.off, 1024);
     simflash_stats_t a, b;
@@ -1283,8 +1283,8 @@ static void t_progressive_erase(void)
 /* What the bootloader would do on reset, then the services restart. */
 static void rig_reset_through_boot(void)
 {
-    static boot_state_t bst;
-    boot_go(&bst, &R.lay.map, &image_dev_keyring, NULL, &g_boot);
+    static extxip_boot_state_t bst;
+    extxip_boot_go(&bst, &R.lay.map, &image_dev_keyring, NULL, &g_boot);
     R.cfg.last_boot = &g_boot;
     rig_boot();
 }
@@ -1324,7 +1324,7 @@ static void t_refused_slot_reusable(void)
 /* imgtool --pad's shape for img1-v2: the signed file, then erased bytes up
  * to the whole slot `fa`, so the file carries its own trailer area (which
  * each case then marks as it needs). */
-static blob_t padded_img1(const flash_area_t *fa)
+static blob_t padded_img1(const extxip_flash_area_t *fa)
 {
     blob_t v = load("img1-v2.0.0.signed.bin");
     blob_t f = {malloc(fa->size), fa->size};
@@ -1341,7 +1341,7 @@ static blob_t padded_img1(const flash_area_t *fa)
 static void t_test_dirty_trailer(void)
 {
     open_rig();
-    const flash_area_t *fa = rig_area(&R, 3);
+    const extxip_flash_area_t *fa = rig_area(&R, 3);
     blob_t f = padded_img1(fa);
     f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
     f.p[BOOT_SWAP_INFO_OFF(fa->size)] = 0x00;
@@ -1375,14 +1375,14 @@ static void t_test_pending_invalid(void)
     CHECK(!parse().has_err);
     /* The secondary's signature rots: clear one set bit of a signature byte
      * (a 1 -> 0 change, which NOR flash allows without an erase). */
-    const flash_area_t *fa = rig_area(&R, 3);
+    const extxip_flash_area_t *fa = rig_area(&R, 3);
     uint32_t at = (uint32_t)f.n - 10, wo = at & ~3u;
     uint8_t w[4];
-    CHECK_EQ(flash_area_read(fa, wo, w, 4), 0);
+    CHECK_EQ(extxip_flash_area_read(fa, wo, w, 4), 0);
     uint8_t *bp = &w[at - wo];
     CHECK(*bp != 0);
     *bp &= (uint8_t)(*bp - 1u); /* lowest set bit cleared */
-    CHECK_EQ(flash_area_write(fa, wo, w, 4), 0);
+    CHECK_EQ(extxip_flash_area_write(fa, wo, w, 4), 0);
     state_write(dg, 32, 0, SMP_VERSION_2);
     CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
     free(f.p);
@@ -1396,7 +1396,7 @@ static void t_nonowner_keeps_session(void)
     open_rig();
     blob_t a = load("img2-v2.0.0.signed.bin");
     uint8_t sa[32];
-    crypto_sha256(a.p, a.n, sa);
+    extxip_crypto_sha256(a.p, a.n, sa);
     uint32_t off = advance(&a, 2, sa, 0, 8500, 500, 1);
     CHECK(off >= 8500);
     blob_t junk = {calloc(1, a.n), a.n}; /* same len and sha, no image header */
@@ -1431,10 +1431,10 @@ static void t_nonowner_keeps_session(void)
 static void t_primary_copy_done(void)
 {
     open_rig();
-    const flash_area_t *p2 = rig_area(&R, 4);
-    CHECK_EQ(flash_area_write(p2, BOOT_MAGIC_OFF(p2->size), boot_trailer_magic, 16), 0);
+    const extxip_flash_area_t *p2 = rig_area(&R, 4);
+    CHECK_EQ(extxip_flash_area_write(p2, BOOT_MAGIC_OFF(p2->size), extxip_boot_trailer_magic, 16), 0);
     uint8_t one[4] = {0x01, 0xff, 0xff, 0xff};
-    CHECK_EQ(flash_area_write(p2, BOOT_COPY_DONE_OFF(p2->size), one, 4), 0);
+    CHECK_EQ(extxip_flash_area_write(p2, BOOT_COPY_DONE_OFF(p2->size), one, 4), 0);
     rig_boot();
     state_t s = state_read();
     const entry_t *e = find_entry(&s, 2, 0);
@@ -1457,8 +1457,8 @@ static void t_test_missing_dependency(void)
     open_rig();
     blob_t f = tu_load_in(EXTXIP_BOOT_GEN_DIR, "img1-v2.0.0-dep7.bin");
     CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
-    image_info_t info;
-    CHECK_EQ(image_parse(rig_area(&R, 3), &info), IMAGE_OK);
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_parse(rig_area(&R, 3), &info), IMAGE_OK);
     uint8_t *before = snap(3);
     state_write(info.hash, 32, 0, SMP_VERSION_2);
     CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
@@ -1474,9 +1474,9 @@ static void t_test_missing_dependency(void)
 static void t_test_bad_image_ok(void)
 {
     open_rig();
-    const flash_area_t *fa = rig_area(&R, 3);
+    const extxip_flash_area_t *fa = rig_area(&R, 3);
     blob_t f = padded_img1(fa);
-    memcpy(f.p + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, BOOT_MAGIC_SIZE);
+    memcpy(f.p + BOOT_MAGIC_OFF(fa->size), extxip_boot_trailer_magic, BOOT_MAGIC_SIZE);
     f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x02;
     CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
     CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_NONE);
@@ -1495,12 +1495,12 @@ static void t_test_bad_image_ok(void)
 static void t_wrong_sha_padded(void)
 {
     open_rig();
-    const flash_area_t *fa = rig_area(&R, 3);
+    const extxip_flash_area_t *fa = rig_area(&R, 3);
     blob_t f = padded_img1(fa);
-    memcpy(f.p + BOOT_MAGIC_OFF(fa->size), boot_trailer_magic, BOOT_MAGIC_SIZE);
+    memcpy(f.p + BOOT_MAGIC_OFF(fa->size), extxip_boot_trailer_magic, BOOT_MAGIC_SIZE);
     f.p[BOOT_IMAGE_OK_OFF(fa->size)] = 0x01;
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     sha[0] ^= 1;
     resp_t r = upload_from(&f, 1, sha, 0, 1800, 1);
     CHECK(r.has_err);
@@ -1519,21 +1519,21 @@ static void t_no_resume_into_pending(void)
     open_rig();
     blob_t f = load("img2-v2.0.0.signed.bin");
     uint8_t sha[32];
-    crypto_sha256(f.p, f.n, sha);
+    extxip_crypto_sha256(f.p, f.n, sha);
     uint32_t off = advance(&f, 2, sha, 0, 70000, 1500, 1);
     CHECK(off >= 70000 && off < f.n);
     /* The rest of the file lands by other means (what a power cut after
      * the last chunk, before the session's idle record, leaves). */
-    const flash_area_t *fa = rig_area(&R, 5);
+    const extxip_flash_area_t *fa = rig_area(&R, 5);
     uint32_t a = off & ~3u, n = ((uint32_t)f.n - a + 3u) & ~3u;
     uint8_t *tail = malloc(n);
     memset(tail, 0xff, n);
     memcpy(tail, f.p + a, f.n - a);
     uint8_t *cur = malloc(n);
-    CHECK_EQ(flash_area_read(fa, a, cur, n), 0);
+    CHECK_EQ(extxip_flash_area_read(fa, a, cur, n), 0);
     for (uint32_t i = 0; i < n; i++)
         cur[i] &= tail[i];
-    CHECK_EQ(flash_area_write(fa, a, cur, n), 0);
+    CHECK_EQ(extxip_flash_area_write(fa, a, cur, n), 0);
     free(cur);
     free(tail);
     uint8_t dg[32];
@@ -1541,7 +1541,7 @@ static void t_no_resume_into_pending(void)
     state_write(dg, 32, 0, SMP_VERSION_2);
     CHECK(!parse().has_err);
     CHECK_EQ(swap_type(2), BOOT_SWAP_TYPE_TEST);
-    CHECK(!img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
     /* The client that never saw its upload finish runs it again. */
     resp_t r = chunk(&f, 2, sha, 0, 1500, 1);
     CHECK(r.has_err);

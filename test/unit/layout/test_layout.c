@@ -17,7 +17,7 @@
 #define VECTOR_PM EXTXIP_VECTORS "/layout/pm_static_extxip_nrf5340dk.yml"
 
 static simflash_board_t board;
-static const flash_dev_t *devs[PM_DEV_COUNT];
+static const extxip_flash_dev_t *devs[PM_DEV_COUNT];
 
 typedef struct warnings {
     int count;
@@ -43,8 +43,8 @@ static pm_layout_t layout; /* ~5 KiB: keep it off the stack */
 
 static void check_area(uint8_t id, const char *name, int dev, uint32_t off, uint32_t size)
 {
-    const flash_area_t *fa = NULL;
-    CHECK_EQ(flash_map_get(&layout.map, id, &fa), FLASH_OK);
+    const extxip_flash_area_t *fa = NULL;
+    CHECK_EQ(extxip_flash_map_get(&layout.map, id, &fa), FLASH_OK);
     if (fa == NULL) {
         return;
     }
@@ -168,15 +168,15 @@ static void t_map_io(void)
 {
     open_board();
     CHECK_EQ(pm_layout_load(VECTOR_PM, devs, &layout, NULL, NULL, NULL, 0), PM_LAYOUT_OK);
-    const flash_area_t *fa;
-    CHECK_EQ(flash_map_get(&layout.map, FLASH_AREA_IMAGE_PRIMARY(2), &fa), FLASH_OK);
+    const extxip_flash_area_t *fa;
+    CHECK_EQ(extxip_flash_map_get(&layout.map, FLASH_AREA_IMAGE_PRIMARY(2), &fa), FLASH_OK);
     uint8_t magic[4] = {0x3d, 0xb8, 0xf3, 0x96};
-    CHECK_EQ(flash_area_write(fa, 0, magic, 4), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_write(fa, 0, magic, 4), FLASH_OK);
     CHECK_MEM(simflash_mem(board.dev[SIMFLASH_DEV_QSPI]) + 0x120000, magic, 4);
-    CHECK_EQ(flash_area_write(fa, 0x40000, magic, 4), FLASH_ERR_RANGE);
-    CHECK_EQ(flash_map_get(&layout.map, FLASH_AREA_IMAGE_PRIMARY(1), &fa), FLASH_OK);
-    CHECK_EQ(flash_area_sector_size(fa), 2048);
-    CHECK_EQ(flash_area_erase(fa, 0x3f800, 0x800), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_write(fa, 0x40000, magic, 4), FLASH_ERR_RANGE);
+    CHECK_EQ(extxip_flash_map_get(&layout.map, FLASH_AREA_IMAGE_PRIMARY(1), &fa), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_sector_size(fa), 2048);
+    CHECK_EQ(extxip_flash_area_erase(fa, 0x3f800, 0x800), FLASH_OK);
     simflash_board_close(&board);
 }
 
@@ -269,7 +269,7 @@ static void t_valid_minimal(void)
     CHECK_EQ(w.count, 0); /* the base file is consistent: only real problems warn */
     check_area(FLASH_AREA_IMAGE_PRIMARY(2), "mcuboot_primary_2", PM_DEV_QSPI, 0x120000, 0x40000);
     /* The same file with a missing device argument is a caller error. */
-    const flash_dev_t *two[PM_DEV_COUNT] = {devs[0], devs[1], NULL};
+    const extxip_flash_dev_t *two[PM_DEV_COUNT] = {devs[0], devs[1], NULL};
     CHECK_EQ(pm_layout_parse(base_yml, strlen(base_yml), two, &layout, NULL, NULL, err,
                              sizeof err),
              PM_LAYOUT_ERR_ARG);

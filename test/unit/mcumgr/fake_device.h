@@ -55,23 +55,23 @@ static size_t fake_reply_pkt(uint8_t *pkt, size_t cap, const mcumgr_hdr_t *rq,
 /* {"off": off} as Zephyr writes it (indefinite map). */
 static size_t off_body(uint8_t *b, uint32_t off)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, b, 32);
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "off");
-    cbor_enc_uint(&e, off);
-    cbor_enc_break(&e);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, b, 32);
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "off");
+    extxip_cbor_enc_uint(&e, off);
+    extxip_cbor_enc_break(&e);
     return e.len;
 }
 
 static size_t rc_body(uint8_t *b, unsigned rc)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, b, 32);
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "rc");
-    cbor_enc_uint(&e, rc);
-    cbor_enc_break(&e);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, b, 32);
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "rc");
+    extxip_cbor_enc_uint(&e, rc);
+    extxip_cbor_enc_break(&e);
     return e.len;
 }
 
@@ -79,44 +79,44 @@ static size_t rc_body(uint8_t *b, unsigned rc)
 static size_t handle(fake_t *f, const mcumgr_hdr_t *h, const uint8_t *b, uint8_t *out)
 {
     if (h->group == MCUMGR_GROUP_OS && h->id == MCUMGR_OS_PARAMS) {
-        cbor_encoder_t e;
-        cbor_enc_init(&e, out, 64);
-        cbor_enc_map_indef(&e);
-        cbor_enc_tstr_z(&e, "buf_size");
-        cbor_enc_uint(&e, 2048);
-        cbor_enc_tstr_z(&e, "buf_count");
-        cbor_enc_uint(&e, (uint64_t)f->buf_count);
-        cbor_enc_break(&e);
+        extxip_cbor_encoder_t e;
+        extxip_cbor_enc_init(&e, out, 64);
+        extxip_cbor_enc_map_indef(&e);
+        extxip_cbor_enc_tstr_z(&e, "buf_size");
+        extxip_cbor_enc_uint(&e, 2048);
+        extxip_cbor_enc_tstr_z(&e, "buf_count");
+        extxip_cbor_enc_uint(&e, (uint64_t)f->buf_count);
+        extxip_cbor_enc_break(&e);
         return e.len;
     }
     if (h->group == MCUMGR_GROUP_OS && h->id == MCUMGR_OS_ECHO) {
-        cbor_str_t d = {0};
-        cbor_kv_t kv[] = {CBOR_KV("d", CBOR_KV_TSTR, &d)};
-        cbor_decoder_t dec;
-        cbor_dec_init(&dec, b, h->len);
-        if (cbor_map_decode_keys(&dec, kv, 1, NULL) != 0 || d.len > 64)
+        extxip_cbor_str_t d = {0};
+        extxip_cbor_kv_t kv[] = {CBOR_KV("d", CBOR_KV_TSTR, &d)};
+        extxip_cbor_decoder_t dec;
+        extxip_cbor_dec_init(&dec, b, h->len);
+        if (extxip_cbor_map_decode_keys(&dec, kv, 1, NULL) != 0 || d.len > 64)
             return rc_body(out, 3);
-        cbor_encoder_t e;
-        cbor_enc_init(&e, out, 96);
-        cbor_enc_map_indef(&e);
-        cbor_enc_tstr_z(&e, "r");
-        cbor_enc_tstr(&e, (const char *)d.ptr, d.len);
-        cbor_enc_break(&e);
+        extxip_cbor_encoder_t e;
+        extxip_cbor_enc_init(&e, out, 96);
+        extxip_cbor_enc_map_indef(&e);
+        extxip_cbor_enc_tstr_z(&e, "r");
+        extxip_cbor_enc_tstr(&e, (const char *)d.ptr, d.len);
+        extxip_cbor_enc_break(&e);
         return e.len;
     }
     if (h->group != MCUMGR_GROUP_IMAGE || h->id != MCUMGR_IMG_UPLOAD)
         return rc_body(out, 8);
     uint32_t off = 0, len = 0, image = 0;
-    cbor_str_t data = {0}, sha = {0};
+    extxip_cbor_str_t data = {0}, sha = {0};
     bool upgrade = false;
-    cbor_kv_t kv[] = {
+    extxip_cbor_kv_t kv[] = {
         CBOR_KV("off", CBOR_KV_UINT32, &off),   CBOR_KV("data", CBOR_KV_BSTR, &data),
         CBOR_KV("len", CBOR_KV_UINT32, &len),   CBOR_KV("sha", CBOR_KV_BSTR, &sha),
         CBOR_KV("image", CBOR_KV_UINT32, &image), CBOR_KV("upgrade", CBOR_KV_BOOL, &upgrade),
     };
-    cbor_decoder_t d;
-    cbor_dec_init(&d, b, h->len);
-    if (cbor_map_decode_keys(&d, kv, 6, NULL) != 0 || !kv[0].found || !kv[1].found)
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, b, h->len);
+    if (extxip_cbor_map_decode_keys(&d, kv, 6, NULL) != 0 || !kv[0].found || !kv[1].found)
         return rc_body(out, 3);
     if (off == 0) {
         f->first_chunks++;

@@ -176,11 +176,11 @@ static void test_serial_framing(void)
                     start = i + 1;
                 }
             CHECK_EQ(start, fn);
-            smp_serial_rx_t *rx = malloc(sizeof *rx);
-            smp_serial_rx_init(rx);
+            extxip_smp_serial_rx_t *rx = malloc(sizeof *rx);
+            extxip_smp_serial_rx_init(rx);
             size_t used = 0, pl = 0;
             const uint8_t *p = NULL;
-            int got = smp_serial_rx_feed(rx, framed, fn, &used, &p, &pl);
+            int got = extxip_smp_serial_rx_feed(rx, framed, fn, &used, &p, &pl);
             CHECK_EQ(got, 1);
             CHECK_EQ(pl, len);
             if (got == 1 && pl == len)

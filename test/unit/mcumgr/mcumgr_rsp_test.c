@@ -145,11 +145,11 @@ static void test_params(void)
 /* A Zephyr-style state reply: indefinite maps, every flag present. */
 static size_t state_reply(uint8_t *buf, size_t cap, int bad)
 {
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, cap);
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "images");
-    cbor_enc_array_indef(&e);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, cap);
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "images");
+    extxip_cbor_enc_array_indef(&e);
     struct {
         int image, slot;
         const char *ver;
@@ -164,34 +164,34 @@ static size_t state_reply(uint8_t *buf, size_t cap, int bad)
         uint8_t h[32];
         for (int k = 0; k < 32; k++)
             h[k] = (uint8_t)(ents[i].h0 + k);
-        cbor_enc_map_indef(&e);
-        cbor_enc_tstr_z(&e, "image");
-        cbor_enc_uint(&e, (uint64_t)ents[i].image);
-        cbor_enc_tstr_z(&e, "slot");
-        cbor_enc_uint(&e, (uint64_t)ents[i].slot);
-        cbor_enc_tstr_z(&e, "version");
-        cbor_enc_tstr_z(&e, ents[i].ver);
-        cbor_enc_tstr_z(&e, "hash");
+        extxip_cbor_enc_map_indef(&e);
+        extxip_cbor_enc_tstr_z(&e, "image");
+        extxip_cbor_enc_uint(&e, (uint64_t)ents[i].image);
+        extxip_cbor_enc_tstr_z(&e, "slot");
+        extxip_cbor_enc_uint(&e, (uint64_t)ents[i].slot);
+        extxip_cbor_enc_tstr_z(&e, "version");
+        extxip_cbor_enc_tstr_z(&e, ents[i].ver);
+        extxip_cbor_enc_tstr_z(&e, "hash");
         if (bad && i == 2)
-            cbor_enc_tstr_z(&e, "not-bytes");
+            extxip_cbor_enc_tstr_z(&e, "not-bytes");
         else
-            cbor_enc_bstr(&e, h, 32);
-        cbor_enc_tstr_z(&e, "bootable");
-        cbor_enc_bool(&e, ents[i].bootable);
-        cbor_enc_tstr_z(&e, "pending");
-        cbor_enc_bool(&e, ents[i].pending);
-        cbor_enc_tstr_z(&e, "confirmed");
-        cbor_enc_bool(&e, ents[i].confirmed);
-        cbor_enc_tstr_z(&e, "active");
-        cbor_enc_bool(&e, ents[i].active);
-        cbor_enc_tstr_z(&e, "permanent");
-        cbor_enc_bool(&e, ents[i].permanent);
-        cbor_enc_break(&e);
+            extxip_cbor_enc_bstr(&e, h, 32);
+        extxip_cbor_enc_tstr_z(&e, "bootable");
+        extxip_cbor_enc_bool(&e, ents[i].bootable);
+        extxip_cbor_enc_tstr_z(&e, "pending");
+        extxip_cbor_enc_bool(&e, ents[i].pending);
+        extxip_cbor_enc_tstr_z(&e, "confirmed");
+        extxip_cbor_enc_bool(&e, ents[i].confirmed);
+        extxip_cbor_enc_tstr_z(&e, "active");
+        extxip_cbor_enc_bool(&e, ents[i].active);
+        extxip_cbor_enc_tstr_z(&e, "permanent");
+        extxip_cbor_enc_bool(&e, ents[i].permanent);
+        extxip_cbor_enc_break(&e);
     }
-    cbor_enc_break(&e);
-    cbor_enc_tstr_z(&e, "splitStatus");
-    cbor_enc_uint(&e, 0);
-    cbor_enc_break(&e);
+    extxip_cbor_enc_break(&e);
+    extxip_cbor_enc_tstr_z(&e, "splitStatus");
+    extxip_cbor_enc_uint(&e, 0);
+    extxip_cbor_enc_break(&e);
     CHECK_EQ(e.err, 0);
     return e.len;
 }
@@ -265,29 +265,29 @@ static void test_image_list(void)
 static void test_taskstat(void)
 {
     uint8_t buf[512];
-    cbor_encoder_t e;
-    cbor_enc_init(&e, buf, sizeof buf);
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "tasks");
-    cbor_enc_map_indef(&e);
-    cbor_enc_tstr_z(&e, "main");
-    cbor_enc_map(&e, 4);
-    cbor_enc_tstr_z(&e, "prio");
-    cbor_enc_int(&e, -1);
-    cbor_enc_tstr_z(&e, "tid");
-    cbor_enc_uint(&e, 2);
-    cbor_enc_tstr_z(&e, "stksiz");
-    cbor_enc_uint(&e, 256);
-    cbor_enc_tstr_z(&e, "stkuse");
-    cbor_enc_uint(&e, 100);
-    cbor_enc_tstr_z(&e, "idle");
-    cbor_enc_map(&e, 2);
-    cbor_enc_tstr_z(&e, "prio");
-    cbor_enc_uint(&e, 15);
-    cbor_enc_tstr_z(&e, "tid");
-    cbor_enc_uint(&e, 1);
-    cbor_enc_break(&e);
-    cbor_enc_break(&e);
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, sizeof buf);
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "tasks");
+    extxip_cbor_enc_map_indef(&e);
+    extxip_cbor_enc_tstr_z(&e, "main");
+    extxip_cbor_enc_map(&e, 4);
+    extxip_cbor_enc_tstr_z(&e, "prio");
+    extxip_cbor_enc_int(&e, -1);
+    extxip_cbor_enc_tstr_z(&e, "tid");
+    extxip_cbor_enc_uint(&e, 2);
+    extxip_cbor_enc_tstr_z(&e, "stksiz");
+    extxip_cbor_enc_uint(&e, 256);
+    extxip_cbor_enc_tstr_z(&e, "stkuse");
+    extxip_cbor_enc_uint(&e, 100);
+    extxip_cbor_enc_tstr_z(&e, "idle");
+    extxip_cbor_enc_map(&e, 2);
+    extxip_cbor_enc_tstr_z(&e, "prio");
+    extxip_cbor_enc_uint(&e, 15);
+    extxip_cbor_enc_tstr_z(&e, "tid");
+    extxip_cbor_enc_uint(&e, 1);
+    extxip_cbor_enc_break(&e);
+    extxip_cbor_enc_break(&e);
     int rc;
     char *s = capture(mcumgr_print_taskstat, buf, e.len, &rc);
     CHECK_EQ(rc, 0);

@@ -40,8 +40,8 @@ static void write_all(int fd, const uint8_t *p, size_t n)
 static void *serial_device(void *arg)
 {
     ser_t *s = arg;
-    smp_serial_rx_t *rx = malloc(sizeof *rx);
-    smp_serial_rx_init(rx);
+    extxip_smp_serial_rx_t *rx = malloc(sizeof *rx);
+    extxip_smp_serial_rx_init(rx);
     uint8_t in[1024], out[128], pkt[256], framed[1024];
     static const char noise[] = "[00:00:01.000,000] <inf> app: log line\r\n";
     while (!s->stop) {
@@ -55,7 +55,7 @@ static void *serial_device(void *arg)
         while (pos < (size_t)r) {
             size_t used = 0, pl = 0;
             const uint8_t *pp = NULL;
-            int got = smp_serial_rx_feed(rx, in + pos, (size_t)r - pos, &used, &pp, &pl);
+            int got = extxip_smp_serial_rx_feed(rx, in + pos, (size_t)r - pos, &used, &pp, &pl);
             pos += used;
             if (got != 1)
                 continue;
@@ -67,7 +67,7 @@ static void *serial_device(void *arg)
             size_t n = handle(&s->dev, &h, b, out);
             size_t rl = fake_reply_pkt(pkt, sizeof pkt, &h, out, n);
             size_t fl = 0;
-            if (smp_serial_encode(pkt, rl, SMP_SERIAL_SPLIT_ZEPHYR, framed, sizeof framed, &fl) != 0)
+            if (extxip_smp_serial_encode(pkt, rl, SMP_SERIAL_SPLIT_ZEPHYR, framed, sizeof framed, &fl) != 0)
                 continue;
             write_all(s->master, (const uint8_t *)noise, sizeof noise - 1);
             write_all(s->master, framed, fl);

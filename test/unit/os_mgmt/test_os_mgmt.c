@@ -15,8 +15,8 @@ typedef struct fake {
     bool refuse_unless_force;
     bool last_force;
     int clock_rc;
-    os_mgmt_datetime_t now;
-    os_mgmt_datetime_t set;
+    extxip_os_mgmt_datetime_t now;
+    extxip_os_mgmt_datetime_t set;
     int set_rc;
     int nset;
 } fake_t;
@@ -38,14 +38,14 @@ static int f_reset_check(void *arg, bool force)
     return (f->refuse_unless_force && !force) ? MGMT_ERR_EBUSY : 0;
 }
 
-static int f_get(void *arg, os_mgmt_datetime_t *dt)
+static int f_get(void *arg, extxip_os_mgmt_datetime_t *dt)
 {
     fake_t *f = arg;
     *dt = f->now;
     return f->clock_rc;
 }
 
-static int f_set(void *arg, const os_mgmt_datetime_t *dt)
+static int f_set(void *arg, const extxip_os_mgmt_datetime_t *dt)
 {
     fake_t *f = arg;
     f->set = *dt;
@@ -53,21 +53,21 @@ static int f_set(void *arg, const os_mgmt_datetime_t *dt)
     return f->set_rc;
 }
 
-static int f_task(void *arg, uint32_t i, os_mgmt_task_t *t)
+static int f_task(void *arg, uint32_t i, extxip_os_mgmt_task_t *t)
 {
     (void)arg;
     if (i == 0) {
-        *t = (os_mgmt_task_t){ .name = "idle", .prio = 15, .state = 0, .has_stack = true, .stksiz = 80, .stkuse = 20 };
+        *t = (extxip_os_mgmt_task_t){ .name = "idle", .prio = 15, .state = 0, .has_stack = true, .stksiz = 80, .stkuse = 20 };
         return 0;
     }
     if (i == 1) {
-        *t = (os_mgmt_task_t){ .name = NULL, .prio = -2, .state = 4 };
+        *t = (extxip_os_mgmt_task_t){ .name = NULL, .prio = -2, .state = 4 };
         return 0;
     }
     return 1;
 }
 
-static os_mgmt_port_t port = {
+static extxip_os_mgmt_port_t port = {
     .arg = &fk,
     .buf_size = 2475,
     .buf_count = 4,
@@ -86,10 +86,10 @@ static os_mgmt_port_t port = {
     .datetime_set = f_set,
     .task_get = f_task,
 };
-static const os_mgmt_port_t empty_port = { 0 };
+static const extxip_os_mgmt_port_t empty_port = { 0 };
 
-static smp_server_t srv;
-static os_mgmt_t os;
+static extxip_smp_server_t srv;
+static extxip_os_mgmt_t os;
 static uint8_t tx[SMP_BUF_SIZE];
 static uint8_t rsp[SMP_BUF_SIZE];
 static size_t rsp_len;
@@ -107,11 +107,11 @@ static int out(void *arg, const uint8_t *p, size_t n)
     return 0;
 }
 
-static void setup(const os_mgmt_port_t *p)
+static void setup(const extxip_os_mgmt_port_t *p)
 {
-    smp_server_init(&srv);
-    os_mgmt_init(&os, p);
-    CHECK_EQ(os_mgmt_register(&os, &srv), 0);
+    extxip_smp_server_init(&srv);
+    extxip_os_mgmt_init(&os, p);
+    CHECK_EQ(extxip_os_mgmt_register(&os, &srv), 0);
 }
 
 /* Send one request (v = 0/1, op, cmd, body) and return the response body. */
@@ -134,7 +134,7 @@ static const uint8_t *req(uint8_t v, uint8_t op, uint8_t id, const uint8_t *body
     if (fk.nev >= 6) {
         fk.nev = 0; /* tests that look at events reset it themselves */
     }
-    smp_process(&srv, r, 8 + bn, tx, sizeof(tx), 0, out, NULL);
+    extxip_smp_process(&srv, r, 8 + bn, tx, sizeof(tx), 0, out, NULL);
     free(r);
     CHECK_EQ(nrsp, 1);
     if (nrsp == 1) {
@@ -276,7 +276,7 @@ static void test_info(void)
     b = req(0, SMP_OP_READ, 7, wrong, sizeof(wrong), &n);
     BODY_IS(b, n, 0xbf, 0x62, 0x72, 0x63, 0x03, 0xff);
 
-    os_mgmt_port_t p2 = port;
+    extxip_os_mgmt_port_t p2 = port;
     p2.build_date_time = "2025-01-01T00:00:00";
     static char longname[300];
     memset(longname, 'n', sizeof(longname) - 1);
@@ -308,7 +308,7 @@ static void test_bootloader_info(void)
     b = req(0, SMP_OP_READ, 8, notstr, sizeof(notstr), &n);
     BODY_IS(b, n, 0xbf, 0x62, 0x72, 0x63, 0x03, 0xff);
 
-    os_mgmt_port_t p2 = port;
+    extxip_os_mgmt_port_t p2 = port;
     p2.no_downgrade = true;
     setup(&p2);
     b = req(0, SMP_OP_READ, 8, mode, sizeof(mode), &n);
@@ -340,7 +340,7 @@ static void test_datetime(void)
 {
     size_t n;
     memset(&fk, 0, sizeof(fk));
-    fk.now = (os_mgmt_datetime_t){ 2024, 1, 2, 3, 4, 5, 7 };
+    fk.now = (extxip_os_mgmt_datetime_t){ 2024, 1, 2, 3, 4, 5, 7 };
     const uint8_t *b = req(0, SMP_OP_READ, 4, EMPTY_MAP, 1, &n);
     BODY_IS(b, n, 0xbf, 0x68, 'd', 'a', 't', 'e', 't', 'i', 'm', 'e', 0x73, '2', '0', '2', '4', '-', '0', '1', '-',
             '0', '2', 'T', '0', '3', ':', '0', '4', ':', '0', '5', 0xff);
@@ -380,7 +380,7 @@ static void test_datetime(void)
     BODY_IS(b, n, 0xbf, 0x62, 0x72, 0x63, 0x01, 0xff);
 
     /* with milliseconds */
-    os_mgmt_port_t p2 = port;
+    extxip_os_mgmt_port_t p2 = port;
     p2.datetime_ms = true;
     setup(&p2);
     fk.set_rc = 0;

@@ -48,74 +48,74 @@ static uint64_t last_peer;
 static capture_t *cur_cap;
 
 /* echo: {"d": tstr} → {"r": same} */
-static int h_echo(smp_ctx_t *ctx)
+static int h_echo(extxip_smp_ctx_t *ctx)
 {
-    cbor_str_t d = { (const uint8_t *)"", 0 };
-    cbor_kv_t kv[] = { CBOR_KV("d", CBOR_KV_TSTR, &d) };
+    extxip_cbor_str_t d = { (const uint8_t *)"", 0 };
+    extxip_cbor_kv_t kv[] = { CBOR_KV("d", CBOR_KV_TSTR, &d) };
     last_peer = ctx->peer;
-    if (cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
         return MGMT_ERR_EINVAL;
     }
-    cbor_enc_tstr_z(ctx->enc, "r");
-    cbor_enc_tstr(ctx->enc, (const char *)d.ptr, d.len);
+    extxip_cbor_enc_tstr_z(ctx->enc, "r");
+    extxip_cbor_enc_tstr(ctx->enc, (const char *)d.ptr, d.len);
     return 0;
 }
 
 /* records image-group error NO_FREE_SLOT (9) */
-static int h_group_err(smp_ctx_t *ctx)
+static int h_group_err(extxip_smp_ctx_t *ctx)
 {
-    smp_ctx_set_rsn(ctx, "no slot");
-    return smp_ctx_group_err(ctx, IMG_MGMT_ERR_NO_FREE_SLOT);
+    extxip_smp_ctx_set_rsn(ctx, "no slot");
+    return extxip_smp_ctx_group_err(ctx, IMG_MGMT_ERR_NO_FREE_SLOT);
 }
 
 /* writes 3000 bytes: never fits */
-static int h_big(smp_ctx_t *ctx)
+static int h_big(extxip_smp_ctx_t *ctx)
 {
     static const uint8_t zeros[3000];
-    cbor_enc_tstr_z(ctx->enc, "x");
-    cbor_enc_bstr(ctx->enc, zeros, sizeof(zeros));
+    extxip_cbor_enc_tstr_z(ctx->enc, "x");
+    extxip_cbor_enc_bstr(ctx->enc, zeros, sizeof(zeros));
     return 0;
 }
 
 /* success with an action after the reply */
-static int h_after(smp_ctx_t *ctx)
+static int h_after(extxip_smp_ctx_t *ctx)
 {
-    smp_ctx_after_send(ctx, cap_after, cur_cap);
+    extxip_smp_ctx_after_send(ctx, cap_after, cur_cap);
     return 0;
 }
 
-static int h_fail_rsn(smp_ctx_t *ctx)
+static int h_fail_rsn(extxip_smp_ctx_t *ctx)
 {
-    smp_ctx_set_rsn(ctx, "header malformed");
+    extxip_smp_ctx_set_rsn(ctx, "header malformed");
     return MGMT_ERR_EINVAL;
 }
 
-static const smp_cmd_t g0_cmds[] = {
+static const extxip_smp_cmd_t g0_cmds[] = {
     [0] = { h_echo, h_echo },
     [1] = { NULL, NULL },
     [2] = { h_big, NULL },
     [3] = { NULL, h_after },
     [4] = { NULL, h_fail_rsn },
 };
-static const smp_cmd_t g1_cmds[] = {
+static const extxip_smp_cmd_t g1_cmds[] = {
     [0] = { NULL, NULL },
     [1] = { NULL, h_group_err },
 };
-static const smp_group_t g0 = { .id = 0, .cmds = g0_cmds, .cmd_count = 5,
-                                .err_to_v1 = os_mgmt_err_to_v1 };
-static const smp_group_t g1 = { .id = 1, .cmds = g1_cmds, .cmd_count = 2,
-                                .err_to_v1 = img_mgmt_err_to_v1 };
-static const smp_group_t g_peruser = { .id = 64, .cmds = g1_cmds, .cmd_count = 2 };
+static const extxip_smp_group_t g0 = { .id = 0, .cmds = g0_cmds, .cmd_count = 5,
+                                .err_to_v1 = extxip_os_mgmt_err_to_v1 };
+static const extxip_smp_group_t g1 = { .id = 1, .cmds = g1_cmds, .cmd_count = 2,
+                                .err_to_v1 = extxip_img_mgmt_err_to_v1 };
+static const extxip_smp_group_t g_peruser = { .id = 64, .cmds = g1_cmds, .cmd_count = 2 };
 
-static smp_server_t srv;
+static extxip_smp_server_t srv;
 static uint8_t tx[SMP_BUF_SIZE];
 
 static void setup(void)
 {
-    smp_server_init(&srv);
-    CHECK_EQ(smp_server_register(&srv, &g0), 0);
-    CHECK_EQ(smp_server_register(&srv, &g1), 0);
-    CHECK_EQ(smp_server_register(&srv, &g_peruser), 0);
+    extxip_smp_server_init(&srv);
+    CHECK_EQ(extxip_smp_server_register(&srv, &g0), 0);
+    CHECK_EQ(extxip_smp_server_register(&srv, &g1), 0);
+    CHECK_EQ(extxip_smp_server_register(&srv, &g_peruser), 0);
 }
 
 /* Run rx (exact-size heap copy for ASan) and capture responses. */
@@ -127,7 +127,7 @@ static int run(capture_t *c, const uint8_t *rx, size_t n, size_t tx_cap, uint64_
     if (n) {
         memcpy(q, rx, n);
     }
-    int r = smp_process(&srv, q, n, tx, tx_cap, peer, cap_out, c);
+    int r = extxip_smp_process(&srv, q, n, tx, tx_cap, peer, cap_out, c);
     free(q);
     return r;
 }
@@ -159,9 +159,9 @@ static const uint8_t RC_BODY[][6] = {
 
 static void test_header(void)
 {
-    smp_hdr_t h;
+    extxip_smp_hdr_t h;
     const uint8_t b[] = { 0xEA, 0x7F, 0x12, 0x34, 0x00, 0x40, 0x42, 0x09 };
-    CHECK_EQ(smp_hdr_decode(b, 8, &h), 0);
+    CHECK_EQ(extxip_smp_hdr_decode(b, 8, &h), 0);
     CHECK_EQ(h.op, 2);
     CHECK_EQ(h.version, 1);
     CHECK_EQ(h.flags, 0x7F);
@@ -169,25 +169,25 @@ static void test_header(void)
     CHECK_EQ(h.group, 64);
     CHECK_EQ(h.seq, 0x42);
     CHECK_EQ(h.id, 9);
-    CHECK_EQ(smp_hdr_decode(b, 7, &h), SMP_ERR_TRUNCATED);
+    CHECK_EQ(extxip_smp_hdr_decode(b, 7, &h), SMP_ERR_TRUNCATED);
     uint8_t o[8];
-    smp_hdr_encode(&h, o);
+    extxip_smp_hdr_encode(&h, o);
     const uint8_t want[] = { 0x0A, 0x7F, 0x12, 0x34, 0x00, 0x40, 0x42, 0x09 }; /* reserved bits cleared */
     CHECK_MEM(o, want, 8);
 }
 
 static void test_register(void)
 {
-    smp_server_t s;
-    smp_server_init(&s);
-    CHECK_EQ(smp_server_register(&s, &g0), 0);
-    CHECK_EQ(smp_server_register(&s, &g0), SMP_ERR_EXISTS);
-    CHECK_EQ(smp_server_register(&s, NULL), SMP_ERR_INVAL);
-    smp_group_t many[SMP_MAX_GROUPS];
+    extxip_smp_server_t s;
+    extxip_smp_server_init(&s);
+    CHECK_EQ(extxip_smp_server_register(&s, &g0), 0);
+    CHECK_EQ(extxip_smp_server_register(&s, &g0), SMP_ERR_EXISTS);
+    CHECK_EQ(extxip_smp_server_register(&s, NULL), SMP_ERR_INVAL);
+    extxip_smp_group_t many[SMP_MAX_GROUPS];
     int ok = 0;
     for (int i = 0; i < SMP_MAX_GROUPS; i++) {
-        many[i] = (smp_group_t){ .id = (uint16_t)(100 + i), .cmds = g0_cmds, .cmd_count = 1 };
-        ok += smp_server_register(&s, &many[i]) == 0;
+        many[i] = (extxip_smp_group_t){ .id = (uint16_t)(100 + i), .cmds = g0_cmds, .cmd_count = 1 };
+        ok += extxip_smp_server_register(&s, &many[i]) == 0;
     }
     CHECK_EQ(ok, SMP_MAX_GROUPS - 1);
     CHECK_EQ(s.group_count, SMP_MAX_GROUPS);
@@ -369,16 +369,16 @@ static void test_translation_tables(void)
                               1, 3, 3, 3, 3, 1, 3, 3, 1, 6, 6, 1, 1, 1, 1, 1, 1 };
     int ok = 0;
     for (uint16_t i = 0; i < 35; i++) {
-        ok += img_mgmt_err_to_v1(i) == img[i];
+        ok += extxip_img_mgmt_err_to_v1(i) == img[i];
     }
     CHECK_EQ(ok, 35);
-    CHECK_EQ(img_mgmt_err_to_v1(999), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(extxip_img_mgmt_err_to_v1(999), MGMT_ERR_EUNKNOWN);
     /* docs/protocol.md §4.5 */
-    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_INVALID_FORMAT), MGMT_ERR_EINVAL);
-    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER), MGMT_ERR_ENOENT);
-    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_RTC_NOT_SET), MGMT_ERR_ENOENT);
-    CHECK_EQ(os_mgmt_err_to_v1(OS_MGMT_ERR_RTC_COMMAND_FAILED), MGMT_ERR_EUNKNOWN);
-    CHECK_EQ(img_mgmt_err_to_v1(IMG_MGMT_ERR_INVALID_HASH), MGMT_ERR_EINVAL);
+    CHECK_EQ(extxip_os_mgmt_err_to_v1(OS_MGMT_ERR_INVALID_FORMAT), MGMT_ERR_EINVAL);
+    CHECK_EQ(extxip_os_mgmt_err_to_v1(OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER), MGMT_ERR_ENOENT);
+    CHECK_EQ(extxip_os_mgmt_err_to_v1(OS_MGMT_ERR_RTC_NOT_SET), MGMT_ERR_ENOENT);
+    CHECK_EQ(extxip_os_mgmt_err_to_v1(OS_MGMT_ERR_RTC_COMMAND_FAILED), MGMT_ERR_EUNKNOWN);
+    CHECK_EQ(extxip_img_mgmt_err_to_v1(IMG_MGMT_ERR_INVALID_HASH), MGMT_ERR_EINVAL);
 }
 
 /* class: response too large → EMSGSIZE; tx too small even for that → nothing */

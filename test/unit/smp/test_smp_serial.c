@@ -38,17 +38,17 @@ static size_t mkline(uint8_t *out, bool first, const char *b64)
 
 static void test_crc(void)
 {
-    CHECK_EQ(smp_crc16_xmodem(0, (const uint8_t *)"123456789", 9), 0x31C3);
-    CHECK_EQ(smp_crc16_xmodem(0, ECHO_REQ, sizeof(ECHO_REQ)), 0x256F);
-    CHECK_EQ(smp_crc16_xmodem(0, ECHO_RSP, sizeof(ECHO_RSP)), 0x063E);
+    CHECK_EQ(extxip_smp_crc16_xmodem(0, (const uint8_t *)"123456789", 9), 0x31C3);
+    CHECK_EQ(extxip_smp_crc16_xmodem(0, ECHO_REQ, sizeof(ECHO_REQ)), 0x256F);
+    CHECK_EQ(extxip_smp_crc16_xmodem(0, ECHO_RSP, sizeof(ECHO_RSP)), 0x063E);
     /* residue: data ‖ crc_be → 0 */
     uint8_t b[sizeof(ECHO_REQ) + 2];
     memcpy(b, ECHO_REQ, sizeof(ECHO_REQ));
     b[sizeof(ECHO_REQ)] = 0x25;
     b[sizeof(ECHO_REQ) + 1] = 0x6F;
-    CHECK_EQ(smp_crc16_xmodem(0, b, sizeof(b)), 0);
+    CHECK_EQ(extxip_smp_crc16_xmodem(0, b, sizeof(b)), 0);
     /* incremental == one shot */
-    CHECK_EQ(smp_crc16_xmodem(smp_crc16_xmodem(0, ECHO_REQ, 5), ECHO_REQ + 5, sizeof(ECHO_REQ) - 5), 0x256F);
+    CHECK_EQ(extxip_smp_crc16_xmodem(extxip_smp_crc16_xmodem(0, ECHO_REQ, 5), ECHO_REQ + 5, sizeof(ECHO_REQ) - 5), 0x256F);
 }
 
 static void test_base64_vs_libsodium(void)
@@ -61,21 +61,21 @@ static void test_base64_vs_libsodium(void)
         for (size_t k = 0; k < n; k++) {
             in[k] = (uint8_t)rnd();
         }
-        int m = smp_base64_encode(in, n, ours, sizeof(ours));
+        int m = extxip_smp_base64_encode(in, n, ours, sizeof(ours));
         sodium_bin2base64(ref, sizeof(ref), in, n, sodium_base64_VARIANT_ORIGINAL);
-        int d = smp_base64_decode(ours, (size_t)m, back, sizeof(back));
+        int d = extxip_smp_base64_decode(ours, (size_t)m, back, sizeof(back));
         ok += m == (int)strlen(ref) && memcmp(ours, ref, (size_t)m) == 0 && d == (int)n && memcmp(back, in, n) == 0;
     }
     CHECK_EQ(ok, 300);
     /* refusals */
     uint8_t o[8];
-    CHECK_EQ(smp_base64_decode("QUJD", 3, o, sizeof(o)), -1);        /* not a multiple of 4 */
-    CHECK_EQ(smp_base64_decode("QQ==QUJD", 8, o, sizeof(o)), -1);    /* padding before the end */
-    CHECK_EQ(smp_base64_decode("QU*D", 4, o, sizeof(o)), -1);        /* bad character */
-    CHECK_EQ(smp_base64_decode("Q===", 4, o, sizeof(o)), -1);        /* too much padding */
-    CHECK_EQ(smp_base64_decode("QQ=D", 4, o, sizeof(o)), -1);        /* data after '=' */
-    CHECK_EQ(smp_base64_decode("QUJDREVG", 8, o, 5), -1);            /* output too small */
-    CHECK_EQ(smp_base64_encode(in, 4, ours, 7), -1);
+    CHECK_EQ(extxip_smp_base64_decode("QUJD", 3, o, sizeof(o)), -1);        /* not a multiple of 4 */
+    CHECK_EQ(extxip_smp_base64_decode("QQ==QUJD", 8, o, sizeof(o)), -1);    /* padding before the end */
+    CHECK_EQ(extxip_smp_base64_decode("QU*D", 4, o, sizeof(o)), -1);        /* bad character */
+    CHECK_EQ(extxip_smp_base64_decode("Q===", 4, o, sizeof(o)), -1);        /* too much padding */
+    CHECK_EQ(extxip_smp_base64_decode("QQ=D", 4, o, sizeof(o)), -1);        /* data after '=' */
+    CHECK_EQ(extxip_smp_base64_decode("QUJDREVG", 8, o, 5), -1);            /* output too small */
+    CHECK_EQ(extxip_smp_base64_encode(in, 4, ours, 7), -1);
 }
 
 /* docs/protocol.md §15.1: single-line frames, both splits */
@@ -84,12 +84,12 @@ static void test_echo_lines(void)
     uint8_t out[128], want[64];
     size_t n, wn;
     for (int split = 0; split < 2; split++) {
-        CHECK_EQ(smp_serial_encode(ECHO_REQ, sizeof(ECHO_REQ), (smp_serial_split_t)split, out, sizeof(out), &n), 0);
+        CHECK_EQ(extxip_smp_serial_encode(ECHO_REQ, sizeof(ECHO_REQ), (extxip_smp_serial_split_t)split, out, sizeof(out), &n), 0);
         wn = mkline(want, true, "ABMCAAAJAAAAAKFhZGVoZWxsbyVv");
         CHECK_EQ(n, 31);
         CHECK_EQ(n, wn);
         CHECK_MEM(out, want, wn);
-        CHECK_EQ(smp_serial_encode(ECHO_RSP, sizeof(ECHO_RSP), (smp_serial_split_t)split, out, sizeof(out), &n), 0);
+        CHECK_EQ(extxip_smp_serial_encode(ECHO_RSP, sizeof(ECHO_RSP), (extxip_smp_serial_split_t)split, out, sizeof(out), &n), 0);
         wn = mkline(want, true, "ABQDAAAKAAAAAL9hcmVoZWxsb/8GPg==");
         CHECK_EQ(n, 35);
         CHECK_EQ(n, wn);
@@ -99,13 +99,13 @@ static void test_echo_lines(void)
     memcpy(v2, ECHO_REQ, sizeof(v2));
     v2[0] = 0x0A;
     v2[6] = 0x42;
-    CHECK_EQ(smp_serial_encode(v2, sizeof(v2), SMP_SERIAL_SPLIT_ZEPHYR, out, sizeof(out), &n), 0);
+    CHECK_EQ(extxip_smp_serial_encode(v2, sizeof(v2), SMP_SERIAL_SPLIT_ZEPHYR, out, sizeof(out), &n), 0);
     wn = mkline(want, true, "ABMKAAAJAABCAKFhZGVoZWxsb0YZ");
     CHECK_EQ(n, wn);
     CHECK_MEM(out, want, wn);
     /* too small output / bad args */
-    CHECK_EQ(smp_serial_encode(ECHO_REQ, sizeof(ECHO_REQ), SMP_SERIAL_SPLIT_ZEPHYR, out, 30, &n), SMP_SERIAL_ERR_NOSPC);
-    CHECK_EQ(smp_serial_encode(ECHO_REQ, 0, SMP_SERIAL_SPLIT_ZEPHYR, out, sizeof(out), &n), SMP_SERIAL_ERR_INVAL);
+    CHECK_EQ(extxip_smp_serial_encode(ECHO_REQ, sizeof(ECHO_REQ), SMP_SERIAL_SPLIT_ZEPHYR, out, 30, &n), SMP_SERIAL_ERR_NOSPC);
+    CHECK_EQ(extxip_smp_serial_encode(ECHO_REQ, 0, SMP_SERIAL_SPLIT_ZEPHYR, out, sizeof(out), &n), SMP_SERIAL_ERR_INVAL);
 }
 
 /* Split a framed stream into lines; check the docs/protocol.md §9.2 rules. Returns line count,
@@ -147,7 +147,7 @@ static int check_lines(const uint8_t *s, size_t n, size_t *lens, int max_lines, 
 }
 
 /* Feed a stream to a fresh decoder in random-sized chunks; return packets. */
-static int decode_stream(smp_serial_rx_t *rx, const uint8_t *s, size_t n, uint8_t *pkt_out, size_t *pkt_len,
+static int decode_stream(extxip_smp_serial_rx_t *rx, const uint8_t *s, size_t n, uint8_t *pkt_out, size_t *pkt_len,
                          bool bytewise)
 {
     int got = 0;
@@ -160,7 +160,7 @@ static int decode_stream(smp_serial_rx_t *rx, const uint8_t *s, size_t n, uint8_
         size_t used;
         const uint8_t *p;
         size_t pl;
-        if (smp_serial_rx_feed(rx, s + pos, chunk, &used, &p, &pl) == 1) {
+        if (extxip_smp_serial_rx_feed(rx, s + pos, chunk, &used, &p, &pl) == 1) {
             if (pkt_out) {
                 memcpy(pkt_out, p, pl);
                 *pkt_len = pl;
@@ -172,7 +172,7 @@ static int decode_stream(smp_serial_rx_t *rx, const uint8_t *s, size_t n, uint8_
     return got;
 }
 
-static smp_serial_rx_t rx;
+static extxip_smp_serial_rx_t rx;
 
 /* docs/protocol.md §15.2: a 200-byte packet → Zephyr 127/123/31, client 127/127/27 */
 static void test_multiline_200(void)
@@ -185,30 +185,30 @@ static void test_multiline_200(void)
     char b64z[400], b64c[400];
     size_t bzn, bcn;
 
-    CHECK_EQ(smp_serial_encode(pkt, 200, SMP_SERIAL_SPLIT_ZEPHYR, out, sizeof(out), &n), 0);
+    CHECK_EQ(extxip_smp_serial_encode(pkt, 200, SMP_SERIAL_SPLIT_ZEPHYR, out, sizeof(out), &n), 0);
     CHECK_EQ(check_lines(out, n, lens, 8, b64z, &bzn), 3);
     CHECK_EQ(lens[0], 127);
     CHECK_EQ(lens[1], 123);
     CHECK_EQ(lens[2], 31);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(decode_stream(&rx, out, n, back, &bl, true), 1);
     CHECK_EQ(bl, 200);
     CHECK_MEM(back, pkt, 200);
 
-    CHECK_EQ(smp_serial_encode(pkt, 200, SMP_SERIAL_SPLIT_CLIENT, out, sizeof(out), &n), 0);
+    CHECK_EQ(extxip_smp_serial_encode(pkt, 200, SMP_SERIAL_SPLIT_CLIENT, out, sizeof(out), &n), 0);
     CHECK_EQ(check_lines(out, n, lens, 8, b64c, &bcn), 3);
     CHECK_EQ(lens[0], 127);
     CHECK_EQ(lens[1], 127);
     CHECK_EQ(lens[2], 27);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(decode_stream(&rx, out, n, back, &bl, false), 1);
     CHECK_EQ(bl, 200);
     CHECK_MEM(back, pkt, 200);
 
     /* concatenated-text decoding (what the Rust client does) agrees */
     uint8_t dz[300], dc[300];
-    int nz = smp_base64_decode(b64z, bzn, dz, sizeof(dz));
-    int nc = smp_base64_decode(b64c, bcn, dc, sizeof(dc));
+    int nz = extxip_smp_base64_decode(b64z, bzn, dz, sizeof(dz));
+    int nc = extxip_smp_base64_decode(b64c, bcn, dc, sizeof(dc));
     CHECK_EQ(nz, 204);
     CHECK_EQ(nc, 204);
     CHECK(nz == nc && memcmp(dz, dc, 204) == 0);
@@ -227,14 +227,14 @@ static void test_all_lengths(void)
         for (int split = 0; split < 2; split++) {
             size_t n, lens[64], bl = 0;
             total++;
-            if (smp_serial_encode(pkt, len, (smp_serial_split_t)split, out, sizeof(out), &n) != 0) {
+            if (extxip_smp_serial_encode(pkt, len, (extxip_smp_serial_split_t)split, out, sizeof(out), &n) != 0) {
                 continue;
             }
-            if (n > smp_serial_encoded_max(len)) {
+            if (n > extxip_smp_serial_encoded_max(len)) {
                 continue;
             }
             check_lines(out, n, lens, 64, NULL, NULL);
-            smp_serial_rx_init(&rx);
+            extxip_smp_serial_rx_init(&rx);
             if (decode_stream(&rx, out, n, back, &bl, false) == 1 && bl == len && memcmp(back, pkt, len) == 0) {
                 ok++;
             }
@@ -244,8 +244,8 @@ static void test_all_lengths(void)
     /* one more than the buffer holds is dropped as overflow, not overrun */
     size_t n;
     static uint8_t big[SMP_BUF_SIZE];
-    CHECK_EQ(smp_serial_encode(big, SMP_BUF_SIZE - 3, SMP_SERIAL_SPLIT_CLIENT, out, sizeof(out), &n), 0);
-    smp_serial_rx_init(&rx);
+    CHECK_EQ(extxip_smp_serial_encode(big, SMP_BUF_SIZE - 3, SMP_SERIAL_SPLIT_CLIENT, out, sizeof(out), &n), 0);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(decode_stream(&rx, out, n, NULL, NULL, false), 0);
     CHECK_EQ(rx.n_overflow, 1);
 }
@@ -260,7 +260,7 @@ static int feed_all(const uint8_t *s, size_t n)
 static size_t echo_frame(uint8_t *out)
 {
     size_t n;
-    smp_serial_encode(ECHO_REQ, sizeof(ECHO_REQ), SMP_SERIAL_SPLIT_ZEPHYR, out, 64, &n);
+    extxip_smp_serial_encode(ECHO_REQ, sizeof(ECHO_REQ), SMP_SERIAL_SPLIT_ZEPHYR, out, 64, &n);
     return n;
 }
 
@@ -272,19 +272,19 @@ static void test_decoder_garbage_and_resync(void)
     memcpy(s, shell, strlen(shell));
     n += strlen(shell);
     n += echo_frame(s + n);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 1);
     /* garbage right before the marker on the same line (lost newline) */
     n = 0;
     memcpy(s, "xyz", 3);
     n = 3;
     n += echo_frame(s + n);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 1);
     /* a frame cut mid-line by a new frame: first dropped, second decoded */
     n = echo_frame(s);
     size_t m = echo_frame(s + 10);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, 10 + m), 1);
     CHECK_EQ(rx.n_garbage, 1);
     /* CR before LF and trailing spaces are tolerated */
@@ -292,7 +292,7 @@ static void test_decoder_garbage_and_resync(void)
     s[n - 1] = ' ';
     s[n] = '\r';
     s[n + 1] = '\n';
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n + 2), 1);
 }
 
@@ -302,18 +302,18 @@ static void test_decoder_bad_base64(void)
     size_t n = echo_frame(s);
     s[10] = '*';
     size_t m = echo_frame(s + n);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n + m), 1); /* the second, good frame still decodes */
     CHECK_EQ(rx.n_bad_base64, 1);
     /* partial quad at end of line */
     n = mkline(s, true, "ABMCAAAJAAAAAKFhZGVoZWxsbyV");
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     CHECK_EQ(rx.n_bad_base64, 1);
     /* padding in the middle: "ABM=" then more */
     n = mkline(s, true, "ABM=");
     n += mkline(s + n, false, "AAAA");
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     CHECK_EQ(rx.n_bad_base64, 1);
 }
@@ -323,7 +323,7 @@ static void test_decoder_bad_crc(void)
     uint8_t s[128];
     /* flip one data bit in the base64 text of the echo line: "ABMCAAAJAAAAAKFhZGVoZWxsbyVv" */
     size_t n = mkline(s, true, "ABMCAAAJAAAAAKFhZGVoZWxsbyVw");
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     CHECK_EQ(rx.n_bad_crc, 1);
 }
@@ -341,7 +341,7 @@ static void test_decoder_long_line(void)
     }
     s[n++] = '\n';
     n += echo_frame(s + n);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 1);
     CHECK_EQ(rx.n_long_line, 1);
     /* exactly 127 is fine: 124 chars of "A" decode (length 0 → bad_len, not long) */
@@ -352,7 +352,7 @@ static void test_decoder_long_line(void)
         s[n++] = 'A';
     }
     s[n++] = '\n';
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     CHECK_EQ(rx.n_long_line, 0);
     CHECK_EQ(rx.n_bad_len, 1);
@@ -364,7 +364,7 @@ static void test_decoder_claims_too_much(void)
     uint8_t s[4096];
     /* length 0xFFFF */
     size_t n = mkline(s, true, "//8AAAAA");
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     CHECK_EQ(rx.n_overflow, 1);
     /* a length that fits exactly, followed by far more continuation data than
@@ -374,13 +374,13 @@ static void test_decoder_claims_too_much(void)
     memset(raw, 0x11, sizeof(raw));
     raw[0] = (uint8_t)((SMP_SERIAL_RX_CAP - 2) >> 8);
     raw[1] = (uint8_t)(SMP_SERIAL_RX_CAP - 2);
-    smp_base64_encode(raw, 93, b64, sizeof(b64));
+    extxip_smp_base64_encode(raw, 93, b64, sizeof(b64));
     b64[124] = 0;
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     n = mkline(s, true, b64);
     feed_all(s, n);
     raw[0] = raw[1] = 0x11;
-    smp_base64_encode(raw, 93, b64, sizeof(b64));
+    extxip_smp_base64_encode(raw, 93, b64, sizeof(b64));
     int got = 0;
     for (int i = 0; i < 40; i++) {
         n = mkline(s, false, b64);
@@ -399,30 +399,30 @@ static void test_decoder_misc(void)
     uint8_t s[256];
     /* continuation without a start: ignored */
     size_t n = mkline(s, false, "ABMCAAAJAAAAAKFhZGVoZWxsbyVv");
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     /* first line too short to carry the length */
     n = mkline(s, true, "");
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     CHECK_EQ(rx.n_bad_len, 1);
     /* more data than the length field says */
     n = mkline(s, true, "AAMCAAAJAAAAAKFhZGVoZWxsbyVv"); /* length 3 */
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     CHECK_EQ(feed_all(s, n), 0);
     CHECK_EQ(rx.n_bad_len, 1);
     /* two frames in one chunk: the feed stops after the first, used < len */
     n = echo_frame(s);
     size_t m = echo_frame(s + n);
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     size_t used;
     const uint8_t *p;
     size_t pl;
-    CHECK_EQ(smp_serial_rx_feed(&rx, s, n + m, &used, &p, &pl), 1);
+    CHECK_EQ(extxip_smp_serial_rx_feed(&rx, s, n + m, &used, &p, &pl), 1);
     CHECK_EQ(used, n);
     CHECK_EQ(pl, sizeof(ECHO_REQ));
     CHECK_MEM(p, ECHO_REQ, sizeof(ECHO_REQ));
-    CHECK_EQ(smp_serial_rx_feed(&rx, s + used, n + m - used, &used, &p, &pl), 1);
+    CHECK_EQ(extxip_smp_serial_rx_feed(&rx, s + used, n + m - used, &used, &p, &pl), 1);
     CHECK_EQ(used, m);
     CHECK_EQ(rx.n_packets, 2);
 }
@@ -431,7 +431,7 @@ static void test_decoder_misc(void)
 static void test_decoder_fuzz(void)
 {
     static uint8_t s[8192];
-    smp_serial_rx_init(&rx);
+    extxip_smp_serial_rx_init(&rx);
     for (int round = 0; round < 50; round++) {
         for (size_t i = 0; i < sizeof(s); i++) {
             uint64_t r = rnd();

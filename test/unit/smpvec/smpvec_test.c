@@ -101,19 +101,19 @@ static void send_pkt(const uint8_t *pkt, size_t n)
     CHECK_EQ(R.nrsp, 1);
     if (R.rsp[0].len < 8)
         return;
-    smp_hdr_t q, r;
-    CHECK_EQ(smp_hdr_decode(pkt, n, &q), 0);
-    CHECK_EQ(smp_hdr_decode(R.rsp[0].pkt, R.rsp[0].len, &r), 0);
+    extxip_smp_hdr_t q, r;
+    CHECK_EQ(extxip_smp_hdr_decode(pkt, n, &q), 0);
+    CHECK_EQ(extxip_smp_hdr_decode(R.rsp[0].pkt, R.rsp[0].len, &r), 0);
     CHECK_EQ(r.op, q.op + 1);
     CHECK_EQ(r.version, q.version);
     CHECK_EQ(r.group, q.group);
     CHECK_EQ(r.seq, q.seq);
     CHECK_EQ(r.id, q.id);
     CHECK_EQ(r.len, R.rsp[0].len - 8);
-    cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
-    CHECK_EQ(cbor_dec_skip(&d), 0);
-    CHECK(cbor_dec_at_end(&d));
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
+    CHECK_EQ(extxip_cbor_dec_skip(&d), 0);
+    CHECK(extxip_cbor_dec_at_end(&d));
 }
 
 static void send_vec(const char *name)
@@ -135,27 +135,27 @@ typedef struct resp {
     uint8_t img1_slot1_hash[32];
 } resp_t;
 
-static void parse_image_entry(cbor_decoder_t *d, resp_t *r)
+static void parse_image_entry(extxip_cbor_decoder_t *d, resp_t *r)
 {
     uint32_t image = 0, slot = 0;
     bool pending = false;
-    cbor_str_t hash = {0};
-    CHECK_EQ(cbor_dec_map_enter(d, NULL), 0);
-    while (!cbor_dec_at_end(d) && !cbor_dec_err(d)) {
-        cbor_str_t k;
-        CHECK_EQ(cbor_dec_tstr(d, &k), 0);
-        if (cbor_str_eq(&k, "image"))
-            cbor_dec_uint32(d, &image);
-        else if (cbor_str_eq(&k, "slot"))
-            cbor_dec_uint32(d, &slot);
-        else if (cbor_str_eq(&k, "pending"))
-            cbor_dec_bool(d, &pending);
-        else if (cbor_str_eq(&k, "hash"))
-            cbor_dec_bstr(d, &hash);
+    extxip_cbor_str_t hash = {0};
+    CHECK_EQ(extxip_cbor_dec_map_enter(d, NULL), 0);
+    while (!extxip_cbor_dec_at_end(d) && !cbor_dec_err(d)) {
+        extxip_cbor_str_t k;
+        CHECK_EQ(extxip_cbor_dec_tstr(d, &k), 0);
+        if (extxip_cbor_str_eq(&k, "image"))
+            extxip_cbor_dec_uint32(d, &image);
+        else if (extxip_cbor_str_eq(&k, "slot"))
+            extxip_cbor_dec_uint32(d, &slot);
+        else if (extxip_cbor_str_eq(&k, "pending"))
+            extxip_cbor_dec_bool(d, &pending);
+        else if (extxip_cbor_str_eq(&k, "hash"))
+            extxip_cbor_dec_bstr(d, &hash);
         else
-            cbor_dec_skip(d);
+            extxip_cbor_dec_skip(d);
     }
-    cbor_dec_leave(d);
+    extxip_cbor_dec_leave(d);
     r->n_images++;
     if (image == 1 && slot == 1) {
         r->img1_slot1_seen = true;
@@ -169,39 +169,39 @@ static resp_t parse(void)
 {
     resp_t r;
     memset(&r, 0, sizeof(r));
-    cbor_decoder_t d;
-    cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
-    CHECK_EQ(cbor_dec_map_enter(&d, NULL), 0);
-    while (!cbor_dec_at_end(&d) && !cbor_dec_err(&d)) {
-        cbor_str_t k, s;
-        CHECK_EQ(cbor_dec_tstr(&d, &k), 0);
-        if (cbor_str_eq(&k, "off")) {
-            r.has_off = cbor_dec_uint32(&d, &r.off) == 0;
-        } else if (cbor_str_eq(&k, "match")) {
-            r.has_match = cbor_dec_bool(&d, &r.match) == 0;
-        } else if (cbor_str_eq(&k, "rc")) {
-            r.has_rc = cbor_dec_uint32(&d, &r.rc) == 0;
-        } else if (cbor_str_eq(&k, "err")) {
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, R.rsp[0].pkt + 8, R.rsp[0].len - 8);
+    CHECK_EQ(extxip_cbor_dec_map_enter(&d, NULL), 0);
+    while (!extxip_cbor_dec_at_end(&d) && !cbor_dec_err(&d)) {
+        extxip_cbor_str_t k, s;
+        CHECK_EQ(extxip_cbor_dec_tstr(&d, &k), 0);
+        if (extxip_cbor_str_eq(&k, "off")) {
+            r.has_off = extxip_cbor_dec_uint32(&d, &r.off) == 0;
+        } else if (extxip_cbor_str_eq(&k, "match")) {
+            r.has_match = extxip_cbor_dec_bool(&d, &r.match) == 0;
+        } else if (extxip_cbor_str_eq(&k, "rc")) {
+            r.has_rc = extxip_cbor_dec_uint32(&d, &r.rc) == 0;
+        } else if (extxip_cbor_str_eq(&k, "err")) {
             uint32_t g = 0, c = 0;
-            cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &g),
+            extxip_cbor_kv_t kv[] = {CBOR_KV("group", CBOR_KV_UINT32, &g),
                               CBOR_KV("rc", CBOR_KV_UINT32, &c)};
-            r.has_err = cbor_map_decode_keys(&d, kv, 2, NULL) == 0;
+            r.has_err = extxip_cbor_map_decode_keys(&d, kv, 2, NULL) == 0;
             r.err_rc = c;
-        } else if (cbor_str_eq(&k, "r") || cbor_str_eq(&k, "bootloader")) {
-            if (cbor_dec_tstr(&d, &s) == 0 && s.len < sizeof r.text)
+        } else if (extxip_cbor_str_eq(&k, "r") || extxip_cbor_str_eq(&k, "bootloader")) {
+            if (extxip_cbor_dec_tstr(&d, &s) == 0 && s.len < sizeof r.text)
                 memcpy(r.text, s.ptr, s.len);
-        } else if (cbor_str_eq(&k, "buf_size")) {
-            cbor_dec_uint32(&d, &r.buf_size);
-        } else if (cbor_str_eq(&k, "buf_count")) {
-            cbor_dec_uint32(&d, &r.buf_count);
-        } else if (cbor_str_eq(&k, "images")) {
+        } else if (extxip_cbor_str_eq(&k, "buf_size")) {
+            extxip_cbor_dec_uint32(&d, &r.buf_size);
+        } else if (extxip_cbor_str_eq(&k, "buf_count")) {
+            extxip_cbor_dec_uint32(&d, &r.buf_count);
+        } else if (extxip_cbor_str_eq(&k, "images")) {
             r.has_images = true;
-            CHECK_EQ(cbor_dec_array_enter(&d, NULL), 0);
-            while (!cbor_dec_at_end(&d) && !cbor_dec_err(&d))
+            CHECK_EQ(extxip_cbor_dec_array_enter(&d, NULL), 0);
+            while (!extxip_cbor_dec_at_end(&d) && !cbor_dec_err(&d))
                 parse_image_entry(&d, &r);
-            cbor_dec_leave(&d);
+            extxip_cbor_dec_leave(&d);
         } else {
-            CHECK_EQ(cbor_dec_skip(&d), 0);
+            CHECK_EQ(extxip_cbor_dec_skip(&d), 0);
         }
     }
     CHECK_EQ(cbor_dec_err(&d), 0);
@@ -323,14 +323,14 @@ static void case_image_flow(void)
 static void case_serial(void)
 {
     blob_t line = vec("echo.serial-frame.hex"), pkt = vec("echo.req.hex");
-    smp_serial_rx_t *rx = malloc(sizeof *rx);
-    smp_serial_rx_init(rx);
+    extxip_smp_serial_rx_t *rx = malloc(sizeof *rx);
+    extxip_smp_serial_rx_init(rx);
     size_t used = 0, at = 0;
     const uint8_t *out = NULL;
     size_t out_len = 0;
     int got = 0;
     while (at < line.n) {
-        int rc = smp_serial_rx_feed(rx, line.p + at, line.n - at, &used, &out, &out_len);
+        int rc = extxip_smp_serial_rx_feed(rx, line.p + at, line.n - at, &used, &out, &out_len);
         CHECK(rc >= 0);
         if (rc > 0 && out) {
             got++;
@@ -344,7 +344,7 @@ static void case_serial(void)
     CHECK_EQ(got, 1);
     uint8_t enc[512];
     size_t enc_len = 0;
-    CHECK_EQ(smp_serial_encode(pkt.p, pkt.n, SMP_SERIAL_SPLIT_CLIENT, enc, sizeof enc, &enc_len), 0);
+    CHECK_EQ(extxip_smp_serial_encode(pkt.p, pkt.n, SMP_SERIAL_SPLIT_CLIENT, enc, sizeof enc, &enc_len), 0);
     CHECK_EQ(enc_len, line.n);
     CHECK_MEM(enc, line.p, line.n);
     size_t m = mcumgr_frame_encode(pkt.p, pkt.n, 124, enc, sizeof enc);

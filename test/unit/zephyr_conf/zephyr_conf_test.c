@@ -251,33 +251,33 @@ static void join(sbuf_t *s, char **parts, size_t n, const char *sep, bool uniq)
 /* The shape of the item at d (see the file comment) into a new string, or
  * NULL when the CBOR is not well formed. `dyn_keys`: this map is keyed by
  * names (taskstat's "tasks"), compare its entries only. */
-static char *shape(cbor_decoder_t *d, bool dyn_keys)
+static char *shape(extxip_cbor_decoder_t *d, bool dyn_keys)
 {
-    cbor_type_t t;
+    extxip_cbor_type_t t;
     sbuf_t s = {0};
-    if (cbor_dec_peek(d, &t) != 0)
+    if (extxip_cbor_dec_peek(d, &t) != 0)
         return NULL;
     switch (t) {
     case CBOR_TY_UINT:
     case CBOR_TY_NINT: {
         bool neg;
         uint64_t mag;
-        if (cbor_dec_int_any(d, &neg, &mag) != 0)
+        if (extxip_cbor_dec_int_any(d, &neg, &mag) != 0)
             return NULL;
         sb_z(&s, "int");
         return s.p;
     }
     case CBOR_TY_TSTR:
     case CBOR_TY_BSTR: {
-        cbor_str_t v;
-        if ((t == CBOR_TY_TSTR ? cbor_dec_tstr(d, &v) : cbor_dec_bstr(d, &v)) != 0)
+        extxip_cbor_str_t v;
+        if ((t == CBOR_TY_TSTR ? extxip_cbor_dec_tstr(d, &v) : extxip_cbor_dec_bstr(d, &v)) != 0)
             return NULL;
         sb_z(&s, t == CBOR_TY_TSTR ? "str" : "bytes");
         return s.p;
     }
     case CBOR_TY_BOOL: {
         bool b;
-        if (cbor_dec_bool(d, &b) != 0)
+        if (extxip_cbor_dec_bool(d, &b) != 0)
             return NULL;
         sb_z(&s, "bool");
         return s.p;
@@ -285,9 +285,9 @@ static char *shape(cbor_decoder_t *d, bool dyn_keys)
     case CBOR_TY_ARRAY: {
         size_t n = 0, cap = 8;
         char **parts = malloc(cap * sizeof *parts);
-        if (cbor_dec_array_enter(d, NULL) != 0)
+        if (extxip_cbor_dec_array_enter(d, NULL) != 0)
             return NULL;
-        while (!cbor_dec_at_end(d)) {
+        while (!extxip_cbor_dec_at_end(d)) {
             char *e = shape(d, false);
             if (!e)
                 return NULL;
@@ -295,7 +295,7 @@ static char *shape(cbor_decoder_t *d, bool dyn_keys)
                 parts = realloc(parts, (cap *= 2) * sizeof *parts);
             parts[n++] = e;
         }
-        if (cbor_dec_leave(d) != 0)
+        if (extxip_cbor_dec_leave(d) != 0)
             return NULL;
         sb_z(&s, "[");
         join(&s, parts, n, "|", true);
@@ -305,13 +305,13 @@ static char *shape(cbor_decoder_t *d, bool dyn_keys)
     case CBOR_TY_MAP: {
         size_t n = 0, cap = 8;
         char **parts = malloc(cap * sizeof *parts);
-        if (cbor_dec_map_enter(d, NULL) != 0)
+        if (extxip_cbor_dec_map_enter(d, NULL) != 0)
             return NULL;
-        while (!cbor_dec_at_end(d)) {
-            cbor_str_t k;
-            if (cbor_dec_tstr(d, &k) != 0)
+        while (!extxip_cbor_dec_at_end(d)) {
+            extxip_cbor_str_t k;
+            if (extxip_cbor_dec_tstr(d, &k) != 0)
                 return NULL;
-            char *v = shape(d, cbor_str_eq(&k, "tasks"));
+            char *v = shape(d, extxip_cbor_str_eq(&k, "tasks"));
             if (!v)
                 return NULL;
             sbuf_t e = {0};
@@ -327,7 +327,7 @@ static char *shape(cbor_decoder_t *d, bool dyn_keys)
                 parts = realloc(parts, (cap *= 2) * sizeof *parts);
             parts[n++] = e.p;
         }
-        if (cbor_dec_leave(d) != 0)
+        if (extxip_cbor_dec_leave(d) != 0)
             return NULL;
         sb_z(&s, "{");
         join(&s, parts, n, ",", dyn_keys);
@@ -335,7 +335,7 @@ static char *shape(cbor_decoder_t *d, bool dyn_keys)
         return s.p;
     }
     default:
-        if (cbor_dec_skip(d) != 0)
+        if (extxip_cbor_dec_skip(d) != 0)
             return NULL;
         sb_z(&s, "other");
         return s.p;
@@ -357,8 +357,8 @@ static char *body_shape(const uint8_t *pkt, size_t n)
 {
     if (n < SMP_HDR_SIZE)
         return NULL;
-    cbor_decoder_t d;
-    cbor_dec_init(&d, pkt + SMP_HDR_SIZE, n - SMP_HDR_SIZE);
+    extxip_cbor_decoder_t d;
+    extxip_cbor_dec_init(&d, pkt + SMP_HDR_SIZE, n - SMP_HDR_SIZE);
     return shape(&d, false);
 }
 
@@ -368,9 +368,9 @@ static rig_t R;
 
 /* The rig's OS group as extxip-sim sets it up (port/posix/sim_services.c):
  * every info string, a settable RTC, one task with stack figures. */
-static os_mgmt_datetime_t rtc;
+static extxip_os_mgmt_datetime_t rtc;
 static bool rtc_set;
-static int dev_dt_get(void *arg, os_mgmt_datetime_t *dt)
+static int dev_dt_get(void *arg, extxip_os_mgmt_datetime_t *dt)
 {
     (void)arg;
     if (!rtc_set)
@@ -378,24 +378,24 @@ static int dev_dt_get(void *arg, os_mgmt_datetime_t *dt)
     *dt = rtc;
     return OS_MGMT_CLOCK_OK;
 }
-static int dev_dt_set(void *arg, const os_mgmt_datetime_t *dt)
+static int dev_dt_set(void *arg, const extxip_os_mgmt_datetime_t *dt)
 {
     (void)arg;
     rtc = *dt;
     rtc_set = true;
     return OS_MGMT_CLOCK_OK;
 }
-static int dev_task(void *arg, uint32_t index, os_mgmt_task_t *t)
+static int dev_task(void *arg, uint32_t index, extxip_os_mgmt_task_t *t)
 {
     (void)arg;
     if (index != 0)
         return -1;
-    *t = (os_mgmt_task_t){.name = "main", .has_stack = true, .stksiz = 2097152, .stkuse = 48};
+    *t = (extxip_os_mgmt_task_t){.name = "main", .has_stack = true, .stksiz = 2097152, .stkuse = 48};
     return 0;
 }
 static void as_sim_device(rig_t *r)
 {
-    os_mgmt_port_t *p = &r->osp;
+    extxip_os_mgmt_port_t *p = &r->osp;
     p->kernel_release = "extxip-sim";
     p->kernel_version = "0.1.0";
     p->build_date_time = "Jan  1 2026 00:00:00";
@@ -479,8 +479,8 @@ static void run(const char *server)
             /* The difference must be the one the table states. */
             ok = v.nrsp == 1 && ours == 1;
             if (ok) {
-                smp_hdr_t req;
-                smp_hdr_decode(v.req, v.reqn, &req);
+                extxip_smp_hdr_t req;
+                extxip_smp_hdr_decode(v.req, v.reqn, &req);
                 ok = rig_rsp_check(R.rsp[0].pkt, R.rsp[0].len, &req) == NULL;
             }
             if (ok) {
