@@ -50,7 +50,7 @@ static uint32_t body_size(size_t nl, size_t vl)
     return (uint32_t)(((KVS_HDR + nl + vl + 3u) & ~(size_t)3u) + 4u);
 }
 
-static uint32_t addr(const kvs_t *k, uint32_t sec, uint32_t pos)
+static uint32_t addr(const extxip_kvs_t *k, uint32_t sec, uint32_t pos)
 {
     return k->off + sec * k->ssz + pos;
 }
@@ -69,7 +69,7 @@ enum { R_END = 0, R_VALID = 1, R_SKIP = 2, R_IO = -1 };
 /* Look at position pos of sector sec. R_VALID: a good record (body in buf,
  * *r filled). R_SKIP: a torn record or garbage, continue at r->next. R_END:
  * erased (or no room for a record): the sector's data ends here. */
-static int parse(kvs_t *k, uint32_t sec, uint32_t pos, uint8_t *buf, rinfo_t *r)
+static int parse(extxip_kvs_t *k, uint32_t sec, uint32_t pos, uint8_t *buf, rinfo_t *r)
 {
     r->sec = sec;
     r->pos = pos;
@@ -77,7 +77,7 @@ static int parse(kvs_t *k, uint32_t sec, uint32_t pos, uint8_t *buf, rinfo_t *r)
         return R_END;
     }
     uint8_t w[4];
-    if (flash_area_read(k->fa, addr(k, sec, pos), w, 4) != FLASH_OK) {
+    if (extxip_flash_area_read(k->fa, addr(k, sec, pos), w, 4) != FLASH_OK) {
         return R_IO;
     }
     uint32_t lw = rd32(w);
@@ -91,7 +91,7 @@ static int parse(kvs_t *k, uint32_t sec, uint32_t pos, uint8_t *buf, rinfo_t *r)
         return R_SKIP; /* a torn length word (the last write) or garbage: step over it */
     }
     r->next = pos + 4u + len;
-    if (flash_area_read(k->fa, addr(k, sec, pos + 4u), buf, len) != FLASH_OK) {
+    if (extxip_flash_area_read(k->fa, addr(k, sec, pos + 4u), buf, len) != FLASH_OK) {
         return R_IO;
     }
     uint32_t nl = buf[8], vl = (uint32_t)buf[10] | (uint32_t)buf[11] << 8;
@@ -106,29 +106,61 @@ static int parse(kvs_t *k, uint32_t sec, uint32_t pos, uint8_t *buf, rinfo_t *r)
     return R_VALID;
 }
 
+/* A walk over the valid records of sectors [sec, end), each sector from its
+ * start to where its data ends; bodies are read into buf. The one sector walk
+ * of the store: mount, lookups, collection and foreach all go through it. */
+typedef struct walk {
+    uint32_t sec, end; /* current sector, one past the last */
+    uint32_t pos;      /* next position in sec; at R_END, where the last sector's data ends */
+    uint8_t *buf;
+} walk_t;
+
+static walk_t walk_of(uint32_t first, uint32_t end, uint8_t *buf)
+{
+    return (walk_t){.sec = first, .end = end, .pos = 0, .buf = buf};
+}
+
+/* Next valid record: R_VALID (*r filled, body in w->buf), R_END or R_IO.
+ * Torn records and garbage are stepped over. Bounded: every step advances
+ * pos by at least 4 bytes within a sector, or moves to the next sector. */
+static int walk_next(extxip_kvs_t *k, walk_t *w, rinfo_t *r)
+{
+    while (w->sec < w->end) {
+        int rc = parse(k, w->sec, w->pos, w->buf, r);
+        if (rc == R_IO) {
+            return R_IO;
+        }
+        if (rc != R_END) {
+            w->pos = r->next;
+            if (rc == R_VALID) {
+                return R_VALID;
+            }
+            continue;
+        }
+        if (w->sec + 1u == w->end) {
+            break; /* keep pos: the end of the last sector's data */
+        }
+        w->sec++;
+        w->pos = 0;
+    }
+    return R_END;
+}
+
 /* Newest valid record named name[0..nlen) anywhere in the store (its body
  * left in k->rec). Returns 1 found, 0 not found, R_IO. */
-static int find(kvs_t *k, const uint8_t *name, size_t nlen, rinfo_t *best)
+static int find(extxip_kvs_t *k, const uint8_t *name, size_t nlen, rinfo_t *best)
 {
-    int found = 0;
-    for (uint32_t s = 0; s < k->nsec; s++) {
-        uint32_t pos = 0;
-        for (;;) {
-            rinfo_t r;
-            int rc = parse(k, s, pos, k->rec, &r);
-            if (rc == R_IO) {
-                return R_IO;
-            }
-            if (rc == R_END) {
-                break;
-            }
-            if (rc == R_VALID && !(r.flags & F_DONE) && r.nl == nlen &&
-                memcmp(k->rec + KVS_HDR, name, nlen) == 0 && (!found || r.seq > best->seq)) {
-                *best = r;
-                found = 1;
-            }
-            pos = r.next;
+    int found = 0, rc;
+    rinfo_t r;
+    for (walk_t w = walk_of(0, k->nsec, k->rec); (rc = walk_next(k, &w, &r)) == R_VALID;) {
+        if (!(r.flags & F_DONE) && r.nl == nlen && memcmp(k->rec + KVS_HDR, name, nlen) == 0 &&
+            (!found || r.seq > best->seq)) {
+            *best = r;
+            found = 1;
         }
+    }
+    if (rc == R_IO) {
+        return R_IO;
     }
     if (found && parse(k, best->sec, best->pos, k->rec, best) != R_VALID) {
         return R_IO; /* it was valid a moment ago */
@@ -136,13 +168,13 @@ static int find(kvs_t *k, const uint8_t *name, size_t nlen, rinfo_t *best)
     return found;
 }
 
-static int erase_sector(kvs_t *k, uint32_t sec)
+static int erase_sector(extxip_kvs_t *k, uint32_t sec)
 {
-    int e = flash_area_is_erased(k->fa, addr(k, sec, 0), k->ssz);
+    int e = extxip_flash_area_is_erased(k->fa, addr(k, sec, 0), k->ssz);
     if (e < 0) {
         return KVS_EIO;
     }
-    if (e == 0 && flash_area_erase(k->fa, addr(k, sec, 0), k->ssz) != FLASH_OK) {
+    if (e == 0 && extxip_flash_area_erase(k->fa, addr(k, sec, 0), k->ssz) != FLASH_OK) {
         return KVS_EIO;
     }
     return KVS_OK;
@@ -150,14 +182,14 @@ static int erase_sector(kvs_t *k, uint32_t sec)
 
 /* Append one record to the active sector (no sector change). limit: how far
  * into the sector it may reach. */
-static int append(kvs_t *k, const uint8_t *name, size_t nl, const uint8_t *val, size_t vl,
+static int append(extxip_kvs_t *k, const uint8_t *name, size_t nl, const uint8_t *val, size_t vl,
                   uint8_t flags, uint32_t limit)
 {
     uint32_t len = body_size(nl, vl);
     if (k->closed || k->cursor + 4u + len > limit) {
         return KVS_ENOSPC;
     }
-    int e = flash_area_is_erased(k->fa, addr(k, k->active, k->cursor), 4u + len);
+    int e = extxip_flash_area_is_erased(k->fa, addr(k, k->active, k->cursor), 4u + len);
     if (e < 0) {
         return KVS_EIO;
     }
@@ -181,12 +213,12 @@ static int append(kvs_t *k, const uint8_t *name, size_t nl, const uint8_t *val, 
     uint8_t w[4];
     wr32(w, len | (~len & 0xffffu) << 16);
     uint32_t at = addr(k, k->active, k->cursor);
-    if (flash_area_write(k->fa, at, w, 4) != FLASH_OK) {
+    if (extxip_flash_area_write(k->fa, at, w, 4) != FLASH_OK) {
         k->closed = true;
         return KVS_EIO;
     }
     k->cursor += 4u;
-    if (flash_area_write(k->fa, at + 4u, b, len) != FLASH_OK) {
+    if (extxip_flash_area_write(k->fa, at + 4u, b, len) != FLASH_OK) {
         k->cursor += len; /* torn: scanning skips it by its length word */
         return KVS_EIO;
     }
@@ -198,28 +230,21 @@ static int append(kvs_t *k, const uint8_t *name, size_t nl, const uint8_t *val, 
 
 /* Copy the live records of sector g into the active sector (unless
  * `copied`: a marker says they are there), write the marker, then erase g. */
-static int gc(kvs_t *k, uint32_t g, bool copied)
+static int gc(extxip_kvs_t *k, uint32_t g, bool copied)
 {
-    int e = flash_area_is_erased(k->fa, addr(k, g, 0), k->ssz);
+    int e = extxip_flash_area_is_erased(k->fa, addr(k, g, 0), k->ssz);
     if (e < 0) {
         return KVS_EIO;
     }
     if (e == 1) {
         return KVS_OK;
     }
-    uint32_t pos = 0;
-    while (!copied) {
-        rinfo_t r;
-        int rc = parse(k, g, pos, k->cp, &r);
-        if (rc == R_IO) {
-            return KVS_EIO;
-        }
-        if (rc == R_END) {
-            break;
-        }
-        pos = r.next;
-        if (rc != R_VALID || (r.flags & (F_DEL | F_DONE))) {
-            continue; /* torn, garbage, a tombstone (nothing older is left to hide), a marker */
+    walk_t w = walk_of(g, copied ? g : g + 1u, k->cp); /* copied: nothing to walk */
+    rinfo_t r;
+    int wrc;
+    while ((wrc = walk_next(k, &w, &r)) == R_VALID) {
+        if (r.flags & (F_DEL | F_DONE)) {
+            continue; /* a tombstone (nothing older is left to hide), a marker */
         }
         rinfo_t best;
         int f = find(k, k->cp + KVS_HDR, r.nl, &best);
@@ -227,11 +252,14 @@ static int gc(kvs_t *k, uint32_t g, bool copied)
             return KVS_EIO;
         }
         if (f == 1 && best.sec == g && best.pos == r.pos) {
-            rc = append(k, k->cp + KVS_HDR, r.nl, k->cp + KVS_HDR + r.nl, r.vl, F_COPY, k->ssz);
+            int rc = append(k, k->cp + KVS_HDR, r.nl, k->cp + KVS_HDR + r.nl, r.vl, F_COPY, k->ssz);
             if (rc != KVS_OK) {
                 return rc;
             }
         }
+    }
+    if (wrc == R_IO) {
+        return KVS_EIO;
     }
     if (!copied) {
         int rc = append(k, done_name, sizeof done_name, NULL, 0, F_DONE, k->ssz);
@@ -239,7 +267,7 @@ static int gc(kvs_t *k, uint32_t g, bool copied)
             return rc;
         }
     }
-    if (flash_area_erase(k->fa, addr(k, g, 0), k->ssz) != FLASH_OK) {
+    if (extxip_flash_area_erase(k->fa, addr(k, g, 0), k->ssz) != FLASH_OK) {
         return KVS_EIO;
     }
     k->gcs++;
@@ -247,7 +275,7 @@ static int gc(kvs_t *k, uint32_t g, bool copied)
 }
 
 /* Move to the next sector (erased if it is not) and empty the one after it. */
-static int next_sector(kvs_t *k)
+static int next_sector(extxip_kvs_t *k)
 {
     uint32_t n = (k->active + 1u) % k->nsec;
     int rc = erase_sector(k, n);
@@ -261,8 +289,8 @@ static int next_sector(kvs_t *k)
 }
 
 /* After a failed write the RAM view may be behind the flash (a cut, a
- * collection left half done): no more writes until kvs_mount looks again. */
-static int failed(kvs_t *k, int rc)
+ * collection left half done): no more writes until extxip_kvs_mount looks again. */
+static int failed(extxip_kvs_t *k, int rc)
 {
     if (rc == KVS_EIO) {
         k->mounted = false;
@@ -270,16 +298,16 @@ static int failed(kvs_t *k, int rc)
     return rc;
 }
 
-int kvs_mount(kvs_t *k, const flash_area_t *fa, uint32_t off, uint32_t size)
+int extxip_kvs_mount(extxip_kvs_t *k, const extxip_flash_area_t *fa, uint32_t off, uint32_t size)
 {
     memset(k, 0, sizeof(*k));
     if (fa == NULL) {
         return KVS_EINVAL;
     }
-    uint32_t ssz = flash_area_sector_size(fa);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
     if (ssz < 4u * KVS_REC_MAX || off % ssz || size % ssz || size / ssz < 3u ||
-        (uint64_t)off + size > fa->size || flash_area_align(fa) > 4u ||
-        flash_area_erased_val(fa) != 0xffu) {
+        (uint64_t)off + size > fa->size || extxip_flash_area_align(fa) > 4u ||
+        extxip_flash_area_erased_val(fa) != 0xffu) {
         return KVS_EINVAL;
     }
     k->fa = fa;
@@ -287,47 +315,33 @@ int kvs_mount(kvs_t *k, const flash_area_t *fa, uint32_t off, uint32_t size)
     k->ssz = ssz;
     k->nsec = size / ssz;
     bool any = false;
-    for (uint32_t s = 0; s < k->nsec; s++) {
-        uint32_t pos = 0;
-        for (;;) {
-            rinfo_t r;
-            int rc = parse(k, s, pos, k->rec, &r);
-            if (rc == R_IO) {
-                return KVS_EIO;
-            }
-            if (rc == R_END) {
-                break;
-            }
-            if (rc == R_VALID && (!any || r.seq > k->seq)) {
-                any = true;
-                k->seq = r.seq;
-                k->active = s;
-            }
-            pos = r.next;
+    rinfo_t r;
+    int wrc;
+    for (walk_t w = walk_of(0, k->nsec, k->rec); (wrc = walk_next(k, &w, &r)) == R_VALID;) {
+        if (!any || r.seq > k->seq) {
+            any = true;
+            k->seq = r.seq;
+            k->active = w.sec;
         }
+    }
+    if (wrc == R_IO) {
+        return KVS_EIO;
     }
     /* The append point: where the active sector's data ends; and whether it
      * holds a collection's marker, or nothing but a collection's copies. */
-    uint32_t pos = 0;
     bool done = false, only_copies = true;
-    for (;;) {
-        rinfo_t r;
-        int rc = parse(k, k->active, pos, k->rec, &r);
-        if (rc == R_IO) {
-            return KVS_EIO;
-        }
-        if (rc == R_END) {
-            break;
-        }
-        if (rc == R_VALID) {
-            done = done || (r.flags & F_DONE);
-            only_copies = only_copies && (r.flags & (F_COPY | F_DONE));
-        }
-        pos = r.next;
+    walk_t w = walk_of(k->active, k->active + 1u, k->rec);
+    while ((wrc = walk_next(k, &w, &r)) == R_VALID) {
+        done = done || (r.flags & F_DONE);
+        only_copies = only_copies && (r.flags & (F_COPY | F_DONE));
     }
+    if (wrc == R_IO) {
+        return KVS_EIO;
+    }
+    uint32_t pos = w.pos;
     k->cursor = pos;
     uint32_t g = (k->active + 1u) % k->nsec;
-    int ge = flash_area_is_erased(fa, addr(k, g, 0), ssz);
+    int ge = extxip_flash_area_is_erased(fa, addr(k, g, 0), ssz);
     if (ge < 0) {
         return KVS_EIO;
     }
@@ -354,7 +368,7 @@ static int check_name(const char *name, size_t nlen)
     return name && nlen > 0 && nlen < KVS_NAME_MAX ? 0 : KVS_EINVAL;
 }
 
-int kvs_read(kvs_t *k, const char *name, size_t nlen, uint8_t *val, size_t cap, size_t *len)
+int extxip_kvs_read(extxip_kvs_t *k, const char *name, size_t nlen, uint8_t *val, size_t cap, size_t *len)
 {
     if (!k->mounted) {
         return KVS_ENOTMOUNTED;
@@ -380,7 +394,7 @@ int kvs_read(kvs_t *k, const char *name, size_t nlen, uint8_t *val, size_t cap, 
     return KVS_OK;
 }
 
-static int put(kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size_t vlen,
+static int put(extxip_kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size_t vlen,
                uint8_t flags)
 {
     /* plain writes keep one record's worth of room per sector for a
@@ -399,7 +413,7 @@ static int put(kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size
     return KVS_ENOSPC;
 }
 
-int kvs_write(kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size_t vlen)
+int extxip_kvs_write(extxip_kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size_t vlen)
 {
     if (!k->mounted) {
         return KVS_ENOTMOUNTED;
@@ -410,7 +424,7 @@ int kvs_write(kvs_t *k, const char *name, size_t nlen, const uint8_t *val, size_
     return put(k, name, nlen, val, vlen, 0);
 }
 
-int kvs_delete(kvs_t *k, const char *name, size_t nlen)
+int extxip_kvs_delete(extxip_kvs_t *k, const char *name, size_t nlen)
 {
     if (!k->mounted) {
         return KVS_ENOTMOUNTED;
@@ -429,38 +443,25 @@ int kvs_delete(kvs_t *k, const char *name, size_t nlen)
     return put(k, name, nlen, NULL, 0, F_DEL);
 }
 
-int kvs_foreach(kvs_t *k, int (*fn)(void *arg, const char *name, size_t nlen, const uint8_t *val,
+int extxip_kvs_foreach(extxip_kvs_t *k, int (*fn)(void *arg, const char *name, size_t nlen, const uint8_t *val,
                                     size_t vlen),
                 void *arg)
 {
     if (!k->mounted) {
         return KVS_ENOTMOUNTED;
     }
-    for (uint32_t s = 0; s < k->nsec; s++) {
-        uint32_t pos = 0;
-        for (;;) {
-            rinfo_t r;
-            int rc = parse(k, s, pos, k->cp, &r);
-            if (rc == R_IO) {
-                return KVS_EIO;
-            }
-            if (rc == R_END) {
-                break;
-            }
-            pos = r.next;
-            if (rc != R_VALID) {
-                continue;
-            }
-            rinfo_t best;
-            int f = find(k, k->cp + KVS_HDR, r.nl, &best);
-            if (f < 0) {
-                return KVS_EIO;
-            }
-            if (best.sec == r.sec && best.pos == r.pos && !(r.flags & (F_DEL | F_DONE)) &&
-                fn(arg, (const char *)k->cp + KVS_HDR, r.nl, k->cp + KVS_HDR + r.nl, r.vl)) {
-                return KVS_OK;
-            }
+    rinfo_t r;
+    int wrc;
+    for (walk_t w = walk_of(0, k->nsec, k->cp); (wrc = walk_next(k, &w, &r)) == R_VALID;) {
+        rinfo_t best;
+        int f = find(k, k->cp + KVS_HDR, r.nl, &best);
+        if (f < 0) {
+            return KVS_EIO;
+        }
+        if (best.sec == r.sec && best.pos == r.pos && !(r.flags & (F_DEL | F_DONE)) &&
+            fn(arg, (const char *)k->cp + KVS_HDR, r.nl, k->cp + KVS_HDR + r.nl, r.vl)) {
+            return KVS_OK;
         }
     }
-    return KVS_OK;
+    return wrc == R_IO ? KVS_EIO : KVS_OK;
 }
