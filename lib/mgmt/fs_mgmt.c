@@ -79,40 +79,75 @@ static void cleanup(extxip_fs_mgmt_t *fs)
     fs->path[0] = 0;
 }
 
-/* Copy and check "name". 0: fs->... untouched, path in out. Else the handler's
- * return value (error recorded). */
-static int take_name(extxip_smp_ctx_t *ctx, const extxip_cbor_str_t *name, char out[FS_MGMT_PATH_LEN],
-                     bool *done)
+/* The keys a file request may carry; each handler names those it reads
+ * (the others are skipped whatever their type, as Zephyr's bulk decode does). */
+enum { K_OFF = 1u << 0, K_NAME = 1u << 1, K_DATA = 1u << 2, K_LEN = 1u << 3, K_TYPE = 1u << 4 };
+
+typedef struct fs_req {
+    uint64_t off, len;          /* absent: off 0, len as the handler preset it */
+    extxip_cbor_str_t data, type;
+    unsigned found;             /* the K_* that were present */
+    char path[FS_MGMT_PATH_LEN]; /* "name", checked and NUL-terminated */
+} fs_req_t;
+
+/* The one key decoder of the group: decode the keys `keys` of the request
+ * into r, require those in `need`, then check and copy "name" (always
+ * required: empty or too long is EINVAL as in Zephyr, a bad path is
+ * FILE_INVALID_NAME). Returns 1 to go on, else 0 with the handler's return
+ * value in *rc (a group error is recorded). */
+static int decode_req(extxip_smp_ctx_t *ctx, fs_req_t *r, unsigned keys, unsigned need, int *rc)
 {
-    *done = true;
-    if (name->len == 0 || name->len >= FS_MGMT_PATH_LEN) {
-        return MGMT_ERR_EINVAL; /* as Zephyr: empty or too long a name */
+    extxip_cbor_str_t name = { NULL, 0 };
+    const struct {
+        const char *key;
+        unsigned bit;
+        extxip_cbor_kv_type_t type;
+        void *out;
+    } spec[] = {
+        { "off", K_OFF, CBOR_KV_UINT64, &r->off },   { "name", K_NAME, CBOR_KV_TSTR, &name },
+        { "data", K_DATA, CBOR_KV_BSTR, &r->data }, { "len", K_LEN, CBOR_KV_UINT64, &r->len },
+        { "type", K_TYPE, CBOR_KV_TSTR, &r->type },
+    };
+    extxip_cbor_kv_t kv[sizeof spec / sizeof spec[0]];
+    unsigned bit[sizeof spec / sizeof spec[0]];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof spec / sizeof spec[0]; i++) {
+        if (keys & spec[i].bit) {
+            kv[n] = (extxip_cbor_kv_t)CBOR_KV(spec[i].key, spec[i].type, spec[i].out);
+            bit[n++] = spec[i].bit;
+        }
     }
-    if (!extxip_fs_mgmt_path_ok(name->ptr, name->len)) {
-        return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_INVALID_NAME);
+    *rc = MGMT_ERR_EINVAL;
+    if (extxip_cbor_map_decode_keys(ctx->dec, kv, n, NULL) != 0) {
+        return 0;
     }
-    memcpy(out, name->ptr, name->len);
-    out[name->len] = 0;
-    *done = false;
-    return 0;
+    r->found = 0;
+    for (size_t i = 0; i < n; i++) {
+        r->found |= kv[i].found ? bit[i] : 0u;
+    }
+    if ((r->found & need) != need || name.len == 0 || name.len >= FS_MGMT_PATH_LEN) {
+        return 0;
+    }
+    if (!extxip_fs_mgmt_path_ok(name.ptr, name.len)) {
+        *rc = extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_FILE_INVALID_NAME);
+        return 0;
+    }
+    memcpy(r->path, name.ptr, name.len);
+    r->path[name.len] = 0;
+    return 1;
 }
 
 static int file_download(extxip_smp_ctx_t *ctx)
 {
     extxip_fs_mgmt_t *fs = ctx->user;
     const extxip_fs_mgmt_port_t *p = fs->port;
-    uint64_t off = 0;
-    extxip_cbor_str_t name = { NULL, 0 };
-    extxip_cbor_kv_t kv[] = { CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("name", CBOR_KV_TSTR, &name) };
-    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != 0 || !kv[0].found || !kv[1].found) {
-        return MGMT_ERR_EINVAL;
-    }
-    char path[FS_MGMT_PATH_LEN];
-    bool done;
-    int rc = take_name(ctx, &name, path, &done);
-    if (done) {
+    fs_req_t r = { 0 };
+    int rc;
+    if (!decode_req(ctx, &r, K_OFF | K_NAME, K_OFF | K_NAME, &rc)) {
         return rc;
     }
+    const uint64_t off = r.off;
+    const char *path = r.path;
     if (fs->state != FS_MGMT_DOWNLOAD || fs->peer != ctx->peer || strcmp(path, fs->path) != 0) {
         cleanup(fs);
         uint64_t size = 0;
@@ -165,20 +200,17 @@ static int file_upload(extxip_smp_ctx_t *ctx)
 {
     extxip_fs_mgmt_t *fs = ctx->user;
     const extxip_fs_mgmt_port_t *p = fs->port;
-    uint64_t off = 0, len = 0;
-    extxip_cbor_str_t name = { NULL, 0 }, data = { NULL, 0 };
-    extxip_cbor_kv_t kv[] = { CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("name", CBOR_KV_TSTR, &name),
-                       CBOR_KV("data", CBOR_KV_BSTR, &data), CBOR_KV("len", CBOR_KV_UINT64, &len) };
-    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 4, NULL) != 0 || !kv[0].found || !kv[1].found ||
-        (off == 0 && !kv[3].found)) {
-        return MGMT_ERR_EINVAL;
-    }
-    char path[FS_MGMT_PATH_LEN];
-    bool done;
-    int rc = take_name(ctx, &name, path, &done);
-    if (done) {
+    fs_req_t r = { 0 };
+    int rc;
+    if (!decode_req(ctx, &r, K_OFF | K_NAME | K_DATA | K_LEN, K_OFF | K_NAME, &rc)) {
         return rc;
     }
+    if (r.off == 0 && !(r.found & K_LEN)) {
+        return MGMT_ERR_EINVAL; /* a first chunk announces the file's length */
+    }
+    const uint64_t off = r.off, len = r.len;
+    const extxip_cbor_str_t data = r.data;
+    const char *path = r.path;
     if (off == 0 && ((p->max_file && len > p->max_file) || data.len > len)) {
         /* too big for the device, or a first chunk longer than the file it
          * announces: refused before anything is opened */
@@ -260,19 +292,13 @@ static int file_upload(extxip_smp_ctx_t *ctx)
 static int file_status(extxip_smp_ctx_t *ctx)
 {
     extxip_fs_mgmt_t *fs = ctx->user;
-    extxip_cbor_str_t name = { NULL, 0 };
-    extxip_cbor_kv_t kv[] = { CBOR_KV("name", CBOR_KV_TSTR, &name) };
-    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 1, NULL) != 0) {
-        return MGMT_ERR_EINVAL;
-    }
-    char path[FS_MGMT_PATH_LEN];
-    bool done;
-    int rc = take_name(ctx, &name, path, &done);
-    if (done) {
+    fs_req_t r = { 0 };
+    int rc;
+    if (!decode_req(ctx, &r, K_NAME, 0, &rc)) {
         return rc;
     }
     uint64_t size = 0;
-    rc = fs->port->stat(fs->port->arg, path, &size);
+    rc = fs->port->stat(fs->port->arg, r.path, &size);
     if (rc) {
         return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
     }
@@ -285,23 +311,21 @@ static int file_hash(extxip_smp_ctx_t *ctx)
 {
     extxip_fs_mgmt_t *fs = ctx->user;
     const extxip_fs_mgmt_port_t *p = fs->port;
-    extxip_cbor_str_t name = { NULL, 0 }, type = { NULL, 0 };
-    uint64_t off = 0, len = UINT64_MAX;
-    extxip_cbor_kv_t kv[] = { CBOR_KV("type", CBOR_KV_TSTR, &type), CBOR_KV("name", CBOR_KV_TSTR, &name),
-                       CBOR_KV("off", CBOR_KV_UINT64, &off), CBOR_KV("len", CBOR_KV_UINT64, &len) };
-    if (extxip_cbor_map_decode_keys(ctx->dec, kv, 4, NULL) != 0 || type.len > 8 || len == 0) {
-        return MGMT_ERR_EINVAL;
-    }
-    char path[FS_MGMT_PATH_LEN];
-    bool done;
-    int rc = take_name(ctx, &name, path, &done);
-    if (done) {
+    fs_req_t r = { .len = UINT64_MAX };
+    int rc;
+    if (!decode_req(ctx, &r, K_TYPE | K_NAME | K_OFF | K_LEN, 0, &rc)) {
         return rc;
     }
+    if (r.type.len > 8 || r.len == 0) {
+        return MGMT_ERR_EINVAL;
+    }
+    const uint64_t off = r.off, len = r.len;
+    const char *path = r.path;
     bool sha = false;
-    if (kv[0].found && extxip_cbor_str_eq(&type, "sha256")) {
+    bool typed = r.found & K_TYPE;
+    if (typed && extxip_cbor_str_eq(&r.type, "sha256")) {
         sha = true;
-    } else if (kv[0].found && !extxip_cbor_str_eq(&type, "crc32")) {
+    } else if (typed && !extxip_cbor_str_eq(&r.type, "crc32")) {
         return extxip_smp_ctx_group_err(ctx, FS_MGMT_ERR_CHECKSUM_HASH_NOT_FOUND);
     }
     uint64_t size = 0;
