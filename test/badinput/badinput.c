@@ -36,6 +36,7 @@
 
 #include "crypto/crypto.h"
 #include "keys_dev.h"
+#include "ramflash.h"
 #include "rig.h"
 #include "smp/smp_serial.h"
 
@@ -309,39 +310,17 @@ static size_t frame_custom(uint8_t *out, const uint8_t *p, size_t n, uint16_t le
 
 /* ------------------------------------------------------- image helpers */
 
-/* A RAM slot read by lib/image through extxip_flash_area_read. */
-typedef struct ramslot {
-    uint8_t *mem;
-    uint32_t size;
-} ramslot_t;
-static int rs_read(void *c, uint32_t off, void *dst, uint32_t len)
-{
-    memcpy(dst, ((ramslot_t *)c)->mem + off, len);
-    return 0;
-}
-static int rs_write(void *c, uint32_t off, const void *src, uint32_t len)
-{
-    (void)c, (void)off, (void)src, (void)len;
-    return FLASH_ERR_IO; /* validation never writes */
-}
-static int rs_erase(void *c, uint32_t off, uint32_t len)
-{
-    (void)c, (void)off, (void)len;
-    return FLASH_ERR_IO;
-}
-static const extxip_flash_dev_ops_t RS_OPS = {rs_read, rs_write, rs_erase};
-
-/* Validate file bytes as the contents of a slot of `size` bytes. */
+/* Validate file bytes as the contents of a slot of `size` bytes (a
+ * read-only RAM flash: validation never writes). */
 static int validate_bytes(const uint8_t *p, size_t n, uint32_t size, const extxip_image_keyring_t *keys)
 {
-    ramslot_t rs = {malloc(size), size};
-    memset(rs.mem, 0xff, size);
-    memcpy(rs.mem, p, n < size ? n : size);
-    extxip_flash_dev_t dev = {"ram", size, 4096, 4, 0xff, &RS_OPS, &rs};
-    extxip_flash_area_t fa = {3, "slot", &dev, 0, size};
+    ramflash_t rs;
+    ramflash_init(&rs, size, p, n, true, 3);
     extxip_image_info_t info;
-    int rc = extxip_image_validate(&fa, keys, &info);
-    free(rs.mem);
+    int rc = extxip_image_validate(&rs.fa, keys, &info);
+    if (rs.refused)
+        abort(); /* validation wrote or erased */
+    ramflash_free(&rs);
     return rc;
 }
 

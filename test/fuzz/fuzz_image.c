@@ -17,6 +17,7 @@
 #include "crypto/crypto.h"
 #include "image/image.h"
 #include "keys_dev.h"
+#include "ramflash.h"
 
 #define FZ_ASSERT(c, why)                                                                          \
     do {                                                                                           \
@@ -25,34 +26,6 @@
             abort();                                                                               \
         }                                                                                          \
     } while (0)
-
-typedef struct ram {
-    uint8_t *mem;
-    uint32_t size;
-} ram_t;
-
-static int ram_read(void *ctx, uint32_t off, void *dst, uint32_t len)
-{
-    ram_t *r = ctx;
-    if (off > r->size || len > r->size - off)
-        abort(); /* flash_area promised never to ask this */
-    memcpy(dst, r->mem + off, len);
-    return 0;
-}
-
-static int ram_refuse(void *ctx, uint32_t off, const void *src, uint32_t len)
-{
-    (void)ctx, (void)off, (void)src, (void)len;
-    abort(); /* parsing and validating must never write */
-}
-
-static int ram_refuse_erase(void *ctx, uint32_t off, uint32_t len)
-{
-    (void)ctx, (void)off, (void)len;
-    abort();
-}
-
-static const extxip_flash_dev_ops_t ops = {ram_read, ram_refuse, ram_refuse_erase};
 
 /* Most mutations break the image hash, so validation would stop there. In
  * "re-hash" mode the harness writes the true SHA-256 into the SHA256 TLV
@@ -88,13 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         area = 4096;
     if (size > area)
         size = area;
-    ram_t r = {malloc(area), area};
-    if (!r.mem)
-        return 0;
-    memset(r.mem, 0xff, area);
-    memcpy(r.mem, data, size);
-    extxip_flash_dev_t dev = {"fuzz", area, 4096, 4, 0xff, &ops, &r};
-    extxip_flash_area_t fa = {1, "slot", &dev, 0, area};
+    ramflash_t r; /* read-only: parsing and validating must never write */
+    ramflash_init(&r, area, data, size, true, 1);
+    const extxip_flash_area_t fa = r.fa;
 
     extxip_image_info_t a, b;
     int pa = extxip_image_parse(&fa, &a);
@@ -120,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (va == IMAGE_OK)
         FZ_ASSERT(ha == IMAGE_OK, "signature check passed but hash check failed");
-    free(r.mem);
+    FZ_ASSERT(r.refused == 0, "parsing or validating wrote to the slot");
+    ramflash_free(&r);
     return 0;
 }

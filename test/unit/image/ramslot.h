@@ -1,5 +1,5 @@
-/* Test helpers: a RAM-backed flash slot (extxip_flash_dev_t over a malloc'd buffer,
- * erased to 0xff) and loading of vector files. Test-only: host libc is fine. */
+/* Test helpers: a RAM flash slot (the shared ramflash, erased to 0xff) and
+ * loading of vector files. Test-only: host libc is fine. */
 #ifndef EXTXIP_TEST_RAMSLOT_H
 #define EXTXIP_TEST_RAMSLOT_H
 
@@ -9,65 +9,23 @@
 #include <string.h>
 
 #include "flash/flash_area.h"
+#include "../../support/ramflash.h"
 #include "../../support/vecfile.h"
 
 #ifndef EXTXIP_VECTORS
 #error "EXTXIP_VECTORS must be defined by the build (test/vectors)"
 #endif
 
-typedef struct ramslot {
-    uint8_t *mem;
-    extxip_flash_dev_t dev;
-    extxip_flash_area_t fa;
-    int fail_reads; /* when set, every read reports FLASH_ERR_IO */
-} ramslot_t;
-
-static inline int ramslot_read(void *ctx, uint32_t off, void *dst, uint32_t len)
-{
-    ramslot_t *s = ctx;
-    if (s->fail_reads)
-        return FLASH_ERR_IO;
-    memcpy(dst, s->mem + off, len);
-    return FLASH_OK;
-}
-
-static inline int ramslot_write(void *ctx, uint32_t off, const void *src, uint32_t len)
-{
-    ramslot_t *s = ctx;
-    memcpy(s->mem + off, src, len);
-    return FLASH_OK;
-}
-
-static inline int ramslot_erase(void *ctx, uint32_t off, uint32_t len)
-{
-    ramslot_t *s = ctx;
-    memset(s->mem + off, 0xff, len);
-    return FLASH_OK;
-}
+/* A slot is the tests' one RAM flash (test/support/ramflash.h, NOR rules). */
+typedef ramflash_t ramslot_t;
 
 /* Slot of `size` bytes, erased, with `len` bytes of `img` at offset 0. */
 static inline void ramslot_init(ramslot_t *s, uint32_t size, const uint8_t *img, size_t len)
 {
-    static const extxip_flash_dev_ops_t ramslot_ops = {ramslot_read, ramslot_write, ramslot_erase};
-    memset(s, 0, sizeof(*s));
-    s->mem = malloc(size ? size : 1);
-    if (s->mem == NULL)
-        abort();
-    memset(s->mem, 0xff, size);
-    if (img != NULL) {
-        if (len > size)
-            len = size;
-        memcpy(s->mem, img, len);
-    }
-    s->dev = (extxip_flash_dev_t){"ram", size, 4096, 4, 0xff, &ramslot_ops, s};
-    s->fa = (extxip_flash_area_t){1, "slot", &s->dev, 0, size};
+    ramflash_init(s, size, img, len, false, 1);
 }
 
-static inline void ramslot_free(ramslot_t *s)
-{
-    free(s->mem);
-    s->mem = NULL;
-}
+static inline void ramslot_free(ramslot_t *s) { ramflash_free(s); }
 
 /* Whole file under EXTXIP_VECTORS/<rel>; aborts the test when missing. */
 static inline uint8_t *load_vector(const char *rel, size_t *len)
