@@ -143,23 +143,40 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
+/* The board's pm_static.yml is the SDK's file with its one slip fixed:
+ * mcuboot_primary_2_app's end_address (0x40000 in the SDK's output, where
+ * address+size is 0x160000). Byte for byte otherwise; it loads to the same
+ * map without a warning, so a start of the simulator prints none. */
 static void t_board_copy(void)
 {
+    static const char slip[] = "mcuboot_primary_2_app:\n  address: 0x120200\n  device: MX25R64\n"
+                               "  end_address: 0x40000\n";
+    static const char fixed[] = "mcuboot_primary_2_app:\n  address: 0x120200\n  device: MX25R64\n"
+                                "  end_address: 0x160000\n";
     size_t la = 0, lb = 0;
     char *a = slurp(VECTOR_PM, &la);
     CHECK(a != NULL);
-    char *copy = malloc(la ? la : 1);
-    memcpy(copy, a, la);
+    char *want = malloc(la + sizeof fixed);
+    const char *at = a ? strstr(a, slip) : NULL;
+    CHECK(at != NULL); /* the SDK's vector keeps its slip */
+    size_t n = 0;
+    if (at) {
+        size_t pre = (size_t)(at - a);
+        memcpy(want, a, pre);
+        memcpy(want + pre, fixed, sizeof fixed - 1);
+        memcpy(want + pre + sizeof fixed - 1, at + sizeof slip - 1, la - pre - (sizeof slip - 1));
+        n = la + (sizeof fixed - sizeof slip);
+    }
     char *b = slurp(EXTXIP_BOARD_PM, &lb);
     CHECK(b != NULL);
-    CHECK_EQ(la, lb);
-    CHECK(la == lb && memcmp(copy, b, la) == 0);
-    free(copy);
+    CHECK_EQ(n, lb);
+    CHECK(n == lb && memcmp(want, b, n) == 0);
+    free(want);
     open_board();
     warnings_t w = {0};
     CHECK_EQ(pm_layout_load(EXTXIP_BOARD_PM, devs, &layout, on_warn, &w, NULL, 0), PM_LAYOUT_OK);
     check_vector_map();
-    CHECK_EQ(w.count, 1);
+    CHECK_EQ(w.count, 0);
     simflash_board_close(&board);
 }
 
