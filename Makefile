@@ -77,5 +77,12 @@ firmware: build
 	cmake --build $(FW_BUILD)
 	cmake --build $(FW_BUILD) --target size
 
-qemu: firmware
+# The same build as `make firmware`, quietly (its output goes to a log), so
+# the PTY line is the first thing `make qemu` shows.
+qemu: build
+	@cmake -S port/mps2-an505 -B $(FW_BUILD) -G Ninja \
+	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/port/mps2-an505/cmake/arm-none-eabi.cmake \
+	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD)) >$(FW_BUILD).log 2>&1 && \
+	  cmake --build $(FW_BUILD) >>$(FW_BUILD).log 2>&1 || \
+	  { tail -30 $(FW_BUILD).log; echo "make qemu: firmware build failed (log: $(FW_BUILD).log)"; exit 1; }
 	./port/mps2-an505/run-qemu.sh $(FW_BUILD)

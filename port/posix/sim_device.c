@@ -1,8 +1,12 @@
 #include "sim_device.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
@@ -43,6 +47,46 @@ int sim_device_open(sim_device_t *d, const char *flash_dir, const char *layout_p
     d->keyring.count = 1;
     extxip_boot_options_default(&d->boot_opt);
     return 0;
+}
+
+int sim_device_lock_dir(const char *flash_dir, char *err, size_t errlen)
+{
+    if (mkdir(flash_dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s: %s", flash_dir, strerror(errno));
+        return -1;
+    }
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", flash_dir, SIM_LOCK_FILE) >= (int)sizeof path) {
+        snprintf(err, errlen, "%s: path too long", flash_dir);
+        return -1;
+    }
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = 0;
+        pid[strcspn(pid, "\n")] = 0;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            snprintf(err, errlen, "%s is in use by another extxip-sim (pid %s): stop it first, "
+                     "or give this one another --flash-dir", flash_dir, pid[0] ? pid : "?");
+        else
+            snprintf(err, errlen, "cannot lock %s: %s", path, strerror(e));
+        return -1;
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd; /* held until the process exits (flock goes with the last descriptor) */
 }
 
 void sim_device_clear_keys(sim_device_t *d)

@@ -37,6 +37,14 @@ int sim_device_open(sim_device_t *d, const char *flash_dir, const char *layout_p
                     char *err, size_t errlen);
 void sim_device_close(sim_device_t *d);
 
+/* The lock that keeps two processes from writing one device's flash files:
+ * an exclusive flock on flash_dir/SIM_LOCK_FILE (created with the directory
+ * if missing), which holds our pid. Taken by `run` and `program` (`info` only
+ * reads). Returns the descriptor to keep open, or -1 with one line in err
+ * naming the holder's pid. */
+#define SIM_LOCK_FILE ".extxip-sim.lock"
+int sim_device_lock_dir(const char *flash_dir, char *err, size_t errlen);
+
 /* Add a public key (PEM, public or private, EC P-256 or RSA-2048) to the
  * bootloader's keyring, beside MCUboot's built-in development keys. */
 /* The key built into the board (generated from the board's PEM). */

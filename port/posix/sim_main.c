@@ -163,6 +163,11 @@ int main(int argc, char **argv)
     }
     static sim_device_t dev; /* large (boot state, layout): not on the stack */
     char err[512];
+    /* One writer per flash directory: a second run or program is refused. */
+    if ((!strcmp(cmd, "run") || !strcmp(cmd, "program")) && sim_device_lock_dir(dir, err, sizeof err) < 0) {
+        fprintf(stderr, "extxip-sim %s: %s\n", cmd, err);
+        return 1;
+    }
     if (sim_device_open(&dev, dir, layout, stderr, err, sizeof err) != 0) {
         fprintf(stderr, "extxip-sim: %s\n", err);
         return 1;
