@@ -1,6 +1,5 @@
 #include "ble/ble_periph.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define PROBE_IDLE_MS 1000
@@ -25,6 +24,56 @@ static void cmd_pump(extxip_ble_periph_t *p)
     }
 }
 
+/* A log line under construction: lib formats by hand (the core links no
+ * stdio) and hands whole lines to the port's log hook. */
+typedef struct line {
+    char b[160];
+    size_t n;
+} line_t;
+
+static void l_str(line_t *l, const char *s)
+{
+    while (*s && l->n + 1 < sizeof l->b)
+        l->b[l->n++] = *s++;
+    l->b[l->n] = 0;
+}
+
+static void l_hex(line_t *l, unsigned v, int digits)
+{
+    char t[9];
+    for (int i = digits - 1; i >= 0; i--, v >>= 4)
+        t[i] = "0123456789ABCDEF"[v & 15u];
+    t[digits] = 0;
+    l_str(l, t);
+}
+
+static void l_dec(line_t *l, unsigned v)
+{
+    char t[11];
+    int i = 10;
+    t[i] = 0;
+    do {
+        t[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    l_str(l, t + i);
+}
+
+/* A device address as the spec writes it: most significant byte first. */
+static void l_addr(line_t *l, const uint8_t a[6])
+{
+    for (int i = 5; i >= 0; i--) {
+        l_hex(l, a[i], 2);
+        if (i)
+            l_str(l, ":");
+    }
+}
+
+static void l_emit(extxip_ble_periph_t *p, line_t *l)
+{
+    p->log(p->log_arg, l->b);
+}
+
 void extxip_ble_periph_init(extxip_ble_periph_t *p, const char *name, size_t smp_max, extxip_ble_periph_tx_fn tx,
                      void *tx_arg, extxip_ble_periph_smp_fn smp, void *smp_arg)
 {
@@ -35,7 +84,10 @@ void extxip_ble_periph_init(extxip_ble_periph_t *p, const char *name, size_t smp
     p->smp_arg = smp_arg;
     p->smp_max = smp_max && smp_max < BLE_SMP_BUF ? smp_max : BLE_SMP_BUF;
     extxip_smp_reasm_init(&p->reasm, p->smp_buf, p->smp_max);
-    snprintf(p->name, sizeof p->name, "%s", name ? name : BLE_DEFAULT_NAME);
+    const char *nm = name ? name : BLE_DEFAULT_NAME;
+    size_t nl = strlen(nm) < BLE_NAME_MAX ? strlen(nm) : BLE_NAME_MAX;
+    memcpy(p->name, nm, nl);
+    p->name[nl] = 0;
     p->cmd_credits = 1;
     p->acl_mtu = 27;
     p->acl_total = p->acl_free = 1;
@@ -304,9 +356,15 @@ static void on_conn_complete(extxip_ble_periph_t *p, const uint8_t *e, size_t n)
     p->last_rx_ms = p->now_ms;
     extxip_ble_att_server_init(&p->att, p->name, on_smp_write, p);
     p->st.connections++;
-    if (p->log)
-        printf("ble: connected to %02X:%02X:%02X:%02X:%02X:%02X (handle %u)\n", e[10], e[9],
-               e[8], e[7], e[6], e[5], h);
+    if (p->log) {
+        line_t l = { .n = 0 };
+        l_str(&l, "ble: connected to ");
+        l_addr(&l, e + 5);
+        l_str(&l, " (handle ");
+        l_dec(&l, h);
+        l_str(&l, ")");
+        l_emit(p, &l);
+    }
     if (p->dle) {
         uint8_t d[6];
         ble_put16(d, h);
@@ -322,8 +380,16 @@ static void on_disconnected(extxip_ble_periph_t *p, uint8_t reason)
         return;
     conn_reset(p);
     p->st.disconnects++;
-    if (p->log)
-        printf("ble: disconnected (reason 0x%02x)\nble: advertising again\n", reason);
+    if (p->log) {
+        line_t l = { .n = 0 };
+        l_str(&l, "ble: disconnected (reason 0x");
+        l_hex(&l, reason, 2);
+        l_str(&l, ")");
+        l_emit(p, &l);
+        line_t a = { .n = 0 };
+        l_str(&a, "ble: advertising again");
+        l_emit(p, &a);
+    }
     adv_enable(p, 1);
 }
 
@@ -347,8 +413,15 @@ static void on_cmd_done(extxip_ble_periph_t *p, uint16_t op, uint8_t status, con
             return;
         if (!p->ready) {
             p->failed = 1;
-            if (p->log)
-                printf("ble: controller refused command 0x%04x (status 0x%02x)\n", op, status);
+            if (p->log) {
+                line_t l = { .n = 0 };
+                l_str(&l, "ble: controller refused command 0x");
+                l_hex(&l, op, 4);
+                l_str(&l, " (status 0x");
+                l_hex(&l, status, 2);
+                l_str(&l, ")");
+                l_emit(p, &l);
+            }
         }
         return;
     }
@@ -387,11 +460,20 @@ static void on_cmd_done(extxip_ble_periph_t *p, uint16_t op, uint8_t status, con
     case BLE_OP_LE_SET_ADV_ENABLE:
         if (!p->ready) {
             p->ready = 1;
-            if (p->log)
-                printf("ble: advertising as \"%s\" (%02X:%02X:%02X:%02X:%02X:%02X), ACL %u x %u "
-                       "bytes%s\n", p->name, p->addr[5], p->addr[4], p->addr[3], p->addr[2],
-                       p->addr[1], p->addr[0], p->acl_total, p->acl_mtu,
-                       p->dle ? ", data length extension" : "");
+            if (p->log) {
+                line_t l = { .n = 0 };
+                l_str(&l, "ble: advertising as \"");
+                l_str(&l, p->name);
+                l_str(&l, "\" (");
+                l_addr(&l, p->addr);
+                l_str(&l, "), ACL ");
+                l_dec(&l, p->acl_total);
+                l_str(&l, " x ");
+                l_dec(&l, p->acl_mtu);
+                l_str(&l, " bytes");
+                l_str(&l, p->dle ? ", data length extension" : "");
+                l_emit(p, &l);
+            }
         }
         break;
     default:

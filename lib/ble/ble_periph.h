@@ -50,7 +50,10 @@ typedef struct extxip_ble_periph {
     void *smp_arg;
     size_t smp_max; /* reassembly limit (<= BLE_SMP_BUF) */
     char name[BLE_NAME_MAX + 1];
-    int log;        /* print connection events to stdout */
+    /* The port's log hook for connection events, one line each without a
+     * newline (NULL: silent); lib never writes to a console itself. */
+    void (*log)(void *arg, const char *line);
+    void *log_arg;
 
     /* controller */
     uint8_t cmdq[BLE_CMDQ][BLE_CMD_MAX];

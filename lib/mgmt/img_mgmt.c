@@ -50,7 +50,7 @@ void extxip_img_mgmt_config_default(extxip_img_mgmt_config_t *cfg)
 
 void extxip_img_mgmt_ver_str(const extxip_image_version_t *v, char *buf, size_t cap)
 {
-    /* Hand-rolled: no printf in the core. */
+    /* Hand-rolled: the core links no stdio. */
     uint32_t parts[4] = {v->major, v->minor, v->revision, v->build_num};
     int nparts = v->build_num ? 4 : 3;
     size_t o = 0;

@@ -20,6 +20,13 @@ static int ctlr_write(void *arg, const uint8_t *h4, size_t len)
     return b->fd >= 0 ? hostio_write_all(b->fd, h4, len) : -1;
 }
 
+/* lib/ble's log hook: the simulator's console is stdout. */
+static void log_line(void *arg, const char *line)
+{
+    (void)arg;
+    printf("%s\n", line);
+}
+
 static void on_smp(void *arg, const uint8_t *pkt, size_t len, uint64_t peer)
 {
     sim_ble_t *b = arg;
@@ -45,7 +52,7 @@ void sim_ble_boot(sim_ble_t *b, sim_services_t *app, const char *name, uint32_t 
     extxip_ble_h4_rx_init(&b->h4);
     b->app = app;
     extxip_ble_periph_init(&b->host, name, buf_size, ctlr_write, b, on_smp, b);
-    b->host.log = 1;
+    b->host.log = log_line;
     if (app)
         extxip_ble_periph_start(&b->host, now_ms());
 }
