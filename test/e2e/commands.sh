@@ -87,8 +87,23 @@ check_fails "  (image 2 slot 1 gone)" grep -q 'image=2 slot=1' "$WORK/out"
 # client-side errors
 check_out "unknown command" 'unknown command' exits 2 mcu "$P" frobnicate
 check_out "bad connstring" 'Error' exits 2 "$MCUMGR" --conntype udp --connstring nohost:notaport echo x
-check_out "no device on the port" 'NMP timeout' exits 3 \
-  "$MCUMGR" --conntype udp --connstring 127.0.0.1:$(free_port) -t 0.3 echo x
+# Nothing on the port: the host's ICMP refusal is reported at once, not
+# after the timeout (-t 30 would show a wait).
+check_out "no device on the port: refused at once" \
+  'nothing is listening at 127\.0\.0\.1:[0-9]+ \(connection refused\)' exits 3 \
+  timeout 10 "$MCUMGR" --conntype udp --connstring 127.0.0.1:$(free_port) -t 30 echo x
+# Something takes the datagrams but never answers: a timeout, in words.
+mute=$(free_port)
+python3 -S -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").close(); time.sleep(120)' "$mute" "$WORK/mute.ready" & BG_PIDS="$BG_PIDS $!"
+for _ in $(seq 600); do [ -e "$WORK/mute.ready" ] && break; sleep 0.1; done
+check_out "a port that never answers: a timeout, in words" \
+  "no answer from 127\.0\.0\.1:$mute within 0\.3 s \(NMP timeout\)" exits 3 \
+  "$MCUMGR" --conntype udp --connstring 127.0.0.1:$mute -t 0.3 echo x
+check_out "a serial path that is a regular file is refused at once" \
+  'is not a serial port \(a regular file\)' exits 3 \
+  timeout 10 "$MCUMGR" --conntype serial --connstring dev=$WORK/mute.ready -t 30 echo x
 
 # reset (last: the pending image 1 v2 installs)
 check_out "reset" '^Done$' mcu "$P" reset

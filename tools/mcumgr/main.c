@@ -38,16 +38,12 @@ static int ms(double s)
     return (int)(s * 1000.0 + 0.5);
 }
 
-static int link_fail(int rc)
+/* Print why an exchange failed, one line; returns the exit status. */
+static int link_fail(const app_t *a, int rc, int timeout_ms)
 {
-    if (rc == MCUMGR_ETIMEOUT)
-        fprintf(stderr, "Error: NMP timeout\n");
-    else if (rc == MCUMGR_ETOOBIG)
-        fprintf(stderr, "Error: request too large for the link\n");
-    else if (rc == MCUMGR_EBADRSP)
-        fprintf(stderr, "Error: reply too large\n");
-    else
-        fprintf(stderr, "Error: link failure: %s\n", strerror(errno));
+    char why[256];
+    mcumgr_link_why(&a->link, rc, timeout_ms / 1000.0, why, sizeof why);
+    fprintf(stderr, "Error: %s\n", why);
     return rc == MCUMGR_ETOOBIG ? EX_USAGE : EX_LINK;
 }
 
@@ -63,7 +59,7 @@ static int exchange(app_t *a, uint8_t op, uint16_t group, uint8_t id, int blen, 
     int r = mcumgr_txn(&a->link, op, group, id, a->body, (size_t)blen, a->rsp, sizeof a->rsp,
                        NULL, timeout_ms, a->o.tries);
     if (r < 0)
-        return link_fail(r);
+        return link_fail(a, r, timeout_ms);
     *rlen = (size_t)r;
     mcumgr_status_t st;
     int kind = mcumgr_rsp_status(a->rsp, *rlen, &st);
@@ -178,9 +174,9 @@ static int cmd_upload(app_t *a, const char *path)
     if (r >= 0 && mcumgr_rsp_status(a->rsp, (size_t)r, &st) == MCUMGR_RSP_OK &&
         mcumgr_rsp_params(a->rsp, (size_t)r, &buf_size, &buf_count) == 0 && buf_size > 0) {
         /* use them */
-    } else if (r == MCUMGR_EIO) {
+    } else if (r == MCUMGR_EIO || r == MCUMGR_EREFUSED) {
         free(data);
-        return link_fail(r);
+        return link_fail(a, r, ms(a->o.timeout_s));
     } else {
         buf_size = buf_count = -1;
         if (!a->o.quiet)
@@ -266,11 +262,11 @@ static int cmd_upload(app_t *a, const char *path)
         fprintf(stderr, "Error: device answered the upload inconsistently (off %u)\n", res.off);
         return EX_LINK;
     case MCUMGR_ETIMEOUT:
-        fprintf(stderr, "Error: NMP timeout at offset %u/%zu; run the same upload again to "
-                        "resume\n", res.off, size);
+        fprintf(stderr, "Error: no answer from %s at offset %u/%zu (NMP timeout); run the same "
+                        "upload again to resume\n", a->link.where, res.off, size);
         return EX_LINK;
     default:
-        return link_fail(rc);
+        return link_fail(a, rc, ms(a->o.timeout_s));
     }
 }
 

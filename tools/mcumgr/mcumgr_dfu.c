@@ -242,17 +242,6 @@ static void on_progress(void *arg, size_t acked, size_t total)
         bar_add(w->d->ctx, w->d, now - w->d->done);
 }
 
-static void link_why(int rc, char *buf, size_t cap)
-{
-    if (rc == MCUMGR_ETIMEOUT)
-        sfmt(buf, cap, "no answer (timeout)");
-    else if (rc == MCUMGR_ETOOBIG)
-        sfmt(buf, cap, "request too large for the link");
-    else if (rc == MCUMGR_EBADRSP)
-        sfmt(buf, cap, "reply too large");
-    else
-        sfmt(buf, cap, "link failure: %s", strerror(errno));
-}
 
 static void status_why(const mcumgr_status_t *st, char *buf, size_t cap)
 {
@@ -276,7 +265,7 @@ static int req(worker_t *w, uint8_t op, uint16_t grp, uint8_t id, int blen, int 
     int r = mcumgr_txn(&w->link, op, grp, id, w->body, (size_t)blen, w->rsp, sizeof w->rsp, NULL,
                        tmo, w->d->ctx->o->tries);
     if (r < 0) {
-        link_why(r, why, cap);
+        mcumgr_link_why(&w->link, r, tmo / 1000.0, why, cap);
         return -1;
     }
     mcumgr_status_t st;

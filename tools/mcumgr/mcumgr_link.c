@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +63,8 @@ int mcumgr_link_open(mcumgr_link_t *l, const mcumgr_conn_t *c, int smp_version, 
 {
     link_init(l, smp_version);
     l->type = c->type;
+    snprintf(l->where, sizeof l->where, "%s",
+             c->type == MCUMGR_CONN_UDP ? c->addr : c->type == MCUMGR_CONN_BLE ? c->peer_name : c->dev);
     if (c->type == MCUMGR_CONN_UDP) {
         if (hostio_parse_hostport(c->addr, MCUMGR_UDP_DEFAULT_PORT, &l->peer, &l->peer_len,
                                   err, cap) != 0)
@@ -83,6 +86,12 @@ int mcumgr_link_open(mcumgr_link_t *l, const mcumgr_conn_t *c, int smp_version, 
         if (!l->ble)
             return -1;
     } else {
+        struct stat st;
+        if (stat(c->dev, &st) == 0 && !S_ISCHR(st.st_mode)) {
+            snprintf(err, cap, "%s is not a serial port (a %s)", c->dev,
+                     S_ISREG(st.st_mode) ? "regular file" : S_ISDIR(st.st_mode) ? "directory" : "non-terminal file");
+            return -1;
+        }
         l->fd = hostio_serial_open(c->dev, c->baud);
         if (l->fd < 0) {
             snprintf(err, cap, "cannot open %s: %s", c->dev, strerror(errno));
@@ -155,8 +164,11 @@ int mcumgr_link_send(mcumgr_link_t *l, const uint8_t *pkt, size_t len)
         return mcumgr_ble_send(l->ble, pkt, len) == 0 ? 0 : MCUMGR_EIO;
     if (l->type == MCUMGR_CONN_UDP) {
         ssize_t w = sendto(l->fd, pkt, len, 0, (const struct sockaddr *)&l->peer, l->peer_len);
-        /* A refused datagram (nothing listening yet) counts as lost, not fatal: the
-         * retry logic decides. */
+        /* A refusal before the device ever answered: nothing is listening there,
+         * say so now instead of after the timeout. Later (a device rebooting
+         * mid-session) it counts as a lost datagram: the retry logic decides. */
+        if (w < 0 && errno == ECONNREFUSED && !l->answered)
+            return MCUMGR_EREFUSED;
         if (w < 0 && errno != ECONNREFUSED && errno != EAGAIN && errno != ENOBUFS)
             return MCUMGR_EIO;
         return 0;
@@ -187,6 +199,7 @@ int mcumgr_link_recv(mcumgr_link_t *l, uint8_t *buf, size_t cap, long long deadl
                                          &p, &n);
             l->in_pos += used;
             if (got == 1 && n <= cap) {
+                l->answered = 1;
                 memcpy(buf, p, n);
                 dump(l, "rx", buf, n);
                 return (int)n;
@@ -207,12 +220,15 @@ int mcumgr_link_recv(mcumgr_link_t *l, uint8_t *buf, size_t cap, long long deadl
         if (l->type == MCUMGR_CONN_UDP) {
             ssize_t r = recv(l->fd, buf, cap, MSG_TRUNC);
             if (r < 0) {
+                if (errno == ECONNREFUSED && !l->answered)
+                    return MCUMGR_EREFUSED; /* the ICMP port unreachable of our request */
                 if (errno == EINTR || errno == EAGAIN || errno == ECONNREFUSED)
                     continue;
                 return MCUMGR_EIO;
             }
             if ((size_t)r > cap)
                 continue; /* truncated datagram: cannot be a whole packet */
+            l->answered = 1;
             dump(l, "rx", buf, (size_t)r);
             return (int)r;
         }
@@ -252,8 +268,9 @@ int mcumgr_txn(mcumgr_link_t *l, uint8_t op, uint16_t group, uint8_t id, const u
             rc = MCUMGR_ETOOBIG;
             goto out;
         }
-        if (mcumgr_link_send(l, pkt, n) != 0) {
-            rc = MCUMGR_EIO;
+        int sr = mcumgr_link_send(l, pkt, n);
+        if (sr != 0) {
+            rc = sr == MCUMGR_EREFUSED ? sr : MCUMGR_EIO;
             goto out;
         }
         long long deadline = hostio_now_ns() + (long long)timeout_ms * 1000000LL;
@@ -290,4 +307,19 @@ out:
     free(pkt);
     free(in);
     return rc;
+}
+
+void mcumgr_link_why(const mcumgr_link_t *l, int rc, double timeout_s, char *buf, size_t cap)
+{
+    const char *w = l && l->where[0] ? l->where : "the device";
+    if (rc == MCUMGR_ETIMEOUT)
+        snprintf(buf, cap, "no answer from %s within %g s (NMP timeout)", w, timeout_s);
+    else if (rc == MCUMGR_EREFUSED)
+        snprintf(buf, cap, "nothing is listening at %s (connection refused)", w);
+    else if (rc == MCUMGR_ETOOBIG)
+        snprintf(buf, cap, "request too large for the link");
+    else if (rc == MCUMGR_EBADRSP)
+        snprintf(buf, cap, "reply too large");
+    else
+        snprintf(buf, cap, "link failure on %s: %s", w, strerror(errno));
 }

@@ -22,6 +22,8 @@ enum {
     MCUMGR_EIO = -2,      /* the link failed (socket/tty error) */
     MCUMGR_ETOOBIG = -3,  /* request larger than the link carries */
     MCUMGR_EBADRSP = -4,  /* reply body larger than the caller's buffer */
+    MCUMGR_EREFUSED = -5, /* UDP: the host answered "port unreachable" before the
+                           * device ever answered on this link (nothing listening) */
 };
 
 typedef struct {
@@ -39,12 +41,19 @@ typedef struct mcumgr_link {
     int smp_version; /* 0 = SMP v1, 1 = SMP v2 (header version bits) */
     uint8_t seq;     /* next sequence number */
     int debug;       /* hex-dump packets to stderr */
+    int answered;    /* a packet arrived on this link since it opened */
+    char where[256]; /* the peer as the user named it, for messages */
     /* serial receive state */
     struct extxip_smp_serial_rx *rx; /* lib/smp's streaming decoder */
     struct mcumgr_ble *ble;   /* BLE: the central (mcumgr_ble.h) */
     uint8_t *in;              /* bytes read from the tty, not yet fed to the decoder */
     size_t in_pos, in_len;
 } mcumgr_link_t;
+
+/* One line about a failed exchange on l: "no answer from 127.0.0.1:1399
+ * within 10 s (NMP timeout)", "nothing is listening at ...". */
+void mcumgr_link_why(const mcumgr_link_t *l, int rc, double timeout_s, char *buf, size_t cap);
+
 
 /* Open the connection described by c. smp_version: 0 (v1) or 1 (v2).
  * Returns 0, or -1 with a message in err. */
