@@ -13,7 +13,9 @@ ASAN_BUILD ?= build-asan
 FLASH_DIR  ?= $(BUILD)/flash
 JOBS       ?= $(shell nproc)
 
-.PHONY: all run test test-fast build bootstrap clean
+.PHONY: all run test test-fast build bootstrap clean install
+# Where `make install` puts extxip-sim, extxip-mcumgr and extxip-imgtool.
+PREFIX     ?= /usr/local
 
 all: build
 
@@ -38,6 +40,10 @@ test-fast: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
+
+# The three tools on PATH (PREFIX/bin; PREFIX=$$HOME/.local needs no root).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # Bootloader power-cut test on every cut point (CI samples them; see test/powerfail).
 .PHONY: powerfail-full
