@@ -7,7 +7,8 @@
 include_guard(GLOBAL)
 set(_l "${CMAKE_CURRENT_LIST_DIR}")
 
-set(EXTXIP_FLASH_SOURCES    ${_l}/flash/flash_area.c ${_l}/flash/reclog.c ${_l}/flash/crc32.c)
+set(EXTXIP_FLASH_SOURCES    ${_l}/flash/flash_area.c ${_l}/flash/reclog.c ${_l}/flash/crc32.c
+                            ${_l}/flash/flash_ram.c)
 set(EXTXIP_CBOR_SOURCES     ${_l}/cbor/cbor.c)
 set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_serial.c
                             ${_l}/smp/smp_reasm.c)

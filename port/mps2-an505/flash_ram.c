@@ -1,14 +1,15 @@
 /*
  * Flash devices over QEMU memory. The memory itself accepts any write, so the
- * NOR rules the flash_area contract promises are enforced here, as the
- * simulator's flash does: a program may only clear bits (else
- * FLASH_ERR_NOT_ERASED, nothing written), erase sets whole sectors to 0xff.
- * flash_area.c has already checked range and alignment.
+ * NOR rules the flash_area contract promises are enforced by lib's RAM flash
+ * (lib/flash/flash_ram.c, the same code the unit tests and fuzzers run): a
+ * program may only clear bits (else FLASH_ERR_NOT_ERASED, nothing written),
+ * erase sets whole sectors to 0xff.
  */
 #include <string.h>
 
 #include "an505.h"
 #include "board.h"
+#include "flash/flash_ram.h"
 
 /* Device and area names (pm_static.yml's) are for listings only; the
  * bootloader's copy of this file (EXTXIP_FW_BOOT) carries none. */
@@ -18,41 +19,19 @@
 #define NAME(s) s
 #endif
 
-static int ram_read(void *ctx, uint32_t off, void *dst, uint32_t len)
-{
-    memcpy(dst, (const uint8_t *)ctx + off, len);
-    return FLASH_OK;
-}
-
-static int ram_write(void *ctx, uint32_t off, const void *src, uint32_t len)
-{
-    volatile uint8_t *d = (volatile uint8_t *)ctx + off;
-    const uint8_t *s = src;
-    for (uint32_t i = 0; i < len; i++)
-        if ((d[i] & s[i]) != s[i])
-            return FLASH_ERR_NOT_ERASED;
-    for (uint32_t i = 0; i < len; i++)
-        d[i] = s[i];
-    return FLASH_OK;
-}
-
-static int ram_erase(void *ctx, uint32_t off, uint32_t len)
-{
-    memset((uint8_t *)ctx + off, 0xff, len);
-    return FLASH_OK;
-}
-
-static const extxip_flash_dev_ops_t ram_ops = {ram_read, ram_write, ram_erase};
-
-static const extxip_flash_dev_t dev_internal = {
-    NAME("nrf5340-app-flash@ssram1"), AN505_IFLASH_SIZE, AN505_IFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
-    &ram_ops, (void *)AN505_IFLASH_BASE};
-static const extxip_flash_dev_t dev_net = {
-    NAME("nrf5340-net-flash@ssram1"), AN505_NFLASH_SIZE, AN505_NFLASH_SECTOR, AN505_WRITE_ALIGN, 0xff,
-    &ram_ops, (void *)AN505_NFLASH_BASE};
-static const extxip_flash_dev_t dev_qspi = {
-    NAME("MX25R64@psram"), AN505_QSPI_SIZE, AN505_QSPI_SECTOR, AN505_WRITE_ALIGN, 0xff, &ram_ops,
-    (void *)AN505_QSPI_BASE};
+/* lib's NOR-rules RAM flash over the QEMU memory windows (flash_ram.h). */
+static const extxip_flash_ram_t ram_internal =
+    EXTXIP_FLASH_RAM(ram_internal, NAME("nrf5340-app-flash@ssram1"), AN505_IFLASH_BASE,
+                     AN505_IFLASH_SIZE, AN505_IFLASH_SECTOR, AN505_WRITE_ALIGN);
+static const extxip_flash_ram_t ram_net =
+    EXTXIP_FLASH_RAM(ram_net, NAME("nrf5340-net-flash@ssram1"), AN505_NFLASH_BASE, AN505_NFLASH_SIZE,
+                     AN505_NFLASH_SECTOR, AN505_WRITE_ALIGN);
+static const extxip_flash_ram_t ram_qspi =
+    EXTXIP_FLASH_RAM(ram_qspi, NAME("MX25R64@psram"), AN505_QSPI_BASE, AN505_QSPI_SIZE,
+                     AN505_QSPI_SECTOR, AN505_WRITE_ALIGN);
+#define dev_internal ram_internal.dev
+#define dev_net ram_net.dev
+#define dev_qspi ram_qspi.dev
 
 static void put(extxip_flash_map_t *m, uint8_t id, const char *name, const extxip_flash_dev_t *dev,
                 uint32_t off, uint32_t size)
@@ -88,7 +67,8 @@ void board_flash_map(extxip_flash_map_t *m)
 
 uint32_t board_area_addr(const extxip_flash_area_t *fa, uint32_t off)
 {
-    return (uint32_t)(uintptr_t)fa->dev->ctx + fa->off + off;
+    const extxip_flash_ram_t *r = fa->dev->ctx;
+    return (uint32_t)(uintptr_t)r->mem + fa->off + off;
 }
 
 /* ---- hand-off record --------------------------------------------------- */

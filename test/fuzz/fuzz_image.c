@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (va == IMAGE_OK)
         FZ_ASSERT(ha == IMAGE_OK, "signature check passed but hash check failed");
-    FZ_ASSERT(r.refused == 0, "parsing or validating wrote to the slot");
+    FZ_ASSERT(r.refused == 0, "parsing or validating wrote to the slot, or read outside it");
     ramflash_free(&r);
     return 0;
 }
