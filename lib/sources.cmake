@@ -21,13 +21,15 @@ set(EXTXIP_MGMT_IMG_SOURCES ${_l}/mgmt/img_mgmt.c ${_l}/mgmt/img_mgmt_upload.c
 set(EXTXIP_MGMT_STAT_SOURCES   ${_l}/mgmt/stat_mgmt.c)
 set(EXTXIP_MGMT_ENUM_SOURCES   ${_l}/mgmt/enum_mgmt.c)
 set(EXTXIP_MGMT_ZBASIC_SOURCES ${_l}/mgmt/zbasic_mgmt.c)
-set(EXTXIP_MGMT_SETTINGS_SOURCES ${_l}/mgmt/kvstore.c ${_l}/mgmt/settings_mgmt.c)
+# Storage: the power-safe key-value store (settings' back end; not a group).
+set(EXTXIP_STORAGE_SOURCES  ${_l}/storage/kvstore.c)
+set(EXTXIP_MGMT_SETTINGS_SOURCES ${_l}/mgmt/settings_mgmt.c)
 set(EXTXIP_MGMT_SHELL_SOURCES ${_l}/mgmt/shell_mgmt.c ${_l}/mgmt/shell_cmds.c)
 set(EXTXIP_MGMT_FS_SOURCES ${_l}/mgmt/fs_mgmt.c) # host only: the firmware has no file system
 # The groups beyond OS and image that the firmware links as one archive.
 set(EXTXIP_MGMT_EXT_FW_SOURCES ${EXTXIP_MGMT_STAT_SOURCES} ${EXTXIP_MGMT_ENUM_SOURCES}
                                ${EXTXIP_MGMT_ZBASIC_SOURCES} ${EXTXIP_MGMT_SETTINGS_SOURCES}
-                               ${EXTXIP_MGMT_SHELL_SOURCES})
+                               ${EXTXIP_MGMT_SHELL_SOURCES} ${EXTXIP_STORAGE_SOURCES})
 
 # Crypto shims. Every target needs SHA-256 and ECDSA P-256, from one of two
 # backends (host: EXTXIP_CRYPTO, firmware: EXTXIP_FW_CRYPTO); RSA-2048 PSS

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "mgmt/kvstore.h"
+#include "storage/kvstore.h"
 #include "smp/smp.h"
 
 enum {

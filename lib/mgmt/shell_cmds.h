@@ -12,7 +12,7 @@
 #define EXTXIP_SHELL_CMDS_H
 
 #include "mgmt/img_mgmt.h"
-#include "mgmt/kvstore.h"
+#include "storage/kvstore.h"
 #include "mgmt/shell_mgmt.h"
 #include "mgmt/stat_mgmt.h"
 

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "flash/crc32.h"
-#include "mgmt/kvstore.h"
+#include "storage/kvstore.h"
 #include "simflash.h"
 #include "testutil.h"
 

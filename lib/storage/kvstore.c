@@ -19,7 +19,7 @@
  *  - plain writes leave KVS_REC_MAX bytes of each sector unused, so a
  *    collection of a full sector, plus its marker, fits an empty one.
  */
-#include "mgmt/kvstore.h"
+#include "storage/kvstore.h"
 
 #include <string.h>
 
