@@ -62,8 +62,21 @@ void boot_fallback(const extxip_flash_map_t *map, extxip_boot_state_t *st, const
         for (;;)
             __asm volatile("wfi");
     }
-    /* Said once ready (the UART is set up since main): a client that waits
-     * for this line loses nothing. */
+    /* QEMU's CMSDK UART model takes the next received byte only when QEMU's
+     * main loop runs again after the guest read the last one (reading DATA
+     * does not wake it). The application's SysTick keeps that loop
+     * turning; a bootloader without a timer left reception to chance: on a
+     * busy host the loop slept and a request stalled for good (the
+     * qemu_m33_recovery flake). SysTick counts here too, at 1 kHz without
+     * an interrupt (this image has no handler for it): each tick wakes
+     * QEMU's loop, so a stalled byte waits at most a millisecond. On
+     * silicon it costs nothing; an505_jump stops it before the reset. */
+    SYST_CSR = 0;
+    SYST_RVR = AN505_CPU_HZ / 1000u - 1u;
+    SYST_CVR = 0;
+    SYST_CSR = 5u; /* processor clock, enable, no interrupt */
+    /* Said once ready (the UART is set up since main, the tick runs): a
+     * client that waits for this line loses nothing. */
     uart_puts("boot: serial recovery on UART0\r\n");
     const smp_uart_t u = {&srv, smp_uart_read_polled, NULL, &reset_requested};
     smp_uart_serve(&u);
