@@ -33,14 +33,15 @@ static void usage(FILE *f)
             "usage: extxip-sim run --flash-dir D [--layout F] [--udp HOST:PORT] [--serial-link PATH]\n"
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
             "                      [--key PEM]... [--buf-size N] [--buf-count N] [--recovery]\n"
-            "                      [--boot-report]\n"
+            "                      [--boot-report] [--no-udp] [--no-serial]\n"
             "                      [--ble unix:PATH|tty:DEV[,baud=N]|hciN [--ble-name NAME]]\n"
             "       (trusted keys: the board key built in, or only the --key files given)\n"
             "         --boot-report: image state replies add \"bootReport\" (why a pending image\n"
             "                        was not installed); not Zephyr's, strict clients reject it\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
             "       extxip-sim info --flash-dir D [--layout F]\n"
-            "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE\n");
+            "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE\n"
+            "       extxip-sim --version | --help     (also COMMAND --help)\n");
 }
 
 static int parse_u32(const char *s, const char *what, uint32_t *out)
@@ -107,7 +108,16 @@ int main(int argc, char **argv)
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
+    if (!strcmp(argv[1], "--version")) {
+        printf("extxip-sim %s\n", EXTXIP_VERSION);
+        return 0;
+    }
     const char *cmd = argv[1];
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { /* extxip-sim run --help */
+            usage(stdout);
+            return 0;
+        }
     argc--;
     argv++;
     if (!strcmp(cmd, "mkpayload"))

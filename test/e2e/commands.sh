@@ -84,6 +84,13 @@ check "  slot 5 blank" region_blank "$D/mx25r64.bin" 0x160000 0x40000
 check_out "  not listed" 'image=2 slot=0' mcu "$P" image list
 check_fails "  (image 2 slot 1 gone)" grep -q 'image=2 slot=1' "$WORK/out"
 
+# versions and help (issue 26 #8)
+check_out "extxip-mcumgr --version" '^extxip-mcumgr [0-9]+\.[0-9]+\.[0-9]+$' "$MCUMGR" --version
+check_out "extxip-imgtool --version" '^extxip-imgtool [0-9]+\.[0-9]+\.[0-9]+ \(imgtool' "$IMGTOOL" --version
+check_out "extxip-sim --version" '^extxip-sim [0-9]+\.[0-9]+\.[0-9]+$' "$SIM" --version
+check_out "extxip-sim run --help is the usage, exit 0" '--no-serial' "$SIM" run --help
+check_out "  and names --no-udp" '--no-udp' cat "$WORK/out"
+
 # client-side errors
 check_out "unknown command" 'unknown command' exits 2 mcu "$P" frobnicate
 check_out "bad connstring" 'Error' exits 2 "$MCUMGR" --conntype udp --connstring nohost:notaport echo x

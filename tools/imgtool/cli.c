@@ -659,11 +659,16 @@ int it_main(int argc, char **argv)
         fputs("Usage: " PROG " COMMAND [ARGS]...\n"
               "  imgtool-compatible (imgtool " IMGTOOL_VERSION ") MCUboot image tool.\n"
               "Commands: create, dumpinfo, getpub, getpubhash, keygen, sign, verify, version,\n"
-              "          dfu-package (ours: nRF Connect SDK dfu_application.zip)\n",
+              "          dfu-package (ours: nRF Connect SDK dfu_application.zip)\n"
+              "  --version  extxip-imgtool's version (version: the imgtool version it follows)\n",
               f);
         return argc < 2 ? EXIT_USAGE : 0;
     }
     const char *c = argv[1];
+    if (!strcmp(c, "--version")) { /* imgtool's own 'version' command prints its version */
+        printf("extxip-imgtool %s (imgtool %s compatible)\n", EXTXIP_VERSION, IMGTOOL_VERSION);
+        return 0;
+    }
     int n = argc - 2;
     char **a = argv + 2;
     if (!strcmp(c, "keygen"))

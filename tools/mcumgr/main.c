@@ -477,6 +477,11 @@ int main(int argc, char **argv)
 {
     static app_t a;
     char err[256];
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("extxip-mcumgr %s\n", EXTXIP_VERSION);
+            return EX_OK;
+        }
     if (mcumgr_cli_parse(argc, argv, &a.o, err, sizeof err) != 0)
         return usage_err(err);
     if (a.o.help || a.o.nargs == 0) {
@@ -484,7 +489,7 @@ int main(int argc, char **argv)
         return a.o.help ? EX_OK : EX_USAGE;
     }
     if (strcmp(a.o.args[0], "version") == 0) {
-        printf("extxip-mcumgr 0.1\n");
+        printf("extxip-mcumgr %s\n", EXTXIP_VERSION);
         return EX_OK;
     }
     if (mcumgr_dfu_is_cmd(&a.o)) /* image upgrade PACKAGE.zip: its own links */
