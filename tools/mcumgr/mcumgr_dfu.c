@@ -291,6 +291,64 @@ static int read_state(worker_t *w, state_t *st, char *why, size_t cap)
     return 0;
 }
 
+/* Slot info (image group command 6): bit i of *mask set for each image i < 32
+ * the device has slots for. 0, or -1 on a malformed reply. */
+static int parse_slot_info(const uint8_t *body, size_t len, uint32_t *mask)
+{
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
+    *mask = 0;
+    extxip_cbor_dec_init(&d, body, len);
+    if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
+        return -1;
+    while (!extxip_cbor_dec_at_end(&d)) {
+        if (extxip_cbor_dec_tstr(&d, &k) != 0)
+            return -1;
+        if (!extxip_cbor_str_eq(&k, "images")) {
+            if (extxip_cbor_dec_skip(&d) != 0)
+                return -1;
+            continue;
+        }
+        if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
+            return -1;
+        while (!extxip_cbor_dec_at_end(&d)) {
+            if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
+                return -1;
+            while (!extxip_cbor_dec_at_end(&d)) {
+                int64_t v;
+                if (extxip_cbor_dec_tstr(&d, &k) != 0)
+                    return -1;
+                if (extxip_cbor_str_eq(&k, "image")) {
+                    if (extxip_cbor_dec_int64(&d, &v) != 0 || v < 0)
+                        return -1;
+                    if (v < 32)
+                        *mask |= 1u << v;
+                } else if (extxip_cbor_dec_skip(&d) != 0) {
+                    return -1;
+                }
+            }
+            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
+                return -1;
+        }
+        if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
+            return -1;
+    }
+    return cbor_dec_err(&d) ? -1 : 0;
+}
+
+/* Images the device has slots for, from slot info; -1 when it cannot say
+ * (no such command on an older server, or no answer). */
+static int read_slot_info(worker_t *w, uint32_t *mask)
+{
+    size_t rl;
+    char why[DFU_REASON];
+    if (req(w, MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_SLOT_INFO,
+            mcumgr_req_empty(w->body, sizeof w->body), ms(w->d->ctx->o->timeout_s), &rl, why,
+            sizeof why) != 0)
+        return -1;
+    return parse_slot_info(w->rsp, rl, mask);
+}
+
 static int open_link(worker_t *w, char *why, size_t cap)
 {
     if (w->open)
@@ -406,16 +464,28 @@ static void upgrade_device(worker_t *w)
         return;
     }
     /* Check the whole package against the device before sending anything. */
+    uint32_t has = 0;
+    int has_known = 0; /* 1: `has` from slot info; -1: slot info unavailable */
     for (int i = 0; i < p->count; i++) {
         const dfupkg_image_t *im = &p->img[i];
         bool listed = false;
         for (int s = 0; s < st.n; s++)
             listed |= st.s[s].image == im->image;
+        /* The list leaves out a slot without a whole image (erased, torn, or
+         * a damaged primary, as MCUboot's serial recovery does): slot info
+         * says which images the device has. */
+        if (!listed && has_known == 0)
+            has_known = read_slot_info(w, &has) == 0 ? 1 : -1;
+        if (!listed && has_known == 1 && im->image >= 0 && im->image < 32)
+            listed = (has >> im->image) & 1u;
         if (!listed) {
             int max = -1;
             for (int s = 0; s < st.n; s++)
                 if (st.s[s].image > max)
                     max = (int)st.s[s].image;
+            for (int b = 0; has_known == 1 && b < 32; b++)
+                if ((has >> b) & 1u)
+                    max = b > max ? b : max;
             sfmt(d->error, sizeof d->error,
                      "%s: image index %d out of range: the device lists images 0..%d; nothing "
                      "sent", im->file, im->image, max);
