@@ -175,6 +175,28 @@ int extxip_img_mgmt_read_slot_info(extxip_img_mgmt_t *im, uint32_t slot)
     return extxip_image_parse(fa, &im->info);
 }
 
+/* Does the slot hold a whole image, the one its header and SHA-256 TLV name?
+ * Zephyr's state read lists a slot whose header and TLVs parse, and leaves
+ * out one that does not (img_mgmt_read_info fails). A parse is not enough
+ * here: an upload abandoned or cut part-way over an older image of the same
+ * layout leaves the new header over the old body and TLVs, which parse as
+ * an image that is not in the slot. So the hash is checked too (header, body
+ * and protected TLVs, as `test` and the bootloader check it; the signature
+ * is left to them), and a slot that fails is left out like an unparseable
+ * one: nothing listed is untrue, and the slot can be erased or uploaded over
+ * as any slot without an image. The cost is one SHA-256 of every listed
+ * image per state read, what MCUboot spends on each image at boot; no cache,
+ * so nothing written by any means can make a listing stale. im->info is
+ * filled on IMAGE_OK. */
+static int slot_holds_image(extxip_img_mgmt_t *im, uint32_t slot)
+{
+    const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
+    if (!fa) {
+        return IMAGE_ERR_IO;
+    }
+    return extxip_image_validate(fa, NULL, &im->info);
+}
+
 int extxip_img_mgmt_state_collect(extxip_img_mgmt_t *im, extxip_img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
                            size_t *n)
 {
@@ -185,8 +207,8 @@ int extxip_img_mgmt_state_collect(extxip_img_mgmt_t *im, extxip_img_mgmt_slot_st
         uint32_t nbs = next_boot_slot(im, i, &type);
         for (uint32_t rel = 0; rel < 2u; rel++) {
             uint32_t slot = slot_a + rel;
-            if (!slot_listed(im, slot) || extxip_img_mgmt_read_slot_info(im, slot) != IMAGE_OK) {
-                continue; /* unparseable slots are omitted, as Zephyr does */
+            if (!slot_listed(im, slot) || slot_holds_image(im, slot) != IMAGE_OK) {
+                continue; /* no whole image here: omitted (see slot_holds_image) */
             }
             extxip_img_mgmt_slot_state_t *s = &out[(*n)++];
             memset(s, 0, sizeof(*s));

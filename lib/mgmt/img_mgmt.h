@@ -16,6 +16,7 @@
  *    small record log (see "Persisted upload session" below);
  *  - a second client (other peer id) is refused with MGMT_ERR_EBUSY while the
  *    first one is active (last chunk < busy_ms ago);
+ *  - state read lists only slots whose image hash checks out;
  *  - the first chunk's image header must fit the announced length, and the
  *    full-file "sha" (when 32 bytes) is checked against flash when the last
  *    byte lands (mismatch: IMG_MGMT_ERR_INVALID_HASH, header sector erased);
@@ -145,8 +146,11 @@ int extxip_img_mgmt_init(extxip_img_mgmt_t *im, const extxip_img_mgmt_config_t *
 
 /* ---- State (cmd 0) --------------------------------------------------------- */
 
-/* Every listed slot, image by image, primary first; unparseable slots are
- * omitted (docs/protocol.md §7.3). Returns 0 (count in *n, may be 0). */
+/* Every listed slot, image by image, primary first. A slot is listed only
+ * when it holds a whole image: its header and TLVs parse and its SHA-256 TLV
+ * matches header + body + protected TLVs (a torn upload's new header over an
+ * older image is not listed; docs/protocol.md §7.3). Hashes every listed
+ * image. Returns 0 (count in *n, may be 0). */
 int extxip_img_mgmt_state_collect(extxip_img_mgmt_t *im, extxip_img_mgmt_slot_state_t out[IMG_MGMT_MAX_SLOTS],
                            size_t *n);
 

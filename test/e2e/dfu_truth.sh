@@ -3,9 +3,11 @@
 #  - a package signed with another key is refused at the mark; the right package run
 #    next uploads again (the slot's hash is the same: it does not cover the signature)
 #    and installs, where it used to skip the upload and fail the mark for ever;
-#  - a device in serial recovery (its image 2 primary damaged) lists that primary as
-#    not active, so the client does not call it "already running"; recovery schedules
-#    uploads itself, which the client accepts as marked; the reset repairs the device;
+#  - a device in serial recovery (its image 2 primary damaged) does not list that
+#    primary (its hash fails, as MCUboot's serial recovery leaves it out), so the client
+#    does not call it "already running" and learns from slot info that image 2 exists;
+#    recovery schedules uploads itself, which the client accepts as marked; the reset
+#    repairs the device;
 #  - dfu-package refuses an image under its own dependency's index (built for another
 #    image), and so does the reader.
 . "$(dirname "$0")/lib.sh"

@@ -17,6 +17,7 @@
 #include "crypto/crypto.h"
 #include "keys_dev.h"
 #include "mgmt/img_mgmt.h"
+#include "mgmt/kvstore.h"
 #include "rig.h"
 #include "smp/smp.h"
 #include "../testutil.h"
@@ -309,7 +310,8 @@ static resp_t upload(const blob_t *f, int image, bool with_sha, size_t csz, uint
     return upload_from(f, image, with_sha ? sha : NULL, 0, csz, peer);
 }
 
-static void state_write(const uint8_t *hash, size_t hlen, int confirm, uint8_t ver)
+static void state_write_from(const uint8_t *hash, size_t hlen, int confirm, uint8_t ver,
+                             uint64_t peer)
 {
     uint8_t body[128];
     extxip_cbor_encoder_t e;
@@ -323,10 +325,15 @@ static void state_write(const uint8_t *hash, size_t hlen, int confirm, uint8_t v
         extxip_cbor_enc_tstr_z(&e, "confirm");
         extxip_cbor_enc_bool(&e, confirm != 0);
     }
-    req(SMP_OP_WRITE, ver, 0, body, e.len, 1);
+    req(SMP_OP_WRITE, ver, 0, body, e.len, peer);
 }
 
-static void erase_req(int slot, uint8_t ver)
+static void state_write(const uint8_t *hash, size_t hlen, int confirm, uint8_t ver)
+{
+    state_write_from(hash, hlen, confirm, ver, 1);
+}
+
+static void erase_from(int slot, uint8_t ver, uint64_t peer)
 {
     uint8_t body[16];
     extxip_cbor_encoder_t e;
@@ -336,7 +343,12 @@ static void erase_req(int slot, uint8_t ver)
         extxip_cbor_enc_tstr_z(&e, "slot");
         extxip_cbor_enc_uint(&e, (uint64_t)slot);
     }
-    req(SMP_OP_WRITE, ver, 5, body, e.len, 1);
+    req(SMP_OP_WRITE, ver, 5, body, e.len, peer);
+}
+
+static void erase_req(int slot, uint8_t ver)
+{
+    erase_from(slot, ver, 1);
 }
 
 /* Snapshot of one slot's bytes, to prove a refusal changed nothing. */
@@ -1551,6 +1563,140 @@ static void t_no_resume_into_pending(void)
     rig_close(&R);
 }
 
+/* ---- issue 32: every listing is true, and no other peer changes the slot
+ * under a live upload ---- */
+
+/* Image digest of a signed file: SHA-256 of header, body and protected TLVs. */
+static void file_digest(const blob_t *f, uint8_t out[32])
+{
+    extxip_image_header_t h;
+    CHECK_EQ(extxip_image_header_decode(f->p, f->n, &h), IMAGE_OK);
+    size_t n = (size_t)h.hdr_size + h.img_size + h.protect_tlv_size;
+    CHECK(n <= f->n);
+    extxip_crypto_sha256(f->p, n <= f->n ? n : f->n, out);
+}
+
+/* Every listed slot holds what the listing says: its bytes validate (SHA-256
+ * TLV over header + body, as `test` checks) to that hash and version. */
+static bool listing_true(const state_t *s)
+{
+    bool ok = true;
+    for (size_t i = 0; i < s->n; i++) {
+        const entry_t *e = &s->e[i];
+        extxip_image_info_t info;
+        char v[IMG_MGMT_VER_STR_MAX];
+        const extxip_flash_area_t *fa = rig_area(&R, 2u * e->image + e->slot);
+        if (!fa || extxip_image_validate(fa, NULL, &info) != IMAGE_OK) {
+            fprintf(stderr, "listed image %u slot %u does not validate\n", (unsigned)e->image,
+                    (unsigned)e->slot);
+            ok = false;
+            continue;
+        }
+        extxip_img_mgmt_ver_str(&info.hdr.ver, v, sizeof v);
+        if (e->hash_len != 32 || memcmp(e->hash, info.hash, 32) != 0 ||
+            strcmp(e->version, v) != 0) {
+            fprintf(stderr, "listed image %u slot %u: %s, slot holds %s\n", (unsigned)e->image,
+                    (unsigned)e->slot, e->version, v);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* The slot really is torn: a v3 header over v2's body and TLVs parses as a
+ * whole image, and does not validate. */
+static void check_torn(uint32_t slot)
+{
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_parse(rig_area(&R, slot), &info), IMAGE_OK);
+    CHECK_EQ(info.hdr.ver.major, 3);
+    CHECK_EQ(extxip_image_validate(rig_area(&R, slot), NULL, &info), IMAGE_ERR_HASH);
+}
+
+/* An upload of v3 over a complete v2 of image 1, abandoned at 20 KB: the
+ * secondary (v3's header over v2's body and TLVs) is not listed as 3.0.0
+ * (nor as anything: it holds no image), `test` of the hash its TLV carries
+ * schedules nothing, and the slot can be erased and uploaded again. */
+static void t_torn_listing_abandoned(void)
+{
+    open_rig();
+    blob_t v2 = load("img1-v2.0.0.signed.bin");
+    blob_t v3 = tu_load_in(EXTXIP_BOOT_GEN_DIR, "img1-v3.0.0.bin");
+    uint8_t s3[32], d2[32], d3[32];
+    extxip_crypto_sha256(v3.p, v3.n, s3);
+    digest_of("img1-v2.0.0.signed.bin", d2);
+    file_digest(&v3, d3);
+    CHECK_EQ(upload(&v2, 1, true, 1800, 1).off, v2.n);
+    state_t s = state_read();
+    const entry_t *e = find_entry(&s, 1, 1);
+    CHECK(e != NULL && strcmp(e->version, "2.0.0") == 0);
+    CHECK_EQ(advance(&v3, 1, s3, 0, 20480, 1024, 1), 20480);
+    R.now_ms += 6000; /* the client is gone */
+    check_torn(3);
+    s = state_read();
+    CHECK(listing_true(&s));
+    CHECK(find_entry(&s, 1, 1) == NULL);
+    CHECK_EQ(s.n, 3); /* the three primaries */
+    state_write_from(d2, 32, 0, SMP_VERSION_2, 2);
+    CHECK(parse().has_err);
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_NONE);
+    /* Erased by another client, then uploaded again: listed as what it is. */
+    erase_from(3, SMP_VERSION_2, 2);
+    CHECK(!parse().has_err);
+    CHECK_EQ(extxip_flash_area_is_erased(rig_area(&R, 3), 0, rig_area(&R, 3)->size), 1);
+    resp_t r = upload(&v3, 1, true, 1500, 2);
+    CHECK_EQ(r.off, v3.n);
+    CHECK(r.match);
+    s = state_read();
+    CHECK(listing_true(&s));
+    e = find_entry(&s, 1, 1);
+    CHECK(e != NULL && strcmp(e->version, "3.0.0") == 0);
+    CHECK(e != NULL && memcmp(e->hash, d3, 32) == 0);
+    free(v2.p);
+    free(v3.p);
+    rig_close(&R);
+}
+
+/* The same upload cut by a power loss at each flash operation of a chunk
+ * past 16 KB, then the device restarts: the torn secondary is not listed,
+ * and the client's upload started again lands and is listed truly. */
+static void t_torn_listing_cut(void)
+{
+    blob_t v2 = load("img1-v2.0.0.signed.bin");
+    blob_t v3 = tu_load_in(EXTXIP_BOOT_GEN_DIR, "img1-v3.0.0.bin");
+    uint8_t s3[32], d3[32];
+    extxip_crypto_sha256(v3.p, v3.n, s3);
+    file_digest(&v3, d3);
+    for (uint64_t cut = 1; cut <= 6; cut++) {
+        open_rig();
+        CHECK_EQ(upload(&v2, 1, true, 1800, 1).off, v2.n);
+        uint32_t off = advance(&v3, 1, s3, 0, 16000, 1800, 1);
+        simflash_power_cut_after(&R.b.power, cut);
+        for (int i = 0; i < 4 && !simflash_power_is_cut(&R.b.power); i++) {
+            resp_t r = chunk(&v3, 1, s3, off, 1800, 1);
+            off = r.has_off ? r.off : off;
+        }
+        CHECK(simflash_power_is_cut(&R.b.power));
+        simflash_power_on(&R.b.power);
+        rig_boot();
+        check_torn(3);
+        state_t s = state_read();
+        CHECK(listing_true(&s));
+        CHECK(find_entry(&s, 1, 1) == NULL);
+        resp_t r = upload(&v3, 1, true, 1800, 1);
+        CHECK_EQ(r.off, v3.n);
+        CHECK(r.match);
+        s = state_read();
+        CHECK(listing_true(&s));
+        const entry_t *e = find_entry(&s, 1, 1);
+        CHECK(e != NULL && strcmp(e->version, "3.0.0") == 0);
+        CHECK(e != NULL && memcmp(e->hash, d3, 32) == 0);
+        rig_close(&R);
+    }
+    free(v2.p);
+    free(v3.p);
+}
+
 static const tu_case_t cases[] = {
     {"spec_first_chunk", t_spec_first_chunk},
     {"state_read", t_state_read},
@@ -1588,6 +1734,8 @@ static const tu_case_t cases[] = {
     {"test_bad_image_ok", t_test_bad_image_ok},
     {"wrong_sha_padded", t_wrong_sha_padded},
     {"no_resume_into_pending", t_no_resume_into_pending},
+    {"torn_listing_abandoned", t_torn_listing_abandoned},
+    {"torn_listing_cut", t_torn_listing_cut},
 };
 
 int main(int argc, char **argv)
