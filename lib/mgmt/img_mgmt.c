@@ -252,7 +252,8 @@ static int find_by_hash(extxip_img_mgmt_t *im, const uint8_t *hash)
     return -1;
 }
 
-int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm)
+int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm,
+                         uint64_t peer)
 {
     uint32_t slot;
     if (hash_len == 0) {
@@ -268,6 +269,11 @@ int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size
             return IMG_MGMT_ERR_HASH_NOT_FOUND;
         }
         slot = (uint32_t)s;
+    }
+    /* Marking the slot another client is uploading into would change it
+     * under that client (and end its session): busy, as its upload is. */
+    if (img_mgmt_slot_busy(im, slot, peer)) {
+        return -MGMT_ERR_EBUSY;
     }
 
     /* Zephyr's img_mgmt_set_next_boot_slot (non-Direct-XIP), same order. */

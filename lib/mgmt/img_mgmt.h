@@ -15,7 +15,9 @@
  *  - an upload session survives a reset: its progress is checkpointed in a
  *    small record log (see "Persisted upload session" below);
  *  - a second client (other peer id) is refused with MGMT_ERR_EBUSY while the
- *    first one is active (last chunk < busy_ms ago);
+ *    first one is active (last chunk < busy_ms ago): its upload, its erase,
+ *    test or confirm of the slot being uploaded, and (through the port's
+ *    zbasic busy hook) its storage erase;
  *  - state read lists only slots whose image hash checks out;
  *  - the first chunk's image header must fit the announced length, and the
  *    full-file "sha" (when 32 bytes) is checked against flash when the last
@@ -157,8 +159,11 @@ int extxip_img_mgmt_state_collect(extxip_img_mgmt_t *im, extxip_img_mgmt_slot_st
 /* Test (confirm=false) or confirm the slot whose SHA-256 TLV equals hash, or
  * confirm the running image (hash_len 0, confirm). Rules of docs/protocol.md §7.4; a
  * secondary must validate first (else INVALID_IMAGE_HEADER_MAGIC, nothing
- * written). Returns 0, IMG_MGMT_ERR_* (>0) or -MGMT_ERR_*. */
-int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm);
+ * written); the slot of another client's live upload (peer: the requester's
+ * transport peer id) is -MGMT_ERR_EBUSY. Returns 0, IMG_MGMT_ERR_* (>0) or
+ * -MGMT_ERR_*. */
+int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm,
+                         uint64_t peer);
 
 /* "1.2.3" or "1.2.3.4" (build only when non-zero) into buf (>= IMG_MGMT_VER_STR_MAX). */
 void extxip_img_mgmt_ver_str(const extxip_image_version_t *v, char *buf, size_t cap);
@@ -195,18 +200,26 @@ int extxip_img_mgmt_session_reset(extxip_img_mgmt_t *im);
 /* The settings partition is about to be erased (storage erase): drop the
  * session, then erase the persisted log power-safely (an "idle" record goes
  * first and its sector is erased last, so a cut at any point never leaves a
- * stale session to resume) and restart the log empty. Returns 0 or
- * IMG_MGMT_ERR_FLASH_WRITE_FAILED / IMG_MGMT_ERR_FLASH_ERASE_FAILED. */
+ * stale session to resume) and restart the log empty. A port refuses the
+ * storage erase of a client for which img_mgmt_busy() is true first. Returns
+ * 0 or IMG_MGMT_ERR_FLASH_WRITE_FAILED / IMG_MGMT_ERR_FLASH_ERASE_FAILED. */
 int extxip_img_mgmt_log_erase(extxip_img_mgmt_t *im);
+
+/* Another client than `peer` has a live upload session (its last chunk came
+ * less than busy_ms ago): what would drop or change it is refused EBUSY. */
+bool img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer);
 
 /* Progress of the current session: true and image, off, len (each may be NULL) when one is active. */
 bool extxip_img_mgmt_session_get(const extxip_img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len);
 
 /* ---- Erase (cmd 5) --------------------------------------------------------- */
 
-/* Erase absolute slot `slot` (docs/protocol.md §7.6; primaries always refused). Resets
- * the upload session. Returns 0, IMG_MGMT_ERR_* (>0). */
-int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot);
+/* Erase absolute slot `slot` (docs/protocol.md §7.6; primaries always refused)
+ * for the client `peer`. The slot of another client's live upload is
+ * -MGMT_ERR_EBUSY (until that client has been silent for busy_ms); an upload
+ * session into the erased slot is reset, one into another slot is kept.
+ * Returns 0, IMG_MGMT_ERR_* (>0) or -MGMT_ERR_EBUSY. */
+int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer);
 
 /* ---- Last boot report ------------------------------------------------------ */
 

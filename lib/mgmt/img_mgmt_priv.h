@@ -16,6 +16,11 @@ uint64_t extxip_img_mgmt_now_ms(const extxip_img_mgmt_t *im);
 bool extxip_img_mgmt_slot_in_use(const extxip_img_mgmt_t *im, uint32_t slot);
 /* Parse a slot's image into im->info: IMAGE_OK or an IMAGE_ERR_*. */
 int extxip_img_mgmt_read_slot_info(extxip_img_mgmt_t *im, uint32_t slot);
+/* Slot `slot` holds the live upload session of a client other than `peer`
+ * whose last chunk came less than busy_ms ago: a command from `peer` that
+ * would change that slot (or drop the session) is refused EBUSY, as a
+ * second uploader is. */
+bool img_mgmt_slot_busy(const extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer);
 /* Fill im->group (id, commands, v1 table). */
 void extxip_img_mgmt_group_init(extxip_img_mgmt_t *im);
 

@@ -121,7 +121,7 @@ static int h_state_write(extxip_smp_ctx_t *ctx)
     if (extxip_cbor_map_decode_keys(ctx->dec, kv, 2, NULL) != CBOR_OK) {
         return MGMT_ERR_EINVAL;
     }
-    int rc = extxip_img_mgmt_state_write(im, hash.ptr, hash.len, confirm);
+    int rc = extxip_img_mgmt_state_write(im, hash.ptr, hash.len, confirm, ctx->peer);
     if (rc != 0) {
         return report(ctx, rc, NULL);
     }
@@ -182,7 +182,7 @@ static int h_erase(extxip_smp_ctx_t *ctx)
     if (!kv[0].found) {
         slot = FLASH_AREA_IMAGE_SECONDARY(im->cfg.active_image);
     }
-    return report(ctx, extxip_img_mgmt_erase(im, slot), NULL);
+    return report(ctx, extxip_img_mgmt_erase(im, slot, ctx->peer), NULL);
 }
 
 /* Slot info (docs/protocol.md §7.7): size of every slot, upload_image_id on secondaries. */

@@ -348,6 +348,17 @@ static bool busy_for(const extxip_img_mgmt_t *im, uint64_t peer)
     return now - im->s.last_ms < im->cfg.busy_ms;
 }
 
+bool img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer)
+{
+    return busy_for(im, peer);
+}
+
+bool img_mgmt_slot_busy(const extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer)
+{
+    return im->s.active && slot == FLASH_AREA_IMAGE_SECONDARY(im->s.image) &&
+           busy_for(im, peer);
+}
+
 static void touch(extxip_img_mgmt_t *im, uint64_t peer)
 {
     im->s.has_peer = true;
@@ -551,7 +562,7 @@ int extxip_img_mgmt_upload(extxip_img_mgmt_t *im, const extxip_img_mgmt_upload_r
 
 /* ------------------------------------------------------------------ erase */
 
-int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot)
+int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer)
 {
     if (slot >= 2u * im->cfg.image_count) {
         return IMG_MGMT_ERR_INVALID_SLOT;
@@ -565,12 +576,24 @@ int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot)
     if (slot % 2u == 0u) {
         return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
+    /* Beyond Zephyr: the slot another client is uploading into is busy for
+     * that client's busy time, as a second upload is; after it, the erase
+     * ends the silent session as before. */
+    if (img_mgmt_slot_busy(im, slot, peer)) {
+        return -MGMT_ERR_EBUSY;
+    }
     if (extxip_img_mgmt_read_slot_info(im, slot) == IMAGE_OK && extxip_img_mgmt_slot_in_use(im, slot)) {
         return IMG_MGMT_ERR_NO_FREE_SLOT;
     }
-    /* Session (and its record) go first: after this, nothing can resume into
-     * the erased slot with a stale offset (zephyr #51798). */
-    int rc = extxip_img_mgmt_session_reset(im);
+    /* A session into this slot (and its record) goes first: after this,
+     * nothing can resume into the erased slot with a stale offset (zephyr
+     * #51798). Beyond Zephyr (which ends the session whatever slot is
+     * erased), a session into another slot is left alone: nothing of it is
+     * erased. */
+    int rc = 0;
+    if (im->s.active && FLASH_AREA_IMAGE_SECONDARY(im->s.image) == slot) {
+        rc = extxip_img_mgmt_session_reset(im);
+    }
     if (rc) {
         return rc;
     }

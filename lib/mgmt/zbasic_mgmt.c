@@ -42,6 +42,11 @@ int extxip_zbasic_mgmt_storage_erase(extxip_zbasic_mgmt_port_t *p)
 static int zb_erase(extxip_smp_ctx_t *ctx)
 {
     extxip_zbasic_mgmt_t *zb = ctx->user;
+    /* Beyond Zephyr: the erase would end another client's upload session
+     * (its record lives on this partition) without telling it. */
+    if (zb->port && zb->port->busy && zb->port->busy(zb->port->arg, ctx->peer)) {
+        return MGMT_ERR_EBUSY;
+    }
     int rc = extxip_zbasic_mgmt_storage_erase(zb->port);
     return rc ? extxip_smp_ctx_group_err(ctx, (uint16_t)rc) : MGMT_ERR_EOK;
 }

@@ -4,11 +4,13 @@
  * settings partition. Zephyr's group only erases; here the port may also
  * quiesce what lives on that partition first (prepare: e.g. drop the image
  * group's persisted upload session) and re-mount it after (done: e.g. the
- * settings store), so the device keeps working without a reset.
+ * settings store), so the device keeps working without a reset, and may
+ * refuse it while another client's upload session is live (busy).
  */
 #ifndef EXTXIP_ZBASIC_MGMT_H
 #define EXTXIP_ZBASIC_MGMT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "flash/flash_area.h"
@@ -37,6 +39,11 @@ typedef struct extxip_zbasic_mgmt_port {
      * successful or not (erased = 1 when it succeeded). */
     int (*prepare)(void *arg);
     void (*done)(void *arg, int erased);
+    /* Optional, asked first by the SMP command: true when something another
+     * client than `peer` is doing lives on the partition (the image group's
+     * live upload session, img_mgmt_busy); the reply is then {"rc": 10}
+     * (EBUSY) and nothing is erased. */
+    bool (*busy)(void *arg, uint64_t peer);
     uint32_t erases;               /* storage erases that succeeded (for stats) */
 } extxip_zbasic_mgmt_port_t;
 

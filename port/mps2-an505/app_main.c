@@ -97,6 +97,13 @@ static const extxip_stat_mgmt_group_t stat_groups[] = {
 };
 static const extxip_stat_mgmt_port_t stat_port = {stat_groups, 3};
 
+/* Storage erase while another client's upload is live: EBUSY. */
+static bool zb_busy(void *arg, uint64_t peer)
+{
+    (void)arg;
+    return img_mgmt_busy(&img, peer);
+}
+
 /* Storage erase: the upload-session log shares the settings partition. */
 static int zb_prepare(void *arg)
 {
@@ -176,6 +183,7 @@ int main(void)
     extxip_enum_mgmt_init(&en, &srv);
     zb_port = (extxip_zbasic_mgmt_port_t){
         .map = &map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare, .done = zb_done,
+        .busy = zb_busy,
     };
     extxip_zbasic_mgmt_init(&zb, &zb_port);
     const extxip_flash_area_t *sfa = NULL;

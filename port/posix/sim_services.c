@@ -195,6 +195,13 @@ int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t
     return rc;
 }
 
+/* Storage erase while another client's upload is live: EBUSY. */
+static bool zb_busy(void *arg, uint64_t peer)
+{
+    sim_services_t *s = arg;
+    return img_mgmt_busy(&s->img, peer);
+}
+
 /* Storage erase: the image group's upload log shares the partition. */
 static int zb_prepare(void *arg)
 {
@@ -320,7 +327,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
 
     s->zb_port = (extxip_zbasic_mgmt_port_t){
         .arg = s, .map = &d->layout.map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare,
-        .done = zb_done,
+        .done = zb_done, .busy = zb_busy,
     };
 
     /* Settings: the store below the image group's upload-session log. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One uploader at a time: while a client uploads (flash slowed to worst-case
 # figures), a second client's upload of another image is refused with
-# MGMT_ERR_EBUSY (exit 1, error named) and does not disturb the first one.
+# MGMT_ERR_EBUSY (exit 1, error named) and does not disturb the first one;
+# so is its erase of the slot being uploaded (an erase of another slot is
+# allowed and leaves the upload alone).
 # A session whose client vanished blocks others for the busy time (5 s),
 # then another client may take over.
 . "$(dirname "$0")/lib.sh"
@@ -10,6 +12,7 @@ D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
 start_sim "$D" "$P" --timing worst --real-time || exit 1
+exits() { local want=$1 rc=0; shift; "$@" || rc=$?; [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; return 1; }; }
 busy_upload() {  # busy_upload FILE IMAGE: must fail with exit 1 and name EBUSY
   local rc=0
   mcu "$P" image upload "$1" -n "$2" || rc=$?
@@ -23,6 +26,10 @@ check_out "second client refused while the first uploads" 'MGMT_ERR_EBUSY' \
   busy_upload "$WORK/v2/img1-v2.0.0.bin" 1
 check_out "second client refused for the same image too" 'MGMT_ERR_EBUSY' \
   busy_upload "$WORK/v2/img0-v2.0.0.bin" 2
+check_out "second client's erase of the slot being uploaded refused" 'MGMT_ERR_EBUSY' \
+  exits 1 mcu "$P" image erase 5
+check_out "second client's erase of another slot allowed" '^Done$' \
+  mcu "$P" image erase 3
 rc=0; wait "$A" || rc=$?
 check "first client's upload completed (exit $rc)" test "$rc" = 0
 check_out "first client says Done" '^Done$' cat "$WORK/a.out"

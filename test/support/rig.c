@@ -68,6 +68,12 @@ static void rig_rd_rig(void *arg, uint64_t *v)
     v[2] = (uint64_t)r->resets;
 }
 
+/* Storage erase while another client's upload is live: EBUSY. */
+static bool rig_zb_busy(void *arg, uint64_t peer)
+{
+    return img_mgmt_busy(&((rig_t *)arg)->im, peer);
+}
+
 static int rig_zb_prepare(void *arg)
 {
     return extxip_img_mgmt_log_erase(&((rig_t *)arg)->im);
@@ -193,7 +199,7 @@ int rig_restart(rig_t *r)
     extxip_enum_mgmt_init(&r->en, &r->srv);
     r->zbp = (extxip_zbasic_mgmt_port_t){
         .arg = r, .map = &r->lay.map, .area_id = FLASH_AREA_SETTINGS, .prepare = rig_zb_prepare,
-        .done = rig_zb_done,
+        .done = rig_zb_done, .busy = rig_zb_busy,
     };
     extxip_zbasic_mgmt_init(&r->zb, &r->zbp);
     if (extxip_os_mgmt_register(&r->os, &r->srv) != 0 || extxip_img_mgmt_init(&r->im, &r->cfg) != 0 ||

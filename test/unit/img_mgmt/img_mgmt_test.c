@@ -351,6 +351,18 @@ static void erase_req(int slot, uint8_t ver)
     erase_from(slot, ver, 1);
 }
 
+/* Zephyr basic group's storage erase ({} -> {}) from `peer`. */
+static void storage_erase_from(uint64_t peer)
+{
+    static const uint8_t empty[] = {0xa0};
+    uint8_t pkt[64];
+    size_t n = rig_pkt(pkt, sizeof pkt, SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_ZBASIC,
+                       ++R.seq, 0, empty, 1);
+    R.rsp[0].len = 0;
+    CHECK_EQ(rig_process(&R, pkt, n, peer), 1);
+    CHECK(R.rsp[0].len >= 8);
+}
+
 /* Snapshot of one slot's bytes, to prove a refusal changed nothing. */
 static uint8_t *snap(uint32_t slot)
 {
@@ -1697,6 +1709,127 @@ static void t_torn_listing_cut(void)
     free(v3.p);
 }
 
+/* While client A uploads image 1, client B's erase of that slot is refused
+ * busy (rc 10) and changes nothing; B's erase of another slot leaves A's
+ * session alone; once A has been silent for busy_ms, B's erase is allowed. */
+static void t_erase_foreign_busy(void)
+{
+    open_rig();
+    blob_t a = load("img1-v2.0.0.signed.bin");
+    blob_t b = tu_load_in(EXTXIP_BOOT_GEN_DIR, "img1-v3.0.0.bin");
+    uint8_t sa[32], sb[32];
+    extxip_crypto_sha256(a.p, a.n, sa);
+    extxip_crypto_sha256(b.p, b.n, sb);
+    uint32_t off = advance(&a, 1, sa, 0, 8000, 1000, 1);
+    uint8_t *s3 = snap(3);
+    R.now_ms += 1000;
+    erase_from(3, SMP_VERSION_2, 2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    erase_from(3, SMP_VERSION_1, 2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    CHECK(same(3, s3));
+    erase_from(5, SMP_VERSION_2, 2); /* image 2's secondary: not A's */
+    CHECK(!parse().has_err && !parse().has_rc);
+    uint32_t soff = 0;
+    uint8_t simg = 0xff;
+    CHECK(extxip_img_mgmt_session_get(&R.im, &simg, &soff, NULL));
+    CHECK_EQ(simg, 1);
+    CHECK_EQ(soff, off);
+    resp_t r = upload_from(&a, 1, sa, off, 1000, 1);
+    CHECK_EQ(r.off, a.n);
+    CHECK(r.match);
+    CHECK(slot_holds(3, &a));
+    /* A new session that goes quiet: busy within busy_ms, allowed after. */
+    off = advance(&b, 1, sb, 0, 8000, 1000, 1);
+    R.now_ms += 4000;
+    erase_from(3, SMP_VERSION_2, 2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    R.now_ms += 1000;
+    erase_from(3, SMP_VERSION_2, 2);
+    CHECK(!parse().has_err && !parse().has_rc);
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    CHECK_EQ(extxip_flash_area_is_erased(rig_area(&R, 3), 0, rig_area(&R, 3)->size), 1);
+    free(a.p);
+    free(b.p);
+    rig_close(&R);
+}
+
+/* While client A uploads v2 again over v2 (no sha, at a sector boundary the
+ * slot still validates), client B's test or confirm of that slot is refused
+ * busy and schedules nothing; A's upload finishes, then B may test it. */
+static void t_test_foreign_busy(void)
+{
+    open_rig();
+    blob_t f = load("img1-v2.0.0.signed.bin");
+    uint8_t dg[32];
+    digest_of("img1-v2.0.0.signed.bin", dg);
+    CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
+    CHECK_EQ(advance(&f, 1, NULL, 0, 8192, 1024, 1), 8192);
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_validate(rig_area(&R, 3), NULL, &info), IMAGE_OK);
+    R.now_ms += 1000;
+    state_write_from(dg, 32, 0, SMP_VERSION_2, 2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    state_write_from(dg, 32, 1, SMP_VERSION_2, 2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_NONE);
+    uint32_t soff = 0;
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, &soff, NULL));
+    CHECK_EQ(soff, 8192);
+    resp_t r = upload_from(&f, 1, NULL, 8192, 1024, 1);
+    CHECK_EQ(r.off, f.n);
+    CHECK(slot_holds(3, &f));
+    state_write_from(dg, 32, 0, SMP_VERSION_2, 2);
+    CHECK(!parse().has_err && !parse().has_rc);
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_TEST);
+    free(f.p);
+    rig_close(&R);
+}
+
+/* Storage erase, which ends the upload session (its record lives on the
+ * settings partition), is refused busy for another client while the owner's
+ * upload is live, and erases nothing; after busy_ms of silence it goes ahead
+ * and the session is gone, as before. */
+static void t_storage_erase_foreign_busy(void)
+{
+    open_rig();
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    uint8_t sha[32];
+    extxip_crypto_sha256(f.p, f.n, sha);
+    uint32_t off = advance(&f, 2, sha, 0, 40000, 1000, 1);
+    CHECK(off >= 40000 && off < 65536);
+    CHECK_EQ(extxip_kvs_write(&R.kvs, "app/keep", 8, (const uint8_t *)"x", 1), KVS_OK);
+    uint8_t *set = snap(FLASH_AREA_SETTINGS);
+    R.now_ms += 100;
+    storage_erase_from(2);
+    CHECK_RC(MGMT_ERR_EBUSY);
+    CHECK(same(FLASH_AREA_SETTINGS, set));
+    CHECK_EQ(R.zbp.erases, 0);
+    uint32_t soff = 0;
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, &soff, NULL));
+    CHECK_EQ(soff, off);
+    resp_t r = chunk(&f, 2, sha, off, 1000, 1);
+    CHECK_EQ(r.off, off + 1000);
+    /* the checkpoint is still on flash: a reset resumes there */
+    rig_boot();
+    CHECK(extxip_img_mgmt_session_get(&R.im, NULL, &soff, NULL));
+    CHECK_EQ(soff, 32768);
+    r = chunk(&f, 2, sha, 0, 1000, 1);
+    CHECK_EQ(r.off, 32768);
+    off = advance(&f, 2, sha, 32768, 50000, 1000, 1);
+    R.now_ms += 5000; /* the owner has gone quiet */
+    storage_erase_from(2);
+    resp_t z = parse();
+    CHECK(!z.has_err && !z.has_rc);
+    CHECK_EQ(R.zbp.erases, 1);
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    rig_boot();
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+    free(f.p);
+    rig_close(&R);
+}
+
 static const tu_case_t cases[] = {
     {"spec_first_chunk", t_spec_first_chunk},
     {"state_read", t_state_read},
@@ -1736,6 +1869,9 @@ static const tu_case_t cases[] = {
     {"no_resume_into_pending", t_no_resume_into_pending},
     {"torn_listing_abandoned", t_torn_listing_abandoned},
     {"torn_listing_cut", t_torn_listing_cut},
+    {"erase_foreign_busy", t_erase_foreign_busy},
+    {"test_foreign_busy", t_test_foreign_busy},
+    {"storage_erase_foreign_busy", t_storage_erase_foreign_busy},
 };
 
 int main(int argc, char **argv)
