@@ -272,7 +272,7 @@ int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size
     }
     /* Marking the slot another client is uploading into would change it
      * under that client (and end its session): busy, as its upload is. */
-    if (img_mgmt_slot_busy(im, slot, peer)) {
+    if (extxip_img_mgmt_slot_busy(im, slot, peer)) {
         return -MGMT_ERR_EBUSY;
     }
 

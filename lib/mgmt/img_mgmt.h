@@ -201,13 +201,13 @@ int extxip_img_mgmt_session_reset(extxip_img_mgmt_t *im);
  * session, then erase the persisted log power-safely (an "idle" record goes
  * first and its sector is erased last, so a cut at any point never leaves a
  * stale session to resume) and restart the log empty. A port refuses the
- * storage erase of a client for which img_mgmt_busy() is true first. Returns
+ * storage erase of a client for which extxip_img_mgmt_busy() is true first. Returns
  * 0 or IMG_MGMT_ERR_FLASH_WRITE_FAILED / IMG_MGMT_ERR_FLASH_ERASE_FAILED. */
 int extxip_img_mgmt_log_erase(extxip_img_mgmt_t *im);
 
 /* Another client than `peer` has a live upload session (its last chunk came
  * less than busy_ms ago): what would drop or change it is refused EBUSY. */
-bool img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer);
+bool extxip_img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer);
 
 /* Progress of the current session: true and image, off, len (each may be NULL) when one is active. */
 bool extxip_img_mgmt_session_get(const extxip_img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len);

@@ -20,7 +20,7 @@ int extxip_img_mgmt_read_slot_info(extxip_img_mgmt_t *im, uint32_t slot);
  * whose last chunk came less than busy_ms ago: a command from `peer` that
  * would change that slot (or drop the session) is refused EBUSY, as a
  * second uploader is. */
-bool img_mgmt_slot_busy(const extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer);
+bool extxip_img_mgmt_slot_busy(const extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer);
 /* Fill im->group (id, commands, v1 table). */
 void extxip_img_mgmt_group_init(extxip_img_mgmt_t *im);
 

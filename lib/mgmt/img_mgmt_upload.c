@@ -348,12 +348,12 @@ static bool busy_for(const extxip_img_mgmt_t *im, uint64_t peer)
     return now - im->s.last_ms < im->cfg.busy_ms;
 }
 
-bool img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer)
+bool extxip_img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer)
 {
     return busy_for(im, peer);
 }
 
-bool img_mgmt_slot_busy(const extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer)
+bool extxip_img_mgmt_slot_busy(const extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer)
 {
     return im->s.active && slot == FLASH_AREA_IMAGE_SECONDARY(im->s.image) &&
            busy_for(im, peer);
@@ -579,7 +579,7 @@ int extxip_img_mgmt_erase(extxip_img_mgmt_t *im, uint32_t slot, uint64_t peer)
     /* Beyond Zephyr: the slot another client is uploading into is busy for
      * that client's busy time, as a second upload is; after it, the erase
      * ends the silent session as before. */
-    if (img_mgmt_slot_busy(im, slot, peer)) {
+    if (extxip_img_mgmt_slot_busy(im, slot, peer)) {
         return -MGMT_ERR_EBUSY;
     }
     if (extxip_img_mgmt_read_slot_info(im, slot) == IMAGE_OK && extxip_img_mgmt_slot_in_use(im, slot)) {

@@ -41,7 +41,7 @@ typedef struct extxip_zbasic_mgmt_port {
     void (*done)(void *arg, int erased);
     /* Optional, asked first by the SMP command: true when something another
      * client than `peer` is doing lives on the partition (the image group's
-     * live upload session, img_mgmt_busy); the reply is then {"rc": 10}
+     * live upload session, extxip_img_mgmt_busy); the reply is then {"rc": 10}
      * (EBUSY) and nothing is erased. */
     bool (*busy)(void *arg, uint64_t peer);
     uint32_t erases;               /* storage erases that succeeded (for stats) */

@@ -101,7 +101,7 @@ static const extxip_stat_mgmt_port_t stat_port = {stat_groups, 3};
 static bool zb_busy(void *arg, uint64_t peer)
 {
     (void)arg;
-    return img_mgmt_busy(&img, peer);
+    return extxip_img_mgmt_busy(&img, peer);
 }
 
 /* Storage erase: the upload-session log shares the settings partition. */

@@ -199,7 +199,7 @@ int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t
 static bool zb_busy(void *arg, uint64_t peer)
 {
     sim_services_t *s = arg;
-    return img_mgmt_busy(&s->img, peer);
+    return extxip_img_mgmt_busy(&s->img, peer);
 }
 
 /* Storage erase: the image group's upload log shares the partition. */

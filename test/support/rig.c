@@ -71,7 +71,7 @@ static void rig_rd_rig(void *arg, uint64_t *v)
 /* Storage erase while another client's upload is live: EBUSY. */
 static bool rig_zb_busy(void *arg, uint64_t peer)
 {
-    return img_mgmt_busy(&((rig_t *)arg)->im, peer);
+    return extxip_img_mgmt_busy(&((rig_t *)arg)->im, peer);
 }
 
 static int rig_zb_prepare(void *arg)

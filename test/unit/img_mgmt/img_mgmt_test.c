@@ -17,7 +17,7 @@
 #include "crypto/crypto.h"
 #include "keys_dev.h"
 #include "mgmt/img_mgmt.h"
-#include "mgmt/kvstore.h"
+#include "storage/kvstore.h"
 #include "rig.h"
 #include "smp/smp.h"
 #include "../testutil.h"
