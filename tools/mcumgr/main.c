@@ -184,10 +184,13 @@ static int cmd_upload(app_t *a, const char *path)
     }
 
     if (!a->o.noerase) {
-        /* mcumgr's optional erase: no "slot", so the device erases its default slot. */
+        /* The optional erase names the secondary of the image being uploaded: absolute
+         * slot 2n+1, as Zephyr's img_mgmt numbers them (docs/protocol.md §7.2, §7.6).
+         * Go mcumgr sends it without "slot", and a Zephyr device then erases its active
+         * image's secondary (slot 1) whatever -n says: a staged image 0 would be lost. */
         size_t rl;
         int erc = exchange(a, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_ERASE,
-                           mcumgr_req_erase(a->body, sizeof a->body, -1),
+                           mcumgr_req_erase(a->body, sizeof a->body, 2LL * a->o.image + 1),
                            ms(a->o.first_timeout_s), &rl);
         if (erc != 0) {
             free(data);

@@ -78,6 +78,61 @@ bad:
     return -1;
 }
 
+/* One argument of short flags, as cobra/pflag reads it (parseShortArg): letters left to
+ * right; a bool flag takes no value unless "=value" follows it ("-e=false", "-ue=false");
+ * a flag with a value takes "=value", else the rest of the argument ("-n2", "-en2"), else
+ * the next argument ("-n 2", "-en 2"). So "-ne 2" is -n "e". */
+static int parse_shorts(mcumgr_cli_t *o, const char *a, int argc, char **argv, int *i,
+                        char *err, size_t cap)
+{
+    const char *s = a + 1;
+    while (*s) {
+        char c = *s++;
+        const char *val = NULL;
+        if (*s == '=' && s[1]) { /* -x=value ends the group */
+            val = s + 1;
+            s += strlen(s);
+        }
+        if (c == 'l') { /* -l LEVEL / -lLEVEL: the log level (debug: hex dumps) */
+            if (!val && *s) {
+                val = s;
+                s += strlen(s);
+            }
+            if (!val)
+                val = *i + 1 < argc ? argv[++*i] : "";
+            o->debug = strcmp(val, "debug") == 0;
+            continue;
+        }
+        if (c == 'c') {
+            snprintf(err, cap, "connection profiles (-c) are not supported; use "
+                               "--conntype and --connstring");
+            return -1;
+        }
+        const flag_t *f = NULL;
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            if (flags[k].s == c)
+                f = &flags[k];
+        if (!f) {
+            snprintf(err, cap, "unknown shorthand flag: '%c' in %s", c, a);
+            return -1;
+        }
+        if (!val && f->type != F_BOOL) {
+            if (*s) {
+                val = s;
+                s += strlen(s);
+            } else if (*i + 1 < argc) {
+                val = argv[++*i];
+            } else {
+                snprintf(err, cap, "flag needs an argument: '%c' in %s", c, a);
+                return -1;
+            }
+        }
+        if (set_flag(o, f, val, err, cap) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 int mcumgr_cli_parse(int argc, char **argv, mcumgr_cli_t *o, char *err, size_t cap)
 {
     memset(o, 0, sizeof *o);
@@ -104,39 +159,27 @@ int mcumgr_cli_parse(int argc, char **argv, mcumgr_cli_t *o, char *err, size_t c
             only_pos = 1;
             continue;
         }
+        if (a[1] != '-') { /* a group of short flags: -x, -x=value, -xvalue, -x value, -eu, -en 2 */
+            if (parse_shorts(o, a, argc, argv, &i, err, cap) != 0)
+                return -1;
+            continue;
+        }
+        /* --name or --name=value */
         const flag_t *f = NULL;
         const char *val = NULL;
-        if (a[1] == '-') { /* --name or --name=value */
-            const char *name = a + 2;
-            const char *eq = strchr(name, '=');
-            size_t n = eq ? (size_t)(eq - name) : strlen(name);
-            if (n == 8 && strncmp(name, "loglevel", 8) == 0) {
-                const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : "");
-                o->debug = strcmp(v, "debug") == 0;
-                continue;
-            }
-            for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
-                if (strlen(flags[k].l) == n && strncmp(flags[k].l, name, n) == 0)
-                    f = &flags[k];
-            if (eq)
-                val = eq + 1;
-        } else { /* -x, -x=value, -xvalue, -x value */
-            if (a[1] == 'l') {
-                const char *v = a[2] ? a + 2 + (a[2] == '=') : (i + 1 < argc ? argv[++i] : "");
-                o->debug = strcmp(v, "debug") == 0;
-                continue;
-            }
-            if (a[1] == 'c') {
-                snprintf(err, cap, "connection profiles (-c) are not supported; use "
-                                   "--conntype and --connstring");
-                return -1;
-            }
-            for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
-                if (flags[k].s == a[1])
-                    f = &flags[k];
-            if (f && a[2])
-                val = a + 2 + (a[2] == '=');
+        const char *name = a + 2;
+        const char *eq = strchr(name, '=');
+        size_t n = eq ? (size_t)(eq - name) : strlen(name);
+        if (n == 8 && strncmp(name, "loglevel", 8) == 0) {
+            const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : "");
+            o->debug = strcmp(v, "debug") == 0;
+            continue;
         }
+        for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
+            if (strlen(flags[k].l) == n && strncmp(flags[k].l, name, n) == 0)
+                f = &flags[k];
+        if (eq)
+            val = eq + 1;
         if (!f) {
             snprintf(err, cap, "unknown flag: %s", a);
             return -1;
@@ -185,7 +228,9 @@ void mcumgr_cli_usage(void *file)
           "  image list                show images and slots\n"
           "  image upload FILE [-e] [-n IMAGE] [-u] [-w N] [--first-timeout S]\n"
           "                            upload (-e/--noerase is the default, as in mcumgr;\n"
-          "                            -e=false sends an image erase first)\n"
+          "                            -e=false first erases slot 2n+1, the secondary of\n"
+          "                            image n (-n), never another image's: Go mcumgr's\n"
+          "                            erase names no slot, so the device erases slot 1)\n"
           "  image test HASH           mark image HASH for test on next reset\n"
           "  image confirm [HASH]      confirm image HASH (or the running image)\n"
           "  image erase [SLOT]        erase SLOT (absolute; default: the device's, slot 1)\n"
@@ -208,6 +253,7 @@ void mcumgr_cli_usage(void *file)
           "  enum [count|list|single INDEX|details [ID...]]  the device's SMP groups\n"
           "  storage erase             erase the settings partition\n"
           "\n"
+          "short flags combine as in mcumgr (cobra/pflag): -en 2, -en2, -ue=false\n"
           "flags: -t SECS (timeout, default 10)  -r N (tries, default 1)  --json  --quiet\n"
           "       --smp-version 1|2 (default 2)  -l debug (hex dump of packets)\n"
           "exit status: 0 device said OK, 1 device error, 2 usage/local error, 3 no answer/link\n",

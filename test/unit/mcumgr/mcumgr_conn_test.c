@@ -141,6 +141,33 @@ static void test_cli(void)
     CHECK(mcumgr_cli_parse(3, b5, &o, err, sizeof err) != 0);
     char *b6[] = {"x", "-w", "0"};
     CHECK(mcumgr_cli_parse(3, b6, &o, err, sizeof err) != 0);
+    /* Short flags in one argument, as cobra/pflag reads them. */
+    char *c1[] = {"x", "-en", "2"};
+    CHECK_EQ(mcumgr_cli_parse(3, c1, &o, err, sizeof err), 0);
+    CHECK_EQ(o.noerase, 1);
+    CHECK_EQ(o.image, 2);
+    CHECK_EQ(o.nargs, 0);
+    char *c2[] = {"x", "-en3"};
+    CHECK_EQ(mcumgr_cli_parse(2, c2, &o, err, sizeof err), 0);
+    CHECK_EQ(o.image, 3);
+    char *c3[] = {"x", "-ue=false", "-qn=1"};
+    CHECK_EQ(mcumgr_cli_parse(3, c3, &o, err, sizeof err), 0);
+    CHECK_EQ(o.upgrade, 1);
+    CHECK_EQ(o.noerase, 0);
+    CHECK_EQ(o.quiet, 1);
+    CHECK_EQ(o.image, 1);
+    char *c4[] = {"x", "-ne", "2"}; /* -n takes the rest: "e" */
+    CHECK(mcumgr_cli_parse(3, c4, &o, err, sizeof err) != 0);
+    CHECK(strstr(err, "'e'") != NULL);
+    char *c5[] = {"x", "-ez"};
+    CHECK(mcumgr_cli_parse(2, c5, &o, err, sizeof err) != 0);
+    CHECK(strstr(err, "'z'") != NULL);
+    char *c6[] = {"x", "-en"}; /* -n at the end with nothing after it */
+    CHECK(mcumgr_cli_parse(2, c6, &o, err, sizeof err) != 0);
+    char *c7[] = {"x", "-ldebug", "-t3"};
+    CHECK_EQ(mcumgr_cli_parse(3, c7, &o, err, sizeof err), 0);
+    CHECK_EQ(o.debug, 1);
+    CHECK(o.timeout_s > 2.9 && o.timeout_s < 3.1);
 }
 
 int main(void)
