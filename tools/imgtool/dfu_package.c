@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dfupkg.h"
 
@@ -72,7 +73,8 @@ int it_cmd_dfu_package(int argc, char **argv)
                    "       [--net-board B] [--net-soc S] [--load-address INDEX=ADDR]...\n"
                    "       [--time EPOCH] INDEX=FILE...\n"
                    "  Write an nRF Connect SDK DFU package (dfu_application.zip: manifest.json\n"
-                   "  + the signed images) as the SDK's generate_zip.py does.\n", PROG);
+                   "  + the signed images) as the SDK's generate_zip.py does. ZIP may not be\n"
+                   "  one of the input images (compared as files, not as names).\n", PROG);
             return 0;
         }
         if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--name") ||
@@ -138,6 +140,19 @@ int it_cmd_dfu_package(int argc, char **argv)
         return bad("%s", "missing option '-o' / '--output'");
     if (n == 0)
         return bad("%s", "no images (INDEX=FILE...)");
+    /* The package must not replace one of its own images: the same file by device and
+     * inode, however the paths are spelled (./x, d/../x, a hard link, a symlink). */
+    struct stat so;
+    if (stat(out, &so) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            struct stat si;
+            if (stat(in[i].path, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+                fprintf(stderr, "%s: error: dfu-package: -o %s is the input image %d (%s); "
+                                "refusing to overwrite it\n", PROG, out, in[i].image, in[i].path);
+                return 2;
+            }
+        }
+    }
     /* The SDK lists the application first: internal part, XIP part, then the net core. */
     dfupkg_in_t sorted[DFUPKG_MAX_IMAGES];
     size_t k = 0;
