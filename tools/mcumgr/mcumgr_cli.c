@@ -256,6 +256,9 @@ void mcumgr_cli_usage(void *file)
           "short flags combine as in mcumgr (cobra/pflag): -en 2, -en2, -ue=false\n"
           "flags: -t SECS (timeout, default 10)  -r N (tries, default 1)  --json  --quiet\n"
           "       --smp-version 1|2 (default 2)  -l debug (hex dump of packets)\n"
-          "exit status: 0 device said OK, 1 device error, 2 usage/local error, 3 no answer/link\n",
+          "exit status: 0 device said OK, 1 device error, 2 usage/local error, 3 no answer/link\n"
+          "  image upgrade: 0 every device updated or up to date; 1 some device answered with\n"
+          "  a failure (refused, device error); 3 otherwise, some device never answered (before,\n"
+          "  during or after its reset); the same with one device and with --devices\n",
           (FILE *)file);
 }

@@ -25,7 +25,7 @@
 #include "mcumgr_rsp.h"
 #include "mcumgr_upload.h"
 
-enum { EX_OK = 0, EX_DEVICE = 1, EX_USAGE = 2 };
+enum { EX_OK = 0, EX_DEVICE = 1, EX_USAGE = 2, EX_LINK = 3 };
 
 /* snprintf that is meant to cut long text (device reasons) to the buffer. */
 static void sfmt(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -183,6 +183,7 @@ typedef struct {
     int ok;            /* 1 updated or up to date */
     int up_to_date;    /* nothing needed doing */
     char error[320];   /* device-level failure, "" if none */
+    int no_answer;     /* the failure that ended the run: the device did not answer */
     img_result_t img[DFUPKG_MAX_IMAGES];
     size_t done;       /* bytes counted into the progress bar */
     size_t uploaded;   /* bytes this run sent (acknowledged) */
@@ -264,6 +265,8 @@ static int req(worker_t *w, uint8_t op, uint16_t grp, uint8_t id, int blen, int 
     }
     int r = mcumgr_txn(&w->link, op, grp, id, w->body, (size_t)blen, w->rsp, sizeof w->rsp, NULL,
                        tmo, w->d->ctx->o->tries);
+    /* the last request decides */
+    w->d->no_answer = r == MCUMGR_ETIMEOUT || r == MCUMGR_EIO || r == MCUMGR_EREFUSED;
     if (r < 0) {
         mcumgr_link_why(&w->link, r, tmo / 1000.0, why, cap);
         return -1;
@@ -356,6 +359,7 @@ static int open_link(worker_t *w, char *why, size_t cap)
     char err[256];
     if (mcumgr_link_open(&w->link, &w->d->conn, w->d->ctx->o->smp_version, err, sizeof err) != 0) {
         sfmt(why, cap, "%s", err);
+        w->d->no_answer = 1;
         return -1;
     }
     w->link.debug = w->d->ctx->o->debug;
@@ -391,6 +395,7 @@ static int reconnect(worker_t *w, char *why, size_t cap)
         close_link(w);
     }
     sfmt(why, cap, "no answer within %.0f s after the reset", o->reset_timeout_s);
+    w->d->no_answer = 1;
     return -1;
 }
 
@@ -426,6 +431,7 @@ static int upload_one(worker_t *w, const dfupkg_image_t *im, long long buf_size,
     if (res.resumed_from && !w->d->resumed_from)
         w->d->resumed_from = res.resumed_from;
     w->d->uploaded += res.off > res.resumed_from ? res.off - res.resumed_from : 0;
+    w->d->no_answer = rc == MCUMGR_ETIMEOUT || rc == MCUMGR_EIO || rc == MCUMGR_EREFUSED;
     switch (rc) {
     case MCUMGR_UPLOAD_OK:
         return 0;
@@ -933,9 +939,13 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
         mcumgr_progress_finish(&c.prog, c.progress_done, t1);
     pthread_mutex_destroy(&c.mu);
 
-    int failed = 0;
-    for (int i = 0; i < c.ndev; i++)
+    /* One rule for one device and for a table: 1 if any device answered with a failure,
+     * else 3 if any never answered, else 0 (mcumgr_cli_usage says so). */
+    int failed = 0, answered_fail = 0;
+    for (int i = 0; i < c.ndev; i++) {
         failed += !c.dev[i].ok;
+        answered_fail |= !c.dev[i].ok && !c.dev[i].no_answer;
+    }
     double secs = (double)(t1 - t0) / 1e9;
     if (o->json) {
         print_json(&c, path, secs, failed);
@@ -950,5 +960,5 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
     }
     free(c.dev);
     dfupkg_free(&pkg);
-    return failed ? EX_DEVICE : EX_OK;
+    return !failed ? EX_OK : answered_fail ? EX_DEVICE : EX_LINK;
 }
