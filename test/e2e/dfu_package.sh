@@ -4,8 +4,8 @@
 #    MCUboot image, hash mismatch, zip bombs, path traversal) are refused with one line,
 #    exit 2, before a single packet leaves (a UDP sink counts them);
 #  - an index the device does not list is refused before anything is uploaded;
-#  - the linked pair goes all or nothing: image 2 refused by the device, image 0 (already
-#    uploaded) stays unmarked and the device is not reset;
+#  - the linked pair goes all or nothing: image 2 refused by the device (one that does not
+#    answer slot info), image 0 (already uploaded) stays unmarked and the device is not reset;
 #  - a package of image 0 alone is uploaded and marked, and the bootloader's refusal
 #    (its linked partner is not moving with it) comes back as the reason, from bootReport or without it;
 #  - the full package upgrades 0, 1, 2 (--confirm: permanent); a second run does nothing;
@@ -133,14 +133,22 @@ check "and nothing was uploaded (image 2's secondary slot still blank)" \
 
 # The linked pair goes all or nothing: image 2 too large for its slot (signed for a
 # bigger one) is refused by the device mid-package; image 0, already uploaded, must
-# not be marked, and the device is not reset.
+# not be marked, and the device is not reset. (The client refuses such an image itself
+# when the device reports its slot sizes, dfu_slots.sh; this device, played through a
+# relay, does not answer slot info, as older Zephyr builds do not.)
 "$SIM" mkpayload --part xip --size 300000 --link-id 2 --seed 2 -o "$WORK/big.raw"
 "$IMGTOOL" sign --key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 \
   --slot-size 0x80000 --dependencies "(0,2.0.0)" "$WORK/big.raw" "$WORK/big2.bin" >/dev/null
 "$IMGTOOL" dfu-package -o "$WORK/big.zip" 0="$V2/img0-v2.0.0.bin" 1="$V2/img1-v2.0.0.bin" \
   2="$WORK/big2.bin"
 boots=$(grep -c 'power on' "$D/sim.log")
-rc=0; up image upgrade "$WORK/big.zip" >"$WORK/big.out" 2>&1 || rc=$?
+R=$(free_port)
+python3 -S "$E2E_DIR/noslotinfo_relay.py" "$R" "$P" >"$WORK/relay.log" 2>&1 &
+RELAY=$!; BG_PIDS="$BG_PIDS $RELAY"
+wait_for "$WORK/relay.log" '^ready' 5
+rc=0; "$MCUMGR" --conntype udp --connstring "127.0.0.1:$R" -t 2 --reset-timeout 10 \
+  image upgrade "$WORK/big.zip" >"$WORK/big.out" 2>&1 || rc=$?
+kill "$RELAY"; wait "$RELAY" 2>/dev/null
 check "a refused upload in the pair: exit 1" test "$rc" = 1
 check_out "it says why and that nothing was marked" \
   '^Error: image 2 upload: device error .*; nothing marked$' cat "$WORK/big.out"

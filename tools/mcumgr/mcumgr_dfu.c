@@ -151,6 +151,97 @@ static int parse_state(const uint8_t *body, size_t len, state_t *st)
     return cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0 ? -1 : 0;
 }
 
+/* The slot info reply (Zephyr's img_mgmt command 6): images[] of {image, slots[] of
+ * {slot, size | rc, upload_image_id}, max_image_size (optional)}. Bit i of *has is set for
+ * each image i the device has slots for; cap[i] is the most a secondary of image i takes:
+ * its size, or max_image_size when the device gives a smaller one; -1 when it gave neither.
+ * 0, or -1 on a malformed reply. */
+#define DFU_MAX_IMAGE_INDEX 32
+static int parse_slot_info(const uint8_t *body, size_t len, uint32_t *has,
+                           long long cap[DFU_MAX_IMAGE_INDEX])
+{
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
+    *has = 0;
+    for (int i = 0; i < DFU_MAX_IMAGE_INDEX; i++)
+        cap[i] = -1;
+    extxip_cbor_dec_init(&d, body, len);
+    if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
+        return -1;
+    int seen = 0;
+    while (!extxip_cbor_dec_at_end(&d)) {
+        if (extxip_cbor_dec_tstr(&d, &k) != 0)
+            return -1;
+        if (!extxip_cbor_str_eq(&k, "images")) {
+            if (extxip_cbor_dec_skip(&d) != 0)
+                return -1;
+            continue;
+        }
+        seen = 1;
+        if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
+            return -1;
+        while (!extxip_cbor_dec_at_end(&d)) {
+            int64_t image = -1, sec = -1, max = -1, v;
+            if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
+                return -1;
+            while (!extxip_cbor_dec_at_end(&d)) {
+                if (extxip_cbor_dec_tstr(&d, &k) != 0)
+                    return -1;
+                if (extxip_cbor_str_eq(&k, "image") || extxip_cbor_str_eq(&k, "max_image_size")) {
+                    if (extxip_cbor_dec_int64(&d, &v) != 0 || v < 0 || v > 0xffffffffLL)
+                        return -1;
+                    if (k.ptr[0] == 'i')
+                        image = v;
+                    else
+                        max = v;
+                } else if (extxip_cbor_str_eq(&k, "slots")) {
+                    if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
+                        return -1;
+                    while (!extxip_cbor_dec_at_end(&d)) {
+                        int64_t slot = -1, size = -1;
+                        if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
+                            return -1;
+                        while (!extxip_cbor_dec_at_end(&d)) {
+                            if (extxip_cbor_dec_tstr(&d, &k) != 0)
+                                return -1;
+                            if (extxip_cbor_str_eq(&k, "slot") || extxip_cbor_str_eq(&k, "size")) {
+                                if (extxip_cbor_dec_int64(&d, &v) != 0 || v < 0 || v > 0xffffffffLL)
+                                    return -1;
+                                if (k.ptr[1] == 'l')
+                                    slot = v;
+                                else
+                                    size = v;
+                            } else if (extxip_cbor_dec_skip(&d) != 0) {
+                                return -1;
+                            }
+                        }
+                        if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
+                            return -1;
+                        if (slot == 1)
+                            sec = size;
+                    }
+                    if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
+                        return -1;
+                } else if (extxip_cbor_dec_skip(&d) != 0) {
+                    return -1;
+                }
+            }
+            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
+                return -1;
+            if (image >= 0 && image < DFU_MAX_IMAGE_INDEX) {
+                long long c = sec;
+                *has |= 1u << image;
+                if (max >= 0 && (c < 0 || max < c))
+                    c = max;
+                cap[image] = c;
+            }
+        }
+        if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
+            return -1;
+    }
+    return !seen || cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0 ? -1 : 0;
+}
+
 static const slot_t *find_slot(const state_t *st, int image, int slot)
 {
     for (int i = 0; i < st->n; i++)
@@ -184,6 +275,8 @@ typedef struct {
     int up_to_date;    /* nothing needed doing */
     char error[320];   /* device-level failure, "" if none */
     int no_answer;     /* the failure that ended the run: the device did not answer */
+    int sizes_checked; /* the package's sizes were checked against the device's slot info */
+    char sizes_why[DFU_REASON]; /* why not, when the device gave no slot info */
     img_result_t img[DFUPKG_MAX_IMAGES];
     size_t done;       /* bytes counted into the progress bar */
     size_t uploaded;   /* bytes this run sent (acknowledged) */
@@ -292,64 +385,6 @@ static int read_state(worker_t *w, state_t *st, char *why, size_t cap)
         return -1;
     }
     return 0;
-}
-
-/* Slot info (image group command 6): bit i of *mask set for each image i < 32
- * the device has slots for. 0, or -1 on a malformed reply. */
-static int parse_slot_info(const uint8_t *body, size_t len, uint32_t *mask)
-{
-    extxip_cbor_decoder_t d;
-    extxip_cbor_str_t k;
-    *mask = 0;
-    extxip_cbor_dec_init(&d, body, len);
-    if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
-        return -1;
-    while (!extxip_cbor_dec_at_end(&d)) {
-        if (extxip_cbor_dec_tstr(&d, &k) != 0)
-            return -1;
-        if (!extxip_cbor_str_eq(&k, "images")) {
-            if (extxip_cbor_dec_skip(&d) != 0)
-                return -1;
-            continue;
-        }
-        if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
-            return -1;
-        while (!extxip_cbor_dec_at_end(&d)) {
-            if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
-                return -1;
-            while (!extxip_cbor_dec_at_end(&d)) {
-                int64_t v;
-                if (extxip_cbor_dec_tstr(&d, &k) != 0)
-                    return -1;
-                if (extxip_cbor_str_eq(&k, "image")) {
-                    if (extxip_cbor_dec_int64(&d, &v) != 0 || v < 0)
-                        return -1;
-                    if (v < 32)
-                        *mask |= 1u << v;
-                } else if (extxip_cbor_dec_skip(&d) != 0) {
-                    return -1;
-                }
-            }
-            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
-                return -1;
-        }
-        if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
-            return -1;
-    }
-    return cbor_dec_err(&d) ? -1 : 0;
-}
-
-/* Images the device has slots for, from slot info; -1 when it cannot say
- * (no such command on an older server, or no answer). */
-static int read_slot_info(worker_t *w, uint32_t *mask)
-{
-    size_t rl;
-    char why[DFU_REASON];
-    if (req(w, MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_SLOT_INFO,
-            mcumgr_req_empty(w->body, sizeof w->body), ms(w->d->ctx->o->timeout_s), &rl, why,
-            sizeof why) != 0)
-        return -1;
-    return parse_slot_info(w->rsp, rl, mask);
 }
 
 static int open_link(worker_t *w, char *why, size_t cap)
@@ -469,9 +504,26 @@ static void upgrade_device(worker_t *w)
         sfmt(d->error, sizeof d->error, "%s", why);
         return;
     }
-    /* Check the whole package against the device before sending anything. */
+    /* Check the whole package against the device before sending anything. Slot info
+     * (image group command 6) gives the images the device has slots for and their sizes;
+     * a device without it (older Zephyr: rc 8) is not blocked: it refuses a too large
+     * image itself, and the report says the sizes were not checked. */
     uint32_t has = 0;
-    int has_known = 0; /* 1: `has` from slot info; -1: slot info unavailable */
+    long long cap[DFU_MAX_IMAGE_INDEX];
+    int has_known = -1; /* 1: `has` and cap[] from slot info; -1: slot info unavailable */
+    if (req(w, MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_SLOT_INFO,
+            mcumgr_req_empty(w->body, sizeof w->body), ms(o->timeout_s), &rl, why,
+            sizeof why) != 0) {
+        if (d->no_answer) {
+            sfmt(d->error, sizeof d->error, "%s", why);
+            return;
+        }
+        sfmt(d->sizes_why, sizeof d->sizes_why, "%s", why);
+    } else if (parse_slot_info(w->rsp, rl, &has, cap) != 0) {
+        sfmt(d->sizes_why, sizeof d->sizes_why, "malformed reply");
+    } else {
+        has_known = 1;
+    }
     for (int i = 0; i < p->count; i++) {
         const dfupkg_image_t *im = &p->img[i];
         bool listed = false;
@@ -480,8 +532,6 @@ static void upgrade_device(worker_t *w)
         /* The list leaves out a slot without a whole image (erased, torn, or
          * a damaged primary, as MCUboot's serial recovery does): slot info
          * says which images the device has. */
-        if (!listed && has_known == 0)
-            has_known = read_slot_info(w, &has) == 0 ? 1 : -1;
         if (!listed && has_known == 1 && im->image >= 0 && im->image < 32)
             listed = (has >> im->image) & 1u;
         if (!listed) {
@@ -496,6 +546,24 @@ static void upgrade_device(worker_t *w)
                      "%s: image index %d out of range: the device lists images 0..%d; nothing "
                      "sent", im->file, im->image, max);
             return;
+        }
+    }
+    /* Each image against its secondary slot's size (slot info). */
+    if (has_known == 1) {
+        d->sizes_checked = 1;
+        for (int i = 0; i < p->count; i++) {
+            const dfupkg_image_t *im = &p->img[i];
+            long long c = im->image < DFU_MAX_IMAGE_INDEX ? cap[im->image] : -1;
+            if (c < 0) {
+                d->sizes_checked = 0;
+                sfmt(d->sizes_why, sizeof d->sizes_why, "no size for image %d's secondary",
+                     im->image);
+            } else if ((long long)im->size > c) {
+                sfmt(d->error, sizeof d->error,
+                     "image %d (%s, %zu bytes) does not fit its secondary slot on the device "
+                     "(%lld bytes); nothing sent", im->image, im->file, im->size, c);
+                return;
+            }
         }
     }
     int work = 0;
@@ -722,6 +790,12 @@ static void print_json(const ctx_t *c, const char *pkg_path, double secs, int fa
         printf(",\"ok\":%s,\"up_to_date\":%s,\"seconds\":%.3f,\"uploaded\":%zu,"
                "\"resumed_from\":%u", d->ok ? "true" : "false", d->up_to_date ? "true" : "false",
                d->seconds, d->uploaded, d->resumed_from);
+        if (d->sizes_checked || d->sizes_why[0])
+            printf(",\"slot_sizes_checked\":%s", d->sizes_checked ? "true" : "false");
+        if (!d->sizes_checked && d->sizes_why[0]) {
+            printf(",\"slot_sizes_unchecked_why\":");
+            json_str(stdout, d->sizes_why);
+        }
         if (d->error[0]) {
             printf(",\"error\":");
             json_str(stdout, d->error);
@@ -752,6 +826,14 @@ static void print_json(const ctx_t *c, const char *pkg_path, double secs, int fa
 
 static void print_device(const ctx_t *c, const device_t *d, int table)
 {
+    if (!d->sizes_checked && d->sizes_why[0] && !c->o->quiet) {
+        if (table)
+            printf("%-40s note: ", d->label);
+        else
+            printf("note: ");
+        printf("the device does not report its slot sizes (slot info: %s); image sizes not "
+               "checked before the upload\n", d->sizes_why);
+    }
     if (table)
         printf("%-40s %-6s %6.1f", d->label, d->ok ? "ok" : "FAILED", d->seconds);
     for (int k = 0; k < c->pkg->count; k++) {
