@@ -30,7 +30,7 @@ typedef struct {
     int confirm;            /* --confirm: mark permanent instead of test */
     double reset_timeout_s; /* --reset-timeout: wait for the device after its reset */
     /* reset */
-    int force;              /* -f / --force */
+    int force;              /* -f / --force: reset; image upgrade despite other pending images */
     int help;               /* -h / --help */
     int nargs;
     const char *args[MCUMGR_CLI_MAX_ARGS]; /* positionals: command words and operands */

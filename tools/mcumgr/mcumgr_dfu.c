@@ -276,6 +276,9 @@ typedef struct {
     char error[320];   /* device-level failure, "" if none */
     int no_answer;     /* the failure that ended the run: the device did not answer */
     int sizes_checked; /* the package's sizes were checked against the device's slot info */
+    int nextra;        /* images pending on the device, not in the package (--force) */
+    slot_t extra[DFU_MAX_SLOTS];
+    char extra_done[DFU_MAX_SLOTS][16]; /* after the reset: "installed", "not installed" */
     char sizes_why[DFU_REASON]; /* why not, when the device gave no slot info */
     img_result_t img[DFUPKG_MAX_IMAGES];
     size_t done;       /* bytes counted into the progress bar */
@@ -548,6 +551,31 @@ static void upgrade_device(worker_t *w)
             return;
         }
     }
+    /* An image already pending (or permanent) in a secondary that the package does not
+     * hold would be installed by our reset too: say so and stop, unless --force. */
+    char list[200] = "";
+    d->nextra = 0;
+    for (int s = 0; s < st.n; s++) {
+        const slot_t *e = &st.s[s];
+        bool in_pkg = false;
+        if (e->slot != 1 || !(e->pending || e->permanent))
+            continue;
+        for (int i = 0; i < p->count; i++)
+            in_pkg |= p->img[i].image == e->image;
+        if (in_pkg)
+            continue;
+        d->extra[d->nextra++] = *e;
+        size_t l = strlen(list);
+        sfmt(list + l, sizeof list - l, "%s%lld (%s)", l ? ", " : "", e->image, e->version);
+    }
+    if (d->nextra && !o->force) {
+        sfmt(d->error, sizeof d->error,
+             "image%s %s %s pending on the device and not in this package: the reset would "
+             "install %s too; nothing sent (--force: upgrade and reset anyway)",
+             d->nextra > 1 ? "s" : "", list, d->nextra > 1 ? "are" : "is",
+             d->nextra > 1 ? "them" : "it");
+        return;
+    }
     /* Each image against its secondary slot's size (slot info). */
     if (has_known == 1) {
         d->sizes_checked = 1;
@@ -681,6 +709,12 @@ static void upgrade_device(worker_t *w)
             }
         return;
     }
+    for (int k = 0; k < d->nextra; k++) {
+        const slot_t *pri = find_slot(&st, (int)d->extra[k].image, 0);
+        sfmt(d->extra_done[k], sizeof d->extra_done[k], "%s",
+             pri && d->extra[k].hash_len == 32 && same_hash(pri, d->extra[k].hash)
+                 ? "installed" : "not installed");
+    }
     d->ok = 1;
     for (int i = 0; i < p->count; i++) {
         img_result_t *r = &d->img[i];
@@ -796,6 +830,17 @@ static void print_json(const ctx_t *c, const char *pkg_path, double secs, int fa
             printf(",\"slot_sizes_unchecked_why\":");
             json_str(stdout, d->sizes_why);
         }
+        if (d->nextra) {
+            printf(",\"other_pending\":[");
+            for (int k = 0; k < d->nextra; k++) {
+                printf("%s{\"image\":%lld,\"version\":", k ? "," : "", d->extra[k].image);
+                json_str(stdout, d->extra[k].version);
+                printf(",\"result\":");
+                json_str(stdout, d->extra_done[k][0] ? d->extra_done[k] : "not reset");
+                printf("}");
+            }
+            printf("]");
+        }
         if (d->error[0]) {
             printf(",\"error\":");
             json_str(stdout, d->error);
@@ -833,6 +878,18 @@ static void print_device(const ctx_t *c, const device_t *d, int table)
             printf("note: ");
         printf("the device does not report its slot sizes (slot info: %s); image sizes not "
                "checked before the upload\n", d->sizes_why);
+    }
+    for (int k = 0; k < d->nextra && !c->o->quiet; k++) {
+        if (table)
+            printf("%-40s ", d->label);
+        if (d->extra_done[k][0])
+            printf("note: image %lld (%s) was pending and not in the package: this reset %s\n",
+                   d->extra[k].image, d->extra[k].version,
+                   strcmp(d->extra_done[k], "installed") == 0 ? "installed it too"
+                                                              : "did not install it");
+        else if (!d->error[0] || !strstr(d->error, "--force"))
+            printf("note: image %lld (%s) is pending and not in the package (--force)\n",
+                   d->extra[k].image, d->extra[k].version);
     }
     if (table)
         printf("%-40s %-6s %6.1f", d->label, d->ok ? "ok" : "FAILED", d->seconds);
@@ -962,7 +1019,7 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
     int first = strcmp(o->args[0], "upgrade") == 0 ? 1 : 2;
     if (o->nargs != first + 1) {
         fprintf(stderr, "Error: usage: image upgrade PACKAGE.zip [--devices FILE] [-j N] "
-                        "[--confirm]\n");
+                        "[--confirm] [--force]\n");
         return EX_USAGE;
     }
     const char *path = o->args[first];
