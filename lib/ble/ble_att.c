@@ -134,12 +134,17 @@ static size_t do_write(extxip_ble_att_server_t *s, uint8_t op, const uint8_t *pd
     else if (db[h - 1].kind == V_SMP) {
         if (s->on_smp_write)
             code = s->on_smp_write(s->arg, v, n);
-    } else if (n != 2) {
+    } else if (n == 0 || n > 2) {
         code = BLE_ATT_EINVALID_LEN;
-    } else if (db[h - 1].kind == V_SMP_CCCD) {
-        s->cccd_smp = ble_get16(v) & 1; /* notify only: the characteristic cannot indicate */
     } else {
-        s->cccd_sc = ble_get16(v) & 2;
+        /* As Zephyr's bt_gatt_attr_write_ccc: one byte or two, stored and read back as
+         * written, reserved bits included (Zephyr has no check, and its SMP service no
+         * cfg_write to add one); what a bit enables is tested where it is used. */
+        uint16_t val = n == 1 ? v[0] : ble_get16(v);
+        if (db[h - 1].kind == V_SMP_CCCD)
+            s->cccd_smp = val;
+        else
+            s->cccd_sc = val;
     }
     if (!req) {
         if (code)

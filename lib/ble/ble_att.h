@@ -54,6 +54,8 @@
 #define BLE_UUID_SECONDARY 0x2801
 #define BLE_UUID_CHRC 0x2803
 #define BLE_UUID_CCCD 0x2902
+#define BLE_CCC_NOTIFY 0x0001   /* CCCD bits (Zephyr's BT_GATT_CCC_NOTIFY/INDICATE) */
+#define BLE_CCC_INDICATE 0x0002
 
 /* The SMP service and characteristic, little-endian as on the wire. */
 extern const uint8_t extxip_ble_uuid_smp_svc[16];
@@ -77,7 +79,7 @@ typedef uint8_t (*extxip_ble_att_write_fn)(void *arg, const uint8_t *data, size_
 typedef struct extxip_ble_att_server {
     uint16_t mtu;     /* ATT_MTU in use (23 until exchanged) */
     uint16_t mtu_max; /* largest this server accepts (BLE_ATT_MTU_MAX) */
-    uint16_t cccd_sc, cccd_smp;
+    uint16_t cccd_sc, cccd_smp; /* as the peer wrote them; test BLE_CCC_NOTIFY/INDICATE */
     char name[BLE_NAME_MAX + 1];
     uint16_t appearance;
     extxip_ble_att_write_fn on_smp_write;

@@ -240,7 +240,7 @@ static int next_pdu(extxip_ble_periph_t *p)
         return 1;
     }
     while (p->txq_len) {
-        if (!p->att.cccd_smp) { /* nobody subscribed: Zephyr drops the response */
+        if (!(p->att.cccd_smp & BLE_CCC_NOTIFY)) { /* not subscribed: Zephyr drops it */
             p->st.rsp_dropped++;
             txq_pop(p);
             continue;

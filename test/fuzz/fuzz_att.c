@@ -40,7 +40,7 @@ static void check_pdu(uint16_t cid, const uint8_t *d, size_t n)
         FZ_ASSERT(n == 5, "error response size");
     if (d[0] == BLE_ATT_NOTIFY) {
         FZ_ASSERT(n >= 4 && ble_get16(d + 1) == BLE_H_SMP, "notification handle");
-        FZ_ASSERT(g_p.att.cccd_smp, "notification without a subscription");
+        FZ_ASSERT(g_p.att.cccd_smp & BLE_CCC_NOTIFY, "notification without a subscription");
     }
 }
 

@@ -313,10 +313,75 @@ static void test_second(void)
     CHECK_EQ(P.handle, 1);
 }
 
+/* CCCD writes as Zephyr's bt_gatt_attr_write_ccc answers them (subsys/bluetooth/host/
+ * gatt.c): a 1- or 2-byte value is accepted whatever its bits (reserved ones included:
+ * Zephyr has no check, its SMP service no cfg_write callback), stored and read back as
+ * written; 0 or more than 2 bytes is Invalid Attribute Value Length (0x0d). Only the
+ * notify bit subscribes to SMP responses (bt_gatt_is_subscribed tests the bit). */
+static size_t cccd_rx(extxip_ble_att_server_t *s, const uint8_t *pdu, size_t n, uint8_t *rsp)
+{
+    return extxip_ble_att_server_rx(s, pdu, n, rsp, BLE_ATT_MTU_MAX);
+}
+
+static uint16_t cccd_read(extxip_ble_att_server_t *s, uint16_t h)
+{
+    uint8_t rd[3] = {BLE_ATT_READ_REQ, (uint8_t)h, (uint8_t)(h >> 8)}, rsp[BLE_ATT_MTU_MAX];
+    CHECK_EQ(cccd_rx(s, rd, 3, rsp), 3);
+    CHECK_EQ(rsp[0], BLE_ATT_READ_RSP);
+    return ble_get16(rsp + 1);
+}
+
+static void test_cccd(void)
+{
+    static extxip_ble_att_server_t s;
+    uint8_t rsp[BLE_ATT_MTU_MAX];
+    extxip_ble_att_server_init(&s, NULL, NULL, NULL);
+    for (int k = 0; k < 2; k++) {
+        uint16_t h = k ? BLE_H_SC_CCCD : BLE_H_SMP_CCCD;
+        uint8_t hl = (uint8_t)h, hh = (uint8_t)(h >> 8);
+        const uint8_t reserved[] = {BLE_ATT_WRITE_REQ, hl, hh, 0x05, 0x80};
+        CHECK_EQ(cccd_rx(&s, reserved, sizeof reserved, rsp), 1);
+        CHECK_EQ(rsp[0], BLE_ATT_WRITE_RSP);
+        CHECK_EQ(cccd_read(&s, h), 0x8005);
+        const uint8_t one[] = {BLE_ATT_WRITE_REQ, hl, hh, 0x02};
+        CHECK_EQ(cccd_rx(&s, one, sizeof one, rsp), 1);
+        CHECK_EQ(rsp[0], BLE_ATT_WRITE_RSP);
+        CHECK_EQ(cccd_read(&s, h), 0x0002);
+        const uint8_t three[] = {BLE_ATT_WRITE_REQ, hl, hh, 1, 0, 0};
+        const uint8_t none[] = {BLE_ATT_WRITE_REQ, hl, hh};
+        CHECK_EQ(cccd_rx(&s, three, sizeof three, rsp), 5);
+        CHECK_EQ(rsp[0], BLE_ATT_ERROR_RSP);
+        CHECK_EQ(rsp[4], BLE_ATT_EINVALID_LEN);
+        CHECK_EQ(cccd_rx(&s, none, sizeof none, rsp), 5);
+        CHECK_EQ(rsp[4], BLE_ATT_EINVALID_LEN);
+        CHECK_EQ(cccd_read(&s, h), 0x0002); /* a refused write changes nothing */
+    }
+    /* Through the peripheral: indicate alone (0x0002) does not subscribe to SMP
+     * responses, notify with a reserved bit (0x0101) does. */
+    bring_up(0, 27, 2);
+    connect(1);
+    static const uint8_t ind[] = {BLE_ATT_WRITE_REQ, BLE_H_SMP_CCCD, 0, 2, 0};
+    att_in(ind, sizeof ind);
+    ncp(1, (uint16_t)acl_inflight);
+    static const uint8_t r[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    notified_len = 0;
+    extxip_ble_periph_send_smp(&P, r, sizeof r);
+    extxip_ble_periph_poll(&P, 0);
+    CHECK_EQ(notified_len, 0);
+    static const uint8_t nfy[] = {BLE_ATT_WRITE_REQ, BLE_H_SMP_CCCD, 0, 1, 1};
+    att_in(nfy, sizeof nfy);
+    ncp(1, (uint16_t)acl_inflight);
+    extxip_ble_periph_send_smp(&P, r, sizeof r);
+    extxip_ble_periph_poll(&P, 0);
+    for (int i = 0; i < 10 && !extxip_ble_periph_idle(&P); i++)
+        ncp(1, (uint16_t)acl_inflight);
+    CHECK_EQ(notified_len, sizeof r);
+}
+
 int main(int argc, char **argv)
 {
     static const tu_case_t cases[] = {{"h4", test_h4}, {"bringup", test_bringup},
                                       {"flow", test_flow}, {"reconnect", test_reconnect},
-                                      {"second", test_second}};
+                                      {"second", test_second}, {"cccd", test_cccd}};
     return TU_RUN("ble_unit", cases, argc, argv);
 }
