@@ -8,6 +8,11 @@
 # then the bootloader refuses it at reset ("refused" in the log, the reason
 # over SMP in image list's bootReport), the old image keeps running.
 . "$(dirname "$0")/lib.sh"
+exits() {  # exits N command...: the command exits with status N
+  local want=$1 rc=0; shift
+  "$@" || rc=$?
+  [ "$rc" = "$want" ] || { echo "exit status $rc, want $want"; return 1; }
+}
 P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
@@ -46,7 +51,7 @@ check_out "padded unsigned file (its own test trailer) uploads" '^Done$' \
   mcu "$P" --quiet image upload "$WORK/u1pad.bin" -n 1
 check_out "  and is pending by its trailer alone" '"image":1,"slot":1,[^}]*"pending":true' \
   mcu "$P" --json image list
-check "reset" mcu "$P" reset
+check_out "reset reports image 1 refused (exit 1)" 'image 1: .* refused by the bootloader' exits 1 mcu "$P" reset
 sleep 0.3
 wait_ready "$P"
 check_out "boot log: pending image 1 refused (no signature)" \
@@ -59,7 +64,7 @@ check_fails "refused image removed from the secondary" grep -q '"image":1,"slot"
 
 check_out "image signed by an unknown key uploads" '^Done$' \
   mcu "$P" --quiet image upload "$WORK/o1pad.bin" -n 1
-check "reset" mcu "$P" reset
+check_out "reset reports image 1 refused (exit 1)" 'image 1: .* refused by the bootloader' exits 1 mcu "$P" reset
 sleep 0.3
 wait_ready "$P"
 check_out "boot log: refused again" 'boot: image 1: pending upgrade to .* refused' \
@@ -76,7 +81,7 @@ check_out "  test refused: not a key this device trusts" 'IMG_MGMT_ERR_INVALID_I
   --pad "$WORK/v2/net.raw" "$WORK/m1pad.bin" >/dev/null
 check_out "padded file signed with MCUboot's dev key uploads (pending by its trailer)" '^Done$' \
   mcu "$P" --quiet image upload "$WORK/m1pad.bin" -n 1
-check "reset" mcu "$P" reset
+check_out "reset reports image 1 refused (exit 1)" 'image 1: .* refused by the bootloader' exits 1 mcu "$P" reset
 sleep 0.3
 wait_ready "$P"
 check_out "boot log: refused" 'boot: image 1: pending upgrade to 2\.2\.0 refused' \

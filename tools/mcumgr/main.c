@@ -21,6 +21,7 @@
 #include "mcumgr_progress.h"
 #include "mcumgr_req.h"
 #include "mcumgr_rsp.h"
+#include "mcumgr_state.h"
 #include "mcumgr_upload.h"
 
 enum { EX_OK = 0, EX_DEVICE = 1, EX_USAGE = 2, EX_LINK = 3 };
@@ -306,6 +307,87 @@ static int run_groups(app_t *a)
     return mcumgr_groups_run(&io, a->o.args, a->o.nargs);
 }
 
+/* ------------------------------------------------ the linked pair, reset */
+
+/* The device's image state, or -1 (nothing printed: callers only warn). */
+static int read_state(app_t *a, mcumgr_state_t *st)
+{
+    int r = mcumgr_txn(&a->link, MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE, a->body,
+                       (size_t)mcumgr_req_empty(a->body, sizeof a->body), a->rsp, sizeof a->rsp,
+                       NULL, ms(a->o.timeout_s), a->o.tries);
+    mcumgr_status_t ss;
+    if (r < 0 || mcumgr_rsp_status(a->rsp, (size_t)r, &ss) != MCUMGR_RSP_OK)
+        return -1;
+    return mcumgr_state_parse(a->rsp, (size_t)r, st);
+}
+
+static void warn_pair(const mcumgr_state_t *st)
+{
+    char w[320];
+    if (mcumgr_state_pair_warning(st, w, sizeof w))
+        fprintf(stderr, "warning: %s\n", w);
+}
+
+/* After a reset: reopen the link (a serial device may come back on a new
+ * open) and poll echo until the device answers or --reset-timeout runs out. */
+static int wait_back(app_t *a)
+{
+    long long deadline = hostio_now_ns() + (long long)(a->o.reset_timeout_s * 1e9);
+    char err[256];
+    mcumgr_link_close(&a->link);
+    while (hostio_now_ns() < deadline) {
+        struct timespec ts = {0, 300 * 1000000L};
+        nanosleep(&ts, NULL);
+        if (mcumgr_link_open(&a->link, &a->conn, a->o.smp_version, err, sizeof err) != 0)
+            continue;
+        int r = mcumgr_txn(&a->link, MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_ECHO, a->body,
+                           (size_t)mcumgr_req_echo(a->body, sizeof a->body, "up"), a->rsp,
+                           sizeof a->rsp, NULL, 500, 1);
+        if (r >= 0)
+            return 0;
+        mcumgr_link_close(&a->link);
+    }
+    return -1;
+}
+
+/* What became of the images pending before the reset: installed (now in
+ * slot 0 with that hash) or not, with the bootloader's reason when the
+ * device reports one (extxip's bootReport). Returns EX_OK when all were
+ * installed, EX_DEVICE otherwise. */
+static int report_after_reset(app_t *a, const mcumgr_state_t *before)
+{
+    mcumgr_state_t now;
+    if (wait_back(a) != 0) {
+        fprintf(stderr, "Error: no answer from %s within %.0f s after the reset\n", a->link.where,
+                a->o.reset_timeout_s);
+        return EX_LINK;
+    }
+    if (read_state(a, &now) != 0) {
+        fprintf(stderr, "Error: could not read the image list after the reset\n");
+        return EX_LINK;
+    }
+    int rc = EX_OK;
+    for (int i = 0; i < before->n; i++) {
+        const mcumgr_slot_t *p = &before->s[i];
+        if (!p->pending)
+            continue;
+        bool installed = false;
+        for (int j = 0; j < now.n; j++)
+            installed |= now.s[j].image == p->image && now.s[j].slot == 0 &&
+                         now.s[j].hash_len == p->hash_len && p->hash_len &&
+                         memcmp(now.s[j].hash, p->hash, p->hash_len) == 0;
+        if (installed) {
+            printf("image %lld: %s installed\n", p->image, p->version);
+            continue;
+        }
+        rc = EX_DEVICE;
+        const char *why = p->image < now.nreport ? now.report[p->image] : "";
+        printf("image %lld: %s refused by the bootloader%s%s\n", p->image, p->version,
+               why[0] ? ": " : " (the device gives no reason; its boot log has it)", why);
+    }
+    return rc;
+}
+
 /* ------------------------------------------------------------ commands */
 
 static int usage_err(const char *msg)
@@ -350,12 +432,23 @@ static int run(app_t *a)
     if (strcmp(v[0], "reset") == 0) {
         if (n != 1)
             return usage_err("reset takes no operands");
+        /* With images pending, say before the reset what it will not do
+         * (half a linked pair), and after it what the bootloader did. */
+        mcumgr_state_t before;
+        bool pending = false;
+        if (read_state(a, &before) == 0) {
+            for (int i = 0; i < before.n; i++)
+                pending |= before.s[i].pending;
+            warn_pair(&before);
+        }
         DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_RESET,
            mcumgr_req_reset(a->body, sizeof a->body, a->o.force), t);
         if (a->o.json)
             return show(a, rl, NULL);
         printf("Done\n");
-        return EX_OK;
+        if (!pending || a->o.no_wait)
+            return EX_OK;
+        return report_after_reset(a, &before);
     }
     if (strcmp(v[0], "taskstat") == 0) {
         DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_TASKSTAT,
@@ -428,6 +521,9 @@ static int run(app_t *a)
                 return usage_err("HASH must be hex (the image hash shown by image list)");
             DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
                mcumgr_req_state_write(a->body, sizeof a->body, hash, hash_len, confirm), t);
+            mcumgr_state_t st;
+            if (mcumgr_state_parse(a->rsp, rl, &st) == 0)
+                warn_pair(&st);
             return show(a, rl, mcumgr_print_image_list);
         }
         if (strcmp(c, "erase") == 0) {

@@ -34,6 +34,7 @@ static const flag_t flags[] = {
     {0, "confirm", F_BOOL, OFF(confirm)},
     {0, "reset-timeout", F_SECS, OFF(reset_timeout_s)},
     {'f', "force", F_BOOL, OFF(force)},
+    {0, "no-wait", F_BOOL, OFF(no_wait)},
     {'h', "help", F_BOOL, OFF(help)},
 };
 
@@ -224,14 +225,18 @@ void mcumgr_cli_usage(void *file)
           "\n"
           "commands:\n"
           "  echo TEXT                 send TEXT, print the echo\n"
-          "  reset [-f]                reset the device (-f: force)\n"
+          "  reset [-f] [--no-wait]    reset the device (-f: force); with images pending it\n"
+          "                            warns first when only one of the linked pair 0+2 is,\n"
+          "                            then waits for the device (--reset-timeout) and says\n"
+          "                            which were installed or refused (exit 1 if any was)\n"
           "  image list                show images and slots\n"
           "  image upload FILE [-e] [-n IMAGE] [-u] [-w N] [--first-timeout S]\n"
           "                            upload (-e/--noerase is the default, as in mcumgr;\n"
           "                            -e=false first erases slot 2n+1, the secondary of\n"
           "                            image n (-n), never another image's: Go mcumgr's\n"
           "                            erase names no slot, so the device erases slot 1)\n"
-          "  image test HASH           mark image HASH for test on next reset\n"
+          "  image test HASH           mark image HASH for test on next reset (warns when\n"
+          "                            only one of the linked pair 0+2 is then pending)\n"
           "  image confirm [HASH]      confirm image HASH (or the running image)\n"
           "  image erase [SLOT]        erase SLOT (absolute; default: the device's, slot 1)\n"
           "  image slot-info           slot sizes per image\n"

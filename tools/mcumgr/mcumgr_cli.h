@@ -31,6 +31,7 @@ typedef struct {
     double reset_timeout_s; /* --reset-timeout: wait for the device after its reset */
     /* reset */
     int force;              /* -f / --force: reset; image upgrade despite other pending images */
+    int no_wait;            /* --no-wait: reset returns at once, even with images pending */
     int help;               /* -h / --help */
     int nargs;
     const char *args[MCUMGR_CLI_MAX_ARGS]; /* positionals: command words and operands */

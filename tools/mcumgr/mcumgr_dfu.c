@@ -23,6 +23,7 @@
 #include "mcumgr_progress.h"
 #include "mcumgr_req.h"
 #include "mcumgr_rsp.h"
+#include "mcumgr_state.h"
 #include "mcumgr_upload.h"
 
 enum { EX_OK = 0, EX_DEVICE = 1, EX_USAGE = 2, EX_LINK = 3 };
@@ -42,114 +43,6 @@ static void sfmt(char *buf, size_t cap, const char *fmt, ...)
 #define DFU_REASON 192
 
 /* ------------------------------------------------------------ device state */
-
-typedef struct {
-    long long image, slot;
-    char version[48];
-    uint8_t hash[32];
-    size_t hash_len;
-    bool pending, confirmed, active, permanent;
-} slot_t;
-
-typedef struct {
-    int n;
-    slot_t s[DFU_MAX_SLOTS];
-    int nreport;                 /* bootReport lines (0: the device sent none) */
-    char report[DFU_MAX_SLOTS][128];
-} state_t;
-
-static void copy_text(char *buf, size_t cap, const extxip_cbor_str_t *s)
-{
-    size_t n = s->len < cap - 1 ? s->len : cap - 1;
-    memcpy(buf, s->ptr, n);
-    buf[n] = '\0';
-    for (size_t i = 0; i < n; i++) /* device text goes to a terminal and into JSON */
-        if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
-            buf[i] = '?';
-}
-
-/* The image state read reply: images[] and the optional bootReport[] (one text line per
- * image, extxip's own key; Zephyr devices do not send it). */
-static int parse_state(const uint8_t *body, size_t len, state_t *st)
-{
-    extxip_cbor_decoder_t d;
-    extxip_cbor_str_t k, s;
-    memset(st, 0, sizeof *st);
-    extxip_cbor_dec_init(&d, body, len);
-    if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
-        return -1;
-    while (!extxip_cbor_dec_at_end(&d)) {
-        if (extxip_cbor_dec_tstr(&d, &k) != 0)
-            return -1;
-        if (extxip_cbor_str_eq(&k, "images")) {
-            if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
-                return -1;
-            while (!extxip_cbor_dec_at_end(&d)) {
-                if (st->n >= DFU_MAX_SLOTS || extxip_cbor_dec_map_enter(&d, NULL) != 0)
-                    return -1;
-                slot_t *e = &st->s[st->n++];
-                memset(e, 0, sizeof *e);
-                while (!extxip_cbor_dec_at_end(&d)) {
-                    int64_t v;
-                    int rc = 0;
-                    if (extxip_cbor_dec_tstr(&d, &k) != 0)
-                        return -1;
-                    if (extxip_cbor_str_eq(&k, "image") || extxip_cbor_str_eq(&k, "slot")) {
-                        rc = extxip_cbor_dec_int64(&d, &v);
-                        if (rc == 0 && (v < 0 || v > 255))
-                            rc = -1;
-                        if (rc == 0 && k.ptr[0] == 'i')
-                            e->image = v;
-                        else if (rc == 0)
-                            e->slot = v;
-                    } else if (extxip_cbor_str_eq(&k, "version")) {
-                        rc = extxip_cbor_dec_tstr(&d, &s);
-                        if (rc == 0)
-                            copy_text(e->version, sizeof e->version, &s);
-                    } else if (extxip_cbor_str_eq(&k, "hash")) {
-                        rc = extxip_cbor_dec_bstr(&d, &s);
-                        if (rc == 0 && s.len <= sizeof e->hash) {
-                            memcpy(e->hash, s.ptr, s.len);
-                            e->hash_len = s.len;
-                        } else {
-                            rc = -1;
-                        }
-                    } else if (extxip_cbor_str_eq(&k, "pending")) {
-                        rc = extxip_cbor_dec_bool(&d, &e->pending);
-                    } else if (extxip_cbor_str_eq(&k, "confirmed")) {
-                        rc = extxip_cbor_dec_bool(&d, &e->confirmed);
-                    } else if (extxip_cbor_str_eq(&k, "active")) {
-                        rc = extxip_cbor_dec_bool(&d, &e->active);
-                    } else if (extxip_cbor_str_eq(&k, "permanent")) {
-                        rc = extxip_cbor_dec_bool(&d, &e->permanent);
-                    } else {
-                        rc = extxip_cbor_dec_skip(&d);
-                    }
-                    if (rc != 0)
-                        return -1;
-                }
-                if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
-                    return -1;
-            }
-            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
-                return -1;
-        } else if (extxip_cbor_str_eq(&k, "bootReport")) {
-            if (extxip_cbor_dec_array_enter(&d, NULL) != 0)
-                return -1;
-            while (!extxip_cbor_dec_at_end(&d)) {
-                if (extxip_cbor_dec_tstr(&d, &s) != 0)
-                    return -1;
-                if (st->nreport < DFU_MAX_SLOTS)
-                    copy_text(st->report[st->nreport++], sizeof st->report[0], &s);
-            }
-            if (cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0)
-                return -1;
-        } else if (extxip_cbor_dec_skip(&d) != 0) {
-            return -1;
-        }
-    }
-    return cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0 ? -1 : 0;
-}
 
 /* The slot info reply (Zephyr's img_mgmt command 6): images[] of {image, slots[] of
  * {slot, size | rc, upload_image_id}, max_image_size (optional)}. Bit i of *has is set for
@@ -242,7 +135,7 @@ static int parse_slot_info(const uint8_t *body, size_t len, uint32_t *has,
     return !seen || cbor_dec_err(&d) || extxip_cbor_dec_leave(&d) != 0 ? -1 : 0;
 }
 
-static const slot_t *find_slot(const state_t *st, int image, int slot)
+static const mcumgr_slot_t *find_slot(const mcumgr_state_t *st, int image, int slot)
 {
     for (int i = 0; i < st->n; i++)
         if (st->s[i].image == image && st->s[i].slot == slot)
@@ -250,7 +143,7 @@ static const slot_t *find_slot(const state_t *st, int image, int slot)
     return NULL;
 }
 
-static bool same_hash(const slot_t *s, const uint8_t h[32])
+static bool same_hash(const mcumgr_slot_t *s, const uint8_t h[32])
 {
     return s && s->hash_len == 32 && memcmp(s->hash, h, 32) == 0;
 }
@@ -277,7 +170,7 @@ typedef struct {
     int no_answer;     /* the failure that ended the run: the device did not answer */
     int sizes_checked; /* the package's sizes were checked against the device's slot info */
     int nextra;        /* images pending on the device, not in the package (--force) */
-    slot_t extra[DFU_MAX_SLOTS];
+    mcumgr_slot_t extra[DFU_MAX_SLOTS];
     char extra_done[DFU_MAX_SLOTS][16]; /* after the reset: "installed", "not installed" */
     char sizes_why[DFU_REASON]; /* why not, when the device gave no slot info */
     img_result_t img[DFUPKG_MAX_IMAGES];
@@ -376,14 +269,14 @@ static int req(worker_t *w, uint8_t op, uint16_t grp, uint8_t id, int blen, int 
     return 0;
 }
 
-static int read_state(worker_t *w, state_t *st, char *why, size_t cap)
+static int read_state(worker_t *w, mcumgr_state_t *st, char *why, size_t cap)
 {
     size_t rl;
     if (req(w, MCUMGR_OP_READ, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
             mcumgr_req_empty(w->body, sizeof w->body), ms(w->d->ctx->o->timeout_s), &rl, why,
             cap) != 0)
         return -1;
-    if (parse_state(w->rsp, rl, st) != 0) {
+    if (mcumgr_state_parse(w->rsp, rl, st) != 0) {
         sfmt(why, cap, "malformed image list from the device");
         return -1;
     }
@@ -488,18 +381,13 @@ static int upload_one(worker_t *w, const dfupkg_image_t *im, long long buf_size,
     }
 }
 
-static bool linked(int image)
-{
-    return image == 0 || image == 2; /* the split application's two halves */
-}
-
 static void upgrade_device(worker_t *w)
 {
     device_t *d = w->d;
     const dfupkg_t *p = d->ctx->pkg;
     const mcumgr_cli_t *o = d->ctx->o;
     char why[DFU_REASON];
-    state_t st;
+    mcumgr_state_t st;
     bool need_upload[DFUPKG_MAX_IMAGES] = {0}, need_mark[DFUPKG_MAX_IMAGES] = {0};
     size_t rl;
 
@@ -556,7 +444,7 @@ static void upgrade_device(worker_t *w)
     char list[200] = "";
     d->nextra = 0;
     for (int s = 0; s < st.n; s++) {
-        const slot_t *e = &st.s[s];
+        const mcumgr_slot_t *e = &st.s[s];
         bool in_pkg = false;
         if (e->slot != 1 || !(e->pending || e->permanent))
             continue;
@@ -597,7 +485,7 @@ static void upgrade_device(worker_t *w)
     int work = 0;
     for (int i = 0; i < p->count; i++) {
         const dfupkg_image_t *im = &p->img[i];
-        const slot_t *pri = find_slot(&st, im->image, 0), *sec = find_slot(&st, im->image, 1);
+        const mcumgr_slot_t *pri = find_slot(&st, im->image, 0), *sec = find_slot(&st, im->image, 1);
         img_result_t *r = &d->img[i];
         sfmt(r->from, sizeof r->from, "%s", pri ? pri->version : "-");
         sfmt(r->to, sizeof r->to, "%s", im->version);
@@ -662,15 +550,15 @@ static void upgrade_device(worker_t *w)
     int marked_pair = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < p->count; i++) {
-            if (!need_mark[i] || linked(p->img[i].image) != (pass == 0))
+            if (!need_mark[i] || mcumgr_linked(p->img[i].image) != (pass == 0))
                 continue;
             if (req(w, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
                     mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].hash, 32, 0),
                     ms(o->timeout_s), &rl, why, sizeof why) != 0) {
                 /* A device that schedules uploads itself (serial recovery)
                  * answers "already pending": what counts is the state. */
-                state_t now;
-                const slot_t *s1;
+                mcumgr_state_t now;
+                const mcumgr_slot_t *s1;
                 if (read_state(w, &now, why, sizeof why) == 0 &&
                     (s1 = find_slot(&now, p->img[i].image, 1)) != NULL &&
                     same_hash(s1, p->img[i].hash) && (s1->pending || s1->permanent)) {
@@ -710,7 +598,7 @@ static void upgrade_device(worker_t *w)
         return;
     }
     for (int k = 0; k < d->nextra; k++) {
-        const slot_t *pri = find_slot(&st, (int)d->extra[k].image, 0);
+        const mcumgr_slot_t *pri = find_slot(&st, (int)d->extra[k].image, 0);
         sfmt(d->extra_done[k], sizeof d->extra_done[k], "%s",
              pri && d->extra[k].hash_len == 32 && same_hash(pri, d->extra[k].hash)
                  ? "installed" : "not installed");
@@ -720,7 +608,7 @@ static void upgrade_device(worker_t *w)
         img_result_t *r = &d->img[i];
         if (r->action != A_NOT_DONE)
             continue;
-        const slot_t *pri = find_slot(&st, p->img[i].image, 0);
+        const mcumgr_slot_t *pri = find_slot(&st, p->img[i].image, 0);
         if (same_hash(pri, p->img[i].hash)) {
             r->action = A_UPGRADED;
             r->confirmed = pri->confirmed || pri->permanent;
