@@ -41,7 +41,7 @@ check "  nothing written" test "$(snap)" = "$before"
 # A file larger than image 1's 256 KiB slot (a valid header, zero padding).
 cp "$F1" "$WORK/big.bin"; truncate -s $((0x40000 + 16)) "$WORK/big.bin"
 check_out "file larger than the slot: INVALID_IMAGE_TOO_LARGE" 'IMG_MGMT_ERR_INVALID_IMAGE_TOO_LARGE' \
-  dev_err mcu "$P" --quiet image upload "$WORK/big.bin" -n 1
+  dev_err mcu "$P" --quiet image upload "$WORK/big.bin" -n 1 --force
 check "  nothing written" test "$(snap)" = "$before"
 check_out "raw len > slot: err rc 30" '"rc": 30' raw_err 30 "$F1" --image 1 --len 0x40001
 check_out "raw len 4 GiB-1: err rc 30" '"rc": 30' raw_err 30 "$F1" --image 1 --len 0xffffffff

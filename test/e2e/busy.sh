@@ -15,7 +15,7 @@ start_sim "$D" "$P" --timing worst --real-time || exit 1
 exits() { local want=$1 rc=0; shift; "$@" || rc=$?; [ "$rc" = "$want" ] || { echo "exit $rc, want $want"; return 1; }; }
 busy_upload() {  # busy_upload FILE IMAGE: must fail with exit 1 and name EBUSY
   local rc=0
-  mcu "$P" image upload "$1" -n "$2" || rc=$?
+  mcu "$P" image upload "$1" -n "$2" "${@:3}" || rc=$?
   [ "$rc" = 1 ] || { echo "exit status $rc, want 1"; return 1; }
 }
 
@@ -25,7 +25,7 @@ check "first client's upload under way" wait_progress "$WORK/a.err" 10 20
 check_out "second client refused while the first uploads" 'MGMT_ERR_EBUSY' \
   busy_upload "$WORK/v2/img1-v2.0.0.bin" 1
 check_out "second client refused for the same image too" 'MGMT_ERR_EBUSY' \
-  busy_upload "$WORK/v2/img0-v2.0.0.bin" 2
+  busy_upload "$WORK/v2/img0-v2.0.0.bin" 2 --force  # (the wrong image on purpose: the device judges)
 check_out "second client's erase of the slot being uploaded refused" 'MGMT_ERR_EBUSY' \
   exits 1 mcu "$P" image erase 5
 check_out "second client's erase of another slot allowed" '^Done$' \

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "dfupkg.h"
 #include "hostio.h"
 #include "mcumgr_chunk.h"
 #include "mcumgr_cli.h"
@@ -158,6 +159,42 @@ static int cmd_upload(app_t *a, const char *path)
         fprintf(stderr, "Error: %s: size %zu not uploadable\n", path, size);
         free(data);
         return EX_USAGE;
+    }
+    /* Check the file locally before a byte is sent (as smpmgr does): a DFU
+     * package, a raw binary, a torn or mis-hashed image, or one built for
+     * another image index is refused here with a hint, not by the device
+     * after the whole upload. --force sends it anyway (device-side tests). */
+    if (!a->o.force) {
+        char why[256];
+        dfupkg_image_t im;
+        if (size >= 4 && memcmp(data, "PK\3\4", 4) == 0) {
+            fprintf(stderr, "Error: %s is a zip file (a DFU package?): use 'image upgrade %s' "
+                            "(nothing sent; --force to send it as it is)\n", path, path);
+            free(data);
+            return EX_USAGE;
+        }
+        /* imgtool --pad files carry the slot's erased rest and a trailer after
+         * the TLVs: those bytes are the device's to judge, the image is what
+         * precedes them. */
+        size_t isize = size;
+        if (size >= 32) {
+            uint32_t hs = (uint32_t)data[8] | (uint32_t)data[9] << 8;
+            uint32_t ps = (uint32_t)data[10] | (uint32_t)data[11] << 8;
+            uint32_t is = (uint32_t)data[12] | (uint32_t)data[13] << 8 | (uint32_t)data[14] << 16 |
+                          (uint32_t)data[15] << 24;
+            uint64_t u = (uint64_t)hs + is + ps;
+            if (u + 4 <= size) {
+                uint64_t end = u + ((uint32_t)data[u + 2] | (uint32_t)data[u + 3] << 8);
+                if (end < size)
+                    isize = (size_t)end;
+            }
+        }
+        if (dfupkg_check_image(data, isize, (int)a->o.image, &im, why, sizeof why) != 0) {
+            fprintf(stderr, "Error: %s is not an MCUboot image for image %ld: %s (nothing sent; "
+                            "--force to send it anyway)\n", path, a->o.image, why);
+            free(data);
+            return EX_USAGE;
+        }
     }
     uint8_t sha[CRYPTO_SHA256_SIZE];
     if (extxip_crypto_sha256(data, size, sha) != 0) {

@@ -105,11 +105,11 @@ int main(int argc, char **argv)
     CHECK_EQ(write(fd, img, sizeof img), (ssize_t)sizeof img);
     close(fd);
     char args[256];
-    snprintf(args, sizeof args, "image upload %s -n 2 --quiet", path);
+    snprintf(args, sizeof args, "image upload %s -n 2 --quiet --force", path); /* not an image */
     CHECK_EQ(tool(out, sizeof out, args), 0);
     CHECK(strcmp(out, "Done\n") == 0);
     CHECK_MEM(dev.slot, img, sizeof img);
-    snprintf(args, sizeof args, "--json image upload %s --quiet", path);
+    snprintf(args, sizeof args, "--json image upload %s --quiet --force", path);
     CHECK_EQ(tool(out, sizeof out, args), 0);
     CHECK(strstr(out, "\"ok\":true") != NULL);
     CHECK(strstr(out, "\"window\":3") != NULL);
