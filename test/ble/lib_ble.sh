@@ -32,7 +32,7 @@ start_btvirt() {  # or exit 77 (SKIP) when the emulator cannot run here
 
 CS="peer_name=Zephyr,ctlr_path=unix:$BT_SOCK"
 mcub() {  # mcub args... : extxip-mcumgr over BLE through its own emulated controller
-  "$MCUMGR" --conntype ble --connstring "$CS" -t 5 "$@"
+  "$MCUMGR" --conntype ble --connstring "$CS" -t 5 --reset-timeout 120 "$@"
 }
 adverts() {  # how many times the device has started advertising (boots and disconnects)
   grep -c '^ble: advertising' "$SIM_LOG" 2>/dev/null || true

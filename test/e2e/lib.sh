@@ -98,11 +98,13 @@ kill_sim() {  # SIGKILL: power pulled, nothing flushed beyond what the flash fil
 }
 mcu() {  # mcu PORT args...
   local port=$1; shift
-  "$MCUMGR" --conntype udp --connstring "127.0.0.1:$port" -t 5 "$@"
+  # --reset-timeout: a reset with images pending waits for the update boot;
+  # 120 s bounds a hung device only (an ASan sim on a busy host is slow).
+  "$MCUMGR" --conntype udp --connstring "127.0.0.1:$port" -t 5 --reset-timeout 120 "$@"
 }
 mcu_serial() {  # mcu_serial FLASHDIR args... : over the device's PTY (FLASHDIR/tty)
   local dir=$1; shift
-  "$MCUMGR" --conntype serial --connstring "dev=$dir/tty,baud=115200" -t 5 "$@"
+  "$MCUMGR" --conntype serial --connstring "dev=$dir/tty,baud=115200" -t 5 --reset-timeout 120 "$@"
 }
 region() {  # region FILE OFFSET SIZE: those bytes of a flash file on stdout
   dd if="$1" iflag=skip_bytes,count_bytes skip=$(($2)) count=$(($3)) bs=64K status=none
