@@ -78,6 +78,20 @@ open(f"{work}/notzip.zip", "wb").write(b"not a zip at all")
 pkg("only0", {names[0]: img[0]}, [entry(0)])
 pkg("intindex", allf, [entry(0, index=0), entry(1, index=1), entry(2, index=2)], fv=0)
 pkg("badversion", allf, [entry(0), entry(1), {**entry(2), "version_MCUBOOT": "3.0.0"}])
+# Manifests that are not exactly one JSON object: a raw 0x00 after a number (jansson drops
+# it and parses on unless the reader checks), one inside a string, trailing garbage.
+def rawpkg(name, text):
+    with zipfile.ZipFile(f"{work}/{name}.zip", "w") as z:
+        z.writestr("manifest.json", text)
+        for fname, data in allf.items():
+            z.writestr(fname, data)
+good = json.dumps({"format-version": 1, "time": 1, "files": [entry(0), entry(1), entry(2)],
+                   "name": "t"}, indent=4).encode()
+assert b'"time": 1,' in good
+rawpkg("nulnumber", good.replace(b'"time": 1,', b'"time": 1\0,', 1))
+rawpkg("nulstring", good.replace(b'"name": "t"', b'"name": "t\0u"', 1))
+rawpkg("trailing", good + b" x")
+rawpkg("twoobjects", good + b" {}")
 EOF
 
 # A UDP sink in place of a device: any packet a bad package lets out is counted.
@@ -115,6 +129,10 @@ refused liar 'qspi_flash_update\.bin: holds more bytes than its declared 1000'
 refused huge "net_core_app_update\.bin' declares 104857600 bytes"
 refused notzip 'not a readable zip'
 refused badversion 'manifest says version 3\.0\.0, the image header 2\.0\.0'
+refused nulnumber 'manifest\.json: raw 0x00 byte at offset [0-9]+ \(not JSON text\)'
+refused nulstring 'manifest\.json: raw 0x00 byte at offset [0-9]+ \(not JSON text\)'
+refused trailing 'manifest\.json: end of file expected'
+refused twoobjects 'manifest\.json: end of file expected'
 check_out "a missing package file is a local error" '^Error: .*No such file' \
   sh -c "'$MCUMGR' --conntype udp --connstring 127.0.0.1:$SP image upgrade '$WORK/none.zip' 2>&1; test \$? = 2"
 kill "$SINK"; wait "$SINK" 2>/dev/null

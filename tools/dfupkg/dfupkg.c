@@ -270,10 +270,26 @@ int dfupkg_read(const char *path, dfupkg_t *p, char *err, size_t cap)
     }
     if (read_entry(z, path, (zip_uint64_t)mi, "manifest.json", mst.size, &mtext, err, cap) != 0)
         goto out;
+    /* The whole entry must be exactly one JSON object. A raw 0x00 is never JSON text
+     * (RFC 8259: not whitespace, and not allowed unescaped in a string), but jansson 2.14's
+     * lexer drops one that follows a number or a literal when it pushes the byte back, and
+     * parses on: refuse any NUL outright, then also require the parser to have consumed
+     * every byte of the entry (position is set on success too). */
+    const uint8_t *nul = memchr(mtext, 0, mst.size);
+    if (nul) {
+        fail(err, cap, "%s: manifest.json: raw 0x00 byte at offset %zu (not JSON text)", path,
+             (size_t)(nul - mtext));
+        goto out;
+    }
     json_error_t je;
     root = json_loadb((const char *)mtext, mst.size, JSON_REJECT_DUPLICATES, &je);
     if (!root || !json_is_object(root)) {
         fail(err, cap, "%s: manifest.json: %s", path, root ? "not a JSON object" : je.text);
+        goto out;
+    }
+    if (je.position < 0 || (zip_uint64_t)je.position != mst.size) {
+        fail(err, cap, "%s: manifest.json: parser consumed %d of its %llu bytes (not one JSON object)",
+             path, je.position, (unsigned long long)mst.size);
         goto out;
     }
     json_t *fv = json_object_get(root, "format-version");

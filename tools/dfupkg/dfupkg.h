@@ -71,7 +71,8 @@ typedef struct {
 
 /* Open and check a package: zip entry names (no paths, no traversal), declared and
  * actual sizes and the compression ratio of every entry (zip bombs), manifest.json
- * (JSON from jansson; files[] with file/image_index/size/version), and each image
+ * (exactly one JSON object over the whole entry: no raw NUL, nothing after it; parsed by
+ * jansson; files[] with file/image_index/size/version), and each image
  * (MCUboot header, TLVs, SHA-256 hash recomputed). Images are sorted by index.
  * Returns 0, or -1 with one line in err (nothing allocated then). */
 int dfupkg_read(const char *path, dfupkg_t *p, char *err, size_t cap);
