@@ -244,7 +244,7 @@ static int cmd_upload(app_t *a, const char *path)
         .sha_len = sizeof sha,
         .image = (uint32_t)a->o.image,
         .upgrade = a->o.upgrade,
-        .pkt_max = mcumgr_pkt_limit(a->conn.type, buf_size),
+        .pkt_max = mcumgr_pkt_limit(&a->conn, buf_size),
         .window = mcumgr_window(buf_count, (unsigned)a->o.max_window),
         .timeout_ms = ms(a->o.timeout_s),
         .first_timeout_ms = ms(a->o.first_timeout_s > a->o.timeout_s ? a->o.first_timeout_s
@@ -331,7 +331,7 @@ static size_t groups_pkt_limit(void *arg)
     if (r < 0 || mcumgr_rsp_status(a->rsp, (size_t)r, &st) != MCUMGR_RSP_OK ||
         mcumgr_rsp_params(a->rsp, (size_t)r, &buf_size, &buf_count) != 0)
         buf_size = -1;
-    return mcumgr_pkt_limit(a->conn.type, buf_size);
+    return mcumgr_pkt_limit(&a->conn, buf_size);
 }
 
 static int run_groups(app_t *a)
@@ -636,9 +636,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "Error: %s\n", err);
         return EX_USAGE;
     }
-    if (a.conn.type == MCUMGR_CONN_SERIAL && a.conn.mtu > 128 && !a.o.quiet)
-        fprintf(stderr, "warning: mtu=%d makes serial lines longer than 127 bytes; Zephyr "
-                        "shell transports drop such lines\n", a.conn.mtu);
     if (mcumgr_link_open(&a.link, &a.conn, a.o.smp_version, err, sizeof err) != 0) {
         fprintf(stderr, "Error: %s\n", err);
         return EX_LINK;

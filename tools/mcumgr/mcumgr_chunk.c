@@ -50,8 +50,9 @@ size_t mcumgr_upload_max_data(size_t pkt_max, int first, uint32_t off, uint32_t 
     return n;
 }
 
-size_t mcumgr_pkt_limit(mcumgr_conntype_t type, long long buf_size)
+size_t mcumgr_pkt_limit(const mcumgr_conn_t *c, long long buf_size)
 {
+    mcumgr_conntype_t type = c->type;
     if (type == MCUMGR_CONN_BLE) {
         /* The device's SMP buffer (requests span several ATT writes); without
          * params, one packet per write at the minimum ATT_MTU, as Go mcumgr does. */
@@ -63,6 +64,8 @@ size_t mcumgr_pkt_limit(mcumgr_conntype_t type, long long buf_size)
         b -= 4;
         if (b > MCUMGR_SERIAL_MAX_PKT)
             b = MCUMGR_SERIAL_MAX_PKT;
+        if (c->mtu_given && b > (long long)mcumgr_serial_mtu_pkt(c->mtu))
+            b = (long long)mcumgr_serial_mtu_pkt(c->mtu);
         return b > 0 ? (size_t)b : 0;
     }
     long long b = buf_size > 0 ? buf_size : MCUMGR_DEFAULT_BUF_SIZE_UDP;

@@ -41,8 +41,9 @@ size_t mcumgr_upload_max_data(size_t pkt_max, int first, uint32_t off, uint32_t 
 /* Largest SMP packet (header + CBOR) to send on this link. buf_size is the device's
  * MCUmgr-params buf_size, or <= 0 when unknown (then Zephyr's default is assumed).
  * UDP: buf_size. Serial: buf_size - 4 (the device's buffer also holds the frame's
- * length and CRC, docs/protocol.md §6.8). */
-size_t mcumgr_pkt_limit(mcumgr_conntype_t type, long long buf_size);
+ * length and CRC, docs/protocol.md §6.8), and with mtu= in the connstring at most
+ * what Go mcumgr sends for that mtu (mcumgr_serial_mtu_pkt). */
+size_t mcumgr_pkt_limit(const mcumgr_conn_t *c, long long buf_size);
 
 /* Requests to keep in flight: buf_count - 1 (a request holds its buffer until its
  * reply is allocated, docs/protocol.md §12.1), at least 1, at most user_max; 1 when unknown. */

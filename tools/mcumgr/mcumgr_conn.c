@@ -240,8 +240,8 @@ int mcumgr_conn_parse(const char *conntype, const char *connstring, mcumgr_conn_
     return -1;
 }
 
-int mcumgr_serial_line_chars(int mtu)
+size_t mcumgr_serial_mtu_pkt(int mtu)
 {
-    int c = (mtu - 4) & ~3;
-    return c < 4 ? 4 : c;
+    long long n = (long long)mtu * 3 / 4 - 13;
+    return n > 0 ? (size_t)n : 0;
 }

@@ -346,7 +346,7 @@ static int upload_one(worker_t *w, const dfupkg_image_t *im, long long buf_size,
         .sha_len = sizeof sha,
         .image = (uint32_t)im->image,
         .upgrade = 0,
-        .pkt_max = mcumgr_pkt_limit(w->d->conn.type, buf_size),
+        .pkt_max = mcumgr_pkt_limit(&w->d->conn, buf_size),
         .window = mcumgr_window(buf_count, (unsigned)o->max_window),
         .timeout_ms = ms(o->timeout_s),
         .first_timeout_ms = ms(o->first_timeout_s > o->timeout_s ? o->first_timeout_s

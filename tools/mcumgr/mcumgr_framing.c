@@ -42,7 +42,7 @@ size_t mcumgr_frame_encode(const uint8_t *pkt, size_t len, int line_chars, uint8
         size_t n = 0;
         return extxip_smp_serial_encode(pkt, len, SMP_SERIAL_SPLIT_CLIENT, out, cap, &n) == 0 ? n : 0;
     }
-    /* Other line lengths (mcumgr's mtu=): same frame, cut at line_chars. Every cut is
+    /* Other line lengths (unit tests of the cut): same frame, cut at line_chars. Every cut is
      * at a multiple of 4 characters, so padding can only be on the last line. */
     size_t raw = len + 4;
     size_t chars = SMP_BASE64_ENC_LEN(raw);

@@ -31,9 +31,6 @@ static int alloc_bufs(mcumgr_link_t *l)
     if (!l->rx || !l->in)
         return -1;
     extxip_smp_serial_rx_init(l->rx);
-    /* Accept the line length we send with (mcumgr mtu > 128 makes longer lines). */
-    if (l->line_chars + 3 > (int)l->rx->max_line)
-        l->rx->max_line = (size_t)l->line_chars + 3;
     return 0;
 }
 
@@ -97,7 +94,7 @@ int mcumgr_link_open(mcumgr_link_t *l, const mcumgr_conn_t *c, int smp_version, 
             snprintf(err, cap, "cannot open %s: %s", c->dev, strerror(errno));
             return -1;
         }
-        l->line_chars = mcumgr_serial_line_chars(c->mtu);
+        l->line_chars = MCUMGR_SERIAL_LINE_CHARS; /* mtu= bounds packets, not lines */
     }
     if (alloc_bufs(l) != 0) {
         snprintf(err, cap, "out of memory");

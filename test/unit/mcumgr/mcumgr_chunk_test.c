@@ -63,28 +63,47 @@ static void test_tight(void)
     CHECK_EQ(mcumgr_upload_max_data(0, 1, 0, 100, 32, 0), 0);
 }
 
+/* mcumgr_pkt_limit for a link of type t; mtu > 0: mtu= given in the connstring. */
+static size_t limit(mcumgr_conntype_t t, int mtu, long long buf_size)
+{
+    mcumgr_conn_t c = {.type = t, .mtu = mtu > 0 ? mtu : MCUMGR_SERIAL_DEFAULT_MTU,
+                       .mtu_given = mtu > 0};
+    return mcumgr_pkt_limit(&c, buf_size);
+}
+
 static void test_figures(void)
 {
     /* UDP, device buf_size 2048: the whole packet (header + CBOR) <= 2048. */
-    size_t udp = mcumgr_pkt_limit(MCUMGR_CONN_UDP, 2048);
+    size_t udp = limit(MCUMGR_CONN_UDP, 0, 2048);
     CHECK_EQ(udp, 2048);
     CHECK_EQ(mcumgr_upload_max_data(udp, 0, 1000, 0, 0, 0), 2024);
     CHECK_EQ(mcumgr_upload_max_data(udp, 0, 100000, 0, 0, 0), 2022);
     CHECK_EQ(mcumgr_upload_max_data(udp, 1, 0, 300000, 32, 0), 1963);
     /* Serial, device buf_size 2475 (extxip sample): packet <= 2471. */
-    size_t ser = mcumgr_pkt_limit(MCUMGR_CONN_SERIAL, 2475);
+    size_t ser = limit(MCUMGR_CONN_SERIAL, 0, 2475);
     CHECK_EQ(ser, 2471);
     CHECK_EQ(mcumgr_upload_max_data(ser, 0, 1000, 0, 0, 0), 2447);
     CHECK_EQ(mcumgr_upload_max_data(ser, 0, 100000, 0, 0, 0), 2445);
     CHECK_EQ(mcumgr_upload_max_data(ser, 1, 0, 300000, 32, 0), 2386);
     /* No params: Zephyr defaults. */
-    CHECK_EQ(mcumgr_pkt_limit(MCUMGR_CONN_UDP, -1), 2048);
-    CHECK_EQ(mcumgr_pkt_limit(MCUMGR_CONN_SERIAL, -1), 380);
+    CHECK_EQ(limit(MCUMGR_CONN_UDP, 0, -1), 2048);
+    CHECK_EQ(limit(MCUMGR_CONN_SERIAL, 0, -1), 380);
     CHECK_EQ(mcumgr_upload_max_data(380, 0, 1000, 0, 0, 0), 356);
     /* Clamps. */
-    CHECK_EQ(mcumgr_pkt_limit(MCUMGR_CONN_SERIAL, 1000000), MCUMGR_SERIAL_MAX_PKT);
-    CHECK_EQ(mcumgr_pkt_limit(MCUMGR_CONN_UDP, 1000000), MCUMGR_UDP_MAX_PKT);
-    CHECK_EQ(mcumgr_pkt_limit(MCUMGR_CONN_SERIAL, 3), 0);
+    CHECK_EQ(limit(MCUMGR_CONN_SERIAL, 0, 1000000), MCUMGR_SERIAL_MAX_PKT);
+    CHECK_EQ(limit(MCUMGR_CONN_UDP, 0, 1000000), MCUMGR_UDP_MAX_PKT);
+    CHECK_EQ(limit(MCUMGR_CONN_SERIAL, 0, 3), 0);
+    /* Serial mtu= as Go mcumgr means it: requests within mtu * 3 / 4 - 13 bytes, and
+     * never more than the device's buffer takes. */
+    CHECK_EQ(mcumgr_serial_mtu_pkt(512), 371);
+    CHECK_EQ(mcumgr_serial_mtu_pkt(2048), 1523);
+    CHECK_EQ(mcumgr_serial_mtu_pkt(MCUMGR_SERIAL_MIN_MTU), 35);
+    CHECK_EQ(mcumgr_serial_mtu_pkt(0), 0);
+    CHECK_EQ(limit(MCUMGR_CONN_SERIAL, 2048, 2475), 1523);
+    CHECK_EQ(limit(MCUMGR_CONN_SERIAL, 512, 2475), 371);
+    CHECK_EQ(limit(MCUMGR_CONN_SERIAL, 2048, -1), 380);       /* Zephyr's 384 buffer */
+    CHECK_EQ(limit(MCUMGR_CONN_SERIAL, 65535, 1000000), 49138);
+    CHECK_EQ(limit(MCUMGR_CONN_UDP, 512, 2048), 2048);        /* serial only */
     /* Serial wire cost of a full 2471-byte packet on 127-byte lines. */
     size_t wire = mcumgr_serial_wire_size(2471, 124);
     CHECK_EQ(wire, 3300 + 27 * 3);

@@ -2,7 +2,9 @@
  * The serial link end to end over a PTY: a fake device thread on the master side
  * decodes console frames with lib/smp and answers in Zephyr's own line split, with
  * log lines interleaved. The client (the tool's link, opened from a mcumgr
- * connstring) runs echo and a windowed upload, with the default mtu and with mtu=64.
+ * connstring) runs echo and a windowed upload, with the default mtu and with mtu=512 and
+ * mtu=2048 as Go mcumgr users type them: mtu= bounds the packet (mtu * 3 / 4 - 13), lines
+ * stay at most 127 bytes whatever it says.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -24,6 +26,7 @@ typedef struct {
     pthread_t th;
     volatile int stop;
     unsigned packets;
+    size_t line, longest_line; /* bytes of the line being read, of the longest one */
 } ser_t;
 
 static void write_all(int fd, const uint8_t *p, size_t n)
@@ -51,6 +54,14 @@ static void *serial_device(void *arg)
         ssize_t r = read(s->master, in, sizeof in);
         if (r <= 0)
             continue;
+        for (ssize_t i = 0; i < r; i++) {
+            s->line++;
+            if (in[i] == '\n') {
+                if (s->line > s->longest_line)
+                    s->longest_line = s->line;
+                s->line = 0;
+            }
+        }
         size_t pos = 0;
         while (pos < (size_t)r) {
             size_t used = 0, pl = 0;
@@ -79,7 +90,7 @@ static void *serial_device(void *arg)
 
 static uint8_t file[IMG_SIZE];
 
-static void run(const char *extra, int expect_line_chars)
+static void run(const char *extra, size_t expect_pkt_max, size_t expect_chunk)
 {
     ser_t *s = calloc(1, sizeof *s);
     char slave[128];
@@ -99,7 +110,7 @@ static void run(const char *extra, int expect_line_chars)
     CHECK_EQ(mcumgr_conn_parse("serial", cs, &c, err, sizeof err), 0);
     mcumgr_link_t l;
     CHECK_EQ(mcumgr_link_open(&l, &c, 1, err, sizeof err), 0);
-    CHECK_EQ(l.line_chars, expect_line_chars);
+    CHECK_EQ(l.line_chars, 124);
 
     uint8_t body[256], rsp[256];
     int n = mcumgr_txn(&l, MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_ECHO, body,
@@ -119,17 +130,20 @@ static void run(const char *extra, int expect_line_chars)
     static const uint8_t sha[32] = {1, 2, 3};
     mcumgr_upload_cfg_t cfg = {
         .data = file, .size = 20000, .sha = sha, .sha_len = 32, .image = 0,
-        .pkt_max = mcumgr_pkt_limit(MCUMGR_CONN_SERIAL, bs), .window = mcumgr_window(bc, 5),
+        .pkt_max = mcumgr_pkt_limit(&c, bs), .window = mcumgr_window(bc, 5),
         .timeout_ms = 1000, .first_timeout_ms = 2000, .max_tries = 3,
     };
-    CHECK_EQ(cfg.pkt_max, 2044);
+    CHECK_EQ(cfg.pkt_max, expect_pkt_max);
     CHECK_EQ(cfg.window, 3);
     mcumgr_upload_result_t res;
     CHECK_EQ(mcumgr_upload_run(&l, &cfg, &res), MCUMGR_UPLOAD_OK);
     CHECK_EQ(res.off, 20000);
     CHECK_MEM(s->dev.slot, file, 20000);
-    CHECK_EQ(res.chunk, 2020);
+    CHECK_EQ(res.chunk, expect_chunk);
     CHECK_EQ(res.retransmits, 0);
+    CHECK(s->packets > 0);
+    CHECK(s->longest_line <= SMP_SERIAL_MAX_LINE); /* the Zephyr console's 127 bytes */
+    CHECK(s->longest_line >= SMP_SERIAL_MAX_LINE - 3);
 
     mcumgr_link_close(&l);
     s->stop = 1;
@@ -145,7 +159,8 @@ int main(void)
     for (size_t i = 0; i < sizeof file; i++)
         file[i] = (uint8_t)(i * 31 + (i >> 8));
     file[0] = 0x3d, file[1] = 0xb8, file[2] = 0xf3, file[3] = 0x96;
-    run("", 124);
-    run(",mtu=64", 60);
+    run("", 2044, 2020);          /* no mtu=: the device's buf_size (2048) - 4 */
+    run(",mtu=2048", 1523, 1499); /* Go mcumgr's packet for mtu=2048 */
+    run(",mtu=512", 371, 347);
     return tu_finish("mcumgr_serial");
 }

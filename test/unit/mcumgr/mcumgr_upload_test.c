@@ -158,7 +158,7 @@ static int upload(client_t *c, mcumgr_upload_result_t *res, size_t pkt_max, int 
         .sha = file_sha,
         .sha_len = 32,
         .image = 2,
-        .pkt_max = pkt_max ? pkt_max : mcumgr_pkt_limit(MCUMGR_CONN_UDP, bs),
+        .pkt_max = pkt_max ? pkt_max : mcumgr_pkt_limit(&(mcumgr_conn_t){.type = MCUMGR_CONN_UDP}, bs),
         .window = mcumgr_window(bc, 5),
         .timeout_ms = 150,
         .first_timeout_ms = 300,
