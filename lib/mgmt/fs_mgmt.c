@@ -156,7 +156,7 @@ static int file_download(extxip_smp_ctx_t *ctx)
             rc = p->open(p->arg, path, false, false);
         }
         if (rc) {
-            return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
+            return extxip_smp_ctx_group_err(ctx, rc);
         }
         fs->state = FS_MGMT_DOWNLOAD;
         fs->peer = ctx->peer;
@@ -237,7 +237,7 @@ static int file_upload(extxip_smp_ctx_t *ctx)
             rc = p->open(p->arg, path, true, off == 0);
         }
         if (rc) {
-            return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
+            return extxip_smp_ctx_group_err(ctx, rc);
         }
         fs->state = FS_MGMT_UPLOAD;
         fs->peer = ctx->peer;
@@ -300,7 +300,7 @@ static int file_status(extxip_smp_ctx_t *ctx)
     uint64_t size = 0;
     rc = fs->port->stat(fs->port->arg, r.path, &size);
     if (rc) {
-        return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
+        return extxip_smp_ctx_group_err(ctx, rc);
     }
     extxip_cbor_enc_tstr_z(ctx->enc, "len");
     extxip_cbor_enc_uint(ctx->enc, size);
@@ -331,7 +331,7 @@ static int file_hash(extxip_smp_ctx_t *ctx)
     uint64_t size = 0;
     rc = p->stat(p->arg, path, &size);
     if (rc) {
-        return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
+        return extxip_smp_ctx_group_err(ctx, rc);
     }
     if (size <= off) {
         return extxip_smp_ctx_group_err(ctx, size == 0 ? FS_MGMT_ERR_FILE_EMPTY
@@ -340,7 +340,7 @@ static int file_hash(extxip_smp_ctx_t *ctx)
     cleanup(fs); /* the port has one open file: an interrupted transfer ends here */
     rc = p->open(p->arg, path, false, false);
     if (rc) {
-        return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
+        return extxip_smp_ctx_group_err(ctx, rc);
     }
     uint64_t end = size - off < len ? size : off + len;
     uint32_t crc = 0;

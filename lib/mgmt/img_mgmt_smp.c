@@ -41,7 +41,7 @@ static int report(extxip_smp_ctx_t *ctx, int rc, const char *rsn)
         if (rsn) {
             extxip_smp_ctx_set_rsn(ctx, rsn);
         }
-        return extxip_smp_ctx_group_err(ctx, (uint16_t)rc);
+        return extxip_smp_ctx_group_err(ctx, rc);
     }
     return MGMT_ERR_EOK;
 }

@@ -48,7 +48,7 @@ static int zb_erase(extxip_smp_ctx_t *ctx)
         return MGMT_ERR_EBUSY;
     }
     int rc = extxip_zbasic_mgmt_storage_erase(zb->port);
-    return rc ? extxip_smp_ctx_group_err(ctx, (uint16_t)rc) : MGMT_ERR_EOK;
+    return rc ? extxip_smp_ctx_group_err(ctx, rc) : MGMT_ERR_EOK;
 }
 
 static const extxip_smp_cmd_t zb_cmds[ZBASIC_MGMT_ID_COUNT] = {

@@ -37,11 +37,26 @@ int extxip_smp_hdr_decode(const uint8_t *buf, size_t len, extxip_smp_hdr_t *h)
 
 /* ------------------------------------------------------------ ctx helpers */
 
-int extxip_smp_ctx_err(extxip_smp_ctx_t *ctx, uint16_t group, uint16_t rc)
+int extxip_smp_rc_to_wire(int rc)
 {
-    if (rc == 0) {
+    if ((rc >= MGMT_ERR_EOK && rc <= MGMT_ERR_UNSUPPORTED_TOO_NEW) ||
+        (rc >= MGMT_ERR_EPERUSER && rc <= UINT16_MAX)) {
+        return rc;
+    }
+    return MGMT_ERR_EUNKNOWN;
+}
+
+uint16_t extxip_smp_group_rc_to_wire(int rc)
+{
+    return rc >= 1 && rc <= UINT16_MAX ? (uint16_t)rc : 1u;
+}
+
+int extxip_smp_ctx_err(extxip_smp_ctx_t *ctx, uint16_t group, int group_rc)
+{
+    if (group_rc == 0) {
         return MGMT_ERR_EOK;
     }
+    uint16_t rc = extxip_smp_group_rc_to_wire(group_rc);
     ctx->err_group = group;
     ctx->err_rc = rc;
     extxip_cbor_encoder_t *e = ctx->enc;
@@ -55,7 +70,7 @@ int extxip_smp_ctx_err(extxip_smp_ctx_t *ctx, uint16_t group, uint16_t rc)
     return e->err ? MGMT_ERR_EMSGSIZE : MGMT_ERR_EOK;
 }
 
-int extxip_smp_ctx_group_err(extxip_smp_ctx_t *ctx, uint16_t rc)
+int extxip_smp_ctx_group_err(extxip_smp_ctx_t *ctx, int rc)
 {
     return extxip_smp_ctx_err(ctx, ctx->hdr->group, rc);
 }
@@ -186,7 +201,7 @@ static int handle_one(const extxip_smp_server_t *srv, const extxip_smp_hdr_t *re
     ctx->user = grp->user;
 
     extxip_cbor_enc_map_indef(&enc);
-    int rc = fn(ctx);
+    int rc = extxip_smp_rc_to_wire(fn(ctx));
     extxip_cbor_enc_break(&enc);
     ctx->dec = NULL;
     ctx->enc = NULL;
@@ -195,7 +210,7 @@ static int handle_one(const extxip_smp_server_t *srv, const extxip_smp_hdr_t *re
     }
     if (rc == 0 && ctx->err_rc != 0 && req->version == SMP_VERSION_1) {
         /* v1 clients only understand "rc": translate the group code */
-        rc = grp->err_to_v1 ? grp->err_to_v1(ctx->err_rc) : MGMT_ERR_EUNKNOWN;
+        rc = extxip_smp_rc_to_wire(grp->err_to_v1 ? grp->err_to_v1(ctx->err_rc) : MGMT_ERR_EUNKNOWN);
         if (rc == 0) {
             rc = MGMT_ERR_EUNKNOWN; /* an error must never read as success */
         }

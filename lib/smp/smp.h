@@ -98,9 +98,20 @@ struct extxip_smp_ctx {
  * "err": {"group": g, "rc": rc} into the response, as Zephyr does. For a v1
  * request the server later replaces the body with {"rc": translated}.
  * Returns MGMT_ERR_EOK, or MGMT_ERR_EMSGSIZE if it did not fit — return that. */
-int extxip_smp_ctx_group_err(extxip_smp_ctx_t *ctx, uint16_t rc);
-/* Same with an explicit group id. */
-int extxip_smp_ctx_err(extxip_smp_ctx_t *ctx, uint16_t group, uint16_t rc);
+int extxip_smp_ctx_group_err(extxip_smp_ctx_t *ctx, int rc);
+/* Same with an explicit group id. rc goes through extxip_smp_group_rc_to_wire. */
+int extxip_smp_ctx_err(extxip_smp_ctx_t *ctx, uint16_t group, int rc);
+
+/* The gate between a group's ints and the wire (docs/protocol.md §4): every
+ * module below the groups (cbor, flash, reclog, kvstore, image, boot, smp) has
+ * its own negative codes starting at -1, which mean nothing to a client.
+ * extxip_smp_rc_to_wire: a handler's return as the "rc" sent, kept if it is an
+ * MGMT_ERR_* (0..MGMT_ERR_UNSUPPORTED_TOO_NEW, or MGMT_ERR_EPERUSER..65535),
+ * else MGMT_ERR_EUNKNOWN. extxip_smp_group_rc_to_wire: a group "err.rc", kept if
+ * 1..65535, else 1 (every group's UNKNOWN). The server applies both to every
+ * response; groups map their modules' codes to meaningful ones before this. */
+int extxip_smp_rc_to_wire(int rc);
+uint16_t extxip_smp_group_rc_to_wire(int rc);
 /* Attach a reason ("rsn") to an error response; sent only if the server has
  * verbose_err set. The string must outlive extxip_smp_process. */
 void extxip_smp_ctx_set_rsn(extxip_smp_ctx_t *ctx, const char *rsn);

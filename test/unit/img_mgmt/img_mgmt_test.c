@@ -792,6 +792,56 @@ static up_t first(const blob_t *f, int image, size_t dlen)
     return u;
 }
 
+/* A key seen twice is EINVAL (rc 3, docs/protocol.md §3.2, as Zephyr's zcbor map
+ * decode): with a real image header in the first chunk as with a short one, v1 and v2,
+ * and nothing is written or started. (Issue 32 §5 saw rc 9 with a real header: its
+ * request was larger than the 2048-byte receive buffer, which Zephyr answers 9, ECORRUPT.) */
+static void dup_data_first_chunk(const blob_t *f, size_t dlen, uint8_t ver)
+{
+    uint8_t sha[32];
+    extxip_crypto_sha256(f->p, f->n, sha);
+    static uint8_t body[SMP_BUF_SIZE];
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, body, sizeof body);
+    extxip_cbor_enc_map(&e, 6);
+    extxip_cbor_enc_tstr_z(&e, "image");
+    extxip_cbor_enc_uint(&e, 2);
+    extxip_cbor_enc_tstr_z(&e, "len");
+    extxip_cbor_enc_uint(&e, f->n);
+    extxip_cbor_enc_tstr_z(&e, "off");
+    extxip_cbor_enc_uint(&e, 0);
+    extxip_cbor_enc_tstr_z(&e, "data");
+    extxip_cbor_enc_bstr(&e, f->p, dlen);
+    extxip_cbor_enc_tstr_z(&e, "sha");
+    extxip_cbor_enc_bstr(&e, sha, sizeof sha);
+    extxip_cbor_enc_tstr_z(&e, "data");
+    extxip_cbor_enc_bstr(&e, f->p, dlen);
+    CHECK_EQ(e.err, 0);
+    uint8_t *before = snap(5);
+    req(SMP_OP_WRITE, ver, 1, body, e.len, 1);
+    CHECK_RC(MGMT_ERR_EINVAL);
+    CHECK(same(5, before));
+    CHECK(!extxip_img_mgmt_session_get(&R.im, NULL, NULL, NULL));
+}
+
+static void t_duplicate_data_key(void)
+{
+    open_rig();
+    blob_t f = load("img2-v2.0.0.signed.bin");
+    static const size_t lens[] = {8, 32, 512, (SMP_BUF_SIZE - 8 - 80) / 2}; /* the last: as big as fits */
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+        dup_data_first_chunk(&f, lens[i], SMP_VERSION_2);
+        dup_data_first_chunk(&f, lens[i], SMP_VERSION_1);
+    }
+    /* The same first chunk once, without the duplicate, is taken. */
+    up_t u = first(&f, 2, 512);
+    send_upload(&u, SMP_VERSION_2, 1);
+    resp_t r = parse();
+    CHECK(!r.has_rc && !r.has_err);
+    free(f.p);
+    rig_close(&R);
+}
+
 static void t_len_too_large(void)
 {
     open_rig();
@@ -1842,6 +1892,7 @@ static const tu_case_t cases[] = {
     {"busy_second_client", t_busy_second_client},
     {"busy_peer_high_bits", t_busy_peer_high_bits},
     {"wrong_sha", t_wrong_sha},
+    {"duplicate_data_key", t_duplicate_data_key},
     {"len_too_large", t_len_too_large},
     {"data_past_len", t_data_past_len},
     {"off_beyond_len", t_off_beyond_len},

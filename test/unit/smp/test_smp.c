@@ -5,7 +5,15 @@
  */
 #include <stdlib.h>
 
+#include <limits.h>
+
+#include "boot/boot.h"
+#include "cbor/cbor.h"
+#include "flash/flash_area.h"
+#include "flash/reclog.h"
+#include "image/image.h"
 #include "mgmt/img_mgmt_err.h"
+#include "mgmt/kvstore.h"
 #include "mgmt/os_mgmt_err.h"
 #include "smp/smp.h"
 #include "testutil.h"
@@ -84,6 +92,18 @@ static int h_after(extxip_smp_ctx_t *ctx)
     return 0;
 }
 
+/* return g_ret as the handler's result, or record it as the group's err.rc */
+static int g_ret;
+static int h_ret(extxip_smp_ctx_t *ctx)
+{
+    (void)ctx;
+    return g_ret;
+}
+static int h_gerr_ret(extxip_smp_ctx_t *ctx)
+{
+    return extxip_smp_ctx_group_err(ctx, g_ret);
+}
+
 static int h_fail_rsn(extxip_smp_ctx_t *ctx)
 {
     extxip_smp_ctx_set_rsn(ctx, "header malformed");
@@ -100,10 +120,12 @@ static const extxip_smp_cmd_t g0_cmds[] = {
 static const extxip_smp_cmd_t g1_cmds[] = {
     [0] = { NULL, NULL },
     [1] = { NULL, h_group_err },
+    [2] = { NULL, h_ret },
+    [3] = { NULL, h_gerr_ret },
 };
 static const extxip_smp_group_t g0 = { .id = 0, .cmds = g0_cmds, .cmd_count = 5,
                                 .err_to_v1 = extxip_os_mgmt_err_to_v1 };
-static const extxip_smp_group_t g1 = { .id = 1, .cmds = g1_cmds, .cmd_count = 2,
+static const extxip_smp_group_t g1 = { .id = 1, .cmds = g1_cmds, .cmd_count = 4,
                                 .err_to_v1 = extxip_img_mgmt_err_to_v1 };
 static const extxip_smp_group_t g_peruser = { .id = 64, .cmds = g1_cmds, .cmd_count = 2 };
 
@@ -150,6 +172,7 @@ static void expect_rsp(const capture_t *c, int idx, const uint8_t h[8], const ui
 }
 
 static const uint8_t RC_BODY[][6] = {
+    [1] = { 0xbf, 0x62, 0x72, 0x63, 0x01, 0xff },
     [3] = { 0xbf, 0x62, 0x72, 0x63, 0x03, 0xff }, [6] = { 0xbf, 0x62, 0x72, 0x63, 0x06, 0xff },
     [7] = { 0xbf, 0x62, 0x72, 0x63, 0x07, 0xff }, [8] = { 0xbf, 0x62, 0x72, 0x63, 0x08, 0xff },
     [9] = { 0xbf, 0x62, 0x72, 0x63, 0x09, 0xff }, [13] = { 0xbf, 0x62, 0x72, 0x63, 0x0d, 0xff },
@@ -362,6 +385,63 @@ static void test_group_error(void)
     CHECK_EQ(c.pkt[0][8 + 4], MGMT_ERR_EUNKNOWN);
 }
 
+/* Issue 32 §5: no module's own negative code reaches the wire. Every module
+ * below the groups numbers its errors from -1 down; the lowest of each is within
+ * the walk below. Each code, returned by a handler or recorded as a group error,
+ * v1 and v2, must go out as a valid code: rc EUNKNOWN (1), err.rc 1 (UNKNOWN). */
+_Static_assert(CBOR_ERR_STATE >= -64 && FLASH_ERR_NOENT >= -64 && RECLOG_ERR_ERASE >= -64 &&
+               IMAGE_ERR_CRYPTO >= -64 && BOOT_ERR_TRAILER >= -64 && KVS_ENOTMOUNTED >= -64 &&
+               SMP_ERR_EXISTS >= -64, "a module's codes go below the walk in test_module_codes");
+
+static void test_module_codes(void)
+{
+    /* the gate itself: valid codes kept, the rest made UNKNOWN */
+    for (int rc = 0; rc <= MGMT_ERR_UNSUPPORTED_TOO_NEW; rc++) {
+        CHECK_EQ(extxip_smp_rc_to_wire(rc), rc);
+    }
+    CHECK_EQ(extxip_smp_rc_to_wire(MGMT_ERR_EPERUSER), MGMT_ERR_EPERUSER);
+    CHECK_EQ(extxip_smp_rc_to_wire(UINT16_MAX), UINT16_MAX);
+    static const int bad[] = {MGMT_ERR_UNSUPPORTED_TOO_NEW + 1, 255, UINT16_MAX + 1, INT_MAX,
+                              INT_MIN};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_EQ(extxip_smp_rc_to_wire(bad[i]), MGMT_ERR_EUNKNOWN);
+    }
+    static const int bad_group[] = {-255, UINT16_MAX + 1, INT_MAX, INT_MIN};
+    for (size_t i = 0; i < sizeof bad_group / sizeof bad_group[0]; i++) {
+        CHECK_EQ(extxip_smp_group_rc_to_wire(bad_group[i]), 1);
+    }
+    CHECK_EQ(extxip_smp_group_rc_to_wire(IMG_MGMT_ERR_NO_FREE_SLOT), IMG_MGMT_ERR_NO_FREE_SLOT);
+    CHECK_EQ(extxip_smp_group_rc_to_wire(UINT16_MAX), UINT16_MAX);
+
+    capture_t c;
+    for (int code = -1; code >= -64; code--) {
+        CHECK_EQ(extxip_smp_rc_to_wire(code), MGMT_ERR_EUNKNOWN);
+        CHECK_EQ(extxip_smp_group_rc_to_wire(code), 1);
+        g_ret = code;
+        for (int ver = 0; ver <= 1; ver++) {
+            /* the handler returns the module's code */
+            const uint8_t r[] = { (uint8_t)(ver << 3 | 2), 0, 0, 1, 0x00, 0x01, 7, 2, 0xa0 };
+            CHECK_EQ(run(&c, r, sizeof(r), sizeof(tx), 0), 1);
+            expect_rsp(&c, 0, (const uint8_t[]){ (uint8_t)(ver << 3 | 3), 0, 0, 6, 0, 1, 7, 2 },
+                       RC_BODY[MGMT_ERR_EUNKNOWN], 6);
+            /* the handler records it as the group's error */
+            const uint8_t g[] = { (uint8_t)(ver << 3 | 2), 0, 0, 1, 0x00, 0x01, 7, 3, 0xa0 };
+            CHECK_EQ(run(&c, g, sizeof(g), sizeof(tx), 0), 1);
+            if (ver == 1) {
+                const uint8_t want[] = { 0x0b, 0x00, 0x00, 0x13, 0x00, 0x01, 0x07, 0x03, 0xbf,
+                                         0x63, 0x65, 0x72, 0x72, 0xbf, 0x65, 0x67, 0x72, 0x6f,
+                                         0x75, 0x70, 0x01, 0x62, 0x72, 0x63, 0x01, 0xff, 0xff };
+                CHECK_EQ(c.len[0], sizeof(want));
+                CHECK_MEM(c.pkt[0], want, sizeof(want));
+            } else { /* v1: UNKNOWN translated by the image table */
+                expect_rsp(&c, 0, (const uint8_t[]){ 0x03, 0, 0, 6, 0, 1, 7, 3 },
+                           RC_BODY[extxip_img_mgmt_err_to_v1(1)], 6);
+            }
+        }
+    }
+    g_ret = 0;
+}
+
 static void test_translation_tables(void)
 {
     /* docs/protocol.md §4.4, every code */
@@ -447,6 +527,7 @@ int main(void)
     test_unknown();
     test_group_error();
     test_translation_tables();
+    test_module_codes();
     test_msgsize();
     test_concatenated();
     test_after_send();
