@@ -352,10 +352,7 @@ int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size
             (void)extxip_img_mgmt_session_reset(im);
         }
     }
-    if (rc == BOOT_ERR_BAD_MAGIC || rc == BOOT_ERR_TRAILER) {
-        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
-    }
-    return rc == BOOT_OK ? 0 : IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    return extxip_img_mgmt_err_from(IMG_MGMT_MOD_BOOT, rc);
 }
 
 /* ---------------------------------------------------------- last boot report */

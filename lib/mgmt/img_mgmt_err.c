@@ -1,5 +1,9 @@
 #include "mgmt/img_mgmt_err.h"
 
+#include "boot/boot.h"
+#include "flash/flash_area.h"
+#include "flash/reclog.h"
+#include "image/image.h"
 #include "smp/smp_defs.h"
 
 /* v1 clients get MGMT_ERR_* instead of the group code (docs/protocol.md §4.4). */
@@ -28,4 +32,50 @@ uint16_t extxip_img_mgmt_err_to_v1(uint16_t rc)
     default:
         return MGMT_ERR_EUNKNOWN;
     }
+}
+
+uint16_t extxip_img_mgmt_err_from(img_mgmt_mod_t mod, int code)
+{
+    if (code == 0) {
+        return IMG_MGMT_ERR_OK;
+    }
+    switch (mod) {
+    case IMG_MGMT_MOD_BOOT:
+        /* A trailer neither good nor blank, or not blank where a mark goes: what
+         * Zephyr answers for MCUboot's BOOT_EBADIMAGE. */
+        if (code == BOOT_ERR_BAD_MAGIC || code == BOOT_ERR_TRAILER) {
+            return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+        }
+        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    case IMG_MGMT_MOD_RECLOG:
+        if (code == RECLOG_ERR_READ) {
+            return IMG_MGMT_ERR_FLASH_READ_FAILED;
+        }
+        if (code == RECLOG_ERR_ERASE) {
+            return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+        }
+        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    case IMG_MGMT_MOD_FLASH:
+        if (code == FLASH_ERR_NOENT) {
+            return IMG_MGMT_ERR_FLASH_OPEN_FAILED;
+        }
+        if (code == FLASH_ERR_RANGE || code == FLASH_ERR_ALIGN || code == FLASH_ERR_SECTOR) {
+            return IMG_MGMT_ERR_INVALID_FLASH_ADDRESS;
+        }
+        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    case IMG_MGMT_MOD_IMAGE:
+        switch (code) {
+        case IMAGE_ERR_IO: return IMG_MGMT_ERR_FLASH_READ_FAILED;
+        case IMAGE_ERR_MAGIC: return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+        case IMAGE_ERR_HEADER: return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+        case IMAGE_ERR_TLV:
+        case IMAGE_ERR_UNPROTECTED: return IMG_MGMT_ERR_INVALID_TLV;
+        case IMAGE_ERR_TLV_DUP: return IMG_MGMT_ERR_TLV_MULTIPLE_HASHES_FOUND;
+        case IMAGE_ERR_NO_HASH: return IMG_MGMT_ERR_HASH_NOT_FOUND;
+        case IMAGE_ERR_HASH: return IMG_MGMT_ERR_INVALID_HASH;
+        /* Zephyr: MCUboot refusing the image (key, signature) is BOOT_EBADIMAGE. */
+        default: return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+        }
+    }
+    return IMG_MGMT_ERR_UNKNOWN;
 }

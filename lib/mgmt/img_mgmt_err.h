@@ -50,4 +50,16 @@ enum {
 /* v2 code -> v1 MGMT_ERR_*; unknown codes -> MGMT_ERR_EUNKNOWN. */
 uint16_t extxip_img_mgmt_err_to_v1(uint16_t rc);
 
+/* The image group's one mapping of its modules' own codes (each module counts down
+ * from -1) to its err.rc: boot (trailer marks), reclog (the upload-session log),
+ * flash (slot reads/writes/erases) and image (header/TLV/signature checks). 0 -> 0;
+ * any other code, known or not, -> a non-zero IMG_MGMT_ERR_*. */
+typedef enum {
+    IMG_MGMT_MOD_BOOT,
+    IMG_MGMT_MOD_RECLOG,
+    IMG_MGMT_MOD_FLASH,
+    IMG_MGMT_MOD_IMAGE,
+} img_mgmt_mod_t;
+uint16_t extxip_img_mgmt_err_from(img_mgmt_mod_t mod, int code);
+
 #endif

@@ -64,15 +64,12 @@ static int log_append(extxip_img_mgmt_t *im, bool active, uint32_t ckpt_off)
     if (active) {
         memcpy(b + 20, im->s.sha, im->s.sha_len);
     }
-    switch (extxip_reclog_append(&im->log, b)) {
-    case RECLOG_OK:
+    int rc = extxip_img_mgmt_err_from(IMG_MGMT_MOD_RECLOG, extxip_reclog_append(&im->log, b));
+    if (rc == 0) {
         im->log_active = active;
         im->log_writes++;
-        return 0;
-    case RECLOG_ERR_READ: return IMG_MGMT_ERR_FLASH_READ_FAILED;
-    case RECLOG_ERR_ERASE: return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
-    default: return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
     }
+    return rc;
 }
 
 /* Persist "no session", only when the log currently says otherwise. */
@@ -318,12 +315,9 @@ static int upload_done(extxip_img_mgmt_t *im, uint8_t image)
     if (!fa || extxip_image_parse(fa, &im->info) != IMAGE_OK) {
         return IMG_MGMT_ERR_INVALID_IMAGE_HEADER; /* kept, not scheduled */
     }
-    int rc = extxip_boot_set_pending(fa, true);
-    if (rc == BOOT_ERR_BAD_MAGIC || rc == BOOT_ERR_TRAILER) {
-        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
-    }
-    if (rc != BOOT_OK) {
-        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    int rc = extxip_img_mgmt_err_from(IMG_MGMT_MOD_BOOT, extxip_boot_set_pending(fa, true));
+    if (rc) {
+        return rc;
     }
     if (im->cfg.uploaded) {
         im->cfg.uploaded(im->cfg.uploaded_arg, image, im->info.hash);

@@ -440,6 +440,32 @@ static void test_module_codes(void)
         }
     }
     g_ret = 0;
+
+    /* The image group's own mapping: every code of each of its modules is an
+     * image-group error, known to the v1 table, and the intended one where it matters. */
+    for (int mod = IMG_MGMT_MOD_BOOT; mod <= IMG_MGMT_MOD_IMAGE; mod++) {
+        CHECK_EQ(extxip_img_mgmt_err_from((img_mgmt_mod_t)mod, 0), IMG_MGMT_ERR_OK);
+        for (int code = -1; code >= -64; code--) {
+            uint16_t e = extxip_img_mgmt_err_from((img_mgmt_mod_t)mod, code);
+            CHECK(e >= IMG_MGMT_ERR_UNKNOWN && e <= IMG_MGMT_ERR_ACTIVE_SLOT_NOT_KNOWN);
+            CHECK(extxip_img_mgmt_err_to_v1(e) != MGMT_ERR_EOK);
+        }
+    }
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_BOOT, BOOT_ERR_BAD_MAGIC), IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_BOOT, BOOT_ERR_TRAILER), IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_BOOT, BOOT_ERR_FLASH), IMG_MGMT_ERR_FLASH_WRITE_FAILED);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_RECLOG, RECLOG_ERR_READ), IMG_MGMT_ERR_FLASH_READ_FAILED);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_RECLOG, RECLOG_ERR_ERASE), IMG_MGMT_ERR_FLASH_ERASE_FAILED);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_RECLOG, RECLOG_ERR_WRITE), IMG_MGMT_ERR_FLASH_WRITE_FAILED);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_FLASH, FLASH_ERR_NOENT), IMG_MGMT_ERR_FLASH_OPEN_FAILED);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_FLASH, FLASH_ERR_RANGE), IMG_MGMT_ERR_INVALID_FLASH_ADDRESS);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_FLASH, FLASH_ERR_IO), IMG_MGMT_ERR_FLASH_WRITE_FAILED);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_IO), IMG_MGMT_ERR_FLASH_READ_FAILED);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_MAGIC), IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_HEADER), IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_NO_HASH), IMG_MGMT_ERR_HASH_NOT_FOUND);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_HASH), IMG_MGMT_ERR_INVALID_HASH);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_SIG), IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
 }
 
 static void test_translation_tables(void)
