@@ -4,7 +4,8 @@
 # image 3, a file larger than the slot, a wrong-size sha, a wrong sha (found
 # when the last byte lands: the header sector is erased, nothing testable
 # remains), offsets beyond len, data beyond len, bad magic, a header that
-# claims more than len, no len. Raw requests come from smp_raw.py.
+# claims more than len, no len, "data" twice (rc 3; rc 9 only when the request is
+# larger than the receive buffer). Raw requests come from smp_raw.py.
 . "$(dirname "$0")/lib.sh"
 P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
@@ -95,4 +96,28 @@ check_out "  test by the file's hash refused" 'IMG_MGMT_ERR' \
   dev_err mcu "$P" image test "$(digest "$F1")"
 check_out "the same file with its sha is then accepted" '"match": true' raw "$F1" --image 1 --all
 check_out "  and listed" "hash: $(digest "$F1")" mcu "$P" image list
+# A first chunk with a real image header and "data" twice (issue 32 §5): EINVAL (rc 3),
+# v1 and v2, as long as the request fits the 2048-byte receive buffer; one that does not
+# is cut there and answered ECORRUPT (rc 9), as Zephyr's UDP transport does. Nothing moves.
+F2=$WORK/v2/img2-v2.0.0.bin
+check_out "a duplicated data key with a real header is rc 3; over the buffer rc 9" \
+  '^16 0 3 16 1 3 512 0 3 512 1 3 900 0 3 900 1 3 1000 0 9 1000 1 9 $' \
+  python3 -S - "$P" "$F2" "$SRC/test/support" <<'PY'
+import hashlib, socket, sys
+sys.path.insert(0, sys.argv[3])
+from smpwire import dec, enc, pkt
+port, f = int(sys.argv[1]), open(sys.argv[2], "rb").read()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3)
+out = ""
+for n in (16, 512, 900, 1000):
+    items = [("image", 2), ("len", len(f)), ("off", 0), ("data", f[:n]),
+             ("sha", hashlib.sha256(f).digest()), ("data", f[:n])]
+    body = bytes([0xa0 + len(items)]) + b"".join(enc(k) + enc(v) for k, v in items)
+    for ver in (0, 1):
+        s.sendto(pkt(2, 1, 1, body, ver=ver), ("127.0.0.1", port))
+        out += "%d %d %s " % (n, ver, dec(s.recv(4096), 8)[0].get("rc"))
+print(out)
+PY
+check_out "  image list answers after them" 'image=2 slot=0' mcu "$P" image list
+check_fails "  and image 2's secondary holds nothing of it" grep -q "hash: $(digest "$F2")" "$WORK/out"
 finish
