@@ -13,7 +13,7 @@
 #include "flash/reclog.h"
 #include "image/image.h"
 #include "mgmt/img_mgmt_err.h"
-#include "mgmt/kvstore.h"
+#include "storage/kvstore.h"
 #include "mgmt/os_mgmt_err.h"
 #include "smp/smp.h"
 #include "testutil.h"
