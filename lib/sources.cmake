@@ -14,7 +14,7 @@ set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_s
                             ${_l}/smp/smp_reasm.c)
 set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c ${_l}/image/image_text.c)
 set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c ${_l}/boot/boot_trailer.c ${_l}/boot/boot_overwrite.c
-                            ${_l}/boot/boot_text.c)
+                            ${_l}/boot/boot_text.c ${_l}/boot/boot_check.c)
 set(EXTXIP_MGMT_OS_SOURCES  ${_l}/mgmt/os_mgmt.c ${_l}/mgmt/os_mgmt_err.c)
 set(EXTXIP_MGMT_IMG_SOURCES ${_l}/mgmt/img_mgmt.c ${_l}/mgmt/img_mgmt_upload.c
                             ${_l}/mgmt/img_mgmt_smp.c ${_l}/mgmt/img_mgmt_err.c)

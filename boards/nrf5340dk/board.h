@@ -29,6 +29,19 @@
  * XIP part at QSPI 0x120000 runs from 0x10120000). */
 #define EXTXIP_BOARD_QSPI_XIP_BASE    0x10000000u
 
+/* What a vector table built for each core holds (nRF5340 PS memory maps):
+ * the application core's SRAM (512 KiB; Zephyr's initial SP is the end of
+ * sram_primary in pm_static.yml), the network core's SRAM and flash, which
+ * its image runs from. The application part runs from the internal flash at
+ * its primary's offset (flash at address 0). Checked by the host tools
+ * against a package (tools/dfupkg), and carried by the simulator's payloads. */
+#define EXTXIP_BOARD_APP_RAM_BASE     0x20000000u
+#define EXTXIP_BOARD_APP_RAM_SIZE     0x80000u
+#define EXTXIP_BOARD_APP_INITIAL_SP   0x20070000u
+#define EXTXIP_BOARD_NET_RAM_BASE     0x21000000u
+#define EXTXIP_BOARD_NET_RAM_SIZE     0x10000u
+#define EXTXIP_BOARD_NET_FLASH_BASE   0x01000000u
+
 /* The core's tunables: this board takes lib/extxip_config.h's defaults
  * (3 images, 0 and 2 linked, network core image 1). */
 

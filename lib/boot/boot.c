@@ -70,6 +70,7 @@ void extxip_boot_options_default(extxip_boot_options_t *opt)
     opt->downgrade_prevention = true;
     opt->delta_skip = true;
     opt->strategy = &extxip_boot_overwrite_only;
+    opt->target = NULL;
 }
 
 static int validate(ctx_t *c, const extxip_flash_area_t *fa, extxip_image_info_t *info)
@@ -80,6 +81,45 @@ static int validate(ctx_t *c, const extxip_flash_area_t *fa, extxip_image_info_t
         c->res->sig_verifications++;
     }
     return rc;
+}
+
+/* Validation as the bootloader means it for a slot of image i: the header's
+ * flags first (MCUboot's boot_check_header_valid: an encrypted or compressed
+ * image is named as such, and costs no signature check), then hash and
+ * signature, then whether it is built for image i's primary at all
+ * (extxip_boot_image_check: ROM-fixed address, the port's vector table or part
+ * identity). A primary that fails is not booted; a secondary is not copied. */
+static int validate_for(ctx_t *c, uint8_t i, const extxip_flash_area_t *fa, extxip_image_info_t *info)
+{
+    uint8_t hb[IMAGE_HEADER_SIZE];
+    memset(info, 0, sizeof *info);
+    if (extxip_flash_area_read(fa, 0, hb, sizeof hb) == FLASH_OK &&
+        extxip_image_header_decode(hb, sizeof hb, &info->hdr) == IMAGE_OK) {
+        int rc = extxip_boot_image_check_flags(info);
+        if (rc != IMAGE_OK) {
+            return rc;
+        }
+    }
+    int rc = validate(c, fa, info);
+    if (rc == IMAGE_OK) {
+        rc = extxip_boot_image_check(c->opt->target, i, c->pri[i], fa, info);
+    }
+    return rc;
+}
+
+/* The reason a slot check failure is reported under. */
+static extxip_boot_reason_t reason_for(int image_err, extxip_boot_reason_t otherwise)
+{
+    switch (image_err) {
+    case IMAGE_ERR_FLAGS:
+    case IMAGE_ERR_NON_BOOTABLE:
+        return BOOT_REASON_FLAGS;
+    case IMAGE_ERR_ROM_FIXED:
+    case IMAGE_ERR_WRONG_SLOT:
+        return BOOT_REASON_WRONG_SLOT;
+    default:
+        return otherwise;
+    }
 }
 
 static uint32_t align_up(uint32_t v, uint32_t a)
@@ -150,7 +190,7 @@ static int classify(ctx_t *c, int i)
     extxip_boot_state_t *st = c->st;
     extxip_boot_image_result_t *r = &c->res->img[i];
 
-    st->sec_rc[i] = validate(c, c->sec[i], &st->sec[i]);
+    st->sec_rc[i] = validate_for(c, (uint8_t)i, c->sec[i], &st->sec[i]);
     if (st->sec_rc[i] != IMAGE_OK) {
         r->image_err = st->sec_rc[i];
         /* Name the refused version whenever its header could be read. */
@@ -160,7 +200,8 @@ static int classify(ctx_t *c, int i)
         /* A read or crypto failure says nothing about the image: keep it
          * pending for the next boot instead of discarding it. */
         bool transient = st->sec_rc[i] == IMAGE_ERR_IO || st->sec_rc[i] == IMAGE_ERR_CRYPTO;
-        refuse(c, i, transient ? PLAN_REFUSE : PLAN_SCRUB, BOOT_REASON_INVALID);
+        refuse(c, i, transient ? PLAN_REFUSE : PLAN_SCRUB,
+               reason_for(st->sec_rc[i], BOOT_REASON_INVALID));
         return BOOT_OK;
     }
     r->to = st->sec[i].hdr.ver;
@@ -529,7 +570,7 @@ int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const
     /* Step 1: read-only analysis. */
     for (uint8_t i = 0; i < n; i++) {
         extxip_boot_image_result_t *r = &res->img[i];
-        st->pri_rc[i] = validate(&c, c.pri[i], &st->pri[i]);
+        st->pri_rc[i] = validate_for(&c, i, c.pri[i], &st->pri[i]);
         if (st->pri_rc[i] == IMAGE_OK) {
             r->from = st->pri[i].hdr.ver;
         }
@@ -627,8 +668,9 @@ int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const
             r->bootable = false;
             r->primary_err = st->pri_rc[i];
             if (r->upgrade == BOOT_UPGRADE_NONE) {
-                r->reason = st->pri_rc[i] == IMAGE_ERR_MAGIC ? BOOT_REASON_PRIMARY_EMPTY
-                                                             : BOOT_REASON_PRIMARY_INVALID;
+                r->reason = st->pri_rc[i] == IMAGE_ERR_MAGIC
+                                ? BOOT_REASON_PRIMARY_EMPTY
+                                : reason_for(st->pri_rc[i], BOOT_REASON_PRIMARY_INVALID);
             }
             rc = BOOT_ERR_NO_BOOTABLE;
             res->consistent = false;

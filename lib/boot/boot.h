@@ -125,6 +125,10 @@ typedef enum extxip_boot_reason {
     BOOT_REASON_PRIMARY_INVALID, /* primary failed validation: not booted */
     BOOT_REASON_PRIMARY_EMPTY,   /* no image in the primary: not booted */
     BOOT_REASON_PAIR_BROKEN,     /* linked set left half-installed: not booted */
+    BOOT_REASON_FLAGS,           /* header flags: a feature not built, or non-bootable
+                                    (image_err says which) */
+    BOOT_REASON_WRONG_SLOT,      /* built for another slot: ROM-fixed address, vector
+                                    table or part identity (image_err says which) */
 } extxip_boot_reason_t;
 
 typedef struct extxip_boot_image_result {
@@ -181,12 +185,57 @@ typedef struct extxip_boot_strategy {
 /* The one strategy shipped (boot_overwrite.c). */
 extern const extxip_boot_strategy_t extxip_boot_overwrite_only;
 
+/* ---- Is an image built for this slot? -------------------------------------
+ * MCUboot's boot_check_header_valid (flags) and MCUBOOT_VERIFY_IMG_ADDRESS
+ * (the reset vector of a pending image must lie in its primary), done once,
+ * here, for the bootloader (secondaries before install, primaries before
+ * boot) and for the image group's `test` alike. What identifies a build is
+ * the port's: it supplies `built_for` (a Cortex-M port checks the vector
+ * table with extxip_boot_check_vector_table; the simulator its payload's part
+ * marker). */
+typedef struct extxip_boot_target {
+    /* IMAGE_OK when the image in `fa` (parsed into *info, hash and signature
+     * already checked) is built to run from image `image`'s primary `pri`;
+     * IMAGE_ERR_WRONG_SLOT when it is not; IMAGE_ERR_IO when it could not be
+     * read. NULL: no identity check (flags and ROM-fixed address only). */
+    int (*built_for)(void *arg, uint8_t image, const extxip_flash_area_t *pri,
+                     const extxip_flash_area_t *fa, const extxip_image_info_t *info);
+    void *arg;
+} extxip_boot_target_t;
+
+/* Header flags first (extxip_image_check_flags: IMAGE_ERR_FLAGS or
+ * IMAGE_ERR_NON_BOOTABLE). Needs only the header: call it before validating,
+ * so an encrypted or compressed image is named as such, not as a hash
+ * mismatch. */
+int extxip_boot_image_check_flags(const extxip_image_info_t *info);
+
+/* The whole check, after validation: flags, a ROM-fixed load address equal
+ * to the primary's offset (IMAGE_ERR_ROM_FIXED; what MCUboot's direct-XIP
+ * and Zephyr's REJECT_DIRECT_XIP_MISMATCHED_SLOT compare), then the port's
+ * built_for (target may be NULL). Returns IMAGE_OK or an IMAGE_ERR_*. */
+int extxip_boot_image_check(const extxip_boot_target_t *target, uint8_t image, const extxip_flash_area_t *pri,
+                     const extxip_flash_area_t *fa, const extxip_image_info_t *info);
+
+/* For Cortex-M ports' built_for: the image's vector table (the first two
+ * words after its header) must hold an initial SP in (ram_lo, ram_hi] and a
+ * Thumb reset vector inside [code_lo, code_hi): the RAM of the core that
+ * runs the image and the address range its primary executes from. Returns
+ * IMAGE_OK, IMAGE_ERR_WRONG_SLOT or IMAGE_ERR_IO. */
+typedef struct extxip_boot_vt_bounds {
+    uint32_t ram_lo, ram_hi;
+    uint32_t code_lo, code_hi;
+} extxip_boot_vt_bounds_t;
+int extxip_boot_check_vector_table(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                            const extxip_boot_vt_bounds_t *b);
+
 typedef struct extxip_boot_options {
     uint8_t image_count;       /* images to handle, 1..BOOT_IMAGE_MAX (default 3) */
     uint8_t linked_mask;       /* images that upgrade together (default bits 0 and 2) */
     bool downgrade_prevention; /* refuse lower version / security counter (default on) */
     bool delta_skip;           /* skip sectors already equal to the target (default on) */
     const extxip_boot_strategy_t *strategy; /* default &extxip_boot_overwrite_only; NULL = that */
+    const extxip_boot_target_t *target; /* the port's "built for this slot" check; NULL:
+                                    flags and ROM-fixed address only (default) */
 } extxip_boot_options_t;
 
 /* Linked-pair status: the last 2 sectors of the bootloader's own partition

@@ -18,6 +18,8 @@ const char *extxip_boot_reason_str(extxip_boot_reason_t r)
     case BOOT_REASON_PRIMARY_INVALID: return "primary image failed validation";
     case BOOT_REASON_PRIMARY_EMPTY: return "no image in primary slot";
     case BOOT_REASON_PAIR_BROKEN: return "linked pair half-installed";
+    case BOOT_REASON_FLAGS: return "header flags not supported";
+    case BOOT_REASON_WRONG_SLOT: return "image not built for this slot";
     }
     return "unknown";
 }

@@ -327,6 +327,15 @@ int extxip_image_validate(const extxip_flash_area_t *fa, const extxip_image_keyr
     return rc == CRYPTO_OK ? IMAGE_OK : IMAGE_ERR_SIG;
 }
 
+int extxip_image_check_flags(uint32_t flags)
+{
+    if (extxip_image_flags_unsupported(flags) != 0)
+        return IMAGE_ERR_FLAGS;
+    if (flags & IMAGE_F_NON_BOOTABLE)
+        return IMAGE_ERR_NON_BOOTABLE;
+    return IMAGE_OK;
+}
+
 int extxip_image_version_cmp(const extxip_image_version_t *a, const extxip_image_version_t *b, bool with_build)
 {
     if (a->major != b->major)

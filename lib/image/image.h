@@ -46,6 +46,13 @@ enum {
     IMAGE_ERR_TOO_MANY_DEPS = -12,
     IMAGE_ERR_CRYPTO = -13,     /* the signature could not be checked (e.g. out of memory):
                                    says nothing about the image, so never discard it */
+    /* Not from extxip_image_parse/extxip_image_validate: from extxip_image_check_flags and from
+     * the bootloader's "built for this slot" check (extxip_boot_image_check). */
+    IMAGE_ERR_FLAGS = -14,        /* header flags ask for a feature this build lacks */
+    IMAGE_ERR_NON_BOOTABLE = -15, /* header flag NON_BOOTABLE: never installed or booted */
+    IMAGE_ERR_ROM_FIXED = -16,    /* ROM-fixed to an address that is not this primary's */
+    IMAGE_ERR_WRONG_SLOT = -17,   /* the payload is built for another slot (vector
+                                     table / part identity, the port's check) */
 };
 
 typedef struct extxip_image_version {
@@ -55,8 +62,44 @@ typedef struct extxip_image_version {
     uint32_t build_num;
 } extxip_image_version_t;
 
-/* Header flag (MCUboot's IMAGE_F_NON_BOOTABLE): a part that is not run on its own. */
-#define IMAGE_F_NON_BOOTABLE 0x10u
+/* Header flags, MCUboot's values (bootutil/image.h). */
+#define IMAGE_F_PIC                      0x001u /* never supported by MCUboot */
+#define IMAGE_F_ENCRYPTED_AES128         0x004u
+#define IMAGE_F_ENCRYPTED_AES256         0x008u
+#define IMAGE_F_NON_BOOTABLE             0x010u /* a part that is not run on its own */
+#define IMAGE_F_RAM_LOAD                 0x020u /* imgtool --load-addr: run from RAM */
+#define IMAGE_F_ROM_FIXED                0x100u /* imgtool --rom-fixed: load_addr = slot */
+#define IMAGE_F_COMPRESSED_LZMA1         0x200u
+#define IMAGE_F_COMPRESSED_LZMA2         0x400u
+#define IMAGE_F_COMPRESSED_ARM_THUMB_FLT 0x800u
+
+/* The one list of header flags this build implements: the bootloader, the
+ * image group and the host tools all judge an image by it. ROM_FIXED is
+ * implemented as a check (the load address must be the primary's offset,
+ * extxip_boot_image_check). Everything else, including bits MCUboot does not
+ * define, asks for something this overwrite-only, execute-in-place build
+ * does not do (decrypt, decompress, load into RAM): such an image is never
+ * installed over a primary nor booted (MCUboot's boot_check_header_valid
+ * refuses encrypted and compressed images it was not built for). Compressed
+ * images will arrive with their own issue: until then they are refused like
+ * any other flag not listed here. NON_BOOTABLE is understood, not
+ * implemented: it is refused on its own (IMAGE_ERR_NON_BOOTABLE). */
+#define IMAGE_F_IMPLEMENTED (IMAGE_F_ROM_FIXED)
+
+/* The header flags of `flags` this build does not implement (0: none),
+ * NON_BOOTABLE left out: it has its own answer. */
+static inline uint32_t extxip_image_flags_unsupported(uint32_t flags)
+{
+    return flags & ~(uint32_t)(IMAGE_F_IMPLEMENTED | IMAGE_F_NON_BOOTABLE);
+}
+
+/* Check header flags first, as MCUboot does: IMAGE_OK, IMAGE_ERR_FLAGS (a
+ * feature not built) or IMAGE_ERR_NON_BOOTABLE. */
+int extxip_image_check_flags(uint32_t flags);
+
+/* Names of the flags in `flags` ("LZMA2 compression, ARM thumb filter"),
+ * for tools and logs; unknown bits as hex. Returns buf. */
+const char *extxip_image_flags_str(uint32_t flags, char *buf, size_t cap);
 
 typedef struct extxip_image_header {
     uint32_t magic;

@@ -2,10 +2,21 @@
 
 #include <string.h>
 
-/* Descriptor layout at the start of the internal part's body (little-endian):
- * magic[8], link_id u32, xip_marker_off u32 (offset in image 2's body). */
+/* Payload layouts (little-endian), at the start of each part's body:
+ *  app  vector table (initial SP u32, reset u32) for the application core,
+ *       then the descriptor: magic[8] "EXTXIPA1", link_id u32,
+ *       xip_marker_off u32 (offset in image 2's body);
+ *  net  vector table for the network core, then magic[8] "EXTXIPN1", link_id;
+ *  xip  (no vector table: code called from the internal part) the marker
+ *       magic[8] "EXTXIPX1", link_id at XIP_MARKER_OFF.
+ * The vector tables hold what a real build for the DK holds (board.h): an SP
+ * at the top of that core's RAM, a Thumb reset vector inside the code its
+ * primary runs. */
+#define VT_SIZE 8u
+#define DESC_OFF VT_SIZE
 #define DESC_SIZE 16u
 #define XIP_MARKER_OFF 0x100u
+#define RESET_OFF 0x81u /* "Reset_Handler": a Thumb address in the part's code */
 
 static void put_le32(uint8_t *p, uint32_t v)
 {
@@ -33,21 +44,58 @@ int sim_app_make_payload(int part, uint32_t link_id, uint32_t seed, uint8_t *buf
     }
     switch (part) {
     case SIM_PART_APP:
-        memcpy(buf, SIM_APP_MAGIC, 8);
-        put_le32(buf + 8, link_id);
-        put_le32(buf + 12, XIP_MARKER_OFF);
+        put_le32(buf, EXTXIP_BOARD_APP_INITIAL_SP);
+        put_le32(buf + 4, SIM_APP_CODE_ADDR + RESET_OFF);
+        memcpy(buf + DESC_OFF, SIM_APP_MAGIC, 8);
+        put_le32(buf + DESC_OFF + 8, link_id);
+        put_le32(buf + DESC_OFF + 12, XIP_MARKER_OFF);
         break;
     case SIM_PART_XIP:
         memcpy(buf + XIP_MARKER_OFF, SIM_XIP_MAGIC, 8);
         put_le32(buf + XIP_MARKER_OFF + 8, link_id);
         break;
     default:
-        memcpy(buf, SIM_NET_MAGIC, 8);
-        put_le32(buf + 8, link_id);
+        put_le32(buf, EXTXIP_BOARD_NET_RAM_BASE + EXTXIP_BOARD_NET_RAM_SIZE);
+        put_le32(buf + 4, EXTXIP_BOARD_NET_FLASH_BASE + RESET_OFF);
+        memcpy(buf + DESC_OFF, SIM_NET_MAGIC, 8);
+        put_le32(buf + DESC_OFF + 8, link_id);
         break;
     }
     return 0;
 }
+
+/* Which part image `image` must carry, and where its marker sits in the body. */
+static void part_of(uint8_t image, const char **magic, uint32_t *off)
+{
+    if (image == EXTXIP_NETCORE_IMAGE) {
+        *magic = SIM_NET_MAGIC;
+        *off = DESC_OFF;
+    } else if (image == 0) {
+        *magic = SIM_APP_MAGIC;
+        *off = DESC_OFF;
+    } else {
+        *magic = SIM_XIP_MAGIC;
+        *off = XIP_MARKER_OFF;
+    }
+}
+
+static int sim_built_for(void *arg, uint8_t image, const extxip_flash_area_t *pri,
+                         const extxip_flash_area_t *fa, const extxip_image_info_t *info)
+{
+    (void)arg, (void)pri;
+    const char *magic;
+    uint32_t off;
+    uint8_t got[8];
+    part_of(image, &magic, &off);
+    /* extxip_image_parse bounded hdr_size + img_size by the area. */
+    if (info->hdr.img_size < off + sizeof got)
+        return IMAGE_ERR_WRONG_SLOT;
+    if (extxip_flash_area_read(fa, info->hdr.hdr_size + off, got, sizeof got) != FLASH_OK)
+        return IMAGE_ERR_IO;
+    return memcmp(got, magic, sizeof got) == 0 ? IMAGE_OK : IMAGE_ERR_WRONG_SLOT;
+}
+
+const extxip_boot_target_t sim_app_target = {sim_built_for, NULL};
 
 int sim_app_check_xip(sim_device_t *d, FILE *log)
 {
@@ -60,13 +108,16 @@ int sim_app_check_xip(sim_device_t *d, FILE *log)
         return -1;
     }
     uint8_t desc[DESC_SIZE];
-    if (extxip_flash_area_read(fa0, app->entry_off, desc, sizeof desc) != 0) {
+    if (extxip_flash_area_read(fa0, app->entry_off + DESC_OFF, desc, sizeof desc) != 0) {
         fprintf(log, "app: cannot read the internal part\n");
         return -1;
     }
     if (memcmp(desc, SIM_APP_MAGIC, 8) != 0) {
-        fprintf(log, "app: image 0 is not an extxip build: XIP marker check skipped\n");
-        return xip->bootable ? 0 : -1;
+        /* Hardware would jump into whatever this is and fault. */
+        fprintf(log, "app: fault: image 0 is not an extxip application build (no descriptor "
+                     "at 0x%08x)\n",
+                (unsigned)(fa0->off + app->entry_off + DESC_OFF));
+        return -1;
     }
     uint32_t link_id = get_le32(desc + 8), moff = get_le32(desc + 12);
     uint32_t xip_addr = SIM_XIP_BASE + fa2->off + xip->entry_off + moff;

@@ -24,6 +24,9 @@
 #define SIM_XIP_MAGIC "EXTXIPX1"
 #define SIM_NET_MAGIC "EXTXIPN1"
 #define SIM_XIP_BASE  EXTXIP_BOARD_QSPI_XIP_BASE /* QSPI offset 0 as mapped for execute-in-place */
+/* Where the application part's code runs: mcuboot_primary_app in
+ * pm_static.yml (its primary 0x10000 + the 0x200 image header). */
+#define SIM_APP_CODE_ADDR 0x10200u
 
 enum { SIM_PART_APP, SIM_PART_XIP, SIM_PART_NET };
 
@@ -34,8 +37,15 @@ int sim_app_make_payload(int part, uint32_t link_id, uint32_t seed, uint8_t *buf
 
 /* After a successful boot: find image 0's descriptor and check the marker in
  * image 2's primary slot through its XIP-mapped address. An image 0 without a
- * descriptor (a foreign application) is accepted with a note. Returns 0 when
- * the application may start, -1 (reason printed to log) when it would fault. */
+ * descriptor is not an extxip application build: hardware would fault on it
+ * (lockup, then recovery). Returns 0 when the application may start, -1
+ * (reason printed to log) when it would fault. */
 int sim_app_check_xip(sim_device_t *d, FILE *log);
+
+/* The simulator's "built for this slot" check (extxip_boot_target_t, used by its
+ * bootloader and its image group): image 0 must carry the application
+ * descriptor, the network core's image the network-core marker, image 2 the
+ * XIP marker, each where its layout puts it. */
+extern const extxip_boot_target_t sim_app_target;
 
 #endif

@@ -46,6 +46,7 @@ int sim_device_open(sim_device_t *d, const char *flash_dir, const char *layout_p
     d->keyring.keys = d->keys;
     d->keyring.count = 1;
     extxip_boot_options_default(&d->boot_opt);
+    d->boot_opt.target = &sim_app_target; /* only builds for each slot install and boot */
     return 0;
 }
 

@@ -102,6 +102,9 @@ typedef struct it_sign_opts {
     uint32_t load_addr;
     uint32_t rom_fixed;
     bool non_bootable;
+    uint32_t extra_flags;       /* header flags of imgtool options not implemented here
+                                   (--encrypt, --compression): set through the API by
+                                   tests (test/support/sign_flags.c), never by the CLI */
     bool public_key_full;       /* --public-key-format full */
     bool pad_sig;
     uint8_t erased_val;

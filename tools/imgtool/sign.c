@@ -245,6 +245,7 @@ int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it
         flags |= F_ROM_FIXED;
     if (o->non_bootable)
         flags |= F_NON_BOOTABLE;
+    flags |= o->extra_flags;
     uint8_t *h = img.data;
     memset(h, 0, 32);
     le32(h, IMAGE_MAGIC);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bootsim.h"
+#include "sim_app.h"
 #include "testutil.h"
 
 #define P(n) FLASH_AREA_IMAGE_PRIMARY(n)
@@ -752,6 +753,233 @@ static void t_pair_recovery_unchanged(void)
     bootsim_close(&sim);
 }
 
+/* ---- an image only ever lands where it belongs (issue 32) ----------------- */
+
+/* Image 1 v2 whose header carries `flags` (signed correctly over its body,
+ * which is plain): refused before anything else, nothing copied, the
+ * secondary scrubbed, the primary untouched. */
+static void refuse_flagged(const char *name, int want_err)
+{
+    setup_v1();
+    load_gen(S(1), name);
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 1);
+    CHECK(res.consistent);
+    CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_FLAGS);
+    CHECK_EQ(res.img[1].image_err, want_err);
+    CHECK_EQ(res.img[1].to.major, 2);
+    CHECK_EQ(res.img[1].bytes_programmed, 0);
+    CHECK_EQ(res.img[1].sectors_erased, 0);
+    CHECK_EQ(res.sig_verifications, 3); /* the three primaries: flags come first */
+    CHECK(!pending(S(1)));
+    CHECK(strcmp(extxip_boot_reason_str(res.img[1].reason), "unknown") != 0);
+    bootsim_close(&sim);
+}
+
+static void t_refuse_flag_pic(void) { refuse_flagged("img1-v2.0.0-flags0x1.bin", IMAGE_ERR_FLAGS); }
+static void t_refuse_flag_enc128(void) { refuse_flagged("img1-v2.0.0-flags0x4.bin", IMAGE_ERR_FLAGS); }
+static void t_refuse_flag_enc256(void) { refuse_flagged("img1-v2.0.0-flags0x8.bin", IMAGE_ERR_FLAGS); }
+static void t_refuse_flag_ram_load(void) { refuse_flagged("img1-v2.0.0-flags0x20.bin", IMAGE_ERR_FLAGS); }
+static void t_refuse_flag_lzma1(void) { refuse_flagged("img1-v2.0.0-flags0x200.bin", IMAGE_ERR_FLAGS); }
+static void t_refuse_flag_lzma2(void) { refuse_flagged("img1-v2.0.0-flags0x400.bin", IMAGE_ERR_FLAGS); }
+static void t_refuse_flag_thumb(void) { refuse_flagged("img1-v2.0.0-flags0x800.bin", IMAGE_ERR_FLAGS); }
+static void t_refuse_flag_lzma2_thumb(void)
+{
+    refuse_flagged("img1-v2.0.0-flags0xc00.bin", IMAGE_ERR_FLAGS);
+}
+static void t_refuse_flag_unknown(void)
+{
+    refuse_flagged("img1-v2.0.0-flags0x1000.bin", IMAGE_ERR_FLAGS);
+}
+static void t_refuse_flag_high(void)
+{
+    refuse_flagged("img1-v2.0.0-flags0x80000000.bin", IMAGE_ERR_FLAGS);
+}
+static void t_refuse_non_bootable(void)
+{
+    refuse_flagged("img1-v2.0.0-nonbootable.bin", IMAGE_ERR_NON_BOOTABLE);
+}
+
+/* A primary whose header asks for a feature not built (or is non-bootable)
+ * is never booted, though its hash and signature verify. */
+static void t_primary_flagged(void)
+{
+    setup_v1();
+    load_gen(P(1), "img1-v2.0.0-flags0x400.bin");
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
+    CHECK(!res.img[1].bootable);
+    CHECK_EQ(res.img[1].primary_err, IMAGE_ERR_FLAGS);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_FLAGS);
+    CHECK(!res.consistent);
+    load_gen(P(1), "img1-v2.0.0-nonbootable.bin");
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
+    CHECK(!res.img[1].bootable);
+    CHECK_EQ(res.img[1].primary_err, IMAGE_ERR_NON_BOOTABLE);
+    CHECK(res.img[0].bootable && res.img[2].bootable);
+    bootsim_close(&sim);
+}
+
+/* Image 1 ROM-fixed to image 2's primary (QSPI 0x120000): refused, nothing
+ * copied. */
+static void t_refuse_rom_fixed_other(void)
+{
+    setup_v1();
+    load_gen(S(1), "img1-v2.0.0-romfixed-0x120000.bin");
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 1, 1);
+    CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_WRONG_SLOT);
+    CHECK_EQ(res.img[1].image_err, IMAGE_ERR_ROM_FIXED);
+    CHECK_EQ(res.img[1].bytes_programmed, 0);
+    CHECK(!pending(S(1)));
+    /* Programmed straight into the primary, it is not booted either. */
+    load_gen(P(1), "img1-v2.0.0-romfixed-0x120000.bin");
+    CHECK_EQ(run_boot(NULL), BOOT_ERR_NO_BOOTABLE);
+    CHECK_EQ(res.img[1].primary_err, IMAGE_ERR_ROM_FIXED);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_WRONG_SLOT);
+    bootsim_close(&sim);
+}
+
+/* ROM-fixed to its own primary (offset 0 of the network core's area): a
+ * plain upgrade. */
+static void t_rom_fixed_own(void)
+{
+    setup_v1();
+    load_gen(S(1), "img1-v2.0.0-romfixed-0x0.bin");
+    CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(1)), false), 0);
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(1, 2, 1);
+    CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_DONE);
+    bootsim_close(&sim);
+}
+
+/* The simulator's own builds in every primary, booted with its check. */
+static void setup_sim_v1(void)
+{
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    bootsim_erase(&sim, FLASH_AREA_BOOTLOADER);
+    for (uint8_t i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "sim-img%u-v1.bin", i);
+        load_gen(P(i), name);
+        bootsim_erase(&sim, S(i));
+    }
+}
+
+static void sim_opts(extxip_boot_options_t *o)
+{
+    extxip_boot_options_default(o);
+    o->target = &sim_app_target;
+}
+
+/* The simulator's builds pass its check and install as usual. */
+static void t_sim_own_builds(void)
+{
+    extxip_boot_options_t o;
+    sim_opts(&o);
+    setup_sim_v1();
+    CHECK_EQ(run_boot(&o), 0);
+    CHECK(res.consistent);
+    for (uint8_t i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "sim-img%u-v2.bin", i);
+        load_gen(S(i), name);
+        CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(i)), false), 0);
+    }
+    CHECK_EQ(run_boot(&o), 0);
+    check_versions(2, 2, 2);
+    CHECK(res.consistent);
+    bootsim_close(&sim);
+}
+
+/* A package with images 0 and 1 swapped (each correctly signed): the network
+ * core's build pending for image 0, the application part for image 1. Both
+ * are refused as built for another slot, the pair with them, nothing is
+ * programmed, and v1 keeps running. Without the port's check, the same boot
+ * copied the network core's code into the application's primary. */
+static void t_refuse_swapped_package(void)
+{
+    extxip_boot_options_t o;
+    sim_opts(&o);
+    setup_sim_v1();
+    load_gen(S(0), "sim-img1-v2.bin");
+    load_gen(S(1), "sim-img0-v2.bin");
+    load_gen(S(2), "sim-img2-v2.bin");
+    for (uint8_t i = 0; i < 3; i++)
+        CHECK_EQ(extxip_boot_set_pending(bootsim_area(&sim, S(i)), false), 0);
+    CHECK_EQ(run_boot(&o), 0);
+    check_versions(1, 1, 1);
+    CHECK(res.consistent);
+    CHECK_EQ(res.img[0].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_WRONG_SLOT);
+    CHECK_EQ(res.img[0].image_err, IMAGE_ERR_WRONG_SLOT);
+    CHECK_EQ(res.img[1].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[1].reason, BOOT_REASON_WRONG_SLOT);
+    CHECK_EQ(res.img[2].upgrade, BOOT_UPGRADE_REFUSED);
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_PAIR_REFUSED);
+    for (uint8_t i = 0; i < 3; i++)
+        CHECK_EQ(res.img[i].bytes_programmed, 0);
+    CHECK(!pending(S(0)));
+    CHECK(!pending(S(1)));
+    bootsim_close(&sim);
+}
+
+/* A network-core build programmed into image 0's primary is never booted. */
+static void t_primary_wrong_slot(void)
+{
+    extxip_boot_options_t o;
+    sim_opts(&o);
+    setup_sim_v1();
+    load_gen(P(0), "sim-img1-v1.bin");
+    CHECK_EQ(run_boot(&o), BOOT_ERR_NO_BOOTABLE);
+    CHECK(!res.img[0].bootable);
+    CHECK_EQ(res.img[0].primary_err, IMAGE_ERR_WRONG_SLOT);
+    CHECK_EQ(res.img[0].reason, BOOT_REASON_WRONG_SLOT);
+    CHECK(!res.consistent);
+    bootsim_close(&sim);
+}
+
+/* extxip_boot_check_vector_table: SP in (ram_lo, ram_hi], Thumb reset in [code_lo, code_hi). */
+static void t_vector_table(void)
+{
+    static const extxip_boot_vt_bounds_t b = {0x20000000u, 0x20080000u, 0x10000u, 0xe4000u};
+    static const struct {
+        uint32_t sp, reset;
+        int want;
+    } cases[] = {
+        {0x20070000u, 0x10281u, IMAGE_OK},
+        {0x20080000u, 0x10001u, IMAGE_OK},            /* SP at the very end of RAM */
+        {0x20080004u, 0x10281u, IMAGE_ERR_WRONG_SLOT}, /* SP past RAM */
+        {0x20000000u, 0x10281u, IMAGE_ERR_WRONG_SLOT}, /* SP at RAM start: empty stack */
+        {0x21010000u, 0x10281u, IMAGE_ERR_WRONG_SLOT}, /* the network core's SP */
+        {0x20070000u, 0x10280u, IMAGE_ERR_WRONG_SLOT}, /* not Thumb */
+        {0x20070000u, 0xe4001u, IMAGE_ERR_WRONG_SLOT}, /* past the primary */
+        {0x20070000u, 0x0ffffu, IMAGE_ERR_WRONG_SLOT}, /* before it */
+        {0x20070000u, 0x01000281u, IMAGE_ERR_WRONG_SLOT}, /* network core flash */
+        {0xffffffffu, 0xffffffffu, IMAGE_ERR_WRONG_SLOT}, /* erased */
+    };
+    CHECK_EQ(bootsim_open(&sim, 1), 0);
+    const extxip_flash_area_t *fa = bootsim_area(&sim, S(1));
+    uint8_t *m = bootsim_mem(&sim, S(1));
+    extxip_image_info_t info;
+    memset(&info, 0, sizeof info);
+    info.hdr.hdr_size = 0x200;
+    info.hdr.img_size = 0x1000;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int k = 0; k < 4; k++) {
+            m[0x200 + k] = (uint8_t)(cases[i].sp >> (8 * k));
+            m[0x204 + k] = (uint8_t)(cases[i].reset >> (8 * k));
+        }
+        CHECK_EQ(extxip_boot_check_vector_table(fa, &info, &b), cases[i].want);
+    }
+    info.hdr.img_size = 4; /* a body too short for a vector table */
+    CHECK_EQ(extxip_boot_check_vector_table(fa, &info, &b), IMAGE_ERR_WRONG_SLOT);
+    bootsim_close(&sim);
+}
+
 static const tu_case_t cases[] = {
     {"layout", t_layout},
     {"trailer_vector", t_trailer_vector},
@@ -784,6 +1012,24 @@ static const tu_case_t cases[] = {
     {"pair_record_in_boot_area", t_pair_record_in_boot_area},
     {"pair_build_number", t_pair_build_number},
     {"pair_recovery_unchanged", t_pair_recovery_unchanged},
+    {"refuse_flag_pic", t_refuse_flag_pic},
+    {"refuse_flag_enc128", t_refuse_flag_enc128},
+    {"refuse_flag_enc256", t_refuse_flag_enc256},
+    {"refuse_flag_ram_load", t_refuse_flag_ram_load},
+    {"refuse_flag_lzma1", t_refuse_flag_lzma1},
+    {"refuse_flag_lzma2", t_refuse_flag_lzma2},
+    {"refuse_flag_thumb", t_refuse_flag_thumb},
+    {"refuse_flag_lzma2_thumb", t_refuse_flag_lzma2_thumb},
+    {"refuse_flag_unknown", t_refuse_flag_unknown},
+    {"refuse_flag_high", t_refuse_flag_high},
+    {"refuse_non_bootable", t_refuse_non_bootable},
+    {"primary_flagged", t_primary_flagged},
+    {"refuse_rom_fixed_other", t_refuse_rom_fixed_other},
+    {"rom_fixed_own", t_rom_fixed_own},
+    {"refuse_swapped_package", t_refuse_swapped_package},
+    {"primary_wrong_slot", t_primary_wrong_slot},
+    {"sim_own_builds", t_sim_own_builds},
+    {"vector_table", t_vector_table},
 };
 
 int main(int argc, char **argv)
