@@ -252,10 +252,59 @@ static int find_by_hash(extxip_img_mgmt_t *im, const uint8_t *hash)
     return -1;
 }
 
+/* Would the bootloader install the image in secondary `fa` of `image`?
+ * Checked in its order (extxip_boot_image_check_flags, extxip_image_validate,
+ * extxip_boot_image_check: the bootloader's own functions, so the two never
+ * disagree). Returns 0 or the image group's code, with im->rsn set where
+ * Zephyr's verbose errors would say something. */
+static int installable(extxip_img_mgmt_t *im, uint8_t image, const extxip_flash_area_t *fa)
+{
+    int rc = extxip_image_parse(fa, &im->info);
+    if (rc == IMAGE_OK || im->info.hdr.magic == IMAGE_MAGIC) {
+        rc = extxip_boot_image_check_flags(&im->info);
+        if (rc == IMAGE_ERR_FLAGS) {
+            im->rsn = "unsupported flags";
+            return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+        }
+        if (rc == IMAGE_ERR_NON_BOOTABLE) {
+            im->rsn = "not bootable";
+            return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+        }
+    }
+    /* Beyond Zephyr: never schedule an image that MCUboot would refuse (bad
+     * hash, signature, unknown key). Zephyr maps MCUboot's BOOT_EBADIMAGE to
+     * INVALID_IMAGE_HEADER_MAGIC (23). */
+    if (extxip_image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+    }
+    const extxip_flash_area_t *pri = extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_PRIMARY(image));
+    if (!pri) {
+        return IMG_MGMT_ERR_FLASH_OPEN_FAILED;
+    }
+    switch (extxip_boot_image_check(im->cfg.target, image, pri, fa, &im->info)) {
+    case IMAGE_OK:
+        return 0;
+    case IMAGE_ERR_ROM_FIXED:
+        /* Zephyr's answer to a ROM-fixed address that is not the slot's
+         * (MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT), and its text. */
+        im->rsn = "img addr mismatch";
+        return IMG_MGMT_ERR_INVALID_FLASH_ADDRESS;
+    case IMAGE_ERR_WRONG_SLOT:
+        /* Zephyr's code for bootutil's BOOT_EBADVECT. */
+        im->rsn = "built for another slot";
+        return IMG_MGMT_ERR_INVALID_IMAGE_VECTOR_TABLE;
+    case IMAGE_ERR_IO:
+        return IMG_MGMT_ERR_FLASH_READ_FAILED;
+    default:
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+    }
+}
+
 int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size_t hash_len, bool confirm,
                          uint64_t peer)
 {
     uint32_t slot;
+    im->rsn = NULL;
     if (hash_len == 0) {
         if (!confirm) {
             return IMG_MGMT_ERR_INVALID_HASH; /* a test needs a hash */
@@ -296,10 +345,7 @@ int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size
              * as a first test would: an image the bootloader would refuse
              * is refused here too. */
             const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);
-            if (!fa || extxip_image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
-                return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
-            }
-            return 0;
+            return fa ? installable(im, image, fa) : IMG_MGMT_ERR_FLASH_OPEN_FAILED;
         }
         return IMG_MGMT_ERR_IMAGE_ALREADY_PENDING;
     }
@@ -328,11 +374,11 @@ int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size
     if (slot == active) {
         rc = extxip_boot_set_confirmed(fa);
     } else {
-        /* Beyond Zephyr: never schedule an image that MCUboot would refuse
-         * (bad hash, signature, unknown key); write nothing then. Zephyr maps
-         * MCUboot's BOOT_EBADIMAGE to INVALID_IMAGE_HEADER_MAGIC (23). */
-        if (extxip_image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
-            return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+        /* Write nothing for an image the bootloader would not install:
+         * flags it lacks, hash, signature, built for another slot. */
+        int irc = installable(im, image, fa);
+        if (irc != 0) {
+            return irc;
         }
         /* An image never depends on itself: a protected dependency on this
          * slot's own image means the file was built for another image (the

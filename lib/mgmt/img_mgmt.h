@@ -60,6 +60,9 @@ typedef struct extxip_img_mgmt_config {
     const extxip_flash_map_t *map;           /* slots 0..2n-1 and (optionally) the log area */
     const extxip_image_keyring_t *keys;      /* for test/confirm validation; NULL: hash only */
     const extxip_boot_result_t *last_boot;   /* what the last boot did; may be NULL */
+    const extxip_boot_target_t *target;      /* the port's "built for this slot" check, the
+                                         bootloader's own (extxip_boot_image_check); NULL:
+                                         flags and ROM-fixed address only */
     uint8_t image_count;              /* 1..IMG_MGMT_MAX_IMAGES (3 here) */
     uint8_t active_image;             /* the running application's image (0) */
     uint8_t netcore_image;            /* image whose primary trailer is ignored
@@ -132,6 +135,8 @@ typedef struct extxip_img_mgmt {
     bool resumed;           /* init reloaded a persisted session (statistics) */
     uint8_t scratch[IMG_MGMT_SCRATCH];
     extxip_image_info_t info;
+    const char *rsn;        /* Zephyr-style verbose reason of the last state write
+                               refusal (NULL: none), sent as "rsn" */
     extxip_img_mgmt_slot_state_t states[IMG_MGMT_MAX_SLOTS]; /* state read scratch */
     extxip_smp_group_t group;      /* registered with the SMP server (user = this) */
 } extxip_img_mgmt_t;

@@ -123,7 +123,7 @@ static int h_state_write(extxip_smp_ctx_t *ctx)
     }
     int rc = extxip_img_mgmt_state_write(im, hash.ptr, hash.len, confirm, ctx->peer);
     if (rc != 0) {
-        return report(ctx, rc, NULL);
+        return report(ctx, rc, rc > 0 ? im->rsn : NULL);
     }
     return encode_state(im, ctx);
 }

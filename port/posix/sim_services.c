@@ -289,6 +289,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     ic.map = &d->layout.map;
     ic.keys = &d->keyring;
     ic.last_boot = &d->boot_result;
+    ic.target = d->boot_opt.target; /* `test` judges an image as the bootloader will */
     /* Zephyr never sends "bootReport" and strict clients (smp's models forbid
      * extra keys) reject a reply that has it: only on request (--boot-report). */
     ic.boot_report_key = c->boot_report != 0;

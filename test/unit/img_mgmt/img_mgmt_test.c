@@ -21,6 +21,7 @@
 #include "rig.h"
 #include "smp/smp.h"
 #include "../testutil.h"
+#include "sim_app.h"
 
 /* ------------------------------------------------------------- vectors */
 
@@ -1880,6 +1881,125 @@ static void t_storage_erase_foreign_busy(void)
     rig_close(&R);
 }
 
+/* ---- `test` refuses what the bootloader would not install (issue 32) ---- */
+
+/* The answer carries this verbose reason ("rsn"). */
+static bool rsp_says(const char *rsn)
+{
+    size_t n = strlen(rsn);
+    for (size_t i = 8; i + n <= R.rsp[0].len; i++)
+        if (memcmp(R.rsp[0].pkt + i, rsn, n) == 0)
+            return true;
+    return false;
+}
+
+/* Upload generated image `name` as `image`, then test and confirm it: both
+ * refused with `code` (v2 "err"), and to a v1 client with a server whose
+ * verbose errors are on, `rsn`; the slot byte for byte as uploaded (nothing
+ * marked). */
+static void refused_at_test(const char *name, int image, uint32_t code, const char *rsn)
+{
+    blob_t f = tu_load_in(EXTXIP_BOOT_GEN_DIR, name);
+    uint32_t slot = FLASH_AREA_IMAGE_SECONDARY(image);
+    CHECK_EQ(upload(&f, image, true, 1800, 1).off, f.n);
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_parse(rig_area(&R, slot), &info), IMAGE_OK);
+    uint8_t *before = snap(slot);
+    for (int confirm = 0; confirm < 2; confirm++) {
+        state_write(info.hash, 32, confirm, SMP_VERSION_2);
+        CHECK_IMG_ERR(code);
+        R.srv.verbose_err = true;
+        state_write(info.hash, 32, confirm, SMP_VERSION_1);
+        CHECK(parse().has_rc);
+        CHECK(rsp_says(rsn));
+        R.srv.verbose_err = false;
+    }
+    CHECK(same(slot, before));
+    CHECK_EQ(swap_type((uint8_t)image), BOOT_SWAP_TYPE_NONE);
+    free(f.p);
+}
+
+/* Header flags the build does not implement: encryption, compression, RAM
+ * load, PIC, unknown bits. Answered INVALID_IMAGE_HEADER "unsupported
+ * flags" (an encrypted image was refused as 23 "header magic" before: its
+ * hash does not match the plaintext; a compressed one was scheduled). */
+static void t_test_unsupported_flags(void)
+{
+    static const char *const names[] = {
+        "img1-v2.0.0-flags0x4.bin",    "img1-v2.0.0-flags0x8.bin",   "img1-v2.0.0-flags0x200.bin",
+        "img1-v2.0.0-flags0x400.bin",  "img1-v2.0.0-flags0x800.bin", "img1-v2.0.0-flags0xc00.bin",
+        "img1-v2.0.0-flags0x20.bin",   "img1-v2.0.0-flags0x1.bin",   "img1-v2.0.0-flags0x1000.bin",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        open_rig();
+        refused_at_test(names[i], 1, IMG_MGMT_ERR_INVALID_IMAGE_HEADER, "unsupported flags");
+        rig_close(&R);
+    }
+}
+
+/* A non-bootable image is never scheduled over a primary. */
+static void t_test_non_bootable(void)
+{
+    open_rig();
+    refused_at_test("img1-v2.0.0-nonbootable.bin", 1, IMG_MGMT_ERR_INVALID_IMAGE_HEADER,
+                    "not bootable");
+    rig_close(&R);
+}
+
+/* Image 1 ROM-fixed to image 2's primary: Zephyr's answer to a ROM-fixed
+ * address that is not the slot's (INVALID_FLASH_ADDRESS, "img addr
+ * mismatch"). ROM-fixed to its own primary: scheduled. */
+static void t_test_rom_fixed(void)
+{
+    open_rig();
+    refused_at_test("img1-v2.0.0-romfixed-0x120000.bin", 1, IMG_MGMT_ERR_INVALID_FLASH_ADDRESS,
+                    "img addr mismatch");
+    rig_close(&R);
+    open_rig();
+    blob_t f = tu_load_in(EXTXIP_BOOT_GEN_DIR, "img1-v2.0.0-romfixed-0x0.bin");
+    CHECK_EQ(upload(&f, 1, true, 1800, 1).off, f.n);
+    extxip_image_info_t info;
+    CHECK_EQ(extxip_image_parse(rig_area(&R, 3), &info), IMAGE_OK);
+    state_write(info.hash, 32, 0, SMP_VERSION_2);
+    CHECK(!parse().has_err);
+    CHECK_EQ(swap_type(1), BOOT_SWAP_TYPE_TEST);
+    free(f.p);
+    rig_close(&R);
+}
+
+/* With the simulator's check (as extxip-sim configures the group): the
+ * network core's build uploaded as image 0 and the application part as
+ * image 1 (a swapped package) are refused INVALID_IMAGE_VECTOR_TABLE (what
+ * Zephyr answers for bootutil's BOOT_EBADVECT) before anything is marked;
+ * each part as its own image is scheduled. */
+static void t_test_wrong_slot(void)
+{
+    open_rig();
+    R.im.cfg.target = &sim_app_target;
+    refused_at_test("sim-img1-v2.bin", 0, IMG_MGMT_ERR_INVALID_IMAGE_VECTOR_TABLE,
+                    "built for another slot");
+    refused_at_test("sim-img0-v2.bin", 1, IMG_MGMT_ERR_INVALID_IMAGE_VECTOR_TABLE,
+                    "built for another slot");
+    refused_at_test("sim-img0-v2.bin", 2, IMG_MGMT_ERR_INVALID_IMAGE_VECTOR_TABLE,
+                    "built for another slot");
+    rig_close(&R);
+    open_rig();
+    R.im.cfg.target = &sim_app_target;
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "sim-img%d-v2.bin", i);
+        blob_t f = tu_load_in(EXTXIP_BOOT_GEN_DIR, name);
+        CHECK_EQ(upload(&f, i, true, 1800, 1).off, f.n);
+        extxip_image_info_t info;
+        CHECK_EQ(extxip_image_parse(rig_area(&R, FLASH_AREA_IMAGE_SECONDARY(i)), &info), IMAGE_OK);
+        state_write(info.hash, 32, 0, SMP_VERSION_2);
+        CHECK(!parse().has_err);
+        CHECK_EQ(swap_type((uint8_t)i), BOOT_SWAP_TYPE_TEST);
+        free(f.p);
+    }
+    rig_close(&R);
+}
+
 static const tu_case_t cases[] = {
     {"spec_first_chunk", t_spec_first_chunk},
     {"state_read", t_state_read},
@@ -1923,6 +2043,10 @@ static const tu_case_t cases[] = {
     {"erase_foreign_busy", t_erase_foreign_busy},
     {"test_foreign_busy", t_test_foreign_busy},
     {"storage_erase_foreign_busy", t_storage_erase_foreign_busy},
+    {"test_unsupported_flags", t_test_unsupported_flags},
+    {"test_non_bootable", t_test_non_bootable},
+    {"test_rom_fixed", t_test_rom_fixed},
+    {"test_wrong_slot", t_test_wrong_slot},
 };
 
 int main(int argc, char **argv)
