@@ -9,13 +9,24 @@
 #  - a package of image 0 alone is uploaded and marked, and the bootloader's refusal
 #    (its linked partner is not moving with it) comes back as the reason, from bootReport or without it;
 #  - the full package upgrades 0, 1, 2 (--confirm: permanent); a second run does nothing;
-#  - manifests as other writers spell them (integer image_index, format-version 0) load.
+#  - manifests as other writers spell them (integer image_index, format-version 0) load;
+#  - images that would land where they do not belong are refused before a byte is sent
+#    (issue 32): images 0 and 1 swapped (file and size), image 1 ROM-fixed to image 2's
+#    primary, a load_address that is another image's, header flags the device does not
+#    implement (compression, encryption) and a non-bootable image.
 . "$(dirname "$0")/lib.sh"
 P=$(free_port)
 D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
 V2=$WORK/v2
+SIGNF=$BUILD/test/support/extxip-test-sign-flags
+n1=(--key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 --slot-size 0x40000)
+"$IMGTOOL" sign "${n1[@]}" --rom-fixed 0x120000 "$V2/net.raw" "$WORK/rom1.bin" >/dev/null
+"$IMGTOOL" sign "${n1[@]}" --non-bootable "$V2/net.raw" "$WORK/nonboot1.bin" >/dev/null
+for f in 0x200 0x400 0xc00 0x4; do
+  "$SIGNF" "$KEY" 2.0.0 0x40000 $f "$V2/net.raw" "$WORK/flags$f.bin"
+done
 "$IMGTOOL" dfu-package -o "$WORK/good.zip" 0="$V2/img0-v2.0.0.bin" 1="$V2/img1-v2.0.0.bin" \
   2="$V2/img2-v2.0.0.bin"
 
@@ -25,9 +36,10 @@ import json, os, sys, zipfile, zlib
 work, v2 = sys.argv[1], sys.argv[2]
 names = {0: "internal_flash_update.bin", 1: "net_core_app_update.bin", 2: "qspi_flash_update.bin"}
 img = {n: open(f"{v2}/img{n}-v2.0.0.bin", "rb").read() for n in names}
+load = {0: 0x10200, 1: 0x1000000, 2: 0x120200}   # the SDK's per-image load addresses
 def entry(n, file=None, index=None):
     return {"type": "application", "board": "nrf5340dk_nrf5340_cpuapp", "soc": "nRF5340_CPUAPP_QKAA",
-            "load_address": 66048, "image_index": str(n) if index is None else index,
+            "load_address": load[n], "image_index": str(n) if index is None else index,
             "slot_index_primary": str(2 * n + 1), "slot_index_secondary": str(2 * n + 2),
             "version_MCUBOOT": "2.0.0", "size": len(img[n]), "file": file or names[n], "modtime": 1}
 def pkg(name, files, entries, fv=1, comp=zipfile.ZIP_STORED):
@@ -92,6 +104,19 @@ rawpkg("nulnumber", good.replace(b'"time": 1,', b'"time": 1\0,', 1))
 rawpkg("nulstring", good.replace(b'"name": "t"', b'"name": "t\0u"', 1))
 rawpkg("trailing", good + b" x")
 rawpkg("twoobjects", good + b" {}")
+# Issue 32: images 0 and 1 swapped, file and size, each correctly signed.
+pkg("swapped", allf, [{**entry(0), "file": names[1], "size": len(img[1])},
+                      {**entry(1), "file": names[0], "size": len(img[0])}, entry(2)])
+pkg("swapped02", allf, [{**entry(0), "file": names[2], "size": len(img[2])}, entry(1),
+                        {**entry(2), "file": names[0], "size": len(img[0])}])
+def with1(name, path):
+    data = open(path, "rb").read()
+    pkg(name, {**allf, names[1]: data}, [entry(0), {**entry(1), "size": len(data)}, entry(2)])
+with1("romfixed", f"{work}/rom1.bin")
+with1("nonbootable", f"{work}/nonboot1.bin")
+for f in ("0x200", "0x400", "0xc00", "0x4"):
+    with1("flags" + f, f"{work}/flags{f}.bin")
+pkg("loadaddr", allf, [entry(0), {**entry(1), "load_address": load[0]}, entry(2)])
 EOF
 
 # A UDP sink in place of a device: any packet a bad package lets out is counted.
@@ -133,6 +158,15 @@ refused nulnumber 'manifest\.json: raw 0x00 byte at offset [0-9]+ \(not JSON tex
 refused nulstring 'manifest\.json: raw 0x00 byte at offset [0-9]+ \(not JSON text\)'
 refused trailing 'manifest\.json: end of file expected'
 refused twoobjects 'manifest\.json: end of file expected'
+refused swapped 'net_core_app_update\.bin \(image 0\): image 0 runs on the application core, but this is a network core build .*; nothing sent'
+refused swapped02 'qspi_flash_update\.bin: depends on image 0, its own index: built for another image'
+refused romfixed "net_core_app_update\.bin \(image 1\): ROM-fixed to 0x120000, image 2's primary, not image 1's \(0x0\); nothing sent"
+refused nonbootable 'net_core_app_update\.bin \(image 1\): marked non-bootable'
+refused flags0x200 'header flags 0x200 ask for LZMA1 compression, which the device does not implement'
+refused flags0x400 'header flags 0x400 ask for LZMA2 compression, which the device does not implement'
+refused flags0xc00 'header flags 0xc00 ask for LZMA2 compression, ARM thumb filter, which'
+refused flags0x4 'header flags 0x4 ask for encrypted \(AES-128\), which the device does not implement'
+refused loadaddr "net_core_app_update\.bin \(image 1\): manifest load_address 0x10200 is image 0's, not image 1's \(0x1000000\)"
 check_out "a missing package file is a local error" '^Error: .*No such file' \
   sh -c "'$MCUMGR' --conntype udp --connstring 127.0.0.1:$SP image upgrade '$WORK/none.zip' 2>&1; test \$? = 2"
 kill "$SINK"; wait "$SINK" 2>/dev/null

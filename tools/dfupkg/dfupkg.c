@@ -12,6 +12,8 @@
 #include <jansson.h>
 #include <zip.h>
 
+#include "boot/boot.h"
+#include "extxip_config.h"
 #include "flash/flash_area.h"
 #include "image/image.h"
 
@@ -111,6 +113,121 @@ int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image
     ver_str(&info.hdr.ver, out->version, sizeof out->version);
     out->flags = info.hdr.flags;
     return 0;
+}
+
+/* ------------------------------------------------------------ the board's map */
+
+static const dfupkg_board_t boards[] = {
+    {"nrf5340dk",
+     {{0x10000u, 0x10200u, DFUPKG_CORE_APP},
+      {0x0u, EXTXIP_BOARD_NET_FLASH_BASE, DFUPKG_CORE_NET},
+      {0x120000u, 0x120200u, DFUPKG_CORE_XIP}},
+     {EXTXIP_BOARD_APP_RAM_BASE, EXTXIP_BOARD_NET_RAM_BASE},
+     {EXTXIP_BOARD_APP_RAM_BASE + EXTXIP_BOARD_APP_RAM_SIZE,
+      EXTXIP_BOARD_NET_RAM_BASE + EXTXIP_BOARD_NET_RAM_SIZE},
+     {0x10000u, EXTXIP_BOARD_NET_FLASH_BASE},
+     {0x10000u + 0xd4000u, EXTXIP_BOARD_NET_FLASH_BASE + EXTXIP_BOARD_NET_FLASH_SIZE}},
+    /* The application core stand-in: internal flash at 0x10000000, SRAM at
+     * 0x38000000 (an505.h); the network core's image is the nRF5340's. */
+    {"mps2_an505",
+     {{0x10000u, 0x10200u, DFUPKG_CORE_APP},
+      {0x0u, EXTXIP_BOARD_NET_FLASH_BASE, DFUPKG_CORE_NET},
+      {0x120000u, 0x120200u, DFUPKG_CORE_XIP}},
+     {0x38000000u, EXTXIP_BOARD_NET_RAM_BASE},
+     {0x38080000u, EXTXIP_BOARD_NET_RAM_BASE + EXTXIP_BOARD_NET_RAM_SIZE},
+     {0x10010000u, EXTXIP_BOARD_NET_FLASH_BASE},
+     {0x10010000u + 0xd4000u, EXTXIP_BOARD_NET_FLASH_BASE + EXTXIP_BOARD_NET_FLASH_SIZE}},
+};
+
+const dfupkg_board_t *dfupkg_board(const char *board)
+{
+    if (board && strstr(board, "an505"))
+        return &boards[1];
+    return &boards[0];
+}
+
+static const char *core_name(int core)
+{
+    return core == DFUPKG_CORE_APP ? "application core" : core == DFUPKG_CORE_NET ? "network core"
+                                                                                 : "XIP part";
+}
+
+/* Does the image start with a vector table built for `core` on this board? */
+static int vt_fits(const dfupkg_board_t *b, const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                   int core)
+{
+    extxip_boot_vt_bounds_t vb = {b->ram_lo[core], b->ram_hi[core], b->code_lo[core], b->code_hi[core]};
+    return extxip_boot_check_vector_table(fa, info, &vb) == IMAGE_OK;
+}
+
+int dfupkg_check_target(const uint8_t *data, size_t size, int index, const char *board,
+                        int has_load, uint32_t load_address, char *err, size_t cap)
+{
+    static const extxip_flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase};
+    extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data};
+    extxip_flash_area_t fa = {0, "package", &dev, 0, (uint32_t)size};
+    extxip_image_info_t info;
+    char fl[160];
+    if (size > DFUPKG_MAX_FILE || extxip_image_parse(&fa, &info) != IMAGE_OK)
+        return fail(err, cap, "not a valid MCUboot image");
+    int rc = extxip_image_check_flags(info.hdr.flags);
+    if (rc == IMAGE_ERR_FLAGS)
+        return fail(err, cap, "header flags 0x%x ask for %s, which the device does not implement",
+                    (unsigned)info.hdr.flags,
+                    extxip_image_flags_str(extxip_image_flags_unsupported(info.hdr.flags), fl, sizeof fl));
+    if (rc == IMAGE_ERR_NON_BOOTABLE)
+        return fail(err, cap, "marked non-bootable (header flag 0x10): never installed");
+    if (index < 0 || index > 2)
+        return 0; /* no map to judge it by: the device does */
+    const dfupkg_board_t *b = dfupkg_board(board);
+    const dfupkg_slot_t *s = &b->img[index];
+    if (has_load && load_address != s->load_address) {
+        for (int j = 0; j < 3; j++)
+            if (j != index && load_address == b->img[j].load_address)
+                return fail(err, cap,
+                            "manifest load_address 0x%x is image %d's, not image %d's (0x%x)",
+                            (unsigned)load_address, j, index, (unsigned)s->load_address);
+        return fail(err, cap, "manifest load_address 0x%x is not image %d's (0x%x)",
+                    (unsigned)load_address, index, (unsigned)s->load_address);
+    }
+    if ((info.hdr.flags & IMAGE_F_ROM_FIXED) && info.hdr.load_addr != s->primary_off) {
+        for (int j = 0; j < 3; j++)
+            if (j != index && info.hdr.load_addr == b->img[j].primary_off &&
+                b->img[j].primary_off != s->primary_off)
+                return fail(err, cap,
+                            "ROM-fixed to 0x%x, image %d's primary, not image %d's (0x%x)",
+                            (unsigned)info.hdr.load_addr, j, index, (unsigned)s->primary_off);
+        return fail(err, cap, "ROM-fixed to 0x%x, not image %d's primary (0x%x)",
+                    (unsigned)info.hdr.load_addr, index, (unsigned)s->primary_off);
+    }
+    /* Which core's vector table does it carry, if any? */
+    int holds = -1;
+    for (int core = DFUPKG_CORE_APP; core <= DFUPKG_CORE_NET && holds < 0; core++)
+        if (vt_fits(b, &fa, &info, core))
+            holds = core;
+    if (s->core == DFUPKG_CORE_XIP) {
+        if (holds >= 0)
+            return fail(err, cap, "image %d is the XIP part, but this is a %s build (its vector "
+                        "table points into the %s's memory)", index, core_name(holds),
+                        core_name(holds));
+        return 0;
+    }
+    if (holds == s->core)
+        return 0;
+    uint8_t vt[8] = {0};
+    if (info.hdr.img_size >= 8 && (size_t)info.hdr.hdr_size + 8 <= size)
+        memcpy(vt, data + info.hdr.hdr_size, 8);
+    uint32_t sp = (uint32_t)vt[0] | (uint32_t)vt[1] << 8 | (uint32_t)vt[2] << 16 | (uint32_t)vt[3] << 24;
+    uint32_t rv = (uint32_t)vt[4] | (uint32_t)vt[5] << 8 | (uint32_t)vt[6] << 16 | (uint32_t)vt[7] << 24;
+    if (holds >= 0)
+        return fail(err, cap, "image %d runs on the %s, but this is a %s build (initial SP 0x%08x, "
+                    "reset 0x%08x)", index, core_name(s->core), core_name(holds), (unsigned)sp,
+                    (unsigned)rv);
+    return fail(err, cap, "not built for image %d on %s: its vector table (initial SP 0x%08x, "
+                "reset 0x%08x) is not the %s's (RAM 0x%08x..0x%08x, code 0x%08x..0x%08x)", index,
+                b->name, (unsigned)sp, (unsigned)rv, core_name(s->core),
+                (unsigned)b->ram_lo[s->core], (unsigned)b->ram_hi[s->core],
+                (unsigned)b->code_lo[s->core], (unsigned)b->code_hi[s->core]);
 }
 
 /* "2.0.0", "2.0.0+7" (imgtool's --version spelling) against the header's version. */
@@ -379,9 +496,25 @@ int dfupkg_read(const char *path, dfupkg_t *p, char *err, size_t cap)
             goto out;
         p->count++;
         im->size = (size_t)st.size;
-        char why[200];
+        char why[400];
         if (dfupkg_check_image(im->data, im->size, im->image, im, why, sizeof why) != 0) {
             fail(err, cap, "%s: %s: %s", path, fname, why);
+            goto out;
+        }
+        /* Before any byte is sent: built for the image the manifest puts it
+         * in, at the load address it gives, on the board it names. */
+        json_t *la = json_object_get(e, "load_address");
+        if (la && (!json_is_integer(la) || json_integer_value(la) < 0 ||
+                   json_integer_value(la) > 0xffffffffLL)) {
+            fail(err, cap, "%s: %s: load_address is not an address", path, fname);
+            goto out;
+        }
+        json_t *bd = json_object_get(e, "board");
+        if (dfupkg_check_target(im->data, im->size, im->image,
+                                json_is_string(bd) ? json_string_value(bd) : NULL, la != NULL,
+                                la ? (uint32_t)json_integer_value(la) : 0, why,
+                                sizeof why) != 0) {
+            fail(err, cap, "%s: %s (image %d): %s; nothing sent", path, fname, im->image, why);
             goto out;
         }
         json_t *mv = json_object_get(e, "version_MCUBOOT");
@@ -515,7 +648,10 @@ int dfupkg_write(const char *out, const dfupkg_in_t *in, size_t n, const dfupkg_
         }
         fclose(f);
         dfupkg_image_t im;
-        char why[200];
+        char why[400];
+        /* The image format only, as the SDK's generate_zip.py packages what
+         * it is given: whether a package fits a device is for the reader
+         * (dfupkg_check_target), before anything is sent. */
         if (dfupkg_check_image(data[i], size[i], in[i].image, &im, why, sizeof why) != 0) {
             fail(err, cap, "%s: %s", in[i].path, why);
             goto out;

@@ -107,4 +107,37 @@ int dfupkg_write(const char *out, const dfupkg_in_t *in, size_t n, const dfupkg_
 int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image_t *out,
                        char *err, size_t cap);
 
+/* The board's map, as the host knows it: where each image's primary sits
+ * (its offset in its flash device: what a ROM-fixed header's load address
+ * must equal, as the device checks), the load_address the SDK's manifest
+ * gives it, and what a build for it starts with: a Cortex-M vector table for
+ * the application or the network core (initial SP in that core's RAM, reset
+ * vector in the code its primary runs), or none (the XIP part: code the
+ * internal part calls). The nRF5340 DK's and Thingy:53's from board.h and
+ * pm_static.yml; the QEMU mps2-an505 firmware's from port/mps2-an505
+ * (an505.h, app.ld); any other board name reads as the DK's. */
+enum { DFUPKG_CORE_APP, DFUPKG_CORE_NET, DFUPKG_CORE_XIP };
+typedef struct {
+    uint32_t primary_off;
+    uint32_t load_address;
+    int core;
+} dfupkg_slot_t;
+typedef struct {
+    const char *name;
+    dfupkg_slot_t img[3];
+    uint32_t ram_lo[2], ram_hi[2];   /* per core (APP, NET) */
+    uint32_t code_lo[2], code_hi[2];
+} dfupkg_board_t;
+const dfupkg_board_t *dfupkg_board(const char *board);
+
+/* Is the image meant for image `index` of `board` built for it, before any byte
+ * is sent? Its header flags (lib/image's list of what the device implements,
+ * non-bootable refused); a ROM-fixed load address equal to the primary's
+ * offset; a manifest load_address (has_load) equal to the board's for that
+ * index; and its own identity: images 0 and 1 must start with a vector table
+ * for their core, image 2 with none for either core (a swapped package names
+ * the build it holds). 0, or -1 with one line in err. */
+int dfupkg_check_target(const uint8_t *data, size_t size, int index, const char *board,
+                        int has_load, uint32_t load_address, char *err, size_t cap);
+
 #endif
