@@ -183,11 +183,14 @@ int sim_device_boot(sim_device_t *d, FILE *log)
                     sim_version_str(&im->from, from, sizeof from),
                     sim_version_str(&im->to, to, sizeof to), (unsigned)im->sectors_erased,
                     (unsigned)im->sectors_skipped);
-        else if (im->upgrade == BOOT_UPGRADE_REFUSED)
+        else if (im->upgrade == BOOT_UPGRADE_REFUSED) {
+            /* The image's own failure, where the reason has one. */
+            bool detail = im->reason == BOOT_REASON_INVALID || im->reason == BOOT_REASON_FLAGS ||
+                          im->reason == BOOT_REASON_WRONG_SLOT;
             fprintf(log, "boot: image %u: pending upgrade to %s refused: %s%s%s\n", i,
                     sim_version_str(&im->to, to, sizeof to), extxip_boot_reason_str(im->reason),
-                    im->reason == BOOT_REASON_INVALID ? ": " : "",
-                    im->reason == BOOT_REASON_INVALID ? extxip_image_strerror(im->image_err) : "");
+                    detail ? ": " : "", detail ? extxip_image_strerror(im->image_err) : "");
+        }
         if (im->bootable)
             fprintf(log, "boot: image %u (%s): %s valid\n", i, image_part_name(i),
                     sim_version_str(&im->version, v, sizeof v));

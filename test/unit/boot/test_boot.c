@@ -980,6 +980,66 @@ static void t_vector_table(void)
     bootsim_close(&sim);
 }
 
+/* The simulated application faults (as hardware would) on an image 0 that is
+ * not an extxip application build, whatever the boot result says: a foreign
+ * image (imgtool's vector over random bytes) or the network core's build.
+ * Before, it ran on with "XIP marker check skipped". */
+static sim_device_t simdev;
+
+static void sim_put(uint8_t id, const char *dir, const char *name)
+{
+    const extxip_flash_area_t *fa = sim_device_area(&simdev, id);
+    tu_blob_t b = tu_load_in(dir, name);
+    CHECK(fa != NULL && b.p != NULL && b.n <= fa->size);
+    size_t n = (b.n + 3u) & ~(size_t)3u;
+    uint8_t *buf = malloc(n);
+    memset(buf, 0xff, n);
+    memcpy(buf, b.p, b.n);
+    CHECK_EQ(extxip_flash_area_erase(fa, 0, fa->size), FLASH_OK);
+    CHECK_EQ(extxip_flash_area_write(fa, 0, buf, (uint32_t)n), FLASH_OK);
+    free(buf);
+    free(b.p);
+}
+
+static int app_check(const char *want)
+{
+    char text[512] = {0};
+    FILE *log = tmpfile();
+    CHECK(log != NULL);
+    int rc = sim_app_check_xip(&simdev, log);
+    rewind(log);
+    size_t n = fread(text, 1, sizeof text - 1, log);
+    text[n] = '\0';
+    fclose(log);
+    if (strstr(text, want) == NULL) {
+        fprintf(stderr, "log: %s(want %s)\n", text, want);
+        CHECK(0);
+    }
+    return rc;
+}
+
+static void t_sim_app_refuses_foreign(void)
+{
+    char err[256];
+    CHECK_EQ(sim_device_open(&simdev, NULL,
+                             EXTXIP_VECTORS "/layout/pm_static_extxip_nrf5340dk.yml", stderr, err,
+                             sizeof err),
+             0);
+    simdev.boot_result.image_count = 3;
+    for (int i = 0; i < 3; i++) {
+        simdev.boot_result.img[i].bootable = true;
+        simdev.boot_result.img[i].entry_off = 0x200;
+    }
+    sim_put(P(2), EXTXIP_BOOT_GEN_DIR, "sim-img2-v1.bin");
+    sim_put(P(0), EXTXIP_BOOT_GEN_DIR, "sim-img0-v1.bin");
+    CHECK_EQ(app_check("found its XIP part"), 0);
+    sim_put(P(0), EXTXIP_VECTORS "/images", "img0-v1.0.0.signed.bin");
+    CHECK_EQ(app_check("not an extxip application build"), -1);
+    sim_put(P(0), EXTXIP_BOOT_GEN_DIR, "sim-img1-v1.bin");
+    CHECK_EQ(app_check("not an extxip application build"), -1);
+    sim_device_close(&simdev);
+}
+
 static const tu_case_t cases[] = {
     {"layout", t_layout},
     {"trailer_vector", t_trailer_vector},
@@ -1030,6 +1090,7 @@ static const tu_case_t cases[] = {
     {"primary_wrong_slot", t_primary_wrong_slot},
     {"sim_own_builds", t_sim_own_builds},
     {"vector_table", t_vector_table},
+    {"sim_app_refuses_foreign", t_sim_app_refuses_foreign},
 };
 
 int main(int argc, char **argv)
