@@ -172,6 +172,7 @@ int main(void)
     extxip_img_mgmt_config_default(&ic);
     ic.map = &map;
     ic.keys = &board_keyring;
+    ic.target = &board_target; /* `test` judges an image as the bootloader does */
     ic.last_boot = h ? &h->result : NULL;
     /* "bootReport" is not Zephyr's and strict clients reject it: only in a
      * build made with -DEXTXIP_BOOT_REPORT=1. */

@@ -5,6 +5,10 @@
 #define EXTXIP_FW_VERSION "0.0.0"
 #endif
 
+/* The XIP part's identity, first in its body (app.ld). */
+__attribute__((section(".extflash_id"), used)) const char app_xip_id[APP_XIP_ID_SIZE] = {
+    'E', 'X', 'T', 'X', 'I', 'P', 'X', '1'};
+
 const char *app_xip_version(void)
 {
     return EXTXIP_FW_VERSION;

@@ -19,6 +19,10 @@ void board_flash_map(extxip_flash_map_t *map);
 /* CPU address of offset `off` inside area `fa` (all devices are memory mapped). */
 uint32_t board_area_addr(const extxip_flash_area_t *fa, uint32_t off);
 
+/* Is an image built for the slot it is to be installed in or booted from?
+ * (board_target.c: vector tables of images 0 and 1, the XIP part's identity.) */
+extern const extxip_boot_target_t board_target;
+
 /* Keys images are checked against: MCUboot's EC P-256 dev key and the
  * project key (boards/nrf5340dk/extxip-dev-ec-p256.pem, public part). */
 extern const extxip_image_keyring_t board_keyring;

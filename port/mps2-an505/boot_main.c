@@ -81,6 +81,7 @@ int main(void)
 
     extxip_boot_options_t opt;
     extxip_boot_options_default(&opt);
+    opt.target = &board_target; /* only images built for their slot install and boot */
     int rc = extxip_boot_go(&state, &map, &board_keyring, &opt, &h->result);
     h->boot_rc = (uint32_t)rc;
     h->boots = boots;

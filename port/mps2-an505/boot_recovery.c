@@ -52,6 +52,7 @@ void boot_fallback(const extxip_flash_map_t *map, extxip_boot_state_t *st, const
     extxip_img_mgmt_config_default(&ic);
     ic.map = map;
     ic.keys = &board_keyring;
+    ic.target = &board_target; /* `test` judges an image as the bootloader does */
     ic.last_boot = res;
     ic.pending_on_upload = true;
     ic.allow_erase_pending = true; /* whatever is pending, the operator may replace it */

@@ -90,6 +90,20 @@ assert (0, 1) not in got and (2, 1) not in got, "secondaries should be empty"
 PY
 echo "ok: image list (3 primaries, hashes of the signed parts)"
 
+# Issue 32: each part sent as another image is refused at `test` by the
+# vector table / XIP identity check the bootloader also makes (board_target.c).
+wrong() {  # wrong FILE IMAGE: uploads, test answers 29, nothing pending
+  mm image upload "$1" -n "$2" >/dev/null 2>&1 || fail "upload $1 as image $2"
+  local r; r=$(mm image test "$(digest "$1")" 2>&1) && fail "test of $1 as image $2 accepted"
+  grep -q IMG_MGMT_ERR_INVALID_IMAGE_VECTOR_TABLE <<<"$r" || fail "test of $1 as image $2: $r"
+  mm image list --json | grep -q '"pending":true' && fail "$1 as image $2 left pending"
+  echo "ok: $(basename "$1") as image $2 refused by test ($r)"
+}
+wrong "$fw/upgrade/net.signed.bin" 0
+wrong "$fw/upgrade/app.external.signed.bin" 0
+wrong "$fw/upgrade/app.internal.signed.bin" 2
+wrong "$fw/upgrade/app.internal.signed.bin" 1
+
 mm image upload "$fw/upgrade/app.internal.signed.bin" -n 0 >/dev/null 2>&1 || fail "upload image 0"
 mm image upload "$fw/upgrade/app.external.signed.bin" -n 2 >/dev/null 2>&1 || fail "upload image 2"
 mm image test "$u0" >/dev/null || fail "test image 0"
