@@ -48,6 +48,7 @@ refused_test "LZMA2-compressed" "$WORK/lzma2.bin" 1 'IMG_MGMT_ERR_INVALID_IMAGE_
 refused_test "encrypted" "$WORK/enc.bin" 1 'IMG_MGMT_ERR_INVALID_IMAGE_HEADER\b'
 refused_test "non-bootable" "$WORK/nb1.bin" 1 'IMG_MGMT_ERR_INVALID_IMAGE_HEADER\b'
 
+exits() { local want=$1 rc=0; shift; "$@" || rc=$?; [ "$rc" = "$want" ] || { echo "exit status $rc, want $want"; return 1; }; }
 boot_refuses() {  # boot_refuses WHAT FILE IMAGE REASON: pending by its trailer, refused at reset
   local what=$1 f=$2 n=$3 why=$4 pri before boots
   pri=$([ "$n" = 0 ] && echo "flash_primary.bin 0x10000 0xd4000" || echo "flash_ctrl.bin 0x0 0x40000")
@@ -56,8 +57,8 @@ boot_refuses() {  # boot_refuses WHAT FILE IMAGE REASON: pending by its trailer,
   boots=$(grep -c 'power on' "$D/sim.log")
   check_out "$what (padded, its own test trailer) uploads as image $n" '^Done$' \
     mcu "$P" --quiet image upload "$f" -n "$n"
-  check "reset" mcu "$P" reset
-  sleep 0.3
+  check_out "reset reports image $n refused by the bootloader (exit 1)" \
+    "image $n: 2\\.0\\.0 refused by the bootloader" exits 1 mcu "$P" reset
   wait_ready "$P"
   check_out "  boot log: refused, $why" "boot: image $n: pending upgrade to 2\\.0\\.0 refused: $why" \
     bash -c "tac '$D/sim.log' | sed '/power on (boot $((boots + 1)))/q' | tac"
