@@ -32,6 +32,7 @@ static const flag_t flags[] = {
     {0, "devices", F_STR, OFF(devices)},
     {'j', "jobs", F_INT, OFF(jobs)},
     {0, "confirm", F_BOOL, OFF(confirm)},
+    {0, "allow-downgrade", F_BOOL, OFF(allow_downgrade)},
     {0, "reset-timeout", F_SECS, OFF(reset_timeout_s)},
     {'f', "force", F_BOOL, OFF(force)},
     {0, "no-wait", F_BOOL, OFF(no_wait)},
@@ -251,6 +252,8 @@ void mcumgr_cli_usage(void *file)
           "                            lacks, mark test, reset, report (--confirm: confirm\n"
           "                            the set once it runs)\n"
           "                            [--devices FILE] [-j N] [--reset-timeout S] (also: upgrade)\n"
+          "                            an image older than the one running is refused\n"
+          "                            before anything is sent (--allow-downgrade: try)\n"
           "                            An image pending on the device but not in the package\n"
           "                            stops it before anything is sent (the reset would\n"
           "                            install that image too); --force: go on and reset\n"

@@ -28,6 +28,7 @@ typedef struct {
     const char *devices;    /* --devices FILE: one [conntype:]connstring per line */
     int jobs;               /* -j / --jobs N: devices at once (default 1) */
     int confirm;            /* --confirm: mark permanent instead of test */
+    int allow_downgrade;    /* --allow-downgrade: send an older version than the running one */
     double reset_timeout_s; /* --reset-timeout: wait for the device after its reset */
     /* reset */
     int force;              /* -f / --force: reset; image upgrade despite other pending images */

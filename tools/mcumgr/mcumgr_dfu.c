@@ -381,6 +381,33 @@ static int upload_one(worker_t *w, const dfupkg_image_t *im, long long buf_size,
     }
 }
 
+/* Compare two version texts "M.m.r" or "M.m.r.b" (missing parts are 0; text
+ * that is not a version compares equal: no refusal on what we cannot read). */
+static int version_cmp(const char *a, const char *b)
+{
+    unsigned long va[4] = {0, 0, 0, 0}, vb[4] = {0, 0, 0, 0};
+    const char *t[2] = {a, b};
+    unsigned long *v[2] = {va, vb};
+    for (int k = 0; k < 2; k++) {
+        const char *p = t[k];
+        for (int i = 0; i < 4 && *p; i++) {
+            char *end;
+            if (*p < '0' || *p > '9')
+                return 0;
+            v[k][i] = strtoul(p, &end, 10);
+            p = end;
+            if (*p == '.' || *p == '+')
+                p++;
+            else if (*p)
+                return 0;
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        if (va[i] != vb[i])
+            return va[i] < vb[i] ? -1 : 1;
+    return 0;
+}
+
 static void upgrade_device(worker_t *w)
 {
     device_t *d = w->d;
@@ -437,6 +464,25 @@ static void upgrade_device(worker_t *w)
                      "%s: image index %d out of range: the device lists images 0..%d; nothing "
                      "sent", im->file, im->image, max);
             return;
+        }
+    }
+    /* A downgrade is found out here, not after the whole upload: the bootloader
+     * refuses an older version than the one running (MCUboot's downgrade
+     * prevention). --allow-downgrade tries anyway (a device may accept it, as
+     * with security counters). Versions as the header has them: M.m.r[.build]. */
+    for (int i = 0; i < p->count && !o->allow_downgrade; i++) {
+        const dfupkg_image_t *im = &p->img[i];
+        for (int s = 0; s < st.n; s++) {
+            const mcumgr_slot_t *e = &st.s[s];
+            if (e->image != im->image || e->slot != 0 || !e->active)
+                continue;
+            if (version_cmp(im->version, e->version) < 0) {
+                sfmt(d->error, sizeof d->error,
+                     "%s (image %d): %s is older than the running %s, which the bootloader "
+                     "refuses (downgrade prevention); nothing sent (--allow-downgrade to try)",
+                     im->file, im->image, im->version, e->version);
+                return;
+            }
         }
     }
     /* An image already pending (or permanent) in a secondary that the package does not
