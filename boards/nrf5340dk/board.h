@@ -42,6 +42,21 @@
 #define EXTXIP_BOARD_NET_RAM_SIZE     0x10000u
 #define EXTXIP_BOARD_NET_FLASH_BASE   0x01000000u
 
+/* The file group's mount point: clients name files under it, as on
+ * Zephyr's smp_svr sample, which mounts littlefs at /lfs1 ("fs upload x
+ * /lfs1/a.txt"); the simulator serves <flash dir>/fs there. */
+#ifndef EXTXIP_BOARD_FS_MOUNT
+#define EXTXIP_BOARD_FS_MOUNT "/lfs1"
+#endif
+
+/* The settings roots the application has a handler for ({name, read_only},
+ * as Zephyr's settings handlers); a name under any other root answers err
+ * 3/5 ROOT_KEY_NOT_FOUND, as Zephyr does (lib/mgmt/settings_mgmt.h). The
+ * sample registers no root of its own; "app" is this device's. */
+#ifndef EXTXIP_BOARD_SETTINGS_ROOTS
+#define EXTXIP_BOARD_SETTINGS_ROOTS {"app", false}
+#endif
+
 /* The core's tunables: this board takes lib/extxip_config.h's defaults
  * (3 images, 0 and 2 linked, network core image 1). */
 

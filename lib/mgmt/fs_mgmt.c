@@ -88,14 +88,40 @@ typedef struct fs_req {
     extxip_cbor_str_t data, type;
     unsigned found;             /* the K_* that were present */
     char path[FS_MGMT_PATH_LEN]; /* "name", checked and NUL-terminated */
+    const char *at;             /* the port's name for it (path less the mount point) */
 } fs_req_t;
+
+/* Where path (checked by extxip_fs_mgmt_path_ok) lies against the port's
+ * mount point: sets r->at and returns 0, or the group error to answer. */
+static uint16_t place(const extxip_fs_mgmt_port_t *p, fs_req_t *r, bool upload)
+{
+    r->at = r->path;
+    if (p->mount == NULL || p->mount[0] == 0) {
+        return FS_MGMT_ERR_OK;
+    }
+    if (r->path[0] != '/') {
+        return FS_MGMT_ERR_FILE_INVALID_NAME;
+    }
+    size_t m = strlen(p->mount);
+    if (strncmp(r->path, p->mount, m) == 0) {
+        if (r->path[m] == 0) {
+            return FS_MGMT_ERR_FILE_IS_DIRECTORY;
+        }
+        if (r->path[m] == '/') {
+            r->at = r->path + m;
+            return FS_MGMT_ERR_OK;
+        }
+    }
+    return upload ? FS_MGMT_ERR_MOUNT_POINT_NOT_FOUND : FS_MGMT_ERR_FILE_NOT_FOUND;
+}
 
 /* The one key decoder of the group: decode the keys `keys` of the request
  * into r, require those in `need`, then check and copy "name" (always
  * required: empty or too long is EINVAL as in Zephyr, a bad path is
  * FILE_INVALID_NAME). Returns 1 to go on, else 0 with the handler's return
  * value in *rc (a group error is recorded). */
-static int decode_req(extxip_smp_ctx_t *ctx, fs_req_t *r, unsigned keys, unsigned need, int *rc)
+static int decode_req(extxip_smp_ctx_t *ctx, fs_req_t *r, unsigned keys, unsigned need, int *rc,
+                      bool upload)
 {
     extxip_cbor_str_t name = { NULL, 0 };
     const struct {
@@ -134,6 +160,11 @@ static int decode_req(extxip_smp_ctx_t *ctx, fs_req_t *r, unsigned keys, unsigne
     }
     memcpy(r->path, name.ptr, name.len);
     r->path[name.len] = 0;
+    uint16_t where = place(((extxip_fs_mgmt_t *)ctx->user)->port, r, upload);
+    if (where != FS_MGMT_ERR_OK) {
+        *rc = extxip_smp_ctx_group_err(ctx, where);
+        return 0;
+    }
     return 1;
 }
 
@@ -143,11 +174,11 @@ static int file_download(extxip_smp_ctx_t *ctx)
     const extxip_fs_mgmt_port_t *p = fs->port;
     fs_req_t r = { 0 };
     int rc;
-    if (!decode_req(ctx, &r, K_OFF | K_NAME, K_OFF | K_NAME, &rc)) {
+    if (!decode_req(ctx, &r, K_OFF | K_NAME, K_OFF | K_NAME, &rc, false)) {
         return rc;
     }
     const uint64_t off = r.off;
-    const char *path = r.path;
+    const char *path = r.at;
     if (fs->state != FS_MGMT_DOWNLOAD || fs->peer != ctx->peer || strcmp(path, fs->path) != 0) {
         cleanup(fs);
         uint64_t size = 0;
@@ -202,7 +233,7 @@ static int file_upload(extxip_smp_ctx_t *ctx)
     const extxip_fs_mgmt_port_t *p = fs->port;
     fs_req_t r = { 0 };
     int rc;
-    if (!decode_req(ctx, &r, K_OFF | K_NAME | K_DATA | K_LEN, K_OFF | K_NAME, &rc)) {
+    if (!decode_req(ctx, &r, K_OFF | K_NAME | K_DATA | K_LEN, K_OFF | K_NAME, &rc, true)) {
         return rc;
     }
     if (r.off == 0 && !(r.found & K_LEN)) {
@@ -210,7 +241,7 @@ static int file_upload(extxip_smp_ctx_t *ctx)
     }
     const uint64_t off = r.off, len = r.len;
     const extxip_cbor_str_t data = r.data;
-    const char *path = r.path;
+    const char *path = r.at;
     if (off == 0 && ((p->max_file && len > p->max_file) || data.len > len)) {
         /* too big for the device, or a first chunk longer than the file it
          * announces: refused before anything is opened */
@@ -294,11 +325,11 @@ static int file_status(extxip_smp_ctx_t *ctx)
     extxip_fs_mgmt_t *fs = ctx->user;
     fs_req_t r = { 0 };
     int rc;
-    if (!decode_req(ctx, &r, K_NAME, 0, &rc)) {
+    if (!decode_req(ctx, &r, K_NAME, 0, &rc, false)) {
         return rc;
     }
     uint64_t size = 0;
-    rc = fs->port->stat(fs->port->arg, r.path, &size);
+    rc = fs->port->stat(fs->port->arg, r.at, &size);
     if (rc) {
         return extxip_smp_ctx_group_err(ctx, rc);
     }
@@ -313,14 +344,14 @@ static int file_hash(extxip_smp_ctx_t *ctx)
     const extxip_fs_mgmt_port_t *p = fs->port;
     fs_req_t r = { .len = UINT64_MAX };
     int rc;
-    if (!decode_req(ctx, &r, K_TYPE | K_NAME | K_OFF | K_LEN, 0, &rc)) {
+    if (!decode_req(ctx, &r, K_TYPE | K_NAME | K_OFF | K_LEN, 0, &rc, false)) {
         return rc;
     }
     if (r.type.len > 8 || r.len == 0) {
         return MGMT_ERR_EINVAL;
     }
     const uint64_t off = r.off, len = r.len;
-    const char *path = r.path;
+    const char *path = r.at;
     bool sha = false;
     bool typed = r.found & K_TYPE;
     if (typed && extxip_cbor_str_eq(&r.type, "sha256")) {

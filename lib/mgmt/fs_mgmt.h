@@ -9,6 +9,13 @@
  * "/"-separated, no empty, "." or ".." component, shorter than
  * FS_MGMT_PATH_LEN (else FILE_INVALID_NAME); a port must still confine them
  * (the simulator's does, without following symlinks).
+ *
+ * With a mount point (port->mount, e.g. "/lfs1" as Zephyr's smp_svr sample
+ * mounts littlefs), clients name files as on Zephyr: "/lfs1/a.txt" reaches
+ * the port as "/a.txt". As Zephyr 4.4.0 answers (mps2_an385 fixture): the
+ * mount point itself is a directory (FILE_IS_DIRECTORY); any other absolute
+ * path is on no file system: an upload gets MOUNT_POINT_NOT_FOUND, status,
+ * download and hash FILE_NOT_FOUND; a relative path is FILE_INVALID_NAME.
  */
 #ifndef EXTXIP_FS_MGMT_H
 #define EXTXIP_FS_MGMT_H
@@ -67,6 +74,9 @@ typedef struct extxip_fs_mgmt_port {
     int (*write)(void *arg, uint64_t off, const void *buf, size_t len);
     void (*close)(void *arg);
     uint64_t max_file;   /* largest file an upload may create (0: no limit) */
+    /* Where clients see the port's files: "/NAME" (no trailing '/', shorter
+     * than FS_MGMT_PATH_LEN), or NULL: the port's paths as they are. */
+    const char *mount;
 } extxip_fs_mgmt_port_t;
 
 enum { FS_MGMT_IDLE = 0, FS_MGMT_UPLOAD = 1, FS_MGMT_DOWNLOAD = 2 };

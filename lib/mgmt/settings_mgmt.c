@@ -5,10 +5,13 @@
  *   delete (write 1): {"name": tstr}                      -> {}
  *   commit (write 2), load (read 3), save (write 3): {}   -> {}
  * A name of SETTINGS_MGMT_NAME_LEN or more bytes: err KEY_TOO_LONG; an
- * unknown name: err KEY_NOT_FOUND (v1: ENOENT); "max_size" above
+ * unknown name: err KEY_NOT_FOUND (v1: ENOENT); a name under a root the
+ * port does not list: ROOT_KEY_NOT_FOUND (v1: EUNKNOWN, as Zephyr); "max_size" above
  * SETTINGS_MGMT_VALUE_LEN is limited to it and the reply says so.
  */
 #include "mgmt/settings_mgmt.h"
+
+#include <string.h>
 
 uint16_t extxip_settings_mgmt_err_to_v1(uint16_t rc)
 {
@@ -84,6 +87,30 @@ static int check_name(extxip_smp_ctx_t *ctx, const extxip_cbor_str_t *name, bool
     return 0;
 }
 
+/* The root entry name[0..len) is under: 1 and *root (NULL when the port has
+ * no table: every name is served), or 0 when no listed root owns it. */
+static int find_root(const extxip_settings_mgmt_port_t *p, const uint8_t *name, size_t len,
+                     const extxip_settings_root_t **root)
+{
+    *root = NULL;
+    if (p->roots == NULL) {
+        return 1;
+    }
+    size_t seg = 0;
+    while (seg < len && name[seg] != '/') {
+        seg++;
+    }
+    size_t n = p->root_count < SETTINGS_MGMT_ROOTS_MAX ? p->root_count : SETTINGS_MGMT_ROOTS_MAX;
+    for (size_t i = 0; i < n; i++) {
+        const char *r = p->roots[i].name;
+        if (r && strlen(r) == seg && memcmp(r, name, seg) == 0) {
+            *root = &p->roots[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int kvs_to_smp(extxip_smp_ctx_t *ctx, int rc)
 {
     switch (rc) {
@@ -114,6 +141,10 @@ static int st_read(extxip_smp_ctx_t *ctx)
     int rc = check_name(ctx, &name, &done);
     if (done) {
         return rc;
+    }
+    const extxip_settings_root_t *root;
+    if (!find_root(p, name.ptr, name.len, &root)) {
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND);
     }
     bool limited = false;
     if (max_size > SETTINGS_MGMT_VALUE_LEN) {
@@ -155,6 +186,13 @@ static int st_write(extxip_smp_ctx_t *ctx)
     if (val.len > SETTINGS_MGMT_VALUE_LEN) {
         return MGMT_ERR_EINVAL;
     }
+    const extxip_settings_root_t *root;
+    if (!find_root(p, name.ptr, name.len, &root)) {
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND);
+    }
+    if (root && root->read_only) {
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED);
+    }
     extxip_kvs_t *k = store(p);
     if (k == NULL) {
         return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED);
@@ -175,6 +213,11 @@ static int st_delete(extxip_smp_ctx_t *ctx)
     if (done) {
         return rc;
     }
+    const extxip_settings_root_t *root;
+    if (find_root(p, name.ptr, name.len, &root) && root && root->read_only) {
+        return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED);
+    }
+    /* under no root: the store is asked all the same, as Zephyr's delete does */
     extxip_kvs_t *k = store(p);
     if (k == NULL) {
         return extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED);
@@ -204,7 +247,8 @@ static int st_load(extxip_smp_ctx_t *ctx)
 static int st_save(extxip_smp_ctx_t *ctx)
 {
     /* every write is already on flash */
-    return store(port_of(ctx)) ? MGMT_ERR_EOK : extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_UNKNOWN);
+    return store(port_of(ctx)) ? MGMT_ERR_EOK
+                               : extxip_smp_ctx_group_err(ctx, SETTINGS_MGMT_ERR_SAVE_NOT_SUPPORTED);
 }
 
 static const extxip_smp_cmd_t settings_cmds[SETTINGS_MGMT_ID_COUNT] = {

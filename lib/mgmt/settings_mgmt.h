@@ -10,10 +10,22 @@
  * nothing pending and answers {}; commit calls the port's hook. Names are
  * printable ASCII without '=' (Zephyr's name/value separator), without an
  * empty path segment; others are refused with MGMT_ERR_EINVAL.
+ *
+ * Roots, as Zephyr's settings handlers: a name's root is its first segment
+ * ("app" of "app/greeting"). With a root table (port->roots) a name under no
+ * listed root answers err ROOT_KEY_NOT_FOUND on read and write (Zephyr's
+ * settings_runtime_get/set find no handler: -EINVAL), a delete of it
+ * KEY_NOT_FOUND (Zephyr deletes in the store whatever the root); a root
+ * marked read_only answers WRITE_NOT_SUPPORTED / DELETE_NOT_SUPPORTED. Save
+ * without a mounted store: SAVE_NOT_SUPPORTED. Codes as Zephyr 4.4.0's
+ * settings_mgmt answers them (mps2_an385 fixture, docs/compatibility.md).
+ * Without a table (roots NULL) the store is one namespace.
  */
 #ifndef EXTXIP_SETTINGS_MGMT_H
 #define EXTXIP_SETTINGS_MGMT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "storage/kvstore.h"
@@ -37,7 +49,16 @@ enum {
     SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND = 5,
     SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED = 6,
     SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED = 7,
+    SETTINGS_MGMT_ERR_SAVE_NOT_SUPPORTED = 8,
 };
+
+#define SETTINGS_MGMT_ROOTS_MAX 16u /* entries of a root table the group reads */
+
+/* A settings root the device has a handler for. */
+typedef struct extxip_settings_root {
+    const char *name;  /* the first name segment, e.g. "app" */
+    bool read_only;    /* readable over SMP, not written or deleted */
+} extxip_settings_root_t;
 
 /* Zephyr's CONFIG_MCUMGR_GRP_SETTINGS_NAME_LEN / _VALUE_LEN equivalents. */
 #define SETTINGS_MGMT_NAME_LEN KVS_NAME_MAX
@@ -50,6 +71,10 @@ typedef struct extxip_settings_mgmt_port {
     const extxip_flash_area_t *fa;
     uint32_t off, size;
     void (*commit)(void *arg); /* optional: apply the settings */
+    /* The roots with a handler (at most SETTINGS_MGMT_ROOTS_MAX are read), or
+     * NULL: every name is the store's. */
+    const extxip_settings_root_t *roots;
+    size_t root_count;
     uint32_t commits;          /* statistics */
 } extxip_settings_mgmt_port_t;
 

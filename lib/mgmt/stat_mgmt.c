@@ -5,8 +5,8 @@
  * Zephyr also puts "rc": 0 in the list reply; smpclient's response models
  * forbid extra keys and then read that reply as an error, so we leave it out
  * (as Zephyr itself does for show without MCUMGR_SMP_LEGACY_RC_BEHAVIOUR).
- * An unknown group name is reported as the stat group's INVALID_GROUP
- * (Zephyr 4.x files it under group 63 by mistake).
+ * An unknown group name is err 2/3 INVALID_STAT_NAME, as Zephyr 4.4.0 answers
+ * (stat_mgmt_show with no such group; checked against its mps2_an385 build).
  */
 #include "mgmt/stat_mgmt.h"
 
@@ -49,7 +49,7 @@ static int stat_show(extxip_smp_ctx_t *ctx)
         }
     }
     if (g == NULL) {
-        return extxip_smp_ctx_group_err(ctx, STAT_MGMT_ERR_INVALID_GROUP);
+        return extxip_smp_ctx_group_err(ctx, STAT_MGMT_ERR_INVALID_STAT_NAME);
     }
     if (g->field_count > STAT_MGMT_MAX_FIELDS || (g->field_count && (!g->fields || !g->read))) {
         return extxip_smp_ctx_group_err(ctx, STAT_MGMT_ERR_WALK_ABORTED);

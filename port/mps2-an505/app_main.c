@@ -36,6 +36,9 @@ static extxip_zbasic_mgmt_t zb;
 static uint64_t boot_ms;
 static extxip_kvs_t kvs;
 static extxip_settings_mgmt_port_t set_port;
+/* The settings roots with a handler, as boards/nrf5340dk/board.h's
+ * EXTXIP_BOARD_SETTINGS_ROOTS (a name under another root: err 3/5). */
+static const extxip_settings_root_t set_roots[] = {{"app", false}};
 static extxip_settings_mgmt_t set;
 static extxip_shell_cmds_ctx_t sh_ctx;
 static extxip_shell_mgmt_port_t sh_port;
@@ -206,6 +209,7 @@ int main(void)
     set_port = (extxip_settings_mgmt_port_t){
         .store = &kvs, .fa = sfa, .off = 0,
         .size = extxip_settings_mgmt_store_size(sfa, img.cfg.log_area, img.cfg.log_off, img.cfg.log_size),
+        .roots = set_roots, .root_count = sizeof set_roots / sizeof set_roots[0],
     };
     if (extxip_kvs_mount(&kvs, sfa, 0, set_port.size) != KVS_OK)
         uart_puts("app: settings store did not mount\r\n");

@@ -132,6 +132,7 @@ static void rd_fs(void *arg, uint64_t *v)
 /* The file system belongs to the board (a directory beside the flash files):
  * opened once, kept across resets. */
 static sim_fs_t board_fs = {.root = -1, .fd = -1};
+static const extxip_settings_root_t board_roots[] = {EXTXIP_BOARD_SETTINGS_ROOTS};
 #define SIM_FS_MAX_FILE (16u * 1024u * 1024u)
 
 static void rd_settings(void *arg, uint64_t *v)
@@ -337,6 +338,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         .arg = s, .store = &s->kvs, .fa = sfa, .off = 0,
         .size = extxip_settings_mgmt_store_size(sfa, s->img.cfg.log_area, s->img.cfg.log_off,
                                          s->img.cfg.log_size),
+        .roots = board_roots, .root_count = sizeof board_roots / sizeof board_roots[0],
     };
     if (sfa && extxip_kvs_mount(&s->kvs, sfa, 0, s->set_port.size) != KVS_OK)
         fprintf(stderr, "app: settings store did not mount (settings refused until it does)\n");
@@ -354,6 +356,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         snprintf(fsdir, sizeof fsdir, "%s/fs", c->flash_dir);
         if (sim_fs_open(&board_fs, fsdir, SIM_FS_MAX_FILE) != 0)
             fprintf(stderr, "app: no file system at %s: file group off\n", fsdir);
+        board_fs.port.mount = EXTXIP_BOARD_FS_MOUNT; /* <flash dir>/fs is served as /lfs1 */
     }
     if (board_fs.root >= 0)
         board_fs.port.close(&board_fs); /* a reset closes any open file */

@@ -21,7 +21,7 @@ check_out "stat list --json" '^\{"stat_list":\["smp_svr_stats","smp","img","flas
 check_out "stat smp_svr_stats" '^ +[0-9]+ ticks$' mcu "$P" stat smp_svr_stats
 t0=$(ticks); sleep 2.2; t1=$(ticks)
 check "ticks advance with time ($t0 -> $t1)" test "$t1" -ge $((t0 + 2))
-check_out "unknown stat group" 'STAT_MGMT_ERR_INVALID_GROUP' exits 1 mcu "$P" stat nope
+check_out "unknown stat group (Zephyr's 2/3)" 'STAT_MGMT_ERR_INVALID_STAT_NAME' exits 1 mcu "$P" stat nope
 check_out "unknown stat group, SMP v1" 'MGMT_ERR_ENOENT' exits 1 mcu "$P" --smp-version 1 stat nope
 e0=$(field smp udp_err)
 check "the refusals were counted as UDP errors" test "$e0" -ge 2
@@ -38,6 +38,9 @@ check_out "config write" '^Done$' mcu "$P" config app/greeting hello
 check_out "config read" '^Value: hello$' mcu "$P" config app/greeting
 check_out "config read --json (val is bytes)" '^\{"val":"68656c6c6f"\}$' mcu "$P" --json config app/greeting
 check_out "config of an unknown name" 'SETTINGS_MGMT_ERR_KEY_NOT_FOUND' exits 1 mcu "$P" config app/none
+check_out "config under a root with no handler (Zephyr's 3/5)" 'SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND' \
+  exits 1 mcu "$P" config foo/bar x
+check_out "read under a root with no handler" 'SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND' exits 1 mcu "$P" config foo/bar
 check_out "config of a bad name" 'MGMT_ERR_EINVAL' exits 1 mcu "$P" config 'a=b' x
 check_out "settings write" '^Done$' mcu "$P" settings write app/other 42
 check_out "settings read" '^42$' mcu "$P" settings read app/other
@@ -55,22 +58,27 @@ check_out "boot counters after the reset" '"boots":2,"resets":1' mcu "$P" --json
 
 # file group: a directory beside the flash files, confined
 head -c 7000 /dev/urandom > "$WORK/blob"
-check_out "fs upload" '^Done$' mcu "$P" fs upload "$WORK/blob" /blob.bin
+check_out "fs upload" '^Done$' mcu "$P" fs upload "$WORK/blob" /lfs1/blob.bin
 check "the file landed in the flash dir's fs/" cmp "$WORK/blob" "$D/fs/blob.bin"
-check_out "fs download" '^Done$' mcu "$P" fs download /blob.bin "$WORK/blob.back"
+check_out "fs download" '^Done$' mcu "$P" fs download /lfs1/blob.bin "$WORK/blob.back"
 check "downloaded bytes are the uploaded ones" cmp "$WORK/blob" "$WORK/blob.back"
-check_out "fs stat" '^len: 7000$' mcu "$P" fs stat /blob.bin
+check_out "fs stat" '^len: 7000$' mcu "$P" fs stat /lfs1/blob.bin
 sha=$(sha256sum "$WORK/blob" | cut -c1-64)
-check_out "fs hash sha256" "$sha" mcu "$P" fs hash /blob.bin sha256
+check_out "fs hash sha256" "$sha" mcu "$P" fs hash /lfs1/blob.bin sha256
 crc=$(python3 -S -c "import zlib; print(zlib.crc32(open('$WORK/blob','rb').read()))")
-check_out "fs hash (crc32, zlib's)" "^output: $crc\$" mcu "$P" fs hash /blob.bin
+check_out "fs hash (crc32, zlib's)" "^output: $crc\$" mcu "$P" fs hash /lfs1/blob.bin
 check_out "fs types" '"sha256":\{"format":1,"size":32\}' mcu "$P" fs types
+check_out "fs upload outside the mount point (Zephyr's 8/14)" 'FS_MGMT_ERR_MOUNT_POINT_NOT_FOUND' \
+  exits 1 mcu "$P" fs upload "$WORK/blob" /other.bin
+check "nothing written outside the mount point" test ! -e "$D/fs/other.bin"
+check_out "fs stat outside the mount point (Zephyr's 8/3)" 'FS_MGMT_ERR_FILE_NOT_FOUND' exits 1 mcu "$P" fs stat /blob.bin
+check_out "fs stat of the mount point (Zephyr's 8/4)" 'FS_MGMT_ERR_FILE_IS_DIRECTORY' exits 1 mcu "$P" fs stat /lfs1
 check_out "fs close" '^Done$' mcu "$P" fs close
-check_out "fs path escape refused" 'FS_MGMT_ERR_FILE_INVALID_NAME' exits 1 mcu "$P" fs stat /../sim.log
+check_out "fs path escape refused" 'FS_MGMT_ERR_FILE_INVALID_NAME' exits 1 mcu "$P" fs stat /lfs1/../sim.log
 ln -s ../sim.log "$D/fs/escape"
 check_out "fs symlink out refused" 'FS_MGMT_ERR_FILE_INVALID_NAME' \
-  exits 1 mcu "$P" fs download /escape "$WORK/leak"
-check_out "fs missing file" 'FS_MGMT_ERR_FILE_NOT_FOUND' exits 1 mcu "$P" fs stat /nope
+  exits 1 mcu "$P" fs download /lfs1/escape "$WORK/leak"
+check_out "fs missing file" 'FS_MGMT_ERR_FILE_NOT_FOUND' exits 1 mcu "$P" fs stat /lfs1/nope
 check_out "fs bytes counted" '"bytes_up":7000,"bytes_down":7000' mcu "$P" --json stat fs
 
 # shell

@@ -151,7 +151,7 @@ static void stat_show(void)
     CHECK_EQ(field(b, n, "requests"), 3);
     CHECK_EQ(field(b, n, "errors"), 0);
     b = show("nope", SMP_VERSION_2, &n);
-    expect_err(b, n, MGMT_GROUP_ID_STAT, STAT_MGMT_ERR_INVALID_GROUP);
+    expect_err(b, n, MGMT_GROUP_ID_STAT, STAT_MGMT_ERR_INVALID_STAT_NAME); /* as Zephyr 4.4.0: 2/3 */
     b = show("nope", SMP_VERSION_1, &n);
     expect_rc(b, n, MGMT_ERR_ENOENT);
     b = show("rig", SMP_VERSION_2, &n);
@@ -372,6 +372,66 @@ static void settings_commit_load_save(void)
     body0();
     b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_LOAD_SAVE, &n);
     CHECK(ok_empty(b, n));
+    rig_close(&R);
+}
+
+/* Roots as Zephyr's settings handlers (issue 29): a name under a root no
+ * handler owns answers what Zephyr 4.4.0 answers (mps2_an385 fixture, which
+ * registers no root): read and write err 3/5 (v1 rc 1), delete 3/3 (v1 rc 5);
+ * a read-only root refuses writes (3/6) and deletes (3/7) and keeps its
+ * value; save without a mounted store 3/8 (Zephyr's SAVE_NOT_SUPPORTED). */
+static void settings_roots(void)
+{
+    open_rig();
+    size_t n;
+    const uint8_t *b = swrite("fw/id", "abc", 3, &n);
+    CHECK(ok_empty(b, n)); /* before the table: one namespace */
+    static const extxip_settings_root_t roots[] = {{"app", false}, {"fw", true}};
+    R.setp.roots = roots;
+    R.setp.root_count = 2;
+    b = swrite("foo/bar", "x", 1, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND);
+    b = sread("foo/bar", -1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND);
+    b = sread("foo", -1, SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_EUNKNOWN);
+    b = sread("ap/x", -1, SMP_VERSION_2, &n); /* a prefix of a root is not the root */
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND);
+    b = sread("appx", -1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_ROOT_KEY_NOT_FOUND);
+    b = sdelete("foo/bar", SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+    b = sdelete("foo/bar", SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_ENOENT);
+    /* the served root: missing key 3/3, then stored */
+    b = sread("app/none", -1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_KEY_NOT_FOUND);
+    b = swrite("app/greeting", "hi", 2, &n);
+    CHECK(ok_empty(b, n));
+    b = sread("app/greeting", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "hi", 2));
+    b = swrite("app", "root", 4, &n);
+    CHECK(ok_empty(b, n)); /* the root's own name */
+    /* the read-only root: readable, not written or deleted */
+    b = sread("fw/id", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "abc", 3));
+    b = swrite("fw/id", "zzz", 3, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_WRITE_NOT_SUPPORTED);
+    b = sdelete("fw/id", SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_DELETE_NOT_SUPPORTED);
+    b = sdelete("fw/id", SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_EUNKNOWN);
+    b = sread("fw/id", -1, SMP_VERSION_2, &n);
+    CHECK(val_is(b, n, "abc", 3)); /* unchanged */
+    /* save with no store to save to */
+    R.setp.store = NULL;
+    body0();
+    b = req(SMP_OP_WRITE, SMP_VERSION_2, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_LOAD_SAVE, &n);
+    expect_err(b, n, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ERR_SAVE_NOT_SUPPORTED);
+    body0();
+    b = req(SMP_OP_WRITE, SMP_VERSION_1, MGMT_GROUP_ID_SETTINGS, SETTINGS_MGMT_ID_LOAD_SAVE, &n);
+    expect_rc(b, n, MGMT_ERR_EUNKNOWN);
+    R.setp.store = &R.kvs;
     rig_close(&R);
 }
 
@@ -742,6 +802,54 @@ static void fs_transfer(void)
     rig_close(&R);
 }
 
+/* The mount point (issue 29): with port->mount "/lfs1" files are named as on
+ * Zephyr's smp_svr sample, and what lies outside it answers as Zephyr 4.4.0
+ * does (mps2_an385 fixture): upload 8/14, status/download/hash 8/3, the
+ * mount point itself 8/4, a relative path 8/2. */
+static void fs_mount(void)
+{
+    open_rig();
+    R.fsp.mount = "/lfs1";
+    size_t n;
+    const uint8_t *b = fs_up("/lfs1/a.txt", 0, "hello", 5, 5, SMP_VERSION_2, &n);
+    CHECK_EQ(u64_of(b, n, "off"), 5);
+    int i;
+    for (i = 0; i < RIG_FS_FILES && !(R.files[i].used && strcmp(R.files[i].name, "/a.txt") == 0); i++)
+        ;
+    CHECK(i < RIG_FS_FILES); /* the port got the name below the mount point */
+    b = fs_named(FS_MGMT_ID_STAT, "/lfs1/a.txt", NULL, &n);
+    CHECK_EQ(u64_of(b, n, "len"), 5);
+    b = fs_down("/lfs1/a.txt", 0, &n);
+    CHECK_EQ(u64_of(b, n, "len"), 5);
+    b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, "/lfs1/a.txt", NULL, &n);
+    CHECK_EQ(u64_of(b, n, "len"), 5);
+    /* outside the mount point */
+    static const char *const out[] = {"/a.txt", "/other/a.txt", "/lfs10/a.txt", "/lfs"};
+    for (size_t k = 0; k < sizeof out / sizeof out[0]; k++) {
+        b = fs_up(out[k], 0, "x", 1, 1, SMP_VERSION_2, &n);
+        expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_MOUNT_POINT_NOT_FOUND);
+        b = fs_named(FS_MGMT_ID_STAT, out[k], NULL, &n);
+        expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_NOT_FOUND);
+        b = fs_down(out[k], 0, &n);
+        expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_NOT_FOUND);
+        b = fs_named(FS_MGMT_ID_HASH_CHECKSUM, out[k], NULL, &n);
+        expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_NOT_FOUND);
+    }
+    b = fs_up("/a.txt", 0, "x", 1, 1, SMP_VERSION_1, &n);
+    expect_rc(b, n, MGMT_ERR_ENOENT);
+    b = fs_named(FS_MGMT_ID_STAT, "/lfs1", NULL, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_IS_DIRECTORY);
+    b = fs_up("/lfs1", 0, "x", 1, 1, SMP_VERSION_2, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_IS_DIRECTORY);
+    b = fs_named(FS_MGMT_ID_STAT, "lfs1/a.txt", NULL, &n);
+    expect_err(b, n, MGMT_GROUP_ID_FS, FS_MGMT_ERR_FILE_INVALID_NAME);
+    int files = 0;
+    for (int k = 0; k < RIG_FS_FILES; k++)
+        files += R.files[k].used;
+    CHECK_EQ(files, 1); /* only /lfs1/a.txt was created */
+    rig_close(&R);
+}
+
 static void fs_refusals(void)
 {
     open_rig();
@@ -945,11 +1053,13 @@ int main(int argc, char **argv)
         {"enum_all", enum_all},
         {"settings_rw", settings_rw},
         {"settings_commit_load_save", settings_commit_load_save},
+        {"settings_roots", settings_roots},
         {"settings_refusals", settings_refusals},
         {"settings_share_partition", settings_share_partition},
         {"shell_commands", shell_commands},
         {"shell_refusals", shell_refusals},
         {"fs_transfer", fs_transfer},
+        {"fs_mount", fs_mount},
         {"fs_refusals", fs_refusals},
         {"storage_erase", storage_erase},
         {"storage_erase_no_partition", storage_erase_no_partition},
