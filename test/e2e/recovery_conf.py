@@ -1,0 +1,150 @@
+"""Our bootloader's serial recovery against MCUboot's own (issue 29).
+
+  recovery_conf.py VECFILE PTY
+
+VECFILE (test/vectors/zephyr/mcuboot_serial_recovery.txt) holds requests
+sent to MCUboot's serial recovery and what it answered (README.md there);
+each request is sent to extxip-sim's recovery over its PTY and our answer is
+compared with MCUboot's: the header (op, version, group, sequence, command
+id), the keys and value types of the body, and the error codes, except where
+the table DIFFS says we differ on purpose and why; each such difference is
+checked to be the stated one. Values are not compared (another device).
+Prints every deliberate difference met; exit 1 on any other difference.
+"""
+import base64
+import os
+import select
+import struct
+import sys
+import termios
+import time
+import tty
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from smpwire import dec, frame  # noqa: E402
+
+# name prefix -> (kind, why). Kinds: "serve" (MCUboot rc 8, we serve it),
+# "strip:K" (MCUboot adds key K, we do not), "v2err" (MCUboot rc 3 in a v2
+# reply, we a v2 group error), "content" (same keys, the device's own list).
+DIFFS = {
+    "rec_echo": ("serve", "echo: MCUboot's recovery answers it only with MCUBOOT_BOOT_MGMT_ECHO, "
+                 "off in that build; ours answers it (clients probe a recovery device with echo)"),
+    "rec_os_info": ("serve", "os info: not in MCUboot's recovery; ours is the OS group"),
+    "rec_bootloader_info": ("serve", "bootloader info: not in that MCUboot build; ours says "
+                            "\"MCUboot\", mode 2 as the application does"),
+    "rec_taskstat": ("serve", "taskstat: not in MCUboot's recovery; ours is the OS group"),
+    "rec_state_write": ("serve", "image test/confirm: MCUboot's recovery has none (its uploads go "
+                        "straight to the primary); ours uploads to the secondary and marks it"),
+    "rec_slot_info": ("serve", "slot info: not in MCUboot's recovery; ours is the image group"),
+    "rec_erase": ("serve", "image erase: only with MCUBOOT_SERIAL_IMG_GRP_SLOT_INFO/erase "
+                  "options, off in that build; ours erases the secondary"),
+    "rec_upload_no_len": ("v2err", "first upload chunk without len: MCUboot's recovery has no "
+                          "v2 group errors (rc 3); ours answers as Zephyr's img_mgmt, err 1/22 "
+                          "(v1: rc 3, the same)"),
+    "rec_upload_bad_off": ("strip:rc", "upload at an offset the device does not expect: both "
+                           "answer the offset they want (\"off\": 0); MCUboot adds \"rc\": 0, "
+                           "Zephyr's img_mgmt and ours leave it out (smp's models allow both)"),
+    "rec_state_read": ("content", "image list: MCUboot's slots are empty in that fixture "
+                       "(\"images\": []), ours list the images the device holds (entries not "
+                       "compared: no populated MCUboot list was recorded); ours adds Zephyr's "
+                       "\"splitStatus\": 0, which MCUboot's recovery leaves out"),
+}
+
+
+def deframe(fd, wait=3.0):
+    buf, acc, out = b"", None, []
+    end = time.time() + wait
+    while time.time() < end and not out:
+        if select.select([fd], [], [], 0.05)[0]:
+            buf += os.read(fd, 4096)
+        while b"\n" in buf and not out:
+            line, buf = buf.split(b"\n", 1)
+            line = line.strip(b"\r")
+            i6, i4 = line.rfind(b"\x06\x09"), line.rfind(b"\x04\x14")
+            if i6 >= 0:
+                acc = base64.b64decode(line[i6 + 2:])
+            elif i4 >= 0 and acc is not None:
+                acc += base64.b64decode(line[i4 + 2:])
+            else:
+                continue
+            n = struct.unpack(">H", acc[:2])[0] if len(acc) >= 2 else 1 << 20
+            if len(acc) - 2 >= n:
+                out.append(acc[2:2 + n - 2])
+                acc = None
+    return out[0] if out else None
+
+
+def shape(v):
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, str):
+        return "str"
+    if isinstance(v, bytes):
+        return "bytes"
+    if isinstance(v, list):
+        return "[" + "|".join(sorted(set(shape(x) for x in v))) + "]"
+    if isinstance(v, dict):
+        return "{" + ",".join(sorted("%s:%s" % (k, shape(x)) for k, x in v.items())) + "}"
+    return "other"
+
+
+def codes(b):
+    e = b.get("err") if isinstance(b.get("err"), dict) else {}
+    return (b.get("rc", 0), e.get("group"), e.get("rc"))
+
+
+def main():
+    vec, pty = sys.argv[1], sys.argv[2]
+    fd = os.open(pty, os.O_RDWR | os.O_NOCTTY)
+    tty.setraw(fd)
+    termios.tcflush(fd, termios.TCIFLUSH)
+    bad, same, seen = 0, 0, {}
+    lines = [l.split() for l in open(vec) if l.strip() and not l.startswith("#")]
+    for name, req, rsp in lines:
+        os.write(fd, frame(bytes.fromhex(req)))
+        ours = deframe(fd)
+        theirs = bytes.fromhex(rsp.split(",")[0]) if rsp != "-" else None
+        if ours is None or theirs is None:
+            print("%s: a reply missing (MCUboot %s, ours %s)" % (name, theirs is not None, ours is not None))
+            bad += 1
+            continue
+        hz, ho = theirs[:8], ours[:8]
+        hdr_ok = (hz[0] & 0x1f) == (ho[0] & 0x1f) and hz[4:8] == ho[4:8]
+        bz, bo = dec(theirs, 8)[0], dec(ours, 8)[0]
+        d = next((v for k, v in DIFFS.items() if name.startswith(k)), None)
+        if d is None:
+            ok = hdr_ok and shape(bz) == shape(bo) and codes(bz) == codes(bo)
+            same += ok
+        else:
+            kind, why = d
+            seen[name.rsplit("_", 1)[0]] = why
+            if kind == "serve":
+                ok = hdr_ok and bz == {"rc": 8} and "rc" not in bo and "err" not in bo
+            elif kind.startswith("strip:"):
+                k = kind[6:]
+                ok = hdr_ok and bz.get(k) == 0 and k not in bo and \
+                    shape({a: b for a, b in bz.items() if a != k}) == shape(bo)
+            elif kind == "v2err":
+                ok = hdr_ok and bz.get("rc") == 3 and (("err" in bo) if (ho[0] >> 3 & 3) == 1
+                                                       else bo.get("rc") == 3)
+            else:  # content
+                ok = hdr_ok and set(bz) == set(bo) - {"splitStatus"} and bo.get("splitStatus") == 0
+        if not ok:
+            bad += 1
+            print("%s: differs from MCUboot's recovery\n  MCUboot: %r\n  ours:    %r" % (name, bz, bo))
+    os.close(fd)
+    print("%d requests: %d answered as MCUboot's recovery, %d deliberate differences:" %
+          (len(lines), same, len(lines) - same - bad))
+    for k, why in seen.items():
+        print("  - %s*: %s" % (k, why))
+    if len(lines) < 20:
+        print("too few vectors")
+        bad += 1
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
