@@ -5,11 +5,7 @@
 #   3 otherwise: some device never answered (before, during or after its reset);
 # a device that never answers is 3 either way, as for every other command.
 . "$(dirname "$0")/lib.sh"
-P=$(free_port)
-D=$WORK/flash; mkdir -p "$D"
-provision "$D"
-build_images 2.0.0 "$WORK/v2"
-V2=$WORK/v2
+v1_device_v2_images
 "$IMGTOOL" dfu-package -o "$WORK/good.zip" 0="$V2/img0-v2.0.0.bin" 1="$V2/img1-v2.0.0.bin" \
   2="$V2/img2-v2.0.0.bin"
 "$IMGTOOL" dfu-package -o "$WORK/only0.zip" 0="$V2/img0-v2.0.0.bin"

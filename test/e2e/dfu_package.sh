@@ -15,11 +15,7 @@
 #    primary, a load_address that is another image's, header flags the device does not
 #    implement (compression, encryption) and a non-bootable image.
 . "$(dirname "$0")/lib.sh"
-P=$(free_port)
-D=$WORK/flash; mkdir -p "$D"
-provision "$D"
-build_images 2.0.0 "$WORK/v2"
-V2=$WORK/v2
+v1_device_v2_images
 SIGNF=$BUILD/test/support/extxip-test-sign-flags
 n1=(--key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 --slot-size 0x40000)
 "$IMGTOOL" sign "${n1[@]}" --rom-fixed 0x120000 "$V2/net.raw" "$WORK/rom1.bin" >/dev/null

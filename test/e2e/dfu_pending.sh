@@ -4,11 +4,7 @@
 # and stops (exit 1, nothing uploaded, no reset); --force goes on, resets, and the
 # report names the extra image.
 . "$(dirname "$0")/lib.sh"
-P=$(free_port)
-D=$WORK/flash; mkdir -p "$D"
-provision "$D"
-build_images 2.0.0 "$WORK/v2"
-V2=$WORK/v2
+v1_device_v2_images
 "$IMGTOOL" dfu-package -o "$WORK/app.zip" 0="$V2/img0-v2.0.0.bin" 2="$V2/img2-v2.0.0.bin"
 start_sim "$D" "$P" || exit 1
 up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 2 --reset-timeout 10 "$@"; }

@@ -56,6 +56,13 @@ print(s.getsockname()[1])'
 provision() {  # provision FLASHDIR: v1 of all three parts, as make run does
   "$SRC/scripts/provision" "$BUILD" "$1" 1.0.0 >/dev/null
 }
+v1_device_v2_images() {  # sets P (a free port), D (a v1 device's flash dir) and V2 (v2 images)
+  P=$(free_port)
+  D=$WORK/flash; mkdir -p "$D"
+  provision "$D"
+  build_images 2.0.0 "$WORK/v2"
+  V2=$WORK/v2
+}
 build_images() {  # build_images VERSION OUTDIR
   "$SRC/scripts/provision" "$BUILD" - "$1" "$2" >/dev/null
 }

@@ -5,11 +5,7 @@
 # then erases its default, image 0's secondary. Short flags combine as cobra/pflag
 # combines them: -en 2, -en2, -en=2, -ue=false.
 . "$(dirname "$0")/lib.sh"
-P=$(free_port)
-D=$WORK/flash; mkdir -p "$D"
-provision "$D"
-build_images 2.0.0 "$WORK/v2"
-V2=$WORK/v2
+v1_device_v2_images
 start_sim "$D" "$P" || exit 1
 h0=$(digest "$V2/img0-v2.0.0.bin")
 h2=$(digest "$V2/img2-v2.0.0.bin")

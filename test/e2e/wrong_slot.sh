@@ -14,11 +14,7 @@
 #  - the network core's build programmed into image 0's primary is not booted:
 #    the device enters serial recovery instead of jumping into it.
 . "$(dirname "$0")/lib.sh"
-P=$(free_port)
-D=$WORK/flash; mkdir -p "$D"
-provision "$D"
-build_images 2.0.0 "$WORK/v2"
-V2=$WORK/v2
+v1_device_v2_images
 SIGNF=$BUILD/test/support/extxip-test-sign-flags
 n1=(--key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 --slot-size 0x40000)
 n0=(--key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 --slot-size 0xd4000)
