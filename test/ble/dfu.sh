@@ -10,7 +10,7 @@ provision "$D"
 build_images 2.0.0 "$WORK/v2"
 start_ble_sim "$D" || exit 1
 check_out "image upgrade over BLE: 0, 1, 2 upgraded" 'image 2: 1\.0\.0 -> 2\.0\.0' \
-  mcub -q --reset-timeout 30 image upgrade "$WORK/v2/dfu_application.zip"
+  mcub -q --reset-timeout 300 image upgrade "$WORK/v2/dfu_application.zip"
 check_out "images 0 and 1 too" 'image 0: 1\.0\.0 -> 2\.0\.0' cat "$WORK/out"
 check_out "image 1" 'image 1: 1\.0\.0 -> 2\.0\.0' cat "$WORK/out"
 check_out "the boot log shows the update" 'image 0: upgraded 1\.0\.0 -> 2\.0\.0' cat "$D/sim.log"

@@ -18,13 +18,13 @@ check_out "peer not found within the scan timeout" 'peer Nobody not found within
 
 "${FP[@]}" nosmp 20 >"$WORK/nosmp.out" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
-check "fake peer without SMP advertising" wait_for "$WORK/nosmp.out" ready 10
+check "fake peer without SMP advertising" wait_for "$WORK/nosmp.out" ready
 check_out "peer without the SMP service" 'no SMP service' \
   rc_is 3 "$MCUMGR" --conntype ble --connstring "peer_name=NoSmp,ctlr_path=unix:$BT_SOCK" echo hi
 
 "${FP[@]}" drop 20 >"$WORK/drop.out" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
-check "fake dropping peer advertising" wait_for "$WORK/drop.out" ready 10
+check "fake dropping peer advertising" wait_for "$WORK/drop.out" ready
 check_out "peer drops the link during a command" 'disconnected' \
   rc_is 3 "$MCUMGR" --conntype ble --connstring "peer_name=Dropper,ctlr_path=unix:$BT_SOCK" -t 2 echo hi
 for p in $BG_PIDS; do kill "$p" 2>/dev/null; done

@@ -21,7 +21,8 @@ start_btvirt() {  # or exit 77 (SKIP) when the emulator cannot run here
   # The shim (btvirt_shim.c) stands in for AF_ALG and moves the server sockets into BT_DIR.
   EXTXIP_BTVIRT_DIR=$BT_DIR LD_PRELOAD=$BTVIRT_SHIM "$bin" -s >"$WORK/btvirt.log" 2>&1 &
   BTVIRT_PID=$!
-  for _ in $(seq 1 60); do
+  local end=$((SECONDS + 120))  # a hung emulator only: a slow start is no reason to skip
+  while [ $SECONDS -lt $end ]; do
     [ -S "$BT_SOCK" ] && return 0
     kill -0 "$BTVIRT_PID" 2>/dev/null || break
     sleep 0.05
@@ -32,7 +33,7 @@ start_btvirt() {  # or exit 77 (SKIP) when the emulator cannot run here
 
 CS="peer_name=Zephyr,ctlr_path=unix:$BT_SOCK"
 mcub() {  # mcub args... : extxip-mcumgr over BLE through its own emulated controller
-  "$MCUMGR" --conntype ble --connstring "$CS" -t 5 --reset-timeout 120 "$@"
+  "$MCUMGR" --conntype ble --connstring "$CS" -t 30 --reset-timeout 300 "$@"
 }
 adverts() {  # how many times the device has started advertising (boots and disconnects)
   grep -c '^ble: advertising' "$SIM_LOG" 2>/dev/null || true
@@ -40,10 +41,10 @@ adverts() {  # how many times the device has started advertising (boots and disc
 boot_adverts() {  # how many boots reached advertising
   grep -c '^ble: advertising as' "$SIM_LOG" 2>/dev/null || true
 }
-wait_adverts() {  # wait_adverts N [boot]: until the device has advertised N times (10 s)
-  local i f=adverts
+wait_adverts() {  # wait_adverts N [boot]: until the device has advertised N times (HANG bound)
+  local f=adverts end=$((SECONDS + HANG))
   [ "${2:-}" = boot ] && f=boot_adverts
-  for i in $(seq 1 200); do
+  while [ $SECONDS -lt $end ]; do
     [ "$($f)" -ge "$1" ] && return 0
     sleep 0.05
   done

@@ -13,7 +13,7 @@ start_ble_sim "$D" --timing worst --real-time || exit 1
 
 mcub image upload "$F" -n 2 >"$WORK/up1.out" 2>"$WORK/up1.err" &
 UP=$!; BG_PIDS="$BG_PIDS $UP"
-check "first upload reaches 30%" wait_progress "$WORK/up1.err" 30 30
+check "first upload reaches 30%" wait_progress "$WORK/up1.err" 30
 kill -9 "$UP" 2>/dev/null; wait "$UP" 2>/dev/null
 check_fails "first upload did not finish" grep -q '^Done' "$WORK/up1.out"
 last=$(sed -n 's/^upload: *\([0-9]*\)%.*/\1/p' "$WORK/up1.err" | tail -n 1)

@@ -114,14 +114,12 @@ check_out "a serial path that is a regular file is refused at once" \
 
 # reset (last: the pending image 1 v2 installs)
 check_out "reset" '^Done$' mcu "$P" reset
-sleep 0.3
-check "device back after reset" wait_ready "$P"
+check "device back after reset" wait_reboot "$P"
 check_out "image 1 v2 installed by the reset" "\"image\":1,\"slot\":0,\"version\":\"2\\.0\\.0\",\"hash\":\"$h1\"" \
   mcu "$P" --json image list
 check_out "datetime set before a reset" '^Done$' mcu "$P" datetime 2031-02-03T04:05:06
 check_out "reset -f" '^Done$' mcu "$P" reset -f
-sleep 0.3
-check "device back after reset -f" wait_ready "$P"
+check "device back after reset -f" wait_reboot "$P"
 check_out "the RTC kept its time across the reset" '2031-02-03T04:05:' mcu "$P" datetime
 check_out "three boots in the log" '\(boot 3\)' cat "$D/sim.log"
 finish

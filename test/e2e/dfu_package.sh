@@ -126,7 +126,8 @@ signal.signal(signal.SIGTERM, done)
 while True:
     s.recv(4096); n += 1' "$WORK/sink.count" >"$WORK/sink.port" &
 SINK=$!; BG_PIDS="$BG_PIDS $SINK"
-for _ in $(seq 50); do [ -s "$WORK/sink.port" ] && break; sleep 0.05; done
+end=$((SECONDS + HANG))  # the sink names its port once bound
+until [ -s "$WORK/sink.port" ] || [ $SECONDS -ge $end ] || ! kill -0 "$SINK" 2>/dev/null; do sleep 0.05; done
 SP=$(cat "$WORK/sink.port")
 
 refused() {  # refused NAME ERE: exit 2 and one "Error:" line matching ERE
@@ -172,7 +173,7 @@ check_out "not one packet reached the device for any bad package" '^0$' cat "$WO
 BR=()
 "$SIM" run --help 2>&1 | grep -q -- "--boot-report" && BR=(--boot-report)
 start_sim "$D" "$P" "${BR[@]}" || exit 1
-up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 2 --reset-timeout 10 "$@"; }
+up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 30 --reset-timeout 300 "$@"; }
 check_out "an index the device does not list is refused before any upload" \
   'image index 5 out of range: the device lists images 0\.\.2; nothing sent' \
   sh -c "$(declare -f up); MCUMGR='$MCUMGR' P=$P up image upgrade '$WORK/index5.zip' 2>&1; test \$? = 1"

@@ -29,7 +29,7 @@ for n in 0 1 2; do
     "$WORK/other/img$n-v2.0.0.bin" >/dev/null
 done
 pkg "$WORK/other.zip" "$WORK/other" v2.0.0
-up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 2 --reset-timeout 10 "$@"; }
+up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 30 --reset-timeout 300 "$@"; }
 
 check_fails "dfu-package refuses image 2's file under index 0 (it depends on image 0)" \
   "$IMGTOOL" dfu-package -o "$WORK/swap.zip" 0="$WORK/v2/img2-v2.0.0.bin"

@@ -21,8 +21,7 @@ for n in 0 1 2; do
 done
 check_out "pending after test" 'pending' mcu "$P" image list
 check "reset" mcu "$P" reset
-sleep 0.5
-wait_ready "$P"
+wait_reboot "$P"
 check_out "v2 running after reset" 'version: 2\.0\.0' mcu "$P" image list
 check_fails "no v1 left" grep -q "version: 1.0.0" "$WORK/out"
 check_out "boot log shows the upgrade" 'image 0: upgraded 1\.0\.0 -> 2\.0\.0' cat "$D/sim.log"

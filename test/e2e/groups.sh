@@ -51,8 +51,7 @@ check_out "settings commit" '^Done$' mcu "$P" settings commit
 check_out "settings load" '^Done$' mcu "$P" settings load
 check_out "settings save" '^Done$' mcu "$P" settings save
 check_out "reset" '^Done$' mcu "$P" reset
-sleep 0.3
-check "device back after reset" wait_ready "$P"
+check "device back after reset" wait_reboot "$P"
 check_out "a setting survives the reset" '^Value: hello$' mcu "$P" config app/greeting
 check_out "boot counters after the reset" '"boots":2,"resets":1' mcu "$P" --json stat boot
 

@@ -13,6 +13,7 @@ CHECKS=0
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/extxip-e2e.XXXXXX")
 SIM_PID=""
+SIM_PORT=""
 SIM_LOG=""
 BG_PIDS=""   # other background processes a test started (clients, relays)
 cleanup() {
@@ -67,21 +68,47 @@ build_images() {  # build_images VERSION OUTDIR
   "$SRC/scripts/provision" "$BUILD" - "$1" "$2" >/dev/null
 }
 
+# Waits end on a readiness signal (a log line, a port that answers), never on
+# the clock; their bound (HANG seconds) only ends a hung test, and is far
+# beyond what a loaded machine needs. Client timeouts (-t) likewise.
+HANG=${EXTXIP_TEST_HANG:-300}
 start_sim() {  # start_sim FLASHDIR PORT [extra args]; log appended to FLASHDIR/sim.log
   local dir=$1 port=$2; shift 2
   SIM_LOG="$dir/sim.log"
   "$SIM" run --flash-dir "$dir" --udp "127.0.0.1:$port" --serial-link "$dir/tty" \
     --key "$KEY" "$@" >>"$SIM_LOG" 2>&1 &
-  SIM_PID=$!
+  SIM_PID=$! SIM_PORT=$port
   wait_ready "$port"
 }
-wait_ready() {  # poll echo until the device answers (boot may take a moment)
-  for _ in $(seq 1 100); do
-    "$MCUMGR" --conntype udp --connstring "127.0.0.1:$1" -t 0.2 echo up >/dev/null 2>&1 && return 0
+booted() {  # how many times the device of $SIM_LOG has powered on (all its runs)
+  grep -c '^\*\*\* power on (boot ' "$SIM_LOG" 2>/dev/null || true
+}
+BOOT_MARK=0
+wait_ready() {  # poll echo until the device on port $1 answers (boot may take a moment)
+  local end=$((SECONDS + HANG))
+  while [ $SECONDS -lt $end ]; do
+    if "$MCUMGR" --conntype udp --connstring "127.0.0.1:$1" -t 0.5 echo up >/dev/null 2>&1; then
+      [ -n "$SIM_LOG" ] && [ "$1" = "${SIM_PORT:-}" ] && BOOT_MARK=$(booted)
+      return 0
+    fi
+    # the device start_sim started has exited: it will not come up
+    if [ "$1" = "${SIM_PORT:-}" ] && [ -n "$SIM_PID" ] && ! kill -0 "$SIM_PID" 2>/dev/null; then
+      break
+    fi
     sleep 0.1
   done
   echo "device on port $1 did not come up"; [ -n "$SIM_LOG" ] && cat "$SIM_LOG"
   return 1
+}
+wait_reboot() {  # wait_reboot PORT: after a reset, until the device has powered on again
+  # (its log's next "power on" line; the device may answer the old run's
+  # requests until then) and answers on PORT
+  local end=$((SECONDS + HANG))
+  until [ "$(booted)" -gt "$BOOT_MARK" ]; do
+    [ $SECONDS -lt $end ] || { echo "device did not power on again"; tail -n 20 "$SIM_LOG"; return 1; }
+    sleep 0.05
+  done
+  wait_ready "$1"
 }
 sanitizer_clean() {  # no ASan/UBSan/LSan report in FILE
   ! grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1"
@@ -106,12 +133,12 @@ kill_sim() {  # SIGKILL: power pulled, nothing flushed beyond what the flash fil
 mcu() {  # mcu PORT args...
   local port=$1; shift
   # --reset-timeout: a reset with images pending waits for the update boot;
-  # 120 s bounds a hung device only (an ASan sim on a busy host is slow).
-  "$MCUMGR" --conntype udp --connstring "127.0.0.1:$port" -t 5 --reset-timeout 120 "$@"
+  # 300 s bounds a hung device only (an ASan sim on a busy host is slow).
+  "$MCUMGR" --conntype udp --connstring "127.0.0.1:$port" -t 30 --reset-timeout 300 "$@"
 }
 mcu_serial() {  # mcu_serial FLASHDIR args... : over the device's PTY (FLASHDIR/tty)
   local dir=$1; shift
-  "$MCUMGR" --conntype serial --connstring "dev=$dir/tty,baud=115200" -t 5 --reset-timeout 120 "$@"
+  "$MCUMGR" --conntype serial --connstring "dev=$dir/tty,baud=115200" -t 30 --reset-timeout 300 "$@"
 }
 region() {  # region FILE OFFSET SIZE: those bytes of a flash file on stdout
   dd if="$1" iflag=skip_bytes,count_bytes skip=$(($2)) count=$(($3)) bs=64K status=none
@@ -122,17 +149,17 @@ region_sum() {  # region_sum FILE OFFSET SIZE: sha256 of those bytes
 region_blank() {  # region_blank FILE OFFSET SIZE: all 0xff
   cmp -s <(region "$@") <(head -c $(($3)) /dev/zero | tr '\0' '\377')
 }
-wait_for() {  # wait_for FILE ERE SECONDS: until a line of FILE matches
-  local i
-  for i in $(seq 1 $(($3 * 20))); do
+wait_for() {  # wait_for FILE ERE: until a line of FILE matches (HANG bound)
+  local end=$((SECONDS + HANG))
+  while [ $SECONDS -lt $end ]; do
     grep -Eq -- "$2" "$1" 2>/dev/null && return 0
     sleep 0.05
   done
   return 1
 }
-wait_progress() {  # wait_progress FILE PCT SECONDS: the client's plain progress reached PCT%
-  local i
-  for i in $(seq 1 $(($3 * 20))); do
+wait_progress() {  # wait_progress FILE PCT: the client's plain progress reached PCT% (HANG bound)
+  local end=$((SECONDS + HANG))
+  while [ $SECONDS -lt $end ]; do
     [ -f "$1" ] && awk -v p="$2" '/^upload: *[0-9]+%/ { v = $2 + 0; if (v >= p) f = 1 }
       END { exit !f }' "$1" && return 0
     sleep 0.05

@@ -11,7 +11,7 @@ provision "$D"
 build_images 2.0.0 "$WORK/v2"
 start_sim "$D" "$P" --boot-report || exit 1
 primaries() { region_sum "$D/flash_primary.bin" 0x10000 0xd4000; region_sum "$D/mx25r64.bin" 0x120000 0x40000; }
-reboot() { mcu "$P" reset >/dev/null && sleep 0.3 && wait_ready "$P"; }
+reboot() { mcu "$P" reset >/dev/null && wait_reboot "$P"; }
 exits() {  # exits N command...: the command exits with status N
   local want=$1 rc=0; shift
   "$@" || rc=$?

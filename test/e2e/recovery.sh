@@ -14,7 +14,7 @@ D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
 last_boot() { tac "$D/sim.log" | sed '/\*\*\* power on/q' | tac; }
-reboot() { mcu "$P" reset >/dev/null && sleep 0.3 && wait_ready "$P"; }
+reboot() { mcu "$P" reset >/dev/null && wait_reboot "$P"; }
 
 start_sim "$D" "$P" --recovery || exit 1
 check_out "button held: the bootloader serves recovery" 'recovery button held: serial recovery' last_boot

@@ -52,8 +52,7 @@ check_out "padded unsigned file (its own test trailer) uploads" '^Done$' \
 check_out "  and is pending by its trailer alone" '"image":1,"slot":1,[^}]*"pending":true' \
   mcu "$P" --json image list
 check_out "reset reports image 1 refused (exit 1)" 'image 1: .* refused by the bootloader' exits 1 mcu "$P" reset
-sleep 0.3
-wait_ready "$P"
+wait_reboot "$P"
 check_out "boot log: pending image 1 refused (no signature)" \
   'image 1: pending upgrade to .* refused: secondary image failed validation' cat "$D/sim.log"
 check_out "old image 1 still runs" '"image":1,"slot":0,"version":"1\.0\.0"[^}]*"active":true' \
@@ -65,8 +64,7 @@ check_fails "refused image removed from the secondary" grep -q '"image":1,"slot"
 check_out "image signed by an unknown key uploads" '^Done$' \
   mcu "$P" --quiet image upload "$WORK/o1pad.bin" -n 1
 check_out "reset reports image 1 refused (exit 1)" 'image 1: .* refused by the bootloader' exits 1 mcu "$P" reset
-sleep 0.3
-wait_ready "$P"
+wait_reboot "$P"
 check_out "boot log: refused again" 'boot: image 1: pending upgrade to .* refused' \
   bash -c "tac '$D/sim.log' | sed '/power on (boot 3)/q' | tac"
 check_out "old image 1 still runs" '"image":1,"slot":0,"version":"1\.0\.0"[^}]*"active":true' \
@@ -82,8 +80,7 @@ check_out "  test refused: not a key this device trusts" 'IMG_MGMT_ERR_INVALID_I
 check_out "padded file signed with MCUboot's dev key uploads (pending by its trailer)" '^Done$' \
   mcu "$P" --quiet image upload "$WORK/m1pad.bin" -n 1
 check_out "reset reports image 1 refused (exit 1)" 'image 1: .* refused by the bootloader' exits 1 mcu "$P" reset
-sleep 0.3
-wait_ready "$P"
+wait_reboot "$P"
 check_out "boot log: refused" 'boot: image 1: pending upgrade to 2\.2\.0 refused' \
   bash -c "tac '$D/sim.log' | sed '/power on (boot 4)/q' | tac"
 check_out "old image 1 still runs" '"image":1,"slot":0,"version":"1\.0\.0"[^}]*"active":true' \

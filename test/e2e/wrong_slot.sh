@@ -72,8 +72,7 @@ boot_refuses "non-bootable image 1" "$WORK/nb1pad.bin" 1 \
 check_out "its own image 1 is still taken" '^Done$' mcu "$P" --quiet image upload "$V2/img1-v2.0.0.bin" -n 1
 check "  and tested" mcu "$P" image test "$(hash_of "$V2/img1-v2.0.0.bin")"
 check "reset" mcu "$P" reset
-sleep 0.3
-wait_ready "$P"
+wait_reboot "$P"
 check_out "  and installed" '"image":1,"slot":0,"version":"2\.0\.0"[^}]*"active":true' \
   mcu "$P" --json image list
 stop_sim

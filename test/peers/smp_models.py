@@ -55,7 +55,7 @@ PEER_BUGS["taskstat_v1"] = PEER_BUGS["taskstat"]
 class Link:
     def __init__(self, port):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.s.settimeout(5)
+        self.s.settimeout(30)  # a hung device only: replies take milliseconds
         self.a = ("127.0.0.1", port)
         self.seq = 0
 
@@ -119,6 +119,7 @@ def upload(link, image, data, name):
 def main():
     link = Link(int(sys.argv[1]))
     imgs = sys.argv[2]
+    simlog = sys.argv[3] if len(sys.argv) > 3 else None
     h = bytes(range(32))
     for ver in (1, 0):
         v = "" if ver == 1 else "_v1"
@@ -151,17 +152,24 @@ def main():
     for n in (0, 2, 1):
         check(link, "state_test_img%d" % n, WR, 1, 0, {"hash": hashes.get(n, b""), "confirm": False})
     check(link, "state_read_pending", RD, 1, 0, {})
-    check(link, "reset", WR, 0, 5, {})
+    # Back after the reset once the device has powered on again (its log's next
+    # "power on" line: until then the old run may still answer) and answers.
+    # The bounds only end a hung run.
     import time
-    time.sleep(1.0)
-    for _ in range(50):
+    powered = lambda: open(simlog).read().count("*** power on (boot ") if simlog else 0
+    before = powered()
+    check(link, "reset", WR, 0, 5, {})
+    end = time.monotonic() + 300
+    while simlog and powered() <= before and time.monotonic() < end:
+        time.sleep(0.05)
+    while time.monotonic() < end:
         try:
-            link.s.settimeout(0.2)
+            link.s.settimeout(0.5)
             link.q(WR, 0, 0, {"d": "up"})
             break
         except socket.timeout:
             pass
-    link.s.settimeout(5)
+    link.s.settimeout(30)
     d = check(link, "state_read_after_reset", RD, 1, 0, {})
     vers = sorted((e.get("image"), e.get("version")) for e in d.get("images", []) if e.get("slot") == 0)
     if vers != [(0, "2.0.0"), (1, "2.0.0"), (2, "2.0.0")]:

@@ -11,6 +11,6 @@ D=$WORK/flash; mkdir -p "$D"
 provision "$D"
 build_images 2.0.0 "$WORK/v2"
 start_sim "$D" "$P" || exit 1
-check "every reply valid under smp's models" python3 "$(dirname "$0")/smp_models.py" "$P" "$WORK/v2"
+check "every reply valid under smp's models" python3 "$(dirname "$0")/smp_models.py" "$P" "$WORK/v2" "$SIM_LOG"
 cat "$WORK/out"
 finish

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from smpwire import dec, enc, pkt  # noqa: E402
 
 class Client:
-    def __init__(self, port, timeout=3.0):
+    def __init__(self, port, timeout=30.0):  # a lost request only: replies take milliseconds
         self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.s.settimeout(timeout)
         self.addr = ("127.0.0.1", port)
@@ -84,9 +84,11 @@ def main():
                            stdout=log, stderr=subprocess.STDOUT)
     fails = []
     try:
-        probe = Client(port, timeout=0.2)
-        for _ in range(100):
+        probe = Client(port, timeout=0.5)
+        end = time.monotonic() + 300  # until the device answers; a hang bound only
+        while time.monotonic() < end and sim.poll() is None:
             if probe.request(2, 0, 0, {"d": "up"}) is not None:
+                probe.s.settimeout(30.0)
                 break
             time.sleep(0.1)
         else:
@@ -101,7 +103,7 @@ def main():
         clients = [Client(port) for _ in range(a.clients)]
         threads = [threading.Thread(target=reader, args=(c, i, a.rounds, upload_done))
                    for i, c in enumerate(clients)]
-        up, second = Client(port, timeout=5.0), Client(port)
+        up, second = Client(port), Client(port)
         t0 = time.monotonic()
         for t in threads: t.start()
         off, busy_seen, chunk = 0, None, 256
