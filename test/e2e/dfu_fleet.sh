@@ -64,7 +64,7 @@ BG_PIDS="$BG_PIDS $!"
 
 t0=$(date +%s.%N)
 rc=0
-"$MCUMGR" --conntype udp -t 10 --reset-timeout 300 --devices "$WORK/devices" -j 8 --json \
+"$MCUMGR" --conntype udp -t 3 --reset-timeout 300 --devices "$WORK/devices" -j 8 --json \
   image upgrade "$WORK/dfu_application.zip" >"$WORK/fleet.json" 2>"$WORK/fleet.err" || rc=$?
 t1=$(date +%s.%N)
 echo "fleet run: $(python3 -S -c "print(round($t1 - $t0, 1))") s"
