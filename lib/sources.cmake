@@ -26,6 +26,10 @@ set(EXTXIP_STORAGE_SOURCES  ${_l}/storage/kvstore.c)
 set(EXTXIP_MGMT_SETTINGS_SOURCES ${_l}/mgmt/settings_mgmt.c)
 set(EXTXIP_MGMT_SHELL_SOURCES ${_l}/mgmt/shell_mgmt.c ${_l}/mgmt/shell_cmds.c)
 set(EXTXIP_MGMT_FS_SOURCES ${_l}/mgmt/fs_mgmt.c) # host only: the firmware has no file system
+# The server assembly: the application's (all groups) and the bootloader
+# recovery's (os + image), apart so a bootloader links only the second.
+set(EXTXIP_SERVER_SOURCES ${_l}/server/server.c)
+set(EXTXIP_SERVER_RECOVERY_SOURCES ${_l}/server/server_recovery.c)
 # The groups beyond OS and image that the firmware links as one archive.
 set(EXTXIP_MGMT_EXT_FW_SOURCES ${EXTXIP_MGMT_STAT_SOURCES} ${EXTXIP_MGMT_ENUM_SOURCES}
                                ${EXTXIP_MGMT_ZBASIC_SOURCES} ${EXTXIP_MGMT_SETTINGS_SOURCES}

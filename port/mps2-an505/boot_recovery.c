@@ -10,15 +10,12 @@
  */
 #include "an505.h"
 #include "board.h"
-#include "mgmt/img_mgmt.h"
-#include "mgmt/os_mgmt.h"
+#include "server/server.h"
 #include "smp_uart.h"
 #include "uart.h"
 
-static extxip_smp_server_t srv;
 static extxip_os_mgmt_port_t os_port;
-static extxip_os_mgmt_t os;
-static extxip_img_mgmt_t img;
+static extxip_recovery_server_t rec;
 static volatile bool reset_requested;
 static const extxip_flash_map_t *rec_map;
 static extxip_boot_state_t *rec_state;
@@ -41,24 +38,20 @@ void boot_fallback(const extxip_flash_map_t *map, extxip_boot_state_t *st, const
 {
     rec_map = map;
     rec_state = st;
-    extxip_smp_server_init(&srv);
     os_port.buf_size = SMP_BUF_SIZE;
     os_port.buf_count = 1;
     os_port.reset = request_reset;
     os_port.boot_mode = OS_MGMT_BOOT_MODE_OVERWRITE_ONLY;
     os_port.no_downgrade = true;
-    extxip_os_mgmt_init(&os, &os_port);
-    extxip_img_mgmt_config_t ic;
-    extxip_img_mgmt_config_default(&ic);
-    ic.map = map;
-    ic.keys = &board_keyring;
-    ic.target = &board_target; /* `test` judges an image as the bootloader does */
-    ic.last_boot = res;
-    ic.pending_on_upload = true;
-    ic.allow_erase_pending = true; /* whatever is pending, the operator may replace it */
-    ic.uploaded = uploaded;
-    const extxip_smp_group_t *const groups[] = {&os.group, &img.group};
-    if (extxip_img_mgmt_init(&img, &ic) != 0 || extxip_smp_server_register_all(&srv, groups, 2) != 0) {
+    const extxip_server_config_t sc = {
+        .map = map,
+        .keys = &board_keyring,
+        .target = &board_target, /* `test` judges an image as the bootloader does */
+        .last_boot = res,
+        .os = &os_port,
+        .uploaded = uploaded,
+    };
+    if (extxip_recovery_server_init(&rec, &sc) != 0) {
         uart_puts("boot: recovery could not start, halted\r\n");
         for (;;)
             __asm volatile("wfi");
@@ -79,7 +72,7 @@ void boot_fallback(const extxip_flash_map_t *map, extxip_boot_state_t *st, const
     /* Said once ready (the UART is set up since main, the tick runs): a
      * client that waits for this line loses nothing. */
     uart_puts("boot: serial recovery on UART0\r\n");
-    const smp_uart_t u = {&srv, smp_uart_read_polled, NULL, &reset_requested};
+    const smp_uart_t u = {&rec.srv, smp_uart_read_polled, NULL, &reset_requested};
     smp_uart_serve(&u);
     smp_uart_soft_reset();
 }

@@ -31,7 +31,7 @@ static void on_smp(void *arg, const uint8_t *pkt, size_t len, uint64_t peer)
 {
     sim_ble_t *b = arg;
     if (b->app)
-        extxip_smp_process(&b->app->srv, pkt, len, b->tx, b->app->buf_size, peer, extxip_ble_periph_send_smp,
+        extxip_smp_process(b->app->srv, pkt, len, b->tx, b->app->buf_size, peer, extxip_ble_periph_send_smp,
                     &b->host);
 }
 

@@ -138,9 +138,9 @@ static const extxip_settings_root_t board_roots[] = {EXTXIP_BOARD_SETTINGS_ROOTS
 static void rd_settings(void *arg, uint64_t *v)
 {
     sim_services_t *s = arg;
-    v[0] = s->kvs.writes;
-    v[1] = s->kvs.gcs;
-    v[2] = s->set_port.commits;
+    v[0] = s->app.kvs.writes;
+    v[1] = s->app.kvs.gcs;
+    v[2] = s->app.set_port.commits;
 }
 
 static void rd_svr(void *arg, uint64_t *v)
@@ -161,9 +161,9 @@ static void rd_smp(void *arg, uint64_t *v)
 static void rd_img(void *arg, uint64_t *v)
 {
     sim_services_t *s = arg;
-    v[0] = s->img.upload_bytes;
+    v[0] = s->app.img.upload_bytes;
     v[1] = s->resumed;
-    v[2] = s->zb_port.erases;
+    v[2] = s->app.zb_port.erases;
 }
 
 static void rd_flash(void *arg, uint64_t *v)
@@ -187,41 +187,19 @@ static void rd_boot(void *arg, uint64_t *v)
 int sim_services_process(sim_services_t *s, int xport, const uint8_t *rx, size_t len, uint8_t *tx,
                          uint64_t peer, extxip_smp_output_fn out, void *out_arg)
 {
-    uint32_t r0 = s->srv.requests, e0 = s->srv.errors;
-    int rc = extxip_smp_process(&s->srv, rx, len, tx, s->buf_size, peer, out, out_arg);
+    uint32_t r0 = s->srv->requests, e0 = s->srv->errors;
+    int rc = extxip_smp_process(s->srv, rx, len, tx, s->buf_size, peer, out, out_arg);
     if (xport >= 0 && xport < SIM_XPORT_COUNT) {
-        s->xport_req[xport] += s->srv.requests - r0;
-        s->xport_err[xport] += s->srv.errors - e0;
+        s->xport_req[xport] += s->srv->requests - r0;
+        s->xport_err[xport] += s->srv->errors - e0;
     }
     return rc;
-}
-
-/* Storage erase while another client's upload is live: EBUSY. */
-static bool zb_busy(void *arg, uint64_t peer)
-{
-    sim_services_t *s = arg;
-    return extxip_img_mgmt_busy(&s->img, peer);
-}
-
-/* Storage erase: the image group's upload log shares the partition. */
-static int zb_prepare(void *arg)
-{
-    sim_services_t *s = arg;
-    return extxip_img_mgmt_log_erase(&s->img);
 }
 
 static const char *reset_reason(void *arg)
 {
     sim_services_t *s = arg;
     return s->boots <= 1 ? "power on" : "soft reset (SMP reset request)";
-}
-
-/* After storage erase the settings store starts again, empty. */
-static void zb_done(void *arg, int erased)
-{
-    sim_services_t *s = arg;
-    (void)erased;
-    (void)extxip_kvs_mount(&s->kvs, s->set_port.fa, s->set_port.off, s->set_port.size);
 }
 
 int sim_services_init(sim_services_t *s, sim_device_t *d, const sim_run_config_t *c)
@@ -254,7 +232,6 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     s->buf_count = c->buf_count;
     if (gethostname(s->node_name, sizeof s->node_name - 1) != 0)
         strcpy(s->node_name, "unknown");
-    extxip_smp_server_init(&s->srv);
     if (rtc_kept) {
         s->rtc_offset_ms = rtc_offset;
     } else {
@@ -283,34 +260,26 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     p->datetime_get = dt_get;
     p->datetime_set = dt_set;
     p->task_get = task_get;
-    extxip_os_mgmt_init(&s->os, p);
 
-    extxip_img_mgmt_config_t ic;
-    extxip_img_mgmt_config_default(&ic);
-    ic.map = &d->layout.map;
-    ic.keys = &d->keyring;
-    ic.last_boot = &d->boot_result;
-    ic.target = d->boot_opt.target; /* `test` judges an image as the bootloader will */
-    /* Zephyr never sends "bootReport" and strict clients (smp's models forbid
-     * extra keys) reject a reply that has it: only on request (--boot-report). */
-    ic.boot_report_key = c->boot_report != 0;
-    ic.clock = clock_ms;
-    ic.clock_arg = s;
+    extxip_server_config_t sc = {
+        .map = &d->layout.map,
+        .keys = &d->keyring,
+        .target = d->boot_opt.target, /* `test` judges an image as the bootloader will */
+        .last_boot = &d->boot_result,
+        /* Zephyr never sends "bootReport" and strict clients (smp's models
+         * forbid extra keys) reject a reply that has it: only on request. */
+        .boot_report_key = c->boot_report != 0,
+        .clock = clock_ms,
+        .clock_arg = s,
+        .os = p,
+    };
     if (recovery) {
-        ic.pending_on_upload = true;
-        ic.allow_erase_pending = true; /* whatever is pending, the operator may replace it */
-        ic.uploaded = recovery_uploaded;
-        ic.uploaded_arg = d;
         p->bootloader_name = "MCUboot"; /* answered by the bootloader itself */
+        sc.uploaded = recovery_uploaded;
+        sc.uploaded_arg = d;
+        s->srv = &s->rec.srv;
+        return extxip_recovery_server_init(&s->rec, &sc);
     }
-    if (extxip_img_mgmt_init(&s->img, &ic) != 0)
-        return -1;
-    if (recovery) { /* MCUboot's serial recovery serves the image and OS groups only */
-        const extxip_smp_group_t *const boot_groups[] = {&s->os.group, &s->img.group};
-        return extxip_smp_server_register_all(&s->srv, boot_groups, 2) == 0 ? 0 : -1;
-    }
-    if (s->img.resumed)
-        s->resumed++;
 
     /* Statistics: "smp_svr_stats" with "ticks" as the sample registers it,
      * then what this device can tell about itself. */
@@ -325,31 +294,6 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     };
     memcpy(s->stat_groups, groups, sizeof groups);
     s->stat_port = (extxip_stat_mgmt_port_t){s->stat_groups, SIM_STAT_GROUPS};
-    extxip_stat_mgmt_init(&s->stat, &s->stat_port);
-
-    s->zb_port = (extxip_zbasic_mgmt_port_t){
-        .arg = s, .map = &d->layout.map, .area_id = FLASH_AREA_SETTINGS, .prepare = zb_prepare,
-        .done = zb_done, .busy = zb_busy,
-    };
-
-    /* Settings: the store below the image group's upload-session log. */
-    const extxip_flash_area_t *sfa = sim_device_area(d, FLASH_AREA_SETTINGS);
-    s->set_port = (extxip_settings_mgmt_port_t){
-        .arg = s, .store = &s->kvs, .fa = sfa, .off = 0,
-        .size = extxip_settings_mgmt_store_size(sfa, s->img.cfg.log_area, s->img.cfg.log_off,
-                                         s->img.cfg.log_size),
-        .roots = board_roots, .root_count = sizeof board_roots / sizeof board_roots[0],
-    };
-    if (sfa && extxip_kvs_mount(&s->kvs, sfa, 0, s->set_port.size) != KVS_OK)
-        fprintf(stderr, "app: settings store did not mount (settings refused until it does)\n");
-    extxip_settings_mgmt_init(&s->set, &s->set_port);
-
-    s->sh_ctx = (extxip_shell_cmds_ctx_t){
-        .img = &s->img, .stats = &s->stat_port, .kvs = &s->kvs, .reset_reason = reset_reason,
-        .arg = s,
-    };
-    extxip_shell_cmds_port(&s->sh_port, &s->sh_ctx);
-    extxip_shell_mgmt_init(&s->sh, &s->sh_port);
 
     if (board_fs.root < 0 && c->flash_dir) {
         char fsdir[4096];
@@ -360,14 +304,25 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     }
     if (board_fs.root >= 0)
         board_fs.port.close(&board_fs); /* a reset closes any open file */
-    extxip_fs_mgmt_init(&s->fs, &board_fs.port);
-    extxip_zbasic_mgmt_init(&s->zb, &s->zb_port);
-    extxip_enum_mgmt_init(&s->en, &s->srv);
-    /* What the sample's SMP server serves (the same list as the firmware's,
-     * plus the file group when the flash dir has room for its files). */
-    const extxip_smp_group_t *const served[] = {
-        &s->os.group, &s->img.group, &s->stat.group, &s->set.group, &s->sh.group,
-        &s->zb.group, &s->en.group, board_fs.root >= 0 ? &s->fs.group : NULL,
-    };
-    return extxip_smp_server_register_all(&s->srv, served, sizeof served / sizeof served[0]) == 0 ? 0 : -1;
+
+    sc.stats = &s->stat_port;
+    sc.settings_area = FLASH_AREA_SETTINGS;
+    sc.settings_roots = board_roots;
+    sc.settings_root_count = sizeof board_roots / sizeof board_roots[0];
+    const extxip_smp_group_t *const fs_group[] = {&s->fs.group};
+    if (board_fs.root >= 0) { /* the file group, when the flash dir has room for its files */
+        extxip_fs_mgmt_init(&s->fs, &board_fs.port);
+        sc.extra_groups = fs_group;
+        sc.extra_count = 1;
+    }
+    sc.reset_reason = reset_reason;
+    sc.arg = s;
+    s->srv = &s->app.srv;
+    if (extxip_server_init(&s->app, &sc) != 0)
+        return -1;
+    if (s->app.img.resumed)
+        s->resumed++;
+    if (!s->app.kvs_mounted)
+        fprintf(stderr, "app: settings store did not mount (settings refused until it does)\n");
+    return 0;
 }

@@ -1,7 +1,7 @@
 /*
- * The simulated application's RAM: the SMP server and its groups (OS, image,
- * statistics, enumeration, Zephyr basic) with the port callbacks they need
- * (reset, clock, tasks, counters, storage erase). Everything here is
+ * The simulated application's RAM: the SMP server lib/server assembles, and
+ * what only this port has: its identity, reset, clock, RTC, tasks, counters
+ * and file system. Everything here is
  * re-initialised on every boot, as RAM is on a reset, except the RTC and the
  * boot/reset counters (think retained RAM).
  */
@@ -10,15 +10,8 @@
 
 #include <stdint.h>
 
-#include "mgmt/enum_mgmt.h"
 #include "mgmt/fs_mgmt.h"
-#include "mgmt/img_mgmt.h"
-#include "mgmt/os_mgmt.h"
-#include "mgmt/settings_mgmt.h"
-#include "mgmt/shell_cmds.h"
-#include "mgmt/shell_mgmt.h"
-#include "mgmt/stat_mgmt.h"
-#include "mgmt/zbasic_mgmt.h"
+#include "server/server.h"
 #include "sim_device.h"
 #include "sim_run.h"
 #include "smp/smp.h"
@@ -29,22 +22,12 @@ enum { SIM_XPORT_UDP = 0, SIM_XPORT_SERIAL = 1, SIM_XPORT_COUNT = 2 };
 #define SIM_STAT_GROUPS 7
 
 typedef struct sim_services {
-    extxip_smp_server_t srv;
+    extxip_server_t app;             /* the application's SMP server (lib/server) */
+    extxip_recovery_server_t rec;    /* or the bootloader's serial recovery */
+    extxip_smp_server_t *srv;        /* whichever of the two runs */
     extxip_os_mgmt_port_t os_port;
-    extxip_os_mgmt_t os;
-    extxip_img_mgmt_t img;
     extxip_stat_mgmt_group_t stat_groups[SIM_STAT_GROUPS];
     extxip_stat_mgmt_port_t stat_port;
-    extxip_stat_mgmt_t stat;
-    extxip_enum_mgmt_t en;
-    extxip_zbasic_mgmt_port_t zb_port;
-    extxip_zbasic_mgmt_t zb;
-    extxip_kvs_t kvs;                /* the settings store (first part of settings_storage) */
-    extxip_settings_mgmt_port_t set_port;
-    extxip_settings_mgmt_t set;
-    extxip_shell_cmds_ctx_t sh_ctx;
-    extxip_shell_mgmt_port_t sh_port;
-    extxip_shell_mgmt_t sh;
     extxip_fs_mgmt_t fs;             /* registered when the board has a file system directory */
     sim_device_t *dev;
     long long boot_ms;        /* host monotonic ms at this boot (ticks) */
