@@ -15,6 +15,8 @@
 #ifndef EXTXIP_BOOT_H
 #define EXTXIP_BOOT_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,16 +52,7 @@ enum {
     BOOT_SWAP_TYPE_PANIC = 0xff,
 };
 
-/* Errors (negative). 0 is success. */
-enum {
-    BOOT_OK = 0,
-    BOOT_ERR_FLASH = -1,       /* a flash read/write/erase failed */
-    BOOT_ERR_BAD_MAGIC = -2,   /* trailer magic neither good nor erased */
-    BOOT_ERR_ARG = -3,         /* NULL pointer, area too small, bad option */
-    BOOT_ERR_NO_BOOTABLE = -4, /* some primary image cannot be booted (see result) */
-    BOOT_ERR_NOENT = -5,       /* an image's area is missing from the map */
-    BOOT_ERR_TRAILER = -6,     /* trailer not blank where a mark goes: nothing written */
-};
+/* Errors: extxip_err_t, range -161.. (lib/extxip_err.h). */
 
 /* Decoded trailer of one slot (MCUboot's struct boot_swap_state). */
 typedef struct extxip_boot_trailer {

@@ -15,6 +15,8 @@
 #ifndef EXTXIP_CBOR_H
 #define EXTXIP_CBOR_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,20 +25,7 @@
 
 /* Nesting limit for containers the decoder enters and for extxip_cbor_dec_skip(). */
 #define CBOR_MAX_DEPTH EXTXIP_CBOR_MAX_DEPTH
-
-enum {
-    CBOR_OK = 0,
-    CBOR_ERR_TRUNCATED = -1,   /* input ends inside an item, or a length exceeds what remains */
-    CBOR_ERR_TYPE = -2,        /* item is not of the requested type */
-    CBOR_ERR_RANGE = -3,       /* value does not fit the destination */
-    CBOR_ERR_MALFORMED = -4,   /* reserved encodings, stray break, bad indefinite-string chunk */
-    CBOR_ERR_DEPTH = -5,       /* nesting deeper than CBOR_MAX_DEPTH */
-    CBOR_ERR_NOMEM = -6,       /* encoder: output buffer full */
-    CBOR_ERR_UNSUPPORTED = -7, /* indefinite-length string where a zero-copy string was asked */
-    CBOR_ERR_END = -8,         /* no further item in the current container */
-    CBOR_ERR_DUPLICATE = -9,   /* map helper: a known key appeared twice */
-    CBOR_ERR_STATE = -10,      /* leave/break without a matching enter/open */
-};
+/* Errors: extxip_err_t, range -61.. (lib/extxip_err.h). */
 
 /* What the next item is (extxip_cbor_dec_peek). */
 typedef enum {

@@ -27,15 +27,11 @@
 #ifndef EXTXIP_CRYPTO_H
 #define EXTXIP_CRYPTO_H
 
+#include "extxip_err.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-enum {
-    CRYPTO_OK = 0,
-    CRYPTO_ERR_KEY = -1,      /* public key malformed or of the wrong kind/size */
-    CRYPTO_ERR_SIG = -2,      /* signature malformed or does not verify */
-    CRYPTO_ERR_INTERNAL = -3, /* backend failure (e.g. out of memory) */
-};
+/* Errors: extxip_err_t, range -121.. (lib/extxip_err.h). */
 
 #define CRYPTO_SHA256_SIZE 32u
 /* Room for the backend's context (mbedTLS 2.28: 108 bytes on 32/64-bit;

@@ -10,21 +10,14 @@
 #ifndef EXTXIP_FLASH_AREA_H
 #define EXTXIP_FLASH_AREA_H
 
+#include "extxip_err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "extxip_config.h"
 
-/* Error codes (negative, littlefs style). 0 is success. */
-enum {
-    FLASH_OK = 0,
-    FLASH_ERR_RANGE = -1,      /* offset/length outside the area (or overflowing) */
-    FLASH_ERR_ALIGN = -2,      /* write offset/length not a multiple of write_align */
-    FLASH_ERR_NOT_ERASED = -3, /* program would turn a 0 bit into 1 (NOR can't) */
-    FLASH_ERR_SECTOR = -4,     /* erase not on whole-sector boundaries */
-    FLASH_ERR_IO = -5,         /* the device failed, e.g. power was cut */
-    FLASH_ERR_NOENT = -6,      /* no area with that id in the map */
-};
+/* Errors: extxip_err_t, range -21.. (lib/extxip_err.h). */
 
 /* Device operations a port implements. `off` is relative to the device start.
  * The core guarantees before calling: off + len <= size (no overflow); for

@@ -21,6 +21,8 @@
 #ifndef EXTXIP_RECLOG_H
 #define EXTXIP_RECLOG_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,14 +31,7 @@
 #define RECLOG_HDR_SIZE 8u  /* magic + seq */
 #define RECLOG_CRC_SIZE 4u
 #define RECLOG_REC_MAX  256u
-
-enum {
-    RECLOG_OK = 0,
-    RECLOG_ERR_ARG = -1,   /* geometry: window not >= 2 whole sectors, bad record size */
-    RECLOG_ERR_READ = -2,
-    RECLOG_ERR_WRITE = -3,
-    RECLOG_ERR_ERASE = -4,
-};
+/* Errors: extxip_err_t, range -41.. (lib/extxip_err.h). */
 
 typedef struct extxip_reclog {
     const extxip_flash_area_t *fa;

@@ -6,6 +6,8 @@
 #ifndef EXTXIP_IMAGE_H
 #define EXTXIP_IMAGE_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,31 +31,7 @@
 #define IMAGE_HASH_SIZE 32u
 #define IMAGE_MAX_DEPS  4u
 
-/* Validation failures: each names one reason (extxip_image_strerror gives its text). */
-enum {
-    IMAGE_OK = 0,
-    IMAGE_ERR_IO = -1,          /* flash read failed */
-    IMAGE_ERR_MAGIC = -2,       /* no image header magic (e.g. erased slot) */
-    IMAGE_ERR_HEADER = -3,      /* header sizes/offsets don't fit the slot */
-    IMAGE_ERR_TLV = -4,         /* TLV area malformed, overruns, or inconsistent */
-    IMAGE_ERR_TLV_DUP = -5,     /* single-instance TLV present twice */
-    IMAGE_ERR_UNPROTECTED = -6, /* dependency / security counter outside protected area */
-    IMAGE_ERR_NO_HASH = -7,     /* no SHA-256 TLV */
-    IMAGE_ERR_HASH = -8,        /* computed hash differs from the SHA-256 TLV */
-    IMAGE_ERR_NO_KEY = -9,      /* KEYHASH matches no built-in key */
-    IMAGE_ERR_NO_SIG = -10,     /* no signature TLV for the key */
-    IMAGE_ERR_SIG = -11,        /* signature does not verify */
-    IMAGE_ERR_TOO_MANY_DEPS = -12,
-    IMAGE_ERR_CRYPTO = -13,     /* the signature could not be checked (e.g. out of memory):
-                                   says nothing about the image, so never discard it */
-    /* Not from extxip_image_parse/extxip_image_validate: from extxip_image_check_flags and from
-     * the bootloader's "built for this slot" check (extxip_boot_image_check). */
-    IMAGE_ERR_FLAGS = -14,        /* header flags ask for a feature this build lacks */
-    IMAGE_ERR_NON_BOOTABLE = -15, /* header flag NON_BOOTABLE: never installed or booted */
-    IMAGE_ERR_ROM_FIXED = -16,    /* ROM-fixed to an address that is not this primary's */
-    IMAGE_ERR_WRONG_SLOT = -17,   /* the payload is built for another slot (vector
-                                     table / part identity, the port's check) */
-};
+/* Errors: extxip_err_t, range -141.. (lib/extxip_err.h). */
 
 typedef struct extxip_image_version {
     uint8_t major;

@@ -7,6 +7,8 @@
 #ifndef EXTXIP_OS_MGMT_H
 #define EXTXIP_OS_MGMT_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,12 +52,7 @@ typedef struct extxip_os_mgmt_datetime {
     uint16_t ms;     /* 0..999 */
 } extxip_os_mgmt_datetime_t;
 
-/* Return values of the port clock callbacks. */
-enum {
-    OS_MGMT_CLOCK_OK = 0,
-    OS_MGMT_CLOCK_NOT_SET = -1, /* get: the clock was never set → err OS/4 */
-    OS_MGMT_CLOCK_FAILED = -2,  /* get/set failed → err OS/5 */
-};
+/* Errors: extxip_err_t, range -201.. (lib/extxip_err.h). */
 
 /* One task for taskstat. stksiz/stkuse are in 4-byte words as Zephyr sends. */
 typedef struct extxip_os_mgmt_task {

@@ -11,6 +11,8 @@
 #ifndef EXTXIP_SMP_H
 #define EXTXIP_SMP_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,14 +32,7 @@
 #define SMP_MAX_GROUPS 12
 #endif
 
-/* Library-level failures (not wire codes). */
-enum {
-    SMP_OK = 0,
-    SMP_ERR_INVAL = -1,     /* bad argument */
-    SMP_ERR_TRUNCATED = -2, /* fewer than SMP_HDR_SIZE bytes */
-    SMP_ERR_FULL = -3,      /* SMP_MAX_GROUPS already registered */
-    SMP_ERR_EXISTS = -4,    /* a group with that id is already registered */
-};
+/* Errors: extxip_err_t, range -81.. (lib/extxip_err.h). */
 
 typedef struct extxip_smp_hdr {
     uint8_t op;      /* SMP_OP_* (3 bits) */

@@ -7,6 +7,8 @@
 #ifndef EXTXIP_SMP_REASM_H
 #define EXTXIP_SMP_REASM_H
 
+#include "extxip_err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,7 +21,7 @@ typedef struct extxip_smp_reasm {
 enum {
     SMP_REASM_MORE = 0,    /* all bytes taken, packet not complete */
     SMP_REASM_DONE = 1,    /* a packet is in buf[0 .. *len); *used bytes taken */
-    SMP_REASM_TOO_BIG = -1 /* the header announces more than cap: dropped */
+    /* or SMP_REASM_TOO_BIG (extxip_err.h): the header announces more than cap: dropped */
 };
 
 void extxip_smp_reasm_init(extxip_smp_reasm_t *r, uint8_t *buf, size_t cap);

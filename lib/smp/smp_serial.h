@@ -18,6 +18,8 @@
 #ifndef EXTXIP_SMP_SERIAL_H
 #define EXTXIP_SMP_SERIAL_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,12 +36,7 @@ typedef enum {
     SMP_SERIAL_SPLIT_ZEPHYR = 0, /* device: 93 raw bytes first line, 90 after, CRC never split */
     SMP_SERIAL_SPLIT_CLIENT = 1, /* host clients: base64 of the whole frame cut every 124 chars */
 } extxip_smp_serial_split_t;
-
-enum {
-    SMP_SERIAL_ERR_INVAL = -1,  /* bad argument, empty or > 65533-byte packet */
-    SMP_SERIAL_ERR_NOSPC = -2,  /* output buffer too small */
-    SMP_SERIAL_ERR_WRITE = -3,  /* the line callback failed */
-};
+/* Errors: extxip_err_t, range -101.. (lib/extxip_err.h). */
 
 /* Called once per complete line (markers, base64, '\n'); non-zero aborts. */
 typedef int (*extxip_smp_serial_line_fn)(void *arg, const uint8_t *line, size_t len);

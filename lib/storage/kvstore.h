@@ -21,6 +21,8 @@
 #ifndef EXTXIP_KVSTORE_H
 #define EXTXIP_KVSTORE_H
 
+#include "extxip_err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,15 +35,7 @@
 /* Largest record body (header, name, value, padding, CRC) and on-flash record. */
 #define KVS_BODY_MAX (((KVS_HDR + KVS_NAME_MAX - 1u + KVS_VAL_MAX + 3u) & ~3u) + 4u)
 #define KVS_REC_MAX (KVS_BODY_MAX + 4u)
-
-enum {
-    KVS_OK = 0,
-    KVS_ENOENT = -1, /* no such name (or deleted) */
-    KVS_EINVAL = -2, /* bad argument: name/value length, geometry */
-    KVS_ENOSPC = -3, /* the live data does not leave room for the record */
-    KVS_EIO = -4,    /* the flash failed (e.g. power cut) */
-    KVS_ENOTMOUNTED = -5,
-};
+/* Errors: extxip_err_t, range -181.. (lib/extxip_err.h). */
 
 typedef struct extxip_kvs {
     const extxip_flash_area_t *fa;
