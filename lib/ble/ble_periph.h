@@ -16,6 +16,7 @@
 #ifndef EXTXIP_BLE_PERIPH_H
 #define EXTXIP_BLE_PERIPH_H
 
+#include "extxip_log.h"
 #include "smp/smp_reasm.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -52,7 +53,7 @@ typedef struct extxip_ble_periph {
     char name[BLE_NAME_MAX + 1];
     /* The port's log hook for connection events, one line each without a
      * newline (NULL: silent); lib never writes to a console itself. */
-    void (*log)(void *arg, const char *line);
+    extxip_log_fn log;
     void *log_arg;
 
     /* controller */
