@@ -22,34 +22,11 @@
 
 #include <stdint.h>
 
-#define AN505_IFLASH_BASE   0x10000000u
-#define AN505_IFLASH_SIZE   0x100000u
-#define AN505_IFLASH_SECTOR 0x1000u
-#define AN505_NFLASH_BASE   0x10100000u
-#define AN505_NFLASH_SIZE   0x40000u
-#define AN505_NFLASH_SECTOR 0x800u
-#define AN505_QSPI_BASE     0x80000000u
-#define AN505_QSPI_SIZE     0x800000u
-#define AN505_QSPI_SECTOR   0x1000u
-#define AN505_WRITE_ALIGN   4u
-#define AN505_HANDOFF_BASE  0x30000000u
+#include "an505_mem.h"
+/* Sizes of the devices and the partition map are the board's
+ * (boards/<board>/board.h, pm_static.yml -> pm_config.h), not restated here. */
+#include "pm_config.h"
 
-/* Partitions (pm_static.yml offsets within each device). */
-#define AN505_BOOT_OFF      0x0u
-#define AN505_BOOT_SIZE     0x10000u
-#define AN505_SLOT0_OFF     0x10000u     /* image 0 primary, internal */
-#define AN505_SLOT0_SIZE    0xd4000u
-#define AN505_SETTINGS_OFF  0xf0000u
-#define AN505_SETTINGS_SIZE 0x10000u
-#define AN505_SLOT1_OFF     0x000000u    /* image 0 secondary, QSPI */
-#define AN505_SLOT2_OFF     0x0u         /* image 1 primary, net-core flash */
-#define AN505_SLOT3_OFF     0x0d4000u    /* image 1 secondary, QSPI */
-#define AN505_SLOT4_OFF     0x120000u    /* image 2 primary, QSPI (executed in place) */
-#define AN505_SLOT5_OFF     0x160000u    /* image 2 secondary, QSPI */
-#define AN505_SLOT_NET_SIZE 0x40000u
-#define AN505_IMAGE_HDR     0x200u
-
-/* Core registers (Armv8-M, secure view). */
 #define REG32(a) (*(volatile uint32_t *)(a))
 #define SCB_ICSR    REG32(0xe000ed04u)
 #define SCB_VTOR    REG32(0xe000ed08u)

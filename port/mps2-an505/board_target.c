@@ -16,12 +16,11 @@
 #include "app_xip.h"
 #include "board.h"
 
-#define AN505_SRAM_BASE 0x38000000u
-#define AN505_SRAM_SIZE 0x80000u
-/* nRF5340 network core (nRF5340 PS memory map). */
-#define NRF_NET_RAM_BASE   0x21000000u
-#define NRF_NET_RAM_SIZE   0x10000u
-#define NRF_NET_FLASH_BASE 0x01000000u
+#include "an505_mem.h" /* the application core's SRAM, here */
+/* The nRF5340 network core's memories: the board's (boards/<board>/board.h). */
+#define NRF_NET_RAM_BASE   EXTXIP_BOARD_NET_RAM_BASE
+#define NRF_NET_RAM_SIZE   EXTXIP_BOARD_NET_RAM_SIZE
+#define NRF_NET_FLASH_BASE EXTXIP_BOARD_NET_FLASH_BASE
 
 static int built_for(void *arg, uint8_t image, const extxip_flash_area_t *pri, const extxip_flash_area_t *fa,
                      const extxip_image_info_t *info)
@@ -31,7 +30,7 @@ static int built_for(void *arg, uint8_t image, const extxip_flash_area_t *pri, c
     switch (image) {
     case 0:
         b.ram_lo = AN505_SRAM_BASE;
-        b.ram_hi = AN505_SRAM_BASE + AN505_SRAM_SIZE;
+        b.ram_hi = AN505_SRAM_BASE + AN505_SRAM_SIZE; /* the board's 512 KiB, at QEMU's address */
         b.code_lo = board_area_addr(pri, 0);
         b.code_hi = b.code_lo + pri->size;
         return extxip_boot_check_vector_table(fa, info, &b);

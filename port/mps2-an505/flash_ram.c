@@ -20,18 +20,20 @@
 #endif
 
 /* lib's NOR-rules RAM flash over the QEMU memory windows (flash_ram.h). */
+/* Sizes from the board (boards/<board>/board.h), bases from the machine (an505_mem.h). */
 static const extxip_flash_ram_t ram_internal =
     EXTXIP_FLASH_RAM(ram_internal, NAME("nrf5340-app-flash@ssram1"), AN505_IFLASH_BASE,
-                     AN505_IFLASH_SIZE, AN505_IFLASH_SECTOR, AN505_WRITE_ALIGN);
+                     EXTXIP_BOARD_APP_FLASH_SIZE, EXTXIP_BOARD_APP_FLASH_PAGE,
+                     EXTXIP_BOARD_WRITE_ALIGN);
 static const extxip_flash_ram_t ram_net =
-    EXTXIP_FLASH_RAM(ram_net, NAME("nrf5340-net-flash@ssram1"), AN505_NFLASH_BASE, AN505_NFLASH_SIZE,
-                     AN505_NFLASH_SECTOR, AN505_WRITE_ALIGN);
+    EXTXIP_FLASH_RAM(ram_net, NAME("nrf5340-net-flash@ssram1"), AN505_NFLASH_BASE,
+                     EXTXIP_BOARD_NET_FLASH_SIZE, EXTXIP_BOARD_NET_FLASH_PAGE,
+                     EXTXIP_BOARD_WRITE_ALIGN);
 static const extxip_flash_ram_t ram_qspi =
-    EXTXIP_FLASH_RAM(ram_qspi, NAME("MX25R64@psram"), AN505_QSPI_BASE, AN505_QSPI_SIZE,
-                     AN505_QSPI_SECTOR, AN505_WRITE_ALIGN);
-#define dev_internal ram_internal.dev
-#define dev_net ram_net.dev
-#define dev_qspi ram_qspi.dev
+    EXTXIP_FLASH_RAM(ram_qspi, NAME("MX25R64@psram"), AN505_QSPI_BASE, EXTXIP_BOARD_QSPI_SIZE,
+                     EXTXIP_BOARD_QSPI_SECTOR, EXTXIP_BOARD_WRITE_ALIGN);
+/* pm_config.h's device numbers (extxip-pm-config): 0 app, 1 net, 2 QSPI. */
+static const extxip_flash_dev_t *const devs[] = {&ram_internal.dev, &ram_net.dev, &ram_qspi.dev};
 
 static void put(extxip_flash_map_t *m, uint8_t id, const char *name, const extxip_flash_dev_t *dev,
                 uint32_t off, uint32_t size)
@@ -45,24 +47,21 @@ static void put(extxip_flash_map_t *m, uint8_t id, const char *name, const extxi
     m->present[id] = 1;
 }
 
+/* One partition of the board's pm_static.yml, by its pm_config.h name. */
+#define AREA(m, id, name, PM)                                                                  \
+    put(m, id, NAME(name), devs[EXTXIP_PM_##PM##_DEV], PM_##PM##_ADDRESS, PM_##PM##_SIZE)
+
 void board_flash_map(extxip_flash_map_t *m)
 {
     memset(m, 0, sizeof *m);
-    put(m, FLASH_AREA_IMAGE_PRIMARY(0), NAME("mcuboot_primary"), &dev_internal, AN505_SLOT0_OFF,
-        AN505_SLOT0_SIZE);
-    put(m, FLASH_AREA_IMAGE_SECONDARY(0), NAME("mcuboot_secondary"), &dev_qspi, AN505_SLOT1_OFF,
-        AN505_SLOT0_SIZE);
-    put(m, FLASH_AREA_IMAGE_PRIMARY(1), NAME("mcuboot_primary_1"), &dev_net, AN505_SLOT2_OFF,
-        AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_IMAGE_SECONDARY(1), NAME("mcuboot_secondary_1"), &dev_qspi, AN505_SLOT3_OFF,
-        AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_IMAGE_PRIMARY(2), NAME("mcuboot_primary_2"), &dev_qspi, AN505_SLOT4_OFF,
-        AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_IMAGE_SECONDARY(2), NAME("mcuboot_secondary_2"), &dev_qspi, AN505_SLOT5_OFF,
-        AN505_SLOT_NET_SIZE);
-    put(m, FLASH_AREA_BOOTLOADER, NAME("mcuboot"), &dev_internal, AN505_BOOT_OFF, AN505_BOOT_SIZE);
-    put(m, FLASH_AREA_SETTINGS, NAME("settings_storage"), &dev_internal, AN505_SETTINGS_OFF,
-        AN505_SETTINGS_SIZE);
+    AREA(m, FLASH_AREA_IMAGE_PRIMARY(0), "mcuboot_primary", MCUBOOT_PRIMARY);
+    AREA(m, FLASH_AREA_IMAGE_SECONDARY(0), "mcuboot_secondary", MCUBOOT_SECONDARY);
+    AREA(m, FLASH_AREA_IMAGE_PRIMARY(1), "mcuboot_primary_1", MCUBOOT_PRIMARY_1);
+    AREA(m, FLASH_AREA_IMAGE_SECONDARY(1), "mcuboot_secondary_1", MCUBOOT_SECONDARY_1);
+    AREA(m, FLASH_AREA_IMAGE_PRIMARY(2), "mcuboot_primary_2", MCUBOOT_PRIMARY_2);
+    AREA(m, FLASH_AREA_IMAGE_SECONDARY(2), "mcuboot_secondary_2", MCUBOOT_SECONDARY_2);
+    AREA(m, FLASH_AREA_BOOTLOADER, "mcuboot", MCUBOOT);
+    AREA(m, FLASH_AREA_SETTINGS, "settings_storage", SETTINGS_STORAGE);
 }
 
 uint32_t board_area_addr(const extxip_flash_area_t *fa, uint32_t off)

@@ -26,16 +26,18 @@ while [ $# -gt 0 ]; do
     *) echo "run-qemu.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-for f in "$boot" app.internal.signed.bin app.external.signed.bin net.signed.bin; do
+for f in "$boot" app.internal.signed.bin app.external.signed.bin net.signed.bin qemu-load.env; do
   [ -f "$fw/$f" ] || { echo "run-qemu.sh: $fw/$f missing (build the firmware first)" >&2; exit 2; }
 done
 command -v qemu-system-arm >/dev/null || { echo "run-qemu.sh: qemu-system-arm not installed (apt-get install qemu-system-arm)" >&2; exit 2; }
 : > "$log"
+# Each primary's load address, from the board's map (CMakeLists.txt writes it).
+. "$fw/qemu-load.env"
 images=()
 [ $bare = 1 ] || images=(
-  -device "loader,file=$fw/app.internal.signed.bin,addr=0x00010000,force-raw=on"
-  -device "loader,file=$fw/net.signed.bin,addr=0x00100000,force-raw=on"
-  -device "loader,file=$fw/app.external.signed.bin,addr=0x80120000,force-raw=on")
+  -device "loader,file=$fw/app.internal.signed.bin,addr=$LOAD_IMAGE0,force-raw=on"
+  -device "loader,file=$fw/net.signed.bin,addr=$LOAD_IMAGE1,force-raw=on"
+  -device "loader,file=$fw/app.external.signed.bin,addr=$LOAD_IMAGE2,force-raw=on")
 out=$(mktemp)
 qemu-system-arm -M mps2-an505 -display none -monitor none -nodefaults \
   -chardev "pty,id=uart0,logfile=$log" -serial chardev:uart0 \

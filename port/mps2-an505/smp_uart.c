@@ -51,7 +51,7 @@ void smp_uart_soft_reset(void)
 {
     for (volatile uint32_t i = 0; i < 100000u; i++) /* let the UART drain */
         ;
-    an505_jump(AN505_IFLASH_BASE + AN505_BOOT_OFF);
+    an505_jump(AN505_IFLASH_BASE + PM_MCUBOOT_ADDRESS);
 }
 
 size_t smp_uart_read_polled(uint8_t *dst, size_t cap)
