@@ -17,6 +17,9 @@
 #include "flash/flash_area.h"
 #include "image/image.h"
 
+#include "an505_mem.h" /* the QEMU stand-in board's addresses */
+#include "pm_config.h"   /* the board's partition map (generated) */
+
 static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t cap, const char *fmt, ...)
 {
@@ -117,26 +120,31 @@ int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image
 
 /* ------------------------------------------------------------ the board's map */
 
+/* The slots from the board's pm_static.yml (pm_config.h, generated at build
+ * time); each image's code starts after its 0x200-byte header. */
+#define HDR 0x200u
+#define APP_LO PM_MCUBOOT_PRIMARY_ADDRESS
+#define APP_HI (PM_MCUBOOT_PRIMARY_ADDRESS + PM_MCUBOOT_PRIMARY_SIZE)
 static const dfupkg_board_t boards[] = {
     {"nrf5340dk",
-     {{0x10000u, 0x10200u, DFUPKG_CORE_APP},
-      {0x0u, EXTXIP_BOARD_NET_FLASH_BASE, DFUPKG_CORE_NET},
-      {0x120000u, 0x120200u, DFUPKG_CORE_XIP}},
+     {{APP_LO, APP_LO + HDR, DFUPKG_CORE_APP},
+      {PM_MCUBOOT_PRIMARY_1_ADDRESS, EXTXIP_BOARD_NET_FLASH_BASE, DFUPKG_CORE_NET},
+      {PM_MCUBOOT_PRIMARY_2_ADDRESS, PM_MCUBOOT_PRIMARY_2_ADDRESS + HDR, DFUPKG_CORE_XIP}},
      {EXTXIP_BOARD_APP_RAM_BASE, EXTXIP_BOARD_NET_RAM_BASE},
      {EXTXIP_BOARD_APP_RAM_BASE + EXTXIP_BOARD_APP_RAM_SIZE,
       EXTXIP_BOARD_NET_RAM_BASE + EXTXIP_BOARD_NET_RAM_SIZE},
-     {0x10000u, EXTXIP_BOARD_NET_FLASH_BASE},
-     {0x10000u + 0xd4000u, EXTXIP_BOARD_NET_FLASH_BASE + EXTXIP_BOARD_NET_FLASH_SIZE}},
-    /* The application core stand-in: internal flash at 0x10000000, SRAM at
-     * 0x38000000 (an505.h); the network core's image is the nRF5340's. */
+     {APP_LO, EXTXIP_BOARD_NET_FLASH_BASE},
+     {APP_HI, EXTXIP_BOARD_NET_FLASH_BASE + EXTXIP_BOARD_NET_FLASH_SIZE}},
+    /* The application core stand-in: internal flash and SRAM where QEMU's
+     * machine has them (an505_mem.h); the network core's image is the nRF5340's. */
     {"mps2_an505",
-     {{0x10000u, 0x10200u, DFUPKG_CORE_APP},
-      {0x0u, EXTXIP_BOARD_NET_FLASH_BASE, DFUPKG_CORE_NET},
-      {0x120000u, 0x120200u, DFUPKG_CORE_XIP}},
-     {0x38000000u, EXTXIP_BOARD_NET_RAM_BASE},
-     {0x38080000u, EXTXIP_BOARD_NET_RAM_BASE + EXTXIP_BOARD_NET_RAM_SIZE},
-     {0x10010000u, EXTXIP_BOARD_NET_FLASH_BASE},
-     {0x10010000u + 0xd4000u, EXTXIP_BOARD_NET_FLASH_BASE + EXTXIP_BOARD_NET_FLASH_SIZE}},
+     {{APP_LO, APP_LO + HDR, DFUPKG_CORE_APP},
+      {PM_MCUBOOT_PRIMARY_1_ADDRESS, EXTXIP_BOARD_NET_FLASH_BASE, DFUPKG_CORE_NET},
+      {PM_MCUBOOT_PRIMARY_2_ADDRESS, PM_MCUBOOT_PRIMARY_2_ADDRESS + HDR, DFUPKG_CORE_XIP}},
+     {AN505_SRAM_BASE, EXTXIP_BOARD_NET_RAM_BASE},
+     {AN505_SRAM_BASE + AN505_SRAM_SIZE, EXTXIP_BOARD_NET_RAM_BASE + EXTXIP_BOARD_NET_RAM_SIZE},
+     {AN505_IFLASH_BASE + APP_LO, EXTXIP_BOARD_NET_FLASH_BASE},
+     {AN505_IFLASH_BASE + APP_HI, EXTXIP_BOARD_NET_FLASH_BASE + EXTXIP_BOARD_NET_FLASH_SIZE}},
 };
 
 const dfupkg_board_t *dfupkg_board(const char *board)
