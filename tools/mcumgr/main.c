@@ -40,13 +40,33 @@ static int ms(double s)
     return (int)(s * 1000.0 + 0.5);
 }
 
+/* A failure without a device reply: one line on stderr, and with --json also an object
+ * on stdout ({"ok":false,"error":TEXT,"exit":N}) so a script reading stdout sees why. */
+static int fail_json(int json, const char *why, int ex)
+{
+    fprintf(stderr, "Error: %s\n", why);
+    if (json) {
+        fputs("{\"ok\":false,\"error\":\"", stdout);
+        for (const char *c = why; *c; c++) {
+            unsigned char ch = (unsigned char)*c;
+            if (ch == '"' || ch == '\\')
+                printf("\\%c", ch);
+            else if (ch < 0x20 || ch > 0x7e)
+                printf("\\u%04x", ch);
+            else
+                putchar(ch);
+        }
+        printf("\",\"exit\":%d}\n", ex);
+    }
+    return ex;
+}
+
 /* Print why an exchange failed, one line; returns the exit status. */
 static int link_fail(const app_t *a, int rc, int timeout_ms)
 {
     char why[256];
     mcumgr_link_why(&a->link, rc, timeout_ms / 1000.0, why, sizeof why);
-    fprintf(stderr, "Error: %s\n", why);
-    return rc == MCUMGR_ETOOBIG ? EX_USAGE : EX_LINK;
+    return fail_json(a->o.json, why, rc == MCUMGR_ETOOBIG ? EX_USAGE : EX_LINK);
 }
 
 /* One request; on success *rlen = reply body length and 0 is returned, otherwise the
@@ -85,11 +105,16 @@ static int show(app_t *a, size_t rlen, int (*fmt)(FILE *, const uint8_t *, size_
     return EX_OK;
 }
 
+/* 0, or -1 not hex digits, -2 an odd number of them, -3 longer than cap bytes. */
 static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
 {
     size_t len = strlen(s);
-    if (len % 2 || len / 2 > cap)
+    if (len == 0 || strspn(s, "0123456789abcdefABCDEF") != len)
         return -1;
+    if (len % 2)
+        return -2;
+    if (len / 2 > cap)
+        return -3;
     for (size_t i = 0; i < len / 2; i++) {
         unsigned v;
         if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
@@ -427,11 +452,67 @@ static int report_after_reset(app_t *a, const mcumgr_state_t *before)
 
 /* ------------------------------------------------------------ commands */
 
+/* A usage error: one line and where the help is (cobra's way), not the whole help. */
 static int usage_err(const char *msg)
 {
-    fprintf(stderr, "Error: %s\n", msg);
-    mcumgr_cli_usage(stderr);
+    fprintf(stderr, "Error: %s\nRun 'extxip-mcumgr --help' for usage.\n", msg);
     return EX_USAGE;
+}
+
+static int unknown_cmd(const char *name)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "unknown command \"%.100s\" for \"extxip-mcumgr\"", name);
+    return usage_err(msg);
+}
+
+/* image test/confirm HASH: a whole SHA-256 is sent as given; a shorter one is a prefix,
+ * resolved from the device's image list when exactly one image's hash starts with it and
+ * refused here otherwise (the device would answer rc 24, invalid hash); --force sends it
+ * as given. 0, or the exit
+ * status (the reason printed). */
+static int resolve_hash(app_t *a, const char *text, uint8_t *hash, size_t *hash_len)
+{
+    char msg[320];
+    int h = parse_hex(text, hash, 64, hash_len);
+    if (h == -2) {
+        snprintf(msg, sizeof msg, "HASH '%.80s' has an odd number of hex digits (%zu): each "
+                 "byte is two (image list shows the whole hash)", text, strlen(text));
+        return usage_err(msg);
+    }
+    if (h != 0)
+        return usage_err("HASH must be hex digits (the image hash shown by image list)");
+    if (*hash_len >= 32 || a->o.force) /* --force: as given (the device's check) */
+        return 0;
+    mcumgr_state_t st;
+    if (read_state(a, &st) != 0) {
+        snprintf(msg, sizeof msg, "HASH '%s' is a prefix and the image list to resolve it could "
+                 "not be read; give the whole hash", text);
+        return fail_json(a->o.json, msg, EX_LINK);
+    }
+    int found = -1, count = 0;
+    for (int i = 0; i < st.n; i++)
+        if (st.s[i].hash_len >= *hash_len && memcmp(st.s[i].hash, hash, *hash_len) == 0) {
+            if (found < 0 || st.s[i].hash_len != st.s[found].hash_len ||
+                memcmp(st.s[i].hash, st.s[found].hash, st.s[i].hash_len) != 0)
+                count++;
+            found = found < 0 ? i : found;
+        }
+    if (count != 1) {
+        if (count)
+            snprintf(msg, sizeof msg, "HASH prefix '%s' matches %d images: give more digits "
+                     "(nothing sent)", text, count);
+        else
+            snprintf(msg, sizeof msg, "no image on the device has a hash starting with '%s' "
+                     "(image list shows them; nothing sent)", text);
+        return count ? usage_err(msg) : fail_json(a->o.json, msg, EX_USAGE);
+    }
+    memcpy(hash, st.s[found].hash, st.s[found].hash_len);
+    *hash_len = st.s[found].hash_len;
+    if (!a->o.quiet && !a->o.json)
+        fprintf(stderr, "HASH %s: image %lld slot %lld (%s)\n", text, st.s[found].image,
+                st.s[found].slot, st.s[found].version);
+    return 0;
 }
 
 static int run(app_t *a)
@@ -554,8 +635,8 @@ static int run(app_t *a)
             int confirm = c[0] == 'c';
             if ((!confirm && n != 3) || n > 3)
                 return usage_err(confirm ? "image confirm [HASH]" : "image test HASH");
-            if (n == 3 && parse_hex(v[2], hash, sizeof hash, &hash_len) != 0)
-                return usage_err("HASH must be hex (the image hash shown by image list)");
+            if (n == 3 && (rc = resolve_hash(a, v[2], hash, &hash_len)) != 0)
+                return rc;
             DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
                mcumgr_req_state_write(a->body, sizeof a->body, hash, hash_len, confirm), t);
             mcumgr_state_t st;
@@ -591,10 +672,13 @@ static int run(app_t *a)
                 return usage_err("image upload FILE");
             return cmd_upload(a, v[2]);
         }
-        return usage_err("unknown image command");
+        char msg[160];
+        snprintf(msg, sizeof msg, "unknown command \"image %.60s\" (image list|upload|test|"
+                 "confirm|erase|slot-info|upgrade)", c);
+        return usage_err(msg);
     }
 #undef DO
-    return usage_err("unknown command");
+    return unknown_cmd(v[0]);
 }
 
 /* Commands that exist, checked before connecting so a typo costs no timeout. */
@@ -618,8 +702,16 @@ int main(int argc, char **argv)
             printf("extxip-mcumgr %s\n", EXTXIP_VERSION);
             return EX_OK;
         }
-    if (mcumgr_cli_parse(argc, argv, &a.o, err, sizeof err) != 0)
+    if (mcumgr_cli_parse(argc, argv, &a.o, err, sizeof err) != 0) {
+        /* "shell exec rm -rf /": the device command's own dashes read as our flags */
+        if (a.o.nargs >= 2 && strcmp(a.o.args[0], "shell") == 0 &&
+            strcmp(a.o.args[1], "exec") == 0) {
+            size_t l = strlen(err);
+            snprintf(err + l, sizeof err - l, " (a shell command with dashes goes after --: "
+                     "shell exec -- CMD -ARG...)");
+        }
         return usage_err(err);
+    }
     if (a.o.help || a.o.nargs == 0) {
         mcumgr_cli_usage(a.o.help ? stdout : stderr);
         return a.o.help ? EX_OK : EX_USAGE;
@@ -631,15 +723,13 @@ int main(int argc, char **argv)
     if (mcumgr_dfu_is_cmd(&a.o)) /* image upgrade PACKAGE.zip: its own links */
         return mcumgr_dfu_main(&a.o);
     if (!known(&a.o))
-        return usage_err("unknown command");
+        return unknown_cmd(a.o.args[0]);
     if (mcumgr_conn_parse(a.o.conntype, a.o.connstring, &a.conn, err, sizeof err) != 0) {
         fprintf(stderr, "Error: %s\n", err);
         return EX_USAGE;
     }
-    if (mcumgr_link_open(&a.link, &a.conn, a.o.smp_version, err, sizeof err) != 0) {
-        fprintf(stderr, "Error: %s\n", err);
-        return EX_LINK;
-    }
+    if (mcumgr_link_open(&a.link, &a.conn, a.o.smp_version, err, sizeof err) != 0)
+        return fail_json(a.o.json, err, EX_LINK);
     a.link.debug = a.o.debug;
     int rc = run(&a);
     mcumgr_link_close(&a.link);
