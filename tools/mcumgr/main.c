@@ -4,6 +4,7 @@
  * 2 usage or local error, 3 no answer / link failure.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,10 +167,59 @@ static int read_file(const char *path, uint8_t **data, size_t *size)
 
 /* ------------------------------------------------------------- upload */
 
+/* The upload's progress, and what Ctrl-C says: the offset the device last acknowledged
+ * (kept in a text the signal handler only writes out). */
+typedef struct {
+    mcumgr_progress_t prog;
+    const mcumgr_upload_result_t *res;
+    int announced; /* "resumed at offset N" / "already on the device" said */
+    int quiet;
+    size_t size;
+} upload_view_t;
+
+static char intr_msg[2][160];
+static volatile sig_atomic_t intr_which;
+
+static void intr_set(const char *fmt, unsigned long long off, unsigned long long size)
+{
+    int next = !intr_which;
+    snprintf(intr_msg[next], sizeof intr_msg[next], fmt, off, size);
+    intr_which = next;
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    const char *m = intr_msg[intr_which];
+    ssize_t w = write(2, m, strlen(m));
+    (void)w;
+    _exit(130); /* 128 + SIGINT, as a shell reports it */
+}
+
 static void on_progress(void *ctx, size_t acked, size_t total)
 {
     (void)total;
-    mcumgr_progress_update((mcumgr_progress_t *)ctx, acked, hostio_now_ns());
+    upload_view_t *v = ctx;
+    long long now = hostio_now_ns();
+    if (!v->announced && v->res->resumed_from) {
+        /* The device already had the first resumed_from bytes (an earlier session): say
+         * so before the bar, and let the rate count from here. */
+        v->announced = 1;
+        if (!v->quiet) {
+            char line[128];
+            if (v->res->resumed_from >= v->size)
+                snprintf(line, sizeof line, "already on the device: all %zu bytes (nothing to "
+                         "send)", v->size);
+            else
+                snprintf(line, sizeof line, "resumed at offset %u of %zu (the device kept the "
+                         "rest of an earlier upload)", v->res->resumed_from, v->size);
+            mcumgr_progress_note(&v->prog, line, now);
+        }
+        mcumgr_progress_resume(&v->prog, v->res->resumed_from, now);
+    }
+    intr_set("\ninterrupted at offset %llu of %llu: the device keeps what it has; run the same "
+             "upload again to resume\n", acked, v->size);
+    mcumgr_progress_update(&v->prog, acked, now);
 }
 
 static int cmd_upload(app_t *a, const char *path)
@@ -261,7 +311,8 @@ static int cmd_upload(app_t *a, const char *path)
         }
     }
 
-    mcumgr_progress_t prog;
+    mcumgr_upload_result_t res;
+    upload_view_t view = {.res = &res, .quiet = a->o.quiet || a->o.json, .size = size};
     mcumgr_upload_cfg_t cfg = {
         .data = data,
         .size = size,
@@ -276,16 +327,23 @@ static int cmd_upload(app_t *a, const char *path)
                                                                        : a->o.timeout_s),
         .max_tries = a->o.tries > 5 ? a->o.tries : 5,
         .progress = on_progress,
-        .progress_ctx = &prog,
+        .progress_ctx = &view,
     };
     if (cfg.window > MCUMGR_UPLOAD_MAX_WINDOW)
         cfg.window = MCUMGR_UPLOAD_MAX_WINDOW;
     long long t0 = hostio_now_ns();
-    mcumgr_progress_start(&prog, stderr, mcumgr_progress_auto_mode(a->o.quiet, 2), size, t0);
-    mcumgr_upload_result_t res;
+    mcumgr_progress_start(&view.prog, stderr, mcumgr_progress_auto_mode(a->o.quiet, 2), size, t0);
+    /* Ctrl-C: exit 130 and say that a second run resumes (the device keeps its session). */
+    intr_set("\ninterrupted at offset %llu of %llu: run the same upload again to resume\n", 0,
+             size);
+    struct sigaction sa = {.sa_handler = on_sigint}, old_int;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
     int rc = mcumgr_upload_run(&a->link, &cfg, &res);
+    sigaction(SIGINT, &old_int, NULL);
     long long t1 = hostio_now_ns();
-    mcumgr_progress_finish(&prog, res.off, t1);
+    if (!(rc == MCUMGR_UPLOAD_OK && res.resumed_from >= size)) /* nothing was sent: no bar */
+        mcumgr_progress_finish(&view.prog, res.off, t1);
     free(data);
 
     if (a->o.json) {
@@ -309,11 +367,8 @@ static int cmd_upload(app_t *a, const char *path)
     }
     switch (rc) {
     case MCUMGR_UPLOAD_OK:
-        if (!a->o.json) {
-            if (res.resumed_from && !a->o.quiet)
-                fprintf(stderr, "resumed at offset %u\n", res.resumed_from);
+        if (!a->o.json)
             printf("Done\n");
-        }
         return EX_OK;
     case MCUMGR_UPLOAD_EDEVICE:
         mcumgr_status_print(a->o.json ? stderr : stdout, &res.status);
@@ -419,6 +474,9 @@ static int wait_back(app_t *a)
 static int report_after_reset(app_t *a, const mcumgr_state_t *before)
 {
     mcumgr_state_t now;
+    if (!a->o.quiet && !a->o.json)
+        fprintf(stderr, "waiting for the device: the bootloader is installing the pending "
+                "images (up to %.0f s, --reset-timeout)\n", a->o.reset_timeout_s);
     if (wait_back(a) != 0) {
         fprintf(stderr, "Error: no answer from %s within %.0f s after the reset\n", a->link.where,
                 a->o.reset_timeout_s);

@@ -3,12 +3,35 @@
 #include "mcumgr_dfu.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hostio.h"
 #include "mcumgr_dfu_int.h"
+
+/* Ctrl-C: exit 130 and say what a second run does. Before the marks the device keeps
+ * the uploaded bytes and the run resumes; after them the marks stay set. */
+static volatile sig_atomic_t after_marks;
+
+void dfu_set_interrupt_text(int v)
+{
+    after_marks = v;
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    static const char before[] = "\ninterrupted: the devices keep what they have; run the "
+                                 "same image upgrade again to resume\n";
+    static const char after[] = "\ninterrupted after the marks: image list shows what is "
+                                "pending; run the same image upgrade again to finish\n";
+    ssize_t r = after_marks ? write(2, after, sizeof after - 1) : write(2, before, sizeof before - 1);
+    (void)r;
+    _exit(130); /* 128 + SIGINT, as a shell reports it */
+}
 
 static void upgrade_device(worker_t *w)
 {
@@ -178,6 +201,9 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
         fprintf(stderr, " (%d device%s)\n", c.ndev, c.ndev == 1 ? "" : "s");
     }
     pthread_mutex_init(&c.mu, NULL);
+    struct sigaction sa = {.sa_handler = on_sigint};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
     long long t0 = hostio_now_ns();
     mcumgr_progress_start(&c.prog, stderr, mcumgr_progress_auto_mode(o->quiet, 2),
                           pkg.total * (size_t)c.ndev, t0);

@@ -114,6 +114,11 @@ int dfu_read_state(worker_t *w, mcumgr_state_t *st, char *why, size_t cap);
 int dfu_open_link(worker_t *w, char *why, size_t cap);
 void dfu_close_link(worker_t *w);
 int dfu_reconnect(worker_t *w, char *why, size_t cap);
+/* A phase of this device's update on stderr (between the bar's redraws; the device's
+ * label first when there are several): "marking", "resetting", ... */
+void dfu_phase(worker_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What Ctrl-C says from here on (mcumgr_dfu.c's handler). */
+void dfu_set_interrupt_text(int after_marks);
 /* Upload what need_upload says and check the device then holds every image; 0, or -1
  * with d->error. */
 int dfu_transfer(worker_t *w, mcumgr_state_t *st, const bool need_upload[DFUPKG_MAX_IMAGES]);

@@ -3,6 +3,7 @@
  * --confirm make them permanent. See mcumgr_dfu_int.h. */
 #include <string.h>
 
+#include "hostio.h"
 #include "mcumgr_dfu_int.h"
 #include "mcumgr_req.h"
 
@@ -15,6 +16,17 @@ void dfu_mark_reset(worker_t *w, mcumgr_state_t *st, const bool need_mark[DFUPKG
     size_t rl;
 
     /* Mark: the linked pair first (both or neither), then the others. */
+    char list[64] = "";
+    int nmark = 0;
+    for (int i = 0; i < p->count; i++)
+        if (need_mark[i]) {
+            size_t l = strlen(list);
+            dfu_sfmt(list + l, sizeof list - l, "%s%d", l ? ", " : "", p->img[i].image);
+            nmark++;
+        }
+    if (nmark)
+        dfu_phase(w, "marking image%s %s for test", nmark > 1 ? "s" : "", list);
+    dfu_set_interrupt_text(1);
     int marked_pair = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < p->count; i++) {
@@ -53,10 +65,18 @@ void dfu_mark_reset(worker_t *w, mcumgr_state_t *st, const bool need_mark[DFUPKG
         }
     }
     /* Reset: the reply may be lost to the reset itself. */
+    dfu_phase(w, "resetting");
     (void)mcumgr_txn(&w->link, MCUMGR_OP_WRITE, MCUMGR_GROUP_OS, MCUMGR_OS_RESET, w->body,
                      (size_t)mcumgr_req_reset(w->body, sizeof w->body, 0), w->rsp, sizeof w->rsp,
                      NULL, dfu_ms(o->timeout_s < 2.0 ? o->timeout_s : 2.0), 1);
-    if (dfu_reconnect(w, why, sizeof why) != 0 || dfu_read_state(w, st, why, sizeof why) != 0) {
+    dfu_phase(w, "waiting for the device: the bootloader is installing (up to %.0f s, "
+              "--reset-timeout)", o->reset_timeout_s);
+    long long t_reset = hostio_now_ns();
+    int back = dfu_reconnect(w, why, sizeof why);
+    if (back == 0)
+        dfu_phase(w, "the device is back after %.1f s: reading what it runs",
+                  (double)(hostio_now_ns() - t_reset) / 1e9);
+    if (back != 0 || dfu_read_state(w, st, why, sizeof why) != 0) {
         dfu_sfmt(d->error, sizeof d->error, "%s", why);
         for (int i = 0; i < p->count; i++)
             if (d->img[i].action == A_NOT_DONE) {

@@ -38,6 +38,23 @@ static void dfu_on_progress(void *arg, size_t acked, size_t total)
 }
 
 
+void dfu_phase(worker_t *w, const char *fmt, ...)
+{
+    ctx_t *c = w->d->ctx;
+    char line[400], text[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (c->ndev > 1)
+        dfu_sfmt(line, sizeof line, "%s: %s", w->d->label, text);
+    else
+        dfu_sfmt(line, sizeof line, "%s", text);
+    pthread_mutex_lock(&c->mu);
+    mcumgr_progress_note(&c->prog, line, hostio_now_ns());
+    pthread_mutex_unlock(&c->mu);
+}
+
 void dfu_status_why(const mcumgr_status_t *st, char *buf, size_t cap)
 {
     char e[160];

@@ -76,6 +76,7 @@ static void draw(mcumgr_progress_t *p, size_t done, long long now_ns, int final)
             bar[i] = i < fill ? '#' : '.';
         bar[w] = '\0';
         fprintf(p->out, "\r[%s] %3u%%  %s\033[K%s", bar, pct, status, final ? "\n" : "");
+        p->drawn = !final;
     } else {
         fprintf(p->out, "upload: %3u%%  %s\n", pct, status);
     }
@@ -108,9 +109,36 @@ void mcumgr_progress_update(mcumgr_progress_t *p, size_t done, long long now_ns)
     }
 }
 
-void mcumgr_progress_finish(mcumgr_progress_t *p, size_t done, long long now_ns)
+void mcumgr_progress_resume(mcumgr_progress_t *p, size_t off, long long now_ns)
+{
+    p->start_bytes = off;
+    p->start_ns = now_ns;
+    p->last_bytes = off;
+    p->last_ns = now_ns;
+    p->last_decile = p->total ? (int)((double)off * 10.0 / (double)p->total) : 10;
+}
+
+void mcumgr_progress_note(mcumgr_progress_t *p, const char *line, long long now_ns)
 {
     if (p->mode == MCUMGR_PROGRESS_NONE)
+        return;
+    if (p->mode == MCUMGR_PROGRESS_BAR && p->drawn) {
+        if (p->last_bytes >= p->total) {
+            draw(p, p->last_bytes, now_ns, 1);
+            p->ended = 1;
+        } else {
+            fputs("\r\033[K", p->out);
+        }
+    }
+    fprintf(p->out, "%s\n", line);
+    if (p->mode == MCUMGR_PROGRESS_BAR && !p->ended && p->last_ns)
+        draw(p, p->last_bytes, now_ns, 0);
+    fflush(p->out);
+}
+
+void mcumgr_progress_finish(mcumgr_progress_t *p, size_t done, long long now_ns)
+{
+    if (p->mode == MCUMGR_PROGRESS_NONE || p->ended)
         return;
     /* A plain line for this very state was already printed. */
     if (p->mode == MCUMGR_PROGRESS_PLAIN && p->last_decile == 10 && done == p->last_bytes)
