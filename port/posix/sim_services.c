@@ -255,6 +255,10 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     if (gethostname(s->node_name, sizeof s->node_name - 1) != 0)
         strcpy(s->node_name, "unknown");
     extxip_smp_server_init(&s->srv);
+    /* As a Zephyr build with verbose errors (CONFIG_MCUMGR_SMP_VERBOSE_ERR_RESPONSE,
+     * which the recorded qemu_cortex_m0 build has): a v1 error carries the handler's
+     * reason, {"rc": 3, "rsn": "header malformed"} (docs/protocol.md §4.2). */
+    s->srv.verbose_err = true;
     if (rtc_kept) {
         s->rtc_offset_ms = rtc_offset;
     } else {

@@ -19,6 +19,7 @@
 #include "mcumgr_conn.h"
 #include "mcumgr_dfu.h"
 #include "mcumgr_groups.h"
+#include "mcumgr_keycheck.h"
 #include "mcumgr_link.h"
 #include "mcumgr_progress.h"
 #include "mcumgr_req.h"
@@ -270,6 +271,17 @@ static int cmd_upload(app_t *a, const char *path)
             free(data);
             return EX_USAGE;
         }
+        int k = a->o.key ? mcumgr_key_check(a->o.key, data, isize, why, sizeof why)
+                         : MCUMGR_KEY_OK;
+        if (k != MCUMGR_KEY_OK) {
+            if (k == MCUMGR_KEY_MISMATCH)
+                fprintf(stderr, "Error: %s: %s (nothing sent; --force to send it anyway)\n",
+                        path, why);
+            else
+                fprintf(stderr, "Error: %s\n", why);
+            free(data);
+            return EX_USAGE;
+        }
     }
     uint8_t sha[CRYPTO_SHA256_SIZE];
     if (extxip_crypto_sha256(data, size, sha) != 0) {
@@ -362,6 +374,13 @@ static int cmd_upload(app_t *a, const char *path)
                 printf(",\"err\":{\"group\":%lld,\"rc\":%lld}", res.status.group, res.status.rc);
             else
                 printf(",\"rc\":%lld", res.status.rc);
+            if (res.status.rsn[0]) { /* v1 with the device's verbose errors */
+                printf(",\"rsn\":\"");
+                for (const char *c = res.status.rsn; *c; c++)
+                    if (*c >= 0x20 && *c <= 0x7e && *c != '"' && *c != '\\')
+                        putchar(*c);
+                putchar('"');
+            }
         }
         printf("}\n");
     }

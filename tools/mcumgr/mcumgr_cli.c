@@ -36,6 +36,7 @@ static const flag_t flags[] = {
     {0, "reset-timeout", F_SECS, OFF(reset_timeout_s)},
     {'f', "force", F_BOOL, OFF(force)},
     {0, "no-wait", F_BOOL, OFF(no_wait)},
+    {0, "key", F_STR, OFF(key)},
     {'h', "help", F_BOOL, OFF(help)},
 };
 
@@ -240,7 +241,9 @@ void mcumgr_cli_usage(void *file)
           "                            The file is checked first (MCUboot header, TLVs,\n"
           "                            hash, image index; a DFU package is pointed to\n"
           "                            image upgrade): refused locally, nothing sent;\n"
-          "                            --force sends it anyway\n"
+          "                            --force sends it anyway. --key PEM (the key the\n"
+          "                            device trusts, as imgtool's -k): a file signed with\n"
+          "                            another key is refused too, naming both key hashes\n"
           "                            A second run resumes where the device stopped (it\n"
           "                            says \"resumed at offset N\", or \"already on the\n"
           "                            device\"); Ctrl-C exits 130 and keeps what was sent\n"
@@ -261,7 +264,8 @@ void mcumgr_cli_usage(void *file)
           "                            resetting, waiting for the device (installing)\n"
           "                            [--devices FILE] [-j N] [--reset-timeout S] (also: upgrade)\n"
           "                            an image older than the one running is refused\n"
-          "                            before anything is sent (--allow-downgrade: try)\n"
+          "                            before anything is sent (--allow-downgrade: try);\n"
+          "                            with --key each image's signature is checked first\n"
           "                            An image pending on the device but not in the package\n"
           "                            stops it before anything is sent (the reset would\n"
           "                            install that image too); --force: go on and reset\n"

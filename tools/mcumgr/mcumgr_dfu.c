@@ -11,6 +11,7 @@
 
 #include "hostio.h"
 #include "mcumgr_dfu_int.h"
+#include "mcumgr_keycheck.h"
 
 /* Ctrl-C: exit 130 and say what a second run does. Before the marks the device keeps
  * the uploaded bytes and the run resumes; after them the marks stay set. */
@@ -170,6 +171,19 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
     if (dfupkg_read(path, &pkg, err, sizeof err) != 0) {
         fprintf(stderr, "Error: %s\n", err);
         return EX_USAGE;
+    }
+    /* --key: every image signed with the key the device trusts, before any device. */
+    for (int i = 0; o->key && i < pkg.count; i++) {
+        int k = mcumgr_key_check(o->key, pkg.img[i].data, pkg.img[i].size, err, sizeof err);
+        if (k != MCUMGR_KEY_OK) {
+            if (k == MCUMGR_KEY_MISMATCH)
+                fprintf(stderr, "Error: %s: %s (image %d): %s; nothing sent\n", path,
+                        pkg.img[i].file, pkg.img[i].image, err);
+            else
+                fprintf(stderr, "Error: %s\n", err);
+            dfupkg_free(&pkg);
+            return EX_USAGE;
+        }
     }
     ctx_t c;
     memset(&c, 0, sizeof c);
