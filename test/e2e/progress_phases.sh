@@ -38,11 +38,25 @@ mcu "$P" image upload "$F" -n 2 >"$WORK/up3.out" 2>"$WORK/up3.err"
 check "a run of a finished upload completes" grep -q '^Done$' "$WORK/up3.out"
 check "  and says it is already on the device" grep -q "^already on the device: all $size bytes" "$WORK/up3.err"
 check "  not 'resumed', no bar" bash -c "! grep -Eq 'resumed|^upload:' '$WORK/up3.err'"
+
+"$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 5 image upgrade "$V2/dfu_application.zip" \
+  >"$WORK/upg1.out" 2>"$WORK/upg1.err" &
+UP=$!; BG_PIDS="$BG_PIDS $UP"
+check "image upgrade: the upload reaches 10%" wait_progress "$WORK/upg1.err" 10 30
+kill -INT "$UP" 2>/dev/null
+rc=0; wait "$UP" 2>/dev/null || rc=$?
+check "  Ctrl-C exits 130" test "$rc" = 130
+check "  and says a second run resumes" grep -q 'run the same image upgrade again to resume$' "$WORK/upg1.err"
 stop_sim
 
 start_sim "$D" "$P" || exit 1
 mcu "$P" image upgrade "$V2/dfu_application.zip" >"$WORK/upg.out" 2>"$WORK/upg.err"
 check "image upgrade succeeds" grep -q '^image 0: 1.0.0 -> 2.0.0' "$WORK/upg.out"
+check "  image 0 resumed where Ctrl-C left it, said before its bar" \
+  bash -c "head -n 2 '$WORK/upg.err' | grep -Eq '^image 0: resumed at offset [1-9][0-9]* of '"
+check "  image 2 (uploaded by image upload above) is already on the device" \
+  grep -q '^image 2: already on the device' "$WORK/upg.err"
+check "  no progress line without a rate" bash -c "! grep -Eq '^upload:.*( 0 B/s|--:--)' '$WORK/upg.err'"
 order=$(grep -En '^(upload: 100%|marking images [0-9, ]+ for test|resetting|waiting for the device: the bootloader is installing|the device is back after)' \
   "$WORK/upg.err" | cut -d: -f2 | cut -c1-8 | tr '\n' ' ')
 check "  phases after the upload, in order: '$order'" \

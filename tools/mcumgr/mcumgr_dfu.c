@@ -67,6 +67,7 @@ static void *worker_main(void *arg)
         }
         memset(w, 0, offsetof(worker_t, body));
         w->d = d;
+        w->res = NULL;
         upgrade_device(w);
         dfu_close_link(w);
         d->seconds = (double)(hostio_now_ns() - t0) / 1e9;

@@ -20,6 +20,7 @@
 #include "mcumgr_progress.h"
 #include "mcumgr_rsp.h"
 #include "mcumgr_state.h"
+#include "mcumgr_upload.h"
 
 enum { EX_OK = 0, EX_DEVICE = 1, EX_USAGE = 2, EX_LINK = 3 };
 
@@ -89,6 +90,12 @@ typedef struct {
     uint8_t body[MCUMGR_MAX_PKT];
     uint8_t rsp[MCUMGR_MAX_PKT];
     size_t base; /* bytes of this device's earlier images counted in the bar */
+    /* The image being uploaded: what the device already had (a resumed session) is
+     * said once and left out of the bar, so its rate and ETA are of what is sent. */
+    const mcumgr_upload_result_t *res;
+    const dfupkg_image_t *im;
+    size_t skip;
+    int announced;
 } worker_t;
 
 static inline int dfu_ms(double s)

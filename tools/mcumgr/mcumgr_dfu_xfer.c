@@ -32,7 +32,22 @@ static void dfu_on_progress(void *arg, size_t acked, size_t total)
 {
     (void)total;
     worker_t *w = arg;
-    size_t now = w->base + acked;
+    if (!w->announced && w->res && w->res->resumed_from) {
+        ctx_t *c = w->d->ctx;
+        w->announced = 1;
+        w->skip = w->res->resumed_from;
+        dfu_bar_drop(c, w->skip);
+        if (w->skip >= w->im->size)
+            dfu_phase(w, "image %d: already on the device (%zu bytes, nothing to send)",
+                      w->im->image, w->im->size);
+        else
+            dfu_phase(w, "image %d: resumed at offset %zu of %zu", w->im->image, w->skip,
+                      w->im->size);
+        pthread_mutex_lock(&c->mu);
+        mcumgr_progress_resume(&c->prog, c->progress_done, hostio_now_ns());
+        pthread_mutex_unlock(&c->mu);
+    }
+    size_t now = w->base + (acked > w->skip ? acked - w->skip : 0);
     if (now > w->d->done)
         bar_add(w->d->ctx, w->d, now - w->d->done);
 }
@@ -180,7 +195,12 @@ static int upload_one(worker_t *w, const dfupkg_image_t *im, long long buf_size,
     if (cfg.window > MCUMGR_UPLOAD_MAX_WINDOW)
         cfg.window = MCUMGR_UPLOAD_MAX_WINDOW;
     mcumgr_upload_result_t res;
+    w->res = &res;
+    w->im = im;
+    w->skip = 0;
+    w->announced = 0;
     int rc = mcumgr_upload_run(&w->link, &cfg, &res);
+    w->res = NULL;
     if (res.resumed_from && !w->d->resumed_from)
         w->d->resumed_from = res.resumed_from;
     w->d->uploaded += res.off > res.resumed_from ? res.off - res.resumed_from : 0;

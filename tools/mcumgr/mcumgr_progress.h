@@ -21,7 +21,10 @@ typedef struct {
     size_t last_bytes;
     int width;          /* bar width in characters */
     int drawn;          /* BAR: a bar is on the line (not yet ended by a newline) */
-    int ended;          /* BAR: the bar was ended at 100 % by a note */
+    int ended;          /* the bar was ended at 100 % by a note: finish adds nothing */
+    int any_drawn;      /* a line or bar was drawn ... */
+    size_t drawn_at;    /* ... last for this many bytes */
+    size_t drawn_total; /* ... of this total */
 } mcumgr_progress_t;
 
 /* Start a progress display for `total` bytes; the mode is chosen by the caller

@@ -73,6 +73,37 @@ int main(void)
     fclose(f);
     free(buf);
 
+    /* Plain: the 100 % line is printed once, before the first phase, also when the
+     * total shrank to what was sent (image upgrade: bytes the device already had). */
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    mcumgr_progress_start(&p, f, MCUMGR_PROGRESS_PLAIN, 1000, 0);
+    mcumgr_progress_update(&p, 500, 1 * S);
+    mcumgr_progress_update(&p, 990, 2 * S);
+    p.total = 990; /* dfu_bar_drop */
+    mcumgr_progress_note(&p, "marking", 3 * S);
+    mcumgr_progress_note(&p, "resetting", 4 * S);
+    mcumgr_progress_finish(&p, 990, 5 * S);
+    fflush(f);
+    CHECK(count(buf, "upload: 100%") == 1);
+    CHECK(strstr(buf, "upload: 100%") != NULL &&
+          strstr(buf, "upload: 100%") < strstr(buf, "marking"));
+    CHECK(strstr(buf, "resetting\n") != NULL && strstr(strstr(buf, "resetting"), "upload") == NULL);
+    fclose(f);
+    free(buf);
+    /* Plain, the 100 % line already printed by an update: not again. */
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    mcumgr_progress_start(&p, f, MCUMGR_PROGRESS_PLAIN, 1000, 0);
+    mcumgr_progress_update(&p, 500, 1 * S);
+    mcumgr_progress_update(&p, 1000, 2 * S);
+    mcumgr_progress_note(&p, "marking", 3 * S);
+    mcumgr_progress_finish(&p, 1000, 4 * S);
+    fflush(f);
+    CHECK(count(buf, "upload: 100%") == 1);
+    fclose(f);
+    free(buf);
+
     if (fails)
         fprintf(stderr, "%d failed\n", fails);
     else
