@@ -546,8 +546,7 @@ static int unknown_cmd(const char *name)
 /* image test/confirm HASH: a whole SHA-256 is sent as given; a shorter one is a prefix,
  * resolved from the device's image list when exactly one image's hash starts with it and
  * refused here otherwise (the device would answer rc 24, invalid hash); --force sends it
- * as given. 0, or the exit
- * status (the reason printed). */
+ * as given. 0, or the exit status (the reason printed). */
 static int resolve_hash(app_t *a, const char *text, uint8_t *hash, size_t *hash_len)
 {
     char msg[320];
@@ -567,18 +566,21 @@ static int resolve_hash(app_t *a, const char *text, uint8_t *hash, size_t *hash_
                  "not be read; give the whole hash", text);
         return fail_json(a->o.json, msg, EX_LINK);
     }
+    /* One image may be listed twice with one hash (the same file in both slots). */
     int found = -1, count = 0;
     for (int i = 0; i < st.n; i++)
-        if (st.s[i].hash_len >= *hash_len && memcmp(st.s[i].hash, hash, *hash_len) == 0) {
-            if (found < 0 || st.s[i].hash_len != st.s[found].hash_len ||
-                memcmp(st.s[i].hash, st.s[found].hash, st.s[i].hash_len) != 0)
-                count++;
-            found = found < 0 ? i : found;
+        if (st.s[i].hash_len >= *hash_len && st.s[i].hash_len <= 64 &&
+            memcmp(st.s[i].hash, hash, *hash_len) == 0) {
+            if (found < 0)
+                found = i, count = 1;
+            else if (st.s[i].hash_len != st.s[found].hash_len ||
+                     memcmp(st.s[i].hash, st.s[found].hash, st.s[i].hash_len) != 0)
+                count = 2;
         }
     if (count != 1) {
         if (count)
-            snprintf(msg, sizeof msg, "HASH prefix '%s' matches %d images: give more digits "
-                     "(nothing sent)", text, count);
+            snprintf(msg, sizeof msg, "HASH prefix '%s' matches more than one image: give more "
+                     "digits (nothing sent)", text);
         else
             snprintf(msg, sizeof msg, "no image on the device has a hash starting with '%s' "
                      "(image list shows them; nothing sent)", text);
