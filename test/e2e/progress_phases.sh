@@ -63,4 +63,17 @@ order=$(grep -En '^(upload: 100%|marking images [0-9, ]+ for test|resetting|wait
   "$WORK/upg.err" | cut -d: -f2 | cut -c1-8 | tr '\n' ' ')
 check "  phases after the upload, in order: '$order'" \
   test "$order" = "upload marking  resettin waiting  the devi "
+# On a terminal (script(1) gives the client a PTY): the bar ends at 100% on its own
+# line, each phase follows on its own, and no bar is drawn under them.
+if command -v script >/dev/null; then
+  build_images 3.0.0 "$WORK/v3"
+  script -qfec "'$MCUMGR' --conntype udp --connstring 127.0.0.1:$P -t 5 --reset-timeout 120 image upgrade '$WORK/v3/dfu_application.zip'" \
+    /dev/null > "$WORK/tty.raw"
+  tr '\r' '\n' < "$WORK/tty.raw" | grep -v '^$' > "$WORK/tty"
+  check "TTY: the upgrade to v3 succeeds" grep -q '^image 0: 2.0.0 -> 3.0.0' "$WORK/tty"
+  check "TTY: the bar ends at 100% right before 'marking'" \
+    bash -c "grep -B1 '^marking images' '$WORK/tty' | head -n 1 | grep -q '^\[#*\] 100%'"
+  check "TTY: no bar after the phases began" \
+    bash -c "! sed -n '/^marking images/,\$p' '$WORK/tty' | grep -q '^\['"
+fi
 finish
