@@ -57,6 +57,14 @@ powerfail-full: build
 bench: build
 	python3 bench/bench.py $(BUILD) $(BENCH_FLAGS)
 
+# A DFU package of another version for `image upgrade` (the device keeps running
+# what it has): $(BUILD)/v$(VERSION)/dfu_application.zip and its three images.
+VERSION ?= 2.0.0
+.PHONY: package
+package: build
+	./scripts/provision $(BUILD) - $(VERSION) $(BUILD)/v$(VERSION)
+	@echo "package: $(BUILD)/v$(VERSION)/dfu_application.zip"
+
 # The sample's field update end to end (build v1+v2, flash v1, upload v2, test, reset, list).
 .PHONY: demo
 demo: build

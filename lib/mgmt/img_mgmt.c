@@ -272,10 +272,13 @@ static int installable(extxip_img_mgmt_t *im, uint8_t image, const extxip_flash_
         }
     }
     /* Beyond Zephyr: never schedule an image that MCUboot would refuse (bad
-     * hash, signature, unknown key). Zephyr maps MCUboot's BOOT_EBADIMAGE to
-     * INVALID_IMAGE_HEADER_MAGIC (23). */
-    if (extxip_image_validate(fa, im->cfg.keys, &im->info) != IMAGE_OK) {
-        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
+     * hash, signature, unknown key), each with the code that names it
+     * (extxip_img_mgmt_err_from: a signature or key is 5 INVALID_TLV, a hash
+     * 24; 23 INVALID_IMAGE_HEADER_MAGIC, Zephyr's code for MCUboot's
+     * BOOT_EBADIMAGE, is left to what is not a valid image at all). */
+    int valid = extxip_image_validate(fa, im->cfg.keys, &im->info);
+    if (valid != IMAGE_OK) {
+        return extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, valid);
     }
     const extxip_flash_area_t *pri = extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_PRIMARY(image));
     if (!pri) {

@@ -73,7 +73,14 @@ uint16_t extxip_img_mgmt_err_from(img_mgmt_mod_t mod, int code)
         case IMAGE_ERR_TLV_DUP: return IMG_MGMT_ERR_TLV_MULTIPLE_HASHES_FOUND;
         case IMAGE_ERR_NO_HASH: return IMG_MGMT_ERR_HASH_NOT_FOUND;
         case IMAGE_ERR_HASH: return IMG_MGMT_ERR_INVALID_HASH;
-        /* Zephyr: MCUboot refusing the image (key, signature) is BOOT_EBADIMAGE. */
+        /* A key the device does not hold, no signature for it, or one that does not
+         * verify: the image's signature TLVs are invalid for this device. Zephyr has no
+         * code of its own for it (its img_mgmt never checks signatures; MCUboot refuses
+         * at boot); 5 INVALID_TLV names it, where 23 would claim a bad header magic. */
+        case IMAGE_ERR_NO_KEY:
+        case IMAGE_ERR_NO_SIG:
+        case IMAGE_ERR_SIG: return IMG_MGMT_ERR_INVALID_TLV;
+        /* Zephyr: MCUboot refusing the image otherwise is BOOT_EBADIMAGE. */
         default: return IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC;
         }
     }

@@ -29,6 +29,7 @@ int extxip_server_init(extxip_server_t *s, const extxip_server_config_t *cfg)
 {
     memset(s, 0, sizeof *s);
     extxip_smp_server_init(&s->srv);
+    s->srv.verbose_err = cfg->verbose_err;
     extxip_os_mgmt_init(&s->os, cfg->os);
 
     extxip_img_mgmt_config_t ic;

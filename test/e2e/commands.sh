@@ -62,7 +62,10 @@ check_out "image test" "hash: $h1" mcu "$P" image test "$h1"
 check_out "  pending" '"image":1,"slot":1,[^}]*"pending":true' mcu "$P" --json image list
 check_out "image test of an unknown hash" 'IMG_MGMT_ERR_HASH_NOT_FOUND' \
   exits 1 mcu "$P" image test "$(printf '%064d' 7)"
-check_out "image test of a short hash" 'IMG_MGMT_ERR_INVALID_HASH' exits 1 mcu "$P" image test 00112233
+check_out "image test of a short hash no image has: refused locally" 'nothing sent' \
+  exits 2 mcu "$P" image test 00112233
+check_out "image test --force of a short hash: the device's rc" 'IMG_MGMT_ERR_INVALID_HASH' \
+  exits 1 mcu "$P" image test 00112233 --force
 check_out "image test with a non-hex hash" 'must be hex' exits 2 mcu "$P" image test xyz
 check_out "image erase of a pending slot" 'IMG_MGMT_ERR_NO_FREE_SLOT' exits 1 mcu "$P" image erase 3
 check_out "image confirm (the running image)" 'image=0 slot=0' mcu "$P" image confirm

@@ -4,6 +4,7 @@
  * 2 usage or local error, 3 no answer / link failure.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "mcumgr_conn.h"
 #include "mcumgr_dfu.h"
 #include "mcumgr_groups.h"
+#include "mcumgr_keycheck.h"
 #include "mcumgr_link.h"
 #include "mcumgr_progress.h"
 #include "mcumgr_req.h"
@@ -40,13 +42,33 @@ static int ms(double s)
     return (int)(s * 1000.0 + 0.5);
 }
 
+/* A failure without a device reply: one line on stderr, and with --json also an object
+ * on stdout ({"ok":false,"error":TEXT,"exit":N}) so a script reading stdout sees why. */
+static int fail_json(int json, const char *why, int ex)
+{
+    fprintf(stderr, "Error: %s\n", why);
+    if (json) {
+        fputs("{\"ok\":false,\"error\":\"", stdout);
+        for (const char *c = why; *c; c++) {
+            unsigned char ch = (unsigned char)*c;
+            if (ch == '"' || ch == '\\')
+                printf("\\%c", ch);
+            else if (ch < 0x20 || ch > 0x7e)
+                printf("\\u%04x", ch);
+            else
+                putchar(ch);
+        }
+        printf("\",\"exit\":%d}\n", ex);
+    }
+    return ex;
+}
+
 /* Print why an exchange failed, one line; returns the exit status. */
 static int link_fail(const app_t *a, int rc, int timeout_ms)
 {
     char why[256];
     mcumgr_link_why(&a->link, rc, timeout_ms / 1000.0, why, sizeof why);
-    fprintf(stderr, "Error: %s\n", why);
-    return rc == MCUMGR_ETOOBIG ? EX_USAGE : EX_LINK;
+    return fail_json(a->o.json, why, rc == MCUMGR_ETOOBIG ? EX_USAGE : EX_LINK);
 }
 
 /* One request; on success *rlen = reply body length and 0 is returned, otherwise the
@@ -85,11 +107,16 @@ static int show(app_t *a, size_t rlen, int (*fmt)(FILE *, const uint8_t *, size_
     return EX_OK;
 }
 
+/* 0, or -1 not hex digits, -2 an odd number of them, -3 longer than cap bytes. */
 static int parse_hex(const char *s, uint8_t *out, size_t cap, size_t *n)
 {
     size_t len = strlen(s);
-    if (len % 2 || len / 2 > cap)
+    if (len == 0 || strspn(s, "0123456789abcdefABCDEF") != len)
         return -1;
+    if (len % 2)
+        return -2;
+    if (len / 2 > cap)
+        return -3;
     for (size_t i = 0; i < len / 2; i++) {
         unsigned v;
         if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
@@ -141,10 +168,59 @@ static int read_file(const char *path, uint8_t **data, size_t *size)
 
 /* ------------------------------------------------------------- upload */
 
+/* The upload's progress, and what Ctrl-C says: the offset the device last acknowledged
+ * (kept in a text the signal handler only writes out). */
+typedef struct {
+    mcumgr_progress_t prog;
+    const mcumgr_upload_result_t *res;
+    int announced; /* "resumed at offset N" / "already on the device" said */
+    int quiet;
+    size_t size;
+} upload_view_t;
+
+static char intr_msg[2][160];
+static volatile sig_atomic_t intr_which;
+
+static void intr_set(const char *fmt, unsigned long long off, unsigned long long size)
+{
+    int next = !intr_which;
+    snprintf(intr_msg[next], sizeof intr_msg[next], fmt, off, size);
+    intr_which = next;
+}
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    const char *m = intr_msg[intr_which];
+    ssize_t w = write(2, m, strlen(m));
+    (void)w;
+    _exit(130); /* 128 + SIGINT, as a shell reports it */
+}
+
 static void on_progress(void *ctx, size_t acked, size_t total)
 {
     (void)total;
-    mcumgr_progress_update((mcumgr_progress_t *)ctx, acked, hostio_now_ns());
+    upload_view_t *v = ctx;
+    long long now = hostio_now_ns();
+    if (!v->announced && v->res->resumed_from) {
+        /* The device already had the first resumed_from bytes (an earlier session): say
+         * so before the bar, and let the rate count from here. */
+        v->announced = 1;
+        if (!v->quiet) {
+            char line[128];
+            if (v->res->resumed_from >= v->size)
+                snprintf(line, sizeof line, "already on the device: all %zu bytes (nothing to "
+                         "send)", v->size);
+            else
+                snprintf(line, sizeof line, "resumed at offset %u of %zu (the device kept the "
+                         "rest of an earlier upload)", v->res->resumed_from, v->size);
+            mcumgr_progress_note(&v->prog, line, now);
+        }
+        mcumgr_progress_resume(&v->prog, v->res->resumed_from, now);
+    }
+    intr_set("\ninterrupted at offset %llu of %llu: the device keeps what it has; run the same "
+             "upload again to resume\n", acked, v->size);
+    mcumgr_progress_update(&v->prog, acked, now);
 }
 
 static int cmd_upload(app_t *a, const char *path)
@@ -195,6 +271,17 @@ static int cmd_upload(app_t *a, const char *path)
             free(data);
             return EX_USAGE;
         }
+        int k = a->o.key ? mcumgr_key_check(a->o.key, data, isize, why, sizeof why)
+                         : MCUMGR_KEY_OK;
+        if (k != MCUMGR_KEY_OK) {
+            if (k == MCUMGR_KEY_MISMATCH)
+                fprintf(stderr, "Error: %s: %s (nothing sent; --force to send it anyway)\n",
+                        path, why);
+            else
+                fprintf(stderr, "Error: %s\n", why);
+            free(data);
+            return EX_USAGE;
+        }
     }
     uint8_t sha[CRYPTO_SHA256_SIZE];
     if (extxip_crypto_sha256(data, size, sha) != 0) {
@@ -236,7 +323,8 @@ static int cmd_upload(app_t *a, const char *path)
         }
     }
 
-    mcumgr_progress_t prog;
+    mcumgr_upload_result_t res;
+    upload_view_t view = {.res = &res, .quiet = a->o.quiet || a->o.json, .size = size};
     mcumgr_upload_cfg_t cfg = {
         .data = data,
         .size = size,
@@ -251,16 +339,23 @@ static int cmd_upload(app_t *a, const char *path)
                                                                        : a->o.timeout_s),
         .max_tries = a->o.tries > 5 ? a->o.tries : 5,
         .progress = on_progress,
-        .progress_ctx = &prog,
+        .progress_ctx = &view,
     };
     if (cfg.window > MCUMGR_UPLOAD_MAX_WINDOW)
         cfg.window = MCUMGR_UPLOAD_MAX_WINDOW;
     long long t0 = hostio_now_ns();
-    mcumgr_progress_start(&prog, stderr, mcumgr_progress_auto_mode(a->o.quiet, 2), size, t0);
-    mcumgr_upload_result_t res;
+    mcumgr_progress_start(&view.prog, stderr, mcumgr_progress_auto_mode(a->o.quiet, 2), size, t0);
+    /* Ctrl-C: exit 130 and say that a second run resumes (the device keeps its session). */
+    intr_set("\ninterrupted at offset %llu of %llu: run the same upload again to resume\n", 0,
+             size);
+    struct sigaction sa = {.sa_handler = on_sigint}, old_int;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
     int rc = mcumgr_upload_run(&a->link, &cfg, &res);
+    sigaction(SIGINT, &old_int, NULL);
     long long t1 = hostio_now_ns();
-    mcumgr_progress_finish(&prog, res.off, t1);
+    if (!(rc == MCUMGR_UPLOAD_OK && res.resumed_from >= size)) /* nothing was sent: no bar */
+        mcumgr_progress_finish(&view.prog, res.off, t1);
     free(data);
 
     if (a->o.json) {
@@ -279,16 +374,20 @@ static int cmd_upload(app_t *a, const char *path)
                 printf(",\"err\":{\"group\":%lld,\"rc\":%lld}", res.status.group, res.status.rc);
             else
                 printf(",\"rc\":%lld", res.status.rc);
+            if (res.status.rsn[0]) { /* v1 with the device's verbose errors */
+                printf(",\"rsn\":\"");
+                for (const char *c = res.status.rsn; *c; c++)
+                    if (*c >= 0x20 && *c <= 0x7e && *c != '"' && *c != '\\')
+                        putchar(*c);
+                putchar('"');
+            }
         }
         printf("}\n");
     }
     switch (rc) {
     case MCUMGR_UPLOAD_OK:
-        if (!a->o.json) {
-            if (res.resumed_from && !a->o.quiet)
-                fprintf(stderr, "resumed at offset %u\n", res.resumed_from);
+        if (!a->o.json)
             printf("Done\n");
-        }
         return EX_OK;
     case MCUMGR_UPLOAD_EDEVICE:
         mcumgr_status_print(a->o.json ? stderr : stdout, &res.status);
@@ -394,6 +493,9 @@ static int wait_back(app_t *a)
 static int report_after_reset(app_t *a, const mcumgr_state_t *before)
 {
     mcumgr_state_t now;
+    if (!a->o.quiet && !a->o.json)
+        fprintf(stderr, "waiting for the device: the bootloader is installing the pending "
+                "images (up to %.0f s, --reset-timeout)\n", a->o.reset_timeout_s);
     if (wait_back(a) != 0) {
         fprintf(stderr, "Error: no answer from %s within %.0f s after the reset\n", a->link.where,
                 a->o.reset_timeout_s);
@@ -427,11 +529,69 @@ static int report_after_reset(app_t *a, const mcumgr_state_t *before)
 
 /* ------------------------------------------------------------ commands */
 
+/* A usage error: one line and where the help is (cobra's way), not the whole help. */
 static int usage_err(const char *msg)
 {
-    fprintf(stderr, "Error: %s\n", msg);
-    mcumgr_cli_usage(stderr);
+    fprintf(stderr, "Error: %s\nRun 'extxip-mcumgr --help' for usage.\n", msg);
     return EX_USAGE;
+}
+
+static int unknown_cmd(const char *name)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "unknown command \"%.100s\" for \"extxip-mcumgr\"", name);
+    return usage_err(msg);
+}
+
+/* image test/confirm HASH: a whole SHA-256 is sent as given; a shorter one is a prefix,
+ * resolved from the device's image list when exactly one image's hash starts with it and
+ * refused here otherwise (the device would answer rc 24, invalid hash); --force sends it
+ * as given. 0, or the exit status (the reason printed). */
+static int resolve_hash(app_t *a, const char *text, uint8_t *hash, size_t *hash_len)
+{
+    char msg[320];
+    int h = parse_hex(text, hash, 64, hash_len);
+    if (h == -2) {
+        snprintf(msg, sizeof msg, "HASH '%.80s' has an odd number of hex digits (%zu): each "
+                 "byte is two (image list shows the whole hash)", text, strlen(text));
+        return usage_err(msg);
+    }
+    if (h != 0)
+        return usage_err("HASH must be hex digits (the image hash shown by image list)");
+    if (*hash_len >= 32 || a->o.force) /* --force: as given (the device's check) */
+        return 0;
+    mcumgr_state_t st;
+    if (read_state(a, &st) != 0) {
+        snprintf(msg, sizeof msg, "HASH '%s' is a prefix and the image list to resolve it could "
+                 "not be read; give the whole hash", text);
+        return fail_json(a->o.json, msg, EX_LINK);
+    }
+    /* One image may be listed twice with one hash (the same file in both slots). */
+    int found = -1, count = 0;
+    for (int i = 0; i < st.n; i++)
+        if (st.s[i].hash_len >= *hash_len && st.s[i].hash_len <= 64 &&
+            memcmp(st.s[i].hash, hash, *hash_len) == 0) {
+            if (found < 0)
+                found = i, count = 1;
+            else if (st.s[i].hash_len != st.s[found].hash_len ||
+                     memcmp(st.s[i].hash, st.s[found].hash, st.s[i].hash_len) != 0)
+                count = 2;
+        }
+    if (count != 1) {
+        if (count)
+            snprintf(msg, sizeof msg, "HASH prefix '%s' matches more than one image: give more "
+                     "digits (nothing sent)", text);
+        else
+            snprintf(msg, sizeof msg, "no image on the device has a hash starting with '%s' "
+                     "(image list shows them; nothing sent)", text);
+        return count ? usage_err(msg) : fail_json(a->o.json, msg, EX_USAGE);
+    }
+    memcpy(hash, st.s[found].hash, st.s[found].hash_len);
+    *hash_len = st.s[found].hash_len;
+    if (!a->o.quiet && !a->o.json)
+        fprintf(stderr, "HASH %s: image %lld slot %lld (%s)\n", text, st.s[found].image,
+                st.s[found].slot, st.s[found].version);
+    return 0;
 }
 
 static int run(app_t *a)
@@ -554,8 +714,8 @@ static int run(app_t *a)
             int confirm = c[0] == 'c';
             if ((!confirm && n != 3) || n > 3)
                 return usage_err(confirm ? "image confirm [HASH]" : "image test HASH");
-            if (n == 3 && parse_hex(v[2], hash, sizeof hash, &hash_len) != 0)
-                return usage_err("HASH must be hex (the image hash shown by image list)");
+            if (n == 3 && (rc = resolve_hash(a, v[2], hash, &hash_len)) != 0)
+                return rc;
             DO(MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
                mcumgr_req_state_write(a->body, sizeof a->body, hash, hash_len, confirm), t);
             mcumgr_state_t st;
@@ -591,10 +751,13 @@ static int run(app_t *a)
                 return usage_err("image upload FILE");
             return cmd_upload(a, v[2]);
         }
-        return usage_err("unknown image command");
+        char msg[160];
+        snprintf(msg, sizeof msg, "unknown command \"image %.60s\" (image list|upload|test|"
+                 "confirm|erase|slot-info|upgrade)", c);
+        return usage_err(msg);
     }
 #undef DO
-    return usage_err("unknown command");
+    return unknown_cmd(v[0]);
 }
 
 /* Commands that exist, checked before connecting so a typo costs no timeout. */
@@ -618,8 +781,16 @@ int main(int argc, char **argv)
             printf("extxip-mcumgr %s\n", EXTXIP_VERSION);
             return EX_OK;
         }
-    if (mcumgr_cli_parse(argc, argv, &a.o, err, sizeof err) != 0)
+    if (mcumgr_cli_parse(argc, argv, &a.o, err, sizeof err) != 0) {
+        /* "shell exec rm -rf /": the device command's own dashes read as our flags */
+        if (a.o.nargs >= 2 && strcmp(a.o.args[0], "shell") == 0 &&
+            strcmp(a.o.args[1], "exec") == 0) {
+            size_t l = strlen(err);
+            snprintf(err + l, sizeof err - l, " (a shell command with dashes goes after --: "
+                     "shell exec -- CMD -ARG...)");
+        }
         return usage_err(err);
+    }
     if (a.o.help || a.o.nargs == 0) {
         mcumgr_cli_usage(a.o.help ? stdout : stderr);
         return a.o.help ? EX_OK : EX_USAGE;
@@ -631,15 +802,13 @@ int main(int argc, char **argv)
     if (mcumgr_dfu_is_cmd(&a.o)) /* image upgrade PACKAGE.zip: its own links */
         return mcumgr_dfu_main(&a.o);
     if (!known(&a.o))
-        return usage_err("unknown command");
+        return unknown_cmd(a.o.args[0]);
     if (mcumgr_conn_parse(a.o.conntype, a.o.connstring, &a.conn, err, sizeof err) != 0) {
         fprintf(stderr, "Error: %s\n", err);
         return EX_USAGE;
     }
-    if (mcumgr_link_open(&a.link, &a.conn, a.o.smp_version, err, sizeof err) != 0) {
-        fprintf(stderr, "Error: %s\n", err);
-        return EX_LINK;
-    }
+    if (mcumgr_link_open(&a.link, &a.conn, a.o.smp_version, err, sizeof err) != 0)
+        return fail_json(a.o.json, err, EX_LINK);
     a.link.debug = a.o.debug;
     int rc = run(&a);
     mcumgr_link_close(&a.link);

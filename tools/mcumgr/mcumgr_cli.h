@@ -33,6 +33,7 @@ typedef struct {
     /* reset */
     int force;              /* -f / --force: reset; image upgrade despite other pending images */
     int no_wait;            /* --no-wait: reset returns at once, even with images pending */
+    const char *key;        /* --key PEM: the key the device trusts (mcumgr_keycheck.h) */
     int help;               /* -h / --help */
     int nargs;
     const char *args[MCUMGR_CLI_MAX_ARGS]; /* positionals: command words and operands */

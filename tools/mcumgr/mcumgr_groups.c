@@ -14,7 +14,7 @@ enum { G_STAT = 2, G_SETTINGS = 3, G_FS = 8, G_SHELL = 9, G_ENUM = 10, G_ZBASIC 
 
 static int usage(const char *msg)
 {
-    fprintf(stderr, "Error: %s\n", msg);
+    fprintf(stderr, "Error: %s\nRun 'extxip-mcumgr --help' for usage.\n", msg);
     return EX_USAGE;
 }
 
@@ -399,7 +399,7 @@ static int cmd_fs(const mcumgr_groups_io_t *io, const char *const *v, int n)
 static int cmd_shell(const mcumgr_groups_io_t *io, const char *const *v, int n)
 {
     if (n < 3 || strcmp(v[1], "exec") != 0)
-        return usage("shell exec CMD [ARG...]");
+        return usage("shell exec [--] CMD [ARG...]");
     extxip_cbor_encoder_t e;
     extxip_cbor_enc_init(&e, io->body, io->body_cap);
     extxip_cbor_enc_map(&e, 1);

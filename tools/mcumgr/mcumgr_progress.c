@@ -62,6 +62,9 @@ static double rate_of(const mcumgr_progress_t *p, size_t done, long long now_ns)
 static void draw(mcumgr_progress_t *p, size_t done, long long now_ns, int final)
 {
     char status[128];
+    p->any_drawn = 1;
+    p->drawn_at = done;
+    p->drawn_total = p->total;
     mcumgr_progress_format(status, sizeof status, done, p->total, rate_of(p, done, now_ns));
     unsigned pct = p->total ? (unsigned)((double)done * 100.0 / (double)p->total) : 100;
     if (pct > 100)
@@ -76,6 +79,7 @@ static void draw(mcumgr_progress_t *p, size_t done, long long now_ns, int final)
             bar[i] = i < fill ? '#' : '.';
         bar[w] = '\0';
         fprintf(p->out, "\r[%s] %3u%%  %s\033[K%s", bar, pct, status, final ? "\n" : "");
+        p->drawn = !final;
     } else {
         fprintf(p->out, "upload: %3u%%  %s\n", pct, status);
     }
@@ -108,12 +112,42 @@ void mcumgr_progress_update(mcumgr_progress_t *p, size_t done, long long now_ns)
     }
 }
 
-void mcumgr_progress_finish(mcumgr_progress_t *p, size_t done, long long now_ns)
+void mcumgr_progress_resume(mcumgr_progress_t *p, size_t off, long long now_ns)
+{
+    p->start_bytes = off;
+    p->start_ns = now_ns;
+    p->last_bytes = off;
+    p->last_ns = now_ns;
+    p->last_decile = p->total ? (int)((double)off * 10.0 / (double)p->total) : 10;
+}
+
+void mcumgr_progress_note(mcumgr_progress_t *p, const char *line, long long now_ns)
 {
     if (p->mode == MCUMGR_PROGRESS_NONE)
         return;
+    if (!p->ended && p->total > 0 && p->last_bytes >= p->total && p->last_ns) {
+        /* Everything is sent (the total may have shrunk to it: bytes the device had):
+         * the bar's last line at 100 % first, once, then the phases. */
+        if (!(p->mode == MCUMGR_PROGRESS_PLAIN && p->any_drawn && p->drawn_at == p->last_bytes &&
+              p->drawn_total == p->total))
+            draw(p, p->last_bytes, now_ns, 1);
+        p->ended = 1;
+    } else if (p->mode == MCUMGR_PROGRESS_BAR && p->drawn) {
+        fputs("\r\033[K", p->out);
+    }
+    fprintf(p->out, "%s\n", line);
+    if (p->mode == MCUMGR_PROGRESS_BAR && !p->ended && p->last_ns)
+        draw(p, p->last_bytes, now_ns, 0);
+    fflush(p->out);
+}
+
+void mcumgr_progress_finish(mcumgr_progress_t *p, size_t done, long long now_ns)
+{
+    if (p->mode == MCUMGR_PROGRESS_NONE || p->ended)
+        return;
     /* A plain line for this very state was already printed. */
-    if (p->mode == MCUMGR_PROGRESS_PLAIN && p->last_decile == 10 && done == p->last_bytes)
+    if (p->mode == MCUMGR_PROGRESS_PLAIN && p->any_drawn && p->drawn_at == done &&
+        p->drawn_total == p->total)
         return;
     draw(p, done, now_ns, 1);
 }

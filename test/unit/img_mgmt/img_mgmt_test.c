@@ -1105,20 +1105,22 @@ static void t_test_bad_signature(void)
     uint8_t dg[32];
     digest_of("img0-v2.0.0.signed.bin", dg); /* TLV hash unchanged */
     uint8_t *before = snap(1);
+    /* A signature that does not verify: 5 INVALID_TLV (its signature TLV), not 23,
+     * which claims a bad header magic (issue 26 #4). */
     state_write(dg, 32, 0, SMP_VERSION_2);
-    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_TLV);
     state_write(dg, 32, 1, SMP_VERSION_2);
-    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_TLV);
     CHECK(same(1, before));
     CHECK_EQ(swap_type(0), BOOT_SWAP_TYPE_NONE);
-    /* A body byte flipped: hash mismatch, same answer. */
+    /* A body byte flipped: hash mismatch, 24 INVALID_HASH. */
     blob_t g = load("img2-v2.0.0.signed.bin");
     g.p[0x300] ^= 0x80;
     upload(&g, 2, true, 1800, 1);
     digest_of("img2-v2.0.0.signed.bin", dg);
     before = snap(5);
     state_write(dg, 32, 0, SMP_VERSION_2);
-    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_HASH);
     CHECK(same(5, before));
     free(g.p);
     free(f.p);
@@ -1459,7 +1461,7 @@ static void t_test_pending_invalid(void)
     *bp &= (uint8_t)(*bp - 1u); /* lowest set bit cleared */
     CHECK_EQ(extxip_flash_area_write(fa, wo, w, 4), 0);
     state_write(dg, 32, 0, SMP_VERSION_2);
-    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_IMG_ERR(IMG_MGMT_ERR_INVALID_TLV); /* its signature no longer verifies */
     free(f.p);
     rig_close(&R);
 }

@@ -469,7 +469,9 @@ static void test_module_codes(void)
     CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_HEADER), IMG_MGMT_ERR_INVALID_IMAGE_HEADER);
     CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_NO_HASH), IMG_MGMT_ERR_HASH_NOT_FOUND);
     CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_HASH), IMG_MGMT_ERR_INVALID_HASH);
-    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_SIG), IMG_MGMT_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_SIG), IMG_MGMT_ERR_INVALID_TLV);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_NO_KEY), IMG_MGMT_ERR_INVALID_TLV);
+    CHECK_EQ(extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, IMAGE_ERR_NO_SIG), IMG_MGMT_ERR_INVALID_TLV);
 }
 
 static void test_translation_tables(void)
