@@ -1,6 +1,8 @@
 /* Image state reply parsing and the linked-pair rule (mcumgr_state.h). */
 #include "mcumgr_state.h"
 
+#include "extxip_config.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -100,24 +102,52 @@ int mcumgr_state_parse(const uint8_t *body, size_t len, mcumgr_state_t *st)
 }
 
 
+/* The board's linked images (EXTXIP_LINKED_MASK, boards/<board>/board.h via
+ * extxip_config.h): the split application's internal and XIP halves, 0 and 2
+ * on the DK, which the bootloader installs only together. */
 bool mcumgr_linked(int image)
 {
-    return image == 0 || image == 2; /* the split application's two halves */
+    return image >= 0 && image < 32 && (EXTXIP_LINKED_MASK & (1u << image)) != 0;
+}
+
+/* "0 and 2", "0, 1 and 2": the images of mask, for a sentence. */
+static void mask_words(uint32_t mask, char *buf, size_t cap)
+{
+    size_t o = 0;
+    int left = __builtin_popcount(mask);
+    buf[0] = 0;
+    for (int i = 0; i < 32 && o < cap; i++) {
+        if (!(mask & (1u << i)))
+            continue;
+        left--;
+        int n = snprintf(buf + o, cap - o, "%d%s", i, left > 1 ? ", " : left == 1 ? " and " : "");
+        if (n < 0)
+            break;
+        o += (size_t)n;
+    }
 }
 
 int mcumgr_state_pair_warning(const mcumgr_state_t *st, char *buf, size_t cap)
 {
-    bool pending[2] = {false, false};
+    uint32_t pending = 0;
     for (int i = 0; i < st->n; i++)
         if (st->s[i].pending && mcumgr_linked((int)st->s[i].image))
-            pending[st->s[i].image == 2] = true;
-    if (pending[0] == pending[1])
+            pending |= 1u << st->s[i].image;
+    if (pending == 0 || pending == EXTXIP_LINKED_MASK)
         return 0;
-    int have = pending[0] ? 0 : 2, missing = pending[0] ? 2 : 0;
+    char have[48], missing[48], all[48];
+    mask_words(pending, have, sizeof have);
+    mask_words(EXTXIP_LINKED_MASK & ~pending, missing, sizeof missing);
+    mask_words(EXTXIP_LINKED_MASK, all, sizeof all);
+    int one_have = __builtin_popcount(pending) == 1;
+    int one_missing = __builtin_popcount(EXTXIP_LINKED_MASK & ~pending) == 1;
     snprintf(buf, cap,
-             "image %d is pending but its linked partner image %d is not: the bootloader "
-             "installs 0 and 2 only together, so a reset installs neither; upload and test "
-             "image %d too, or use 'image upgrade dfu_application.zip'",
-             have, missing, missing);
+             "image%s %s %s pending but %s linked partner%s image%s %s %s not: the bootloader "
+             "installs %s only together, so a reset installs %s; upload and test "
+             "image%s %s too, or use 'image upgrade dfu_application.zip'",
+             one_have ? "" : "s", have, one_have ? "is" : "are", one_have ? "its" : "their",
+             one_missing ? "" : "s", one_missing ? "" : "s", missing, one_missing ? "is" : "are",
+             all, __builtin_popcount(EXTXIP_LINKED_MASK) == 2 ? "neither" : "none of them",
+             one_missing ? "" : "s", missing);
     return 1;
 }

@@ -28,12 +28,12 @@ typedef struct {
 /* Parse a state reply body. 0, or -1 when malformed. */
 int mcumgr_state_parse(const uint8_t *body, size_t len, mcumgr_state_t *st);
 
-/* Images that only ever install together (the split application's internal
- * and XIP parts, 0 and 2: the bootloader's linked pair). */
+/* Images that only ever install together: the board's EXTXIP_LINKED_MASK
+ * (the split application's internal and XIP parts, 0 and 2 on the DK). */
 bool mcumgr_linked(int image);
 
-/* When exactly one image of the linked pair is pending, one line saying the
- * reset will install neither and what to do; returns 1 then, else 0. */
+/* When some but not all of the linked images are pending, one line saying
+ * the reset will install none of them and what to do; returns 1, else 0. */
 int mcumgr_state_pair_warning(const mcumgr_state_t *st, char *buf, size_t cap);
 
 #endif
