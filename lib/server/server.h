@@ -47,7 +47,8 @@ typedef struct extxip_server_config {
     void *clock_arg;
     bool boot_report_key;                   /* "bootReport" in state replies (not Zephyr's) */
     bool verbose_err;                       /* "rsn" in error replies (Zephyr's
-                                               CONFIG_MCUMGR_SMP_VERBOSE_ERR_RESPONSE) */
+                                               CONFIG_MCUMGR_SMP_VERBOSE_ERR_RESPONSE);
+                                               application only: MCUboot's recovery has none */
     /* The os group: the port's identity, reset, datetime and tasks. Kept by
      * pointer: it must outlive the server. */
     extxip_os_mgmt_port_t *os;

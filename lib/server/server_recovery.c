@@ -4,7 +4,6 @@ int extxip_recovery_server_init(extxip_recovery_server_t *s, const extxip_server
 {
     /* s is zero (a bootloader's static RAM): it runs once per boot. */
     extxip_smp_server_init(&s->srv);
-    s->srv.verbose_err = cfg->verbose_err;
     extxip_os_mgmt_init(&s->os, cfg->os);
 
     extxip_img_mgmt_config_t ic;

@@ -139,6 +139,7 @@ int main(void)
         .boot_report_key = EXTXIP_BOOT_REPORT != 0,
 #endif
         .clock = clock_ms,
+        .verbose_err = true, /* "rsn" in errors, as the simulator (docs/protocol.md §4.2) */
         .os = &os_port,
         .stats = &stat_port,
         .settings_area = FLASH_AREA_SETTINGS,

@@ -275,8 +275,8 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
         /* As a Zephyr build with verbose errors (CONFIG_MCUMGR_SMP_VERBOSE_ERR_RESPONSE,
          * which the recorded qemu_cortex_m0 build has): a v1 error carries the handler's
          * reason, {"rc": 3, "rsn": "header malformed"} (docs/protocol.md §4.2). MCUboot's
-         * serial recovery has no such option: not in recovery. */
-        .verbose_err = !recovery,
+         * serial recovery has no such option: the recovery server ignores it. */
+        .verbose_err = true,
     };
     if (recovery) {
         p->bootloader_name = "MCUboot"; /* answered by the bootloader itself */
