@@ -592,6 +592,9 @@ void extxip_ble_sm_rx(extxip_ble_sm_t *sm, const uint8_t *d, size_t n, long long
         }
         return; /* never answer a Pairing Failed */
     }
+    if (code == BLE_SM_SECURITY_REQ && sm->cfg.initiator && n == 2 && sm->state != BLE_SM_IDLE &&
+        sm->state != BLE_SM_DONE && sm->state != BLE_SM_FAILED_STATE)
+        return; /* already pairing (or encrypted): nothing more to do for it */
     if (code == BLE_SM_KEYPRESS && (sm->state == BLE_SM_WAIT_CONFIRM || sm->state == BLE_SM_WAIT_PASSKEY))
         return; /* keypress notifications: progress only */
     if (!expected(sm, code)) {
