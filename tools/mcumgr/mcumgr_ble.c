@@ -240,8 +240,10 @@ static void on_packet(mcumgr_ble_t *b, const uint8_t *pkt, size_t len)
         else if (got == 1 && cid == BLE_CID_SM && n >= 1) {
             if (d[0] == BLE_SM_SECURITY_REQ)
                 b->sec_req = 1; /* decided by the caller: encrypt with the bond or pair */
-            else if (b->sm_ready)
+            else if (b->sm_ready) {
+                b->st.sm_pdus++;
                 extxip_ble_sm_rx(&b->sm, d, n, hostio_now_ns() / 1000000);
+            }
         }
     }
 }
@@ -323,6 +325,9 @@ static int l2_send(mcumgr_ble_t *b, uint16_t cid, const uint8_t *pdu, size_t n)
     b->st.l2_tx_bytes += total;
     b->st.ll27_tx_pkts += (total + 26) / 27;
     b->st.ll251_tx_pkts += (total + 250) / 251;
+    b->st.ll247_tx_pkts += (total + 246) / 247;
+    if (cid == BLE_CID_SM)
+        b->st.sm_pdus++;
     while (off < total) {
         long long end = after_ms(ATT_TIMEOUT_MS);
         while (b->connected && b->acl_free == 0)
@@ -658,6 +663,7 @@ static int pair(mcumgr_ble_t *b)
     }
     b->sm_ready = 0;
     b->pair_ns = hostio_now_ns() - t0;
+    b->st.pair_us = (unsigned long long)(b->pair_ns / 1000);
     if (b->sm.state != BLE_SM_DONE) {
         if (!b->connected)
             snprintf(b->err, sizeof b->err, "pairing failed: the device disconnected");
@@ -951,6 +957,7 @@ void mcumgr_ble_stats(const mcumgr_ble_t *b, mcumgr_ble_stats_t *st)
     st->acl_mtu = b->acl_mtu;
     st->acl_bufs = b->acl_total;
     st->dle = b->dle;
+    st->encrypted = b->encrypted;
 }
 
 void mcumgr_ble_close(mcumgr_ble_t *b)
