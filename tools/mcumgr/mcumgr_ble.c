@@ -500,14 +500,15 @@ static int os_rng(void *arg, unsigned char *out, size_t n)
     return 0;
 }
 
+#define REPEATED_TEXT "repeated attempts (the device refuses pairing for a while after a failure; try again later)"
+
 static const char *sm_reason(uint8_t r)
 {
     static const char *const t[] = {"?", "passkey entry failed", "OOB not available",
                                     "authentication requirements", "confirm value failed (wrong passkey?)",
                                     "pairing not supported", "encryption key size",
                                     "command not supported", "unspecified reason",
-                                    "repeated attempts (the device refuses pairing for a while after a "
-                                    "failure; try again later)",
+                                    REPEATED_TEXT,
                                     "invalid parameters", "DHKey check failed"};
     return r < sizeof t / sizeof t[0] ? t[r] : "unknown reason";
 }
