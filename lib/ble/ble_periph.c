@@ -516,6 +516,7 @@ static void on_conn_complete(extxip_ble_periph_t *p, const uint8_t *e, size_t n)
         extxip_ble_sm_conn(&p->sm, p->addr, 0, e + 5, e[4] & 1, p->now_ms);
         if (p->bonds.find && p->bonds.find(p->bonds.arg, e + 5, e[4] & 1, &p->bond) == 1)
             p->have_bond = 1;
+        p->sm.keep_authenticated = p->have_bond && p->bond.authenticated;
         p->att.has_ltk = p->have_bond;
     }
     p->st.connections++;

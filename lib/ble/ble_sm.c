@@ -30,6 +30,7 @@ void extxip_ble_sm_conn(extxip_ble_sm_t *sm, const uint8_t own[6], uint8_t own_t
     sm->ev = 0;
     sm->tx_n = 0;
     sm->peer_has_id = 0;
+    sm->keep_authenticated = 0;
     sm->auth = BLE_SEC_NONE;
     memcpy(sm->own_addr, own, 6);
     sm->own_type = own_type;
@@ -125,7 +126,7 @@ static uint8_t choose(extxip_ble_sm_t *sm)
         sm->we_display = sm->cfg.initiator;
     else
         sm->we_display = 0;
-    if (sm->cfg.min_level >= BLE_SEC_AUTHEN && !sm->method)
+    if ((sm->cfg.min_level >= BLE_SEC_AUTHEN || sm->keep_authenticated) && !sm->method)
         return BLE_SM_ERR_AUTH_REQ;
     sm->auth = sm->method ? BLE_SEC_AUTHEN : BLE_SEC_ENCRYPT;
     sm->bonding = sm->cfg.bond && (sm->preq[3] & sm->pres[3] & BLE_SM_AUTH_BOND);

@@ -127,6 +127,9 @@ typedef struct extxip_ble_sm {
     uint8_t peer_id_addr[6], peer_id_type;
     int peer_has_id;
     int ea_pending; /* responder: our Eb waits for the passkey */
+    int keep_authenticated; /* set by the owner: the peer has an authenticated bond, which an
+                             * unauthenticated pairing may not replace (Zephyr's default,
+                             * CONFIG_BT_SMP_ALLOW_UNAUTH_OVERWRITE=n) */
 
     long long now_ms, deadline_ms;
     unsigned fails;

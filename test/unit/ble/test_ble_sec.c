@@ -386,11 +386,47 @@ static void test_encrypt_level(void)
     CHECK_EQ(att_write(BLE_H_SMP, echo, sizeof echo), BLE_ATT_EAUTHEN);
 }
 
+/* An authenticated bond is not replaced by a Just Works pairing from the
+ * same address (an impostor without the passkey), as Zephyr refuses it. */
+static void test_no_downgrade(void)
+{
+    extxip_ble_sm_t c;
+    now = 2000000;
+    n_bonds = 0;
+    boot(BLE_SEC_ENCRYPT, 123456); /* passkey shown; Just Works allowed for the level */
+    connect();
+    pair(&c, 123456);
+    CHECK_EQ(c.state, BLE_SM_DONE);
+    CHECK_EQ(bonds[0].authenticated, 1);
+    uint8_t ltk[16];
+    memcpy(ltk, bonds[0].ltk, 16);
+    disconnect();
+    connect();
+    extxip_ble_sm_cfg_t cfg = {.initiator = 1, .io_cap = BLE_SM_IO_NONE, .bond = 1, .rng = rng,
+                               .rng_arg = &seed_cen};
+    extxip_ble_sm_init(&c, &cfg);
+    extxip_ble_sm_conn(&c, cen_addr, 0, P.addr, 0, now);
+    extxip_ble_sm_start(&c, now);
+    const uint8_t *pdu;
+    size_t n = extxip_ble_sm_tx(&c, &pdu);
+    uint8_t t[65];
+    memcpy(t, pdu, n);
+    sm_in_n = 0;
+    l2cap(BLE_CID_SM, t, n);
+    CHECK_EQ(sm_in_n, 1);
+    CHECK_EQ(sm_in[0][0], BLE_SM_FAILED);
+    CHECK_EQ(sm_in[0][1], BLE_SM_ERR_AUTH_REQ);
+    CHECK_EQ(n_bonds, 1);
+    CHECK_MEM(bonds[0].ltk, ltk, 16);
+    CHECK_EQ(bonds[0].authenticated, 1);
+}
+
 int main(int argc, char **argv)
 {
     static const tu_case_t cases[] = {{"refused", test_refused},
                                       {"pair_bond_reconnect", test_pair_bond_reconnect},
                                       {"wrong_passkey", test_wrong_passkey},
-                                      {"encrypt_level", test_encrypt_level}};
+                                      {"encrypt_level", test_encrypt_level},
+                                      {"no_downgrade", test_no_downgrade}};
     return TU_RUN("ble_sec", cases, argc, argv);
 }
