@@ -759,7 +759,7 @@ def fmt_rows(rows):
               f"{r['wall_ratio']:>7.2f}")
             w(f"{'  SMP processing instr/byte':<44}", f"{r['ours_per_byte']:>14.2f}",
               f"{r['zephyr_per_byte']:>14.2f}", f"{r['instr_ratio']:>7.2f}")
-        elif f == "ble":
+        elif f in ("ble", "ble_enc"):
             import bench_ble
             bench_ble.fmt(r, w)
         elif f == "fleet":

@@ -11,7 +11,12 @@ device's and the client's) and report
    Device Manager's published ~36 kB/s with pipelining (a quoted figure,
    not measured here).
 
-The emulator has no air timing, so no wall time is reported for it."""
+The emulator has no air timing, so no wall time is reported for it.
+The second row is the same upload over an encrypted link (--ble-security
+authen, passkey pairing first): the goodput model counts 247 data bytes per
+LL PDU (the MIC), and the pairing is given as SM PDUs (and the modelled air
+time of one connection event each) plus the host time it took on the
+emulator (P-256 and AES-CMAC in mbedTLS on both sides)."""
 import math
 import os
 import re
@@ -59,6 +64,12 @@ def _floor(B, size, pkt_max, mtu):
 
 
 def bench_ble(b, work, imgs):
+    """The plain row, then the same upload over an encrypted link
+    (--ble-security authen: passkey pairing first)."""
+    return _bench(b, work, imgs, False) + _bench(b, work, imgs, True)
+
+
+def _bench(b, work, imgs, secure):
     import bench as B
     btvirt = shutil.which("btvirt") or ("/usr/bin/btvirt" if os.path.exists("/usr/bin/btvirt") else None)
     shim = os.path.join(b, "test/ble/libbtvirt_shim.so")
@@ -66,7 +77,7 @@ def bench_ble(b, work, imgs):
         return [{"figure": "ble", "error": "btvirt (bluez-test-tools) or the shim not available"}]
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
-    d = os.path.join(work, "dev-ble")
+    d = os.path.join(work, "dev-ble-enc" if secure else "dev-ble")
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(os.path.join(d, "bt"))
     B.run([os.path.join(B.ROOT, "scripts/provision"), b, d, "1.0.0"])
@@ -83,14 +94,16 @@ def bench_ble(b, work, imgs):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as so:
             so.bind(("127.0.0.1", 0))
             port = so.getsockname()[1]
+        sec = ["--ble-security", "authen", "--ble-passkey", "123456"] if secure else []
         s = B.Proc([sim, "run", "--flash-dir", d, "--udp", f"127.0.0.1:{port}", "--no-serial",
-                    "--key", B.KEY, "--ble", "unix:" + sock], os.path.join(d, "sim.log"))
+                    "--key", B.KEY, "--ble", "unix:" + sock] + sec, os.path.join(d, "sim.log"))
         for _ in range(200):
             if "ble: advertising" in open(os.path.join(d, "sim.log")).read():
                 break
             time.sleep(0.05)
-        out = subprocess.run([mcumgr, "--conntype", "ble", "--connstring",
-                              f"peer_name=Zephyr,ctlr_path=unix:{sock}", "--json", "--quiet",
+        cs = f"peer_name=Zephyr,ctlr_path=unix:{sock}" + (",passkey=123456" if secure else "")
+        out = subprocess.run([mcumgr, "--conntype", "ble", "--connstring", cs,
+                              "--bond-file", os.path.join(d, "bonds"), "--json", "--quiet",
                               "-t", "30", "image", "upload", imgs["upload"], "-n", "0"],
                              capture_output=True, text=True,
                              env=dict(os.environ, EXTXIP_BLE_STATS="1"))
@@ -99,7 +112,7 @@ def bench_ble(b, work, imgs):
         if out.returncode != 0 or not res or not res[-1].get("ok") or not m:
             raise RuntimeError("upload failed: " + (out.stdout + out.stderr).strip()[-300:])
     except Exception as e:  # report, never fail
-        return [{"figure": "ble", "error": str(e)}]
+        return [{"figure": "ble_enc" if secure else "ble", "error": str(e)}]
     finally:
         if s:
             s.stop()
@@ -114,8 +127,18 @@ def bench_ble(b, work, imgs):
     eff, eff_f = size / ll, size / (up_f + down_f)
     t_ours = math.ceil(st["ll251_tx_pkts"] / PER_EVENT) * INTERVAL_US / 1e6
     t_floor = math.ceil(pk_f / PER_EVENT) * INTERVAL_US / 1e6
-    return [{
-        "figure": "ble", "bytes": size, "mtu": mtu, "packet_max": u["packet_max"],
+    extra = {}
+    if secure:
+        if not st.get("encrypted"):
+            return [{"figure": "ble_enc", "error": "the link was not encrypted"}]
+        # Encrypted: each LL PDU carries a 4-byte MIC, 247 bytes of data in 251.
+        t_ours = math.ceil(st["ll247_tx_pkts"] / PER_EVENT) * INTERVAL_US / 1e6
+        # Pairing on air: every SM PDU waits for the peer's answer, one
+        # connection event per PDU at least (passkey entry: 20 rounds).
+        extra = {"pair_host_ms": st["pair_us"] / 1000, "sm_pdus": st["sm_pdus"],
+                 "pair_air_ms": st["sm_pdus"] * INTERVAL_US / 1000}
+    return [dict({
+        "figure": "ble_enc" if secure else "ble", "bytes": size, "mtu": mtu, "packet_max": u["packet_max"],
         "window": u["window"], "requests": u["requests"], "ll_payload_bytes": ll,
         "acl_tx_bytes": st["acl_tx_bytes"], "acl_rx_bytes": st["acl_rx_bytes"],
         "smp_tx_bytes": st["smp_tx_bytes"], "efficiency": eff, "floor_efficiency": eff_f,
@@ -123,10 +146,18 @@ def bench_ble(b, work, imgs):
         "model": MODEL, "projected_Bps": size / t_ours, "floor_projected_Bps": size / t_floor,
         "projected_ratio": t_floor / t_ours, "nrf_cdm_quoted_Bps": NRF_CDM_BPS,
         "vs_nrf_cdm": size / t_ours / NRF_CDM_BPS,
-    }]
+    }, **extra)]
 
 
 def fmt(r, w):
+    if r["figure"] == "ble_enc":
+        w(f"{'ble encrypted: pairing, SM PDUs / modelled ms':<44}", f"{r['sm_pdus']:>14}",
+          f"{r['pair_air_ms']:>14.1f}", "")
+        w(f"{'  pairing host time on the emulator ms':<44}", f"{r['pair_host_ms']:>14.1f}", f"{'-':>14}", "")
+        w(f"{'ble encrypted projected goodput B/s':<44}", f"{r['projected_Bps']:>14.0f}",
+          f"{r['floor_projected_Bps']:>14.0f}", f"{r['projected_ratio']:>7.3f}")
+        w("  model: as above, 247 data bytes per 251-byte PDU (4-byte MIC); the floor is unencrypted")
+        return
     w(f"{'ble 256KiB image B / LL payload B (mtu ' + str(r['mtu']) + ')':<44}",
       f"{r['efficiency']:>14.3f}", f"{r['floor_efficiency']:>14.3f}", f"{r['ratio']:>7.3f}")
     w(f"{'ble projected goodput B/s (model below)':<44}", f"{r['projected_Bps']:>14.0f}",

@@ -109,6 +109,26 @@ static size_t err_rsp(extxip_ble_att_server_t *s, uint8_t *rsp, uint8_t req, uin
     return 5;
 }
 
+/* The SMP characteristic and its CCCD carry the level --ble-security asks
+ * for (Zephyr's CONFIG_MCUMGR_TRANSPORT_BT_PERM_RW_ENCRYPT/_AUTHEN put it on
+ * both); checked as Zephyr's bt_gatt_check_perm does: an unencrypted link
+ * gets Insufficient Encryption when a bond (LTK) for the peer exists, else
+ * Insufficient Authentication; an encrypted link below the authenticated
+ * level gets Insufficient Authentication. 0 = allowed. */
+static uint8_t sec_check(extxip_ble_att_server_t *s, uint16_t h)
+{
+    if (s->sec_required == 0 || (h != BLE_H_SMP && h != BLE_H_SMP_CCCD))
+        return 0;
+    uint8_t e = 0;
+    if (s->sec_level == 0)
+        e = s->has_ltk ? BLE_ATT_EINSUFF_ENC : BLE_ATT_EAUTHEN;
+    else if (s->sec_required >= 2 && s->sec_level < 2)
+        e = BLE_ATT_EAUTHEN;
+    if (e)
+        s->sec_refused++;
+    return e;
+}
+
 /* Start/end handle range of a request: 0 or an ATT error code. */
 static int range(const uint8_t *p, uint16_t *start, uint16_t *end)
 {
@@ -131,7 +151,9 @@ static size_t do_write(extxip_ble_att_server_t *s, uint8_t op, const uint8_t *pd
         code = BLE_ATT_EINVALID_HANDLE;
     else if (!(db[h - 1].perm & P_W))
         code = BLE_ATT_EWRITE_NOT_PERM;
-    else if (db[h - 1].kind == V_SMP) {
+    else if ((code = sec_check(s, h)) != 0) {
+        /* refused (a write command is dropped without a word, as Zephyr's att_write_cmd) */
+    } else if (db[h - 1].kind == V_SMP) {
         if (s->on_smp_write)
             code = s->on_smp_write(s->arg, v, n);
     } else if (n == 0 || n > 2) {
@@ -266,6 +288,12 @@ size_t extxip_ble_att_server_rx(extxip_ble_att_server_t *s, const uint8_t *pdu, 
                     return err_rsp(s, rsp, op, (uint16_t)h, BLE_ATT_EREAD_NOT_PERM);
                 break;
             }
+            uint8_t se = sec_check(s, (uint16_t)h);
+            if (se) {
+                if (each == 0)
+                    return err_rsp(s, rsp, op, (uint16_t)h, se);
+                break;
+            }
             size_t vl = value_of(s, a, tmp, &v);
             size_t lim = mtu - 2 - hdr;
             if (lim > 255 - hdr)
@@ -295,6 +323,8 @@ size_t extxip_ble_att_server_rx(extxip_ble_att_server_t *s, const uint8_t *pdu, 
             return err_rsp(s, rsp, op, h, BLE_ATT_EINVALID_HANDLE);
         if (!(db[h - 1].perm & P_R))
             return err_rsp(s, rsp, op, h, BLE_ATT_EREAD_NOT_PERM);
+        if ((e = sec_check(s, h)) != 0)
+            return err_rsp(s, rsp, op, h, (uint8_t)e);
         size_t vl = value_of(s, &db[h - 1], tmp, &v);
         if (vl > mtu - 1)
             vl = mtu - 1;

@@ -43,9 +43,11 @@
 #define BLE_ATT_EREAD_NOT_PERM 0x02
 #define BLE_ATT_EWRITE_NOT_PERM 0x03
 #define BLE_ATT_EINVALID_PDU 0x04
+#define BLE_ATT_EAUTHEN 0x05     /* Insufficient Authentication */
 #define BLE_ATT_ENOT_SUPP 0x06
 #define BLE_ATT_ENOT_FOUND 0x0A
 #define BLE_ATT_EINVALID_LEN 0x0D
+#define BLE_ATT_EINSUFF_ENC 0x0F /* Insufficient Encryption */
 #define BLE_ATT_EUNSUPP_GROUP 0x10
 #define BLE_ATT_EVALUE_NOT_ALLOWED 0x13
 
@@ -85,6 +87,12 @@ typedef struct extxip_ble_att_server {
     extxip_ble_att_write_fn on_smp_write;
     void *arg;
     uint32_t errors_sent, dropped;
+    /* Security of the SMP characteristic and its CCCD (BLE_SEC_* of
+     * ble_sm.h: 0 none, 1 encrypted, 2 authenticated), the link's level now,
+     * and whether a bond for the peer exists; set by the owner. */
+    uint8_t sec_required, sec_level;
+    int has_ltk;
+    uint32_t sec_refused; /* accesses refused for security (the owner asks to pair) */
 } extxip_ble_att_server_t;
 
 /* A new connection's server state (MTU 23, notifications off). name NULL =

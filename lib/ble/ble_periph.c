@@ -74,6 +74,33 @@ static void l_emit(extxip_ble_periph_t *p, line_t *l)
     p->log(p->log_arg, l->b);
 }
 
+int extxip_ble_bond_match(const extxip_ble_bond_t *b, const uint8_t addr[6], uint8_t type)
+{
+    if (b->type == type && memcmp(b->addr, addr, 6) == 0)
+        return 1;
+    return type == 1 && b->has_irk && extxip_ble_sm_rpa_resolves(b->irk, addr);
+}
+
+void extxip_ble_periph_security(extxip_ble_periph_t *p, uint8_t level, long passkey, extxip_ble_rng_fn rng,
+                                void *rng_arg, const extxip_ble_bond_ops_t *bonds)
+{
+    extxip_ble_sm_cfg_t c = {0};
+    c.initiator = 0;
+    c.io_cap = (level >= BLE_SEC_AUTHEN || passkey >= 0) ? BLE_SM_IO_DISPLAY_ONLY : BLE_SM_IO_NONE;
+    c.min_level = level;
+    c.bond = bonds && bonds->find;
+    c.own_kd = 0; /* the device's identity is its public address: no IRK to give */
+    c.fixed_passkey = passkey >= 0;
+    c.passkey = passkey >= 0 ? (uint32_t)passkey : 0;
+    c.rng = rng;
+    c.rng_arg = rng_arg;
+    extxip_ble_sm_init(&p->sm, &c);
+    p->sm_on = rng != NULL;
+    p->sec_required = level;
+    if (bonds)
+        p->bonds = *bonds;
+}
+
 void extxip_ble_periph_init(extxip_ble_periph_t *p, const char *name, size_t smp_max, extxip_ble_periph_tx_fn tx,
                      void *tx_arg, extxip_ble_periph_smp_fn smp, void *smp_arg)
 {
@@ -109,8 +136,8 @@ void extxip_ble_periph_start(extxip_ble_periph_t *p, long long now_ms)
     static const uint8_t mask[8] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x00, 0x20};
     cmd(p, BLE_OP_SET_EVENT_MASK, mask, 8);
     /* Connection Complete, Advertising Report, Connection Update, Remote
-     * Features, Data Length Change. */
-    static const uint8_t le_mask[8] = {0x4F, 0, 0, 0, 0, 0, 0, 0};
+     * Features, Long Term Key Request, Data Length Change. */
+    static const uint8_t le_mask[8] = {0x5F, 0, 0, 0, 0, 0, 0, 0};
     cmd(p, BLE_OP_LE_SET_EVENT_MASK, le_mask, 8);
     cmd(p, BLE_OP_LE_READ_BUFFER_SIZE, NULL, 0);
     cmd(p, BLE_OP_LE_READ_LOCAL_FEATURES, NULL, 0);
@@ -239,6 +266,12 @@ static int next_pdu(extxip_ble_periph_t *p)
         p->ctl_len = 0;
         return 1;
     }
+    const uint8_t *sm_pdu;
+    size_t sm_n = p->sm_on ? extxip_ble_sm_tx(&p->sm, &sm_pdu) : 0;
+    if (sm_n) {
+        set_pdu(p, BLE_CID_SM, sm_pdu, sm_n);
+        return 1;
+    }
     while (p->txq_len) {
         if (!(p->att.cccd_smp & BLE_CCC_NOTIFY)) { /* not subscribed: Zephyr drops it */
             p->st.rsp_dropped++;
@@ -312,18 +345,137 @@ static void set_ctl(extxip_ble_periph_t *p, uint16_t cid, const uint8_t *d, size
     p->ctl_len = 4 + n;
 }
 
+/* kind 0: the text alone; 1: "0xNN)" after it; 2: a six-digit passkey after it. */
+static void log_sm(extxip_ble_periph_t *p, const char *what, unsigned v, int kind)
+{
+    if (!p->log)
+        return;
+    line_t l = { .n = 0 };
+    l_str(&l, what);
+    if (kind == 1) {
+        l_str(&l, "0x");
+        l_hex(&l, v, 2);
+        l_str(&l, ")");
+    } else if (kind == 2) {
+        char t[7];
+        for (int i = 5; i >= 0; i--, v /= 10)
+            t[i] = (char)('0' + v % 10);
+        t[6] = 0;
+        l_str(&l, t);
+    }
+    l_emit(p, &l);
+}
+
+/* What the Security Manager asks of us. */
+static void sm_events(extxip_ble_periph_t *p)
+{
+    uint8_t ev = p->sm.ev;
+    p->sm.ev = 0;
+    if (ev & BLE_SM_EV_PASSKEY_SHOW)
+        log_sm(p, "ble: passkey ", p->sm.passkey, 2);
+    if (ev & BLE_SM_EV_FAILED) {
+        p->st.pairing_failures++;
+        log_sm(p, "ble: pairing failed (reason ", p->sm.reason, 1);
+    }
+    if (ev & BLE_SM_EV_PAIRED) {
+        p->st.pairings++;
+        if (p->sm.bonding && p->bonds.store) {
+            extxip_ble_bond_t b;
+            memset(&b, 0, sizeof b);
+            if (p->sm.peer_has_id) {
+                memcpy(b.addr, p->sm.peer_id_addr, 6);
+                b.type = p->sm.peer_id_type;
+                memcpy(b.irk, p->sm.peer_irk, 16);
+                b.has_irk = 1;
+            } else {
+                memcpy(b.addr, p->peer_addr, 6);
+                b.type = p->sm.peer_type;
+            }
+            memcpy(b.ltk, p->sm.ltk, 16);
+            b.authenticated = p->sm.auth >= BLE_SEC_AUTHEN;
+            if (p->bonds.store(p->bonds.arg, &b) == 0) {
+                p->st.bonds_stored++;
+                p->bond = b;
+                p->have_bond = 1;
+                p->att.has_ltk = 1;
+                log_sm(p, p->sm.auth >= BLE_SEC_AUTHEN ? "ble: paired and bonded (authenticated)" :
+                                                         "ble: paired and bonded (unauthenticated)", 0, 0);
+            } else {
+                log_sm(p, "ble: paired; the bond was not stored", 0, 0);
+            }
+        } else {
+            log_sm(p, "ble: paired without bonding", 0, 0);
+        }
+    }
+}
+
+static void on_ltk_request(extxip_ble_periph_t *p, const uint8_t *e, size_t n)
+{
+    if (n < 12 || !p->connected || (ble_get16(e) & 0x0FFF) != p->handle)
+        return;
+    uint8_t d[18];
+    ble_put16(d, p->handle);
+    int zero = 1; /* LE Secure Connections keys have EDIV = Rand = 0 */
+    for (int i = 2; i < 12; i++)
+        zero &= e[i] == 0;
+    if (p->sm_on && p->sm.state == BLE_SM_WAIT_ENC && zero) {
+        memcpy(d + 2, p->sm.ltk, 16);
+        p->enc_fresh = 1;
+        cmd(p, BLE_OP_LE_LTK_REPLY, d, 18);
+    } else if (p->sm_on && p->have_bond && zero) {
+        memcpy(d + 2, p->bond.ltk, 16);
+        p->enc_fresh = 0;
+        cmd(p, BLE_OP_LE_LTK_REPLY, d, 18);
+    } else {
+        cmd(p, BLE_OP_LE_LTK_NEG_REPLY, d, 2);
+        log_sm(p, "ble: encryption refused: no bond with this central", 0, 0);
+    }
+    memset(d, 0, sizeof d);
+}
+
+static void on_encrypt_change(extxip_ble_periph_t *p, const uint8_t *e, size_t n)
+{
+    if (n < 4 || !p->connected || (ble_get16(e + 1) & 0x0FFF) != p->handle)
+        return;
+    int ok = e[0] == 0 && e[3] != 0;
+    if (p->enc_fresh)
+        extxip_ble_sm_encrypted(&p->sm, ok, p->now_ms);
+    if (ok) {
+        p->st.encryptions++;
+        p->sec_level = p->enc_fresh ? p->sm.auth
+                                    : (p->bond.authenticated ? BLE_SEC_AUTHEN : BLE_SEC_ENCRYPT);
+        log_sm(p, p->sec_level >= BLE_SEC_AUTHEN ? "ble: link encrypted (authenticated)" :
+                                                   "ble: link encrypted (unauthenticated)", 0, 0);
+    } else {
+        p->sec_level = BLE_SEC_NONE;
+        log_sm(p, "ble: encryption failed (status ", e[0], 1);
+    }
+    p->att.sec_level = p->sec_level;
+    sm_events(p);
+}
+
 static void on_l2cap(extxip_ble_periph_t *p, uint16_t cid, const uint8_t *d, size_t n)
 {
     if (cid == BLE_CID_ATT) {
         uint8_t rsp[BLE_ATT_MTU_MAX];
+        uint32_t refused = p->att.sec_refused;
         size_t r = extxip_ble_att_server_rx(&p->att, d, n, rsp, sizeof rsp);
         if (r)
             set_ctl(p, cid, rsp, r);
+        /* Refused for security: ask the central to pair (or to encrypt with
+         * its bond), once a connection, unless a pairing is under way. */
+        if (p->att.sec_refused != refused && p->sm_on && !p->sec_req_sent && !extxip_ble_sm_busy(&p->sm)) {
+            extxip_ble_sm_security_request(&p->sm);
+            p->sec_req_sent = 1;
+        }
+    } else if (cid == BLE_CID_SM && p->sm_on) {
+        extxip_ble_sm_rx(&p->sm, d, n, p->now_ms);
+        sm_events(p);
     } else if (cid == BLE_CID_SIG && n >= 4 && d[0] != 0x01 && !(d[0] & 1)) {
         /* LE signalling request: Command Reject, not understood. */
         uint8_t rej[6] = {0x01, d[1], 2, 0, 0, 0};
         set_ctl(p, cid, rej, sizeof rej);
-    } else if (cid == 0x0006 && n >= 1 && (d[0] == 0x01 || d[0] == 0x0B)) {
+    } else if (cid == BLE_CID_SM && n >= 1 && (d[0] == 0x01 || d[0] == 0x0B)) {
         /* Security Manager: Pairing Failed, pairing not supported. */
         uint8_t pf[2] = {0x05, 0x05};
         set_ctl(p, cid, pf, sizeof pf);
@@ -355,6 +507,18 @@ static void on_conn_complete(extxip_ble_periph_t *p, const uint8_t *e, size_t n)
     p->peer = id;
     p->last_rx_ms = p->now_ms;
     extxip_ble_att_server_init(&p->att, p->name, on_smp_write, p);
+    p->att.sec_required = p->sec_required;
+    p->sec_level = BLE_SEC_NONE;
+    p->sec_req_sent = 0;
+    p->enc_fresh = 0;
+    p->have_bond = 0;
+    if (p->sm_on) {
+        extxip_ble_sm_conn(&p->sm, p->addr, 0, e + 5, e[4] & 1, p->now_ms);
+        if (p->bonds.find && p->bonds.find(p->bonds.arg, e + 5, e[4] & 1, &p->bond) == 1)
+            p->have_bond = 1;
+        p->sm.keep_authenticated = p->have_bond && p->bond.authenticated;
+        p->att.has_ltk = p->have_bond;
+    }
     p->st.connections++;
     if (p->log) {
         line_t l = { .n = 0 };
@@ -409,7 +573,7 @@ static void on_cmd_done(extxip_ble_periph_t *p, uint16_t op, uint8_t status, con
         if (op == BLE_OP_LE_SET_ADV_ENABLE && status == BLE_HCI_CMD_DISALLOWED)
             return; /* already in that state */
         if (op == BLE_OP_LE_SET_DATA_LENGTH || op == BLE_OP_LE_WRITE_DEFAULT_DATA_LENGTH ||
-            op == BLE_OP_DISCONNECT)
+            op == BLE_OP_DISCONNECT || op == BLE_OP_LE_LTK_REPLY || op == BLE_OP_LE_LTK_NEG_REPLY)
             return;
         if (!p->ready) {
             p->failed = 1;
@@ -518,6 +682,11 @@ static void on_event(extxip_ble_periph_t *p, const uint8_t *pkt, size_t len)
     case BLE_EVT_LE_META:
         if (e.len >= 1 && e.p[0] == BLE_LE_CONN_COMPLETE)
             on_conn_complete(p, e.p + 1, (size_t)e.len - 1);
+        else if (e.len >= 1 && e.p[0] == BLE_LE_LTK_REQUEST)
+            on_ltk_request(p, e.p + 1, (size_t)e.len - 1);
+        break;
+    case BLE_EVT_ENCRYPT_CHANGE:
+        on_encrypt_change(p, e.p, e.len);
         break;
     default:
         break;
@@ -565,6 +734,11 @@ void extxip_ble_periph_rx(extxip_ble_periph_t *p, extxip_ble_h4_rx_t *h4, const 
 void extxip_ble_periph_poll(extxip_ble_periph_t *p, long long now_ms)
 {
     p->now_ms = now_ms;
+    if (p->sm_on && p->connected) {
+        extxip_ble_sm_poll(&p->sm, now_ms);
+        if (p->sm.ev)
+            sm_events(p);
+    }
     if (p->connected && !p->probe_pending && now_ms - p->last_rx_ms >= PROBE_IDLE_MS &&
         now_ms - p->probe_ms >= PROBE_IDLE_MS) {
         uint8_t d[2];

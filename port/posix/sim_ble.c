@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "hci_ctlr.h"
@@ -35,10 +36,27 @@ static void on_smp(void *arg, const uint8_t *pkt, size_t len, uint64_t peer)
                     &b->host);
 }
 
+/* The device's random numbers (nonces, keys, passkeys): the host's CSPRNG. */
+static int sim_rng(void *arg, unsigned char *out, size_t n)
+{
+    (void)arg;
+    while (n) {
+        ssize_t r = getrandom(out, n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        out += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
 int sim_ble_open(sim_ble_t *b, const char *spec)
 {
     char err[256];
     memset(b, 0, sizeof *b);
+    b->passkey = -1;
     b->fd = hci_ctlr_open(spec, err, sizeof err);
     if (b->fd < 0) {
         fprintf(stderr, "extxip-sim: --ble: %s\n", err);
@@ -53,6 +71,13 @@ void sim_ble_boot(sim_ble_t *b, sim_services_t *app, const char *name, uint32_t 
     b->app = app;
     extxip_ble_periph_init(&b->host, name, buf_size, ctlr_write, b, on_smp, b);
     b->host.log = log_line;
+    /* The sample (security none, no passkey) is built without CONFIG_BT_SMP:
+     * pairing is refused (Pairing Not Supported). Otherwise LE Secure
+     * Connections pairing with bonds in the settings store. */
+    extxip_ble_bonds_ops(&b->bonds, app ? &app->kvs : NULL, 0, &b->bond_ops);
+    if (b->sec_level || b->passkey >= 0)
+        extxip_ble_periph_security(&b->host, b->sec_level, b->passkey, sim_rng, NULL,
+                                   app ? &b->bond_ops : NULL);
     if (app)
         extxip_ble_periph_start(&b->host, now_ms());
 }

@@ -9,6 +9,7 @@
 #ifndef EXTXIP_SIM_BLE_H
 #define EXTXIP_SIM_BLE_H
 
+#include "ble/ble_bonds.h"
 #include "ble/ble_periph.h"
 #include "sim_services.h"
 #include "smp/smp.h"
@@ -19,6 +20,10 @@ typedef struct sim_ble {
     extxip_ble_periph_t host;
     sim_services_t *app;
     uint8_t tx[SMP_BUF_SIZE];
+    uint8_t sec_level; /* --ble-security */
+    long passkey;      /* --ble-passkey, -1 = random */
+    extxip_ble_bonds_t bonds; /* in the application's settings store */
+    extxip_ble_bond_ops_t bond_ops;
 } sim_ble_t;
 
 /* Open the controller (hci_ctlr_open spelling). Returns 0 or -1 (message printed). */

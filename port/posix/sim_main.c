@@ -34,8 +34,15 @@ static void usage(FILE *f)
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
             "                      [--key PEM]... [--buf-size N] [--buf-count N] [--recovery]\n"
             "                      [--boot-report] [--no-udp] [--no-serial]\n"
-            "                      [--ble unix:PATH|tty:DEV[,baud=N]|hciN [--ble-name NAME]]\n"
+            "                      [--ble unix:PATH|tty:DEV[,baud=N]|hciN [--ble-name NAME]\n"
+            "                       [--ble-security none|encrypt|authen] [--ble-passkey N]]\n"
             "       (trusted keys: the board key built in, or only the --key files given)\n"
+            "         --ble-security: what the SMP characteristic needs: none (default, the\n"
+            "                        sample's: pairing refused unless --ble-passkey is given),\n"
+            "                        encrypt (any LE Secure Connections pairing), authen (a\n"
+            "                        passkey pairing); the device shows a random passkey\n"
+            "                        (\"ble: passkey N\") unless --ble-passkey N fixes it; bonds\n"
+            "                        (at most 4, the oldest goes) are kept in the settings store\n"
             "         --boot-report: image state replies add \"bootReport\" (why a pending image\n"
             "                        was not installed); not Zephyr's, strict clients reject it\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
@@ -131,6 +138,7 @@ int main(int argc, char **argv)
         {"recovery", 0, 0, 'r'},
         {"boot-report", 0, 0, 'B'},
         {"ble", 1, 0, 0x100},     {"ble-name", 1, 0, 0x101},
+        {"ble-security", 1, 0, 0x102}, {"ble-passkey", 1, 0, 0x103},
         {0, 0, 0, 0}};
     sim_run_config_t cfg;
     sim_run_config_default(&cfg);
@@ -149,6 +157,19 @@ int main(int argc, char **argv)
         case 'B': cfg.boot_report = 1; break;
         case 0x100: cfg.ble = optarg; break;
         case 0x101: cfg.ble_name = optarg; break;
+        case 0x102:
+            if (!strcmp(optarg, "none")) cfg.ble_security = 0;
+            else if (!strcmp(optarg, "encrypt")) cfg.ble_security = 1;
+            else if (!strcmp(optarg, "authen")) cfg.ble_security = 2;
+            else { fprintf(stderr, "extxip-sim: --ble-security none|encrypt|authen\n"); return 2; }
+            break;
+        case 0x103:
+            if (parse_u32(optarg, "--ble-passkey", &v) || v > 999999u) {
+                fprintf(stderr, "extxip-sim: --ble-passkey takes 0..999999\n");
+                return 2;
+            }
+            cfg.ble_passkey = (long)v;
+            break;
         case 'R': cfg.real_time = 1; break;
         case 'r': cfg.recovery = 1; break;
         case 't':

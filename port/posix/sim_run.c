@@ -24,6 +24,7 @@ void sim_run_config_default(sim_run_config_t *c)
     c->timing = SIMFLASH_TIMING_NONE;
     c->buf_size = SMP_BUF_SIZE;
     c->buf_count = 4;
+    c->ble_passkey = -1;
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -96,6 +97,8 @@ static int open_io(board_io_t *io, const sim_run_config_t *c)
     }
     if (c->ble && sim_ble_open(&io->ble, c->ble) != 0)
         return -1;
+    io->ble.sec_level = (uint8_t)c->ble_security;
+    io->ble.passkey = c->ble_passkey;
     if (c->serial) {
         io->pty_fd = hostio_pty_open(io->pty_path, sizeof io->pty_path, c->serial_link,
                                      &io->pty_keep_fd);

@@ -25,6 +25,8 @@ typedef struct sim_run_config {
     int boot_report;          /* 1 = add the non-Zephyr "bootReport" key to image state replies */
     const char *ble;          /* controller for SMP over BLE (hci_ctlr.h); NULL = none */
     const char *ble_name;     /* advertised name; NULL = "Zephyr" */
+    int ble_security;         /* SMP characteristic: 0 none (the sample), 1 encrypt, 2 authen */
+    long ble_passkey;         /* fixed passkey 0..999999, or -1: a random one per pairing */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);

@@ -1,15 +1,18 @@
 """Peers for the client's error tests and the second-central test.
-usage: fake_peer.py SOCKET nosmp|drop|hold [SECONDS]
+usage: fake_peer.py SOCKET nosmp|drop|hold|secwrite [SECONDS]
   nosmp  a peripheral named NoSmp whose GATT database has no SMP service
   drop   a peripheral named Dropper with the SMP service that ends the link
          as soon as an SMP request is written
   hold   a central that connects to "Zephyr" and stays connected
+  secwrite  a central that writes the SMP characteristic (handle 12) without
+         pairing; prints "refused XX secreq" (the ATT error, and whether a
+         Security Request came), or what it got instead
 Prints "ready" once advertising (or connected), then serves until SECONDS."""
 import struct
 import sys
 import time
 
-from hcitest import SMP_CHR, SMP_SVC, Hci
+from hcitest import SMP_CHR, SMP_SVC, Hci, smp_echo
 
 path, mode = sys.argv[1], sys.argv[2]
 life = float(sys.argv[3]) if len(sys.argv) > 3 else 20.0
@@ -42,6 +45,23 @@ def serve(pdu, smp):
         return None
     return err(op, struct.unpack_from("<H", pdu, 1)[0] if len(pdu) >= 3 else 0, 0x0A)
 
+
+if mode == "secwrite":
+    if not h.scan_connect():
+        print("not connected", flush=True)
+        sys.exit(1)
+    h.att_send(b"\x12\x0c\x00" + smp_echo("x"))
+    r = h.att_wait(3.0)
+    end = time.time() + 1.0
+    while not h.sm and time.time() < end:
+        h.pump(0.05)
+    if r and r[0] == 0x01 and len(r) == 5:
+        print("refused %02x%s" % (r[4], " secreq" if any(p[:1] == b"\x0b" for p in h.sm) else ""),
+              flush=True)
+    else:
+        print("got %r" % (r,), flush=True)
+    h.disconnect()
+    sys.exit(0)
 
 if mode == "hold":
     ok = h.scan_connect()

@@ -24,6 +24,7 @@ class Hci:
         self.connected = False
         self.disc_reason = None
         self.att = []        # ATT PDUs received, oldest first
+        self.sm = []         # Security Manager PDUs received (CID 6)
         self.l2 = b""
         self.l2_need = 0
         self.adv = []        # (addr_type, addr, ad)
@@ -116,6 +117,8 @@ class Hci:
                 cid = struct.unpack_from("<H", self.l2, 2)[0]
                 if cid == 4:
                     self.att.append(self.l2[4:self.l2_need])
+                elif cid == 6:
+                    self.sm.append(self.l2[4:self.l2_need])
                 self.l2 = b""
                 self.l2_need = 0
 

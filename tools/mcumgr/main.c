@@ -807,6 +807,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "Error: %s\n", err);
         return EX_USAGE;
     }
+    if (a.o.bond_file)
+        snprintf(a.conn.bond_file, sizeof a.conn.bond_file, "%s", a.o.bond_file);
     if (mcumgr_link_open(&a.link, &a.conn, a.o.smp_version, err, sizeof err) != 0)
         return fail_json(a.o.json, err, EX_LINK);
     a.link.debug = a.o.debug;

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "ble/ble_att.h"
 #include "ble/ble_hci.h"
+#include "ble/ble_sm.h"
+#include "mcumgr_bondfile.h"
 #include "smp/smp_reasm.h"
 #include "hci_ctlr.h"
 #include "hostio.h"
@@ -52,6 +55,17 @@ struct mcumgr_ble {
     uint8_t *q;
     size_t q_len, q_cap;
     mcumgr_ble_stats_t st;
+    /* security: LE Secure Connections as initiator, bonds in a file */
+    uint8_t own_addr[6];
+    extxip_ble_sm_t sm;
+    int sm_ready;
+    mcumgr_bondfile_t bf;
+    int bf_loaded;
+    int sec_req;            /* the device sent a Security Request */
+    int enc_done, enc_ok;   /* Encryption Change seen / its result */
+    uint8_t enc_status;
+    int encrypted;
+    long long pair_ns;      /* the last pairing's duration (bench) */
 };
 
 static volatile sig_atomic_t sig_fd = -1;
@@ -185,6 +199,12 @@ static void on_packet(mcumgr_ble_t *b, const uint8_t *pkt, size_t len)
             b->acl_free = b->acl_total;
             extxip_ble_l2cap_rx_init(&b->l2);
             extxip_smp_reasm_reset(&b->reasm);
+        } else if (e.code == BLE_EVT_ENCRYPT_CHANGE && e.len >= 4 &&
+                   (ble_get16(e.p + 1) & 0x0FFF) == b->handle) {
+            b->enc_done = 1;
+            b->enc_status = e.p[0];
+            b->enc_ok = e.p[0] == 0 && e.p[3] != 0;
+            b->encrypted = b->enc_ok;
         } else if (e.code == BLE_EVT_NUM_COMPLETED && e.len >= 1 &&
                    (size_t)e.len >= 1 + 4u * e.p[0]) {
             for (unsigned i = 0; i < e.p[0]; i++)
@@ -214,8 +234,17 @@ static void on_packet(mcumgr_ble_t *b, const uint8_t *pkt, size_t len)
         uint16_t cid;
         const uint8_t *d;
         size_t n;
-        if (extxip_ble_l2cap_feed(&b->l2, &a, &cid, &d, &n) == 1 && cid == BLE_CID_ATT)
+        int got = extxip_ble_l2cap_feed(&b->l2, &a, &cid, &d, &n);
+        if (got == 1 && cid == BLE_CID_ATT)
             on_att(b, d, n);
+        else if (got == 1 && cid == BLE_CID_SM && n >= 1) {
+            if (d[0] == BLE_SM_SECURITY_REQ)
+                b->sec_req = 1; /* decided by the caller: encrypt with the bond or pair */
+            else if (b->sm_ready) {
+                b->st.sm_pdus++;
+                extxip_ble_sm_rx(&b->sm, d, n, hostio_now_ns() / 1000000);
+            }
+        }
     }
 }
 
@@ -282,18 +311,23 @@ static int hci(mcumgr_ble_t *b, uint16_t op, const uint8_t *p, size_t n)
     return b->done_status;
 }
 
-/* Send one L2CAP PDU on the ATT channel under ACL flow control. */
-static int att_send(mcumgr_ble_t *b, const uint8_t *pdu, size_t n)
+/* Send one L2CAP PDU on channel cid under ACL flow control. */
+static int l2_send(mcumgr_ble_t *b, uint16_t cid, const uint8_t *pdu, size_t n)
 {
     uint8_t l2[4 + BLE_ATT_MTU_MAX], pkt[5 + BLE_ACL_MAX];
+    if (n > BLE_ATT_MTU_MAX)
+        return -1;
     ble_put16(l2, (uint16_t)n);
-    ble_put16(l2 + 2, BLE_CID_ATT);
+    ble_put16(l2 + 2, cid);
     memcpy(l2 + 4, pdu, n);
     size_t total = 4 + n, off = 0;
     b->st.l2_tx_pdus++;
     b->st.l2_tx_bytes += total;
     b->st.ll27_tx_pkts += (total + 26) / 27;
     b->st.ll251_tx_pkts += (total + 250) / 251;
+    b->st.ll247_tx_pkts += (total + 246) / 247;
+    if (cid == BLE_CID_SM)
+        b->st.sm_pdus++;
     while (off < total) {
         long long end = after_ms(ATT_TIMEOUT_MS);
         while (b->connected && b->acl_free == 0)
@@ -311,6 +345,11 @@ static int att_send(mcumgr_ble_t *b, const uint8_t *pdu, size_t n)
         off += k;
     }
     return 0;
+}
+
+static int att_send(mcumgr_ble_t *b, const uint8_t *pdu, size_t n)
+{
+    return l2_send(b, BLE_CID_ATT, pdu, n);
 }
 
 /* An ATT request and its response (or Error Response) into b->att_rsp. */
@@ -357,6 +396,8 @@ static int ctlr_init(mcumgr_ble_t *b)
     if (b->acl_mtu > BLE_ACL_MAX)
         b->acl_mtu = BLE_ACL_MAX;
     b->acl_free = b->acl_total;
+    if (hci(b, BLE_OP_READ_BD_ADDR, NULL, 0) == 0 && b->done_ret_len >= 6)
+        memcpy(b->own_addr, b->done_ret, 6); /* for the pairing's f5/f6 */
     if (hci(b, BLE_OP_LE_READ_LOCAL_FEATURES, NULL, 0) == 0 && b->done_ret_len >= 1 &&
         (b->done_ret[0] & 0x20)) {
         uint8_t d[4];
@@ -442,6 +483,254 @@ noscan:
     return -1;
 }
 
+/* ------------------------------------------------------------- security */
+
+static int os_rng(void *arg, unsigned char *out, size_t n)
+{
+    (void)arg;
+    while (n) {
+        ssize_t r = getrandom(out, n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        out += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+#define REPEATED_TEXT "repeated attempts (the device refuses pairing for a while after a failure; try again later)"
+
+static const char *sm_reason(uint8_t r)
+{
+    static const char *const t[] = {"?", "passkey entry failed", "OOB not available",
+                                    "authentication requirements", "confirm value failed (wrong passkey?)",
+                                    "pairing not supported", "encryption key size",
+                                    "command not supported", "unspecified reason",
+                                    REPEATED_TEXT,
+                                    "invalid parameters", "DHKey check failed"};
+    return r < sizeof t / sizeof t[0] ? t[r] : "unknown reason";
+}
+
+static int bonds_load(mcumgr_ble_t *b)
+{
+    if (b->bf_loaded)
+        return 0;
+    if (mcumgr_bondfile_load(&b->bf, b->conn.bond_file, b->err, sizeof b->err) != 0)
+        return -1;
+    b->bf_loaded = 1;
+    return 0;
+}
+
+/* LE Start Encryption with ltk (EDIV = Rand = 0: an LE Secure Connections
+ * key). Returns 1 encrypted, 0 refused (HCI status in b->enc_status), -1 lost. */
+static int encrypt_with(mcumgr_ble_t *b, const uint8_t ltk[16])
+{
+    uint8_t c[28] = {0};
+    ble_put16(c, b->handle);
+    memcpy(c + 12, ltk, 16);
+    b->enc_done = 0;
+    int st = hci(b, BLE_OP_LE_START_ENCRYPTION, c, sizeof c);
+    memset(c, 0, sizeof c);
+    if (st != 0) {
+        b->enc_status = (uint8_t)(st < 0 ? 0xFF : st);
+        return st < 0 ? -1 : 0;
+    }
+    long long end = after_ms(ATT_TIMEOUT_MS);
+    while (b->connected && !b->enc_done)
+        if (pump(b, end) <= 0)
+            break;
+    if (!b->connected)
+        return -1;
+    return b->enc_done && b->enc_ok ? 1 : 0;
+}
+
+/* A passkey for the pairing: the connstring's, or asked on the terminal. */
+static int ask_passkey(mcumgr_ble_t *b, uint32_t *pk)
+{
+    if (b->conn.passkey >= 0) {
+        *pk = (uint32_t)b->conn.passkey;
+        return 0;
+    }
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty || !isatty(fileno(tty))) {
+        if (tty)
+            fclose(tty);
+        snprintf(b->err, sizeof b->err,
+                 "pairing needs the passkey the device shows: add passkey=N to the connstring");
+        return -1;
+    }
+    fprintf(tty, "Passkey shown by the device: ");
+    fflush(tty);
+    char line[32];
+    char *end;
+    long v = -1;
+    if (fgets(line, sizeof line, tty)) {
+        v = strtol(line, &end, 10);
+        if (end == line || (*end != '\n' && *end != '\0'))
+            v = -1;
+    }
+    fclose(tty);
+    if (v < 0 || v > 999999) {
+        snprintf(b->err, sizeof b->err, "pairing needs a passkey of 6 digits (0..999999)");
+        return -1;
+    }
+    *pk = (uint32_t)v;
+    return 0;
+}
+
+/* LE Secure Connections pairing as initiator (KeyboardOnly: Just Works with a
+ * device that has no display, passkey entry with one that has), the bond
+ * saved to the bond file. Returns 0 or -1 with b->err. */
+static int pair(mcumgr_ble_t *b)
+{
+    if (bonds_load(b) != 0)
+        return -1;
+    if (!b->bf.have_irk) {
+        if (os_rng(NULL, b->bf.irk, 16) != 0) {
+            snprintf(b->err, sizeof b->err, "no random numbers for the IRK");
+            return -1;
+        }
+        b->bf.have_irk = 1;
+    }
+    extxip_ble_sm_cfg_t cfg = {0};
+    cfg.initiator = 1;
+    cfg.io_cap = BLE_SM_IO_KEYBOARD_ONLY;
+    cfg.bond = 1;
+    cfg.own_kd = BLE_SM_KD_ID;
+    memcpy(cfg.own_irk, b->bf.irk, 16);
+    cfg.rng = os_rng;
+    extxip_ble_sm_init(&b->sm, &cfg);
+    long long t0 = hostio_now_ns();
+    extxip_ble_sm_conn(&b->sm, b->own_addr, 0, b->peer, b->peer_type, t0 / 1000000);
+    b->sm_ready = 1;
+    b->enc_done = 0;
+    if (extxip_ble_sm_start(&b->sm, t0 / 1000000) != 0) {
+        snprintf(b->err, sizeof b->err, "pairing could not start");
+        return -1;
+    }
+    while (b->connected && extxip_ble_sm_busy(&b->sm)) {
+        const uint8_t *pdu;
+        size_t n;
+        while ((n = extxip_ble_sm_tx(&b->sm, &pdu)) > 0) {
+            uint8_t t[65];
+            memcpy(t, pdu, n);
+            if (l2_send(b, BLE_CID_SM, t, n) != 0)
+                break;
+        }
+        if (b->sm.ev & BLE_SM_EV_PASSKEY_ASK) {
+            b->sm.ev &= (uint8_t)~BLE_SM_EV_PASSKEY_ASK;
+            uint32_t pk;
+            if (ask_passkey(b, &pk) != 0) {
+                extxip_ble_sm_passkey(&b->sm, 1000000u); /* out of range: Passkey Entry Failed */
+                while ((n = extxip_ble_sm_tx(&b->sm, &pdu)) > 0) {
+                    uint8_t t[65];
+                    memcpy(t, pdu, n);
+                    l2_send(b, BLE_CID_SM, t, n);
+                }
+                b->sm_ready = 0;
+                return -1;
+            }
+            extxip_ble_sm_passkey(&b->sm, pk);
+            continue;
+        }
+        if (b->sm.ev & BLE_SM_EV_START_ENC) {
+            b->sm.ev &= (uint8_t)~BLE_SM_EV_START_ENC;
+            uint8_t c[28] = {0};
+            ble_put16(c, b->handle);
+            memcpy(c + 12, b->sm.ltk, 16);
+            if (hci(b, BLE_OP_LE_START_ENCRYPTION, c, sizeof c) != 0)
+                extxip_ble_sm_encrypted(&b->sm, 0, hostio_now_ns() / 1000000);
+            memset(c, 0, sizeof c);
+            continue;
+        }
+        if (b->enc_done && b->sm.state == BLE_SM_WAIT_ENC) {
+            b->enc_done = 0;
+            extxip_ble_sm_encrypted(&b->sm, b->enc_ok, hostio_now_ns() / 1000000);
+            continue;
+        }
+        if (pump(b, after_ms(100)) < 0)
+            break;
+        extxip_ble_sm_poll(&b->sm, hostio_now_ns() / 1000000);
+    }
+    /* Our last PDUs (identity keys, or a Pairing Failed). */
+    const uint8_t *pdu;
+    size_t n;
+    while (b->connected && (n = extxip_ble_sm_tx(&b->sm, &pdu)) > 0) {
+        uint8_t t[65];
+        memcpy(t, pdu, n);
+        l2_send(b, BLE_CID_SM, t, n);
+    }
+    b->sm_ready = 0;
+    b->pair_ns = hostio_now_ns() - t0;
+    b->st.pair_us = (unsigned long long)(b->pair_ns / 1000);
+    if (b->sm.state != BLE_SM_DONE) {
+        if (!b->connected)
+            snprintf(b->err, sizeof b->err, "pairing failed: the device disconnected");
+        else if (b->sm.state == BLE_SM_TIMED_OUT)
+            snprintf(b->err, sizeof b->err, "pairing failed: timed out");
+        else
+            snprintf(b->err, sizeof b->err, "pairing failed: %s (SMP reason 0x%02x)", sm_reason(b->sm.reason),
+                     b->sm.reason);
+        return -1;
+    }
+    if (b->sm.bonding) {
+        mcumgr_bond_t nb;
+        memset(&nb, 0, sizeof nb);
+        memcpy(nb.addr, b->peer, 6);
+        nb.type = b->peer_type;
+        memcpy(nb.ltk, b->sm.ltk, 16);
+        nb.authenticated = b->sm.auth >= BLE_SEC_AUTHEN;
+        if (mcumgr_bondfile_put(&b->bf, &nb, b->err, sizeof b->err) != 0)
+            fprintf(stderr, "Warning: paired, but %s\n", b->err);
+        memset(&nb, 0, sizeof nb);
+    }
+    memset(b->sm.ltk, 0, sizeof b->sm.ltk);
+    return 0;
+}
+
+/* After connecting: encrypt with the bond we have for this device (or pair
+ * when pair=1). Returns 0 or -1 with b->err. */
+static int secure_link(mcumgr_ble_t *b)
+{
+    b->encrypted = 0;
+    b->sec_req = 0;
+    if (bonds_load(b) != 0)
+        return -1;
+    if (b->conn.pair)
+        return pair(b);
+    const mcumgr_bond_t *bond = mcumgr_bondfile_find(&b->bf, b->peer, b->peer_type);
+    if (!bond)
+        return 0; /* unbonded: pair only if the device asks */
+    int r = encrypt_with(b, bond->ltk);
+    if (r < 0) {
+        snprintf(b->err, sizeof b->err, "peer disconnected while encrypting the link");
+        return -1;
+    }
+    if (r == 0) {
+        snprintf(b->err, sizeof b->err,
+                 "the device no longer has our bond (encryption refused, HCI status 0x%02x): it was "
+                 "erased or paired again; pair anew with pair=1 in the connstring (bond file %s)",
+                 b->enc_status, b->bf.path);
+        return -1;
+    }
+    return 0;
+}
+
+/* The device refused an attribute for security (ATT error 0x05 / 0x0F):
+ * pair (the bond we might have was not enough, or there is none). */
+static int on_security_error(mcumgr_ble_t *b, int att_err)
+{
+    const mcumgr_bond_t *bond = bonds_load(b) == 0 ? mcumgr_bondfile_find(&b->bf, b->peer, b->peer_type) : NULL;
+    if (!b->encrypted && bond && att_err == BLE_ATT_EINSUFF_ENC) {
+        int r = encrypt_with(b, bond->ltk);
+        if (r == 1)
+            return 0;
+    }
+    return pair(b);
+}
+
 static int discover(mcumgr_ble_t *b)
 {
     uint8_t q[32];
@@ -518,6 +807,13 @@ static int discover(mcumgr_ble_t *b)
     ble_put16(q + 3, 0x0001);
     if (att_req(b, q, 5) != 0)
         goto lost;
+    if (att_error(b) == BLE_ATT_EAUTHEN || att_error(b) == BLE_ATT_EINSUFF_ENC) {
+        /* The SMP service wants a secure link (--ble-security on the device). */
+        if (on_security_error(b, att_error(b)) != 0)
+            return -1;
+        if (att_req(b, q, 5) != 0)
+            goto lost;
+    }
     if (att_error(b)) {
         snprintf(b->err, sizeof b->err, "peer refused notifications (ATT error 0x%02x)",
                  att_error(b));
@@ -538,7 +834,7 @@ static int connect_peer(mcumgr_ble_t *b)
     b->err[0] = '\0';
     if (scan_and_connect(b) != 0)
         return -1;
-    if (discover(b) != 0) {
+    if (secure_link(b) != 0 || discover(b) != 0) {
         uint8_t d[3];
         ble_put16(d, b->handle);
         d[2] = BLE_HCI_REMOTE_USER_TERM;
@@ -662,6 +958,7 @@ void mcumgr_ble_stats(const mcumgr_ble_t *b, mcumgr_ble_stats_t *st)
     st->acl_mtu = b->acl_mtu;
     st->acl_bufs = b->acl_total;
     st->dle = b->dle;
+    st->encrypted = b->encrypted;
 }
 
 void mcumgr_ble_close(mcumgr_ble_t *b)

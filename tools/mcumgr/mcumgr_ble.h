@@ -25,6 +25,11 @@ typedef struct mcumgr_ble_stats {
     /* L2CAP PDUs sent, and the LL data PDUs they need at 27- and 251-byte LL
      * payloads (without / with data length extension): the benchmark's model. */
     unsigned long long l2_tx_pdus, ll27_tx_pkts, ll251_tx_pkts, l2_tx_bytes;
+    /* ... and at 247 bytes: 251-byte LL payloads less the 4-byte MIC of an
+     * encrypted link. The last pairing: its wall time, and SM PDUs both ways. */
+    unsigned long long ll247_tx_pkts, pair_us;
+    unsigned sm_pdus;
+    int encrypted;
     unsigned mtu, acl_mtu, acl_bufs, connects;
     int dle;
 } mcumgr_ble_stats_t;

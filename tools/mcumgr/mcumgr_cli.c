@@ -38,6 +38,7 @@ static const flag_t flags[] = {
     {0, "no-wait", F_BOOL, OFF(no_wait)},
     {0, "key", F_STR, OFF(key)},
     {'h', "help", F_BOOL, OFF(help)},
+    {0, "bond-file", F_STR, OFF(bond_file)},
 };
 
 static int set_flag(mcumgr_cli_t *o, const flag_t *f, const char *val, char *err, size_t cap)
@@ -225,6 +226,12 @@ void mcumgr_cli_usage(void *file)
           "  udp     127.0.0.1:1337   [::1]:1337   host:port\n"
           "  serial  dev=/dev/ttyACM0,baud=115200,mtu=512   (mtu: packet budget as mcumgr's;\n"
           "          requests stay within mtu*3/4-13 bytes and the device's buf_size)\n"
+          "  ble     peer_name=Zephyr[,peer_id=AA:BB:CC:DD:EE:FF][,ctlr_path=unix:PATH|tty:DEV]\n"
+          "          [,passkey=N][,pair=1]   LE Secure Connections pairing when the device asks\n"
+          "          (or refuses the SMP characteristic): Just Works, or passkey entry with N\n"
+          "          (asked on the terminal when not given); pair=1 pairs anew. Bonds are kept\n"
+          "          in --bond-file FILE (default $XDG_CONFIG_HOME/extxip-mcumgr/bonds) and\n"
+          "          used to encrypt on the next connection\n"
           "\n"
           "commands:\n"
           "  echo TEXT                 send TEXT, print the echo\n"

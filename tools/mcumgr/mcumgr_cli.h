@@ -12,6 +12,7 @@
 typedef struct {
     const char *conntype;   /* --conntype */
     const char *connstring; /* --connstring */
+    const char *bond_file;  /* --bond-file: BLE bonds (default under the user's config dir) */
     double timeout_s;       /* -t / --timeout (mcumgr default 10) */
     int tries;              /* -r / --tries (mcumgr default 1) */
     int json;               /* --json */

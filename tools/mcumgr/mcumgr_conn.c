@@ -88,6 +88,7 @@ static int parse_ble(const char *cs, mcumgr_conn_t *out, char *err, size_t cap)
 {
     const char *p = cs;
     out->scan_ms = 5000;
+    out->passkey = -1;
     while (*p) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -151,6 +152,20 @@ static int parse_ble(const char *cs, mcumgr_conn_t *out, char *err, size_t cap)
                 return -1;
             }
             out->scan_ms = s * 1000;
+        } else if (klen == 7 && memcmp(p, "passkey", 7) == 0) {
+            int s;
+            if (parse_int(val, vlen, 0, 999999, &s) != 0) {
+                snprintf(err, cap, "invalid ble connstring: passkey wants 0..999999");
+                return -1;
+            }
+            out->passkey = s;
+        } else if (klen == 4 && memcmp(p, "pair", 4) == 0) {
+            int s;
+            if (parse_int(val, vlen, 0, 1, &s) != 0) {
+                snprintf(err, cap, "invalid ble connstring: pair wants 0 or 1");
+                return -1;
+            }
+            out->pair = s;
         } else {
             snprintf(err, cap, "invalid ble connstring: unrecognized key: %.*s", (int)klen, p);
             return -1;

@@ -5,8 +5,8 @@
  *                     (a bare token without '=' means dev=<token>, as in mcumgr)
  *   --conntype ble    --connstring peer_name='Zephyr'[,peer_id=AA:BB:CC:DD:EE:FF]
  *                     [,ctlr_name=hci0 | ctlr_path=unix:PATH | ctlr_path=tty:DEV[,baud=N]]
- *                     [,scan_timeout=SECONDS]   (mcumgr's keys; ctlr_path and
- *                     scan_timeout are ours: see mcumgr_ble.h)
+ *                     [,scan_timeout=SECONDS][,passkey=N][,pair=1]   (mcumgr's keys;
+ *                     ctlr_path, scan_timeout, passkey and pair are ours: see mcumgr_ble.h)
  */
 #ifndef EXTXIP_MCUMGR_CONN_H
 #define EXTXIP_MCUMGR_CONN_H
@@ -41,6 +41,9 @@ typedef struct {
     char peer_id[18];   /* ble: "AA:BB:CC:DD:EE:FF" or "" */
     char ctlr[256];     /* ble: hci_ctlr_open spelling ("hci0", "unix:PATH", "tty:DEV") */
     int scan_ms;        /* ble: scan timeout */
+    long passkey;       /* ble: passkey=N (0..999999) for pairing, or -1: ask on the TTY */
+    int pair;           /* ble: pair=1: pair (again) even without being asked */
+    char bond_file[512]; /* ble: --bond-file, "" = $XDG_CONFIG_HOME/extxip-mcumgr/bonds */
 } mcumgr_conn_t;
 
 /* Parse conntype ("udp" / "serial") and connstring into *out. Syntax only: UDP

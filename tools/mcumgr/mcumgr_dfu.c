@@ -207,8 +207,11 @@ int mcumgr_dfu_main(const mcumgr_cli_t *o)
         }
         dfu_sfmt(c.dev->label, sizeof c.dev->label, "%s", o->connstring ? o->connstring : "");
     }
-    for (int i = 0; i < c.ndev; i++)
+    for (int i = 0; i < c.ndev; i++) {
         c.dev[i].ctx = &c;
+        if (o->bond_file) /* BLE bonds: one file for every device of the fleet */
+            snprintf(c.dev[i].conn.bond_file, sizeof c.dev[i].conn.bond_file, "%s", o->bond_file);
+    }
     if (!o->quiet && !o->json) {
         fprintf(stderr, "package %s: %s%s", path, pkg.name[0] ? pkg.name : "", pkg.name[0] ? ":" : "");
         for (int i = 0; i < pkg.count; i++)

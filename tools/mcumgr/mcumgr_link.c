@@ -113,10 +113,12 @@ void mcumgr_link_close(mcumgr_link_t *l)
             fprintf(stderr, "ble-stats: mtu %u acl_mtu %u acl_bufs %u dle %d connects %u "
                     "acl_tx_pkts %llu acl_tx_bytes %llu acl_rx_pkts %llu acl_rx_bytes %llu "
                     "smp_tx_bytes %llu smp_rx_bytes %llu l2_tx_pdus %llu l2_tx_bytes %llu "
-                    "ll27_tx_pkts %llu ll251_tx_pkts %llu\n", st.mtu, st.acl_mtu, st.acl_bufs,
+                    "ll27_tx_pkts %llu ll251_tx_pkts %llu ll247_tx_pkts %llu encrypted %d "
+                    "pair_us %llu sm_pdus %u\n", st.mtu, st.acl_mtu, st.acl_bufs,
                     st.dle, st.connects, st.acl_tx_pkts, st.acl_tx_bytes, st.acl_rx_pkts,
                     st.acl_rx_bytes, st.smp_tx_bytes, st.smp_rx_bytes, st.l2_tx_pdus,
-                    st.l2_tx_bytes, st.ll27_tx_pkts, st.ll251_tx_pkts);
+                    st.l2_tx_bytes, st.ll27_tx_pkts, st.ll251_tx_pkts, st.ll247_tx_pkts,
+                    st.encrypted, st.pair_us, st.sm_pdus);
         }
         mcumgr_ble_close(l->ble);
         l->ble = NULL;
