@@ -74,7 +74,7 @@ void sim_ble_boot(sim_ble_t *b, sim_services_t *app, const char *name, uint32_t 
     /* The sample (security none, no passkey) is built without CONFIG_BT_SMP:
      * pairing is refused (Pairing Not Supported). Otherwise LE Secure
      * Connections pairing with bonds in the settings store. */
-    extxip_ble_bonds_ops(&b->bonds, app ? &app->kvs : NULL, 0, &b->bond_ops);
+    extxip_ble_bonds_ops(&b->bonds, app ? &app->app.kvs : NULL, 0, &b->bond_ops);
     if (b->sec_level || b->passkey >= 0)
         extxip_ble_periph_security(&b->host, b->sec_level, b->passkey, sim_rng, NULL,
                                    app ? &b->bond_ops : NULL);
