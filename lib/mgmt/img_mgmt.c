@@ -1,8 +1,9 @@
 /*
  * Image management group, slot state: which slot boots next and how, the
  * state list, test/confirm (Zephyr's img_mgmt_state.c rules), and the boot
- * report. The upload session, its checkpoint log and erase are
- * extxip_img_mgmt_upload.c; the SMP handlers img_mgmt_smp.c.
+ * report. Upload, its session log, stream writer, busy rule, erase and init
+ * are img_mgmt_{upload,log,stream,busy,erase,init}.c; the SMP handlers
+ * img_mgmt_smp.c.
  * Facts: docs/protocol.md §7 (Zephyr img_mgmt.c / img_mgmt_state.c
  * behaviour), docs/bootloader.md, docs/protocol.md §13.
  */

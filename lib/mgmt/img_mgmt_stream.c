@@ -1,0 +1,132 @@
+/*
+ * Image management group, upload stream writer: chunks of any length at the
+ * session's offset go to the secondary slot in whole write units, sectors
+ * erased just ahead of the write position (progressive erase) and the
+ * trailer sectors blanked before the first byte.
+ */
+#include "mgmt/img_mgmt.h"
+
+#include <string.h>
+
+#include "mgmt/img_mgmt_priv.h"
+
+/* Erase one sector unless it is already blank (saves time and wear). */
+int extxip_img_mgmt_erase_if_needed(const extxip_flash_area_t *fa, uint32_t off, uint32_t ssz)
+{
+    int e = extxip_flash_area_is_erased(fa, off, ssz);
+    if (e < 0) {
+        return IMG_MGMT_ERR_FLASH_READ_FAILED;
+    }
+    if (e == 0 && extxip_flash_area_erase(fa, off, ssz) != FLASH_OK) {
+        return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+    }
+    return 0;
+}
+
+/* Make sure the trailer sectors at the end of the slot are blank, so a stale
+ * pending mark can never apply to a half-written image. */
+int extxip_img_mgmt_ensure_tail(extxip_img_mgmt_t *im)
+{
+    const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
+    if (im->s.tail_verified) {
+        return 0;
+    }
+    /* Sectors below erased_to may hold this session's data (after a resume
+     * from a checkpoint inside the trailer sectors): leave them. */
+    uint32_t from = im->s.tail_start > im->s.erased_to ? im->s.tail_start : im->s.erased_to;
+    for (uint32_t o = from; o < fa->size; o += ssz) {
+        int rc = extxip_img_mgmt_erase_if_needed(fa, o, ssz);
+        if (rc) {
+            return rc;
+        }
+    }
+    im->s.tail_verified = true;
+    return 0;
+}
+
+/* Progressive erase: sectors are erased just ahead of the write position, so
+ * the first chunk does not stall for a whole-slot erase. */
+static int ensure_erased(extxip_img_mgmt_t *im, uint32_t end)
+{
+    const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
+    while (im->s.erased_to < end) {
+        uint32_t o = im->s.erased_to;
+        /* Trailer sectors blanked by extxip_img_mgmt_ensure_tail and not written since. */
+        if (!(im->s.tail_skip && o >= im->s.tail_start)) {
+            int rc = extxip_img_mgmt_erase_if_needed(fa, o, ssz);
+            if (rc) {
+                return rc;
+            }
+        }
+        im->s.erased_to = o + ssz;
+    }
+    return 0;
+}
+
+static int program(extxip_img_mgmt_t *im, const uint8_t *p, uint32_t n)
+{
+    const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
+    int rc = ensure_erased(im, im->s.flushed + n);
+    if (rc) {
+        return rc;
+    }
+    if (extxip_flash_area_write(fa, im->s.flushed, p, n) != FLASH_OK) {
+        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    }
+    im->s.flushed += n;
+    return 0;
+}
+
+/* Buffered write at s.off: chunks need no alignment; whole write units go to
+ * flash, the remainder waits in wbuf (at most align-1 bytes). */
+int extxip_img_mgmt_stream_write(extxip_img_mgmt_t *im, const uint8_t *data, uint32_t n)
+{
+    const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
+    uint32_t align = extxip_flash_area_align(fa);
+    uint32_t pend = im->s.off - im->s.flushed;
+    int rc;
+    if (pend > 0) {
+        uint32_t take = align - pend < n ? align - pend : n;
+        memcpy(im->s.wbuf + pend, data, take);
+        data += take;
+        n -= take;
+        im->s.off += take;
+        pend += take;
+        if (pend == align) {
+            rc = program(im, im->s.wbuf, align);
+            if (rc) {
+                return rc;
+            }
+        }
+    }
+    uint32_t whole = n - n % align;
+    if (whole) {
+        rc = program(im, data, whole);
+        if (rc) {
+            return rc;
+        }
+        im->s.off += whole;
+        data += whole;
+        n -= whole;
+    }
+    if (n) {
+        memcpy(im->s.wbuf, data, n);
+        im->s.off += n;
+    }
+    return 0;
+}
+
+/* Last byte landed: program the padded final unit. */
+int extxip_img_mgmt_stream_finish(extxip_img_mgmt_t *im)
+{
+    const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
+    uint32_t align = extxip_flash_area_align(fa);
+    uint32_t pend = im->s.off - im->s.flushed;
+    if (pend == 0) {
+        return 0;
+    }
+    memset(im->s.wbuf + pend, extxip_flash_area_erased_val(fa), align - pend);
+    return program(im, im->s.wbuf, align);
+}
