@@ -374,6 +374,10 @@ int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size
     int rc;
     if (slot == active) {
         rc = extxip_boot_set_confirmed(fa);
+        /* Confirmed: what the secondaries held before is of no use now. */
+        im->idle_armed = true;
+        im->idle_image = 0;
+        im->idle_off = 0;
     } else {
         /* Write nothing for an image the bootloader would not install:
          * flags it lacks, hash, signature, built for another slot. */

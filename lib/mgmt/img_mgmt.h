@@ -92,6 +92,8 @@ typedef struct extxip_img_mgmt_config {
     bool pending_on_upload;
     void (*uploaded)(void *arg, uint8_t image, const uint8_t *hash);
     void *uploaded_arg;
+    /* Beyond Zephyr: erase when idle (extxip_img_mgmt_idle). Default off. */
+    bool idle_erase;
 } extxip_img_mgmt_config_t;
 
 /* One listed slot (state read). */
@@ -133,6 +135,11 @@ typedef struct extxip_img_mgmt {
     uint32_t log_writes;    /* records written since init (for tests/bench) */
     uint64_t upload_bytes;  /* image bytes accepted since init (statistics) */
     bool resumed;           /* init reloaded a persisted session (statistics) */
+    /* Erase when idle: which secondary and where the eraser is. */
+    bool idle_armed;        /* set at init and by a confirm; cleared when done */
+    uint8_t idle_image;
+    uint32_t idle_off;
+    uint32_t idle_erases;   /* sectors erased in the background since init */
     uint8_t scratch[IMG_MGMT_SCRATCH];
     extxip_image_info_t info;
     const char *rsn;        /* Zephyr-style verbose reason of the last state write
@@ -216,6 +223,25 @@ bool extxip_img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer);
 
 /* Progress of the current session: true and image, off, len (each may be NULL) when one is active. */
 bool extxip_img_mgmt_session_get(const extxip_img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len);
+
+/* ---- Erase when idle -------------------------------------------------------- */
+
+/* One step of background erase (cfg.idle_erase; docs/performance.md §1b):
+ * a secondary that the bootloader consumed (its header erased at install,
+ * the rest of the old image left) is made blank while nothing else happens,
+ * so the next upload into it finds it blank. Armed at init (boot) and by a
+ * confirm. A step erases at most one sector, and none while the device is
+ * still busy with an earlier operation (a background device: the step then
+ * returns at once), so a request waits at most for one sector erase. A slot
+ * is erased only while its header is not an image's, no session is writing
+ * it and nothing is scheduled in it; it is re-checked at every step. A power
+ * cut leaves a header-less slot that the next boot's eraser finishes; state
+ * read never lists a header-less slot. Returns 1 when there is more to do
+ * (call again when idle), 0 when there is nothing. */
+int extxip_img_mgmt_idle(extxip_img_mgmt_t *im);
+
+/* true while extxip_img_mgmt_idle may still have work (cheap: no flash access). */
+bool extxip_img_mgmt_idle_pending(const extxip_img_mgmt_t *im);
 
 /* ---- Erase (cmd 5) --------------------------------------------------------- */
 

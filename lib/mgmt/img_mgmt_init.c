@@ -18,6 +18,7 @@ int extxip_img_mgmt_init(extxip_img_mgmt_t *im, const extxip_img_mgmt_config_t *
     }
     memset(im, 0, sizeof(*im));
     im->cfg = *cfg;
+    im->idle_armed = true; /* at boot: a consumed secondary is erased when idle */
     extxip_img_mgmt_group_init(im);
     for (uint32_t slot = 0; slot < 2u * cfg->image_count; slot++) {
         const extxip_flash_area_t *fa = extxip_img_mgmt_area(im, slot);

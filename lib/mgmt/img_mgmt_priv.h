@@ -2,7 +2,8 @@
  * Inside the image group: what its files share (img_mgmt.c: slot state;
  * img_mgmt_log.c: upload session and its log; img_mgmt_stream.c: the stream
  * writer; img_mgmt_busy.c: the busy rule; img_mgmt_upload.c: upload;
- * img_mgmt_erase.c: erase; img_mgmt_init.c: init; img_mgmt_smp.c: handlers).
+ * img_mgmt_erase.c: erase; img_mgmt_init.c: init; img_mgmt_idle.c: erase
+ * when idle; img_mgmt_smp.c: handlers).
  * Not for callers of the group.
  */
 #ifndef EXTXIP_IMG_MGMT_PRIV_H

@@ -65,10 +65,69 @@ static int ensure_erased(extxip_img_mgmt_t *im, uint32_t end)
     return 0;
 }
 
+/* The block erase unit the session's slot can use: the device's, when it is
+ * whole sectors (at most 32 of them) and the slot holds whole blocks where
+ * it is used (checked per block below); 0: sectors only. */
+static uint32_t block_unit(const extxip_flash_area_t *fa, uint32_t ssz)
+{
+    uint32_t blk = extxip_flash_area_block_size(fa);
+    return (blk > ssz && blk % ssz == 0 && blk / ssz <= 32u) ? blk : 0u;
+}
+
+/* Erase ahead, for a device that works in the background: the window (up to
+ * the next block boundary) that holds `end` and the one after it are made
+ * blank now, so the chip erases the next window while the link brings the
+ * data for this one. One blank check per window (a read waits for the chip),
+ * then its non-blank sectors are queued: one block erase when every sector
+ * of an aligned block needs it (cheaper per byte), else sector by sector.
+ * Never past the announced length's last sector, never into the trailer
+ * sectors ensure_tail blanked; [0, erased_to) only ever grows. */
+static int ensure_erased_ahead(extxip_img_mgmt_t *im, uint32_t end)
+{
+    const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
+    uint32_t blk = block_unit(fa, ssz);
+    uint32_t limit = im->s.len + (ssz - im->s.len % ssz) % ssz;
+    limit = limit > fa->size ? fa->size : limit;
+    uint32_t ahead = blk ? blk : ssz;
+    end = end >= limit || limit - end <= ahead ? limit : end + ahead;
+    while (im->s.erased_to < end) {
+        uint32_t o = im->s.erased_to;
+        uint32_t win = blk ? blk - (fa->off + o) % blk : ssz;
+        win = win > limit - o ? limit - o : win;
+        uint32_t n = win / ssz, dirty = 0, all = n >= 32u ? 0xffffffffu : (1u << n) - 1u;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t so = o + i * ssz;
+            if (im->s.tail_skip && so >= im->s.tail_start) {
+                continue; /* blanked by ensure_tail, not written since */
+            }
+            int e = extxip_flash_area_is_erased(fa, so, ssz);
+            if (e < 0) {
+                return IMG_MGMT_ERR_FLASH_READ_FAILED;
+            }
+            dirty |= e ? 0u : 1u << i;
+        }
+        if (blk && win == blk && dirty == all) {
+            if (extxip_flash_area_erase(fa, o, blk) != FLASH_OK) {
+                return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                if ((dirty >> i & 1u) && extxip_flash_area_erase(fa, o + i * ssz, ssz) != FLASH_OK) {
+                    return IMG_MGMT_ERR_FLASH_ERASE_FAILED;
+                }
+            }
+        }
+        im->s.erased_to = o + win;
+    }
+    return 0;
+}
+
 static int program(extxip_img_mgmt_t *im, const uint8_t *p, uint32_t n)
 {
     const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
-    int rc = ensure_erased(im, im->s.flushed + n);
+    int rc = extxip_flash_area_async(fa) ? ensure_erased_ahead(im, im->s.flushed + n)
+                                         : ensure_erased(im, im->s.flushed + n);
     if (rc) {
         return rc;
     }

@@ -56,6 +56,11 @@ static int maybe_checkpoint(extxip_img_mgmt_t *im)
     uint32_t step = extxip_img_mgmt_ckpt_step(im, extxip_img_mgmt_session_fa(im));
     uint32_t c = im->s.flushed - im->s.flushed % step;
     im->s.next_ckpt = c + step;
+    /* The record says [0, c) is in flash: on a device that programs in the
+     * background, only once the chip has finished it (invariant (c)). */
+    if (extxip_flash_area_sync(extxip_img_mgmt_session_fa(im)) != FLASH_OK) {
+        return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    }
     return extxip_img_mgmt_log_append(im, true, c);
 }
 
@@ -105,8 +110,12 @@ static int accept_chunk(extxip_img_mgmt_t *im, const extxip_img_mgmt_upload_req_
         rsp->off = im->s.off;
         return 0;
     }
-    /* Complete. */
+    /* Complete: the last unit, and (a device that programs in the
+     * background) all of it really in flash before the answer says so. */
     rc = extxip_img_mgmt_stream_finish(im);
+    if (rc == 0 && extxip_flash_area_sync(extxip_img_mgmt_session_fa(im)) != FLASH_OK) {
+        rc = IMG_MGMT_ERR_FLASH_WRITE_FAILED;
+    }
     if (rc) {
         return fail(im, IMG_MGMT_ERR_FLASH_WRITE_FAILED);
     }

@@ -33,9 +33,13 @@ static void usage(FILE *f)
             "usage: extxip-sim run --flash-dir D [--layout F] [--udp HOST:PORT] [--serial-link PATH]\n"
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
             "                      [--key PEM]... [--buf-size N] [--buf-count N] [--recovery]\n"
-            "                      [--boot-report] [--no-udp] [--no-serial]\n"
+            "                      [--boot-report] [--no-udp] [--no-serial] [--flash-pipeline on|off]\n"
             "                      [--ble unix:PATH|tty:DEV[,baud=N]|hciN [--ble-name NAME]]\n"
             "       (trusted keys: the board key built in, or only the --key files given)\n"
+            "         --flash-pipeline: on (default): the QSPI programs/erases in the background\n"
+            "                        while SMP is served, uploads erase ahead in 32 KiB blocks,\n"
+            "                        consumed secondaries are erased when idle; off: each flash\n"
+            "                        operation blocks, sector erases only\n"
             "         --boot-report: image state replies add \"bootReport\" (why a pending image\n"
             "                        was not installed); not Zephyr's, strict clients reject it\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
@@ -131,6 +135,7 @@ int main(int argc, char **argv)
         {"recovery", 0, 0, 'r'},
         {"boot-report", 0, 0, 'B'},
         {"ble", 1, 0, 0x100},     {"ble-name", 1, 0, 0x101},
+        {"flash-pipeline", 1, 0, 0x102},
         {0, 0, 0, 0}};
     sim_run_config_t cfg;
     sim_run_config_default(&cfg);
@@ -149,6 +154,11 @@ int main(int argc, char **argv)
         case 'B': cfg.boot_report = 1; break;
         case 0x100: cfg.ble = optarg; break;
         case 0x101: cfg.ble_name = optarg; break;
+        case 0x102:
+            if (!strcmp(optarg, "on")) cfg.flash_pipeline = 1;
+            else if (!strcmp(optarg, "off")) cfg.flash_pipeline = 0;
+            else { fprintf(stderr, "extxip-sim: --flash-pipeline on|off\n"); return 2; }
+            break;
         case 'R': cfg.real_time = 1; break;
         case 'r': cfg.recovery = 1; break;
         case 't':

@@ -24,7 +24,11 @@ void sim_run_config_default(sim_run_config_t *c)
     c->timing = SIMFLASH_TIMING_NONE;
     c->buf_size = SMP_BUF_SIZE;
     c->buf_count = 4;
+    c->flash_pipeline = 1;
 }
+
+/* The QSPI driver's queue for program data (docs/flash-model.md, Overlap). */
+#define SIM_QSPI_QUEUE_BYTES 4096u
 
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
@@ -165,7 +169,12 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
             pfd[n++] = (struct pollfd){io->pty_fd, POLLIN, 0};
         if (io->ble.fd >= 0)
             pfd[n++] = (struct pollfd){io->ble.fd, POLLIN, 0};
-        int pr = poll(pfd, (nfds_t)n, 200);
+        /* Idle work (erase when idle) runs only while no request waits:
+         * poll without sleeping long, one step when nothing arrived. */
+        int idle = app && extxip_img_mgmt_idle_pending(&app->img);
+        int pr = poll(pfd, (nfds_t)n, idle ? 1 : 200);
+        if (pr == 0 && idle)
+            (void)extxip_img_mgmt_idle(&app->img);
         if (pr < 0 && errno != EINTR)
             return -1;
         sim_ble_poll(&io->ble);
@@ -298,7 +307,12 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
         if (simflash_power_is_cut(&d->board.power)) {
             rc = 3;
         } else {
+            /* The application's QSPI driver works in the background; the
+             * bootloader's (as MCUboot's) completes each operation. */
+            if (c->flash_pipeline)
+                simflash_set_async(d->board.dev[SIMFLASH_DEV_QSPI], SIM_QSPI_QUEUE_BYTES);
             rc = serve(&io, running, d);
+            simflash_set_async(d->board.dev[SIMFLASH_DEV_QSPI], 0); /* a reset: the chip finishes */
             if (rc == 1) {
                 printf("app: reset requested\n");
                 continue;

@@ -25,6 +25,11 @@ typedef struct sim_run_config {
     int boot_report;          /* 1 = add the non-Zephyr "bootReport" key to image state replies */
     const char *ble;          /* controller for SMP over BLE (hci_ctlr.h); NULL = none */
     const char *ble_name;     /* advertised name; NULL = "Zephyr" */
+    int flash_pipeline;       /* 1 (default): while the application runs the QSPI
+                                 works in the background behind a driver queue,
+                                 erases ahead in 32 KiB blocks, and consumed
+                                 secondaries are erased when idle; 0: every
+                                 operation blocks, sector erases only (before) */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);

@@ -296,6 +296,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     ic.boot_report_key = c->boot_report != 0;
     ic.clock = clock_ms;
     ic.clock_arg = s;
+    ic.idle_erase = c->flash_pipeline != 0 && !recovery;
     if (recovery) {
         ic.pending_on_upload = true;
         ic.allow_erase_pending = true; /* whatever is pending, the operator may replace it */
