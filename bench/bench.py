@@ -204,7 +204,8 @@ def wait_path(path, proc, secs=10):
     return False
 
 
-def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirty=None):
+def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirty=None,
+                  pipeline="on", idle_first=False):
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
     pace = os.path.join(b, "bench/bench-pace")
@@ -222,7 +223,7 @@ def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirt
         so.bind(("127.0.0.1", 0))  # a free port: the simulator wants one
         port = so.getsockname()[1]
     simcmd = [sim, "run", "--flash-dir", d, "--udp", f"127.0.0.1:{port}", "--serial-link", simlink,
-              "--timing", timing, "--key", KEY]
+              "--timing", timing, "--key", KEY, "--flash-pipeline", pipeline]
     if timing != "none":
         simcmd.append("--real-time")  # the modelled flash time passes on the clock
     if buf_size:
@@ -236,6 +237,8 @@ def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirt
                  os.path.join(d, "pace.log"))
         if not wait_path(clink, r):
             raise RuntimeError("pacing relay did not start")
+        if idle_first:
+            wait_idle_erased(d, s)
         cmd = [mcumgr, "--conntype", "serial", "--connstring", f"dev={clink},baud={baud}",
                "--json", "--quiet", "-t", "30", "image", "upload", img, "-n", "0",
                "-w", str(window)]
@@ -347,7 +350,21 @@ def bench_serial_flash(b, work, imgs):
     return rows
 
 
-def udp_upload(b, work, img, timing, tag):
+def wait_idle_erased(d, proc, secs=120):
+    """Let the device idle until its background eraser says it is done (the
+    simulator logs it); the upload after it is the one measured."""
+    log_path = os.path.join(d, "sim.log")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < secs:
+        if proc.p.poll() is not None:
+            raise RuntimeError("simulator stopped: see " + log_path)
+        if "idle erase done" in open(log_path).read():
+            return time.monotonic() - t0
+        time.sleep(0.2)
+    raise RuntimeError("background erase did not finish in %d s" % secs)
+
+
+def udp_upload(b, work, img, timing, tag, pipeline="on"):
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
     d = os.path.join(work, "dev-" + tag)
@@ -359,7 +376,7 @@ def udp_upload(b, work, img, timing, tag):
         so.bind(("127.0.0.1", 0))
         port = so.getsockname()[1]
     simcmd = [sim, "run", "--flash-dir", d, "--udp", f"127.0.0.1:{port}", "--timing", timing,
-              "--key", KEY]
+              "--key", KEY, "--flash-pipeline", pipeline]
     if timing != "none":
         simcmd.append("--real-time")
     s = Proc(simcmd, os.path.join(d, "sim.log"))
@@ -378,18 +395,23 @@ def udp_upload(b, work, img, timing, tag):
 
 def bench_udp_flash(b, work, imgs):
     """UDP upload (loopback: the link costs ~nothing) with the flash model on,
-    blank slot: the floor is the flash floor (programming every page)."""
+    blank slot: the floor is the flash floor (programming every page). Each
+    timing twice in the same run: the flash blocking every operation (before
+    issue 28, --flash-pipeline off) and in the background (on)."""
     rows = []
     size = os.path.getsize(imgs["upload"])
-    for timing in ("none", "typical", "worst"):
-        log(f"udp+flash: {timing} timing ...")
+    for timing, pipe in (("none", "on"), ("typical", "off"), ("typical", "on"),
+                         ("worst", "off"), ("worst", "on")):
+        log(f"udp+flash: {timing} timing, flash pipeline {pipe} ...")
+        cfg = timing if timing == "none" else f"{timing}, pipeline {pipe}"
         try:
-            u = udp_upload(b, work, imgs["upload"], timing, f"udp-{timing}")
+            u = udp_upload(b, work, imgs["upload"], timing, f"udp-{timing}-{pipe}", pipe)
         except Exception as e:
-            rows.append({"figure": "udp-flash", "config": timing, "error": str(e)})
+            rows.append({"figure": "udp-flash", "config": cfg, "error": str(e)})
             continue
         fl = flash_floor(size, timing, False) if timing != "none" else None
-        rows.append({"figure": "udp-flash", "config": timing, "timing": timing, "bytes": size,
+        rows.append({"figure": "udp-flash", "config": cfg, "timing": timing, "pipeline": pipe,
+                     "bytes": size,
                      "seconds": u["seconds"], "goodput_Bps": size / u["seconds"],
                      "flash_floor_s": fl, "ratio": fl / u["seconds"] if fl else None,
                      "chunk": u.get("chunk"), "requests": u.get("requests")})

@@ -46,6 +46,7 @@
 #define IMG_MGMT_SHA_MAX    32u
 #define IMG_MGMT_SCRATCH    EXTXIP_IMG_MGMT_SCRATCH /* flash read buffer (blank checks, hashing) */
 #define IMG_MGMT_WBUF_MAX   16u  /* largest write alignment supported */
+#define IMG_MGMT_PAGE       256u /* program page a background device is fed in (MX25R64's) */
 #define IMG_MGMT_VER_STR_MAX 25u /* "255.255.65535.4294967295" + NUL */
 
 #define IMG_MGMT_LOG_AT_END 0xffffffffu
@@ -122,7 +123,7 @@ typedef struct extxip_img_mgmt_session {
     bool has_peer;
     uint64_t peer;
     uint64_t last_ms;
-    uint8_t wbuf[IMG_MGMT_WBUF_MAX];
+    uint8_t wbuf[IMG_MGMT_PAGE]; /* received, not yet programmed (< one unit) */
 } extxip_img_mgmt_session_t;
 
 typedef struct extxip_img_mgmt {

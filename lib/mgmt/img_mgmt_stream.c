@@ -138,29 +138,46 @@ static int program(extxip_img_mgmt_t *im, const uint8_t *p, uint32_t n)
     return 0;
 }
 
+/* The unit the stream programs in: the device's write alignment, or, on a
+ * device that programs in the background (a QSPI NOR behind a queue), its
+ * program page: a page programmed in two parts costs two page-program times,
+ * so only whole pages go to the chip and the rest waits in wbuf (answered
+ * as received, as Zephyr's stream writer buffers; a checkpoint covers only
+ * what is programmed). */
+static uint32_t stream_unit(const extxip_flash_area_t *fa)
+{
+    uint32_t align = extxip_flash_area_align(fa);
+    uint32_t ssz = extxip_flash_area_sector_size(fa);
+    if (extxip_flash_area_async(fa) && IMG_MGMT_PAGE % align == 0 && ssz % IMG_MGMT_PAGE == 0) {
+        return IMG_MGMT_PAGE;
+    }
+    return align;
+}
+
 /* Buffered write at s.off: chunks need no alignment; whole write units go to
- * flash, the remainder waits in wbuf (at most align-1 bytes). */
+ * flash, the remainder waits in wbuf (at most unit-1 bytes). flushed stays a
+ * multiple of the unit until the last unit. */
 int extxip_img_mgmt_stream_write(extxip_img_mgmt_t *im, const uint8_t *data, uint32_t n)
 {
     const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
-    uint32_t align = extxip_flash_area_align(fa);
+    uint32_t unit = stream_unit(fa);
     uint32_t pend = im->s.off - im->s.flushed;
     int rc;
     if (pend > 0) {
-        uint32_t take = align - pend < n ? align - pend : n;
+        uint32_t take = unit - pend < n ? unit - pend : n;
         memcpy(im->s.wbuf + pend, data, take);
         data += take;
         n -= take;
         im->s.off += take;
         pend += take;
-        if (pend == align) {
-            rc = program(im, im->s.wbuf, align);
+        if (pend == unit) {
+            rc = program(im, im->s.wbuf, unit);
             if (rc) {
                 return rc;
             }
         }
     }
-    uint32_t whole = n - n % align;
+    uint32_t whole = n - n % unit;
     if (whole) {
         rc = program(im, data, whole);
         if (rc) {
@@ -177,7 +194,7 @@ int extxip_img_mgmt_stream_write(extxip_img_mgmt_t *im, const uint8_t *data, uin
     return 0;
 }
 
-/* Last byte landed: program the padded final unit. */
+/* Last byte landed: program the rest, padded to the write alignment. */
 int extxip_img_mgmt_stream_finish(extxip_img_mgmt_t *im)
 {
     const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
@@ -186,6 +203,7 @@ int extxip_img_mgmt_stream_finish(extxip_img_mgmt_t *im)
     if (pend == 0) {
         return 0;
     }
-    memset(im->s.wbuf + pend, extxip_flash_area_erased_val(fa), align - pend);
-    return program(im, im->s.wbuf, align);
+    uint32_t padded = pend + (align - pend % align) % align;
+    memset(im->s.wbuf + pend, extxip_flash_area_erased_val(fa), padded - pend);
+    return program(im, im->s.wbuf, padded);
 }

@@ -173,8 +173,11 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
          * poll without sleeping long, one step when nothing arrived. */
         int idle = app && extxip_img_mgmt_idle_pending(&app->img);
         int pr = poll(pfd, (nfds_t)n, idle ? 1 : 200);
-        if (pr == 0 && idle)
-            (void)extxip_img_mgmt_idle(&app->img);
+        if (pr == 0 && idle && extxip_img_mgmt_idle(&app->img) == 0) {
+            printf("app: idle erase done (%u sectors erased in the background)\n",
+                   (unsigned)app->img.idle_erases);
+            fflush(stdout);
+        }
         if (pr < 0 && errno != EINTR)
             return -1;
         sim_ble_poll(&io->ble);
@@ -313,6 +316,14 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
                 simflash_set_async(d->board.dev[SIMFLASH_DEV_QSPI], SIM_QSPI_QUEUE_BYTES);
             rc = serve(&io, running, d);
             simflash_set_async(d->board.dev[SIMFLASH_DEV_QSPI], 0); /* a reset: the chip finishes */
+            {
+                simflash_stats_t qs;
+                simflash_stats(d->board.dev[SIMFLASH_DEV_QSPI], &qs);
+                printf("flash: QSPI since power on: %llu sectors erased (%llu block commands), "
+                       "%llu programs, modelled busy %.3f s, %llu waits for the chip\n",
+                       (unsigned long long)qs.erases, (unsigned long long)qs.block_erases,
+                       (unsigned long long)qs.programs, qs.time_ns / 1e9, (unsigned long long)qs.waits);
+            }
             if (rc == 1) {
                 printf("app: reset requested\n");
                 continue;
