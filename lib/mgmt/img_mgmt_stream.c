@@ -74,21 +74,30 @@ static uint32_t block_unit(const extxip_flash_area_t *fa, uint32_t ssz)
     return (blk > ssz && blk % ssz == 0 && blk / ssz <= 32u) ? blk : 0u;
 }
 
-/* Erase ahead, for a device that works in the background: the window (up to
- * the next block boundary) that holds `end` and the one after it are made
- * blank now, so the chip erases the next window while the link brings the
- * data for this one. One blank check per window (a read waits for the chip),
- * then its non-blank sectors are queued: one block erase when every sector
- * of an aligned block needs it (cheaper per byte), else sector by sector.
- * Never past the announced length's last sector, never into the trailer
- * sectors ensure_tail blanked; [0, erased_to) only ever grows. */
+/* Erase ahead, for a device that works in the background: the erase unit
+ * after the one that holds `end` is made blank now, so the chip erases it
+ * while the link brings the data for this one. The unit depends on who is
+ * the bottleneck: while the chip is still busy when the next erase is due,
+ * the flash is, and a whole aligned block is erased where every sector of it
+ * needs it (cheaper per byte); while it is idle, the link is, and the erase
+ * goes one sector at a time (a block's long erase would hold the data
+ * arriving behind it in the chip's queue and stall the link). One blank
+ * check per unit (a read waits for the chip). Never past the announced
+ * length's last sector, never into the trailer sectors ensure_tail blanked;
+ * [0, erased_to) only ever grows. */
 static int ensure_erased_ahead(extxip_img_mgmt_t *im, uint32_t end)
 {
     const extxip_flash_area_t *fa = extxip_img_mgmt_session_fa(im);
     uint32_t ssz = extxip_flash_area_sector_size(fa);
-    uint32_t blk = block_unit(fa, ssz);
     uint32_t limit = im->s.len + (ssz - im->s.len % ssz) % ssz;
     limit = limit > fa->size ? fa->size : limit;
+    if (im->s.erased_to >= limit) {
+        return 0;
+    }
+    uint32_t blk = block_unit(fa, ssz);
+    if (blk && !extxip_flash_area_busy(fa)) {
+        blk = 0; /* the link is the bottleneck: sectors */
+    }
     uint32_t ahead = blk ? blk : ssz;
     end = end >= limit || limit - end <= ahead ? limit : end + ahead;
     while (im->s.erased_to < end) {

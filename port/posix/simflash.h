@@ -139,6 +139,10 @@ void simflash_set_timing(simflash_t *sf, simflash_timing_mode_t mode, int real_s
  * Also turns block erase on (block_size advertised) when the geometry has it;
  * block erase alone: simflash_set_block_erase. */
 void simflash_set_async(simflash_t *sf, uint32_t queue_bytes);
+/* Without real_sleep a background device is never busy (operations take no
+ * time). on != 0: it is busy while anything queued was not waited for, the
+ * deterministic stand-in for "the flash is the bottleneck" (tests). */
+void simflash_set_busy_by_order(simflash_t *sf, int on);
 /* Advertise (on != 0) the geometry's 32 KiB block erase in the device. */
 void simflash_set_block_erase(simflash_t *sf, int on);
 
