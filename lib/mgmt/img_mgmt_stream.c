@@ -74,6 +74,28 @@ static uint32_t block_unit(const extxip_flash_area_t *fa, uint32_t ssz)
     return (blk > ssz && blk % ssz == 0 && blk / ssz <= 32u) ? blk : 0u;
 }
 
+/* Is the flash the bottleneck? The chip is still busy when the next erase
+ * is due, and (with a clock) waiting for it took more than half the time
+ * since the previous check: the chip is behind the data, not just finishing
+ * the last chunk (a link that keeps the chip 90 % busy is still the
+ * bottleneck, and a block's long erase would stall it). No clock: busy. */
+static bool flash_is_bottleneck(extxip_img_mgmt_t *im, const extxip_flash_area_t *fa)
+{
+    if (!extxip_flash_area_busy(fa)) {
+        im->s.ahead_ms = extxip_img_mgmt_now_ms(im);
+        return false;
+    }
+    if (!im->cfg.clock) {
+        return true;
+    }
+    uint64_t t0 = extxip_img_mgmt_now_ms(im);
+    (void)extxip_flash_area_sync(fa); /* the blank check would wait as long */
+    uint64_t t1 = extxip_img_mgmt_now_ms(im);
+    uint64_t since = t0 - im->s.ahead_ms;
+    im->s.ahead_ms = t1;
+    return (t1 - t0) * 2u > since;
+}
+
 /* Erase ahead, for a device that works in the background: the erase unit
  * after the one that holds `end` is made blank now, so the chip erases it
  * while the link brings the data for this one. The unit depends on who is
@@ -91,11 +113,11 @@ static int ensure_erased_ahead(extxip_img_mgmt_t *im, uint32_t end)
     uint32_t ssz = extxip_flash_area_sector_size(fa);
     uint32_t limit = im->s.len + (ssz - im->s.len % ssz) % ssz;
     limit = limit > fa->size ? fa->size : limit;
-    if (im->s.erased_to >= limit) {
-        return 0;
+    if (im->s.erased_to >= limit || im->s.erased_to >= end + ssz) {
+        return 0; /* the next sector is already erased: nothing is due */
     }
     uint32_t blk = block_unit(fa, ssz);
-    if (blk && !extxip_flash_area_busy(fa)) {
+    if (blk && !flash_is_bottleneck(im, fa)) {
         blk = 0; /* the link is the bottleneck: sectors */
     }
     uint32_t ahead = blk ? blk : ssz;

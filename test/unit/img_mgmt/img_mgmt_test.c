@@ -2021,6 +2021,10 @@ static simflash_t *qspi_async_as(bool flash_bound)
     simflash_t *q = R.b.dev[SIMFLASH_DEV_QSPI];
     simflash_set_async(q, 4096);
     simflash_set_busy_by_order(q, flash_bound);
+    /* The rig's clock stands still: "busy" alone says who is the bottleneck
+     * (no busy rule is needed here). */
+    R.cfg.clock = NULL;
+    rig_boot();
     return q;
 }
 
@@ -2070,7 +2074,7 @@ static void t_erase_ahead_blocks(void)
     free(f.p);
 }
 
-/* Power cut at every flash operation of the chunks around the first
+/* Power cut at every flash operation of the chunks around the second
  * checkpoint, on a background device, into a slot that needs erasing (block
  * erase ahead in the cut window): the cut tears whatever the chip had not
  * finished, and after power-on the session resumes only where the data
@@ -2088,7 +2092,7 @@ static void t_pipeline_power_cut(void)
         R.b.power.seed = 1 + run / 14;
         dirty_slot(5);
         simflash_t *q = qspi_async();
-        uint32_t off = advance(&f, 2, sha, 0, 27000, 1800, 1);
+        uint32_t off = advance(&f, 2, sha, 0, 58000, 1800, 1);
         simflash_stats_t s0, s1;
         simflash_stats(q, &s0);
         simflash_power_cut_after(&R.b.power, cut);
@@ -2103,8 +2107,8 @@ static void t_pipeline_power_cut(void)
         rig_boot(); /* the services restart; the chip is as the cut left it */
         resp_t r = chunk(&f, 2, sha, 0, 64, 1);
         CHECK(r.has_off);
-        CHECK(r.off == 64 || r.off == 32768);
-        resumed += r.off == 32768;
+        CHECK(r.off == 32768 || r.off == 65536);
+        resumed += r.off == 65536;
         r = upload_from(&f, 2, sha, r.off, 1800, 1);
         CHECK_EQ(r.off, f.n);
         CHECK(r.match);
