@@ -121,6 +121,8 @@ typedef struct extxip_img_mgmt_session {
     bool tail_skip;        /* progressive erase may skip them (untouched since) */
     uint32_t next_ckpt;    /* flushed offset that triggers the next checkpoint */
     uint64_t ahead_ms;     /* clock at the erase-ahead's last look at the chip */
+    uint64_t wait_ms;      /* time writes waited for the chip since then */
+    bool flash_bound;      /* erase ahead judged the flash the bottleneck */
     bool has_peer;
     uint64_t peer;
     uint64_t last_ms;

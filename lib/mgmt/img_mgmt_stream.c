@@ -75,25 +75,31 @@ static uint32_t block_unit(const extxip_flash_area_t *fa, uint32_t ssz)
 }
 
 /* Is the flash the bottleneck? The chip is still busy when the next erase
- * is due, and (with a clock) waiting for it took more than half the time
- * since the previous check: the chip is behind the data, not just finishing
- * the last chunk (a link that keeps the chip 90 % busy is still the
+ * is due, and (with a clock) waiting for it (here, and in writes kept until
+ * the queue had room) took more than half the time since the previous
+ * check: the chip is behind the data, not just finishing the last chunk;
+ * it stays so until a look finds the chip idle (a link that keeps the chip 90 % busy is still the
  * bottleneck, and a block's long erase would stall it). No clock: busy. */
 static bool flash_is_bottleneck(extxip_img_mgmt_t *im, const extxip_flash_area_t *fa)
 {
     if (!extxip_flash_area_busy(fa)) {
         im->s.ahead_ms = extxip_img_mgmt_now_ms(im);
+        im->s.wait_ms = 0;
+        im->s.flash_bound = false;
         return false;
     }
-    if (!im->cfg.clock) {
-        return true;
+    if (!im->cfg.clock || im->s.flash_bound) {
+        return true; /* once behind, as long as the chip never catches up */
     }
     uint64_t t0 = extxip_img_mgmt_now_ms(im);
     (void)extxip_flash_area_sync(fa); /* the blank check would wait as long */
     uint64_t t1 = extxip_img_mgmt_now_ms(im);
-    uint64_t since = t0 - im->s.ahead_ms;
+    uint64_t since = t1 - im->s.ahead_ms;
+    uint64_t waited = (t1 - t0) + im->s.wait_ms; /* this wait, and writes kept for room */
     im->s.ahead_ms = t1;
-    return (t1 - t0) * 2u > since;
+    im->s.wait_ms = 0;
+    im->s.flash_bound = waited * 2u > since;
+    return im->s.flash_bound;
 }
 
 /* Erase ahead, for a device that works in the background: the erase unit
@@ -162,9 +168,11 @@ static int program(extxip_img_mgmt_t *im, const uint8_t *p, uint32_t n)
     if (rc) {
         return rc;
     }
+    uint64_t t0 = extxip_img_mgmt_now_ms(im);
     if (extxip_flash_area_write(fa, im->s.flushed, p, n) != FLASH_OK) {
         return IMG_MGMT_ERR_FLASH_WRITE_FAILED;
     }
+    im->s.wait_ms += extxip_img_mgmt_now_ms(im) - t0; /* a full queue kept us */
     im->s.flushed += n;
     return 0;
 }
