@@ -123,6 +123,7 @@ typedef struct extxip_img_mgmt_session {
     uint64_t ahead_ms;     /* clock at the erase-ahead's last look at the chip */
     uint64_t wait_ms;      /* time writes waited for the chip since then */
     bool flash_bound;      /* erase ahead judged the flash the bottleneck */
+    uint8_t behind;        /* looks in a row that found the chip behind */
     bool has_peer;
     uint64_t peer;
     uint64_t last_ms;

@@ -76,16 +76,18 @@ static uint32_t block_unit(const extxip_flash_area_t *fa, uint32_t ssz)
 
 /* Is the flash the bottleneck? The chip is still busy when the next erase
  * is due, and (with a clock) waiting for it (here, and in writes kept until
- * the queue had room) took more than half the time since the previous
- * check: the chip is behind the data, not just finishing the last chunk;
- * it stays so until a look finds the chip idle (a link that keeps the chip 90 % busy is still the
- * bottleneck, and a block's long erase would stall it). No clock: busy. */
+ * the queue had room) took more than half the time since the previous look,
+ * at two looks in a row: the chip is behind the data, not just finishing the
+ * last chunk (a link that keeps the chip 90 % busy is still the bottleneck,
+ * and a block's long erase would stall it). It stays so until a look finds
+ * the chip idle. No clock: busy is enough. */
 static bool flash_is_bottleneck(extxip_img_mgmt_t *im, const extxip_flash_area_t *fa)
 {
     if (!extxip_flash_area_busy(fa)) {
         im->s.ahead_ms = extxip_img_mgmt_now_ms(im);
         im->s.wait_ms = 0;
         im->s.flash_bound = false;
+        im->s.behind = 0;
         return false;
     }
     if (!im->cfg.clock || im->s.flash_bound) {
@@ -98,7 +100,10 @@ static bool flash_is_bottleneck(extxip_img_mgmt_t *im, const extxip_flash_area_t
     uint64_t waited = (t1 - t0) + im->s.wait_ms; /* this wait, and writes kept for room */
     im->s.ahead_ms = t1;
     im->s.wait_ms = 0;
-    im->s.flash_bound = waited * 2u > since;
+    /* Twice in a row: one late wake-up of a busy host (or a burst after a
+     * link pause) is not a chip that is behind. */
+    im->s.behind = waited * 2u > since ? (uint8_t)(im->s.behind + 1u) : 0u;
+    im->s.flash_bound = im->s.behind >= 2u;
     return im->s.flash_bound;
 }
 
