@@ -2164,7 +2164,9 @@ static void t_idle_erase(void)
         steps++;
     }
     CHECK_EQ(R.im.idle_erases, 0);
-    CHECK(memcmp(snap(5), f.p, 1792) == 0); /* its whole pages (8 bytes wait in RAM) */
+    uint8_t *s5 = snap(5);
+    CHECK(memcmp(s5, f.p, 1792) == 0); /* its whole pages (8 bytes wait in RAM) */
+    free(s5);
     free(f.p);
     free(g.p);
     rig_close(&R);
