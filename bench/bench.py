@@ -204,7 +204,8 @@ def wait_path(path, proc, secs=10):
     return False
 
 
-def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirty=None):
+def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirty=None,
+                  pipeline="on", idle_first=False):
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
     pace = os.path.join(b, "bench/bench-pace")
@@ -222,7 +223,7 @@ def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirt
         so.bind(("127.0.0.1", 0))  # a free port: the simulator wants one
         port = so.getsockname()[1]
     simcmd = [sim, "run", "--flash-dir", d, "--udp", f"127.0.0.1:{port}", "--serial-link", simlink,
-              "--timing", timing, "--key", KEY]
+              "--timing", timing, "--key", KEY, "--flash-pipeline", pipeline]
     if timing != "none":
         simcmd.append("--real-time")  # the modelled flash time passes on the clock
     if buf_size:
@@ -236,6 +237,8 @@ def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirt
                  os.path.join(d, "pace.log"))
         if not wait_path(clink, r):
             raise RuntimeError("pacing relay did not start")
+        if idle_first:
+            wait_idle_erased(d, s)
         cmd = [mcumgr, "--conntype", "serial", "--connstring", f"dev={clink},baud={baud}",
                "--json", "--quiet", "-t", "30", "image", "upload", img, "-n", "0",
                "-w", str(window)]
@@ -308,46 +311,96 @@ QSPI = {"sector": 4096, "page": 256,
         "worst": {"erase_s": 0.384, "prog_s": 0.005376}}
 
 
-def flash_floor(size, timing, dirty):
+# Block erase (SFDP erase type 2, 32 KiB; docs/flash-model.md): cheaper per
+# byte than 8 sectors (typical 240 ms vs 320 ms, worst 1.92 s vs 3.07 s).
+QSPI["block"] = 32768
+QSPI["typical"]["block_s"], QSPI["worst"]["block_s"] = 0.240, 1.920
+
+
+def flash_floor(size, timing, dirty, blocks=False):
     """Least time the secondary slot's flash needs for an upload of size bytes:
     program every page; erase every sector the image occupies when the slot
-    is not blank (the sectors after it are not counted)."""
+    is not blank (the sectors after it are not counted); with blocks, the
+    whole 32 KiB blocks among them in one block erase each (slot 0 starts at
+    a block boundary)."""
     t = QSPI[timing]
     pages = math.ceil(size / QSPI["page"])
     sectors = math.ceil(size / QSPI["sector"]) if dirty else 0
+    if blocks and dirty:
+        nblk = size // QSPI["block"]
+        rest = sectors - nblk * (QSPI["block"] // QSPI["sector"])
+        return pages * t["prog_s"] + nblk * t["block_s"] + rest * t["erase_s"]
     return pages * t["prog_s"] + sectors * t["erase_s"]
+
+
+def consumed_image(work, base, size):
+    """The secondary as the bootloader leaves it after installing `base`: its
+    header sector erased, the rest of the old image (first size bytes) still
+    there. Erase-when-idle makes such a slot blank."""
+    out = os.path.join(work, "consumed-%d.bin" % size)
+    data = bytearray(open(base, "rb").read()[:size])
+    data[:4096] = b"\xff" * 4096
+    open(out, "wb").write(bytes(data))
+    return out
 
 
 def bench_serial_flash(b, work, imgs):
     """Serial uploads at 1 Mbaud with the flash model on (real time): the
     serial rows above have --timing none (the device's flash takes no time).
-    Floor: the slower of the link floor and the flash floor."""
+    Floor: the slower of the link floor and the flash floor. Each case twice
+    in the same run: the flash blocking every operation, sector erase only
+    (--flash-pipeline off, as before issue 28), and in the background with
+    block erase ahead (on; its flash floor counts block erases). Then the
+    upload that follows idle time: the slot held a consumed image (header
+    erased by the bootloader), the device erased it when idle, and the
+    upload starts once the simulator says so."""
     rows = []
     size = os.path.getsize(imgs["upload"])
     baud = 1000000
-    for timing in ("typical", "worst"):
-        for dirty in (False, True):
-            slot = "slot needs erase" if dirty else "blank slot"
-            log(f"serial+flash: {baud} baud, {timing} timing, {slot} ...")
-            try:
-                u = serial_upload(b, work, imgs["upload"], baud, None, 5,
-                                  f"flash-{timing}-{int(dirty)}", timing,
-                                  imgs["base0"] if dirty else None)
-            except Exception as e:
-                rows.append({"figure": "serial-flash", "config": f"{timing}, {slot}", "error": str(e)})
-                continue
-            link = serial_floor(size, u["packet_max"], baud)["floor_s"]
-            fl = flash_floor(size, timing, dirty)
-            rows.append({"figure": "serial-flash", "config": f"{timing}, {slot}", "baud": baud,
-                         "timing": timing, "dirty": dirty, "bytes": size, "seconds": u["seconds"],
-                         "goodput_Bps": size / u["seconds"], "link_floor_s": link,
-                         "flash_floor_s": fl, "floor_s": max(link, fl),
-                         "ratio_link": link / u["seconds"], "ratio": max(link, fl) / u["seconds"],
-                         "up_idle_s": u.get("up_idle_s"), "up_gaps": u.get("up_gaps")})
+    consumed = consumed_image(work, imgs["base0"], size + 16 * 1024)
+    cases = [(t, dirty, pipe, False) for t in ("typical", "worst") for dirty in (False, True)
+             for pipe in ("off", "on")]
+    cases += [("typical", True, "on", True), ("worst", True, "on", True)]
+    for timing, dirty, pipe, idle in cases:
+        slot = ("slot erased when idle" if idle else "slot needs erase" if dirty else "blank slot")
+        cfg = f"{timing}, {slot}, pipeline {pipe}"
+        log(f"serial+flash: {baud} baud, {cfg} ...")
+        try:
+            u = serial_upload(b, work, imgs["upload"], baud, None, 5,
+                              f"flash-{timing}-{int(dirty)}-{pipe}-{int(idle)}", timing,
+                              (consumed if idle else imgs["base0"]) if dirty else None,
+                              pipeline=pipe, idle_first=idle)
+        except Exception as e:
+            rows.append({"figure": "serial-flash", "config": cfg, "error": str(e)})
+            continue
+        link = serial_floor(size, u["packet_max"], baud)["floor_s"]
+        fl = flash_floor(size, timing, dirty and not idle, blocks=(pipe == "on"))
+        rows.append({"figure": "serial-flash", "config": cfg, "baud": baud,
+                     "timing": timing, "dirty": dirty, "pipeline": pipe, "idle_first": idle,
+                     "bytes": size, "seconds": u["seconds"],
+                     "goodput_Bps": size / u["seconds"], "link_floor_s": link,
+                     "flash_floor_s": fl, "floor_s": max(link, fl),
+                     "sector_flash_floor_s": flash_floor(size, timing, dirty),
+                     "ratio_link": link / u["seconds"], "ratio": max(link, fl) / u["seconds"],
+                     "up_idle_s": u.get("up_idle_s"), "up_gaps": u.get("up_gaps")})
     return rows
 
 
-def udp_upload(b, work, img, timing, tag):
+def wait_idle_erased(d, proc, secs=120):
+    """Let the device idle until its background eraser says it is done (the
+    simulator logs it); the upload after it is the one measured."""
+    log_path = os.path.join(d, "sim.log")
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < secs:
+        if proc.p.poll() is not None:
+            raise RuntimeError("simulator stopped: see " + log_path)
+        if "idle erase done" in open(log_path).read():
+            return time.monotonic() - t0
+        time.sleep(0.2)
+    raise RuntimeError("background erase did not finish in %d s" % secs)
+
+
+def udp_upload(b, work, img, timing, tag, pipeline="on"):
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
     d = os.path.join(work, "dev-" + tag)
@@ -359,7 +412,7 @@ def udp_upload(b, work, img, timing, tag):
         so.bind(("127.0.0.1", 0))
         port = so.getsockname()[1]
     simcmd = [sim, "run", "--flash-dir", d, "--udp", f"127.0.0.1:{port}", "--timing", timing,
-              "--key", KEY]
+              "--key", KEY, "--flash-pipeline", pipeline]
     if timing != "none":
         simcmd.append("--real-time")
     s = Proc(simcmd, os.path.join(d, "sim.log"))
@@ -378,18 +431,23 @@ def udp_upload(b, work, img, timing, tag):
 
 def bench_udp_flash(b, work, imgs):
     """UDP upload (loopback: the link costs ~nothing) with the flash model on,
-    blank slot: the floor is the flash floor (programming every page)."""
+    blank slot: the floor is the flash floor (programming every page). Each
+    timing twice in the same run: the flash blocking every operation (before
+    issue 28, --flash-pipeline off) and in the background (on)."""
     rows = []
     size = os.path.getsize(imgs["upload"])
-    for timing in ("none", "typical", "worst"):
-        log(f"udp+flash: {timing} timing ...")
+    for timing, pipe in (("none", "on"), ("typical", "off"), ("typical", "on"),
+                         ("worst", "off"), ("worst", "on")):
+        log(f"udp+flash: {timing} timing, flash pipeline {pipe} ...")
+        cfg = timing if timing == "none" else f"{timing}, pipeline {pipe}"
         try:
-            u = udp_upload(b, work, imgs["upload"], timing, f"udp-{timing}")
+            u = udp_upload(b, work, imgs["upload"], timing, f"udp-{timing}-{pipe}", pipe)
         except Exception as e:
-            rows.append({"figure": "udp-flash", "config": timing, "error": str(e)})
+            rows.append({"figure": "udp-flash", "config": cfg, "error": str(e)})
             continue
         fl = flash_floor(size, timing, False) if timing != "none" else None
-        rows.append({"figure": "udp-flash", "config": timing, "timing": timing, "bytes": size,
+        rows.append({"figure": "udp-flash", "config": cfg, "timing": timing, "pipeline": pipe,
+                     "bytes": size,
                      "seconds": u["seconds"], "goodput_Bps": size / u["seconds"],
                      "flash_floor_s": fl, "ratio": fl / u["seconds"] if fl else None,
                      "chunk": u.get("chunk"), "requests": u.get("requests")})
@@ -787,6 +845,10 @@ def fmt_rows(rows):
               f"{r['bytes'] / r['floor_s']:>14.0f}", f"{r['ratio']:>7.3f}")
             w(f"{'  same vs the link floor alone':<44}", f"{r['goodput_Bps']:>14.0f}",
               f"{r['bytes'] / r['link_floor_s']:>14.0f}", f"{r['ratio_link']:>7.3f}")
+            if r.get("dirty") and r.get("pipeline") == "on" and not r.get("idle_first"):
+                sf = r["sector_flash_floor_s"]
+                w(f"{'  same vs the sector-erase flash floor':<44}", f"{r['goodput_Bps']:>14.0f}",
+                  f"{r['bytes'] / sf:>14.0f}", f"{max(sf, r['link_floor_s']) / r['seconds']:>7.3f}")
         elif f == "udp-flash":
             fl = f"{r['bytes'] / r['flash_floor_s']:>14.0f}" if r["flash_floor_s"] else f"{'-':>14}"
             rt = f"{r['ratio']:>7.3f}" if r["ratio"] else ""

@@ -17,6 +17,9 @@ set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c ${_l}/boot/boot_trailer.c ${_l}/bo
                             ${_l}/boot/boot_text.c ${_l}/boot/boot_check.c)
 set(EXTXIP_MGMT_OS_SOURCES  ${_l}/mgmt/os_mgmt.c ${_l}/mgmt/os_mgmt_err.c)
 set(EXTXIP_MGMT_IMG_SOURCES ${_l}/mgmt/img_mgmt.c ${_l}/mgmt/img_mgmt_upload.c
+                            ${_l}/mgmt/img_mgmt_log.c ${_l}/mgmt/img_mgmt_stream.c
+                            ${_l}/mgmt/img_mgmt_busy.c ${_l}/mgmt/img_mgmt_erase.c
+                            ${_l}/mgmt/img_mgmt_init.c ${_l}/mgmt/img_mgmt_idle.c
                             ${_l}/mgmt/img_mgmt_smp.c ${_l}/mgmt/img_mgmt_err.c)
 set(EXTXIP_MGMT_STAT_SOURCES   ${_l}/mgmt/stat_mgmt.c)
 set(EXTXIP_MGMT_ENUM_SOURCES   ${_l}/mgmt/enum_mgmt.c)

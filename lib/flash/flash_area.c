@@ -75,6 +75,32 @@ int extxip_flash_area_erase(const extxip_flash_area_t *fa, uint32_t off, uint32_
     return fa->dev->ops->erase(fa->dev->ctx, fa->off + off, len);
 }
 
+uint32_t extxip_flash_area_block_size(const extxip_flash_area_t *fa)
+{
+    return (fa && fa->dev) ? fa->dev->block_size : 0u;
+}
+
+int extxip_flash_area_sync(const extxip_flash_area_t *fa)
+{
+    if (fa == NULL || fa->dev == NULL || fa->dev->ops == NULL) {
+        return FLASH_ERR_RANGE;
+    }
+    return fa->dev->ops->sync ? fa->dev->ops->sync(fa->dev->ctx) : FLASH_OK;
+}
+
+int extxip_flash_area_async(const extxip_flash_area_t *fa)
+{
+    return fa && fa->dev && fa->dev->ops && fa->dev->ops->sync ? 1 : 0;
+}
+
+int extxip_flash_area_busy(const extxip_flash_area_t *fa)
+{
+    if (fa == NULL || fa->dev == NULL || fa->dev->ops == NULL || fa->dev->ops->busy == NULL) {
+        return 0;
+    }
+    return fa->dev->ops->busy(fa->dev->ctx) ? 1 : 0;
+}
+
 uint32_t extxip_flash_area_align(const extxip_flash_area_t *fa)
 {
     return (fa && fa->dev) ? fa->dev->write_align : 0u;

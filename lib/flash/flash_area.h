@@ -31,8 +31,18 @@ typedef struct extxip_flash_dev_ops {
      * erased_val (NOR: bits go 1 -> 0 only, erased_val 0xff); a program that
      * would move one back must be refused with FLASH_ERR_NOT_ERASED. */
     int (*write)(void *ctx, uint32_t off, const void *src, uint32_t len);
-    /* Erase whole sectors covering [off, off+len) to erased_val. */
+    /* Erase whole sectors covering [off, off+len) to erased_val. A device
+     * with block erase (block_size) uses it for the aligned blocks inside
+     * the range. */
     int (*erase)(void *ctx, uint32_t off, uint32_t len);
+    /* Optional (NULL: every write/erase is complete when it returns). A
+     * device that programs and erases in the background (a QSPI NOR whose
+     * driver queues the command and returns; the chip's write-in-progress
+     * bit is polled only by the next operation that needs the chip): */
+    /* wait until every started write/erase is complete (FLASH_OK or FLASH_ERR_IO); */
+    int (*sync)(void *ctx);
+    /* 1 while a started write/erase is still running, else 0. */
+    int (*busy)(void *ctx);
 } extxip_flash_dev_ops_t;
 
 typedef struct extxip_flash_dev {
@@ -43,6 +53,8 @@ typedef struct extxip_flash_dev {
     uint8_t erased_val;         /* 0xff for NOR */
     const extxip_flash_dev_ops_t *ops;
     void *ctx;                  /* passed to every op */
+    uint32_t block_size;        /* erase block that costs less per byte than
+                                   sectors (multiple of sector_size), 0: none */
 } extxip_flash_dev_t;
 
 /* A partition: a window [off, off+size) of one device. */
@@ -87,6 +99,22 @@ int extxip_flash_area_erase(const extxip_flash_area_t *fa, uint32_t off, uint32_
 uint32_t extxip_flash_area_align(const extxip_flash_area_t *fa);
 uint32_t extxip_flash_area_sector_size(const extxip_flash_area_t *fa);
 uint8_t extxip_flash_area_erased_val(const extxip_flash_area_t *fa);
+
+/* Block erase unit of the area's device (0: sectors only). */
+uint32_t extxip_flash_area_block_size(const extxip_flash_area_t *fa);
+
+/* Wait until every write/erase started on the area's device is complete:
+ * what was written before is then really in flash (a device without a sync
+ * op completes each operation before returning). FLASH_OK or FLASH_ERR_IO. */
+int extxip_flash_area_sync(const extxip_flash_area_t *fa);
+
+/* 1 when the area's device works in the background (has a sync op): its
+ * writes/erases may still be running after the call returns. */
+int extxip_flash_area_async(const extxip_flash_area_t *fa);
+
+/* 1 while the area's device is still running a started write/erase (the
+ * next operation on it would wait), 0 when idle or when it cannot tell. */
+int extxip_flash_area_busy(const extxip_flash_area_t *fa);
 
 /* 1 when every byte of [off, off+len) reads as the erased value, 0 when not,
  * negative error when the read fails or is out of range. */

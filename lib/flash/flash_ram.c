@@ -43,7 +43,7 @@ static int ram_erase(void *ctx, uint32_t off, uint32_t len)
     return FLASH_OK;
 }
 
-const extxip_flash_dev_ops_t extxip_flash_ram_ops = {ram_read, ram_write, ram_erase};
+const extxip_flash_dev_ops_t extxip_flash_ram_ops = {ram_read, ram_write, ram_erase, NULL, NULL};
 
 void extxip_flash_ram_init(extxip_flash_ram_t *r, const char *name, uint8_t *mem, uint32_t size,
                            uint32_t sector, uint32_t align)

@@ -32,7 +32,7 @@ extern const extxip_flash_dev_ops_t extxip_flash_ram_ops;
 
 /* A static (or const) device: `self` is the object being defined. */
 #define EXTXIP_FLASH_RAM(self, name, mem, size, sector, align)                                     \
-    {{(name), (size), (sector), (align), 0xff, &extxip_flash_ram_ops, (void *)&(self)},            \
+    {{(name), (size), (sector), (align), 0xff, &extxip_flash_ram_ops, (void *)&(self), 0},         \
      (uint8_t *)(mem)}
 
 /* The same at run time. */

@@ -1,8 +1,9 @@
 /*
  * Image management group, slot state: which slot boots next and how, the
  * state list, test/confirm (Zephyr's img_mgmt_state.c rules), and the boot
- * report. The upload session, its checkpoint log and erase are
- * extxip_img_mgmt_upload.c; the SMP handlers img_mgmt_smp.c.
+ * report. Upload, its session log, stream writer, busy rule, erase and init
+ * are img_mgmt_{upload,log,stream,busy,erase,init}.c; the SMP handlers
+ * img_mgmt_smp.c.
  * Facts: docs/protocol.md §7 (Zephyr img_mgmt.c / img_mgmt_state.c
  * behaviour), docs/bootloader.md, docs/protocol.md §13.
  */
@@ -376,6 +377,10 @@ int extxip_img_mgmt_state_write(extxip_img_mgmt_t *im, const uint8_t *hash, size
     int rc;
     if (slot == active) {
         rc = extxip_boot_set_confirmed(fa);
+        /* Confirmed: what the secondaries held before is of no use now. */
+        im->idle_armed = true;
+        im->idle_image = 0;
+        im->idle_off = 0;
     } else {
         /* Write nothing for an image the bootloader would not install:
          * flags it lacks, hash, signature, built for another slot. */

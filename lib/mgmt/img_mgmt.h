@@ -46,6 +46,7 @@
 #define IMG_MGMT_SHA_MAX    32u
 #define IMG_MGMT_SCRATCH    EXTXIP_IMG_MGMT_SCRATCH /* flash read buffer (blank checks, hashing) */
 #define IMG_MGMT_WBUF_MAX   16u  /* largest write alignment supported */
+#define IMG_MGMT_PAGE       256u /* program page a background device is fed in (MX25R64's) */
 #define IMG_MGMT_VER_STR_MAX 25u /* "255.255.65535.4294967295" + NUL */
 
 #define IMG_MGMT_LOG_AT_END 0xffffffffu
@@ -92,6 +93,8 @@ typedef struct extxip_img_mgmt_config {
     bool pending_on_upload;
     void (*uploaded)(void *arg, uint8_t image, const uint8_t *hash);
     void *uploaded_arg;
+    /* Beyond Zephyr: erase when idle (extxip_img_mgmt_idle). Default off. */
+    bool idle_erase;
 } extxip_img_mgmt_config_t;
 
 /* One listed slot (state read). */
@@ -117,10 +120,14 @@ typedef struct extxip_img_mgmt_session {
     bool tail_verified;    /* trailer sectors checked blank this session */
     bool tail_skip;        /* progressive erase may skip them (untouched since) */
     uint32_t next_ckpt;    /* flushed offset that triggers the next checkpoint */
+    uint64_t ahead_ms;     /* clock at the erase-ahead's last look at the chip */
+    uint64_t wait_ms;      /* time writes waited for the chip since then */
+    bool flash_bound;      /* erase ahead judged the flash the bottleneck */
+    uint8_t behind;        /* looks in a row that found the chip behind */
     bool has_peer;
     uint64_t peer;
     uint64_t last_ms;
-    uint8_t wbuf[IMG_MGMT_WBUF_MAX];
+    uint8_t wbuf[IMG_MGMT_PAGE]; /* received, not yet programmed (< one unit) */
 } extxip_img_mgmt_session_t;
 
 typedef struct extxip_img_mgmt {
@@ -133,6 +140,11 @@ typedef struct extxip_img_mgmt {
     uint32_t log_writes;    /* records written since init (for tests/bench) */
     uint64_t upload_bytes;  /* image bytes accepted since init (statistics) */
     bool resumed;           /* init reloaded a persisted session (statistics) */
+    /* Erase when idle: which secondary and where the eraser is. */
+    bool idle_armed;        /* set at init and by a confirm; cleared when done */
+    uint8_t idle_image;
+    uint32_t idle_off;
+    uint32_t idle_erases;   /* sectors erased in the background since init */
     uint8_t scratch[IMG_MGMT_SCRATCH];
     extxip_image_info_t info;
     const char *rsn;        /* Zephyr-style verbose reason of the last state write
@@ -216,6 +228,25 @@ bool extxip_img_mgmt_busy(const extxip_img_mgmt_t *im, uint64_t peer);
 
 /* Progress of the current session: true and image, off, len (each may be NULL) when one is active. */
 bool extxip_img_mgmt_session_get(const extxip_img_mgmt_t *im, uint8_t *image, uint32_t *off, uint32_t *len);
+
+/* ---- Erase when idle -------------------------------------------------------- */
+
+/* One step of background erase (cfg.idle_erase; docs/performance.md §1b):
+ * a secondary that the bootloader consumed (its header erased at install,
+ * the rest of the old image left) is made blank while nothing else happens,
+ * so the next upload into it finds it blank. Armed at init (boot) and by a
+ * confirm. A step erases at most one sector, and none while the device is
+ * still busy with an earlier operation (a background device: the step then
+ * returns at once), so a request waits at most for one sector erase. A slot
+ * is erased only while its header is not an image's, no session is writing
+ * it and nothing is scheduled in it; it is re-checked at every step. A power
+ * cut leaves a header-less slot that the next boot's eraser finishes; state
+ * read never lists a header-less slot. Returns 1 when there is more to do
+ * (call again when idle), 0 when there is nothing. */
+int extxip_img_mgmt_idle(extxip_img_mgmt_t *im);
+
+/* true while extxip_img_mgmt_idle may still have work (cheap: no flash access). */
+bool extxip_img_mgmt_idle_pending(const extxip_img_mgmt_t *im);
 
 /* ---- Erase (cmd 5) --------------------------------------------------------- */
 

@@ -41,6 +41,7 @@ int extxip_server_init(extxip_server_t *s, const extxip_server_config_t *cfg)
     ic.boot_report_key = cfg->boot_report_key;
     ic.clock = cfg->clock;
     ic.clock_arg = cfg->clock_arg;
+    ic.idle_erase = cfg->idle_erase;
     if (extxip_img_mgmt_init(&s->img, &ic) != 0)
         return -1;
 

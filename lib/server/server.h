@@ -46,6 +46,8 @@ typedef struct extxip_server_config {
     extxip_img_mgmt_clock_fn clock;         /* the busy rule's clock; NULL: none */
     void *clock_arg;
     bool boot_report_key;                   /* "bootReport" in state replies (not Zephyr's) */
+    bool idle_erase;                        /* erase consumed secondaries when idle
+                                               (img_mgmt_idle.c); application only */
     bool verbose_err;                       /* "rsn" in error replies (Zephyr's
                                                CONFIG_MCUMGR_SMP_VERBOSE_ERR_RESPONSE);
                                                application only: MCUboot's recovery has none */

@@ -33,7 +33,7 @@ static void usage(FILE *f)
             "usage: extxip-sim run --flash-dir D [--layout F] [--udp HOST:PORT] [--serial-link PATH]\n"
             "                      [--timing none|typical|worst] [--real-time] [--power-cut-after N]\n"
             "                      [--key PEM]... [--buf-size N] [--buf-count N] [--recovery]\n"
-            "                      [--boot-report] [--no-udp] [--no-serial]\n"
+            "                      [--boot-report] [--no-udp] [--no-serial] [--flash-pipeline on|off]\n"
             "                      [--ble unix:PATH|tty:DEV[,baud=N]|hciN [--ble-name NAME]\n"
             "                       [--ble-security none|encrypt|authen] [--ble-passkey N]]\n"
             "       (trusted keys: the board key built in, or only the --key files given)\n"
@@ -43,6 +43,10 @@ static void usage(FILE *f)
             "                        passkey pairing); the device shows a random passkey\n"
             "                        (\"ble: passkey N\") unless --ble-passkey N fixes it; bonds\n"
             "                        (at most 4, the oldest goes) are kept in the settings store\n"
+            "         --flash-pipeline: on (default): the QSPI programs/erases in the background\n"
+            "                        while SMP is served, uploads erase ahead in 32 KiB blocks,\n"
+            "                        consumed secondaries are erased when idle; off: each flash\n"
+            "                        operation blocks, sector erases only\n"
             "         --boot-report: image state replies add \"bootReport\" (why a pending image\n"
             "                        was not installed); not Zephyr's, strict clients reject it\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
@@ -139,6 +143,7 @@ int main(int argc, char **argv)
         {"boot-report", 0, 0, 'B'},
         {"ble", 1, 0, 0x100},     {"ble-name", 1, 0, 0x101},
         {"ble-security", 1, 0, 0x102}, {"ble-passkey", 1, 0, 0x103},
+        {"flash-pipeline", 1, 0, 0x104},
         {0, 0, 0, 0}};
     sim_run_config_t cfg;
     sim_run_config_default(&cfg);
@@ -169,6 +174,11 @@ int main(int argc, char **argv)
                 return 2;
             }
             cfg.ble_passkey = (long)v;
+            break;
+        case 0x104:
+            if (!strcmp(optarg, "on")) cfg.flash_pipeline = 1;
+            else if (!strcmp(optarg, "off")) cfg.flash_pipeline = 0;
+            else { fprintf(stderr, "extxip-sim: --flash-pipeline on|off\n"); return 2; }
             break;
         case 'R': cfg.real_time = 1; break;
         case 'r': cfg.recovery = 1; break;

@@ -25,7 +25,11 @@ void sim_run_config_default(sim_run_config_t *c)
     c->buf_size = SMP_BUF_SIZE;
     c->buf_count = 4;
     c->ble_passkey = -1;
+    c->flash_pipeline = 1;
 }
+
+/* The QSPI driver's queue for program data (docs/flash-model.md, Overlap). */
+#define SIM_QSPI_QUEUE_BYTES 4096u
 
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig)
@@ -168,7 +172,15 @@ static int serve(board_io_t *io, sim_services_t *app, sim_device_t *d)
             pfd[n++] = (struct pollfd){io->pty_fd, POLLIN, 0};
         if (io->ble.fd >= 0)
             pfd[n++] = (struct pollfd){io->ble.fd, POLLIN, 0};
-        int pr = poll(pfd, (nfds_t)n, 200);
+        /* Idle work (erase when idle) runs only while no request waits:
+         * poll without sleeping long, one step when nothing arrived. */
+        int idle = app && extxip_img_mgmt_idle_pending(app->img);
+        int pr = poll(pfd, (nfds_t)n, idle ? 1 : 200);
+        if (pr == 0 && idle && extxip_img_mgmt_idle(app->img) == 0) {
+            printf("app: idle erase done (%u sectors erased in the background)\n",
+                   (unsigned)app->img->idle_erases);
+            fflush(stdout);
+        }
         if (pr < 0 && errno != EINTR)
             return -1;
         sim_ble_poll(&io->ble);
@@ -301,7 +313,20 @@ int sim_run(sim_device_t *d, const sim_run_config_t *c)
         if (simflash_power_is_cut(&d->board.power)) {
             rc = 3;
         } else {
+            /* The application's QSPI driver works in the background; the
+             * bootloader's (as MCUboot's) completes each operation. */
+            if (c->flash_pipeline)
+                simflash_set_async(d->board.dev[SIMFLASH_DEV_QSPI], SIM_QSPI_QUEUE_BYTES);
             rc = serve(&io, running, d);
+            simflash_set_async(d->board.dev[SIMFLASH_DEV_QSPI], 0); /* a reset: the chip finishes */
+            {
+                simflash_stats_t qs;
+                simflash_stats(d->board.dev[SIMFLASH_DEV_QSPI], &qs);
+                printf("flash: QSPI since power on: %llu sectors erased (%llu block commands), "
+                       "%llu programs, modelled busy %.3f s, %llu waits for the chip\n",
+                       (unsigned long long)qs.erases, (unsigned long long)qs.block_erases,
+                       (unsigned long long)qs.programs, qs.time_ns / 1e9, (unsigned long long)qs.waits);
+            }
             if (rc == 1) {
                 printf("app: reset requested\n");
                 continue;

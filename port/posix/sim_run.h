@@ -27,6 +27,11 @@ typedef struct sim_run_config {
     const char *ble_name;     /* advertised name; NULL = "Zephyr" */
     int ble_security;         /* SMP characteristic: 0 none (the sample), 1 encrypt, 2 authen */
     long ble_passkey;         /* fixed passkey 0..999999, or -1: a random one per pairing */
+    int flash_pipeline;       /* 1 (default): while the application runs the QSPI
+                                 works in the background behind a driver queue,
+                                 erases ahead in 32 KiB blocks, and consumed
+                                 secondaries are erased when idle; 0: every
+                                 operation blocks, sector erases only (before) */
 } sim_run_config_t;
 
 void sim_run_config_default(sim_run_config_t *c);

@@ -277,12 +277,14 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
          * reason, {"rc": 3, "rsn": "header malformed"} (docs/protocol.md §4.2). MCUboot's
          * serial recovery has no such option: the recovery server ignores it. */
         .verbose_err = true,
+        .idle_erase = c->flash_pipeline != 0 && !recovery,
     };
     if (recovery) {
         p->bootloader_name = "MCUboot"; /* answered by the bootloader itself */
         sc.uploaded = recovery_uploaded;
         sc.uploaded_arg = d;
         s->srv = &s->rec.srv;
+        s->img = &s->rec.img;
         return extxip_recovery_server_init(&s->rec, &sc);
     }
 
@@ -323,6 +325,7 @@ static int services_start(sim_services_t *s, sim_device_t *d, const sim_run_conf
     sc.reset_reason = reset_reason;
     sc.arg = s;
     s->srv = &s->app.srv;
+    s->img = &s->app.img;
     if (extxip_server_init(&s->app, &sc) != 0)
         return -1;
     if (s->app.img.resumed)

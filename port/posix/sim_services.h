@@ -25,6 +25,7 @@ typedef struct sim_services {
     extxip_server_t app;             /* the application's SMP server (lib/server) */
     extxip_recovery_server_t rec;    /* or the bootloader's serial recovery */
     extxip_smp_server_t *srv;        /* whichever of the two runs */
+    extxip_img_mgmt_t *img;          /* and its image group */
     extxip_os_mgmt_port_t os_port;
     extxip_stat_mgmt_group_t stat_groups[SIM_STAT_GROUPS];
     extxip_stat_mgmt_port_t stat_port;

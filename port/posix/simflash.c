@@ -63,7 +63,25 @@ const simflash_geometry_t simflash_geom_mx25r64 = {
     .erase_ns_max = 384000000ull, /* SFDP: 48 ms x 8 */
     .prog_ns_typ = 850000ull,     /* tPP 256 B, 0.85 ms */
     .prog_ns_max = 5376000ull,    /* SFDP: 896 us x 6 */
+    /* Block erase, SFDP BFPT DWORD 10 (erase types 2 and 3, typical x 8):
+     * 32 KiB 240 ms / 1 920 ms, 64 KiB 480 ms / 3 840 ms. */
+    .block32 = 32768u,
+    .block32_ns_typ = 240000000ull,
+    .block32_ns_max = 1920000000ull,
+    .block64 = 65536u,
+    .block64_ns_typ = 480000000ull,
+    .block64_ns_max = 3840000000ull,
 };
+
+/* One operation still in the chip (async mode): what it overwrote, so a
+ * power cut can tear it. */
+#define SIMFLASH_PEND_MAX 64
+typedef struct sf_pending {
+    int erase;      /* 1 erase, 0 program */
+    uint32_t off, len;
+    uint8_t *old;   /* len bytes as they were before the operation */
+    uint64_t end_ns; /* wall clock (CLOCK_MONOTONIC) when it completes, real_sleep only */
+} sf_pending_t;
 
 struct simflash {
     extxip_flash_dev_t dev;
@@ -75,6 +93,13 @@ struct simflash {
     simflash_stats_t st;
     simflash_timing_mode_t timing;
     int real_sleep;
+    int blocks;            /* block erase advertised and used */
+    uint32_t queue_bytes;  /* async mode: driver queue for program data; 0 = synchronous */
+    uint64_t busy_until;   /* CLOCK_MONOTONIC ns when queued work ends (real_sleep) */
+    sf_pending_t pend[SIMFLASH_PEND_MAX];
+    int npend;
+    uint32_t pend_bytes;   /* program bytes among pend[] */
+    int busy_by_order;     /* without real time: busy while anything is queued */
 };
 
 /* ---- power ---------------------------------------------------------------- */
@@ -118,21 +143,158 @@ static uint64_t mix64(uint64_t *s)
 
 /* ---- timing --------------------------------------------------------------- */
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+static void sleep_until(uint64_t t)
+{
+    uint64_t now = mono_ns();
+    if (t > now) {
+        sleep_ns(t - now);
+    }
+}
+
+static uint64_t pick(const simflash_t *sf, uint64_t ns_typ, uint64_t ns_max)
+{
+    return sf->timing == SIMFLASH_TIMING_TYPICAL ? ns_typ
+           : sf->timing == SIMFLASH_TIMING_WORST ? ns_max
+                                                 : 0;
+}
+
+/* Charge ns of chip time. Synchronous: the call sleeps it (real_sleep).
+ * Async: the chip works after the work queued before; the call returns. */
+static void charge_ns(simflash_t *sf, uint64_t ns)
+{
+    sf->st.time_ns += ns;
+    if (!sf->real_sleep || ns == 0) {
+        return;
+    }
+    if (sf->queue_bytes == 0) {
+        sleep_ns(ns);
+        return;
+    }
+    uint64_t now = mono_ns();
+    sf->busy_until = (sf->busy_until > now ? sf->busy_until : now) + ns;
+}
+
 static void charge(simflash_t *sf, uint64_t units, uint64_t ns_typ, uint64_t ns_max)
 {
-    uint64_t per = 0;
-    if (sf->timing == SIMFLASH_TIMING_TYPICAL) {
-        per = ns_typ;
-    } else if (sf->timing == SIMFLASH_TIMING_WORST) {
-        per = ns_max;
+    charge_ns(sf, pick(sf, ns_typ, ns_max) * units);
+}
+
+/* ---- background operation (async mode) ------------------------------------- */
+
+static void pend_drop_oldest(simflash_t *sf)
+{
+    sf_pending_t *e = &sf->pend[0];
+    if (sf->real_sleep && e->end_ns > mono_ns()) {
+        sf->st.waits++;
+        sleep_until(e->end_ns);
     }
-    uint64_t ns = per * units;
-    sf->st.time_ns += ns;
-    if (sf->real_sleep && ns > 0) {
-        struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
-                              .tv_nsec = (long)(ns % 1000000000ull)};
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    if (!e->erase) {
+        sf->pend_bytes -= e->len;
+    }
+    free(e->old);
+    memmove(&sf->pend[0], &sf->pend[1], (size_t)(sf->npend - 1) * sizeof sf->pend[0]);
+    sf->npend--;
+}
+
+/* The next operation needs the chip: wait for everything queued. */
+static void wait_idle(simflash_t *sf)
+{
+    if (sf->real_sleep && sf->queue_bytes && sf->busy_until > mono_ns()) {
+        sf->st.waits++;
+        sleep_until(sf->busy_until);
+    }
+    while (sf->npend > 0) {
+        pend_drop_oldest(sf);
+    }
+}
+
+/* Before an operation changes [off, off+len): in async mode remember what
+ * was there (the operation is in flight until the chip is waited for). Room
+ * in the queue is made first: the oldest work is then complete. */
+static void pend_add(simflash_t *sf, int erase, uint32_t off, uint32_t len)
+{
+    if (sf->queue_bytes == 0) {
+        return;
+    }
+    while (sf->npend > 0 &&
+           (sf->npend == SIMFLASH_PEND_MAX || (!erase && sf->pend_bytes + len > sf->queue_bytes))) {
+        pend_drop_oldest(sf);
+    }
+    uint8_t *old = malloc(len);
+    if (old == NULL) {
+        wait_idle(sf); /* no room to remember it: model it as complete */
+        return;
+    }
+    memcpy(old, sf->mem + off, len);
+    sf->pend[sf->npend++] = (sf_pending_t){erase, off, len, old, 0};
+    if (!erase) {
+        sf->pend_bytes += len;
+    }
+}
+
+/* After the operation was charged: when it completes on the wall clock. A
+ * program beyond the queue's room keeps the caller until it fits. */
+static void pend_done(simflash_t *sf)
+{
+    if (sf->queue_bytes == 0 || sf->npend == 0) {
+        return;
+    }
+    sf->pend[sf->npend - 1].end_ns = sf->busy_until;
+}
+
+/* Power was cut while the chip still had work: a random prefix of the queue
+ * completed, the next operation is torn, the rest never started (k = -1:
+ * none started, k = npend: all done). */
+static void tear_pending(simflash_t *sf, uint64_t *rng)
+{
+    if (sf->npend == 0) {
+        return;
+    }
+    int k = (int)(mix64(rng) % (uint64_t)(sf->npend + 2)) - 1;
+    for (int i = sf->npend - 1; i >= 0; i--) {
+        sf_pending_t *e = &sf->pend[i];
+        uint8_t *m = sf->mem + e->off;
+        if (i > k) {
+            memcpy(m, e->old, e->len); /* never started */
+        } else if (i == k) {
+            /* what the operation made is in m; keep old or new word by word
+             * (erase) / a prefix plus a random subset of the bits (program) */
+            uint32_t cut = (uint32_t)(mix64(rng) % e->len);
+            for (uint32_t w = 0; w < e->len; w += 4u) {
+                uint32_t n = e->len - w < 4u ? e->len - w : 4u;
+                if (e->erase ? (mix64(rng) & 1u) == 0 : w >= cut) {
+                    for (uint32_t j = 0; j < n; j++) {
+                        uint8_t keep = e->erase ? 0xffu : (uint8_t)mix64(rng);
+                        m[w + j] = (uint8_t)((m[w + j] & (uint8_t)~keep) | (e->old[w + j] & keep));
+                    }
+                }
+            }
         }
+        free(e->old);
+    }
+    sf->npend = 0;
+    sf->pend_bytes = 0;
+}
+
+static void tear_board(simflash_power_t *p, uint64_t seed)
+{
+    uint64_t rng = seed ^ 0x5851f42d4c957f2dull;
+    for (int i = 0; i < p->ndevs; i++) {
+        tear_pending(p->devs[i], &rng);
     }
 }
 
@@ -160,6 +322,7 @@ static int sf_read(void *ctx, uint32_t off, void *dst, uint32_t len)
         return FLASH_ERR_RANGE;
     }
     if (len) {
+        wait_idle(sf);
         memcpy(dst, sf->mem + off, len);
     }
     sf->st.bytes_read += len;
@@ -189,6 +352,7 @@ static int power_gate_op(simflash_t *sf, uint64_t *rng)
         p->cut = 1;
         *rng = p->seed ^ (p->ops * 0xd1342543de82ef95ull);
         sf->st.power_fails++;
+        tear_board(p, *rng);
         return 1;
     }
     return 0;
@@ -228,9 +392,14 @@ static int sf_write(void *ctx, uint32_t off, const void *src, uint32_t len)
     sf->st.bytes_programmed += len;
 
     if (!interrupted) {
+        pend_add(sf, 0, off, len);
         memcpy(sf->mem + off, s, len); /* s only clears bits: AND == copy */
         charge(sf, units_touched(sf->geom.prog_unit, off, len), sf->geom.prog_ns_typ,
                sf->geom.prog_ns_max);
+        pend_done(sf);
+        if (sf->real_sleep && sf->queue_bytes && sf->pend_bytes > sf->queue_bytes) {
+            wait_idle(sf); /* one write larger than the whole queue */
+        }
         return FLASH_OK;
     }
 
@@ -253,6 +422,53 @@ static int sf_write(void *ctx, uint32_t off, const void *src, uint32_t len)
     charge(sf, units_touched(sf->geom.prog_unit, off, cut ? cut : 1u), sf->geom.prog_ns_typ,
            sf->geom.prog_ns_max);
     return FLASH_ERR_IO;
+}
+
+/* Length of the erase command at device offset off with rest bytes to go. */
+static uint32_t piece_len(const simflash_t *sf, uint32_t off, uint32_t rest)
+{
+    const simflash_geometry_t *g = &sf->geom;
+    if (sf->blocks && g->block64 && off % g->block64 == 0 && rest >= g->block64) {
+        return g->block64;
+    }
+    if (sf->blocks && g->block32 && off % g->block32 == 0 && rest >= g->block32) {
+        return g->block32;
+    }
+    return g->sector_size;
+}
+
+static uint64_t piece_ns(const simflash_t *sf, uint32_t pl)
+{
+    const simflash_geometry_t *g = &sf->geom;
+    if (sf->blocks && pl == g->block64 && pl != g->sector_size) {
+        return pick(sf, g->block64_ns_typ, g->block64_ns_max);
+    }
+    if (sf->blocks && pl == g->block32 && pl != g->sector_size) {
+        return pick(sf, g->block32_ns_typ, g->block32_ns_max);
+    }
+    return pick(sf, g->erase_ns_typ, g->erase_ns_max);
+}
+
+static int sf_sync(void *ctx)
+{
+    simflash_t *sf = ctx;
+    wait_idle(sf);
+    return sf->power && sf->power->cut ? FLASH_ERR_IO : FLASH_OK;
+}
+
+static int sf_busy(void *ctx)
+{
+    simflash_t *sf = ctx;
+    if (sf->queue_bytes == 0) {
+        return 0;
+    }
+    /* Without real time an operation takes no time: never busy (what is
+     * queued still tears at a power cut until something waits for it),
+     * unless busy is judged by operation order (tests). */
+    if (!sf->real_sleep) {
+        return sf->busy_by_order && sf->npend > 0;
+    }
+    return sf->busy_until > mono_ns();
 }
 
 static int sf_erase(void *ctx, uint32_t off, uint32_t len)
@@ -280,26 +496,51 @@ static int sf_erase(void *ctx, uint32_t off, uint32_t len)
     int interrupted = power_gate_op(sf, &rng);
     uint32_t nsec = len / ss;
 
+    /* The commands the range takes: the largest aligned block that fits
+     * (block erase on), else a sector. */
+    uint32_t npieces = 0;
+    for (uint32_t o = 0; o < len; o += piece_len(sf, off + o, len - o)) {
+        npieces++;
+    }
+
     if (!interrupted) {
+        pend_add(sf, 1, off, len);
         memset(sf->mem + off, 0xff, len);
         sf->st.erases += nsec;
-        charge(sf, nsec, sf->geom.erase_ns_typ, sf->geom.erase_ns_max);
+        uint64_t ns = 0;
+        for (uint32_t o = 0; o < len;) {
+            uint32_t pl = piece_len(sf, off + o, len - o);
+            ns += piece_ns(sf, pl);
+            sf->st.block_erases += pl > ss;
+            o += pl;
+        }
+        charge_ns(sf, ns);
+        pend_done(sf);
         return FLASH_OK;
     }
 
-    /* Interrupted erase: sectors before a random one are erased, that one is
-     * an undefined mix word by word (erased or old content), later ones are
-     * untouched. */
-    uint32_t k = (uint32_t)(mix64(&rng) % nsec);
-    memset(sf->mem + off, 0xff, (size_t)k * ss);
-    uint8_t *sec = sf->mem + off + (size_t)k * ss;
-    for (uint32_t w = 0; w < ss; w += 4u) {
+    /* Interrupted erase: commands before a random one are done, that one's
+     * whole unit is an undefined mix word by word (erased or old content),
+     * later ones are untouched. Without blocks each command is a sector. */
+    uint32_t k = (uint32_t)(mix64(&rng) % npieces);
+    uint32_t o = 0, ns_units = 0;
+    uint64_t ns = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t pl = piece_len(sf, off + o, len - o);
+        ns += piece_ns(sf, pl);
+        o += pl;
+    }
+    memset(sf->mem + off, 0xff, o);
+    uint32_t pl = piece_len(sf, off + o, len - o);
+    uint8_t *sec = sf->mem + off + o;
+    for (uint32_t w = 0; w < pl; w += 4u) {
         if (mix64(&rng) & 1u) {
             memset(sec + w, 0xff, 4u);
         }
     }
-    sf->st.erases += (uint64_t)k + 1u;
-    charge(sf, (uint64_t)k + 1u, sf->geom.erase_ns_typ, sf->geom.erase_ns_max);
+    ns_units = (o + pl) / ss;
+    sf->st.erases += ns_units;
+    charge_ns(sf, ns + piece_ns(sf, pl));
     return FLASH_ERR_IO;
 }
 
@@ -367,6 +608,9 @@ int simflash_open(simflash_t **out, const simflash_geometry_t *g, const char *pa
     sf->ops.read = sf_read;
     sf->ops.write = sf_write;
     sf->ops.erase = sf_erase;
+    if (power != NULL && power->ndevs < (int)(sizeof power->devs / sizeof power->devs[0])) {
+        power->devs[power->ndevs++] = sf;
+    }
     sf->dev.name = sf->geom.name;
     sf->dev.size = g->size;
     sf->dev.sector_size = g->sector_size;
@@ -382,6 +626,16 @@ void simflash_close(simflash_t *sf)
 {
     if (sf == NULL) {
         return;
+    }
+    wait_idle(sf);
+    if (sf->power != NULL) {
+        simflash_power_t *p = sf->power;
+        for (int i = 0; i < p->ndevs; i++) {
+            if (p->devs[i] == sf) {
+                p->devs[i] = p->devs[--p->ndevs];
+                break;
+            }
+        }
     }
     if (sf->fd >= 0) {
         msync(sf->mem, sf->geom.size, MS_SYNC);
@@ -412,6 +666,28 @@ void simflash_set_timing(simflash_t *sf, simflash_timing_mode_t mode, int real_s
 {
     sf->timing = mode;
     sf->real_sleep = real_sleep;
+}
+
+void simflash_set_block_erase(simflash_t *sf, int on)
+{
+    sf->blocks = on && sf->geom.block32 != 0;
+    sf->dev.block_size = sf->blocks ? sf->geom.block32 : 0u;
+}
+
+void simflash_set_busy_by_order(simflash_t *sf, int on)
+{
+    sf->busy_by_order = on;
+}
+
+void simflash_set_async(simflash_t *sf, uint32_t queue_bytes)
+{
+    wait_idle(sf);
+    sf->queue_bytes = queue_bytes;
+    /* Only a device that works in the background has sync/busy: for the
+     * core, a device without them completes each operation in the call. */
+    sf->ops.sync = queue_bytes ? sf_sync : NULL;
+    sf->ops.busy = queue_bytes ? sf_busy : NULL;
+    simflash_set_block_erase(sf, queue_bytes != 0);
 }
 
 uint8_t *simflash_mem(simflash_t *sf)

@@ -40,6 +40,12 @@ typedef struct simflash_geometry {
     uint64_t erase_ns_max;     /* one sector erase, worst */
     uint64_t prog_ns_typ;      /* one prog_unit, typical */
     uint64_t prog_ns_max;      /* one prog_unit, worst */
+    /* Block erase (0: none): 32 KiB and 64 KiB commands, used by an erase
+     * call for the aligned blocks inside its range. */
+    uint32_t block32;          /* 32 KiB block size, or 0 */
+    uint64_t block32_ns_typ, block32_ns_max;
+    uint32_t block64;          /* 64 KiB block size, or 0 */
+    uint64_t block64_ns_typ, block64_ns_max;
 } simflash_geometry_t;
 
 /* nRF5340 application-core flash: 1 MiB, 4 KiB pages, 4-byte words. */
@@ -59,6 +65,8 @@ typedef struct simflash_power {
     uint64_t cut_at;   /* value of `ops` whose operation is interrupted; 0 = none */
     uint64_t seed;     /* decides the partial state of an interrupted operation */
     int cut;           /* 1 once power is off */
+    struct simflash *devs[4]; /* devices opened with it (their in-flight work tears at a cut) */
+    int ndevs;
 } simflash_power_t;
 
 /* Start with power on, no cut armed, op counter 0. `seed` makes the partial
@@ -94,6 +102,8 @@ typedef struct simflash_stats {
     uint64_t refusals;         /* calls refused by a NOR rule (range, align, 0->1, sector) */
     uint64_t power_fails;      /* calls failed because power was (or got) cut */
     uint64_t time_ns;          /* modelled time under the current timing mode */
+    uint64_t block_erases;     /* 32/64 KiB block-erase commands (in `erases` as sectors too) */
+    uint64_t waits;            /* operations that waited for the chip (async mode) */
 } simflash_stats_t;
 
 /* Open a device of geometry `g`. path NULL: RAM only, starts erased. path set:
@@ -116,6 +126,25 @@ void simflash_stats_reset(simflash_t *sf);
 /* Choose the timing figures charged to stats.time_ns (default NONE). When
  * `real_sleep` is non-zero each operation also sleeps its modelled time. */
 void simflash_set_timing(simflash_t *sf, simflash_timing_mode_t mode, int real_sleep);
+
+/* Background operation (the QSPI driver model of docs/flash-model.md
+ * "Overlap"): queue_bytes > 0 makes write and erase return once queued while
+ * the chip works on (modelled time runs on the wall clock with real_sleep);
+ * at most queue_bytes of program data wait in the driver's queue (a write
+ * beyond that waits for room). The next read, sync, or an erase/program
+ * that finds the chip busy waits for what is queued before it. Until then
+ * the queued operations are "in flight": a power cut (at any operation of
+ * the board) tears them too, as it would a chip that was still busy.
+ * queue_bytes 0: every operation completes before it returns (default).
+ * Also turns block erase on (block_size advertised) when the geometry has it;
+ * block erase alone: simflash_set_block_erase. */
+void simflash_set_async(simflash_t *sf, uint32_t queue_bytes);
+/* Without real_sleep a background device is never busy (operations take no
+ * time). on != 0: it is busy while anything queued was not waited for, the
+ * deterministic stand-in for "the flash is the bottleneck" (tests). */
+void simflash_set_busy_by_order(simflash_t *sf, int on);
+/* Advertise (on != 0) the geometry's 32 KiB block erase in the device. */
+void simflash_set_block_erase(simflash_t *sf, int on);
 
 /* Backdoor for tests and fault injection: the raw contents (size bytes).
  * Accesses through it are not counted, checked or power-cut. */

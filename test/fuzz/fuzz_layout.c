@@ -20,9 +20,9 @@
         }                                                                                          \
     } while (0)
 
-static const extxip_flash_dev_t d_app = {"flash_primary", 1u << 20, 4096, 4, 0xff, NULL, NULL};
-static const extxip_flash_dev_t d_net = {"flash_ctrl", 256u << 10, 2048, 4, 0xff, NULL, NULL};
-static const extxip_flash_dev_t d_qspi = {"MX25R64", 8u << 20, 4096, 4, 0xff, NULL, NULL};
+static const extxip_flash_dev_t d_app = {"flash_primary", 1u << 20, 4096, 4, 0xff, NULL, NULL, 0};
+static const extxip_flash_dev_t d_net = {"flash_ctrl", 256u << 10, 2048, 4, 0xff, NULL, NULL, 0};
+static const extxip_flash_dev_t d_qspi = {"MX25R64", 8u << 20, 4096, 4, 0xff, NULL, NULL, 0};
 
 static void warn(void *arg, const char *msg)
 {

@@ -59,7 +59,7 @@ static inline int ramflash_erase(void *ctx, uint32_t off, uint32_t len)
 static inline void ramflash_init(ramflash_t *r, uint32_t size, const uint8_t *img, size_t len,
                                  bool read_only, uint8_t area_id)
 {
-    static const extxip_flash_dev_ops_t ops = {ramflash_read, ramflash_write, ramflash_erase};
+    static const extxip_flash_dev_ops_t ops = {ramflash_read, ramflash_write, ramflash_erase, NULL, NULL};
     memset(r, 0, sizeof(*r));
     r->mem = malloc(size ? size : 1u);
     if (r->mem == NULL)
@@ -69,7 +69,7 @@ static inline void ramflash_init(ramflash_t *r, uint32_t size, const uint8_t *im
         memcpy(r->mem, img, len < size ? len : size);
     extxip_flash_ram_init(&r->ram, "ram", r->mem, size, 4096, 4);
     r->read_only = read_only;
-    r->dev = (extxip_flash_dev_t){"ram", size, 4096, 4, 0xff, &ops, r};
+    r->dev = (extxip_flash_dev_t){"ram", size, 4096, 4, 0xff, &ops, r, 0};
     r->fa = (extxip_flash_area_t){area_id, "slot", &r->dev, 0, size};
 }
 

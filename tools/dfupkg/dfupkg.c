@@ -93,8 +93,8 @@ int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image
     if (size < IMAGE_HEADER_SIZE || size > DFUPKG_MAX_FILE)
         return fail(err, cap, "%zu bytes: not an MCUboot image", size);
     /* lib/image reads through a flash area: a read-only one over the buffer. */
-    static const extxip_flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase};
-    extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data};
+    static const extxip_flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase, NULL, NULL};
+    extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data, 0};
     extxip_flash_area_t fa = {0, "package", &dev, 0, (uint32_t)size};
     extxip_image_info_t info;
     int rc = extxip_image_validate(&fa, NULL, &info);
@@ -171,8 +171,8 @@ static int vt_fits(const dfupkg_board_t *b, const extxip_flash_area_t *fa, const
 int dfupkg_check_target(const uint8_t *data, size_t size, int index, const char *board,
                         int has_load, uint32_t load_address, char *err, size_t cap)
 {
-    static const extxip_flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase};
-    extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data};
+    static const extxip_flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase, NULL, NULL};
+    extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data, 0};
     extxip_flash_area_t fa = {0, "package", &dev, 0, (uint32_t)size};
     extxip_image_info_t info;
     char fl[160];

@@ -70,8 +70,11 @@ int mcumgr_key_check(const char *key_path, const uint8_t *data, size_t size, cha
 
     const extxip_image_key_t key = {type, pub.data, pub.len};
     const extxip_image_keyring_t ring = {&key, 1};
-    static const extxip_flash_dev_ops_t ops = {ram_read, ram_refuse_write, ram_refuse_erase};
-    extxip_flash_dev_t dev = {"file", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data};
+    static const extxip_flash_dev_ops_t ops = {
+        .read = ram_read, .write = ram_refuse_write, .erase = ram_refuse_erase};
+    extxip_flash_dev_t dev = {.name = "file", .size = (uint32_t)size, .sector_size = 1,
+                              .write_align = 1, .erased_val = 0xff, .ops = &ops,
+                              .ctx = (void *)data};
     extxip_flash_area_t fa = {0, "file", &dev, 0, (uint32_t)size};
     extxip_image_info_t info;
     int rc = extxip_image_validate(&fa, &ring, &info);

@@ -2002,6 +2002,212 @@ static void t_test_wrong_slot(void)
     rig_close(&R);
 }
 
+/* ---- issue 28: flash in the background, block erase, erase when idle ---- */
+
+/* Every byte of a slot programmed to 0: every sector needs erasing. */
+static void dirty_slot(uint32_t slot)
+{
+    const extxip_flash_area_t *fa = rig_area(&R, slot);
+    static uint8_t zeros[4096];
+    for (uint32_t o = 0; o < fa->size; o += sizeof zeros) {
+        CHECK_EQ(extxip_flash_area_write(fa, o, zeros, sizeof zeros), 0);
+    }
+}
+
+/* The QSPI works in the background behind a 4 KiB driver queue (the
+ * simulator's application model); sector erases and blocks. flash_bound:
+ * the chip counts as busy while anything queued was not waited for (the
+ * flash is the bottleneck); else it is never busy (the link is). */
+static simflash_t *qspi_async_as(bool flash_bound)
+{
+    simflash_t *q = R.b.dev[SIMFLASH_DEV_QSPI];
+    simflash_set_async(q, 4096);
+    simflash_set_busy_by_order(q, flash_bound);
+    /* The rig's clock stands still: "busy" alone says who is the bottleneck
+     * (no busy rule is needed here). */
+    R.cfg.clock = NULL;
+    rig_boot();
+    return q;
+}
+
+static simflash_t *qspi_async(void)
+{
+    return qspi_async_as(true);
+}
+
+/* A background device: an upload into a slot that needs erasing erases
+ * ahead of the data, one sector ahead while the chip keeps up (the link is
+ * the bottleneck), whole aligned 32 KiB blocks where every sector needs it
+ * while the chip is still busy when the next erase is due (the flash is:
+ * cheaper per byte on the MX25R64), each sector once, and lands the file. */
+static void t_erase_ahead_blocks(void)
+{
+    blob_t f = load("img2-v1.0.0.signed.bin"); /* 98 991 bytes: 3 blocks + 1 sector */
+    uint8_t sha[32];
+    extxip_crypto_sha256(f.p, f.n, sha);
+    for (int flash_bound = 0; flash_bound < 2; flash_bound++) {
+        open_rig();
+        dirty_slot(5);
+        simflash_t *q = qspi_async_as(flash_bound);
+        simflash_stats_reset(q);
+        resp_t r = chunk(&f, 2, sha, 0, 1024, 1);
+        CHECK_EQ(r.off, 1024);
+        simflash_stats_t a, b;
+        simflash_stats(q, &a);
+        /* trailer sector, then: link-bound, sector 0 and the one ahead;
+         * flash-bound (the chip still erases the trailer), blocks [0,32K)
+         * and the one ahead [32K,64K) */
+        CHECK_EQ(a.block_erases, flash_bound ? 2u : 0u);
+        CHECK_EQ(a.erases, flash_bound ? 1u + 16u : 1u + 2u);
+        CHECK_EQ(extxip_flash_area_is_erased(rig_area(&R, 5), 8192, 4096), flash_bound);
+        CHECK_EQ(extxip_flash_area_is_erased(rig_area(&R, 5), 65536, 4096), 0); /* not yet */
+        r = upload_from(&f, 2, sha, 1024, 1800, 1);
+        CHECK(r.match);
+        simflash_stats(q, &b);
+        CHECK_EQ(b.erases, 1u + 25u); /* trailer + the file's 25 sectors, each once */
+        /* flash-bound: the three whole blocks as blocks; link-bound: sectors */
+        CHECK_EQ(b.block_erases, flash_bound ? 3u : 0u);
+        CHECK(slot_holds(5, &f));
+        printf("erase ahead (%s-bound): %llu sectors, %llu block commands\n",
+               flash_bound ? "flash" : "link", (unsigned long long)b.erases,
+               (unsigned long long)b.block_erases);
+        rig_close(&R);
+    }
+    free(f.p);
+}
+
+/* Power cut at every flash operation of the chunks around the second
+ * checkpoint, on a background device, into a slot that needs erasing (block
+ * erase ahead in the cut window): the cut tears whatever the chip had not
+ * finished, and after power-on the session resumes only where the data
+ * really is (a checkpoint is written once the chip has finished what it
+ * covers), and the finished slot is exactly the file. */
+static void t_pipeline_power_cut(void)
+{
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    uint8_t sha[32];
+    extxip_crypto_sha256(f.p, f.n, sha);
+    int resumed = 0, blocks_cut = 0, runs = 0;
+    for (uint64_t run = 0; run < 168; run++) {
+        uint64_t cut = 1 + run % 14; /* each operation, under 12 seeds */
+        open_rig();
+        R.b.power.seed = 1 + run / 14;
+        dirty_slot(5);
+        simflash_t *q = qspi_async();
+        uint32_t off = advance(&f, 2, sha, 0, 58000, 1800, 1);
+        simflash_stats_t s0, s1;
+        simflash_stats(q, &s0);
+        simflash_power_cut_after(&R.b.power, cut);
+        for (int i = 0; i < 12 && !simflash_power_is_cut(&R.b.power); i++) {
+            resp_t r = chunk(&f, 2, sha, off, 1800, 1);
+            off = r.has_off ? r.off : off;
+        }
+        CHECK(simflash_power_is_cut(&R.b.power));
+        simflash_stats(q, &s1);
+        blocks_cut += s1.block_erases > s0.block_erases;
+        simflash_power_on(&R.b.power);
+        rig_boot(); /* the services restart; the chip is as the cut left it */
+        resp_t r = chunk(&f, 2, sha, 0, 64, 1);
+        CHECK(r.has_off);
+        CHECK(r.off == 32768 || r.off == 65536);
+        resumed += r.off == 65536;
+        r = upload_from(&f, 2, sha, r.off, 1800, 1);
+        CHECK_EQ(r.off, f.n);
+        CHECK(r.match);
+        CHECK(slot_holds(5, &f));
+        rig_close(&R);
+        runs++;
+    }
+    printf("pipeline power cut: %d of %d runs resumed at the checkpoint\n", resumed, runs);
+    CHECK(resumed > 0 && resumed < runs);
+    CHECK(blocks_cut > 0); /* the block erase ahead was in the swept window */
+    free(f.p);
+}
+
+/* A secondary the bootloader consumed (header sector erased, the old body
+ * left): erased when idle, one sector per step, never while a session
+ * writes it, never a slot whose header is an image's. */
+static void t_idle_erase(void)
+{
+    open_rig();
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    blob_t g = load("img0-v2.0.0.signed.bin");
+    CHECK_EQ(upload(&f, 2, true, 1800, 1).off, f.n);
+    CHECK_EQ(upload(&g, 0, true, 1800, 1).off, g.n); /* a whole image: kept */
+    const extxip_flash_area_t *fa = rig_area(&R, 5);
+    CHECK_EQ(extxip_flash_area_erase(fa, 0, 4096), 0); /* consumed, as the bootloader leaves it */
+    (void)qspi_async(); /* busy until waited for */
+    R.cfg.idle_erase = true;
+    rig_boot();
+    CHECK(extxip_img_mgmt_idle_pending(&R.im));
+    uint32_t dirty = (uint32_t)((f.n + 4095) / 4096) - 1u; /* the file's sectors but the header's */
+    int steps = 0;
+    while (R.im.idle_erases == 0 && extxip_img_mgmt_idle(&R.im) && steps < 1000) {
+        steps++; /* slot 3 (blank) is scanned first, then slot 5 */
+    }
+    CHECK_EQ(R.im.idle_erases, 1);
+    CHECK_EQ(extxip_img_mgmt_idle(&R.im), 1); /* the chip still erases: nothing, no wait */
+    CHECK_EQ(R.im.idle_erases, 1);
+    while (extxip_flash_area_sync(fa) == FLASH_OK && extxip_img_mgmt_idle(&R.im) && steps < 10000) {
+        steps++; /* time passes between idle steps: the chip finishes */
+    }
+    CHECK(!extxip_img_mgmt_idle_pending(&R.im));
+    CHECK_EQ(R.im.idle_erases, dirty);
+    CHECK_EQ(extxip_flash_area_is_erased(fa, 0, fa->size), 1);
+    CHECK(slot_holds(1, &g)); /* image 0's secondary holds an image: untouched */
+    /* A session into a consumed slot stops the eraser there. */
+    CHECK_EQ(upload(&f, 2, true, 1800, 1).off, f.n);
+    CHECK_EQ(extxip_flash_area_erase(fa, 0, 4096), 0);
+    rig_boot();
+    uint8_t sha[32];
+    extxip_crypto_sha256(g.p, g.n, sha);
+    CHECK_EQ(chunk(&f, 2, NULL, 0, 1800, 1).off, 1800); /* a new session into slot 5 */
+    while (extxip_flash_area_sync(fa) == FLASH_OK && extxip_img_mgmt_idle(&R.im) && steps < 20000) {
+        steps++;
+    }
+    CHECK_EQ(R.im.idle_erases, 0);
+    uint8_t *s5 = snap(5);
+    CHECK(memcmp(s5, f.p, 1792) == 0); /* its whole pages (8 bytes wait in RAM) */
+    free(s5);
+    free(f.p);
+    free(g.p);
+    rig_close(&R);
+}
+
+/* Power cut at every flash operation of the background erase: after power-on
+ * the eraser of the next boot finishes the slot, which is never listed
+ * meanwhile, and the next upload into it lands. */
+static void t_idle_erase_power_cut(void)
+{
+    blob_t f = load("img2-v1.0.0.signed.bin");
+    for (uint64_t cut = 1; cut <= 24; cut += 3) {
+        open_rig();
+        CHECK_EQ(upload(&f, 2, true, 1800, 1).off, f.n);
+        const extxip_flash_area_t *fa = rig_area(&R, 5);
+        CHECK_EQ(extxip_flash_area_erase(fa, 0, 4096), 0);
+        (void)qspi_async_as(false);
+        R.cfg.idle_erase = true;
+        rig_boot();
+        simflash_power_cut_after(&R.b.power, cut);
+        for (int i = 0; i < 10000 && extxip_img_mgmt_idle(&R.im) && !simflash_power_is_cut(&R.b.power); i++) {
+        }
+        CHECK(simflash_power_is_cut(&R.b.power));
+        simflash_power_on(&R.b.power);
+        rig_boot();
+        state_t s = state_read();
+        CHECK(find_entry(&s, 2, 1) == NULL);
+        for (int i = 0; i < 10000 && extxip_img_mgmt_idle(&R.im); i++) {
+        }
+        CHECK_EQ(extxip_flash_area_is_erased(fa, 0, fa->size), 1);
+        resp_t r = upload(&f, 2, true, 1800, 1);
+        CHECK_EQ(r.off, f.n);
+        CHECK(r.match);
+        CHECK(slot_holds(5, &f));
+        rig_close(&R);
+    }
+    free(f.p);
+}
+
 static const tu_case_t cases[] = {
     {"spec_first_chunk", t_spec_first_chunk},
     {"state_read", t_state_read},
@@ -2049,6 +2255,10 @@ static const tu_case_t cases[] = {
     {"test_non_bootable", t_test_non_bootable},
     {"test_rom_fixed", t_test_rom_fixed},
     {"test_wrong_slot", t_test_wrong_slot},
+    {"erase_ahead_blocks", t_erase_ahead_blocks},
+    {"pipeline_power_cut", t_pipeline_power_cut},
+    {"idle_erase", t_idle_erase},
+    {"idle_erase_power_cut", t_idle_erase_power_cut},
 };
 
 int main(int argc, char **argv)
