@@ -119,7 +119,7 @@ typedef struct it_sign_opts {
     uint32_t rom_fixed;
     bool non_bootable;
     uint32_t extra_flags;       /* header flags of imgtool options not implemented here
-                                   (--encrypt, --compression): set through the API by
+                                   (--encrypt, LZMA1): set through the API by
                                    tests (test/support/sign_flags.c), never by the CLI */
     it_compression_t compression; /* --compression (compress.c) */
     bool public_key_full;       /* --public-key-format full */
