@@ -1,0 +1,331 @@
+/*
+ * The decompress-and-validate path of a compressed secondary (see
+ * image_decomp.h; facts from MCUboot/sdk-mcuboot in docs/bootloader.md).
+ * The decoder is the LZMA SDK's Lzma2Dec and Bra (ARMT_Convert), compiled
+ * from Debian's `lzma` source package; this file only drives it.
+ */
+#include "image/image_decomp.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "Bra.h"
+#include "Lzma2Dec.h"
+#include "crypto/crypto.h"
+#include "flash/flash_area.h"
+
+#define COMPRESSION_FLAGS \
+    (IMAGE_F_COMPRESSED_LZMA1 | IMAGE_F_COMPRESSED_LZMA2 | IMAGE_F_COMPRESSED_ARM_THUMB_FLT)
+#define IN_CHUNK 512u
+#define OUT_CHUNK 1024u
+/* Lzma2Dec always sizes its table for lc + lp = 4 (LZMA2_LCLP_MAX):
+ * LZMA_BASE_SIZE (1846) + 0x300 << 4 probabilities. */
+#define PROBS_BYTES ((1846u + (0x300u << 4)) * sizeof(CLzmaProb))
+
+/* The decoder's only two allocations, handed out from here. */
+static union {
+    CLzmaProb p;
+    uint8_t b[PROBS_BYTES];
+} s_probs;
+static uint8_t s_dict[EXTXIP_DECOMP_DICT_MAX];
+static bool s_probs_used, s_dict_used;
+
+static void *pool_alloc(void *p, size_t size)
+{
+    (void)p;
+    if (size == 0)
+        return NULL;
+    /* The table is the first request, the dictionary the second. */
+    if (!s_probs_used && size <= sizeof s_probs.b) {
+        s_probs_used = true;
+        return s_probs.b;
+    }
+    if (!s_dict_used && size <= sizeof s_dict) {
+        s_dict_used = true;
+        return s_dict;
+    }
+    return NULL;
+}
+
+static void pool_free(void *p, void *addr)
+{
+    (void)p;
+    if (addr == s_probs.b)
+        s_probs_used = false;
+    else if (addr == s_dict)
+        s_dict_used = false;
+}
+
+static ISzAlloc s_alloc = {pool_alloc, pool_free};
+
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint32_t get32(const uint8_t *p) { return get16(p) | ((uint32_t)get16(p + 2) << 16); }
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+static bool is_decomp_tlv(uint16_t t)
+{
+    return t == IMAGE_TLV_DECOMP_SIZE || t == IMAGE_TLV_DECOMP_SHA ||
+           t == IMAGE_TLV_DECOMP_SIGNATURE || t == IMAGE_TLV_COMP_DEC_SIZE;
+}
+
+int extxip_image_is_compressed(uint32_t flags) { return (flags & COMPRESSION_FLAGS) != 0; }
+
+const char *extxip_image_decomp_strerror(int err)
+{
+    switch (err) {
+    case IMAGE_ERR_DECOMP_FLAGS: return "unsupported compression (LZMA1, or filter without LZMA2)";
+    case IMAGE_ERR_DECOMP_TLVS: return "compressed image without valid decompressed size/hash TLVs";
+    case IMAGE_ERR_DECOMP_TOO_BIG: return "decompressed image does not fit the primary slot";
+    case IMAGE_ERR_DECOMP_DICT: return "LZMA2 dictionary larger than this device decodes";
+    case IMAGE_ERR_DECOMP_DATA: return "corrupt LZMA2 stream";
+    case IMAGE_ERR_DECOMP_BOMB: return "stream expands past the declared decompressed size";
+    case IMAGE_ERR_DECOMP_SHORT: return "stream ends early or has bytes after its end";
+    case IMAGE_ERR_DECOMP_HASH: return "decompressed image hash mismatch";
+    case IMAGE_ERR_DECOMP_SIG: return "decompressed image signature invalid";
+    case IMAGE_ERR_DECOMP_SINK: return "writing the decompressed image failed";
+    default: return NULL;
+    }
+}
+
+/* Walk the protected area: pick DECOMP_* and size the plain protected area;
+ * with sha, hash the plain protected area (info header + other entries). */
+static int walk_prot(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                     extxip_image_decomp_info_t *out, extxip_crypto_sha256_t *sha)
+{
+    uint32_t start = info->prot_off, size = info->hdr.protect_tlv_size;
+    if (size < 4 || start > fa->size || size > fa->size - start)
+        return IMAGE_ERR_DECOMP_TLVS;
+    uint32_t end = start + size, plain = size;
+    int seen = 0;
+    if (sha) {
+        uint8_t h[4];
+        put16(h, IMAGE_TLV_PROT_INFO_MAGIC);
+        put16(h + 2, out->plain_prot_size);
+        if (extxip_crypto_sha256_update(sha, h, 4) != CRYPTO_OK)
+            return IMAGE_ERR_CRYPTO;
+    }
+    for (uint32_t p = start + 4; p < end;) {
+        uint8_t h[4];
+        if (end - p < 4 || extxip_flash_area_read(fa, p, h, 4) != 0)
+            return end - p < 4 ? IMAGE_ERR_TLV : IMAGE_ERR_IO;
+        uint16_t type = get16(h), len = get16(h + 2);
+        if (len > end - p - 4)
+            return IMAGE_ERR_TLV;
+        uint32_t v = p + 4;
+        if (is_decomp_tlv(type)) {
+            plain -= 4u + len;
+            if (!sha && type == IMAGE_TLV_DECOMP_SIZE) {
+                uint8_t b[4];
+                if ((seen & 1) || len != 4)
+                    return IMAGE_ERR_DECOMP_TLVS;
+                if (extxip_flash_area_read(fa, v, b, 4) != 0)
+                    return IMAGE_ERR_IO;
+                out->decomp_size = get32(b);
+                seen |= 1;
+            } else if (!sha && type == IMAGE_TLV_DECOMP_SHA) {
+                if ((seen & 2) || len != IMAGE_HASH_SIZE)
+                    return IMAGE_ERR_DECOMP_TLVS;
+                if (extxip_flash_area_read(fa, v, out->decomp_sha, IMAGE_HASH_SIZE) != 0)
+                    return IMAGE_ERR_IO;
+                seen |= 2;
+            } else if (!sha && type == IMAGE_TLV_DECOMP_SIGNATURE) {
+                if (seen & 4)
+                    return IMAGE_ERR_DECOMP_TLVS;
+                out->dsig_off = v;
+                out->dsig_len = len;
+                seen |= 4;
+            }
+        } else if (sha) {
+            uint8_t buf[64];
+            if (extxip_crypto_sha256_update(sha, h, 4) != CRYPTO_OK)
+                return IMAGE_ERR_CRYPTO;
+            for (uint32_t o = 0; o < len;) {
+                uint32_t n = len - o < sizeof buf ? len - o : (uint32_t)sizeof buf;
+                if (extxip_flash_area_read(fa, v + o, buf, n) != 0)
+                    return IMAGE_ERR_IO;
+                if (extxip_crypto_sha256_update(sha, buf, n) != CRYPTO_OK)
+                    return IMAGE_ERR_CRYPTO;
+                o += n;
+            }
+        }
+        p = v + len;
+    }
+    if (!sha) {
+        if ((seen & 3) != 3)
+            return IMAGE_ERR_DECOMP_TLVS;
+        out->plain_prot_size = (uint16_t)(plain == 4 ? 0 : plain);
+    }
+    return IMAGE_OK;
+}
+
+/* The plain header and its erased padding, as MCUboot hashes them. */
+static int hash_header(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                       const extxip_image_decomp_info_t *d, extxip_crypto_sha256_t *sha)
+{
+    uint8_t h[32];
+    if (extxip_flash_area_read(fa, 0, h, sizeof h) != 0)
+        return IMAGE_ERR_IO;
+    put16(h + 10, d->plain_prot_size);
+    put32(h + 12, d->decomp_size);
+    put32(h + 16, get32(h + 16) & ~COMPRESSION_FLAGS);
+    if (extxip_crypto_sha256_update(sha, h, sizeof h) != CRYPTO_OK)
+        return IMAGE_ERR_CRYPTO;
+    memset(h, extxip_flash_area_erased_val(fa), sizeof h);
+    for (uint32_t o = 32; o < info->hdr.hdr_size;) {
+        uint32_t n = info->hdr.hdr_size - o < sizeof h ? info->hdr.hdr_size - o : sizeof h;
+        if (extxip_crypto_sha256_update(sha, h, n) != CRYPTO_OK)
+            return IMAGE_ERR_CRYPTO;
+        o += n;
+    }
+    return IMAGE_OK;
+}
+
+typedef struct stream {
+    extxip_crypto_sha256_t *sha;
+    extxip_image_decomp_sink_t sink;
+    void *ctx;
+    uint32_t emitted;
+} stream_t;
+
+static int emit(stream_t *s, const uint8_t *p, uint32_t n)
+{
+    if (n == 0)
+        return IMAGE_OK;
+    if (extxip_crypto_sha256_update(s->sha, p, n) != CRYPTO_OK)
+        return IMAGE_ERR_CRYPTO;
+    if (s->sink && s->sink(s->ctx, s->emitted, p, n) != 0)
+        return IMAGE_ERR_DECOMP_SINK;
+    s->emitted += n;
+    return IMAGE_OK;
+}
+
+/* Inflate [hdr_size + 2, hdr_size + img_size) and undo the thumb filter. */
+static int inflate(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                   const extxip_image_decomp_info_t *d, stream_t *s)
+{
+    static uint8_t in[IN_CHUNK], ob[OUT_CHUNK];
+    uint32_t body = info->hdr.img_size, base = info->hdr.hdr_size;
+    bool thumb = (info->hdr.flags & IMAGE_F_COMPRESSED_ARM_THUMB_FLT) != 0;
+    uint8_t two[2];
+    if (body < 2 || extxip_flash_area_read(fa, base, two, 2) != 0)
+        return body < 2 ? IMAGE_ERR_DECOMP_DATA : IMAGE_ERR_IO;
+    /* byte 0: LZMA2 dictionary code; byte 1: lc/lp/pb (LZMA2 chunks carry
+     * their own, but an invalid one marks a damaged image) */
+    if (two[0] > 40 || two[1] >= 9 * 5 * 5 || two[1] % 9 + (two[1] / 9) % 5 > 4)
+        return IMAGE_ERR_DECOMP_DATA;
+    if (two[0] == 40 || ((2u | (two[0] & 1u)) << (two[0] / 2u + 11u)) > EXTXIP_DECOMP_DICT_MAX)
+        return IMAGE_ERR_DECOMP_DICT;
+
+    CLzma2Dec dec;
+    Lzma2Dec_Construct(&dec);
+    SRes r = Lzma2Dec_Allocate(&dec, two[0], &s_alloc);
+    if (r != SZ_OK)
+        return r == SZ_ERROR_MEM ? IMAGE_ERR_DECOMP_DICT : IMAGE_ERR_DECOMP_DATA;
+    Lzma2Dec_Init(&dec);
+
+    int rc = IMAGE_OK;
+    uint32_t pos = 2, in_off = 0, in_len = 0, have = 0, total = 0;
+    bool done = false;
+    while (!done) {
+        if (in_off == in_len && pos < body) {
+            in_len = body - pos < IN_CHUNK ? body - pos : IN_CHUNK;
+            if (extxip_flash_area_read(fa, base + pos, in, in_len) != 0) {
+                rc = IMAGE_ERR_IO;
+                break;
+            }
+            pos += in_len;
+            in_off = 0;
+        }
+        SizeT dl = OUT_CHUNK - have, sl = in_len - in_off;
+        ELzmaStatus st;
+        r = Lzma2Dec_DecodeToBuf(&dec, ob + have, &dl, in + in_off, &sl, LZMA_FINISH_ANY, &st);
+        in_off += (uint32_t)sl;
+        if (r != SZ_OK) {
+            rc = IMAGE_ERR_DECOMP_DATA;
+            break;
+        }
+        if (dl > d->decomp_size - total) {
+            rc = IMAGE_ERR_DECOMP_BOMB;
+            break;
+        }
+        total += (uint32_t)dl;
+        have += (uint32_t)dl;
+        done = st == LZMA_STATUS_FINISHED_WITH_MARK;
+        /* The thumb filter converts what it can; up to 2 bytes wait for the
+         * next piece (and go out unconverted at the end, as liblzma does). */
+        uint32_t n = have;
+        if (thumb && !done)
+            n = (uint32_t)ARMT_Convert(ob, have, s->emitted, 0);
+        else if (thumb)
+            (void)ARMT_Convert(ob, have, s->emitted, 0);
+        if ((rc = emit(s, ob, n)) != IMAGE_OK)
+            break;
+        memmove(ob, ob + n, have - n);
+        have -= n;
+        if (!done && dl == 0 && sl == 0) {
+            if (in_off == in_len && pos >= body) {
+                rc = IMAGE_ERR_DECOMP_SHORT; /* input gone before the end mark */
+                break;
+            }
+            if (in_off < in_len) {
+                rc = IMAGE_ERR_DECOMP_DATA; /* no progress on the input at hand */
+                break;
+            }
+        }
+    }
+    if (rc == IMAGE_OK && (in_off != in_len || pos != body || total != d->decomp_size))
+        rc = IMAGE_ERR_DECOMP_SHORT;
+    Lzma2Dec_Free(&dec, &s_alloc);
+    return rc;
+}
+
+int extxip_image_decomp(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                        uint32_t primary_size, const extxip_image_keyring_t *keys,
+                        extxip_image_decomp_sink_t sink, void *ctx,
+                        extxip_image_decomp_info_t *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t f = info->hdr.flags;
+    if ((f & IMAGE_F_COMPRESSED_LZMA1) || !(f & IMAGE_F_COMPRESSED_LZMA2))
+        return IMAGE_ERR_DECOMP_FLAGS;
+    int rc = walk_prot(fa, info, out, NULL);
+    if (rc)
+        return rc;
+    /* MCUboot: header + decompressed body + protected area below the slot size */
+    uint64_t need = (uint64_t)info->hdr.hdr_size + out->decomp_size + out->plain_prot_size;
+    if (need >= primary_size)
+        return IMAGE_ERR_DECOMP_TOO_BIG;
+
+    extxip_crypto_sha256_t sha;
+    if (extxip_crypto_sha256_init(&sha) != CRYPTO_OK)
+        return IMAGE_ERR_CRYPTO;
+    stream_t s = {&sha, sink, ctx, 0};
+    if ((rc = hash_header(fa, info, out, &sha)) || (rc = inflate(fa, info, out, &s)))
+        goto drop;
+    if (out->plain_prot_size && (rc = walk_prot(fa, info, out, &sha)))
+        goto drop;
+    if (extxip_crypto_sha256_finish(&sha, out->hash) != CRYPTO_OK)
+        return IMAGE_ERR_CRYPTO;
+    if (memcmp(out->hash, out->decomp_sha, IMAGE_HASH_SIZE) != 0)
+        return IMAGE_ERR_DECOMP_HASH;
+    if (keys == NULL || keys->count == 0 || keys->keys == NULL)
+        return IMAGE_OK;
+    if (out->dsig_len == 0)
+        return IMAGE_ERR_DECOMP_SIG;
+    rc = extxip_image_verify_sig(fa, keys, info, out->dsig_off, out->dsig_len, out->hash);
+    if (rc == IMAGE_ERR_SIG || rc == IMAGE_ERR_NO_SIG || rc == IMAGE_ERR_TLV)
+        rc = IMAGE_ERR_DECOMP_SIG;
+    return rc;
+drop:
+    (void)extxip_crypto_sha256_finish(&sha, out->hash);
+    return rc;
+}
