@@ -208,83 +208,132 @@ static int emit(stream_t *s, const uint8_t *p, uint32_t n)
     return IMAGE_OK;
 }
 
-/* Inflate [hdr_size + 2, hdr_size + img_size) and undo the thumb filter. */
-static int inflate(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
-                   const extxip_image_decomp_info_t *d, stream_t *s)
+/* The decoder as a pull stream over [hdr_size + 2, hdr_size + img_size):
+ * ds_next hands out the next filtered piece of the body. One at a time (the
+ * pool above is the decoder's memory). */
+typedef struct dstream {
+    const extxip_flash_area_t *fa;
+    uint32_t base, body, decomp_size;
+    uint32_t pos, in_off, in_len; /* input: next slot byte, buffered window */
+    uint32_t have, shift;         /* output bytes held; bytes handed out last */
+    uint32_t total, emitted;      /* decoded, handed out */
+    bool thumb, done, open;
+    CLzma2Dec dec;
+} dstream_t;
+
+static uint8_t s_in[IN_CHUNK], s_ob[OUT_CHUNK];
+
+static void ds_close(dstream_t *s)
 {
-    static uint8_t in[IN_CHUNK], ob[OUT_CHUNK];
-    uint32_t body = info->hdr.img_size, base = info->hdr.hdr_size;
-    bool thumb = (info->hdr.flags & IMAGE_F_COMPRESSED_ARM_THUMB_FLT) != 0;
+    if (s->open)
+        Lzma2Dec_Free(&s->dec, &s_alloc);
+    s->open = false;
+}
+
+static int ds_open(dstream_t *s, const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                   uint32_t decomp_size)
+{
+    memset(s, 0, sizeof *s);
+    s->fa = fa;
+    s->base = info->hdr.hdr_size;
+    s->body = info->hdr.img_size;
+    s->decomp_size = decomp_size;
+    s->thumb = (info->hdr.flags & IMAGE_F_COMPRESSED_ARM_THUMB_FLT) != 0;
+    s->pos = 2;
     uint8_t two[2];
-    if (body < 2 || extxip_flash_area_read(fa, base, two, 2) != 0)
-        return body < 2 ? IMAGE_ERR_DECOMP_DATA : IMAGE_ERR_IO;
+    if (s->body < 2 || extxip_flash_area_read(fa, s->base, two, 2) != 0)
+        return s->body < 2 ? IMAGE_ERR_DECOMP_DATA : IMAGE_ERR_IO;
     /* byte 0: LZMA2 dictionary code; byte 1: lc/lp/pb (LZMA2 chunks carry
      * their own, but an invalid one marks a damaged image) */
     if (two[0] > 40 || two[1] >= 9 * 5 * 5 || two[1] % 9 + (two[1] / 9) % 5 > 4)
         return IMAGE_ERR_DECOMP_DATA;
     if (two[0] == 40 || ((2u | (two[0] & 1u)) << (two[0] / 2u + 11u)) > EXTXIP_DECOMP_DICT_MAX)
         return IMAGE_ERR_DECOMP_DICT;
-
-    CLzma2Dec dec;
-    Lzma2Dec_Construct(&dec);
-    SRes r = Lzma2Dec_Allocate(&dec, two[0], &s_alloc);
+    Lzma2Dec_Construct(&s->dec);
+    SRes r = Lzma2Dec_Allocate(&s->dec, two[0], &s_alloc);
     if (r != SZ_OK)
         return r == SZ_ERROR_MEM ? IMAGE_ERR_DECOMP_DICT : IMAGE_ERR_DECOMP_DATA;
-    Lzma2Dec_Init(&dec);
+    Lzma2Dec_Init(&s->dec);
+    s->open = true;
+    return IMAGE_OK;
+}
 
-    int rc = IMAGE_OK;
-    uint32_t pos = 2, in_off = 0, in_len = 0, have = 0, total = 0;
-    bool done = false;
-    while (!done) {
-        if (in_off == in_len && pos < body) {
-            in_len = body - pos < IN_CHUNK ? body - pos : IN_CHUNK;
-            if (extxip_flash_area_read(fa, base + pos, in, in_len) != 0) {
-                rc = IMAGE_ERR_IO;
-                break;
+/* Next piece of the filtered body (p, n); n == 0: the stream ended where
+ * it must (end mark at the end of the body and at DECOMP_SIZE). */
+static int ds_next(dstream_t *s, const uint8_t **p, uint32_t *n)
+{
+    *n = 0;
+    memmove(s_ob, s_ob + s->shift, s->have - s->shift);
+    s->have -= s->shift;
+    s->shift = 0;
+    for (;;) {
+        if (s->done) {
+            if (s->have) { /* the last bytes, the filter's carry included */
+                *p = s_ob;
+                *n = s->shift = s->have;
+                s->emitted += s->have;
+                return IMAGE_OK;
             }
-            pos += in_len;
-            in_off = 0;
+            bool exact = s->in_off == s->in_len && s->pos == s->body && s->total == s->decomp_size;
+            return exact ? IMAGE_OK : IMAGE_ERR_DECOMP_SHORT;
         }
-        SizeT dl = OUT_CHUNK - have, sl = in_len - in_off;
+        if (s->in_off == s->in_len && s->pos < s->body) {
+            s->in_len = s->body - s->pos < IN_CHUNK ? s->body - s->pos : IN_CHUNK;
+            if (extxip_flash_area_read(s->fa, s->base + s->pos, s_in, s->in_len) != 0)
+                return IMAGE_ERR_IO;
+            s->pos += s->in_len;
+            s->in_off = 0;
+        }
+        SizeT dl = OUT_CHUNK - s->have, sl = s->in_len - s->in_off;
         ELzmaStatus st;
-        r = Lzma2Dec_DecodeToBuf(&dec, ob + have, &dl, in + in_off, &sl, LZMA_FINISH_ANY, &st);
-        in_off += (uint32_t)sl;
-        if (r != SZ_OK) {
-            rc = IMAGE_ERR_DECOMP_DATA;
-            break;
+        SRes r = Lzma2Dec_DecodeToBuf(&s->dec, s_ob + s->have, &dl, s_in + s->in_off, &sl,
+                                      LZMA_FINISH_ANY, &st);
+        s->in_off += (uint32_t)sl;
+        if (r != SZ_OK)
+            return IMAGE_ERR_DECOMP_DATA;
+        if (dl > s->decomp_size - s->total)
+            return IMAGE_ERR_DECOMP_BOMB;
+        s->total += (uint32_t)dl;
+        s->have += (uint32_t)dl;
+        s->done = st == LZMA_STATUS_FINISHED_WITH_MARK;
+        if (s->done) {
+            /* the filter converts what it can; the last bytes pass as they are */
+            if (s->thumb)
+                (void)ARMT_Convert(s_ob, s->have, s->emitted, 0);
+            continue;
         }
-        if (dl > d->decomp_size - total) {
-            rc = IMAGE_ERR_DECOMP_BOMB;
-            break;
+        if (dl == 0 && sl == 0) {
+            if (s->in_off == s->in_len && s->pos >= s->body)
+                return IMAGE_ERR_DECOMP_SHORT; /* input gone before the end mark */
+            if (s->in_off < s->in_len)
+                return IMAGE_ERR_DECOMP_DATA; /* no progress on the input at hand */
         }
-        total += (uint32_t)dl;
-        have += (uint32_t)dl;
-        done = st == LZMA_STATUS_FINISHED_WITH_MARK;
-        /* The thumb filter converts what it can; up to 2 bytes wait for the
-         * next piece (and go out unconverted at the end, as liblzma does). */
-        uint32_t n = have;
-        if (thumb && !done)
-            n = (uint32_t)ARMT_Convert(ob, have, s->emitted, 0);
-        else if (thumb)
-            (void)ARMT_Convert(ob, have, s->emitted, 0);
-        if ((rc = emit(s, ob, n)) != IMAGE_OK)
-            break;
-        memmove(ob, ob + n, have - n);
-        have -= n;
-        if (!done && dl == 0 && sl == 0) {
-            if (in_off == in_len && pos >= body) {
-                rc = IMAGE_ERR_DECOMP_SHORT; /* input gone before the end mark */
-                break;
-            }
-            if (in_off < in_len) {
-                rc = IMAGE_ERR_DECOMP_DATA; /* no progress on the input at hand */
-                break;
-            }
+        /* up to 2 bytes wait for the next piece when the filter needs them */
+        uint32_t k = s->thumb ? (uint32_t)ARMT_Convert(s_ob, s->have, s->emitted, 0) : s->have;
+        if (k) {
+            *p = s_ob;
+            *n = s->shift = k;
+            s->emitted += k;
+            return IMAGE_OK;
         }
     }
-    if (rc == IMAGE_OK && (in_off != in_len || pos != body || total != d->decomp_size))
-        rc = IMAGE_ERR_DECOMP_SHORT;
-    Lzma2Dec_Free(&dec, &s_alloc);
+}
+
+/* Inflate the whole body into the stream's consumer (hash and sink). */
+static int inflate(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                   const extxip_image_decomp_info_t *d, stream_t *s)
+{
+    dstream_t ds;
+    int rc = ds_open(&ds, fa, info, d->decomp_size);
+    for (;;) {
+        const uint8_t *p = NULL;
+        uint32_t n = 0;
+        if (rc || (rc = ds_next(&ds, &p, &n)) || n == 0)
+            break;
+        if ((rc = emit(s, p, n)) != IMAGE_OK)
+            break;
+    }
+    ds_close(&ds);
     return rc;
 }
 
