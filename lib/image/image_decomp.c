@@ -378,3 +378,219 @@ drop:
     (void)extxip_crypto_sha256_finish(&sha, out->hash);
     return rc;
 }
+
+/* ---- the plain image, as the install writes it ------------------------- */
+
+#ifndef EXTXIP_DECOMP_WINDOW
+#define EXTXIP_DECOMP_WINDOW 4096u /* body bytes kept behind the decoder (a sector) */
+#endif
+#define TAIL_MAX 1024u
+
+static struct {
+    bool open;
+    const extxip_flash_area_t *fa;
+    extxip_image_info_t info;
+    extxip_image_decomp_info_t d;
+    uint8_t hdr[32];
+    uint8_t tail[TAIL_MAX]; /* plain protected + unprotected TLV areas */
+    uint32_t tail_len, plain_len;
+    dstream_t ds;
+    uint8_t win[EXTXIP_DECOMP_WINDOW];
+    uint32_t win_start, win_len; /* body bytes [win_start, win_start + win_len) */
+} s_t;
+
+static int tail_put(const void *p, uint32_t n)
+{
+    if (n > TAIL_MAX - s_t.tail_len)
+        return IMAGE_ERR_DECOMP_TOO_BIG;
+    memcpy(s_t.tail + s_t.tail_len, p, n);
+    s_t.tail_len += n;
+    return IMAGE_OK;
+}
+
+static int tail_copy(uint32_t off, uint32_t n)
+{
+    if (n > TAIL_MAX - s_t.tail_len)
+        return IMAGE_ERR_DECOMP_TOO_BIG;
+    if (extxip_flash_area_read(s_t.fa, off, s_t.tail + s_t.tail_len, n) != 0)
+        return IMAGE_ERR_IO;
+    s_t.tail_len += n;
+    return IMAGE_OK;
+}
+
+/* One TLV (type, len) whose value is read from the slot at off. */
+static int tail_tlv(uint16_t type, uint16_t len, uint32_t off)
+{
+    uint8_t h[4];
+    put16(h, type);
+    put16(h + 2, len);
+    int rc = tail_put(h, 4);
+    return rc ? rc : tail_copy(off, len);
+}
+
+/* MCUboot's boot_copy_protected_tlvs / boot_copy_unprotected_tlvs. */
+static int render_tail(void)
+{
+    const extxip_flash_area_t *fa = s_t.fa;
+    const extxip_image_info_t *in = &s_t.info;
+    uint8_t h[4];
+    int rc;
+    if (s_t.d.plain_prot_size) {
+        put16(h, IMAGE_TLV_PROT_INFO_MAGIC);
+        put16(h + 2, s_t.d.plain_prot_size);
+        if ((rc = tail_put(h, 4)))
+            return rc;
+        uint32_t end = in->prot_off + in->hdr.protect_tlv_size;
+        for (uint32_t p = in->prot_off + 4; p + 4 <= end;) {
+            if (extxip_flash_area_read(fa, p, h, 4) != 0)
+                return IMAGE_ERR_IO;
+            uint16_t type = get16(h), len = get16(h + 2);
+            if (len > end - p - 4)
+                return IMAGE_ERR_TLV;
+            if (!is_decomp_tlv(type) && (rc = tail_tlv(type, len, p + 4)))
+                return rc;
+            p += 4u + len;
+        }
+        if (s_t.tail_len != s_t.d.plain_prot_size)
+            return IMAGE_ERR_TLV;
+    }
+    uint32_t ustart = s_t.tail_len;
+    if (extxip_flash_area_read(fa, in->unprot_off, h, 4) != 0)
+        return IMAGE_ERR_IO;
+    uint32_t end = in->unprot_off + get16(h + 2);
+    if (end > fa->size)
+        return IMAGE_ERR_TLV;
+    if ((rc = tail_put(h, 4)))
+        return rc;
+    for (uint32_t p = in->unprot_off + 4; p + 4 <= end;) {
+        if (extxip_flash_area_read(fa, p, h, 4) != 0)
+            return IMAGE_ERR_IO;
+        uint16_t type = get16(h), len = get16(h + 2);
+        if (len > end - p - 4)
+            return IMAGE_ERR_TLV;
+        if (type == IMAGE_TLV_SHA256) {
+            put16(h + 2, IMAGE_HASH_SIZE);
+            if ((rc = tail_put(h, 4)) || (rc = tail_put(s_t.d.decomp_sha, IMAGE_HASH_SIZE)))
+                return rc;
+        } else if (in->sig_type && type == in->sig_type) {
+            if (s_t.d.dsig_len == 0)
+                return IMAGE_ERR_DECOMP_SIG;
+            if ((rc = tail_tlv(type, s_t.d.dsig_len, s_t.d.dsig_off)))
+                return rc;
+        } else if ((rc = tail_tlv(type, len, p + 4))) {
+            return rc;
+        }
+        p += 4u + len;
+    }
+    uint32_t ulen = s_t.tail_len - ustart;
+    if (ulen > 0xffffu)
+        return IMAGE_ERR_DECOMP_TOO_BIG;
+    put16(s_t.tail + ustart + 2, ulen);
+    return IMAGE_OK;
+}
+
+void extxip_image_decomp_target_close(void)
+{
+    ds_close(&s_t.ds);
+    s_t.open = false;
+}
+
+int extxip_image_decomp_target_open(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                                    const extxip_image_decomp_info_t *d, uint32_t *plain_len)
+{
+    extxip_image_decomp_target_close();
+    memset(&s_t, 0, sizeof s_t);
+    s_t.fa = fa;
+    s_t.info = *info;
+    s_t.d = *d;
+    if (extxip_flash_area_read(fa, 0, s_t.hdr, sizeof s_t.hdr) != 0)
+        return IMAGE_ERR_IO;
+    put16(s_t.hdr + 10, d->plain_prot_size);
+    put32(s_t.hdr + 12, d->decomp_size);
+    put32(s_t.hdr + 16, get32(s_t.hdr + 16) & ~COMPRESSION_FLAGS);
+    int rc = render_tail();
+    if (rc)
+        return rc;
+    uint64_t len = (uint64_t)info->hdr.hdr_size + d->decomp_size + s_t.tail_len;
+    if (len > 0xffffffffu)
+        return IMAGE_ERR_DECOMP_TOO_BIG;
+    if ((rc = ds_open(&s_t.ds, fa, info, d->decomp_size)))
+        return rc;
+    s_t.plain_len = *plain_len = (uint32_t)len;
+    s_t.open = true;
+    return IMAGE_OK;
+}
+
+/* Body bytes [b, b + n) through the window; restarts the decoder on a read
+ * behind it. */
+static int body_read(uint32_t b, uint8_t *buf, uint32_t n)
+{
+    while (n) {
+        if (b < s_t.win_start) {
+            ds_close(&s_t.ds);
+            int rc = ds_open(&s_t.ds, s_t.fa, &s_t.info, s_t.d.decomp_size);
+            if (rc)
+                return rc;
+            s_t.win_start = s_t.win_len = 0;
+        }
+        if (b < s_t.win_start + s_t.win_len) {
+            uint32_t at = b - s_t.win_start, k = s_t.win_len - at < n ? s_t.win_len - at : n;
+            memcpy(buf, s_t.win + at, k);
+            buf += k;
+            b += k;
+            n -= k;
+            continue;
+        }
+        const uint8_t *p = NULL;
+        uint32_t k = 0;
+        int rc = ds_next(&s_t.ds, &p, &k);
+        if (rc)
+            return rc;
+        if (k == 0)
+            return IMAGE_ERR_DECOMP_SHORT;
+        if (s_t.win_len + k > sizeof s_t.win) {
+            uint32_t drop = s_t.win_len + k - (uint32_t)sizeof s_t.win;
+            memmove(s_t.win, s_t.win + drop, s_t.win_len - drop);
+            s_t.win_len -= drop;
+            s_t.win_start += drop;
+        }
+        memcpy(s_t.win + s_t.win_len, p, k);
+        s_t.win_len += k;
+    }
+    return IMAGE_OK;
+}
+
+int extxip_image_decomp_target_read(uint32_t off, uint8_t *buf, uint32_t n)
+{
+    if (!s_t.open)
+        return IMAGE_ERR_IO;
+    uint32_t hs = s_t.info.hdr.hdr_size, body_end = hs + s_t.d.decomp_size;
+    uint8_t ev = extxip_flash_area_erased_val(s_t.fa);
+    while (n) {
+        uint32_t k;
+        if (off < sizeof s_t.hdr) {
+            k = (uint32_t)sizeof s_t.hdr - off;
+            k = k < n ? k : n;
+            memcpy(buf, s_t.hdr + off, k);
+        } else if (off < hs) {
+            k = hs - off < n ? hs - off : n;
+            memset(buf, ev, k);
+        } else if (off < body_end) {
+            k = body_end - off < n ? body_end - off : n;
+            int rc = body_read(off - hs, buf, k);
+            if (rc)
+                return rc;
+        } else if (off - body_end < s_t.tail_len) {
+            uint32_t at = off - body_end;
+            k = s_t.tail_len - at < n ? s_t.tail_len - at : n;
+            memcpy(buf, s_t.tail + at, k);
+        } else {
+            k = n;
+            memset(buf, ev, k);
+        }
+        buf += k;
+        off += k;
+        n -= k;
+    }
+    return IMAGE_OK;
+}

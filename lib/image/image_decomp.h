@@ -73,6 +73,20 @@ int extxip_image_decomp(const extxip_flash_area_t *fa, const extxip_image_info_t
                         extxip_image_decomp_sink_t sink, void *ctx,
                         extxip_image_decomp_info_t *out);
 
+/* The plain image MCUboot writes into the primary for a compressed
+ * secondary: the rebuilt header, erased header padding, the decompressed
+ * body, the protected area without 0x70-0x73, and the unprotected area with
+ * the SHA-256 and signature TLVs carrying DECOMP_SHA / DECOMP_SIGNATURE
+ * (byte-identical to imgtool's plain signing of the same input). d comes
+ * from a successful extxip_image_decomp of the same slot. Reads are cheapest
+ * in ascending order: one behind the last EXTXIP_DECOMP_WINDOW body bytes
+ * restarts the decoder. Bytes past plain_len read as erased. One target at a
+ * time (the decoder's buffers are static). */
+int extxip_image_decomp_target_open(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                                    const extxip_image_decomp_info_t *d, uint32_t *plain_len);
+int extxip_image_decomp_target_read(uint32_t off, uint8_t *buf, uint32_t n);
+void extxip_image_decomp_target_close(void);
+
 /* Short reason for an IMAGE_ERR_DECOMP_* code (NULL for other codes). */
 const char *extxip_image_decomp_strerror(int err);
 

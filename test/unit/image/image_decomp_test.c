@@ -318,6 +318,88 @@ static void t_sink(void)
     free(img);
 }
 
+/* Read the plain target of a compressed vector in pieces of `step` bytes
+ * (backwards every third piece when `seek`) into a fresh buffer. */
+static uint8_t *target(const uint8_t *img, size_t n, uint32_t slot, uint32_t step, bool seek,
+                       uint32_t *len)
+{
+    ramslot_t s;
+    ramslot_init(&s, slot, img, n);
+    extxip_image_info_t info;
+    extxip_image_decomp_info_t d;
+    uint8_t *out = NULL;
+    *len = 0;
+    if (extxip_image_parse(&s.fa, &info) != IMAGE_OK ||
+        extxip_image_decomp(&s.fa, &info, slot, &image_dev_keyring, NULL, NULL, &d) != IMAGE_OK ||
+        extxip_image_decomp_target_open(&s.fa, &info, &d, len) != IMAGE_OK)
+        goto out;
+    out = malloc(*len + 64);
+    bool ok = true;
+    for (uint32_t off = 0, k = 0; ok && off < *len; k++) {
+        uint32_t m = *len - off < step ? *len - off : step;
+        if (seek && k % 3 == 2 && off >= 2 * step) {
+            /* re-read two pieces back (within and beyond the window) */
+            uint8_t tmp[8192];
+            uint32_t back = off - 2 * step, bm = 2 * step < sizeof tmp ? 2 * step : sizeof tmp;
+            ok = extxip_image_decomp_target_read(back, tmp, bm) == IMAGE_OK &&
+                 memcmp(tmp, out + back, bm) == 0;
+        }
+        ok = ok && extxip_image_decomp_target_read(off, out + off, m) == IMAGE_OK;
+        off += m;
+    }
+    /* past the image: erased */
+    uint8_t past[64];
+    ok = ok && extxip_image_decomp_target_read(*len, past, sizeof past) == IMAGE_OK;
+    for (size_t i = 0; ok && i < sizeof past; i++)
+        ok = past[i] == 0xff;
+    if (!ok) {
+        free(out);
+        out = NULL;
+    }
+    extxip_image_decomp_target_close();
+out:
+    ramslot_free(&s);
+    return out;
+}
+
+/* The target is imgtool's plain image byte for byte (Ed25519), and for
+ * every vector a plain image that validates with the dev keys. */
+static void t_target(void)
+{
+    size_t n, pn;
+    uint8_t *img = load(VEC[0].img, &n), *pl = load(VEC[0].plain, &pn);
+    static const uint32_t steps[] = {4096, 333, 1, 5000};
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+        if (steps[k] == 1 && k != 2)
+            continue;
+        uint32_t len;
+        uint8_t *t = target(img, n, SLOT0, steps[k] == 1 ? 7 : steps[k], k == 3, &len);
+        CHECK(t != NULL);
+        CHECK_EQ(len, pn);
+        CHECK(t && len == pn && memcmp(t, pl, pn) == 0);
+        free(t);
+    }
+    free(img);
+    free(pl);
+    for (size_t i = 0; i < sizeof VEC / sizeof VEC[0]; i++) {
+        img = load(VEC[i].img, &n);
+        uint32_t len;
+        uint8_t *t = target(img, n, VEC[i].slot, 1024, true, &len);
+        CHECK(t != NULL);
+        if (t) {
+            ramslot_t s;
+            ramslot_init(&s, VEC[i].slot, t, len);
+            extxip_image_info_t pi;
+            CHECK_EQ(extxip_image_validate(&s.fa, &image_dev_keyring, &pi), IMAGE_OK);
+            CHECK_EQ(pi.tlv_end, len);
+            CHECK(!extxip_image_is_compressed(pi.hdr.flags));
+            ramslot_free(&s);
+        }
+        free(t);
+        free(img);
+    }
+}
+
 static void t_strerror(void)
 {
     for (int e = IMAGE_ERR_DECOMP_SINK; e <= IMAGE_ERR_DECOMP_FLAGS; e++)
@@ -329,6 +411,7 @@ static const tu_case_t cases[] = {
     {"vectors", t_vectors}, {"bomb", t_bomb},   {"short", t_short},     {"hash", t_hash},
     {"signature", t_signature}, {"dict", t_dict}, {"flags", t_flags},  {"tlvs", t_tlvs},
     {"too_big", t_too_big}, {"corrupt", t_corrupt}, {"sink", t_sink},  {"strerror", t_strerror},
+    {"target", t_target},
 };
 
 int main(int argc, char **argv)
