@@ -337,10 +337,8 @@ static int inflate(const extxip_flash_area_t *fa, const extxip_image_info_t *inf
     return rc;
 }
 
-int extxip_image_decomp(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
-                        uint32_t primary_size, const extxip_image_keyring_t *keys,
-                        extxip_image_decomp_sink_t sink, void *ctx,
-                        extxip_image_decomp_info_t *out)
+int extxip_image_decomp_precheck(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                                 uint32_t primary_size, extxip_image_decomp_info_t *out)
 {
     memset(out, 0, sizeof *out);
     uint32_t f = info->hdr.flags;
@@ -353,6 +351,17 @@ int extxip_image_decomp(const extxip_flash_area_t *fa, const extxip_image_info_t
     uint64_t need = (uint64_t)info->hdr.hdr_size + out->decomp_size + out->plain_prot_size;
     if (need >= primary_size)
         return IMAGE_ERR_DECOMP_TOO_BIG;
+    return IMAGE_OK;
+}
+
+int extxip_image_decomp(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                        uint32_t primary_size, const extxip_image_keyring_t *keys,
+                        extxip_image_decomp_sink_t sink, void *ctx,
+                        extxip_image_decomp_info_t *out)
+{
+    int rc = extxip_image_decomp_precheck(fa, info, primary_size, out);
+    if (rc)
+        return rc;
 
     extxip_crypto_sha256_t sha;
     if (extxip_crypto_sha256_init(&sha) != CRYPTO_OK)

@@ -63,6 +63,12 @@ typedef struct extxip_image_decomp_info {
 /* True when the header asks for decompression. */
 int extxip_image_is_compressed(uint32_t flags);
 
+/* The checks of extxip_image_decomp that need no decoding (flags, the
+ * DECOMP_* TLVs, the size against the primary), as MCUboot's
+ * boot_is_compressed_header_valid makes them before any signature check. */
+int extxip_image_decomp_precheck(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                                 uint32_t primary_size, extxip_image_decomp_info_t *out);
+
 /* Check a parsed compressed image (info from extxip_image_parse of fa, the
  * outer hash and signature already validated by the caller) against a
  * primary of primary_size bytes, stream its body through the decoder into
