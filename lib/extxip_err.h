@@ -117,6 +117,19 @@ typedef enum extxip_err {
     OS_MGMT_CLOCK_OK = 0,
     OS_MGMT_CLOCK_NOT_SET = -201, /* get: the clock was never set → err OS/4 */
     OS_MGMT_CLOCK_FAILED = -202,  /* get/set failed → err OS/5 */
+
+    /* ---- decomp: -221.. (image/image_decomp.h) ---- */
+    /* Refusals of the compressed-image path (EXTXIP_BOOT_COMPRESSION). */
+    IMAGE_ERR_DECOMP_FLAGS = -221,   /* LZMA1, or thumb filter without LZMA2 */
+    IMAGE_ERR_DECOMP_TLVS = -222,    /* DECOMP_SIZE/SHA missing, twice, or of the wrong size */
+    IMAGE_ERR_DECOMP_TOO_BIG = -223, /* the decompressed image does not fit the primary */
+    IMAGE_ERR_DECOMP_DICT = -224,    /* dictionary larger than EXTXIP_DECOMP_DICT_MAX */
+    IMAGE_ERR_DECOMP_DATA = -225,    /* corrupt LZMA2 stream, bad 2-byte header */
+    IMAGE_ERR_DECOMP_BOMB = -226,    /* stream expands past DECOMP_SIZE */
+    IMAGE_ERR_DECOMP_SHORT = -227,   /* stream ends before DECOMP_SIZE, or bytes after its end */
+    IMAGE_ERR_DECOMP_HASH = -228,    /* decompressed image's hash is not DECOMP_SHA */
+    IMAGE_ERR_DECOMP_SIG = -229,     /* DECOMP_SIGNATURE missing or does not verify */
+    IMAGE_ERR_DECOMP_SINK = -230,    /* the sink refused (e.g. a flash write failed) */
 } extxip_err_t;
 
 /* The module an error code comes from ("flash", "image", ...), "ok" for 0,
@@ -125,7 +138,7 @@ static inline const char *extxip_err_module(int err)
 {
     static const char *const names[] = {"?",      "flash",  "reclog", "cbor", "smp",
                                         "smp_serial", "crypto", "image", "boot", "kv",
-                                        "os_port"};
+                                        "os_port", "decomp"};
     if (err == 0)
         return "ok";
     if (err > 0 || -err >= (int)(sizeof names / sizeof names[0]) * EXTXIP_ERR_RANGE)

@@ -13,6 +13,9 @@ set(EXTXIP_CBOR_SOURCES     ${_l}/cbor/cbor.c)
 set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_serial.c
                             ${_l}/smp/smp_reasm.c)
 set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c ${_l}/image/image_text.c)
+# With EXTXIP_BOOT_COMPRESSION only (needs the LZMA SDK: cmake/lzmasdk.cmake).
+set(EXTXIP_IMAGE_DECOMP_SOURCES ${_l}/image/image_decomp.c)
+set(EXTXIP_BOOT_DECOMP_SOURCES ${_l}/boot/boot_decomp.c)
 set(EXTXIP_BOOT_SOURCES     ${_l}/boot/boot.c ${_l}/boot/boot_trailer.c ${_l}/boot/boot_overwrite.c
                             ${_l}/boot/boot_text.c ${_l}/boot/boot_check.c)
 set(EXTXIP_MGMT_OS_SOURCES  ${_l}/mgmt/os_mgmt.c ${_l}/mgmt/os_mgmt_err.c)

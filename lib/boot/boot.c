@@ -53,6 +53,9 @@
  *     validate is never marked bootable.
  */
 #include "boot/boot_priv.h"
+#if EXTXIP_BOOT_COMPRESSION
+#include "image/image_decomp.h"
+#endif
 
 #include <string.h>
 
@@ -92,15 +95,45 @@ static int validate(ctx_t *c, const extxip_flash_area_t *fa, extxip_image_info_t
 static int validate_for(ctx_t *c, uint8_t i, const extxip_flash_area_t *fa, extxip_image_info_t *info)
 {
     uint8_t hb[IMAGE_HEADER_SIZE];
+    bool compressed = false;
     memset(info, 0, sizeof *info);
     if (extxip_flash_area_read(fa, 0, hb, sizeof hb) == FLASH_OK &&
         extxip_image_header_decode(hb, sizeof hb, &info->hdr) == IMAGE_OK) {
-        int rc = extxip_boot_image_check_flags(info);
+        uint32_t flags = info->hdr.flags;
+#if EXTXIP_BOOT_COMPRESSION
+        /* Only a secondary may be compressed (MCUboot: MUST_DECOMPRESS). */
+        compressed = fa == c->sec[i] && (flags & IMAGE_F_COMPRESSED_LZMA2);
+        if (compressed) {
+            flags &= ~(IMAGE_F_COMPRESSED_LZMA2 | IMAGE_F_COMPRESSED_ARM_THUMB_FLT);
+        }
+#endif
+        int rc = extxip_image_check_flags(flags);
         if (rc != IMAGE_OK) {
             return rc;
         }
     }
+#if EXTXIP_BOOT_COMPRESSION
+    if (compressed) {
+        /* flag/TLV agreement and size before any signature, as MCUboot */
+        extxip_image_decomp_info_t d;
+        int rc = extxip_image_parse(fa, info);
+        if (rc == IMAGE_OK) {
+            rc = extxip_image_decomp_precheck(fa, info, c->pri[i]->size, &d);
+        }
+        if (rc != IMAGE_OK) {
+            return rc;
+        }
+    }
+#endif
     int rc = validate(c, fa, info);
+#if EXTXIP_BOOT_COMPRESSION
+    if (rc == IMAGE_OK && compressed) {
+        rc = extxip_boot_decomp_prepare(c, i, info);
+        fa = c->src[i];
+    }
+#else
+    (void)compressed;
+#endif
     if (rc == IMAGE_OK) {
         rc = extxip_boot_image_check(c->opt->target, i, c->pri[i], fa, info);
     }
@@ -113,6 +146,10 @@ static extxip_boot_reason_t reason_for(int image_err, extxip_boot_reason_t other
     switch (image_err) {
     case IMAGE_ERR_FLAGS:
     case IMAGE_ERR_NON_BOOTABLE:
+#if EXTXIP_BOOT_COMPRESSION
+    case IMAGE_ERR_DECOMP_FLAGS: /* LZMA1, or the filter without LZMA2 */
+    case IMAGE_ERR_DECOMP_TLVS:  /* the compression flag without its TLVs */
+#endif
         return BOOT_REASON_FLAGS;
     case IMAGE_ERR_ROM_FIXED:
     case IMAGE_ERR_WRONG_SLOT:
@@ -207,7 +244,7 @@ static int classify(ctx_t *c, int i)
     r->to = st->sec[i].hdr.ver;
     uint32_t len = align_up(st->sec[i].tlv_end, BOOT_MAX_ALIGN);
     if (st->sec[i].tlv_end == 0 || len > c->pri[i]->size - BOOT_TRAILER_SIZE ||
-        len > c->sec[i]->size - BOOT_TRAILER_SIZE) {
+        len > c->src[i]->size - BOOT_TRAILER_SIZE) {
         refuse(c, i, PLAN_SCRUB, BOOT_REASON_TOO_BIG);
         return BOOT_OK;
     }
@@ -551,6 +588,7 @@ int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const
             extxip_flash_map_get(map, FLASH_AREA_IMAGE_SECONDARY(i), &c.sec[i]) != FLASH_OK) {
             return BOOT_ERR_NOENT;
         }
+        c.src[i] = c.sec[i];
         for (int k = 0; k < 2; k++) {
             const extxip_flash_area_t *fa = k ? c.sec[i] : c.pri[i];
             uint32_t ss = extxip_flash_area_sector_size(fa);

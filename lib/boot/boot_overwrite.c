@@ -10,7 +10,8 @@
 #include "boot/boot_priv.h"
 
 /* Target bytes of primary [a, a+n), a range that sector_ranges gave (it
- * never straddles img_len): the secondary's image bytes, and the erased value
+ * never straddles img_len): the secondary's image bytes (for a compressed
+ * one, the plain image it decompresses to: c->src), and the erased value
  * for the trailer. The bootloader owns the primary's trailer: nothing of the
  * uploaded trailer (copy_done, image_ok, magic) is carried over, so no state
  * an uploader crafted can reach the primary (an installed image reads as
@@ -21,7 +22,7 @@ static int target_read(ctx_t *c, int i, uint32_t a, uint8_t *buf, uint32_t n)
         memset(buf, extxip_flash_area_erased_val(c->pri[i]), n);
         return BOOT_OK;
     }
-    return extxip_flash_area_read(c->sec[i], a, buf, n) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
+    return extxip_flash_area_read(c->src[i], a, buf, n) == FLASH_OK ? BOOT_OK : BOOT_ERR_FLASH;
 }
 
 /* The ranges of primary sector [s, e) that must equal the target: the image

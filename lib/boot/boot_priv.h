@@ -25,10 +25,20 @@ struct extxip_boot_ctx {
     extxip_boot_result_t *res;
     const extxip_flash_area_t *pri[BOOT_IMAGE_MAX];
     const extxip_flash_area_t *sec[BOOT_IMAGE_MAX];
+    /* What the copy reads: the secondary, or for a compressed one the plain
+     * image it decompresses to (boot_decomp.c). */
+    const extxip_flash_area_t *src[BOOT_IMAGE_MAX];
     uint32_t img_len[BOOT_IMAGE_MAX]; /* bytes of the secondary image to copy */
     const extxip_boot_strategy_t *strategy;
 };
 typedef struct extxip_boot_ctx ctx_t;
+
+#if EXTXIP_BOOT_COMPRESSION
+/* Image i's secondary is compressed and *info its validated outer image:
+ * validate the decompressed image, point c->src[i] at it and describe it in
+ * *info. IMAGE_OK or the refusal. */
+int extxip_boot_decomp_prepare(ctx_t *c, uint8_t i, extxip_image_info_t *info);
+#endif
 
 /* True when all n bytes of p equal v. */
 bool extxip_boot_all_val(const uint8_t *p, uint32_t n, uint8_t v);

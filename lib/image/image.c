@@ -280,10 +280,18 @@ int extxip_image_validate(const extxip_flash_area_t *fa, const extxip_image_keyr
         return IMAGE_ERR_HASH;
     if (keys == NULL || keys->count == 0 || keys->keys == NULL)
         return IMAGE_OK;
+    return extxip_image_verify_sig(fa, keys, out, out->sig_off, out->sig_len, digest);
+}
 
-    if (out->sig_type == 0)
+int extxip_image_verify_sig(const extxip_flash_area_t *fa, const extxip_image_keyring_t *keys,
+                            const extxip_image_info_t *info, uint32_t sig_off, uint16_t sig_len,
+                            const uint8_t digest[IMAGE_HASH_SIZE])
+{
+    if (keys == NULL || keys->count == 0 || keys->keys == NULL)
+        return IMAGE_ERR_NO_KEY;
+    if (info->sig_type == 0)
         return IMAGE_ERR_NO_SIG;
-    if (!out->has_keyhash)
+    if (!info->has_keyhash)
         return IMAGE_ERR_NO_KEY;
     const extxip_image_key_t *key = NULL;
     for (size_t i = 0; i < keys->count && key == NULL; i++) {
@@ -291,32 +299,32 @@ int extxip_image_validate(const extxip_flash_area_t *fa, const extxip_image_keyr
         const extxip_image_key_t *k = &keys->keys[i];
         if (k->der == NULL || extxip_crypto_sha256(k->der, k->len, kh) != CRYPTO_OK)
             continue;
-        if (same_bytes(kh, out->keyhash, IMAGE_HASH_SIZE))
+        if (same_bytes(kh, info->keyhash, IMAGE_HASH_SIZE))
             key = k;
     }
     if (key == NULL)
         return IMAGE_ERR_NO_KEY;
-    if (out->sig_type != sig_type_for(key->type))
+    if (info->sig_type != sig_type_for(key->type))
         return IMAGE_ERR_NO_SIG;
 
     uint8_t sig[SIG_MAX];
-    if (out->sig_len > sizeof(sig)) /* parse bounds it already; belt and braces */
+    if (sig_len > sizeof(sig) || !sig_len_ok(info->sig_type, sig_len))
         return IMAGE_ERR_TLV;
-    rc = read_fa(fa, out->sig_off, sig, out->sig_len);
+    int rc = read_fa(fa, sig_off, sig, sig_len);
     if (rc)
         return rc;
     switch (key->type) {
     case IMAGE_KEY_EC_P256:
-        rc = extxip_crypto_ecdsa_p256_verify(key->der, key->len, digest, sig, out->sig_len);
+        rc = extxip_crypto_ecdsa_p256_verify(key->der, key->len, digest, sig, sig_len);
         break;
     case IMAGE_KEY_RSA2048:
-        rc = extxip_crypto_rsa2048_pss_verify(key->der, key->len, digest, sig, out->sig_len);
+        rc = extxip_crypto_rsa2048_pss_verify(key->der, key->len, digest, sig, sig_len);
         break;
     case IMAGE_KEY_ED25519:
         /* MCUboot (imgtool 2.4.0) signs the 32-byte image hash with Ed25519,
          * not the image itself (bootutil image_ed25519.c). */
         rc = extxip_crypto_ed25519_verify(key->der, key->len, digest, IMAGE_HASH_SIZE, sig,
-                                   out->sig_len);
+                                   sig_len);
         break;
     default:
         rc = CRYPTO_ERR_KEY;

@@ -144,6 +144,13 @@ int extxip_image_parse(const extxip_flash_area_t *fa, extxip_image_info_t *out);
  * and verify the signature. keys == NULL or count 0: hash check only. */
 int extxip_image_validate(const extxip_flash_area_t *fa, const extxip_image_keyring_t *keys, extxip_image_info_t *out);
 
+/* The signature check of extxip_image_validate on its own: the key the
+ * KEYHASH in info names, the signature of info->sig_type at sig_off/sig_len
+ * in fa, over digest (the compressed-image path checks DECOMP_SIGNATURE so). */
+int extxip_image_verify_sig(const extxip_flash_area_t *fa, const extxip_image_keyring_t *keys,
+                            const extxip_image_info_t *info, uint32_t sig_off, uint16_t sig_len,
+                            const uint8_t digest[IMAGE_HASH_SIZE]);
+
 /* <0, 0, >0 like memcmp. The build number takes part only when with_build. */
 int extxip_image_version_cmp(const extxip_image_version_t *a, const extxip_image_version_t *b, bool with_build);
 

@@ -53,7 +53,7 @@ static int fail(it_err_t *e)
 
 /* Options taken by imgtool but not by us: refused by name rather than as unknown. */
 static const char *const UNSUPPORTED_SIGN[] = {
-    "encrypt", "encrypt-keylen", "compression", "clear", "boot-record", "save-enctlv",
+    "encrypt", "encrypt-keylen", "clear", "boot-record", "save-enctlv",
     "fix-sig", "fix-sig-pubkey", "pure", "sig-out", "hmac-sha", "vector-to-sign", "vid", "cid",
     "custom-tlv-file", NULL};
 
@@ -326,8 +326,188 @@ static int parse_num(const char *cmd, const char *opt, const char *v, uint64_t m
 enum {
     S_KEY, S_VERSION, S_HDR, S_PADHDR, S_SLOT, S_ALIGN, S_MAXALIGN, S_PAD, S_CONFIRM, S_TEST,
     S_MAXSEC, S_OWO, S_DEPS, S_SECCNT, S_LOAD, S_ROM, S_HEXADDR, S_ERASED, S_PKFMT, S_PADSIG,
-    S_NONBOOT, S_CUSTOM, S_ENDIAN, S_SHA, S_COUNT
+    S_NONBOOT, S_CUSTOM, S_ENDIAN, S_SHA, S_COMP, S_COUNT
 };
+
+/* The sign options from the parsed command line, but --custom-tlv. */
+static int sign_opts(const char *cmd, const parsed_t *p, it_sign_opts_t *so)
+{
+    it_err_t e;
+    uint64_t v;
+    int rc;
+    memset(so, 0, sizeof *so);
+    so->key_path = p->val[S_KEY][0];
+    so->erased_val = 0xff;
+    so->info = stdout;
+    if (it_parse_version(p->val[S_VERSION][0], &so->version, &e) != 0)
+        return usage_err(cmd, "invalid value for '-v' / '--version': %s", e.msg);
+    if ((rc = parse_num(cmd, "-H", p->val[S_HDR][0], 0xffff, &v)))
+        return rc;
+    if (v < 32)
+        return usage_err(cmd, "%s", "Minimum value for -H/--header-size is 32");
+    so->header_size = (uint32_t)v;
+    so->pad_header = p->val[S_PADHDR][0] != NULL;
+    if ((rc = parse_num(cmd, "-S", p->val[S_SLOT][0], 0xffffffffu, &v)))
+        return rc;
+    so->slot_size = (uint32_t)v;
+    so->align = 1;
+    if (p->val[S_ALIGN][0]) {
+        const char *a = p->val[S_ALIGN][0];
+        if (strcmp(a, "1") && strcmp(a, "2") && strcmp(a, "4") && strcmp(a, "8") &&
+            strcmp(a, "16") && strcmp(a, "32"))
+            return usage_err(cmd, "invalid value for '--align': '%s' is not one of 1, 2, 4, 8, 16, 32", a);
+        so->align = (uint32_t)atoi(a);
+    }
+    if (p->val[S_MAXALIGN][0]) {
+        const char *a = p->val[S_MAXALIGN][0];
+        if (strcmp(a, "8") && strcmp(a, "16") && strcmp(a, "32"))
+            return usage_err(cmd, "invalid value for '--max-align': '%s' is not one of 8, 16, 32", a);
+        so->max_align = (uint32_t)atoi(a);
+    }
+    so->confirm = p->val[S_CONFIRM][0] != NULL;
+    so->test = p->val[S_TEST][0] != NULL;
+    so->pad = p->val[S_PAD][0] != NULL || so->confirm || so->test; /* as imgtool: implies --pad */
+    if (p->val[S_MAXSEC][0]) {
+        /* click type=int: plain decimal */
+        const char *m = p->val[S_MAXSEC][0];
+        char *end = NULL;
+        long n = strtol(m, &end, 10);
+        if (!*m || *end || n < 1 || n > 0x10000)
+            return usage_err(cmd, "invalid value for '-M' / '--max-sectors': '%s'", m);
+        so->max_sectors = (uint32_t)n;
+    }
+    so->overwrite_only = p->val[S_OWO][0] != NULL;
+    if (p->val[S_DEPS][0]) {
+        if (it_parse_deps(p->val[S_DEPS][0], so->deps, &so->dep_count, &e) != 0)
+            return usage_err(cmd, "invalid value for '-d' / '--dependencies': %s", e.msg);
+        so->has_deps = true;
+    }
+    if (p->val[S_SECCNT][0]) {
+        const char *s = p->val[S_SECCNT][0];
+        if (strcasecmp(s, "auto") == 0) {
+            so->sec_cnt_auto = true;
+        } else {
+            if ((rc = parse_num(cmd, "-s", s, 0xffffffffu, &v)))
+                return rc;
+            so->has_sec_cnt = true;
+            so->sec_cnt = (uint32_t)v;
+        }
+    }
+    if (p->val[S_LOAD][0]) {
+        if ((rc = parse_num(cmd, "-L", p->val[S_LOAD][0], 0xffffffffu, &v)))
+            return rc;
+        so->load_addr = (uint32_t)v;
+    }
+    if (p->val[S_ROM][0]) {
+        if ((rc = parse_num(cmd, "-F", p->val[S_ROM][0], 0xffffffffu, &v)))
+            return rc;
+        so->rom_fixed = (uint32_t)v;
+    }
+    if (p->val[S_HEXADDR][0]) {
+        if ((rc = parse_num(cmd, "-x", p->val[S_HEXADDR][0], 0xffffffffu, &v)))
+            return rc;
+        so->has_hex_addr = true;
+        so->hex_addr = (uint32_t)v;
+    }
+    if (p->val[S_ERASED][0]) {
+        const char *r = p->val[S_ERASED][0];
+        if (strcmp(r, "0") == 0)
+            so->erased_val = 0;
+        else if (strcmp(r, "0xff") == 0)
+            so->erased_val = 0xff;
+        else
+            return usage_err(cmd, "invalid value for '-R' / '--erased-val': '%s' is not one of 0, 0xff", r);
+    }
+    if (p->val[S_PKFMT][0]) {
+        const char *f = p->val[S_PKFMT][0];
+        if (strcmp(f, "hash") && strcmp(f, "full"))
+            return usage_err(cmd, "invalid value for '--public-key-format': '%s' is not one of hash, full", f);
+        so->public_key_full = strcmp(f, "full") == 0;
+    }
+    so->pad_sig = p->val[S_PADSIG][0] != NULL;
+    so->non_bootable = p->val[S_NONBOOT][0] != NULL;
+    if (p->val[S_ENDIAN][0] && strcmp(p->val[S_ENDIAN][0], "little") != 0)
+        return usage_err(cmd, "%s", "only '--endian little' is supported by extxip-imgtool");
+    if (p->val[S_SHA][0] && strcmp(p->val[S_SHA][0], "auto") && strcmp(p->val[S_SHA][0], "256"))
+        return usage_err(cmd, "only '--sha auto' or '--sha 256' is supported by extxip-imgtool (got '%s')",
+                         p->val[S_SHA][0]);
+
+    if (p->val[S_COMP][0]) {
+        const char *c = p->val[S_COMP][0];
+        if (strcmp(c, "lzma2") == 0)
+            so->compression = IT_COMP_LZMA2;
+        else if (strcmp(c, "lzma2armthumb") == 0)
+            so->compression = IT_COMP_LZMA2_ARMTHUMB;
+        else if (strcmp(c, "disabled") != 0)
+            return usage_err(cmd, "invalid value for '--compression': '%s' is not one of "
+                                  "'disabled', 'lzma2', 'lzma2armthumb'", c);
+    }
+    return 0;
+}
+
+/* --custom-tlv TAG VALUE pairs, scanned in command-line order; values are
+ * malloc'ed into so (the caller frees them, also after an error). */
+static int custom_tlvs(const char *cmd, int argc, char **argv, it_sign_opts_t *so)
+{
+    uint64_t v;
+    int rc;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--custom-tlv") != 0 || i + 2 >= argc)
+            continue;
+        const char *tag = argv[i + 1], *val = argv[i + 2];
+        i += 2;
+        if (so->custom_count >= sizeof so->custom / sizeof so->custom[0]) {
+            rc = usage_err(cmd, "%s", "too many --custom-tlv options");
+            return rc;
+        }
+        if (it_parse_uint(tag, 0xffff, &v) != 0 || v < 0xa0 || v > 0xfffe) {
+            rc = usage_err(cmd, "Invalid custom TLV type value '%s', allowed value should be "
+                                "between 0x00a0 and 0xfffe", tag);
+            return rc;
+        }
+        for (size_t k = 0; k < so->custom_count; k++)
+            if (so->custom[k].tag == v) {
+                rc = usage_err(cmd, "Custom TLV %s already exists.", tag);
+                return rc;
+            }
+        size_t vl = strlen(val);
+        uint8_t *buf = malloc(vl + 1);
+        if (!buf) {
+            rc = usage_err(cmd, "%s", "out of memory");
+            return rc;
+        }
+        size_t n = 0;
+        if (strncmp(val, "0x", 2) == 0) {
+            if ((vl - 2) % 2) {
+                free(buf);
+                rc = usage_err(cmd, "%s", "Custom TLV length is odd.");
+                return rc;
+            }
+            for (size_t k = 2; k < vl; k += 2) {
+                char hx[3] = {val[k], val[k + 1], 0};
+                char *end;
+                long b = strtol(hx, &end, 16);
+                if (*end || hx[0] == '-' || hx[0] == '+' || hx[0] == ' ') {
+                    free(buf);
+                    rc = usage_err(cmd, "custom TLV value '%s' is not valid hex", val);
+                    return rc;
+                }
+                buf[n++] = (uint8_t)b;
+            }
+        } else {
+            memcpy(buf, val, vl);
+            n = vl;
+        }
+        so->custom[so->custom_count].tag = (uint16_t)v;
+        so->custom[so->custom_count].val = buf;
+        so->custom[so->custom_count].len = n;
+        so->custom_count++;
+    }
+
+    return 0;
+}
 
 static int cmd_sign(int argc, char **argv)
 {
@@ -344,6 +524,7 @@ static int cmd_sign(int argc, char **argv)
         [S_PKFMT] = {"public-key-format", 0, 1}, [S_PADSIG] = {"pad-sig", 0, 0},
         [S_NONBOOT] = {"non-bootable", 0, 0}, [S_CUSTOM] = {"custom-tlv", 0, 2},
         [S_ENDIAN] = {"endian", 'e', 1},     [S_SHA] = {"sha", 0, 1},
+        [S_COMP] = {"compression", 0, 1},
     };
     const char *cmd = "sign";
     parsed_t p;
@@ -359,6 +540,8 @@ static int cmd_sign(int argc, char **argv)
              "  -s/--security-counter N|auto  -L/--load-addr N  -F/--rom-fixed N  -x/--hex-addr N\n"
              "  -R/--erased-val 0|0xff  --public-key-format hash|full  --pad-sig  --non-bootable\n"
              "  --custom-tlv TAG VALUE  -e/--endian little  --sha auto|256\n"
+             "  --compression disabled|lzma2|lzma2armthumb (falls back to a plain image when\n"
+             "    compressing does not make it smaller)\n"
              "  OUTFILE ending in .hex is written as Intel HEX; INFILE .hex is read as Intel HEX.");
         return 0;
     }
@@ -373,161 +556,11 @@ static int cmd_sign(int argc, char **argv)
         return usage_err(cmd, "%s", "missing option '-S' / '--slot-size'");
 
     it_sign_opts_t so;
-    memset(&so, 0, sizeof so);
     it_err_t e;
-    uint64_t v;
-    so.key_path = p.val[S_KEY][0];
-    so.erased_val = 0xff;
-    so.info = stdout;
-    if (it_parse_version(p.val[S_VERSION][0], &so.version, &e) != 0)
-        return usage_err(cmd, "invalid value for '-v' / '--version': %s", e.msg);
-    if ((rc = parse_num(cmd, "-H", p.val[S_HDR][0], 0xffff, &v)))
+    if ((rc = sign_opts(cmd, &p, &so)))
         return rc;
-    if (v < 32)
-        return usage_err(cmd, "%s", "Minimum value for -H/--header-size is 32");
-    so.header_size = (uint32_t)v;
-    so.pad_header = p.val[S_PADHDR][0] != NULL;
-    if ((rc = parse_num(cmd, "-S", p.val[S_SLOT][0], 0xffffffffu, &v)))
-        return rc;
-    so.slot_size = (uint32_t)v;
-    so.align = 1;
-    if (p.val[S_ALIGN][0]) {
-        const char *a = p.val[S_ALIGN][0];
-        if (strcmp(a, "1") && strcmp(a, "2") && strcmp(a, "4") && strcmp(a, "8") &&
-            strcmp(a, "16") && strcmp(a, "32"))
-            return usage_err(cmd, "invalid value for '--align': '%s' is not one of 1, 2, 4, 8, 16, 32", a);
-        so.align = (uint32_t)atoi(a);
-    }
-    if (p.val[S_MAXALIGN][0]) {
-        const char *a = p.val[S_MAXALIGN][0];
-        if (strcmp(a, "8") && strcmp(a, "16") && strcmp(a, "32"))
-            return usage_err(cmd, "invalid value for '--max-align': '%s' is not one of 8, 16, 32", a);
-        so.max_align = (uint32_t)atoi(a);
-    }
-    so.confirm = p.val[S_CONFIRM][0] != NULL;
-    so.test = p.val[S_TEST][0] != NULL;
-    so.pad = p.val[S_PAD][0] != NULL || so.confirm || so.test; /* as imgtool: implies --pad */
-    if (p.val[S_MAXSEC][0]) {
-        /* click type=int: plain decimal */
-        const char *m = p.val[S_MAXSEC][0];
-        char *end = NULL;
-        long n = strtol(m, &end, 10);
-        if (!*m || *end || n < 1 || n > 0x10000)
-            return usage_err(cmd, "invalid value for '-M' / '--max-sectors': '%s'", m);
-        so.max_sectors = (uint32_t)n;
-    }
-    so.overwrite_only = p.val[S_OWO][0] != NULL;
-    if (p.val[S_DEPS][0]) {
-        if (it_parse_deps(p.val[S_DEPS][0], so.deps, &so.dep_count, &e) != 0)
-            return usage_err(cmd, "invalid value for '-d' / '--dependencies': %s", e.msg);
-        so.has_deps = true;
-    }
-    if (p.val[S_SECCNT][0]) {
-        const char *s = p.val[S_SECCNT][0];
-        if (strcasecmp(s, "auto") == 0) {
-            so.sec_cnt_auto = true;
-        } else {
-            if ((rc = parse_num(cmd, "-s", s, 0xffffffffu, &v)))
-                return rc;
-            so.has_sec_cnt = true;
-            so.sec_cnt = (uint32_t)v;
-        }
-    }
-    if (p.val[S_LOAD][0]) {
-        if ((rc = parse_num(cmd, "-L", p.val[S_LOAD][0], 0xffffffffu, &v)))
-            return rc;
-        so.load_addr = (uint32_t)v;
-    }
-    if (p.val[S_ROM][0]) {
-        if ((rc = parse_num(cmd, "-F", p.val[S_ROM][0], 0xffffffffu, &v)))
-            return rc;
-        so.rom_fixed = (uint32_t)v;
-    }
-    if (p.val[S_HEXADDR][0]) {
-        if ((rc = parse_num(cmd, "-x", p.val[S_HEXADDR][0], 0xffffffffu, &v)))
-            return rc;
-        so.has_hex_addr = true;
-        so.hex_addr = (uint32_t)v;
-    }
-    if (p.val[S_ERASED][0]) {
-        const char *r = p.val[S_ERASED][0];
-        if (strcmp(r, "0") == 0)
-            so.erased_val = 0;
-        else if (strcmp(r, "0xff") == 0)
-            so.erased_val = 0xff;
-        else
-            return usage_err(cmd, "invalid value for '-R' / '--erased-val': '%s' is not one of 0, 0xff", r);
-    }
-    if (p.val[S_PKFMT][0]) {
-        const char *f = p.val[S_PKFMT][0];
-        if (strcmp(f, "hash") && strcmp(f, "full"))
-            return usage_err(cmd, "invalid value for '--public-key-format': '%s' is not one of hash, full", f);
-        so.public_key_full = strcmp(f, "full") == 0;
-    }
-    so.pad_sig = p.val[S_PADSIG][0] != NULL;
-    so.non_bootable = p.val[S_NONBOOT][0] != NULL;
-    if (p.val[S_ENDIAN][0] && strcmp(p.val[S_ENDIAN][0], "little") != 0)
-        return usage_err(cmd, "%s", "only '--endian little' is supported by extxip-imgtool");
-    if (p.val[S_SHA][0] && strcmp(p.val[S_SHA][0], "auto") && strcmp(p.val[S_SHA][0], "256"))
-        return usage_err(cmd, "only '--sha auto' or '--sha 256' is supported by extxip-imgtool (got '%s')",
-                         p.val[S_SHA][0]);
-
-    /* --custom-tlv TAG VALUE pairs, scanned in command-line order. */
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            break;
-        if (strcmp(argv[i], "--custom-tlv") != 0 || i + 2 >= argc)
-            continue;
-        const char *tag = argv[i + 1], *val = argv[i + 2];
-        i += 2;
-        if (so.custom_count >= sizeof so.custom / sizeof so.custom[0]) {
-            rc = usage_err(cmd, "%s", "too many --custom-tlv options");
-            goto custom_fail;
-        }
-        if (it_parse_uint(tag, 0xffff, &v) != 0 || v < 0xa0 || v > 0xfffe) {
-            rc = usage_err(cmd, "Invalid custom TLV type value '%s', allowed value should be "
-                                "between 0x00a0 and 0xfffe", tag);
-            goto custom_fail;
-        }
-        for (size_t k = 0; k < so.custom_count; k++)
-            if (so.custom[k].tag == v) {
-                rc = usage_err(cmd, "Custom TLV %s already exists.", tag);
-                goto custom_fail;
-            }
-        size_t vl = strlen(val);
-        uint8_t *buf = malloc(vl + 1);
-        if (!buf) {
-            rc = usage_err(cmd, "%s", "out of memory");
-            goto custom_fail;
-        }
-        size_t n = 0;
-        if (strncmp(val, "0x", 2) == 0) {
-            if ((vl - 2) % 2) {
-                free(buf);
-                rc = usage_err(cmd, "%s", "Custom TLV length is odd.");
-                goto custom_fail;
-            }
-            for (size_t k = 2; k < vl; k += 2) {
-                char hx[3] = {val[k], val[k + 1], 0};
-                char *end;
-                long b = strtol(hx, &end, 16);
-                if (*end || hx[0] == '-' || hx[0] == '+' || hx[0] == ' ') {
-                    free(buf);
-                    rc = usage_err(cmd, "custom TLV value '%s' is not valid hex", val);
-                    goto custom_fail;
-                }
-                buf[n++] = (uint8_t)b;
-            }
-        } else {
-            memcpy(buf, val, vl);
-            n = vl;
-        }
-        so.custom[so.custom_count].tag = (uint16_t)v;
-        so.custom[so.custom_count].val = buf;
-        so.custom[so.custom_count].len = n;
-        so.custom_count++;
-    }
-
+    if ((rc = custom_tlvs(cmd, argc, argv, &so)))
+        goto custom_fail;
     rc = it_sign(&so, p.pos[0], p.pos[1], &e) == 0 ? 0 : fail(&e);
 custom_fail:
     for (size_t k = 0; k < so.custom_count; k++)

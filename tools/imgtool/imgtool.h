@@ -82,6 +82,22 @@ int it_key_verify_pure(const it_key_t *k, const uint8_t *msg, size_t msg_len,
 int it_keygen(const char *type, const char *path, it_err_t *e);
 
 /* ---- sign ---- */
+/* --compression, as imgtool 2.4.0 (scripts/imgtool/main.py): raw LZMA2 at
+ * preset 9 with a 128 KiB dictionary, lc=3 lp=1 (pb 2), optionally behind the
+ * ARM-Thumb BCJ filter; the body starts with the two bytes below. */
+typedef enum { IT_COMP_NONE = 0, IT_COMP_LZMA2, IT_COMP_LZMA2_ARMTHUMB } it_compression_t;
+#define IT_F_COMPRESSED_LZMA2 0x400u
+#define IT_F_COMPRESSED_ARM_THUMB 0x800u
+#define IT_LZMA2_DICT_SIZE (128u * 1024u)
+#define IT_LZMA2_DICT_CODE 0x0a /* LZMA2 dictionary byte for 128 KiB */
+#define IT_LZMA2_PROPS 0x66     /* (pb * 5 + lp) * 9 + lc with pb 2, lp 1, lc 3 */
+/* Append the raw LZMA2 stream (no container) of in[0..len) to out. */
+int it_lzma2_compress(const uint8_t *in, size_t len, bool armthumb, it_buf_t *out, it_err_t *e);
+/* Inflate a compressed body (the two bytes above + raw stream) into out;
+ * refuses more than max_out bytes. */
+int it_lzma2_decompress(const uint8_t *in, size_t len, bool armthumb, size_t max_out,
+                        it_buf_t *out, it_err_t *e);
+
 typedef struct it_sign_opts {
     const char *key_path;       /* NULL: unsigned image (SHA-256 TLV only) */
     it_version_t version;
@@ -103,8 +119,9 @@ typedef struct it_sign_opts {
     uint32_t rom_fixed;
     bool non_bootable;
     uint32_t extra_flags;       /* header flags of imgtool options not implemented here
-                                   (--encrypt, --compression): set through the API by
+                                   (--encrypt, LZMA1): set through the API by
                                    tests (test/support/sign_flags.c), never by the CLI */
+    it_compression_t compression; /* --compression (compress.c) */
     bool public_key_full;       /* --public-key-format full */
     bool pad_sig;
     uint8_t erased_val;

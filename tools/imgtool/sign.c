@@ -1,6 +1,6 @@
 /*
  * `sign`: build an MCUboot image exactly as imgtool 2.4.0's Image.load /
- * create / save do (little endian, no encryption or compression):
+ * create / save do (little endian, no encryption; --compression as main.sign):
  * header (+ erased-value header padding) | body | protected TLVs |
  * TLVs (SHA256, KEYHASH or PUBKEY, signature) | optional padding + trailer.
  */
@@ -143,69 +143,12 @@ static int save(const it_sign_opts_t *o, it_buf_t *img, bool has_base, uint32_t 
     return it_write_file_atomic(outfile, img->data, img->len, 0666, e);
 }
 
-int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it_err_t *e)
+/* The protected TLV area (info header included; empty when there are no
+ * entries), in imgtool's order: security counter, dependencies, the
+ * compression TLVs (comp: rendered entries, may be empty), custom TLVs. */
+static int protected_area(const it_sign_opts_t *o, const it_buf_t *comp, it_buf_t *prot,
+                          it_err_t *e)
 {
-    int rc = -1;
-    it_buf_t in = {0}, img = {0}, prot = {0}, tlv = {0}, pub = {0}, sig = {0};
-    it_key_t *key = NULL;
-    bool has_base = false;
-    uint32_t base_addr = 0;
-
-    if (o->load_addr && o->rom_fixed) {
-        it_usagef(e, "Can not set rom_fixed and load_addr at the same time");
-        goto out;
-    }
-    struct stat st;
-    if (stat(infile, &st) != 0 && errno == ENOENT) {
-        it_usagef(e, "Input file not found");
-        goto out;
-    }
-    if (it_load_input(infile, &in, &has_base, &base_addr, e) != 0)
-        goto out;
-    /* Header padding: erased bytes in front (the header overwrites the first 32). */
-    if (o->pad_header && o->header_size > 0) {
-        if (has_base && base_addr) {
-            if (base_addr < o->header_size) {
-                it_errf(e, "input starts at 0x%x, below the header size 0x%x", base_addr,
-                        o->header_size);
-                goto out;
-            }
-            base_addr -= o->header_size;
-        }
-        it_buf_fill(&img, o->erased_val, o->header_size);
-    }
-    it_buf_put(&img, in.data, in.len);
-    if (img.len < o->header_size) {
-        it_errf(e, "input is smaller than the header size 0x%x (use --pad-header?)",
-                o->header_size);
-        goto out;
-    }
-    if (!o->pad_header) {
-        for (size_t i = 0; i < o->header_size; i++)
-            if (img.data[i] != 0) {
-                it_usagef(e, "Header padding was not requested and image does not start with "
-                           "zeros");
-                goto out;
-            }
-    }
-    if (img.len - o->header_size > 0xffffffffu) {
-        it_errf(e, "image body is larger than 4 GiB");
-        goto out;
-    }
-
-    if (o->key_path) {
-        key = it_key_load(o->key_path, e);
-        if (!key)
-            goto out;
-        if (!it_key_is_private(key)) {
-            it_errf(e, "Cannot sign with a public-only PEM; signing requires the private key.");
-            goto out;
-        }
-        if (it_key_public_bytes(key, &pub, e) != 0)
-            goto out;
-    }
-
-    /* Protected TLVs: security counter, dependencies, custom — in imgtool's order. */
     it_buf_t pbody = {0};
     if (o->has_sec_cnt || o->sec_cnt_auto) {
         uint32_t sc = o->sec_cnt;
@@ -221,97 +164,241 @@ int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it
         version_bytes(&o->deps[i].ver, v + 4);
         tlv_add(&pbody, 0x40, v, 12);
     }
+    if (comp)
+        it_buf_put(&pbody, comp->data, comp->len);
     for (size_t i = 0; i < o->custom_count; i++)
         tlv_add(&pbody, o->custom[i].tag, o->custom[i].val, o->custom[i].len);
-    if (pbody.len) {
-        if (pbody.len + 4 > 0xffff) {
-            it_buf_free(&pbody);
-            it_errf(e, "protected TLV area too large");
-            goto out;
-        }
+    int rc = 0;
+    if (pbody.len + 4 > 0xffff) {
+        rc = it_errf(e, "protected TLV area too large");
+    } else if (pbody.len) {
         uint8_t h[4];
         le16(h, TLV_PROT_INFO_MAGIC);
         le16(h + 2, (uint32_t)(pbody.len + 4));
-        it_buf_put(&prot, h, 4);
-        it_buf_put(&prot, pbody.data, pbody.len);
+        it_buf_put(prot, h, 4);
+        it_buf_put(prot, pbody.data, pbody.len);
     }
     it_buf_free(&pbody);
+    return rc;
+}
 
-    /* Header. */
-    uint32_t flags = 0;
+static void write_header(const it_sign_opts_t *o, uint8_t *h, size_t prot_len, size_t body_len,
+                         uint32_t extra)
+{
+    uint32_t flags = extra | o->extra_flags;
     if (o->load_addr)
         flags |= F_RAM_LOAD;
     if (o->rom_fixed)
         flags |= F_ROM_FIXED;
     if (o->non_bootable)
         flags |= F_NON_BOOTABLE;
-    flags |= o->extra_flags;
-    uint8_t *h = img.data;
     memset(h, 0, 32);
     le32(h, IMAGE_MAGIC);
     le32(h + 4, o->rom_fixed ? o->rom_fixed : o->load_addr);
     le16(h + 8, o->header_size);
-    le16(h + 10, (uint32_t)prot.len);
-    le32(h + 12, (uint32_t)(img.len - o->header_size));
+    le16(h + 10, (uint32_t)prot_len);
+    le32(h + 12, (uint32_t)body_len);
     le32(h + 16, flags);
     version_bytes(&o->version, h + 20);
+}
 
-    /* Hash over header + body + protected TLVs; sign the same bytes. */
-    size_t body_end = img.len;
-    it_buf_put(&img, prot.data, prot.len);
-    uint8_t digest[32];
-    it_sha256(img.data, img.len, digest);
+/* The unprotected TLVs (hash, key, signature) over img (header, body and
+ * protected area): appended to img, the hash in digest, the signature in sig. */
+static int sign_tlvs(const it_sign_opts_t *o, it_key_t *key, const it_buf_t *pub, it_buf_t *img,
+                     uint8_t digest[32], it_buf_t *sig, it_err_t *e)
+{
+    it_sha256(img->data, img->len, digest);
     it_buf_t tbody = {0};
+    int rc = -1;
     tlv_add(&tbody, 0x10, digest, 32);
     if (key) {
         if (o->public_key_full) {
-            tlv_add(&tbody, 0x02, pub.data, pub.len);
+            tlv_add(&tbody, 0x02, pub->data, pub->len);
         } else {
             uint8_t kh[32];
-            it_sha256(pub.data, pub.len, kh);
+            it_sha256(pub->data, pub->len, kh);
             tlv_add(&tbody, 0x01, kh, 32);
         }
         if (o->info)
             fprintf(o->info, "image.py: sign the %s\n",
                     it_key_type(key) == IT_KEY_ED25519 ? "digest" : "payload");
-        if (it_key_sign(key, img.data, img.len, digest, &sig, e) != 0) {
-            it_buf_free(&tbody);
+        if (it_key_sign(key, img->data, img->len, digest, sig, e) != 0)
             goto out;
-        }
-        if (o->pad_sig && it_key_type(key) == IT_KEY_EC_P256 && sig.len < 72)
-            it_buf_fill(&sig, 0, 72 - sig.len); /* MCUboot < 1.5 wanted 72 bytes */
-        tlv_add(&tbody, it_key_sig_tlv(key), sig.data, sig.len);
+        if (o->pad_sig && it_key_type(key) == IT_KEY_EC_P256 && sig->len < 72)
+            it_buf_fill(sig, 0, 72 - sig->len); /* MCUboot < 1.5 wanted 72 bytes */
+        tlv_add(&tbody, it_key_sig_tlv(key), sig->data, sig->len);
     }
     if (tbody.len + 4 > 0xffff) {
-        it_buf_free(&tbody);
         it_errf(e, "TLV area too large");
         goto out;
     }
     uint8_t th[4];
     le16(th, TLV_INFO_MAGIC);
     le16(th + 2, (uint32_t)(tbody.len + 4));
-    img.len = body_end;
-    it_buf_put(&img, prot.data, prot.len);
-    it_buf_put(&img, th, 4);
-    it_buf_put(&img, tbody.data, tbody.len);
+    it_buf_put(img, th, 4);
+    it_buf_put(img, tbody.data, tbody.len);
+    rc = 0;
+out:
     it_buf_free(&tbody);
+    return rc;
+}
 
+/* One image as imgtool's Image.create builds it: header padding, header
+ * (with extra_flags), body, protected area (with comp TLVs), TLVs; then
+ * check_trailer. */
+static int build_image(const it_sign_opts_t *o, it_key_t *key, const it_buf_t *pub,
+                       const uint8_t *body, size_t body_len, uint32_t extra_flags,
+                       const it_buf_t *comp, it_buf_t *img, uint8_t digest[32], it_buf_t *sig,
+                       it_err_t *e)
+{
+    it_buf_t prot = {0};
+    int rc = -1;
+    if (protected_area(o, comp, &prot, e) != 0)
+        goto out;
+    /* Header padding is the erased value with --pad-header; without it the
+     * input's own (checked) zeros. The header overwrites its first 32 bytes. */
+    it_buf_fill(img, o->pad_header ? o->erased_val : 0, o->header_size);
+    it_buf_put(img, body, body_len);
+    write_header(o, img->data, prot.len, body_len, extra_flags);
+    it_buf_put(img, prot.data, prot.len);
+    if (sign_tlvs(o, key, pub, img, digest, sig, e) != 0)
+        goto out;
     /* check_trailer: image + trailer must fit the slot. */
     if (o->slot_size > 0) {
         size_t tsize = trailer_size(o);
-        if (img.len + tsize > o->slot_size) {
+        if (img->len + tsize > o->slot_size) {
             it_usagef(e, "Image size (0x%zx) + trailer (0x%zx) exceeds requested size 0x%x",
-                    img.len, tsize, o->slot_size);
+                      img->len, tsize, o->slot_size);
             goto out;
         }
     }
+    rc = 0;
+out:
+    it_buf_free(&prot);
+    return rc;
+}
+
+/* Load INFILE into in; body/body_len: the payload after the header. */
+static int load_body(const it_sign_opts_t *o, const char *infile, it_buf_t *in, bool *has_base,
+                     uint32_t *base_addr, const uint8_t **body, size_t *body_len, it_err_t *e)
+{
+    if (o->load_addr && o->rom_fixed)
+        return it_usagef(e, "Can not set rom_fixed and load_addr at the same time");
+    struct stat st;
+    if (stat(infile, &st) != 0 && errno == ENOENT)
+        return it_usagef(e, "Input file not found");
+    if (it_load_input(infile, in, has_base, base_addr, e) != 0)
+        return -1;
+    if (o->pad_header && o->header_size > 0) {
+        if (*has_base && *base_addr) {
+            if (*base_addr < o->header_size)
+                return it_errf(e, "input starts at 0x%x, below the header size 0x%x", *base_addr,
+                               o->header_size);
+            *base_addr -= o->header_size;
+        }
+        *body = in->data;
+        *body_len = in->len;
+    } else {
+        if (in->len < o->header_size)
+            return it_errf(e, "input is smaller than the header size 0x%x (use --pad-header?)",
+                           o->header_size);
+        for (size_t i = 0; i < o->header_size; i++)
+            if (in->data[i] != 0)
+                return it_usagef(e, "Header padding was not requested and image does not start "
+                                    "with zeros");
+        *body = in->data + o->header_size;
+        *body_len = in->len - o->header_size;
+    }
+    if (*body_len > 0xffffffffu)
+        return it_errf(e, "image body is larger than 4 GiB");
+    return 0;
+}
+
+/* --compression: sign the plain image first (its hash and signature become
+ * DECOMP_SHA / DECOMP_SIGNATURE), compress the body, and sign the compressed
+ * image if that is smaller, as imgtool 2.4.0's main.sign does; otherwise the
+ * plain image stands. img holds the plain image on entry, the result on exit. */
+static int compress_image(const it_sign_opts_t *o, it_key_t *key, const it_buf_t *pub,
+                          const uint8_t *body, size_t body_len, it_buf_t *img,
+                          const uint8_t plain_digest[32], const it_buf_t *plain_sig, it_err_t *e)
+{
+    it_buf_t packed = {0}, comp = {0}, cimg = {0}, sig = {0};
+    int rc = -1;
+    it_buf_put(&packed, (const uint8_t[2]){IT_LZMA2_DICT_CODE, IT_LZMA2_PROPS}, 2);
+    if (it_lzma2_compress(body, body_len, o->compression == IT_COMP_LZMA2_ARMTHUMB, &packed, e) != 0)
+        goto out;
+    size_t csize = packed.len - 2;
+    if (o->info)
+        fprintf(o->info, "compressed image size: %zu bytes\noriginal image size: %zu bytes\n",
+                csize, body_len);
+    if (csize + 4 + 32 + plain_sig->len >= body_len) {
+        rc = 0; /* not worth it: imgtool keeps the plain image */
+        goto out;
+    }
+    uint8_t v[4];
+    le32(v, (uint32_t)body_len);
+    tlv_add(&comp, 0x70, v, 4);
+    tlv_add(&comp, 0x71, plain_digest, 32);
+    if (plain_sig->len)
+        tlv_add(&comp, 0x72, plain_sig->data, plain_sig->len);
+    uint32_t flags = IT_F_COMPRESSED_LZMA2;
+    if (o->compression == IT_COMP_LZMA2_ARMTHUMB)
+        flags |= IT_F_COMPRESSED_ARM_THUMB;
+    uint8_t digest[32];
+    if (build_image(o, key, pub, packed.data, packed.len, flags, &comp, &cimg, digest, &sig, e) != 0)
+        goto out;
+    it_buf_t t = *img;
+    *img = cimg;
+    cimg = t;
+    rc = 0;
+out:
+    it_buf_free(&packed);
+    it_buf_free(&comp);
+    it_buf_free(&cimg);
+    it_buf_free(&sig);
+    return rc;
+}
+
+int it_sign(const it_sign_opts_t *o, const char *infile, const char *outfile, it_err_t *e)
+{
+    int rc = -1;
+    it_buf_t in = {0}, img = {0}, pub = {0}, sig = {0};
+    it_key_t *key = NULL;
+    bool has_base = false;
+    uint32_t base_addr = 0;
+    const uint8_t *body = NULL;
+    size_t body_len = 0;
+    uint8_t digest[32];
+
+    if (o->compression && o->non_bootable) {
+        /* imgtool drops the flag from the compressed header but not from the
+         * hash the bootloader checks after inflating: no MCUboot installs it. */
+        it_usagef(e, "--compression cannot be combined with --non-bootable");
+        goto out;
+    }
+    if (load_body(o, infile, &in, &has_base, &base_addr, &body, &body_len, e) != 0)
+        goto out;
+    if (o->key_path) {
+        key = it_key_load(o->key_path, e);
+        if (!key)
+            goto out;
+        if (!it_key_is_private(key)) {
+            it_errf(e, "Cannot sign with a public-only PEM; signing requires the private key.");
+            goto out;
+        }
+        if (it_key_public_bytes(key, &pub, e) != 0)
+            goto out;
+    }
+    if (build_image(o, key, &pub, body, body_len, 0, NULL, &img, digest, &sig, e) != 0)
+        goto out;
+    if (o->compression &&
+        compress_image(o, key, &pub, body, body_len, &img, digest, &sig, e) != 0)
+        goto out;
     rc = save(o, &img, has_base, base_addr, outfile, e);
 out:
     it_key_free(key);
     it_buf_free(&in);
     it_buf_free(&img);
-    it_buf_free(&prot);
-    it_buf_free(&tlv);
     it_buf_free(&pub);
     it_buf_free(&sig);
     return rc;

@@ -28,6 +28,7 @@ _Static_assert(IN(IMAGE_ERR_IO, 7) && IN(IMAGE_ERR_WRONG_SLOT, 7), "image range"
 _Static_assert(IN(BOOT_ERR_FLASH, 8) && IN(BOOT_ERR_TRAILER, 8), "boot range");
 _Static_assert(IN(KVS_ENOENT, 9) && IN(KVS_ENOTMOUNTED, 9), "kv range");
 _Static_assert(IN(OS_MGMT_CLOCK_NOT_SET, 10) && IN(OS_MGMT_CLOCK_FAILED, 10), "os_port range");
+_Static_assert(IN(IMAGE_ERR_DECOMP_FLAGS, 11) && IN(IMAGE_ERR_DECOMP_SINK, 11), "decomp range");
 
 static int is(int code, const char *name)
 {
@@ -48,12 +49,13 @@ int main(void)
     CHECK(is(BOOT_ERR_NO_BOOTABLE, "boot"));
     CHECK(is(KVS_ENOSPC, "kv"));
     CHECK(is(OS_MGMT_CLOCK_FAILED, "os_port"));
+    CHECK(is(IMAGE_ERR_DECOMP_BOMB, "decomp"));
     /* not a module's: a port's plain -1, a range's base, positives, beyond */
     CHECK(is(-1, "?"));
     CHECK(is(-100, "?"));
     CHECK(is(-700, "?"));
     CHECK(is(1, "?"));
-    CHECK(is(-1101, "?"));
+    CHECK(is(-241, "?"));
     CHECK(is(-2000000000, "?"));
     return tu_finish("extxip_err");
 }

@@ -6,6 +6,7 @@
  *   fixtures  flags beyond the vectors (HEX, trailers, custom TLVs) against captured imgtool files
  *   badinput  every refusal: one stderr line, non-zero exit, no output file
  *   roundtrip keygen -> sign (.bin, .hex) -> verify for each algorithm
+ *   compressed sign --compression against imgtool's compressed vectors
  */
 #include <dirent.h>
 #include <errno.h>
@@ -763,6 +764,241 @@ static void group_roundtrip(void)
     }
 }
 
+/* --------------------------------------------------------- compressed */
+
+#define CVEC VEC "compressed/"
+
+/* The TLV entries of one area [off, off + tot): type, value offset, length. */
+typedef struct tlv_ent {
+    uint32_t type, off, len;
+} tlv_ent_t;
+
+static size_t tlv_list(const file_t *f, size_t off, size_t tot, tlv_ent_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t p = off + 4; p + 4 <= off + tot && n < max; p += 4 + rd16(f->d + p + 2))
+        out[n++] = (tlv_ent_t){rd16(f->d + p), (uint32_t)p + 4, rd16(f->d + p + 2)};
+    return n;
+}
+
+/* A compressed ECDSA image equals imgtool's except the two signatures (0x22
+ * over the compressed image, 0x72 the plain one's), the outer hash 0x10
+ * (which covers 0x72) and the protected size (DER lengths vary). */
+static bool same_but_signatures_compressed(const char *ours, const char *theirs)
+{
+    file_t a = slurp(ours), b = slurp(theirs);
+    bool ok = a.ok && b.ok && a.n > 32 && b.n > 32 && memcmp(a.d, b.d, 10) == 0 &&
+              memcmp(a.d + 12, b.d + 12, 20) == 0;
+    size_t hs = ok ? rd16(a.d + 8) : 0;
+    size_t body = ok ? (rd16(a.d + 12) | (size_t)rd16(a.d + 14) << 16) : 0;
+    ok = ok && hs + body + 4 <= a.n && hs + body + 4 <= b.n &&
+         hs >= 32 && memcmp(a.d + 32, b.d + 32, hs + body - 32) == 0 && rd16(a.d + 10) &&
+         rd16(b.d + 10);
+    tlv_ent_t ta[32], tb[32];
+    size_t na = 0, nb = 0;
+    if (ok) {
+        size_t pa = hs + body, pb = hs + body;
+        ok = rd16(a.d + pa + 2) == rd16(a.d + 10) && rd16(b.d + pb + 2) == rd16(b.d + 10) &&
+             pa + rd16(a.d + 10) + 4 <= a.n && pb + rd16(b.d + 10) + 4 <= b.n;
+        if (ok) {
+            na = tlv_list(&a, pa, rd16(a.d + 10), ta, 16);
+            nb = tlv_list(&b, pb, rd16(b.d + 10), tb, 16);
+            size_t ua = 0, uta = 0, ub = 0, utb = 0;
+            ok = tlv_area(&a, &ua, &uta) && tlv_area(&b, &ub, &utb);
+            if (ok) {
+                na += tlv_list(&a, ua, uta, ta + na, 16);
+                nb += tlv_list(&b, ub, utb, tb + nb, 16);
+                ok = ua + uta == a.n && ub + utb == b.n;
+            }
+        }
+    }
+    ok = ok && na == nb && na > 0;
+    int skipped = 0;
+    for (size_t i = 0; ok && i < na; i++) {
+        ok = ta[i].type == tb[i].type;
+        if (ta[i].type == 0x22 || ta[i].type == 0x72 || ta[i].type == 0x10)
+            skipped++;
+        else
+            ok = ok && ta[i].len == tb[i].len && memcmp(a.d + ta[i].off, b.d + tb[i].off, ta[i].len) == 0;
+    }
+    ok = ok && skipped == 3;
+    free(a.d);
+    free(b.d);
+    return ok;
+}
+
+/* Inflate a compressed vector's body and check it is the raw input, and that
+ * its DECOMP_SIZE/DECOMP_SHA name the plain image (plain: its SHA-256 TLV). */
+static void check_inflates(const char *img, const char *raw, const char *plain)
+{
+    file_t f = slurp(img), r = slurp(raw);
+    CHECK(f.ok && r.ok && f.n > 32);
+    if (!f.ok || !r.ok || f.n <= 32)
+        goto out;
+    uint32_t flags = rd16(f.d + 16);
+    size_t hs = rd16(f.d + 8), body = rd16(f.d + 12) | (size_t)rd16(f.d + 14) << 16;
+    CHECK(flags & IT_F_COMPRESSED_LZMA2);
+    CHECK(hs + body <= f.n);
+    if (hs + body > f.n)
+        goto out;
+    it_buf_t o = {0};
+    it_err_t e;
+    CHECK_EQ(it_lzma2_decompress(f.d + hs, body, flags & IT_F_COMPRESSED_ARM_THUMB, r.n, &o, &e), 0);
+    CHECK(o.len == r.n && memcmp(o.data, r.d, r.n) == 0);
+    /* wrong filter: a different body (the thumb filter is really applied) */
+    it_buf_t w = {0};
+    if (it_lzma2_decompress(f.d + hs, body, !(flags & IT_F_COMPRESSED_ARM_THUMB), r.n, &w, &e) == 0)
+        CHECK(w.len != r.n || memcmp(w.data, r.d, r.n) != 0);
+    it_buf_free(&w);
+    /* a bound one byte short is refused */
+    it_buf_t s = {0};
+    CHECK(it_lzma2_decompress(f.d + hs, body, flags & IT_F_COMPRESSED_ARM_THUMB, r.n - 1, &s, &e) != 0);
+    it_buf_free(&s);
+    /* a stream cut short is refused */
+    it_buf_t c = {0};
+    CHECK(it_lzma2_decompress(f.d + hs, body - 1, flags & IT_F_COMPRESSED_ARM_THUMB, r.n, &c, &e) != 0);
+    it_buf_free(&c);
+    it_buf_free(&o);
+    size_t p = hs + body;
+    tlv_ent_t t[16];
+    size_t n = rd16(f.d + p) == 0x6908 ? tlv_list(&f, p, rd16(f.d + p + 2), t, 16) : 0;
+    int seen = 0;
+    file_t pl = plain ? slurp(plain) : (file_t){0};
+    size_t pu = 0, pt = 0;
+    bool plain_ok = plain && pl.ok && tlv_area(&pl, &pu, &pt) && rd16(pl.d + pu + 4) == 0x10;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].type == 0x70) {
+            CHECK(t[i].len == 4 && (rd16(f.d + t[i].off) | (size_t)rd16(f.d + t[i].off + 2) << 16) == r.n);
+            seen |= 1;
+        } else if (t[i].type == 0x71) {
+            CHECK_EQ(t[i].len, 32);
+            if (plain)
+                CHECK(plain_ok && memcmp(f.d + t[i].off, pl.d + pu + 8, 32) == 0);
+            seen |= 2;
+        }
+    }
+    CHECK_EQ(seen, 3);
+    free(pl.d);
+out:
+    free(f.d);
+    free(r.d);
+}
+
+static void group_compressed(void)
+{
+    run_t r;
+    /* Ed25519: byte-identical to imgtool's files, and imgtool's stdout */
+    static const struct {
+        const char *comp, *in, *slot, *dep, *vec;
+    } ed[] = {
+        {"lzma2armthumb", "app-internal-thumb.raw", "0xd4000", NULL, "img0-v2.0.0.lzma2armthumb.ed25519.bin"},
+        {"lzma2", "app-internal-thumb.raw", "0xd4000", NULL, "img0-v2.0.0.lzma2.ed25519.bin"},
+        {"lzma2armthumb", "app-qspi-thumb.raw", "0x40000", "(0,2.0.0)", "img2-v2.0.0.lzma2armthumb.ed25519.bin"},
+        {"disabled", "app-internal-thumb.raw", "0xd4000", NULL, "img0-v2.0.0.plain.ed25519.bin"},
+    };
+    for (size_t i = 0; i < sizeof ed / sizeof ed[0]; i++) {
+        char in[512], vec[512];
+        snprintf(in, sizeof in, CVEC "%s", ed[i].in);
+        snprintf(vec, sizeof vec, CVEC "%s", ed[i].vec);
+        if (ed[i].dep)
+            run(&r, "sign", "-k", ED, "-v", "2.0.0+0", "-H", "0x200", "--pad-header", "-S",
+                ed[i].slot, "--align", "4", "--compression", ed[i].comp, "-d", ed[i].dep, in,
+                "ed.bin", NULL);
+        else
+            run(&r, "sign", "-k", ED, "-v", "2.0.0+0", "-H", "0x200", "--pad-header", "-S",
+                ed[i].slot, "--align", "4", "--compression", ed[i].comp, in, "ed.bin", NULL);
+        CHECK_EQ(r.status, 0);
+        if (!same_file("ed.bin", vec))
+            fprintf(stderr, "compressed: differs from %s\n", ed[i].vec);
+        CHECK(same_file("ed.bin", vec));
+        if (strcmp(ed[i].comp, "disabled") != 0) {
+            char want[256];
+            file_t raw = slurp(in);
+            /* compressed sizes as imgtool printed them */
+            size_t csize = strstr(ed[i].vec, "qspi") || ed[i].in[4] == 'q' ? 38807
+                           : strcmp(ed[i].comp, "lzma2") == 0             ? 25426
+                                                                          : 24819;
+            snprintf(want, sizeof want,
+                     "image.py: sign the digest\ncompressed image size: %zu bytes\n"
+                     "original image size: %zu bytes\nimage.py: sign the digest\n",
+                     csize, raw.n);
+            CHECK(out_is(&r, want));
+            free(raw.d);
+        }
+        run_free(&r);
+    }
+    /* incompressible input: imgtool's fallback, the plain vector exactly */
+    run(&r, "sign", "-k", ED, "-v", "1.0.0", "-H", "0x200", "--pad-header", "--align", "4", "-S",
+        "0xd4000", "--compression", "lzma2armthumb", VEC "app-internal-v1.raw", "fb.bin", NULL);
+    CHECK_EQ(r.status, 0);
+    CHECK(same_file("fb.bin", VEC "img0-v1.0.0.ed25519.signed.bin"));
+    run_free(&r);
+
+    /* ECDSA P-256: all but the signatures; each tool's image verifies */
+    static const struct {
+        const char *in, *slot, *dep, *vec;
+    } ec[] = {
+        {"app-internal-thumb.raw", "0xd4000", "(2,2.0.0)", "img0-v2.0.0.lzma2armthumb.signed.bin"},
+        {"app-qspi-thumb.raw", "0x40000", "(0,2.0.0)", "img2-v2.0.0.lzma2armthumb.signed.bin"},
+        {"netcore-thumb.raw", "0x40000", NULL, "img1-v2.0.0.lzma2armthumb.signed.bin"},
+    };
+    for (size_t i = 0; i < sizeof ec / sizeof ec[0]; i++) {
+        char in[512], vec[512];
+        snprintf(in, sizeof in, CVEC "%s", ec[i].in);
+        snprintf(vec, sizeof vec, CVEC "%s", ec[i].vec);
+        if (ec[i].dep)
+            run(&r, "sign", "-k", EC, "-v", "2.0.0+0", "-H", "0x200", "--pad-header", "-S",
+                ec[i].slot, "--align", "4", "--compression", "lzma2armthumb", "-d", ec[i].dep, in,
+                "ec.bin", NULL);
+        else
+            run(&r, "sign", "-k", EC, "-v", "2.0.0+0", "-H", "0x200", "--pad-header", "-S",
+                ec[i].slot, "--align", "4", "--compression", "lzma2armthumb", in, "ec.bin", NULL);
+        CHECK_EQ(r.status, 0);
+        run_free(&r);
+        if (!same_but_signatures_compressed("ec.bin", vec))
+            fprintf(stderr, "compressed: differs from %s beyond the signatures\n", ec[i].vec);
+        CHECK(same_but_signatures_compressed("ec.bin", vec));
+        run(&r, "verify", "-k", EC, "ec.bin", NULL);
+        CHECK_EQ(r.status, 0);
+        run_free(&r);
+        check_inflates("ec.bin", in, NULL);
+        check_inflates(vec, in, NULL);
+    }
+    check_inflates(CVEC "img0-v2.0.0.lzma2armthumb.ed25519.bin", CVEC "app-internal-thumb.raw",
+                   CVEC "img0-v2.0.0.plain.ed25519.bin");
+    check_inflates(CVEC "img0-v2.0.0.lzma2.ed25519.bin", CVEC "app-internal-thumb.raw",
+                   CVEC "img0-v2.0.0.plain.ed25519.bin");
+
+    /* imgtool's compressed images: verify and dumpinfo as imgtool prints them */
+    check_verify_vector(EC, CVEC "verify-ec-p256.txt");
+    check_verify_vector(ED, CVEC "verify-ed25519.txt");
+    static const char *const dumps[] = {
+        "img0-v2.0.0.lzma2armthumb.ed25519", "img0-v2.0.0.lzma2.ed25519",
+        "img0-v2.0.0.lzma2armthumb.signed", "img1-v2.0.0.lzma2armthumb.signed",
+        "img2-v2.0.0.lzma2armthumb.signed", "img2-v2.0.0.lzma2armthumb.ed25519"};
+    for (size_t i = 0; i < sizeof dumps / sizeof dumps[0]; i++) {
+        char img[512], txt[512];
+        snprintf(img, sizeof img, CVEC "%s.bin", dumps[i]);
+        snprintf(txt, sizeof txt, CVEC "%s.dumpinfo.txt", dumps[i]);
+        run(&r, "dumpinfo", img, NULL);
+        CHECK_EQ(r.status, 0);
+        CHECK(out_is_file(&r, txt));
+        run_free(&r);
+    }
+
+    /* refusals: one line, usage exit, no output */
+    run(&r, "sign", "-k", ED, "-v", "1.0.0", "-H", "0x200", "--pad-header", "-S", "0xd4000",
+        "--compression", "zstd", CVEC "app-internal-thumb.raw", "bad.bin", NULL);
+    CHECK_EQ(r.status, 2);
+    CHECK(!exists("bad.bin"));
+    run_free(&r);
+    run(&r, "sign", "-k", ED, "-v", "1.0.0", "-H", "0x200", "--pad-header", "-S", "0xd4000",
+        "--compression", "lzma2", "--non-bootable", CVEC "app-internal-thumb.raw", "bad.bin", NULL);
+    CHECK_EQ(r.status, 2);
+    CHECK(!exists("bad.bin"));
+    run_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -783,6 +1019,8 @@ int main(int argc, char **argv)
         group_badinput();
     else if (!strcmp(argv[1], "roundtrip"))
         group_roundtrip();
+    else if (!strcmp(argv[1], "compressed"))
+        group_compressed();
     else
         return 2;
     return tu_finish(argv[1]);

@@ -390,11 +390,12 @@ static void test_group_error(void)
  * below covers every range (and the plain -1 a port may return). Each code,
  * returned by a handler or recorded as a group error, v1 and v2, must go out
  * as a valid code: rc EUNKNOWN (1), err.rc 1 (UNKNOWN). */
-#define WALK_LOW (-11 * EXTXIP_ERR_RANGE)
+#define WALK_LOW (-12 * EXTXIP_ERR_RANGE)
 _Static_assert(CBOR_ERR_STATE > WALK_LOW && FLASH_ERR_NOENT > WALK_LOW &&
                RECLOG_ERR_ERASE > WALK_LOW && IMAGE_ERR_WRONG_SLOT > WALK_LOW &&
                BOOT_ERR_TRAILER > WALK_LOW && KVS_ENOTMOUNTED > WALK_LOW &&
-               SMP_REASM_TOO_BIG > WALK_LOW && OS_MGMT_CLOCK_FAILED > WALK_LOW,
+               SMP_REASM_TOO_BIG > WALK_LOW && OS_MGMT_CLOCK_FAILED > WALK_LOW &&
+               IMAGE_ERR_DECOMP_SINK > WALK_LOW,
                "a module's codes go below the walk in test_module_codes");
 
 static void test_module_codes(void)
