@@ -57,6 +57,8 @@ static void pool_free(void *p, void *addr)
 }
 
 static ISzAlloc s_alloc = {pool_alloc, pool_free};
+/* The view whose target holds the decoder (extxip_image_decomp_view_init). */
+static const extxip_image_decomp_view_t *s_view;
 
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static uint32_t get32(const uint8_t *p) { return get16(p) | ((uint32_t)get16(p + 2) << 16); }
@@ -362,6 +364,9 @@ int extxip_image_decomp(const extxip_flash_area_t *fa, const extxip_image_info_t
     int rc = extxip_image_decomp_precheck(fa, info, primary_size, out);
     if (rc)
         return rc;
+    /* The decoder's buffers are one: an open target gives them up. */
+    extxip_image_decomp_target_close();
+    s_view = NULL;
 
     extxip_crypto_sha256_t sha;
     if (extxip_crypto_sha256_init(&sha) != CRYPTO_OK)
@@ -602,4 +607,56 @@ int extxip_image_decomp_target_read(uint32_t off, uint8_t *buf, uint32_t n)
         n -= k;
     }
     return IMAGE_OK;
+}
+
+/* ------------------------------------------------------------------ view */
+
+static int view_read(void *ctx, uint32_t off, void *dst, uint32_t len)
+{
+    extxip_image_decomp_view_t *v = ctx;
+    if (s_view != v) {
+        s_view = NULL;
+        if (extxip_image_decomp_target_open(v->sec, &v->info, &v->d, &v->plain_len) != IMAGE_OK)
+            return FLASH_ERR_IO;
+        s_view = v;
+    }
+    return extxip_image_decomp_target_read(off, dst, len) == IMAGE_OK ? FLASH_OK : FLASH_ERR_IO;
+}
+
+static int view_write(void *ctx, uint32_t off, const void *src, uint32_t len)
+{
+    (void)ctx, (void)off, (void)src, (void)len;
+    return FLASH_ERR_IO;
+}
+
+static int view_erase(void *ctx, uint32_t off, uint32_t len)
+{
+    (void)ctx, (void)off, (void)len;
+    return FLASH_ERR_IO;
+}
+
+static const extxip_flash_dev_ops_t s_view_ops = {
+    .read = view_read, .write = view_write, .erase = view_erase};
+
+const extxip_flash_area_t *extxip_image_decomp_view_init(extxip_image_decomp_view_t *v,
+                                                         const extxip_flash_area_t *sec,
+                                                         const extxip_image_info_t *info,
+                                                         const extxip_image_decomp_info_t *d,
+                                                         const extxip_flash_area_t *pri)
+{
+    extxip_image_decomp_target_close();
+    s_view = NULL;
+    memset(v, 0, sizeof *v);
+    v->sec = sec;
+    v->info = *info;
+    v->d = *d;
+    v->dev = (extxip_flash_dev_t){.name = "decompressed",
+                                  .size = pri->size,
+                                  .sector_size = extxip_flash_area_sector_size(pri),
+                                  .write_align = extxip_flash_area_align(pri),
+                                  .erased_val = extxip_flash_area_erased_val(pri),
+                                  .ops = &s_view_ops,
+                                  .ctx = v};
+    v->area = (extxip_flash_area_t){sec->id, "decompressed", &v->dev, 0, pri->size};
+    return &v->area;
 }

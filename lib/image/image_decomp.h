@@ -83,6 +83,28 @@ int extxip_image_decomp_target_open(const extxip_flash_area_t *fa, const extxip_
 int extxip_image_decomp_target_read(uint32_t off, uint8_t *buf, uint32_t n);
 void extxip_image_decomp_target_close(void);
 
+/* A read-only flash area over the plain image a compressed secondary
+ * installs as (the target above), shaped like the primary it is for: what
+ * the bootloader copies from, and what the slot check (vector table, part
+ * identity) and the image group read. Reads re-open the decoder when another
+ * view used it last; writes and erases fail. */
+typedef struct extxip_image_decomp_view {
+    const extxip_flash_area_t *sec;
+    extxip_image_info_t info; /* of the compressed image */
+    extxip_image_decomp_info_t d;
+    uint32_t plain_len;
+    extxip_flash_dev_t dev;
+    extxip_flash_area_t area;
+} extxip_image_decomp_view_t;
+
+/* Fill v over sec (info: its parse; d: a successful extxip_image_decomp of
+ * it) for primary pri; returns &v->area. */
+const extxip_flash_area_t *extxip_image_decomp_view_init(extxip_image_decomp_view_t *v,
+                                                         const extxip_flash_area_t *sec,
+                                                         const extxip_image_info_t *info,
+                                                         const extxip_image_decomp_info_t *d,
+                                                         const extxip_flash_area_t *pri);
+
 /* Short reason for an IMAGE_ERR_DECOMP_* code (NULL for other codes). */
 const char *extxip_image_decomp_strerror(int err);
 

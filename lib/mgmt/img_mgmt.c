@@ -8,6 +8,9 @@
  * behaviour), docs/bootloader.md, docs/protocol.md §13.
  */
 #include "mgmt/img_mgmt.h"
+#if EXTXIP_BOOT_COMPRESSION
+#include "image/image_decomp.h"
+#endif
 
 #include <string.h>
 
@@ -258,9 +261,68 @@ static int find_by_hash(extxip_img_mgmt_t *im, const uint8_t *hash)
  * extxip_boot_image_check: the bootloader's own functions, so the two never
  * disagree). Returns 0 or the image group's code, with im->rsn set where
  * Zephyr's verbose errors would say something. */
+static int slot_check_rc(extxip_img_mgmt_t *im, int rc);
+
+#if EXTXIP_BOOT_COMPRESSION
+/* A compressed secondary (MCUboot's compressed images, EXTXIP_BOOT_COMPRESSION):
+ * judged as the bootloader will (lib/boot/boot.c validate_for): the flags
+ * without the compression bits, the DECOMP_* TLVs and size first, the outer
+ * hash and signature, then the decompressed image's hash and signature, and
+ * the slot check on the plain image it installs as. */
+static int installable_compressed(extxip_img_mgmt_t *im, uint8_t image,
+                                  const extxip_flash_area_t *fa)
+{
+    const extxip_flash_area_t *pri = extxip_img_mgmt_area(im, FLASH_AREA_IMAGE_PRIMARY(image));
+    if (!pri)
+        return IMG_MGMT_ERR_FLASH_OPEN_FAILED;
+    if (extxip_image_check_flags(im->info.hdr.flags &
+                                 ~(IMAGE_F_COMPRESSED_LZMA2 | IMAGE_F_COMPRESSED_ARM_THUMB_FLT)) !=
+        IMAGE_OK) {
+        im->rsn = "unsupported flags";
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+    }
+    extxip_image_decomp_info_t d;
+    int rc = extxip_image_decomp_precheck(fa, &im->info, pri->size, &d);
+    if (rc == IMAGE_OK)
+        rc = extxip_image_validate(fa, im->cfg.keys, &im->info);
+    if (rc == IMAGE_OK)
+        rc = extxip_image_decomp(fa, &im->info, pri->size, im->cfg.keys, NULL, NULL, &d);
+    if (rc == IMAGE_ERR_DECOMP_FLAGS || rc == IMAGE_ERR_DECOMP_TLVS) {
+        /* the flags ask for what the image does not carry: the bootloader's
+         * reason is its flags too (BOOT_REASON_FLAGS) */
+        im->rsn = "unsupported flags";
+        return IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+    }
+    if (rc != IMAGE_OK) {
+        const char *why = extxip_image_decomp_strerror(rc);
+        if (why) {
+            im->rsn = why;
+            return rc == IMAGE_ERR_DECOMP_HASH   ? IMG_MGMT_ERR_INVALID_HASH
+                   : rc == IMAGE_ERR_DECOMP_SIG  ? IMG_MGMT_ERR_INVALID_TLV
+                   : rc == IMAGE_ERR_DECOMP_SINK ? IMG_MGMT_ERR_FLASH_READ_FAILED
+                                                 : IMG_MGMT_ERR_INVALID_IMAGE_HEADER;
+        }
+        return extxip_img_mgmt_err_from(IMG_MGMT_MOD_IMAGE, rc);
+    }
+    extxip_image_decomp_view_t v;
+    extxip_image_info_t plain;
+    const extxip_flash_area_t *view = extxip_image_decomp_view_init(&v, fa, &im->info, &d, pri);
+    rc = extxip_image_parse(view, &plain);
+    if (rc == IMAGE_OK)
+        rc = extxip_boot_image_check(im->cfg.target, image, pri, view, &plain);
+    extxip_image_decomp_target_close();
+    return rc == IMAGE_OK ? 0 : slot_check_rc(im, rc);
+}
+#endif
+
 static int installable(extxip_img_mgmt_t *im, uint8_t image, const extxip_flash_area_t *fa)
 {
     int rc = extxip_image_parse(fa, &im->info);
+#if EXTXIP_BOOT_COMPRESSION
+    if ((rc == IMAGE_OK || im->info.hdr.magic == IMAGE_MAGIC) &&
+        extxip_image_is_compressed(im->info.hdr.flags))
+        return installable_compressed(im, image, fa);
+#endif
     if (rc == IMAGE_OK || im->info.hdr.magic == IMAGE_MAGIC) {
         rc = extxip_boot_image_check_flags(&im->info);
         if (rc == IMAGE_ERR_FLAGS) {
@@ -285,9 +347,14 @@ static int installable(extxip_img_mgmt_t *im, uint8_t image, const extxip_flash_
     if (!pri) {
         return IMG_MGMT_ERR_FLASH_OPEN_FAILED;
     }
-    switch (extxip_boot_image_check(im->cfg.target, image, pri, fa, &im->info)) {
-    case IMAGE_OK:
-        return 0;
+    rc = extxip_boot_image_check(im->cfg.target, image, pri, fa, &im->info);
+    return rc == IMAGE_OK ? 0 : slot_check_rc(im, rc);
+}
+
+/* The SMP answer to a failed slot check (extxip_boot_image_check). */
+static int slot_check_rc(extxip_img_mgmt_t *im, int rc)
+{
+    switch (rc) {
     case IMAGE_ERR_ROM_FIXED:
         /* Zephyr's answer to a ROM-fixed address that is not the slot's
          * (MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT), and its text. */
