@@ -5,6 +5,8 @@
  *                       [--timing none|typical|worst] [--power-cut-after N] [--key PEM]
  *                       [--boot-report]
  *   extxip-sim program  --flash-dir D <0|1|2|partition> FILE
+ *   extxip-sim program  --flash-dir D [nrfjprog options] [--program] FILE.hex
+ *   extxip-sim mkhex    -o OUT.hex ADDR=FILE...
  *   extxip-sim info     --flash-dir D
  *   extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE
  *
@@ -18,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim_app.h"
 #include "sim_device.h"
+#include "sim_nrfjprog.h"
 #include "sim_run.h"
 
 #ifndef EXTXIP_BOARD_LAYOUT
@@ -50,8 +54,15 @@ static void usage(FILE *f)
             "         --boot-report: image state replies add \"bootReport\" (why a pending image\n"
             "                        was not installed); not Zephyr's, strict clients reject it\n"
             "       extxip-sim program --flash-dir D [--layout F] <0|1|2|partition> FILE\n"
+            "       extxip-sim program --flash-dir D [--layout F] [-f NRF53] [--coprocessor CP_NETWORK]\n"
+            "                      [--sectorerase|--chiperase] [--qspisectorerase|--qspichiperase]\n"
+            "                      [--verify] [--qspiini F] [--program] FILE.hex\n"
+            "         (as nrfjprog: the HEX addresses pick the device: internal flash 0x0, QSPI at\n"
+            "          0x10000000, with --coprocessor CP_NETWORK the network core at 0x01000000;\n"
+            "          the bootloader only with --chiperase, or --sectorerase for its own HEX)\n"
             "       extxip-sim info --flash-dir D [--layout F]\n"
             "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE\n"
+            "       extxip-sim mkhex -o OUT.hex ADDR=FILE...   (raw files at addresses, one HEX)\n"
             "       extxip-sim --version | --help     (also COMMAND --help)\n");
 }
 
@@ -133,6 +144,8 @@ int main(int argc, char **argv)
     argv++;
     if (!strcmp(cmd, "mkpayload"))
         return cmd_mkpayload(argc, argv);
+    if (!strcmp(cmd, "mkhex"))
+        return sim_cmd_mkhex(argc, argv);
 
     static const struct option opts[] = {
         {"flash-dir", 1, 0, 'd'}, {"layout", 1, 0, 'L'},      {"udp", 1, 0, 'u'},
@@ -144,15 +157,49 @@ int main(int argc, char **argv)
         {"ble", 1, 0, 0x100},     {"ble-name", 1, 0, 0x101},
         {"ble-security", 1, 0, 0x102}, {"ble-passkey", 1, 0, 0x103},
         {"flash-pipeline", 1, 0, 0x104},
+        /* program: nrfjprog's options */
+        {"family", 1, 0, 'f'},    {"coprocessor", 1, 0, 0x200}, {"sectorerase", 0, 0, 0x201},
+        {"chiperase", 0, 0, 0x202}, {"qspisectorerase", 0, 0, 0x203},
+        {"qspichiperase", 0, 0, 0x204}, {"verify", 0, 0, 0x205}, {"program", 1, 0, 0x206},
+        {"qspiini", 1, 0, 0x207},
         {0, 0, 0, 0}};
+    sim_nrfjprog_opts_t jp = {0};
+    const char *jp_file = NULL;
+    int jp_opt = 0; /* an nrfjprog option was given */
     sim_run_config_t cfg;
     sim_run_config_default(&cfg);
     const char *dir = NULL, *layout = EXTXIP_BOARD_LAYOUT;
     const char *keys[SIM_MAX_KEYS];
     int nkeys = 0, c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
         uint32_t v;
+        if (c == 'f' || (c >= 0x200 && c <= 0x207))
+            jp_opt = 1;
         switch (c) {
+        case 'f':
+            if (strcmp(optarg, "NRF53") != 0) {
+                fprintf(stderr, "extxip-sim program: -f %s: this device is an NRF53\n", optarg);
+                return 2;
+            }
+            break;
+        case 0x200:
+            if (!strcmp(optarg, "CP_NETWORK")) jp.netcore = 1;
+            else if (!strcmp(optarg, "CP_APPLICATION")) jp.netcore = 0;
+            else { fprintf(stderr, "extxip-sim program: --coprocessor CP_APPLICATION|CP_NETWORK\n"); return 2; }
+            break;
+        case 0x201: jp.sectorerase = 1; break;
+        case 0x202: jp.chiperase = 1; break;
+        case 0x203: jp.qspisectorerase = 1; break;
+        case 0x204: jp.qspichiperase = 1; break;
+        case 0x205: jp.verify = 1; break;
+        case 0x206: jp_file = optarg; break;
+        case 0x207:
+            /* The QSPI's configuration for nrfjprog: the simulated MX25R64 needs none. */
+            if (access(optarg, R_OK) != 0) {
+                fprintf(stderr, "extxip-sim program: --qspiini %s: %s\n", optarg, strerror(errno));
+                return 2;
+            }
+            break;
         case 'd': dir = optarg; break;
         case 'L': layout = optarg; break;
         case 'u': cfg.udp = optarg; break;
@@ -202,6 +249,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "extxip-sim %s: --flash-dir is required\n", cmd);
         return 2;
     }
+    if (jp_opt && strcmp(cmd, "program") != 0) {
+        fprintf(stderr, "extxip-sim %s: nrfjprog options go with program only\n", cmd);
+        return 2;
+    }
+    /* program FILE.hex (or --program FILE.hex): nrfjprog's way, the addresses decide. */
+    int hex_mode = !strcmp(cmd, "program") &&
+                   (jp_file || jp_opt || optind + 1 == argc);
+    if (hex_mode && !jp_file && optind + 1 == argc)
+        jp_file = argv[optind++];
+    if (hex_mode && (!jp_file || optind != argc)) {
+        fprintf(stderr, "extxip-sim program: with nrfjprog options, one FILE.hex and no target\n");
+        return 2;
+    }
     static sim_device_t dev; /* large (boot state, layout): not on the stack */
     char err[512];
     /* One writer per flash directory: a second run or program is refused. */
@@ -222,7 +282,14 @@ int main(int argc, char **argv)
             return 1;
         }
     int rc = 0;
-    if (!strcmp(cmd, "program")) {
+    if (hex_mode) {
+        if (sim_device_program_hex(&dev, jp_file, &jp, stdout, err, sizeof err)) {
+            fprintf(stderr, "extxip-sim program: %s\n", err);
+            rc = 1;
+        } else {
+            printf("programmed %s\n", jp_file);
+        }
+    } else if (!strcmp(cmd, "program")) {
         if (optind + 2 != argc) {
             fprintf(stderr, "extxip-sim program: need <0|1|2|partition> FILE\n");
             rc = 2;

@@ -15,6 +15,14 @@ run_sim() {
 }
 check "run-sim provisions and starts" run_sim
 check_out "provisioned v1 recorded" '^1\.0\.0$' cat "$FD/.provisioned"
+# The provisioning build leaves the SDK's file names in the build folder (docs/walkthrough.md).
+for f in zephyr/internal_flash_update.bin zephyr/net_core_app_update.bin zephyr/qspi_flash_update.bin \
+         zephyr/internal_flash_signed.hex zephyr/qspi_flash_signed.hex zephyr/merged.hex \
+         hci_ipc/zephyr/merged_CPUNET.hex mcuboot/zephyr/zephyr.hex zephyr/dfu_application.zip; do
+  check "build folder has $f" test -s "$BUILD/$f"
+done
+check_out "  zephyr/internal_flash_update.bin is v1" 'Image version: 1\.0\.0' \
+  "$IMGTOOL" verify "$BUILD/zephyr/internal_flash_update.bin"
 check_out "echo over UDP" '^made run$' mcu "$P" echo "made run"
 check_out "echo over the serial link" '^serial too$' \
   "$MCUMGR" --conntype serial --connstring "dev=$WORK/tty,baud=115200" -t 5 echo "serial too"

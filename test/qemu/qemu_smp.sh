@@ -34,6 +34,18 @@ timeout 200 cmake -S "$src/port/mps2-an505" -B "$fw" -G Ninja \
   -DEXTXIP_HOST_BUILD="$host" -DEXTXIP_FW_CRYPTO="$crypto" -D$srcvar="$tree" >"$fw/configure.log" 2>&1 \
   || { cat "$fw/configure.log"; fail "firmware configure"; }
 timeout 200 cmake --build "$fw" >"$fw/build.log" 2>&1 || { tail -30 "$fw/build.log"; fail "firmware build"; }
+# The build folder has the SDK's names too (scripts/sdk-layout; docs/walkthrough.md).
+for f in zephyr/internal_flash_update.bin zephyr/net_core_app_update.bin zephyr/qspi_flash_update.bin \
+         zephyr/internal_flash_signed.hex zephyr/qspi_flash_signed.hex zephyr/merged.hex \
+         hci_ipc/zephyr/merged_CPUNET.hex mcuboot/zephyr/zephyr.hex zephyr/dfu_application.zip; do
+  [ -s "$fw/$f" ] || fail "the firmware build has no $f"
+done
+cmp -s "$fw/zephyr/internal_flash_update.bin" "$fw/app.internal.signed.bin" &&
+  cmp -s "$fw/zephyr/qspi_flash_update.bin" "$fw/app.external.signed.bin" ||
+  fail "zephyr/*_update.bin are not the build's signed images"
+grep -q '^:020000041012D8$' "$fw/zephyr/qspi_flash_signed.hex" ||
+  fail "qspi_flash_signed.hex is not at the XIP address 0x10120000"
+echo "ok: the firmware build lays out the SDK's file names"
 
 # ---- boot
 qpids=""
