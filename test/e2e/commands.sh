@@ -35,6 +35,13 @@ check_out "bootloader info mode (2: overwrite-only)" '^mode: 2$' mcu "$P" bootlo
 check_out "bootloader info mode --json" '"mode":2' mcu "$P" --json bootloader info mode
 check_out "bootloader info with an unknown query" 'OS_MGMT_ERR_QUERY_YIELDS_NO_ANSWER' \
   exits 1 mcu "$P" bootloader info no-such-query
+# os info (Zephyr's command 7; Go mcumgr has none)
+check_out "os info: the kernel name by default" '^extxip$' mcu "$P" os info
+check_out "os info a: every field" '^extxip .* extxip-sim .*nrf5340dk' mcu "$P" os info a
+check_out "os info --json" '^\{"output":"extxip [^"]*extxip-sim"\}$' mcu "$P" --json os info snr
+check_out "os-info v" '^[0-9]+\.[0-9]+\.[0-9]+$' mcu "$P" os-info v
+check_out "os info with an unknown letter" 'OS_MGMT_ERR_INVALID_FORMAT' exits 1 mcu "$P" os info x
+check_out "os info with two formats" 'os info \[FORMAT\]' exits 2 mcu "$P" os info a b
 check_out "taskstat" 'main' mcu "$P" taskstat
 check_out "taskstat --json" '^\{"tasks":\{"main":' mcu "$P" --json taskstat
 check_out "datetime at power on: the host's UTC date" "$(date -u +%Y-%m-%d)T" mcu "$P" datetime

@@ -668,6 +668,24 @@ static int run(app_t *a)
            mcumgr_req_bootloader_info(a->body, sizeof a->body, n > first ? v[first] : NULL), t);
         return show(a, rl, mcumgr_print_kv);
     }
+    if ((strcmp(v[0], "os") == 0 && n > 1 && strcmp(v[1], "info") == 0) ||
+        strcmp(v[0], "os-info") == 0) {
+        /* Zephyr's os info (command 7), which Go mcumgr has no command for:
+         * FORMAT is Zephyr's letters (s n r v b m p i o, a = all); none: the
+         * device's default (the kernel name). */
+        int first = strcmp(v[0], "os") == 0 ? 2 : 1;
+        if (n > first + 1)
+            return usage_err("os info [FORMAT]");
+        DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_INFO,
+           n > first ? mcumgr_req_os_info(a->body, sizeof a->body, v[first])
+                     : mcumgr_req_empty(a->body, sizeof a->body),
+           t);
+        char out[512];
+        if (a->o.json || mcumgr_rsp_text(a->rsp, rl, "output", out, sizeof out) != 0)
+            return show(a, rl, NULL);
+        printf("%s\n", out);
+        return EX_OK;
+    }
     if (strcmp(v[0], "datetime") == 0) {
         if (n == 1) {
             DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_DATETIME,
@@ -764,7 +782,7 @@ static int run(app_t *a)
 static int known(const mcumgr_cli_t *o)
 {
     static const char *const top[] = {"echo", "reset", "taskstat", "params", "mcumgr-params",
-                                      "mcumgr", "bootloader", "bootloader-info", "datetime",
+                                      "mcumgr", "bootloader", "bootloader-info", "datetime", "os", "os-info",
                                       "image"};
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
         if (strcmp(o->args[0], top[i]) == 0)

@@ -278,6 +278,8 @@ void mcumgr_cli_usage(void *file)
           "                            install that image too); --force: go on and reset\n"
           "  params                    MCUmgr buffer parameters (buf_size, buf_count)\n"
           "  bootloader info [QUERY]   bootloader name, or QUERY (e.g. mode)\n"
+          "  os info [FORMAT]          Zephyr's os info: FORMAT letters s n r v b m p i o,\n"
+          "                            a = all (default: s, the kernel name); also os-info\n"
           "  taskstat                  task statistics\n"
           "  datetime [VALUE|now]      read or set the device's date/time\n"
           "  stat list | stat NAME     statistics groups / one group's counters\n"
