@@ -250,7 +250,7 @@ static int classify(ctx_t *c, int i)
     }
     c->img_len[i] = len;
 
-    int plan = c->strategy->classify(c, i);
+    int plan = BOOT_STRATEGY(c)->classify(c, i);
     if (plan < 0) {
         return plan;
     }
@@ -629,7 +629,7 @@ int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const
     /* Step 2: scrub unusable refused secondaries. */
     for (uint8_t i = 0; i < n; i++) {
         if (st->plan[i] == PLAN_SCRUB) {
-            rc = c.strategy->retire(&c, i);
+            rc = BOOT_STRATEGY(&c)->retire(&c, i);
             if (rc != BOOT_OK) {
                 return rc;
             }
@@ -643,7 +643,7 @@ int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const
     }
     for (uint8_t i = 0; i < n; i++) {
         if (st->plan[i] == PLAN_COPY || st->plan[i] == PLAN_FINISH) {
-            rc = c.strategy->install(&c, i);
+            rc = BOOT_STRATEGY(&c)->install(&c, i);
             if (rc != BOOT_OK) {
                 res->img[i].upgrade = BOOT_UPGRADE_REFUSED;
                 res->img[i].reason = BOOT_REASON_FLASH;
@@ -656,7 +656,7 @@ int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const
     bool hold_linked = false;
     for (uint8_t i = 0; i < n; i++) {
         if (st->plan[i] == PLAN_COPY || st->plan[i] == PLAN_FINISH) {
-            rc = c.strategy->verify(&c, i);
+            rc = BOOT_STRATEGY(&c)->verify(&c, i);
             if (rc < 0) {
                 return rc;
             }
@@ -679,7 +679,7 @@ int extxip_boot_go(extxip_boot_state_t *st, const extxip_flash_map_t *map, const
         if (hold_linked && (opt_in->linked_mask & (1u << i))) {
             continue;
         }
-        rc = c.strategy->retire(&c, i);
+        rc = BOOT_STRATEGY(&c)->retire(&c, i);
         if (rc != BOOT_OK) {
             return rc;
         }

@@ -40,6 +40,16 @@ typedef struct extxip_boot_ctx ctx_t;
 int extxip_boot_decomp_prepare(ctx_t *c, uint8_t i, extxip_image_info_t *info);
 #endif
 
+/* The strategy a boot calls. A build that ships only overwrite-only defines
+ * EXTXIP_BOOT_STRATEGY_FIXED: the calls then name the const table itself, so
+ * the compiler (with LTO) makes them direct calls and drops the table and
+ * the function pointers; extxip_boot_options_t.strategy is then ignored. */
+#ifdef EXTXIP_BOOT_STRATEGY_FIXED
+#define BOOT_STRATEGY(c) ((void)(c), &extxip_boot_overwrite_only)
+#else
+#define BOOT_STRATEGY(c) ((c)->strategy)
+#endif
+
 /* True when all n bytes of p equal v. */
 bool extxip_boot_all_val(const uint8_t *p, uint32_t n, uint8_t v);
 

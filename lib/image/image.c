@@ -21,7 +21,12 @@
 #define ECDSA_SIG_MAX 72u
 #define RSA2048_SIG_LEN 256u
 #define ED25519_SIG_LEN 64u
+/* The largest signature a built key type verifies (the buffer on the stack). */
+#if (EXTXIP_IMAGE_KEY_TYPES) & IMAGE_KEY_BIT_RSA2048
 #define SIG_MAX RSA2048_SIG_LEN
+#else
+#define SIG_MAX ECDSA_SIG_MAX
+#endif
 
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 
@@ -306,6 +311,8 @@ int extxip_image_verify_sig(const extxip_flash_area_t *fa, const extxip_image_ke
         return IMAGE_ERR_NO_KEY;
     if (info->sig_type != sig_type_for(key->type))
         return IMAGE_ERR_NO_SIG;
+    if (key->type > IMAGE_KEY_ED25519 || !IMAGE_KEY_TYPE_BUILT(key->type))
+        return IMAGE_ERR_SIG; /* no verify of this type in this build */
 
     uint8_t sig[SIG_MAX];
     if (sig_len > sizeof(sig) || !sig_len_ok(info->sig_type, sig_len))
@@ -313,23 +320,29 @@ int extxip_image_verify_sig(const extxip_flash_area_t *fa, const extxip_image_ke
     int rc = read_fa(fa, sig_off, sig, sig_len);
     if (rc)
         return rc;
+    rc = CRYPTO_ERR_KEY;
+#if (EXTXIP_IMAGE_KEY_TYPES) == IMAGE_KEY_BIT_EC_P256
+    /* P-256 only: one direct call, no dispatch. */
+    rc = extxip_crypto_ecdsa_p256_verify(key->der, key->len, digest, sig, sig_len);
+#else
     switch (key->type) {
     case IMAGE_KEY_EC_P256:
-        rc = extxip_crypto_ecdsa_p256_verify(key->der, key->len, digest, sig, sig_len);
+        if (IMAGE_KEY_TYPE_BUILT(IMAGE_KEY_EC_P256))
+            rc = extxip_crypto_ecdsa_p256_verify(key->der, key->len, digest, sig, sig_len);
         break;
     case IMAGE_KEY_RSA2048:
-        rc = extxip_crypto_rsa2048_pss_verify(key->der, key->len, digest, sig, sig_len);
+        if (IMAGE_KEY_TYPE_BUILT(IMAGE_KEY_RSA2048))
+            rc = extxip_crypto_rsa2048_pss_verify(key->der, key->len, digest, sig, sig_len);
         break;
     case IMAGE_KEY_ED25519:
         /* MCUboot (imgtool 2.4.0) signs the 32-byte image hash with Ed25519,
          * not the image itself (bootutil image_ed25519.c). */
-        rc = extxip_crypto_ed25519_verify(key->der, key->len, digest, IMAGE_HASH_SIZE, sig,
-                                   sig_len);
-        break;
-    default:
-        rc = CRYPTO_ERR_KEY;
+        if (IMAGE_KEY_TYPE_BUILT(IMAGE_KEY_ED25519))
+            rc = extxip_crypto_ed25519_verify(key->der, key->len, digest, IMAGE_HASH_SIZE, sig,
+                                              sig_len);
         break;
     }
+#endif
     if (rc == CRYPTO_ERR_INTERNAL)
         return IMAGE_ERR_CRYPTO;
     return rc == CRYPTO_OK ? IMAGE_OK : IMAGE_ERR_SIG;

@@ -117,6 +117,22 @@ typedef struct extxip_image_info {
 
 typedef enum { IMAGE_KEY_EC_P256, IMAGE_KEY_RSA2048, IMAGE_KEY_ED25519 } extxip_image_key_type_t;
 
+/* Key types extxip_image_validate can verify (bit n = extxip_image_key_type_t
+ * n), like MCUboot's one-signature-type-per-build choice. A type left out has
+ * no verify call compiled in: a key of that type verifies nothing
+ * (IMAGE_ERR_SIG, what the refusing crypto stubs gave before). Default: all;
+ * a P-256-only bootloader builds with -DEXTXIP_IMAGE_KEY_TYPES=0x1u
+ * (IMAGE_KEY_BIT_EC_P256). */
+#define IMAGE_KEY_TYPE_BIT(t) (1u << (t))
+/* The same bits as plain numbers, for #if (the enum is not visible there). */
+#define IMAGE_KEY_BIT_EC_P256 0x1u
+#define IMAGE_KEY_BIT_RSA2048 0x2u
+#define IMAGE_KEY_BIT_ED25519 0x4u
+#ifndef EXTXIP_IMAGE_KEY_TYPES
+#define EXTXIP_IMAGE_KEY_TYPES (IMAGE_KEY_BIT_EC_P256 | IMAGE_KEY_BIT_RSA2048 | IMAGE_KEY_BIT_ED25519)
+#endif
+#define IMAGE_KEY_TYPE_BUILT(t) ((EXTXIP_IMAGE_KEY_TYPES & IMAGE_KEY_TYPE_BIT(t)) != 0)
+
 /* A built-in public key, in the encoding `imgtool getpub` emits (its SHA-256
  * is what the KEYHASH TLV carries). */
 typedef struct extxip_image_key {

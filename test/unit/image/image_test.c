@@ -427,6 +427,26 @@ static void t_reject_wrong_key(void)
     free(img);
 }
 
+/* The key types built (EXTXIP_IMAGE_KEY_TYPES): the RSA and Ed25519 vectors
+ * verify with their keys in the default build; in a P-256-only build their
+ * keys verify nothing (IMAGE_ERR_SIG) while P-256 images still verify. */
+static void t_key_types(void)
+{
+    const struct { const char *img; const extxip_image_key_t *key; int bit; } kv[] = {
+        {"img0-v1.0.0.signed.bin", &image_dev_key_ec_p256, IMAGE_KEY_BIT_EC_P256},
+        {"img0-v1.0.0.rsa2048.signed.bin", &image_dev_key_rsa2048, IMAGE_KEY_BIT_RSA2048},
+        {"img0-v1.0.0.ed25519.signed.bin", &image_dev_key_ed25519, IMAGE_KEY_BIT_ED25519},
+    };
+    for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+        size_t n;
+        extxip_image_keyring_t one = {kv[i].key, 1};
+        uint8_t *img = load_img(kv[i].img, &n);
+        int want = (EXTXIP_IMAGE_KEY_TYPES & (unsigned)kv[i].bit) ? IMAGE_OK : IMAGE_ERR_SIG;
+        CHECK_EQ(validate_buf(img, n, SLOT0, &one, NULL), want);
+        free(img);
+    }
+}
+
 /* TLV area cut short: the unprotected length no longer covers the last TLV,
  * and a slot that ends inside the TLV area. */
 static void t_reject_tlv_truncated(void)
@@ -694,6 +714,7 @@ static const tu_case_t cases[] = {
     {"reject_prot_tlv_byte", t_reject_prot_tlv_byte},
     {"reject_signature", t_reject_signature},
     {"reject_wrong_key", t_reject_wrong_key},
+    {"key_types", t_key_types},
     {"reject_tlv_truncated", t_reject_tlv_truncated},
     {"reject_tlv_overrun", t_reject_tlv_overrun},
     {"reject_tlv_badlen", t_reject_tlv_badlen},
