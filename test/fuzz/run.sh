@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 command -v clang >/dev/null || { echo "make fuzz needs clang (apt-get install clang)"; exit 2; }
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER="$(command -v clang)" \
       -DEXTXIP_SANITIZE=ON >/dev/null || exit 1
-harnesses=${only:-"cbor smp serial image layout hci att"}
+harnesses=${only:-"cbor smp serial image layout hci att kvstore reclog session dfupkg"}
 targets=$(for h in $harnesses; do printf 'fuzz_%s ' "$h"; done)
 cmake --build "$build" --target $targets || exit 1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
