@@ -9,6 +9,7 @@
 
 #include <wolfssl/wolfcrypt/settings.h>
 #include <wolfssl/wolfcrypt/ecc.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
 #include <string.h>
 
 /* SubjectPublicKeyInfo prefix for id-ecPublicKey / prime256v1 with a 65-byte
@@ -40,16 +41,16 @@ int extxip_crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
         return CRYPTO_ERR_INTERNAL;
     int rc = CRYPTO_ERR_KEY;
     /* The point's coordinates; wc_ecc_import_unsigned copies them. */
-    if (wc_ecc_import_unsigned(&ec, (byte *)(uintptr_t)(q + 1),
-                               (byte *)(uintptr_t)(q + 1 + P256_COORD_LEN), NULL,
-                               ECC_SECP256R1) != 0)
+    if (wc_ecc_import_unsigned(&ec, q + 1, q + 1 + P256_COORD_LEN, NULL, ECC_SECP256R1) != 0)
         goto out;
     /* Off the curve is a bad key, not a bad signature (as the mbedTLS shim). */
     if (wc_ecc_point_is_on_curve(&ec.pubkey, wc_ecc_get_curve_idx(ECC_SECP256R1)) != 0)
         goto out;
     int ok = 0;
     int e = wc_ecc_verify_hash(sig, (word32)sig_len, hash, CRYPTO_SHA256_SIZE, &ok, &ec);
-    rc = (e == 0 && ok == 1) ? CRYPTO_OK : CRYPTO_ERR_SIG;
+    /* MEMORY_E cannot happen in the firmware's build (no heap is asked for);
+     * were it to, it is no verdict on the signature. */
+    rc = (e == 0 && ok == 1) ? CRYPTO_OK : e == MEMORY_E ? CRYPTO_ERR_INTERNAL : CRYPTO_ERR_SIG;
 out:
     wc_ecc_free(&ec);
     return rc;

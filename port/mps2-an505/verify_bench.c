@@ -74,9 +74,11 @@ int main(void)
     while (p < hi && *p == PAINT)
         p++;
 
-    memcpy(bad, vec_sig, vec_sig_len < sizeof bad ? vec_sig_len : sizeof bad);
-    bad[vec_sig_len - 1u] ^= 1u;
-    int rc_bad = extxip_crypto_ecdsa_p256_verify(k->der, k->len, vec_hash, bad, vec_sig_len);
+    /* The last byte of s changed: still well-formed DER, a wrong signature. */
+    size_t n = vec_sig_len < sizeof bad ? vec_sig_len : sizeof bad;
+    memcpy(bad, vec_sig, n);
+    bad[n - 1u] ^= 1u;
+    int rc_bad = extxip_crypto_ecdsa_p256_verify(k->der, k->len, vec_hash, bad, n);
 
     put("bench: calib_instructions ", 2u * CALIB_LOOPS);
     put("bench: calib_ticks ", t0 - t1);
