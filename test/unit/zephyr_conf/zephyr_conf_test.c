@@ -656,6 +656,7 @@ static void case_udp(void) { run("native_sim_udp"); }
 static void case_serial(void) { run("native_sim_serial_buf2048"); }
 static void case_m0(void) { run("qemu_cortex_m0_serial"); }
 static void case_all_groups(void) { run("mps2_an385_all_groups"); }
+static void case_serial_fs(void) { run("native_sim_serial_fs"); }
 
 int main(int argc, char **argv)
 {
@@ -664,6 +665,7 @@ int main(int argc, char **argv)
         {"native_sim_serial_buf2048", case_serial},
         {"qemu_cortex_m0_serial", case_m0},
         {"mps2_an385_all_groups", case_all_groups},
+        {"native_sim_serial_fs", case_serial_fs},
     };
     return TU_RUN("zephyr_conf", cases, argc, argv);
 }

@@ -2,8 +2,10 @@
 
   record.py FIXTURES TARGET OUT
 
-Makes test/vectors/zephyr/mps2_an385_all_groups.txt (TARGET all_groups) and
-mcuboot_serial_recovery.txt (TARGET recovery) from the servers themselves:
+Makes test/vectors/zephyr/mps2_an385_all_groups.txt (TARGET all_groups),
+mcuboot_serial_recovery.txt (TARGET recovery) and native_sim_serial_fs.txt
+(TARGET native_sim_fs, the native_sim build with the file group; a Linux
+program, run in a fresh directory for its flash file) from the servers:
 intercreate/smpclient's tests/fixtures/smp-server files, in the directory
 FIXTURES (never part of this repository; see README.md here). Each section of
 the corpus below is sent to a freshly booted server under qemu-system-arm
@@ -149,6 +151,18 @@ ALL_GROUPS = [
      ("zbasic_unknown_cmd", WR, ZB, 5, m())],
 ]
 
+# native_sim_serial_fs (groups os, stat, fs, enum; buf 1024; littlefs at
+# /lfs1 on its simulated flash): the file group's sections, and the others
+NATIVE_FS = [sec for sec in ALL_GROUPS if sec[0][0].startswith("fs_")] + [
+    [("os_params", RD, OS, 6, m()),
+     ("os_echo", WR, OS, 0, m(d="hello")),
+     ("stat_list", RD, STAT, 1, m()),
+     ("enum_count", RD, ENUM, 0, m()),
+     ("enum_list", RD, ENUM, 1, m()),
+     ("enum_single_past_end", RD, ENUM, 2, m(index=99)),
+     ("settings_read_unknown_root", RD, SET, 0, m(name="foo/bar")),
+     ("shell_exec_help", WR, SHELL, 0, m(argv=["help"]))]]
+
 CHUNK = 256
 RECOVERY = [
     [("rec_echo", WR, OS, 0, m(d="hello")),
@@ -205,7 +219,25 @@ def deframe(fd, wait=3.0):
     return None
 
 
+NSFS = "zephyr_4.4.0_smp_server_0eae053d_native_sim_serial_fs.exe"
+
+
 def boot(fx, target, log):
+    if target == "native_sim_fs":  # a Linux program; its flash file in a fresh cwd
+        import tempfile
+        d = tempfile.mkdtemp(prefix="nsfs.")
+        lf = open(log, "w")
+        q = subprocess.Popen([os.path.join(os.path.abspath(fx), NSFS)], cwd=d, stdout=lf,
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        for _ in range(100):
+            mm = re.search(r"pseudotty: (/dev/pts/\d+)", open(log).read())
+            if mm:
+                fd = os.open(mm.group(1), os.O_RDWR | os.O_NOCTTY)
+                tty.setraw(fd)
+                return q, fd
+            time.sleep(0.1)
+        q.kill()
+        raise SystemExit("native_sim gave no PTY")
     a = ["qemu-system-arm", "-cpu", "cortex-m3", "-machine", "mps2-an385", "-nographic",
          "-serial", "pty", "-serial", "null", "-monitor", "none"]
     if target == "recovery":
@@ -244,7 +276,7 @@ def main():
     fx, target, out = sys.argv[1:4]
     if not os.path.isdir(fx):
         raise SystemExit("no fixtures directory %s" % fx)
-    corpus = ALL_GROUPS if target == "all_groups" else RECOVERY
+    corpus = {"all_groups": ALL_GROUPS, "recovery": RECOVERY, "native_sim_fs": NATIVE_FS}[target]
     seq, lines = 1, []
     for section in corpus:
         q, fd = boot(fx, target, out + ".qemu.log")
