@@ -64,7 +64,10 @@ def deframe(fd, wait=3.0):
     return out[0] if out else None
 
 
-def shape(v):
+def shape(v, dyn=False):
+    """Keys and types, as test/unit/zephyr_conf's shape(): maps by sorted
+    "key:shape" items, arrays by their distinct element shapes; a map keyed
+    by names (taskstat's "tasks", dyn) by its distinct entries' shapes."""
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
@@ -76,7 +79,9 @@ def shape(v):
     if isinstance(v, list):
         return "[" + "|".join(sorted(set(shape(x) for x in v))) + "]"
     if isinstance(v, dict):
-        return "{" + ",".join(sorted("%s:%s" % (k, shape(x)) for k, x in v.items())) + "}"
+        if dyn:
+            return "{" + ",".join(sorted(set("*:%s" % shape(x) for x in v.values()))) + "}"
+        return "{" + ",".join(sorted("%s:%s" % (k, shape(x, k == "tasks")) for k, x in v.items())) + "}"
     return "other"
 
 
