@@ -206,7 +206,7 @@ static int vt_fits(const dfupkg_board_t *b, const extxip_flash_area_t *fa, const
     return extxip_boot_check_vector_table(fa, info, &vb) == IMAGE_OK;
 }
 
-static int check_plain(const uint8_t *data, size_t size, extxip_image_info_t *ip, int index,
+static int check_plain(const uint8_t *data, size_t size, const extxip_image_info_t *ip, int index,
                        const char *board, int has_load, uint32_t load_address, char *err,
                        size_t cap);
 
@@ -272,7 +272,7 @@ int dfupkg_check_target(const uint8_t *data, size_t size, int index, const char 
 
 /* The checks on an image that is not compressed (or the plain image a compressed
  * one installs as): header flags, load address, ROM-fixed address, vector table. */
-static int check_plain(const uint8_t *data, size_t size, extxip_image_info_t *ip, int index,
+static int check_plain(const uint8_t *data, size_t size, const extxip_image_info_t *ip, int index,
                        const char *board, int has_load, uint32_t load_address, char *err,
                        size_t cap)
 {
