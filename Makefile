@@ -3,12 +3,32 @@
 # BOARD: a folder under boards/ (nrf5340dk, thingy53). Another board than the
 # default builds in its own directory.
 BOARD      ?= nrf5340dk
-ifeq ($(BOARD),nrf5340dk)
-BUILD      ?= build
+# COMPRESS=1: MCUboot compressed images (issue 22). The bootloader is built with
+# -DEXTXIP_BOOT_COMPRESSION=ON in its own build dir (build-compress), and
+# scripts/provision signs the update images with --compression lzma2armthumb:
+# `make package` / `make demo` carry compressed images, `make run` flashes the
+# plain ones. A board whose secondaries are smaller than its primaries
+# (boards/*/board.cmake: EXTXIP_BOARD_REQUIRES_COMPRESSION) always is.
+COMPRESS   ?= 0
+BOARD_NEEDS_COMPRESS := $(shell grep -qs EXTXIP_BOARD_REQUIRES_COMPRESSION boards/$(BOARD)/board.cmake && echo 1)
+ifeq ($(BOARD_NEEDS_COMPRESS),1)
+override COMPRESS := 1
+CMAKE_EXTRA := -DEXTXIP_BOOT_COMPRESSION=ON
+SUFFIX     :=
+else ifeq ($(COMPRESS),1)
+CMAKE_EXTRA := -DEXTXIP_BOOT_COMPRESSION=ON
+SUFFIX     := -compress
 else
-BUILD      ?= build-$(BOARD)
+CMAKE_EXTRA :=
+SUFFIX     :=
+endif
+ifeq ($(BOARD),nrf5340dk)
+BUILD      ?= build$(SUFFIX)
+else
+BUILD      ?= build-$(BOARD)$(SUFFIX)
 endif
 export EXTXIP_BOARD := $(BOARD)
+export COMPRESS
 ASAN_BUILD ?= build-asan
 FLASH_DIR  ?= $(BUILD)/flash
 JOBS       ?= $(shell nproc)
@@ -23,7 +43,7 @@ bootstrap:
 	@./scripts/bootstrap
 
 $(BUILD)/build.ninja: | bootstrap
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXTXIP_BOARD=$(BOARD)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXTXIP_BOARD=$(BOARD) $(CMAKE_EXTRA)
 
 build: bootstrap $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)

@@ -6,10 +6,12 @@ same run, and their ratio. Nothing here passes or fails on time; a run that
 cannot measure something says why in the table.
 
   bench/bench.py BUILD_DIR [--quick]
-      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet]
+      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet,compress]
 
 --quick skips the 115200-baud serial runs (the slowest, ~1 min each) and runs the
 fleet figure with untimed flash (real-time datasheet flash takes ~3 min).
+compress: compressed images (issue 22); its install rows need a build with
+-DEXTXIP_BOOT_COMPRESSION=ON (make bench COMPRESS=1), else they say so.
 zephyr: side by side with Zephyr's own SMP server when its native_sim build
 is present (bench/zephyr_side.py; EXTXIP_ZEPHYR_SMP_DIR); else rows say why.
 """
@@ -205,7 +207,7 @@ def wait_path(path, proc, secs=10):
 
 
 def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirty=None,
-                  pipeline="on", idle_first=False):
+                  pipeline="on", idle_first=False, image=0):
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
     pace = os.path.join(b, "bench/bench-pace")
@@ -240,7 +242,7 @@ def serial_upload(b, work, img, baud, buf_size, window, tag, timing="none", dirt
         if idle_first:
             wait_idle_erased(d, s)
         cmd = [mcumgr, "--conntype", "serial", "--connstring", f"dev={clink},baud={baud}",
-               "--json", "--quiet", "-t", "30", "image", "upload", img, "-n", "0",
+               "--json", "--quiet", "-t", "30", "image", "upload", img, "-n", str(image),
                "-w", str(window)]
         t0 = time.monotonic()
         out = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=boost)
@@ -451,6 +453,118 @@ def bench_udp_flash(b, work, imgs):
                      "seconds": u["seconds"], "goodput_Bps": size / u["seconds"],
                      "flash_floor_s": fl, "ratio": fl / u["seconds"] if fl else None,
                      "chunk": u.get("chunk"), "requests": u.get("requests")})
+    return rows
+
+
+# ---------------------------------------------------------------- compressed images
+
+def compressed_build(b):
+    try:
+        return "EXTXIP_BOOT_COMPRESSION:BOOL=ON" in open(os.path.join(b, "CMakeCache.txt")).read()
+    except OSError:
+        return False
+
+
+def bench_compress(b, work, quick):
+    """Issue 22, MCUboot compressed images: the sample's three v2 images built from
+    code-like parts (COMPRESS=1 scripts/provision, extxip-sim mkpayload --code), plain
+    and signed with --compression lzma2armthumb. Per image: compressed / plain bytes;
+    the upload time of the compressed image over serial at 1 Mbaud (best of 3) and
+    on the BLE model (bench_ble: LL packets counted on btvirt, air time modelled) as a
+    ratio to the plain image's link floor (below 1.0: faster than the link can carry
+    the plain image), the plain upload's own ratio beside it. Then the update boot's
+    install of all three, compressed against plain (bench-boot install): the flash
+    model's time and the host instructions (callgrind), which only a build with
+    -DEXTXIP_BOOT_COMPRESSION=ON can do."""
+    sys.path.insert(0, HERE)
+    import bench_ble
+    d = {}
+    for ver in ("1.0.0", "2.0.0"):
+        d[ver] = os.path.join(work, "vc" + ver[0])
+        run([os.path.join(ROOT, "scripts/provision"), b, "/nonexistent", ver, d[ver]],
+            env=dict(os.environ, COMPRESS="1"))
+    v1, v2 = d["1.0.0"], d["2.0.0"]
+    plain_dir, comp_dir = os.path.join(work, "vc2-plain"), os.path.join(work, "vc2-comp")
+    for x in (plain_dir, comp_dir):
+        os.makedirs(x, exist_ok=True)
+    for n in range(3):
+        shutil.copy(os.path.join(v1, f"img{n}-v1.0.0.bin"), os.path.join(v1, f"img{n}.bin"))
+        shutil.copy(os.path.join(v2, f"img{n}-v2.0.0.bin"), os.path.join(plain_dir, f"img{n}.bin"))
+        shutil.copy(os.path.join(v2, f"img{n}-v2.0.0-c.bin"), os.path.join(comp_dir, f"img{n}.bin"))
+    rows = []
+    baud = 1000000
+    for n in range(3):
+        plain = os.path.join(plain_dir, f"img{n}.bin")
+        comp = os.path.join(comp_dir, f"img{n}.bin")
+        ps, cs = os.path.getsize(plain), os.path.getsize(comp)
+        rows.append({"figure": "compress-bytes", "image": n, "plain_bytes": ps,
+                     "compressed_bytes": cs, "ratio": cs / ps})
+        for kind, img in (("compressed", comp), ("plain", plain)):
+            best, err = None, None
+            for t in range(1 if quick and kind == "plain" else 3):
+                log(f"compress: serial {baud} baud, image {n} {kind} (run {t + 1}) ...")
+                try:
+                    u = serial_upload(b, work, img, baud, None, 5, f"comp-{n}-{kind}", image=n)
+                    if best is None or u["seconds"] < best["seconds"]:
+                        best = u
+                except Exception as e:  # report, never fail
+                    err = str(e)
+            if best is None:
+                rows.append({"figure": "compress-serial", "image": n, "kind": kind, "error": err})
+                continue
+            fl = serial_floor(ps, best["packet_max"], baud)["floor_s"]
+            rows.append({"figure": "compress-serial", "image": n, "kind": kind, "baud": baud,
+                         "bytes": os.path.getsize(img), "seconds": best["seconds"],
+                         "plain_floor_s": fl, "ratio": best["seconds"] / fl})
+        for kind, img in (("compressed", comp), ("plain", plain)):
+            log(f"compress: ble model, image {n} {kind} ...")
+            r = bench_ble.upload(b, work, img, n, f"comp-{n}-{kind}")
+            if "error" in r:
+                rows.append({"figure": "compress-ble", "image": n, "kind": kind, "error": r["error"]})
+                continue
+            fl = bench_ble.floor_s(ps, r["packet_max"], r["mtu"])
+            rows.append({"figure": "compress-ble", "image": n, "kind": kind, "bytes": r["bytes"],
+                         "model_s": r["model_s"], "plain_floor_s": fl, "ratio": r["model_s"] / fl,
+                         "model": bench_ble.MODEL})
+    if not compressed_build(b):
+        rows.append({"figure": "compress-install", "config": "",
+                     "error": "this build has no EXTXIP_BOOT_COMPRESSION (make bench COMPRESS=1)"})
+        return rows
+    boot = os.path.join(b, "bench/bench-boot")
+    res = {}
+    for kind, vd in (("plain", plain_dir), ("compressed", comp_dir)):
+        log(f"compress: install of the three {kind} images (flash model, callgrind) ...")
+        try:
+            for timing in ("typical", "worst"):
+                r = jlines(run([boot, "install", KEY, v1, vd, timing]).stdout)[-1]
+                res[(kind, timing)] = r
+            if shutil.which("valgrind"):
+                counts, out, cg = callgrind([boot, "install", KEY, v1, vd, "none"], work,
+                                            "install-" + kind)
+                ins = counts["install"]
+                fm = inclusive(cg, "install", r"simflash_(write|program|erase|read)\b|sf_(write|erase|read)")
+                res[(kind, "cpu")] = {"ok": jlines(out)[-1]["ok"], "instructions": ins,
+                                      "without_flash_model": ins - fm}
+        except Exception as e:
+            rows.append({"figure": "compress-install", "config": kind, "error": str(e)[-200:]})
+            return rows
+    for timing in ("typical", "worst"):
+        p, c = res[("plain", timing)], res[("compressed", timing)]
+        rows.append({"figure": "compress-install", "config": timing, "ok": p["ok"] and c["ok"],
+                     "compressed_s": c["time_ns"] / 1e9, "plain_s": p["time_ns"] / 1e9,
+                     "ratio": c["time_ns"] / p["time_ns"],
+                     "compressed_bytes_programmed": c["bytes_programmed"],
+                     "plain_bytes_programmed": p["bytes_programmed"],
+                     "compressed_sig_verifications": c["sig_verifications"],
+                     "plain_sig_verifications": p["sig_verifications"]})
+    if ("plain", "cpu") in res:
+        p, c = res[("plain", "cpu")], res[("compressed", "cpu")]
+        rows.append({"figure": "compress-install", "config": "cpu", "ok": p["ok"] and c["ok"],
+                     "compressed_instructions": c["instructions"],
+                     "plain_instructions": p["instructions"],
+                     "ratio": c["instructions"] / p["instructions"],
+                     "compressed_core": c["without_flash_model"], "plain_core": p["without_flash_model"],
+                     "ratio_core": c["without_flash_model"] / p["without_flash_model"]})
     return rows
 
 
@@ -869,7 +983,8 @@ def fmt_rows(rows):
         f = r["figure"]
         if "error" in r:
             lab = (f"vs Zephyr {r['transport']} {r['workload']}" if f == "zephyr"
-                   else f + " " + str(r.get("config", r.get("chunk", ""))))
+                   else f + " " + str(r.get("config", r.get("chunk", r.get("image", "")))) +
+                   (" " + r["kind"] if "kind" in r else ""))
             w(f"{lab:<44}", "n/a: " + r["error"][:72])
             continue
         if f == "serial":
@@ -952,6 +1067,25 @@ def fmt_rows(rows):
                 sf = r["sector_flash_floor_s"]
                 w(f"{'  same vs the sector-erase flash floor':<44}", f"{r['goodput_Bps']:>14.0f}",
                   f"{r['bytes'] / sf:>14.0f}", f"{max(sf, r['link_floor_s']) / r['seconds']:>7.3f}")
+        elif f == "compress-bytes":
+            w(f"{'compressed image ' + str(r['image']) + ' bytes (vs plain)':<44}",
+              f"{r['compressed_bytes']:>14}", f"{r['plain_bytes']:>14}", f"{r['ratio']:>7.3f}")
+        elif f == "compress-serial":
+            w(f"{'  serial 1M ' + r['kind'] + ' s / plain link floor':<44}",
+              f"{r['seconds']:>14.3f}", f"{r['plain_floor_s']:>14.3f}", f"{r['ratio']:>7.3f}")
+        elif f == "compress-ble":
+            w(f"{'  ble model ' + r['kind'] + ' s / plain link floor':<44}",
+              f"{r['model_s']:>14.3f}", f"{r['plain_floor_s']:>14.3f}", f"{r['ratio']:>7.3f}")
+        elif f == "compress-install":
+            if r["config"] == "cpu":
+                w(f"{'  install host instructions (vs plain)':<44}",
+                  f"{r['compressed_instructions']:>14}", f"{r['plain_instructions']:>14}",
+                  f"{r['ratio']:>7.3f}")
+                w(f"{'  same without the sim flash model':<44}",
+                  f"{r['compressed_core']:>14}", f"{r['plain_core']:>14}", f"{r['ratio_core']:>7.3f}")
+            else:
+                w(f"{'install 0,1,2 compressed ' + r['config'] + ' flash s (vs plain)':<44}",
+                  f"{r['compressed_s']:>14.3f}", f"{r['plain_s']:>14.3f}", f"{r['ratio']:>7.3f}")
         elif f == "udp-flash":
             fl = f"{r['bytes'] / r['flash_floor_s']:>14.0f}" if r["flash_floor_s"] else f"{'-':>14}"
             rt = f"{r['ratio']:>7.3f}" if r["ratio"] else ""
@@ -966,7 +1100,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only",
-                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet")
+                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet,compress")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     b = os.path.abspath(a.build)
@@ -1005,6 +1139,8 @@ def main():
         rows += bench_ble.bench_ble(b, work, imgs)
     if "fleet" in only:
         rows += bench_fleet(b, work, a.quick)
+    if "compress" in only:
+        rows += bench_compress(b, work, a.quick)
     out = a.json or os.path.join(b, "bench.json")
     with open(out, "w") as f:
         json.dump({"upload_bytes": os.path.getsize(imgs["upload"]),

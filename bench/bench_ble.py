@@ -69,15 +69,17 @@ def bench_ble(b, work, imgs):
     return _bench(b, work, imgs, False) + _bench(b, work, imgs, True)
 
 
-def _bench(b, work, imgs, secure):
+def _run(b, work, img, image, secure, tag):
+    """One upload of img as image `image` over btvirt: (the client's JSON result,
+    its ble-stats). Raises on failure."""
     import bench as B
     btvirt = shutil.which("btvirt") or ("/usr/bin/btvirt" if os.path.exists("/usr/bin/btvirt") else None)
     shim = os.path.join(b, "test/ble/libbtvirt_shim.so")
     if not btvirt or not os.path.exists(shim):
-        return [{"figure": "ble", "error": "btvirt (bluez-test-tools) or the shim not available"}]
+        raise RuntimeError("btvirt (bluez-test-tools) or the shim not available")
     sim = os.path.join(b, "port/posix/extxip-sim")
     mcumgr = os.path.join(b, "tools/mcumgr/extxip-mcumgr")
-    d = os.path.join(work, "dev-ble-enc" if secure else "dev-ble")
+    d = os.path.join(work, tag)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(os.path.join(d, "bt"))
     B.run([os.path.join(B.ROOT, "scripts/provision"), b, d, "1.0.0"])
@@ -104,22 +106,44 @@ def _bench(b, work, imgs, secure):
         cs = f"peer_name=Zephyr,ctlr_path=unix:{sock}" + (",passkey=123456" if secure else "")
         out = subprocess.run([mcumgr, "--conntype", "ble", "--connstring", cs,
                               "--bond-file", os.path.join(d, "bonds"), "--json", "--quiet",
-                              "-t", "30", "image", "upload", imgs["upload"], "-n", "0"],
+                              "-t", "30", "image", "upload", img, "-n", str(image)],
                              capture_output=True, text=True,
                              env=dict(os.environ, EXTXIP_BLE_STATS="1"))
         res = B.jlines(out.stdout)
         m = re.search(r"ble-stats: (.*)", out.stderr)
         if out.returncode != 0 or not res or not res[-1].get("ok") or not m:
             raise RuntimeError("upload failed: " + (out.stdout + out.stderr).strip()[-300:])
-    except Exception as e:  # report, never fail
-        return [{"figure": "ble_enc" if secure else "ble", "error": str(e)}]
     finally:
         if s:
             s.stop()
         bt.terminate()
         bt.wait(5)
-    u = res[-1]
-    st = dict(zip(m.group(1).split()[0::2], map(int, m.group(1).split()[1::2])))
+    return res[-1], dict(zip(m.group(1).split()[0::2], map(int, m.group(1).split()[1::2])))
+
+
+def floor_s(size, pkt_max, mtu):
+    """Modelled air time of a perfectly packed upload of size bytes (the floor)."""
+    import bench as B
+    return math.ceil(_floor(B, size, pkt_max, mtu)[2] / PER_EVENT) * INTERVAL_US / 1e6
+
+
+def upload(b, work, img, image, tag):
+    """Upload img as image `image` (unencrypted) and give its modelled air time
+    (the LL packets it took, on MODEL): {bytes, mtu, packet_max, model_s} or {error}."""
+    try:
+        u, st = _run(b, work, img, image, False, "dev-ble-" + tag)
+    except Exception as e:  # report, never fail
+        return {"error": str(e)}
+    return {"bytes": os.path.getsize(img), "mtu": st["mtu"], "packet_max": u["packet_max"],
+            "model_s": math.ceil(st["ll251_tx_pkts"] / PER_EVENT) * INTERVAL_US / 1e6}
+
+
+def _bench(b, work, imgs, secure):
+    import bench as B
+    try:
+        u, st = _run(b, work, imgs["upload"], 0, secure, "dev-ble-enc" if secure else "dev-ble")
+    except Exception as e:  # report, never fail
+        return [{"figure": "ble_enc" if secure else "ble", "error": str(e)}]
     size = os.path.getsize(imgs["upload"])
     mtu = st["mtu"]
     ll = st["acl_tx_bytes"] + st["acl_rx_bytes"]

@@ -9,6 +9,12 @@
  *     sectors changed, re-signed).
  *     For each, the modelled flash time of extxip_boot_go and the floor computed
  *     from the same datasheet figures (see floor_image()).
+ *   bench-boot install KEY V1DIR V2DIR typical|worst|none
+ *     One full 3-image update (v1 in the primaries, V2DIR's pending in the
+ *     secondaries: plain or compressed images, issue 22) under that timing,
+ *     extxip_boot_go between callgrind dumps "install": the modelled flash
+ *     time and, under callgrind, the host instructions of the install
+ *     (decompression included), for bench.py's compressed-vs-plain rows.
  *   bench-boot validate KEY V1DIR
  *     Boot without an update, under callgrind: dump "boot" holds extxip_boot_go's
  *     instructions, dump "sha256" lib/crypto's SHA-256 (the backend the
@@ -195,6 +201,41 @@ static int run_delta(const char *key, const char *v1, const char *base0, const c
     return ok ? 0 : -1;
 }
 
+static int run_install(const char *key, const char *v1, const char *v2, const char *timing)
+{
+    if (open_dev(key) != 0)
+        return -1;
+    size_t total = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t n;
+        if (load_img(P(i), v1, i, NULL) != 0 || load_img(S(i), v2, i, &n) != 0)
+            return -1;
+        total += n;
+        if (extxip_boot_set_pending(sim_device_area(&dev, S(i)), i == 1) != 0)
+            return -1;
+    }
+    int worst = strcmp(timing, "worst") == 0;
+    simflash_board_set_timing(&dev.board, strcmp(timing, "none") == 0 ? SIMFLASH_TIMING_NONE
+                                          : worst ? SIMFLASH_TIMING_WORST
+                                                  : SIMFLASH_TIMING_TYPICAL, 0);
+    reset_stats();
+    extxip_boot_result_t res;
+    CALLGRIND_ZERO_STATS;
+    int rc = extxip_boot_go(&dev.boot_state, &dev.layout.map, &dev.keyring, &dev.boot_opt, &res);
+    CALLGRIND_DUMP_STATS_AT("install");
+    uint64_t t = board_time();
+    int ok = rc == 0;
+    for (int i = 0; i < 3; i++)
+        ok &= res.img[i].upgrade == BOOT_UPGRADE_DONE && res.img[i].version.major == 2;
+    printf("{\"section\":\"install\",\"timing\":\"%s\",\"ok\":%s,\"time_ns\":%llu,"
+           "\"secondary_bytes\":%zu,\"sectors_erased\":%u,\"bytes_programmed\":%u,"
+           "\"sig_verifications\":%u}\n",
+           timing, ok ? "true" : "false", (unsigned long long)t, total, res.sectors_erased,
+           res.bytes_programmed, res.sig_verifications);
+    sim_device_close(&dev);
+    return ok ? 0 : -1;
+}
+
 __attribute__((noinline)) static void sha_all(uint8_t *const bufs[3], const size_t lens[3],
                                               uint8_t out[3][32])
 {
@@ -254,8 +295,11 @@ int main(int argc, char **argv)
         }
         return rc ? 1 : 0;
     }
+    if (argc == 6 && strcmp(argv[1], "install") == 0)
+        return run_install(argv[2], argv[3], argv[4], argv[5]) ? 1 : 0;
     if (argc == 4 && strcmp(argv[1], "validate") == 0)
         return run_validate(argv[2], argv[3]) ? 1 : 0;
-    fprintf(stderr, "usage: bench-boot update KEY V1DIR V2DIR BASE0 DELTA0 | validate KEY V1DIR\n");
+    fprintf(stderr, "usage: bench-boot update KEY V1DIR V2DIR BASE0 DELTA0 | install KEY V1DIR V2DIR "
+                    "typical|worst|none | validate KEY V1DIR\n");
     return 2;
 }

@@ -31,16 +31,93 @@ static uint32_t get_le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint32_t xorshift(uint32_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+
+/* A stand-in for compiled Thumb-2 code, for the compressed-image figures (a
+ * random filler does not compress at all; real firmware does, to about
+ * 55-75 % with LZMA2): 16-bit instructions drawn from a small set of common
+ * encodings with random register and immediate fields, a BL every ~10
+ * instructions to one of 256 functions (relative offsets, which the
+ * ARM-thumb BCJ filter turns into repeating absolute ones), and a literal
+ * pool of RAM/peripheral addresses after each "function". Deterministic in
+ * the seed. Not real code: nothing executes the simulator's bodies. */
+static void code_filler(uint32_t x, uint8_t *buf, size_t size)
+{
+    static const uint16_t ops[16] = {
+        0x2000, /* movs rN, #imm8 */ 0x6800, /* ldr rT, [rN, #imm] */
+        0x6000, /* str rT, [rN, #imm] */ 0x1c00, /* adds rD, rN, #imm3 */
+        0x2800, /* cmp rN, #imm8 */ 0xd000, /* b<cond> */
+        0x4600, /* mov rD, rM */ 0x4800, /* ldr rT, [pc, #imm] */
+        0x3000, /* adds rN, #imm8 */ 0x7800, /* ldrb */
+        0x7000, /* strb */ 0x0000, /* lsls */
+        0x4000, /* and/eor/orr... */ 0x1800, /* adds rD, rN, rM */
+        0x9800, /* ldr rT, [sp, #imm] */ 0x9000, /* str rT, [sp, #imm] */
+    };
+    uint32_t funcs[256];
+    for (size_t k = 0; k < 256; k++)
+        funcs[k] = (uint32_t)((size_t)(xorshift(&x) % (size / 2)) & ~(size_t)1);
+    size_t i = 0, fn_len = 0;
+    while (i + 4 <= size) {
+        uint32_t r = xorshift(&x);
+        if (fn_len == 0) { /* push {r4-r7, lr}; a function of 20..120 halfwords */
+            buf[i] = 0xf0;
+            buf[i + 1] = 0xb5;
+            i += 2;
+            fn_len = 20 + r % 100;
+            continue;
+        }
+        if (--fn_len == 0) { /* pop {r4-r7, pc}, then a literal pool of 1..4 words */
+            buf[i] = 0xf0;
+            buf[i + 1] = 0xbd;
+            i += 2;
+            for (uint32_t n = 1 + (r >> 8) % 4; n > 0 && i + 4 <= size; n--, i += 4)
+                put_le32(buf + i, ((r >> 12) & 1 ? 0x20000000u : 0x50000000u) +
+                                      (xorshift(&x) & 0x3ffcu));
+            continue;
+        }
+        if (r % 10 == 0) { /* bl funcs[k]: Thumb-2 T1 with J1 = J2 = 1 (|offset| < 4 MiB) */
+            int32_t off = (int32_t)funcs[(r >> 8) & 0xff] - (int32_t)(i + 4);
+            uint32_t imm = ((uint32_t)off >> 1) & 0x3fffffu;
+            uint16_t hi = (uint16_t)(0xf000u | (imm >> 11)), lo = (uint16_t)(0xf800u | (imm & 0x7ffu));
+            buf[i] = (uint8_t)hi;
+            buf[i + 1] = (uint8_t)(hi >> 8);
+            buf[i + 2] = (uint8_t)lo;
+            buf[i + 3] = (uint8_t)(lo >> 8);
+            i += 4;
+            continue;
+        }
+        /* operand fields: registers r0-r7 mostly low, small immediates */
+        uint16_t op = (uint16_t)(ops[(r >> 4) & 15] | ((r >> 9) & 0x3f) | (((r >> 16) & 0x7) << 8));
+        buf[i] = (uint8_t)op;
+        buf[i + 1] = (uint8_t)(op >> 8);
+        i += 2;
+    }
+    for (; i < size; i++)
+        buf[i] = 0;
+}
+
 int sim_app_make_payload(int part, uint32_t link_id, uint32_t seed, uint8_t *buf, size_t size)
+{
+    return sim_app_make_payload_style(part, link_id, seed, 0, buf, size);
+}
+
+int sim_app_make_payload_style(int part, uint32_t link_id, uint32_t seed, int code, uint8_t *buf,
+                               size_t size)
 {
     if (size < XIP_MARKER_OFF + DESC_SIZE)
         return -1;
     uint32_t x = seed * 2654435761u + 0x9e3779b9u + (uint32_t)part;
-    for (size_t i = 0; i < size; i++) { /* xorshift filler: "code" that differs per build */
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        buf[i] = (uint8_t)x;
+    if (code) {
+        code_filler(x, buf, size);
+    } else {
+        for (size_t i = 0; i < size; i++) /* xorshift filler: "code" that differs per build */
+            buf[i] = (uint8_t)xorshift(&x);
     }
     switch (part) {
     case SIM_PART_APP:

@@ -34,6 +34,10 @@ enum { SIM_PART_APP, SIM_PART_XIP, SIM_PART_NET };
  * (the raw input imgtool signs). `link_id` ties an app part to its XIP part;
  * `seed` varies the filler so v1 and v2 differ. Returns 0 or -1 (too small). */
 int sim_app_make_payload(int part, uint32_t link_id, uint32_t seed, uint8_t *buf, size_t size);
+/* The same with code != 0: a compressible, Thumb-2-like filler (mkpayload
+ * --code), as real firmware compresses, for compressed images. */
+int sim_app_make_payload_style(int part, uint32_t link_id, uint32_t seed, int code, uint8_t *buf,
+                               size_t size);
 
 /* After a successful boot: find image 0's descriptor and check the marker in
  * image 2's primary slot through its XIP-mapped address. An image 0 without a

@@ -8,7 +8,7 @@
  *   extxip-sim program  --flash-dir D [nrfjprog options] [--program] FILE.hex
  *   extxip-sim mkhex    -o OUT.hex ADDR=FILE...
  *   extxip-sim info     --flash-dir D
- *   extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE
+ *   extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] [--code] -o FILE
  *
  * `run` powers the device on: the bootloader (lib/boot) runs over the flash
  * files, then the application serves SMP over UDP and a PTY until a reset
@@ -61,7 +61,7 @@ static void usage(FILE *f)
             "          0x10000000, with --coprocessor CP_NETWORK the network core at 0x01000000;\n"
             "          the bootloader only with --chiperase, or --sectorerase for its own HEX)\n"
             "       extxip-sim info --flash-dir D [--layout F]\n"
-            "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] -o FILE\n"
+            "       extxip-sim mkpayload --part app|xip|net --size N [--link-id N] [--seed N] [--code] -o FILE\n"
             "       extxip-sim mkhex -o OUT.hex ADDR=FILE...   (raw files at addresses, one HEX)\n"
             "       extxip-sim --version | --help     (also COMMAND --help)\n");
 }
@@ -83,8 +83,9 @@ static int cmd_mkpayload(int argc, char **argv)
 {
     static const struct option opts[] = {{"part", 1, 0, 'p'}, {"size", 1, 0, 's'},
                                          {"link-id", 1, 0, 'l'}, {"seed", 1, 0, 'e'},
-                                         {"output", 1, 0, 'o'}, {0, 0, 0, 0}};
-    int part = -1, c;
+                                         {"output", 1, 0, 'o'}, {"code", 0, 0, 'c'},
+                                         {0, 0, 0, 0}};
+    int part = -1, c, code = 0;
     uint32_t size = 0, link = 1, seed = 1;
     const char *out = NULL;
     while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -98,6 +99,7 @@ static int cmd_mkpayload(int argc, char **argv)
         case 'l': if (parse_u32(optarg, "link id", &link)) return 2; break;
         case 'e': if (parse_u32(optarg, "seed", &seed)) return 2; break;
         case 'o': out = optarg; break;
+        case 'c': code = 1; break;
         default: usage(stderr); return 2;
         }
     }
@@ -106,7 +108,7 @@ static int cmd_mkpayload(int argc, char **argv)
         return 2;
     }
     uint8_t *buf = malloc(size);
-    if (!buf || sim_app_make_payload(part, link, seed, buf, size) != 0) {
+    if (!buf || sim_app_make_payload_style(part, link, seed, code, buf, size) != 0) {
         fprintf(stderr, "extxip-sim mkpayload: size %u too small\n", (unsigned)size);
         free(buf);
         return 2;

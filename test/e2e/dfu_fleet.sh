@@ -11,10 +11,8 @@
 # the device says it stopped and finishes.
 . "$(dirname "$0")/lib.sh"
 N=16
-read -r -a PORTS <<<"$(python3 -S -c 'import socket
-ss = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range('"$N"')]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')"
+PORTS=()
+for _ in $(seq "$N"); do PORTS+=("$(free_port)"); done
 build_images 2.0.0 "$WORK/v2"
 "$IMGTOOL" dfu-package -o "$WORK/dfu_application.zip" 0="$WORK/v2/img0-v2.0.0.bin" \
   1="$WORK/v2/img1-v2.0.0.bin" 2="$WORK/v2/img2-v2.0.0.bin"

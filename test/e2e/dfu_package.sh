@@ -13,7 +13,8 @@
 #  - images that would land where they do not belong are refused before a byte is sent
 #    (issue 32): images 0 and 1 swapped (file and size), image 1 ROM-fixed to image 2's
 #    primary, a load_address that is another image's, header flags the device does not
-#    implement (compression, encryption) and a non-bootable image.
+#    implement (LZMA1, encryption), the compression flags without the TLVs of a compressed
+#    image, and a non-bootable image.
 . "$(dirname "$0")/lib.sh"
 v1_device_v2_images
 SIGNF=$BUILD/test/support/extxip-test-sign-flags
@@ -160,8 +161,10 @@ refused swapped02 'qspi_flash_update\.bin: depends on image 0, its own index: bu
 refused romfixed "net_core_app_update\.bin \(image 1\): ROM-fixed to 0x120000, image 2's primary, not image 1's \(0x0\); nothing sent"
 refused nonbootable 'net_core_app_update\.bin \(image 1\): marked non-bootable'
 refused flags0x200 'header flags 0x200 ask for LZMA1 compression, which the device does not implement'
-refused flags0x400 'header flags 0x400 ask for LZMA2 compression, which the device does not implement'
-refused flags0xc00 'header flags 0xc00 ask for LZMA2 compression, ARM thumb filter, which'
+# The compression flags alone (no DECOMP_* TLVs, a plain body): not a compressed image
+# (real ones are accepted and judged by their plain image: compressed_upgrade.sh).
+refused flags0x400 'header flags 0x400 ask for LZMA2 compression, but the image carries no decompressed-image TLVs'
+refused flags0xc00 'header flags 0xc00 ask for LZMA2 compression, ARM thumb filter, but the image carries no'
 refused flags0x4 'header flags 0x4 ask for encrypted \(AES-128\), which the device does not implement'
 refused loadaddr "net_core_app_update\.bin \(image 1\): manifest load_address 0x10200 is image 0's, not image 1's \(0x1000000\)"
 check_out "a missing package file is a local error" '^Error: .*No such file' \

@@ -21,6 +21,7 @@ cleanup() {
   for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
   rm -rf "$WORK"
+  release_ports
 }
 trap cleanup EXIT
 
@@ -47,11 +48,63 @@ check_out() {  # check_out "what" PATTERN command... : succeeds and prints PATTE
     FAILS=$((FAILS + 1)); echo "FAIL: $what (want /$pat/)"; sed 's/^/  | /' "$WORK/out"; fi
 }
 
-free_port() {  # an unused local UDP port (the kernel's pick). A fixed port per test is not
-  # enough: other build dirs (normal and ASan) run the same suite at once.
-  python3 -S -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+# Ports for devices: picked outside the kernel's ephemeral range, so no client's
+# source port (any process's) can take one between the pick and the device's
+# bind, and reserved (a directory per port, owned by this test's pid), so no
+# other test of any build dir or worktree on the machine picks it while this one
+# runs. The kernel's own pick (bind to port 0, then close) had both races: two
+# tests or a client could get the same port (seen as e2e_dfu_exit/e2e_dfu_fleet
+# failing once under a parallel ctest).
+PORT_DIR="${TMPDIR:-/tmp}/extxip-e2e-ports"
+free_port() {  # an unused local UDP port, reserved for this test until it exits
+  python3 -S - "$PORT_DIR" "$$" <<'EOF_PORT'
+import os, random, socket, sys
+d, owner = sys.argv[1], sys.argv[2]
+os.makedirs(d, exist_ok=True)
+lo, hi = 32768, 60999
+try:
+    lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except (OSError, ValueError):
+    pass
+span = (10000, lo - 1) if lo > 12000 else (hi + 1, 65535)
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+for _ in range(1000):
+    port = random.randint(*span)
+    r = os.path.join(d, str(port))
+    try:
+        os.mkdir(r)
+    except FileExistsError:
+        try:  # a reservation whose test is gone (killed before its cleanup)
+            if not alive(int(open(os.path.join(r, "owner")).read())):
+                os.remove(os.path.join(r, "owner")); os.rmdir(r)
+        except (OSError, ValueError):
+            pass
+        continue
+    open(os.path.join(r, "owner"), "w").write(owner)
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", port))
+        s.close()
+    except OSError:  # someone outside these tests has it: keep it reserved, try another
+        continue
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free port in %d..%d" % span)
+EOF_PORT
+}
+release_ports() {  # drop this test's reservations
+  local r
+  for r in "$PORT_DIR"/*/owner; do
+    [ -f "$r" ] && [ "$(cat "$r" 2>/dev/null)" = "$$" ] && rm -rf "$(dirname "$r")"
+  done
+  return 0
 }
 
 provision() {  # provision FLASHDIR: v1 of all three parts, as make run does

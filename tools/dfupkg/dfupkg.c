@@ -16,6 +16,7 @@
 #include "extxip_config.h"
 #include "flash/flash_area.h"
 #include "image/image.h"
+#include "imgtool.h" /* it_lzma2_decompress (liblzma), it_buf_t */
 
 #include "an505_mem.h" /* the QEMU stand-in board's addresses */
 #include "pm_config.h"   /* the board's partition map (generated) */
@@ -87,6 +88,36 @@ static void ver_str(const extxip_image_version_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "%u.%u.%u", v->major, v->minor, v->revision);
 }
 
+static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
+
+/* The decompressed-image TLVs of a compressed image (protected area): bit 0 of
+ * the result DECOMP_SIZE 0x70 (into *dsize), 1 DECOMP_SHA 0x71 (into sha, 32
+ * bytes), 2 DECOMP_SIGNATURE 0x72. */
+static int decomp_tlvs(const uint8_t *data, size_t size, const extxip_image_info_t *info,
+                       uint32_t *dsize, uint8_t sha[32])
+{
+    int have = 0;
+    uint32_t at = info->prot_off, end = info->prot_off + info->hdr.protect_tlv_size;
+    if (info->hdr.protect_tlv_size < 4 || end > size || end < at)
+        return 0;
+    for (at += 4; at + 4 <= end;) {
+        uint32_t t = rd16(data + at), l = rd16(data + at + 2);
+        if (l > end - at - 4)
+            break;
+        if (t == 0x70 && l == 4) {
+            *dsize = rd16(data + at + 4) | rd16(data + at + 6) << 16;
+            have |= 1;
+        } else if (t == 0x71 && l == 32) {
+            memcpy(sha, data + at + 4, 32);
+            have |= 2;
+        } else if (t == 0x72) {
+            have |= 4;
+        }
+        at += 4 + l;
+    }
+    return have;
+}
+
 int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image_t *out,
                        char *err, size_t cap)
 {
@@ -113,6 +144,13 @@ int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image
                         index);
     }
     memcpy(out->hash, info.hash, sizeof out->hash);
+    /* A compressed image runs as its plain image: DECOMP_SHA is the hash the
+     * primary shows once the bootloader has inflated it. */
+    memcpy(out->installed_hash, info.hash, sizeof out->installed_hash);
+    uint32_t dsize = 0;
+    uint8_t sha[32];
+    if ((info.hdr.flags & IMAGE_F_COMPRESSED_LZMA2) && (decomp_tlvs(data, size, &info, &dsize, sha) & 2))
+        memcpy(out->installed_hash, sha, sizeof out->installed_hash);
     ver_str(&info.hdr.ver, out->version, sizeof out->version);
     out->flags = info.hdr.flags;
     return 0;
@@ -168,6 +206,54 @@ static int vt_fits(const dfupkg_board_t *b, const extxip_flash_area_t *fa, const
     return extxip_boot_check_vector_table(fa, info, &vb) == IMAGE_OK;
 }
 
+static int check_plain(const uint8_t *data, size_t size, const extxip_image_info_t *ip, int index,
+                       const char *board, int has_load, uint32_t load_address, char *err,
+                       size_t cap);
+
+/* A compressed image (MCUboot's compressed images: header flag LZMA2, optionally
+ * ARM thumb; the protected TLVs DECOMP_SIZE 0x70, DECOMP_SHA 0x71 and
+ * DECOMP_SIGNATURE 0x72 describe the plain image): the TLVs must be there and the
+ * body must inflate (liblzma, as imgtool's verify) to exactly DECOMP_SIZE bytes;
+ * the plain image (same header, plain body) is then judged as any other. The
+ * hashes and signatures are the device's to check (`image test`, the bootloader). */
+static int check_compressed(const uint8_t *data, size_t size, const extxip_image_info_t *info,
+                            int index, const char *board, int has_load, uint32_t load_address,
+                            char *err, size_t cap)
+{
+    uint32_t flags = info->hdr.flags;
+    char fl[160];
+    uint32_t dsize = 0;
+    uint8_t sha[32];
+    int have = decomp_tlvs(data, size, info, &dsize, sha);
+    if (have != 7)
+        return fail(err, cap, "header flags 0x%x ask for %s, but the image carries no "
+                    "decompressed-image TLVs (DECOMP_SIZE, DECOMP_SHA, DECOMP_SIGNATURE)",
+                    (unsigned)flags, extxip_image_flags_str(flags, fl, sizeof fl));
+    if (dsize == 0 || dsize > DFUPKG_MAX_FILE)
+        return fail(err, cap, "DECOMP_SIZE %u out of range", (unsigned)dsize);
+    it_buf_t plain = {0};
+    it_err_t e = {0};
+    it_buf_put(&plain, data, info->hdr.hdr_size);
+    if (it_lzma2_decompress(data + info->hdr.hdr_size, info->hdr.img_size,
+                            (flags & IMAGE_F_COMPRESSED_ARM_THUMB_FLT) != 0,
+                            (size_t)info->hdr.hdr_size + dsize, &plain, &e) != 0) {
+        it_buf_free(&plain);
+        return fail(err, cap, "compressed body: %s", e.msg);
+    }
+    if (plain.len != (size_t)info->hdr.hdr_size + dsize) {
+        size_t got = plain.len - info->hdr.hdr_size;
+        it_buf_free(&plain);
+        return fail(err, cap, "compressed body inflates to %zu bytes, DECOMP_SIZE says %u", got,
+                    (unsigned)dsize);
+    }
+    extxip_image_info_t pi = *info;
+    pi.hdr.img_size = dsize;
+    pi.hdr.flags = flags & ~(uint32_t)(IMAGE_F_COMPRESSED_LZMA2 | IMAGE_F_COMPRESSED_ARM_THUMB_FLT);
+    int rc = check_plain(plain.data, plain.len, &pi, index, board, has_load, load_address, err, cap);
+    it_buf_free(&plain);
+    return rc;
+}
+
 int dfupkg_check_target(const uint8_t *data, size_t size, int index, const char *board,
                         int has_load, uint32_t load_address, char *err, size_t cap)
 {
@@ -175,9 +261,26 @@ int dfupkg_check_target(const uint8_t *data, size_t size, int index, const char 
     extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data, 0};
     extxip_flash_area_t fa = {0, "package", &dev, 0, (uint32_t)size};
     extxip_image_info_t info;
-    char fl[160];
     if (size > DFUPKG_MAX_FILE || extxip_image_parse(&fa, &info) != IMAGE_OK)
         return fail(err, cap, "not a valid MCUboot image");
+    uint32_t cbits = IMAGE_F_COMPRESSED_LZMA2 | IMAGE_F_COMPRESSED_ARM_THUMB_FLT;
+    if ((info.hdr.flags & IMAGE_F_COMPRESSED_LZMA2) &&
+        extxip_image_check_flags(info.hdr.flags & ~cbits) == IMAGE_OK)
+        return check_compressed(data, size, &info, index, board, has_load, load_address, err, cap);
+    return check_plain(data, size, &info, index, board, has_load, load_address, err, cap);
+}
+
+/* The checks on an image that is not compressed (or the plain image a compressed
+ * one installs as): header flags, load address, ROM-fixed address, vector table. */
+static int check_plain(const uint8_t *data, size_t size, const extxip_image_info_t *ip, int index,
+                       const char *board, int has_load, uint32_t load_address, char *err,
+                       size_t cap)
+{
+    static const extxip_flash_dev_ops_t ops = {ram_read, ram_ro, ram_noerase, NULL, NULL};
+    extxip_flash_dev_t dev = {"package", (uint32_t)size, 1, 1, 0xff, &ops, (void *)data, 0};
+    extxip_flash_area_t fa = {0, "package", &dev, 0, (uint32_t)size};
+    extxip_image_info_t info = *ip;
+    char fl[160];
     int rc = extxip_image_check_flags(info.hdr.flags);
     if (rc == IMAGE_ERR_FLAGS)
         return fail(err, cap, "header flags 0x%x ask for %s, which the device does not implement",

@@ -56,6 +56,8 @@ typedef struct {
     uint8_t *data;
     size_t size;
     uint8_t hash[32];           /* SHA-256 TLV (= what image list shows), checked */
+    uint8_t installed_hash[32]; /* what the primary shows once installed: hash, or a
+                                   compressed image's DECOMP_SHA (its plain image) */
     char version[48];           /* from the MCUboot header: "2.0.0" or "2.0.0.7" */
     uint32_t flags;             /* header flags */
 } dfupkg_image_t;

@@ -97,7 +97,7 @@ void dfu_mark_reset(worker_t *w, mcumgr_state_t *st, const bool need_mark[DFUPKG
         if (r->action != A_NOT_DONE)
             continue;
         const mcumgr_slot_t *pri = dfu_find_slot(st, p->img[i].image, 0);
-        if (dfu_same_hash(pri, p->img[i].hash)) {
+        if (dfu_same_hash(pri, p->img[i].installed_hash)) {
             r->action = A_UPGRADED;
             r->confirmed = pri->confirmed || pri->permanent;
             continue;
@@ -121,7 +121,7 @@ void dfu_mark_reset(worker_t *w, mcumgr_state_t *st, const bool need_mark[DFUPKG
         if (d->img[i].action != A_UPGRADED || d->img[i].confirmed)
             continue;
         if (dfu_req(w, MCUMGR_OP_WRITE, MCUMGR_GROUP_IMAGE, MCUMGR_IMG_STATE,
-                mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].hash, 32, 1),
+                mcumgr_req_state_write(w->body, sizeof w->body, p->img[i].installed_hash, 32, 1),
                 dfu_ms(o->timeout_s), &rl, why, sizeof why) != 0) {
             d->ok = 0;
             dfu_sfmt(d->error, sizeof d->error, "image %d confirm: %s", p->img[i].image, why);

@@ -262,7 +262,7 @@ int dfu_plan(worker_t *w, mcumgr_state_t *st, bool need_upload[DFUPKG_MAX_IMAGES
         dfu_sfmt(r->to, sizeof r->to, "%s", im->version);
         /* Running only if the device says it runs (a primary a serial
          * recovery lists is not active: it did not boot). */
-        if (dfu_same_hash(pri, im->hash) && pri->active) {
+        if (dfu_same_hash(pri, im->installed_hash) && pri->active) {
             r->action = A_RUNNING;
             dfu_bar_drop(d->ctx, im->size);
             continue;
