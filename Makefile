@@ -92,11 +92,13 @@ demo: build
 
 # Fuzz every parser (libFuzzer + ASan/UBSan, clang) for FUZZ_SECONDS each, in
 # its own build dir; CI runs a short smoke of each inside `make test`.
+# FUZZ_ONLY="boot image image_resign": only those harnesses (names without fuzz_).
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 40
+FUZZ_ONLY    ?=
 .PHONY: fuzz
 fuzz: bootstrap
-	./test/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	./test/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) "$(FUZZ_ONLY)"
 
 # Cortex-M33 firmware under QEMU mps2-an505 (needs Debian's gcc-arm-none-eabi,
 # libnewlib-arm-none-eabi, qemu-system-arm; BearSSL is fetched as Debian's

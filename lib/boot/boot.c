@@ -415,15 +415,21 @@ static bool accepts(ctx_t *c, uint8_t i, uint8_t j)
 }
 
 /* The linked-set rule for this round: why the COPY members of the set may
- * not move, or BOOT_REASON_NONE. A member refused outright holds back the
- * rest; a member that stays must be accepted by every mover's dependency,
- * and must itself accept the movers' new versions. */
+ * not move, or BOOT_REASON_NONE. A member refused but kept pending (a
+ * transient failure, or refused by an earlier round) holds back the rest.
+ * A member whose pending image is refused for good (PLAN_SCRUB) is gone
+ * after this boot, so it stays like a member with nothing pending: the
+ * movers go when they accept its primary. (Holding them back for this boot
+ * only, as before, made the decision depend on whether the scrub had
+ * happened yet: the next boot, over the scrubbed slot, installed them.) A
+ * member that stays must be accepted by every mover's dependency, and must
+ * itself accept the movers' new versions. */
 static extxip_boot_reason_t linked_rule(ctx_t *c)
 {
     extxip_boot_state_t *st = c->st;
     uint8_t n = c->opt->image_count;
     for (uint8_t i = 0; i < n; i++) {
-        if (linked(c, i) && (st->plan[i] == PLAN_REFUSE || st->plan[i] == PLAN_SCRUB)) {
+        if (linked(c, i) && st->plan[i] == PLAN_REFUSE) {
             return BOOT_REASON_PAIR_REFUSED;
         }
     }
@@ -431,12 +437,14 @@ static extxip_boot_reason_t linked_rule(ctx_t *c)
         if (!linked(c, j) || moving(c, j)) {
             continue;
         }
+        extxip_boot_reason_t why =
+            st->plan[j] == PLAN_SCRUB ? BOOT_REASON_PAIR_REFUSED : BOOT_REASON_PAIR_INCOMPLETE;
         if (st->pri_rc[j] != IMAGE_OK || !deps_met(c, j, &st->pri[j], true)) {
-            return BOOT_REASON_PAIR_INCOMPLETE;
+            return why;
         }
         for (uint8_t i = 0; i < n; i++) {
             if (linked(c, i) && st->plan[i] == PLAN_COPY && !accepts(c, i, j)) {
-                return BOOT_REASON_PAIR_INCOMPLETE;
+                return why;
             }
         }
     }

@@ -3,7 +3,9 @@
 when the request set changes). Sources: the SMP requests of docs/protocol.md §6/§7
 built here, imgtool 2.4.0 vector bytes from test/vectors, and the board's
 pm_static.yml. Small images for the image harness are signed by
-extxip-imgtool (pass its path) with MCUboot's dev key from the vectors."""
+extxip-imgtool (pass its path) with MCUboot's dev key from the vectors.
+`mkseeds.py --boot IMGTOOL MKSEEDS_BOOT` writes only corpus/boot (see
+boot_seeds)."""
 import os, shutil, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -124,4 +126,35 @@ b: {address: 0x10, size: 0x20, span: *x, end_address: 0x40}
 c: !!str 12
 """)
 
-main()
+def boot_seeds(tool, gen):
+    """corpus/boot: fuzz_boot's power-cut sweep snapshots. Images 0..2 at 1.0.0
+    and 2.0.0 (0 and 2 naming each other at their own version, as
+    scripts/provision signs them) and image 2 at 2.0.0 without dependencies,
+    700-byte bodies for fuzz_boot's 2 KiB slots (--slot-size only feeds imgtool's own
+    size check, which counts a swap-mode trailer), signed with MCUboot's dev
+    Ed25519 key (fast to verify, so the fuzzer runs many boots a second);
+    GEN is the fuzz_boot_mkseeds binary of a build."""
+    out, tmp = os.path.join(HERE, "corpus", "boot"), os.path.join(HERE, ".tmp-boot")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    os.makedirs(tmp, exist_ok=True)
+    key = os.path.join(VEC, "images", "keys", "mcuboot-dev-ed25519.pem")
+    for name, img, ver, deps in (("img0-v1", 0, "1.0.0", "(2,1.0.0)"), ("img1-v1", 1, "1.0.0", None),
+                                 ("img2-v1", 2, "1.0.0", "(0,1.0.0)"), ("img0-v2", 0, "2.0.0", "(2,2.0.0)"),
+                                 ("img1-v2", 1, "2.0.0", None), ("img2-v2", 2, "2.0.0", "(0,2.0.0)"),
+                                 ("img2-v2-nodeps", 2, "2.0.0", None)):
+        raw = os.path.join(tmp, name + ".raw")
+        with open(raw, "wb") as f:
+            f.write(bytes((i * (img * 2 + 3) + int(ver[0]) * 17 + (deps is None) * 5) & 0xff
+                          for i in range(700)))
+        extra = ["--dependencies", deps] if deps else []
+        subprocess.run([tool, "sign", "--key", key, "--version", ver, "--header-size", "0x20",
+                        "--pad-header", "--slot-size", "0x4000", "--align", "4", *extra, raw,
+                        os.path.join(tmp, name + ".bin")], check=True)
+    subprocess.run([gen, tmp, out], check=True)
+    shutil.rmtree(tmp)
+
+if len(sys.argv) == 4 and sys.argv[1] == "--boot":
+    boot_seeds(sys.argv[2], sys.argv[3])
+else:
+    main()

@@ -349,6 +349,30 @@ static void t_refuse_bad_hash_linked(void)
     bootsim_close(&sim);
 }
 
+/* Image 2's primary already runs v2 and a broken v2 is pending beside image
+ * 0's v2, which names (2, 2.0.0): the broken one is scrubbed for good, so
+ * image 0 goes now, accepted by its dependency, exactly as the next boot
+ * over the scrubbed slot would decide (found by fuzz_boot, whose second
+ * boot installed image 0 after the first had refused it). */
+static void t_refuse_bad_linked_partner_accepted(void)
+{
+    setup_v1();
+    CHECK_EQ(bootsim_load(&sim, P(2), bootsim_vec(2, 2)), 0);
+    stage_v2(5, false);
+    flip(S(2), 0x1000); /* body byte of image 2 */
+    CHECK_EQ(run_boot(NULL), 0);
+    check_versions(2, 1, 2);
+    CHECK_EQ(res.img[0].upgrade, BOOT_UPGRADE_DONE);
+    CHECK_EQ(res.img[2].reason, BOOT_REASON_INVALID);
+    CHECK(!pending(S(0)));
+    CHECK(!pending(S(2)));
+    CHECK(res.consistent);
+    CHECK_EQ(run_boot(NULL), 0); /* and the next boot keeps it */
+    check_versions(2, 1, 2);
+    CHECK_EQ(res.bytes_programmed, 0);
+    bootsim_close(&sim);
+}
+
 static void t_refuse_half_pair(void)
 {
     setup_v1();
@@ -1086,6 +1110,7 @@ static const tu_case_t cases[] = {
     {"image1_alone", t_boot_image1_alone},
     {"refuse_bad_signature", t_refuse_bad_signature},
     {"refuse_bad_hash_linked", t_refuse_bad_hash_linked},
+    {"refuse_bad_linked_partner_accepted", t_refuse_bad_linked_partner_accepted},
     {"refuse_half_pair", t_refuse_half_pair},
     {"refuse_dep_unmet", t_refuse_dep_unmet},
     {"refuse_dep_unmet_same", t_refuse_dep_unmet_same},
