@@ -69,6 +69,25 @@ static bool is_sig_type(uint16_t type)
            type == IMAGE_TLV_ED25519;
 }
 
+/* `imgtool sign --pad-sig` (for MCUboot before 1.5, which expected 72 bytes)
+ * appends zeros after the DER SEQUENCE{r, s}; MCUboot's own decoder reads the
+ * SEQUENCE and ignores what follows, while a strict DER parser (mbedTLS,
+ * BearSSL) refuses the trailing bytes. Keep the SEQUENCE (short-form length:
+ * a P-256 signature's body is at most 70 bytes) and accept only zeros after
+ * it, so a padded image verifies on every backend and nothing else can hide
+ * in the TLV. */
+static int ecdsa_der_len(const uint8_t *sig, uint16_t len, uint16_t *der_len)
+{
+    if (len < 2 || sig[0] != 0x30 || sig[1] >= 0x80 || (uint16_t)(sig[1] + 2u) > len)
+        return IMAGE_ERR_SIG;
+    uint16_t n = (uint16_t)(sig[1] + 2u);
+    for (uint16_t i = n; i < len; i++)
+        if (sig[i] != 0)
+            return IMAGE_ERR_SIG;
+    *der_len = n;
+    return IMAGE_OK;
+}
+
 static bool sig_len_ok(uint16_t type, uint16_t len)
 {
     switch (type) {
@@ -320,6 +339,11 @@ int extxip_image_verify_sig(const extxip_flash_area_t *fa, const extxip_image_ke
     int rc = read_fa(fa, sig_off, sig, sig_len);
     if (rc)
         return rc;
+    if (info->sig_type == IMAGE_TLV_ECDSA_SIG) {
+        rc = ecdsa_der_len(sig, sig_len, &sig_len);
+        if (rc)
+            return rc;
+    }
     rc = CRYPTO_ERR_KEY;
 #if (EXTXIP_IMAGE_KEY_TYPES) == IMAGE_KEY_BIT_EC_P256
     /* P-256 only: one direct call, no dispatch. */

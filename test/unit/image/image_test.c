@@ -399,6 +399,39 @@ static void t_reject_signature(void)
     free(img);
 }
 
+/* `imgtool sign --pad-sig`: the ECDSA TLV is the DER SEQUENCE followed by
+ * zeros up to 72 bytes. The TLV lies outside the hash, so padding the signed
+ * vector in place gives the image imgtool would write: it must verify, and a
+ * non-zero byte in the padding (or a SEQUENCE longer than the TLV) must not. */
+static void t_pad_sig(void)
+{
+    size_t n;
+    uint8_t *img = load_img("img2-v1.0.0.signed.bin", &n); /* a 71-byte signature */
+    long s = find_unprot_tlv(img, n, IMAGE_TLV_ECDSA_SIG);
+    CHECK(s > 0);
+    uint16_t len = rd16(img + s + 2);
+    CHECK(len < 72 && (size_t)s + 4 + len == n); /* the last TLV of the file */
+    uint32_t info = rd16(img + 8) + rd32(img + 12) + rd16(img + 10);
+    uint16_t pad = (uint16_t)(72 - len);
+    uint8_t *p = calloc(1, n + pad);
+    CHECK(p != NULL);
+    memcpy(p, img, n);
+    p[s + 2] = 72;
+    p[s + 3] = 0;
+    uint16_t total = (uint16_t)(rd16(p + info + 2) + pad);
+    p[info + 2] = (uint8_t)total;
+    p[info + 3] = (uint8_t)(total >> 8);
+    CHECK_EQ(validate_buf(img, n, SLOT1, &image_dev_keyring, NULL), IMAGE_OK);
+    CHECK_EQ(validate_buf(p, n + pad, SLOT1, &image_dev_keyring, NULL), IMAGE_OK);
+    p[n + pad - 1] = 1;
+    CHECK_EQ(validate_buf(p, n + pad, SLOT1, &image_dev_keyring, NULL), IMAGE_ERR_SIG);
+    p[n + pad - 1] = 0;
+    p[s + 4 + 1] = 71; /* SEQUENCE length past the TLV */
+    CHECK_EQ(validate_buf(p, n + pad, SLOT1, &image_dev_keyring, NULL), IMAGE_ERR_SIG);
+    free(p);
+    free(img);
+}
+
 /* Keyrings without the signer's key. */
 static void t_reject_wrong_key(void)
 {
@@ -714,6 +747,7 @@ static const tu_case_t cases[] = {
     {"reject_prot_tlv_byte", t_reject_prot_tlv_byte},
     {"reject_signature", t_reject_signature},
     {"reject_wrong_key", t_reject_wrong_key},
+    {"pad_sig", t_pad_sig},
     {"key_types", t_key_types},
     {"reject_tlv_truncated", t_reject_tlv_truncated},
     {"reject_tlv_overrun", t_reject_tlv_overrun},
