@@ -41,7 +41,8 @@ unset CC CFLAGS LDFLAGS
 timeout 200 cmake -S "$src/port/mps2-an505" -B "$fw" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$src/port/mps2-an505/cmake/arm-none-eabi.cmake" \
   -DEXTXIP_HOST_BUILD="$host" -DEXTXIP_FW_CRYPTO=bearssl -DBEARSSL_SRC="$bssl" \
-  -DEXTXIP_BOOT_COMPRESSION=ON -DEXTXIP_LZMA_SDK_SRC="$lzma" >"$fw/configure.log" 2>&1 \
+  -DEXTXIP_BOOT_COMPRESSION=ON -DEXTXIP_FW_DECOMP_DICT_MAX=131072 -DEXTXIP_LZMA_SDK_SRC="$lzma" \
+  >"$fw/configure.log" 2>&1 \
   || { cat "$fw/configure.log"; fail "firmware configure"; }
 timeout 200 cmake --build "$fw" --target images compressed-v2 images-v2 >"$fw/build.log" 2>&1 \
   || { tail -30 "$fw/build.log"; fail "firmware build"; }
