@@ -82,6 +82,8 @@ fuzz: bootstrap
 # libnewlib-arm-none-eabi, qemu-system-arm; BearSSL is fetched as Debian's
 # source package). Ends with the text/data/bss of the bootloader and the app. Builds bootloader + split application, boots them with
 # UART0 on a PTY for `extxip-mcumgr --conntype serial --connstring dev=<pty>`.
+# EXTXIP_BOOT_ECDSA=bearssl-i15 (the smallest bootloader), wolfcrypt, ...:
+# the bootloader's P-256 verify (port/mps2-an505/CMakeLists.txt; unset: as configured).
 FW_BUILD ?= $(BUILD)/fw
 # EXTXIP_BOOT_COMPRESSION=ON: the bootloader installs LZMA2(+ARM-Thumb)
 # compressed secondaries (the LZMA SDK decoder from Debian's lzma source;
@@ -94,7 +96,8 @@ FW_OPTS := $(if $(EXTXIP_BOOT_COMPRESSION),-DEXTXIP_BOOT_COMPRESSION=$(EXTXIP_BO
 firmware: build
 	cmake -S port/mps2-an505 -B $(FW_BUILD) -G Ninja \
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/port/mps2-an505/cmake/arm-none-eabi.cmake \
-	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD)) $(FW_OPTS)
+	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD)) $(FW_OPTS) \
+	  $(if $(EXTXIP_BOOT_ECDSA),-DEXTXIP_BOOT_ECDSA=$(EXTXIP_BOOT_ECDSA))
 	cmake --build $(FW_BUILD)
 	cmake --build $(FW_BUILD) --target size
 

@@ -6,7 +6,7 @@ same run, and their ratio. Nothing here passes or fails on time; a run that
 cannot measure something says why in the table.
 
   bench/bench.py BUILD_DIR [--quick]
-      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,zephyr,ble,fleet]
+      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet]
 
 --quick skips the 115200-baud serial runs (the slowest, ~1 min each) and runs the
 fleet figure with untimed flash (real-time datasheet flash takes ~3 min).
@@ -677,6 +677,91 @@ def bench_firmware(b):
     return rows
 
 
+# Bootloader ECDSA backends (issue 28): each built as `make firmware` builds
+# the bootloader, and its verify run once in QEMU (port/mps2-an505/verify_bench.c).
+# EXTXIP_BOOT_ECDSA values (bearssl-i15 is br_ec_prime_i15 + the i15 verifier;
+# wolfcrypt-cortexm is wolfCrypt's SP code in Thumb-2 assembly).
+FW_ECDSA = ["bearssl-m31", "bearssl-i15", "wolfcrypt", "wolfcrypt-cortexm"]
+TINYCRYPT_FLASH = 11572 + 12  # MCUboot + tinycrypt text + data, quoted (issue 19), not measured
+
+
+def qemu_verify_bench(elf, logf):
+    """Boot verify_bench.c under -icount shift=0 (one instruction per virtual
+    ns: deterministic), return its "bench: key value" lines."""
+    if os.path.exists(logf):
+        os.remove(logf)
+    q = subprocess.Popen(["qemu-system-arm", "-M", "mps2-an505", "-display", "none", "-monitor", "none",
+                          "-nodefaults", "-icount", "shift=0", "-serial", "file:" + logf, "-kernel", elf],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(1200):  # a bound for a hung run only
+            if os.path.exists(logf) and "bench: done" in open(logf, errors="replace").read():
+                break
+            time.sleep(0.1)
+    finally:
+        q.kill()
+        q.wait()
+    out = {}
+    for l in open(logf, errors="replace").read().replace("\r", "").splitlines():
+        m = re.match(r"bench: (\w+) (\d+)$", l)
+        if m:
+            out[m[1]] = int(m[2])
+    return out
+
+
+def bench_fw_ecdsa(b):
+    """Bootloader flash (text+data of extxip-boot.elf), the verify's stack depth
+    (painted stack) and instructions per verify (QEMU -icount, a timer
+    calibrated on a loop of known length) for each ECDSA backend."""
+    size = shutil.which("arm-none-eabi-size")
+    if not size or not shutil.which("arm-none-eabi-gcc") or not shutil.which("qemu-system-arm"):
+        return [{"figure": "fw-ecdsa", "error": "arm-none-eabi-gcc or qemu-system-arm not installed"}]
+    rows = []
+    for name in FW_ECDSA:
+        fw = os.path.join(b, "fw-ecdsa-" + name)
+        log(f"fw-ecdsa: {name}: building in {fw} ...")
+        try:
+            # Configured every run: the name sets the backend options.
+            run(["cmake", "-S", os.path.join(ROOT, "port/mps2-an505"), "-B", fw, "-G", "Ninja",
+                 "-DCMAKE_TOOLCHAIN_FILE=" + os.path.join(ROOT, "port/mps2-an505/cmake/arm-none-eabi.cmake"),
+                 "-DEXTXIP_HOST_BUILD=" + b, "-DEXTXIP_BOOT_ECDSA=" + name])
+            run(["cmake", "--build", fw, "--target", "extxip-boot", "extxip-verify-bench"])
+        except subprocess.CalledProcessError as e:
+            rows.append({"figure": "fw-ecdsa", "error": f"{name}: firmware build failed: " +
+                         (e.stdout + e.stderr)[-200:]})
+            continue
+        text, data, _ = elf_size(size, os.path.join(fw, "extxip-boot.elf"))
+        v = qemu_verify_bench(os.path.join(fw, "extxip-verify-bench.elf"), os.path.join(fw, "verify-bench.log"))
+        if not v.get("good_ok") or not v.get("bad_refused") or not v.get("calib_ticks"):
+            rows.append({"figure": "fw-ecdsa", "error": f"{name}: verify bench in QEMU failed: {v}"})
+            continue
+        per_tick = v["calib_instructions"] / v["calib_ticks"]
+        cache = open(os.path.join(fw, "CMakeCache.txt")).read()
+        cfg = {k: (re.search(rf"^{k}:\w+=(.*)$", cache, re.M) or [None, "?"])[1]
+               for k in ("EXTXIP_FW_CRYPTO", "EXTXIP_FW_BEARSSL_EC", "EXTXIP_FW_WOLFSSL_SP")}
+        rows.append({"figure": "fw-ecdsa", "backend": name, "config": cfg,
+                     "text": text, "data": data, "flash": text + data, "stack": v["stack_bytes"],
+                     "instructions": round(v["verify_ticks"] * per_tick),
+                     "instructions_per_tick": per_tick, "target_flash": TINYCRYPT_FLASH,
+                     "flash_vs_target": (text + data) / TINYCRYPT_FLASH,
+                     "source": "built and run in QEMU in this run (instructions: -icount shift=0)"})
+    ok = [r for r in rows if "backend" in r]
+    base = next((r for r in ok if r["backend"] == "bearssl-m31"), None)
+    for r in ok:
+        if base:
+            r["flash_vs_m31"] = r["flash"] / base["flash"]
+            r["stack_vs_m31"] = r["stack"] / base["stack"]
+            r["instructions_vs_m31"] = r["instructions"] / base["instructions"]
+    if ok:
+        small = min(ok, key=lambda r: r["flash"])
+        meets = [r for r in ok if r["flash"] <= TINYCRYPT_FLASH]
+        rows.append({"figure": "fw-ecdsa-pick", "smallest": small["backend"], "smallest_flash": small["flash"],
+                     "meets_target": [r["backend"] for r in meets],
+                     "fastest_meeting_target": min(meets, key=lambda r: r["instructions"])["backend"]
+                     if meets else None})
+    return rows
+
+
 def bench_size(work):
     cc, size = shutil.which("arm-none-eabi-gcc"), shutil.which("arm-none-eabi-size")
     if not cc or not size:
@@ -835,6 +920,24 @@ def fmt_rows(rows):
                   f"{r['flash']:>14}", f"{r['ours_flash_ratio']:>7.2f}")
                 w(f"{'  RAM data+bss vs ' + r['part'] + ' (rec.*)':<44}", f"{ours['ram']:>14}",
                   f"{r['ram']:>14}", f"{r['ours_ram_ratio']:>7.2f}")
+        elif f == "fw-ecdsa":
+            m31 = next((x for x in rows if x.get("backend") == "bearssl-m31"), None)
+            w(f"{'boot ' + r['backend'] + ' flash vs tinycrypt*':<44}", f"{r['flash']:>14}",
+              f"{r['target_flash']:>14}", f"{r['flash_vs_target']:>7.3f}")
+            if m31 is not None and r is not m31:
+                w(f"{'  flash vs bearssl-m31':<44}", f"{r['flash']:>14}", f"{m31['flash']:>14}",
+                  f"{r['flash_vs_m31']:>7.3f}")
+            ref = f"{m31['instructions']:>14}" if m31 is not None and r is not m31 else f"{'':>14}"
+            rat = f"{r['instructions_vs_m31']:>7.3f}" if "instructions_vs_m31" in r else ""
+            w(f"{'  instr/verify (QEMU icount) vs m31':<44}", f"{r['instructions']:>14}", ref, rat)
+            ref = f"{m31['stack']:>14}" if m31 is not None and r is not m31 else f"{'':>14}"
+            rat = f"{r['stack_vs_m31']:>7.3f}" if "stack_vs_m31" in r else ""
+            w(f"{'  verify stack bytes vs m31':<44}", f"{r['stack']:>14}", ref, rat)
+        elif f == "fw-ecdsa-pick":
+            meets = ", ".join(r["meets_target"]) or "none"
+            w(f"{'boot smallest: ' + r['smallest'] + ' vs tinycrypt*':<44}", f"{r['smallest_flash']:>14}",
+              f"{TINYCRYPT_FLASH:>14}", f"{r['smallest_flash'] / TINYCRYPT_FLASH:>7.3f}")
+            w(f"{'  within ' + str(TINYCRYPT_FLASH) + ' B: ' + meets:<44}")
         elif f == "crypto":
             w(f"{r['backend'] + ': instr/verify (ratio: vs mbedtls)':<44}",
               f"{r['verify']:>14}", "", f"{r['verify_vs_mbedtls']:>7.2f}")
@@ -853,7 +956,7 @@ def fmt_rows(rows):
             fl = f"{r['bytes'] / r['flash_floor_s']:>14.0f}" if r["flash_floor_s"] else f"{'-':>14}"
             rt = f"{r['ratio']:>7.3f}" if r["ratio"] else ""
             w(f"{'udp upload flash ' + r['config'] + ' B/s':<44}", f"{r['goodput_Bps']:>14.0f}", fl, rt)
-    if ours is not None:
+    if ours is not None or any(r.get("figure") == "fw-ecdsa" for r in rows):
         lines.append("* " + MCUBOOT_SOURCE)
     return "\n".join(lines)
 
@@ -863,7 +966,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only",
-                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,zephyr,ble,fleet")
+                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     b = os.path.abspath(a.build)
@@ -891,6 +994,8 @@ def main():
         rows += bench_size(work)
     if "firmware" in only:
         rows += bench_firmware(b)
+    if "fwecdsa" in only:
+        rows += bench_fw_ecdsa(b)
     if "zephyr" in only:
         sys.path.insert(0, HERE)
         from zephyr_side import bench_zephyr

@@ -9,11 +9,13 @@
  *   ecdsa_p256_mbedtls.c  ECDSA P-256        mbedTLS 2.28
  *   sha256_bearssl.c      SHA-256            BearSSL 0.6
  *   ecdsa_p256_bearssl.c  ECDSA P-256        BearSSL 0.6 (br_ec_p256_m31 + i31 verifier)
+ *   sha256_wolfcrypt.c    SHA-256            wolfCrypt 5.5.4 (firmware only)
+ *   ecdsa_p256_wolfcrypt.c ECDSA P-256       wolfCrypt 5.5.4, SP math (firmware only)
  *   rsa_pss_mbedtls.c     RSA-2048 PSS       mbedTLS 2.28 (host only)
  *   ed25519_sodium.c      Ed25519            libsodium (host only)
  * SHA-256 + ECDSA come from one of the two: host -DEXTXIP_CRYPTO=mbedtls
- * (default) or bearssl; firmware -DEXTXIP_FW_CRYPTO=bearssl (default) or
- * mbedtls. mbedTLS 2.28 has no Ed25519, so the host uses Debian's libsodium.
+ * (default) or bearssl; firmware -DEXTXIP_FW_CRYPTO=bearssl (default),
+ * mbedtls or wolfcrypt. mbedTLS 2.28 has no Ed25519, so the host uses Debian's libsodium.
  * The Cortex-M33 firmware builds only SHA-256 and ECDSA P-256 (the sample
  * signs with P-256); its port supplies extxip_crypto_rsa2048_pss_verify() and
  * extxip_crypto_ed25519_verify() that refuse every key with CRYPTO_ERR_KEY

@@ -99,14 +99,16 @@ int extxip_shell_mgmt_run(extxip_shell_mgmt_t *sh, int argc, char **argv)
 }
 
 /* Decode {"argv": [tstr...]} into sh->line as NUL-separated words.
- * Returns argc >= 0, -1 malformed, -2 too long. */
+ * Returns argc >= 0, -1 malformed, -2 too long. A word that is not a text
+ * string makes the command empty (argc 0, as Zephyr's shell_mgmt answers
+ * [5]: err 9/3 EMPTY_COMMAND); nothing of such a line is run. */
 static int decode_argv(extxip_shell_mgmt_t *sh, extxip_cbor_decoder_t *d, char **argv)
 {
     if (extxip_cbor_dec_map_enter(d, NULL) != 0) {
         return -1;
     }
     int argc = 0;
-    bool seen = false, too_long = false;
+    bool seen = false, too_long = false, not_word = false;
     size_t used = 0;
     while (!extxip_cbor_dec_at_end(d)) {
         extxip_cbor_str_t key;
@@ -125,6 +127,17 @@ static int decode_argv(extxip_shell_mgmt_t *sh, extxip_cbor_decoder_t *d, char *
         seen = true;
         while (!extxip_cbor_dec_at_end(d)) {
             extxip_cbor_str_t w;
+            extxip_cbor_type_t t;
+            if (extxip_cbor_dec_peek(d, &t) != 0) {
+                return -1;
+            }
+            if (t != CBOR_TY_TSTR) {
+                not_word = true;
+                if (extxip_cbor_dec_skip(d) != 0) {
+                    return -1;
+                }
+                continue;
+            }
             if (extxip_cbor_dec_tstr(d, &w) != 0 || memchr(w.ptr, 0, w.len) != NULL) {
                 return -1;
             }
@@ -144,7 +157,7 @@ static int decode_argv(extxip_shell_mgmt_t *sh, extxip_cbor_decoder_t *d, char *
     if (!seen || extxip_cbor_dec_leave(d) != 0 || cbor_dec_err(d)) {
         return -1; /* Zephyr: no "argv" array is EINVAL */
     }
-    return too_long ? -2 : argc;
+    return not_word ? 0 : too_long ? -2 : argc;
 }
 
 static int shell_exec(extxip_smp_ctx_t *ctx)

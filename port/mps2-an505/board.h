@@ -30,7 +30,8 @@ extern const extxip_image_keyring_t board_keyring;
 /* Fill board_keyring; give the crypto backend what it needs (mbedTLS: its
  * heap arena; BearSSL: nothing). Call once before any verify. */
 void board_crypto_init(void);
-/* The backend's part of board_crypto_init (crypto_bearssl.c / crypto_mbedtls.c). */
+/* The backend's part of board_crypto_init (crypto_bearssl.c / crypto_mbedtls.c /
+ * crypto_wolfcrypt.c). */
 void board_crypto_backend_init(void);
 
 /* What the bootloader tells the application (in SRAM it does not reuse). */

@@ -44,6 +44,10 @@ check_out "os info with an unknown letter" 'OS_MGMT_ERR_INVALID_FORMAT' exits 1 
 check_out "os info with two formats" 'os info \[FORMAT\]' exits 2 mcu "$P" os info a b
 check_out "taskstat" 'main' mcu "$P" taskstat
 check_out "taskstat --json" '^\{"tasks":\{"main":' mcu "$P" --json taskstat
+# mpstat (os command 3): the simulator has no memory pools to report and, as
+# Zephyr without CONFIG_MCUMGR_GRP_OS_MPSTAT, answers rc 8; the client says so
+check_out "mpstat: not served by this device (rc 8)" 'MGMT_ERR_ENOTSUP' exits 1 mcu "$P" mpstat
+check_out "mpstat with an operand" 'mpstat takes no operands' exits 2 mcu "$P" mpstat x
 check_out "datetime at power on: the host's UTC date" "$(date -u +%Y-%m-%d)T" mcu "$P" datetime
 check_out "datetime set" '^Done$' mcu "$P" datetime 2031-02-03T04:05:06
 check_out "datetime get" '2031-02-03T04:05:0[6-9]' mcu "$P" datetime

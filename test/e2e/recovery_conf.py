@@ -7,7 +7,7 @@ sent to MCUboot's serial recovery and what it answered (README.md there);
 each request is sent to extxip-sim's recovery over its PTY and our answer is
 compared with MCUboot's: the header (op, version, group, sequence, command
 id), the keys and value types of the body, and the error codes, except where
-the table DIFFS says we differ on purpose and why; each such difference is
+the allow-list test/vectors/zephyr/differences.txt says we differ on purpose and why; each such difference is
 checked to be the stated one. Values are not compared (another device).
 Prints every deliberate difference met; exit 1 on any other difference.
 """
@@ -24,32 +24,21 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from smpwire import dec, frame  # noqa: E402
 
-# name prefix -> (kind, why). Kinds: "serve" (MCUboot rc 8, we serve it),
-# "strip:K" (MCUboot adds key K, we do not), "v2err" (MCUboot rc 3 in a v2
-# reply, we a v2 group error), "content" (same keys, the device's own list).
-DIFFS = {
-    "rec_echo": ("serve", "echo: MCUboot's recovery answers it only with MCUBOOT_BOOT_MGMT_ECHO, "
-                 "off in that build; ours answers it (clients probe a recovery device with echo)"),
-    "rec_os_info": ("serve", "os info: not in MCUboot's recovery; ours is the OS group"),
-    "rec_bootloader_info": ("serve", "bootloader info: not in that MCUboot build; ours says "
-                            "\"MCUboot\", mode 2 as the application does"),
-    "rec_taskstat": ("serve", "taskstat: not in MCUboot's recovery; ours is the OS group"),
-    "rec_state_write": ("serve", "image test/confirm: MCUboot's recovery has none (its uploads go "
-                        "straight to the primary); ours uploads to the secondary and marks it"),
-    "rec_slot_info": ("serve", "slot info: not in MCUboot's recovery; ours is the image group"),
-    "rec_erase": ("serve", "image erase: only with MCUBOOT_SERIAL_IMG_GRP_SLOT_INFO/erase "
-                  "options, off in that build; ours erases the secondary"),
-    "rec_upload_no_len": ("v2err", "first upload chunk without len: MCUboot's recovery has no "
-                          "v2 group errors (rc 3); ours answers as Zephyr's img_mgmt, err 1/22 "
-                          "(v1: rc 3, the same)"),
-    "rec_upload_bad_off": ("strip:rc", "upload at an offset the device does not expect: both "
-                           "answer the offset they want (\"off\": 0); MCUboot adds \"rc\": 0, "
-                           "Zephyr's img_mgmt and ours leave it out (smp's models allow both)"),
-    "rec_state_read": ("content", "image list: MCUboot's slots are empty in that fixture "
-                       "(\"images\": []), ours list the images the device holds (entries not "
-                       "compared: no populated MCUboot list was recorded); ours adds Zephyr's "
-                       "\"splitStatus\": 0, which MCUboot's recovery leaves out"),
-}
+def load_diffs(path):
+    """name prefix -> (kind, why): the mcuboot_serial_recovery rows of the
+    allow-list test/vectors/zephyr/differences.txt (format there). Kinds:
+    "serve" (MCUboot rc 8, we serve it), "strip:K" (MCUboot adds key K, we do
+    not), "v2err" (MCUboot rc 3 in a v2 reply, we a v2 group error),
+    "content" (same keys, the device's own list), "err_code" (both refuse,
+    other codes), "we_refuse" (MCUboot
+    serves, we refuse), "we_accept" (MCUboot refuses, we serve)."""
+    out = {}
+    for line in open(path):
+        f = line.rstrip("\n").split("\t")
+        if line.startswith("#") or len(f) != 6 or f[0] != "mcuboot_serial_recovery":
+            continue
+        out[f[1]] = (f[2], f[5])
+    return out
 
 
 def deframe(fd, wait=3.0):
@@ -75,7 +64,10 @@ def deframe(fd, wait=3.0):
     return out[0] if out else None
 
 
-def shape(v):
+def shape(v, dyn=False):
+    """Keys and types, as test/unit/zephyr_conf's shape(): maps by sorted
+    "key:shape" items, arrays by their distinct element shapes; a map keyed
+    by names (taskstat's "tasks", dyn) by its distinct entries' shapes."""
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
@@ -87,7 +79,9 @@ def shape(v):
     if isinstance(v, list):
         return "[" + "|".join(sorted(set(shape(x) for x in v))) + "]"
     if isinstance(v, dict):
-        return "{" + ",".join(sorted("%s:%s" % (k, shape(x)) for k, x in v.items())) + "}"
+        if dyn:
+            return "{" + ",".join(sorted(set("*:%s" % shape(x) for x in v.values()))) + "}"
+        return "{" + ",".join(sorted("%s:%s" % (k, shape(x, k == "tasks")) for k, x in v.items())) + "}"
     return "other"
 
 
@@ -98,6 +92,17 @@ def codes(b):
 
 def main():
     vec, pty = sys.argv[1], sys.argv[2]
+    global DIFFS
+    DIFFS = load_diffs(os.path.join(os.path.dirname(os.path.abspath(vec)), "differences.txt"))
+    if not DIFFS:
+        print("no allow-list rows for mcuboot_serial_recovery")
+        sys.exit(1)
+    doc = open(os.path.join(os.path.dirname(os.path.abspath(vec)), "..", "..", "..", "docs",
+                            "compatibility.md")).read()
+    undoc = [k for k in DIFFS if "`" + k not in doc]
+    if undoc:
+        print("docs/compatibility.md does not name: %s" % ", ".join(undoc))
+        sys.exit(1)
     fd = os.open(pty, os.O_RDWR | os.O_NOCTTY)
     tty.setraw(fd)
     termios.tcflush(fd, termios.TCIFLUSH)
@@ -114,7 +119,8 @@ def main():
         hz, ho = theirs[:8], ours[:8]
         hdr_ok = (hz[0] & 0x1f) == (ho[0] & 0x1f) and hz[4:8] == ho[4:8]
         bz, bo = dec(theirs, 8)[0], dec(ours, 8)[0]
-        d = next((v for k, v in DIFFS.items() if name.startswith(k)), None)
+        keys = [k for k in DIFFS if name.startswith(k)]
+        d = DIFFS[max(keys, key=len)] if keys else None
         if d is None:
             ok = hdr_ok and shape(bz) == shape(bo) and codes(bz) == codes(bo)
             same += ok
@@ -127,6 +133,13 @@ def main():
                 k = kind[6:]
                 ok = hdr_ok and bz.get(k) == 0 and k not in bo and \
                     shape({a: b for a, b in bz.items() if a != k}) == shape(bo)
+            elif kind == "we_refuse":
+                ok = hdr_ok and codes(bz) == (0, None, None) and codes(bo) != (0, None, None)
+            elif kind == "we_accept":
+                ok = hdr_ok and codes(bz) != (0, None, None) and codes(bo) == (0, None, None)
+            elif kind == "err_code":
+                ok = hdr_ok and codes(bz) != (0, None, None) and codes(bo) != (0, None, None) and \
+                    codes(bz) != codes(bo)
             elif kind == "v2err":
                 ok = hdr_ok and bz.get("rc") == 3 and (("err" in bo) if (ho[0] >> 3 & 3) == 1
                                                        else bo.get("rc") == 3)

@@ -12,6 +12,7 @@ start_sim "$D" "$P" --recovery || exit 1
 check_out "in recovery" 'serial recovery' cat "$D/sim.log"
 check "recovery answers as MCUboot's (recorded replies)" \
   python3 -S "$E2E_DIR/recovery_conf.py" "$SRC/test/vectors/zephyr/mcuboot_serial_recovery.txt" "$D/tty"
+sed -n '/requests:/,$p' "$WORK/out"   # the counts and the differences met
 check_out "still in recovery, still answering" '^alive$' mcu "$P" echo alive
 stop_sim
 finish

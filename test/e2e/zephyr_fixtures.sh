@@ -79,6 +79,8 @@ check_out "zephyr: os info a" 'Zephyr .*mps2' zmcu os info a
 check_out "zephyr: bootloader info, off in this build (rc 8)" 'MGMT_ERR_ENOTSUP' \
   exits 1 zmcu bootloader info mode
 check_out "zephyr: datetime, off in this build (rc 8)" 'MGMT_ERR_ENOTSUP' exits 1 zmcu datetime
+check_out "zephyr: mpstat, off in this build (rc 8)" 'MGMT_ERR_ENOTSUP' exits 1 zmcu mpstat
+check_out "zephyr: taskstat" 'mcumgr smp' zmcu taskstat
 check_out "zephyr: params" '^buf_size: 2048$' zmcu params
 check_out "zephyr: upload of another build to slot 1" '^Done$' \
   zmcu --quiet image upload "$FX/$NEW.signed.bin"

@@ -652,6 +652,13 @@ static int run(app_t *a)
            mcumgr_req_empty(a->body, sizeof a->body), t);
         return show(a, rl, mcumgr_print_taskstat);
     }
+    if (strcmp(v[0], "mpstat") == 0) {
+        if (n != 1)
+            return usage_err("mpstat takes no operands");
+        DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_MPSTAT,
+           mcumgr_req_empty(a->body, sizeof a->body), t);
+        return show(a, rl, mcumgr_print_mpstat);
+    }
     if (strcmp(v[0], "params") == 0 || strcmp(v[0], "mcumgr-params") == 0 ||
         (strcmp(v[0], "mcumgr") == 0 && n > 1 && strcmp(v[1], "params") == 0)) {
         DO(MCUMGR_OP_READ, MCUMGR_GROUP_OS, MCUMGR_OS_PARAMS,
@@ -781,7 +788,7 @@ static int run(app_t *a)
 /* Commands that exist, checked before connecting so a typo costs no timeout. */
 static int known(const mcumgr_cli_t *o)
 {
-    static const char *const top[] = {"echo", "reset", "taskstat", "params", "mcumgr-params",
+    static const char *const top[] = {"echo", "reset", "taskstat", "mpstat", "params", "mcumgr-params",
                                       "mcumgr", "bootloader", "bootloader-info", "datetime", "os", "os-info",
                                       "image"};
     for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)

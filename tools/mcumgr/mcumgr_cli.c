@@ -281,6 +281,7 @@ void mcumgr_cli_usage(void *file)
           "  os info [FORMAT]          Zephyr's os info: FORMAT letters s n r v b m p i o,\n"
           "                            a = all (default: s, the kernel name); also os-info\n"
           "  taskstat                  task statistics\n"
+          "  mpstat                    memory pool statistics (Zephyr's os mpstat)\n"
           "  datetime [VALUE|now]      read or set the device's date/time\n"
           "  stat list | stat NAME     statistics groups / one group's counters\n"
           "  config NAME [VALUE]       read or write a setting (value as text)\n"

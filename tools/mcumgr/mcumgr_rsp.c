@@ -507,6 +507,87 @@ bad:
     return -1;
 }
 
+/* ---------------------------------------------------------------- mpstat */
+
+enum { MP_BLKSIZ, MP_NBLKS, MP_NFREE, MP_MIN, MP_N };
+static const char *const mp_keys[MP_N] = {"blksiz", "nblks", "nfree", "min"};
+
+typedef struct {
+    char name[64];
+    long long v[MP_N];
+} mpool_t;
+
+static int mpool_cmp(const void *a, const void *b)
+{
+    return strcmp(((const mpool_t *)a)->name, ((const mpool_t *)b)->name);
+}
+
+int mcumgr_print_mpstat(FILE *out, const uint8_t *body, size_t len)
+{
+    extxip_cbor_decoder_t d;
+    extxip_cbor_str_t k;
+    int r;
+    mpool_t *pools = NULL;
+    size_t n = 0, cap = 0;
+    if (begin(&d, body, len) != 0)
+        return -1;
+    while ((r = next_key(&d, &k)) == 1) {
+        if (!extxip_cbor_str_eq(&k, "mpools")) {
+            if (extxip_cbor_dec_skip(&d) != 0)
+                goto bad;
+            continue;
+        }
+        extxip_cbor_str_t pn;
+        int r2;
+        if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
+            goto bad;
+        while ((r2 = next_key(&d, &pn)) == 1) {
+            mpool_t *more = grow(pools, &cap, n, sizeof *pools, 8);
+            if (!more)
+                goto bad;
+            pools = more;
+            mpool_t *p = &pools[n++];
+            memset(p, 0, sizeof *p);
+            copy_str(p->name, sizeof p->name, &pn);
+            extxip_cbor_str_t fk;
+            int r3;
+            if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
+                goto bad;
+            while ((r3 = next_key(&d, &fk)) == 1) {
+                int i;
+                for (i = 0; i < MP_N; i++)
+                    if (extxip_cbor_str_eq(&fk, mp_keys[i]))
+                        break;
+                if (i < MP_N) {
+                    if (get_ll(&d, &p->v[i]) != 0)
+                        goto bad;
+                } else if (extxip_cbor_dec_skip(&d) != 0) {
+                    goto bad;
+                }
+            }
+            if (r3 < 0 || extxip_cbor_dec_leave(&d) != 0)
+                goto bad;
+        }
+        if (r2 < 0 || extxip_cbor_dec_leave(&d) != 0)
+            goto bad;
+    }
+    if (r < 0 || extxip_cbor_dec_leave(&d) != 0)
+        goto bad;
+    if (n > 1)
+        qsort(pools, n, sizeof *pools, mpool_cmp);
+    fprintf(out, "  %8s\t%8s %8s %8s %8s\n", "pool", "blksiz", "nblks", "nfree", "min");
+    for (size_t i = 0; i < n; i++) {
+        const long long *v = pools[i].v;
+        fprintf(out, "  %8s\t%8lld %8lld %8lld %8lld\n", pools[i].name, v[MP_BLKSIZ], v[MP_NBLKS],
+                v[MP_NFREE], v[MP_MIN]);
+    }
+    free(pools);
+    return 0;
+bad:
+    free(pools);
+    return -1;
+}
+
 /* --------------------------------------------------------- simple fields */
 
 int mcumgr_rsp_params(const uint8_t *body, size_t len, long long *buf_size, long long *buf_count)

@@ -44,6 +44,9 @@ int mcumgr_rsp_json(FILE *out, const uint8_t *body, size_t len);
 int mcumgr_print_image_list(FILE *out, const uint8_t *body, size_t len);
 /* mcumgr's "taskstat" table. */
 int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len);
+/* Zephyr's mpstat reply {"mpools": {NAME: {"blksiz", "nblks", "nfree", "min"}}}
+ * as a table sorted by pool name (absent figures print 0). */
+int mcumgr_print_mpstat(FILE *out, const uint8_t *body, size_t len);
 /* "buf_size: N" / "buf_count: N"; *buf_size / *buf_count get the values (-1 absent). */
 int mcumgr_rsp_params(const uint8_t *body, size_t len, long long *buf_size,
                       long long *buf_count);

@@ -301,6 +301,50 @@ static void test_taskstat(void)
     free(s);
 }
 
+static void test_mpstat(void)
+{
+    uint8_t buf[256];
+    extxip_cbor_encoder_t e;
+    extxip_cbor_enc_init(&e, buf, sizeof buf);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "mpools");
+    extxip_cbor_enc_map(&e, 2);
+    extxip_cbor_enc_tstr_z(&e, "rx");
+    extxip_cbor_enc_map(&e, 4);
+    extxip_cbor_enc_tstr_z(&e, "blksiz");
+    extxip_cbor_enc_uint(&e, 128);
+    extxip_cbor_enc_tstr_z(&e, "nblks");
+    extxip_cbor_enc_uint(&e, 8);
+    extxip_cbor_enc_tstr_z(&e, "nfree");
+    extxip_cbor_enc_uint(&e, 5);
+    extxip_cbor_enc_tstr_z(&e, "min");
+    extxip_cbor_enc_uint(&e, 2);
+    extxip_cbor_enc_tstr_z(&e, "heap");
+    extxip_cbor_enc_map(&e, 2);
+    extxip_cbor_enc_tstr_z(&e, "blksiz");
+    extxip_cbor_enc_uint(&e, 16);
+    extxip_cbor_enc_tstr_z(&e, "extra");
+    extxip_cbor_enc_tstr_z(&e, "skipped");
+    int rc;
+    char *s = capture(mcumgr_print_mpstat, buf, e.len, &rc);
+    CHECK_EQ(rc, 0);
+    const char *want = "      pool\t  blksiz    nblks    nfree      min\n"
+                       "      heap\t      16        0        0        0\n"
+                       "        rx\t     128        8        5        2\n";
+    CHECK(strcmp(s, want) == 0);
+    if (strcmp(s, want) != 0)
+        fprintf(stderr, "got:\n%s", s);
+    free(s);
+    /* not a map of pools: malformed */
+    extxip_cbor_enc_init(&e, buf, sizeof buf);
+    extxip_cbor_enc_map(&e, 1);
+    extxip_cbor_enc_tstr_z(&e, "mpools");
+    extxip_cbor_enc_uint(&e, 3);
+    s = capture(mcumgr_print_mpstat, buf, e.len, &rc);
+    CHECK(rc != 0);
+    free(s);
+}
+
 static void test_json(void)
 {
     static const uint8_t b[] = {0xa3, 0x61, 'a', 0x42, 0xde, 0xad, 0x61, 'b', 0x62, '"', '\n',
@@ -327,6 +371,7 @@ int main(void)
     test_params();
     test_image_list();
     test_taskstat();
+    test_mpstat();
     test_json();
     return tu_finish("mcumgr_rsp");
 }

@@ -17,7 +17,9 @@
  *   - the error codes exactly: "rc", and "err" {group, rc}.
  *
  * Values (strings, numbers) are not compared: they describe different
- * devices. Where we differ on purpose, the table `diffs` says why; each such
+ * devices. Where we differ on purpose, the allow-list
+ * test/vectors/zephyr/differences.txt says why (and docs/compatibility.md
+ * names every row); each such
  * difference is itself checked (e.g. that Zephyr really answers rc 8 and we
  * really serve), so the table cannot go stale silently. The test prints every
  * deliberate difference it met.
@@ -46,6 +48,8 @@ typedef enum {
     D_WE_ACCEPT,
     /* Zephyr serves it, we refuse with rc 3 (EINVAL). */
     D_WE_REFUSE_EINVAL,
+    /* Zephyr serves it, we refuse (any error). */
+    D_WE_REFUSE,
     /* Same header and error codes; the bodies' shapes are equal once the
      * listed "key:type" items are taken out of ours / Zephyr's. */
     D_SHAPE_STRIP,
@@ -56,82 +60,132 @@ typedef enum {
 } diff_kind_t;
 
 typedef struct diff {
-    const char *server; /* vector file name or its prefix, or "*" for all */
-    const char *prefix; /* request name prefix */
+    char server[48]; /* vector file name or its prefix, or "*" for all */
+    char prefix[48]; /* request name prefix */
     diff_kind_t kind;
-    const char *why;
-    const char *strip_ours[2], *strip_zephyr[2]; /* D_SHAPE_STRIP */
+    char why[512];
+    char strip_ours[2][24], strip_zephyr[2][24]; /* D_SHAPE_STRIP; "" none */
 } diff_t;
 
-#define NOSTRIP {NULL, NULL}, {NULL, NULL}
+/* The allow-list, test/vectors/zephyr/differences.txt (format there). */
+#define MAX_DIFFS 96
+static diff_t diffs[MAX_DIFFS];
+static size_t ndiffs;
 
-static const diff_t diffs[] = {
-    {"native_sim", "img_", D_ZEPHYR_ENOTSUP,
-     "image group: native_sim has no MCUboot, so Zephyr's smp_svr registers no image group there "
-     "(rc 8); extxip is the MCUboot device and serves it (replies checked against smp's pydantic "
-     "models by test/peers when smp is installed)", NOSTRIP},
-    {"native_sim", "flow_state", D_ZEPHYR_ENOTSUP, "the sample's flow, image group: as img_", NOSTRIP},
-    {"native_sim", "flow_upload", D_ZEPHYR_ENOTSUP, "the sample's flow, image upload: as img_", NOSTRIP},
-    {"native_sim", "flow_erase", D_ZEPHYR_ENOTSUP, "the sample's flow, image erase: as img_", NOSTRIP},
-    {"*", "os_datetime_", D_ZEPHYR_ENOTSUP,
-     "datetime: the fixture builds leave CONFIG_MCUMGR_GRP_OS_DATETIME off; the simulated DK keeps "
-     "an RTC and serves it (format and errors per Zephyr's os_mgmt)", NOSTRIP},
-    {"*", "os_bootloader_", D_ZEPHYR_ENOTSUP,
-     "bootloader info: no fixture build enables CONFIG_MCUMGR_GRP_OS_BOOTLOADER_INFO (native_sim "
-     "has no MCUboot; the m0 build has MCUboot without the option); we answer as Zephyr with it "
-     "does (\"MCUboot\"; query mode: mode 2 = overwrite-only, no-downgrade)", NOSTRIP},
-    {"native_sim_serial_buf2048", "os_taskstat", D_SHAPE_STRIP,
-     "taskstat: that build has no CONFIG_THREAD_STACK_INFO and so sends no stksiz/stkuse; Zephyr's "
-     "UDP build (compared in native_sim_udp) and an nRF5340 build send them, as we do",
-     {"stksiz:int,", "stkuse:int,"}, {NULL, NULL}},
-    {"qemu_cortex_m0_serial", "os_taskstat", D_SHAPE_STRIP,
-     "taskstat: no CONFIG_THREAD_STACK_INFO in that build either (see native_sim_serial_buf2048)",
-     {"stksiz:int,", "stkuse:int,"}, {NULL, NULL}},
-    {"qemu_cortex_m0_serial", "img_state_read", D_SHAPE_STRIP,
-     "image list entries: Zephyr adds \"image\" only when CONFIG_MCUMGR_GRP_IMG_UPDATABLE_IMAGE_NUMBER "
-     "> 1; the m0 fixture updates one image, the nRF5340 sample three (0, 1, 2), so we send it",
-     {"image:int,", NULL}, {NULL, NULL}},
-    {"qemu_cortex_m0_serial", "img_state_confirm", D_SHAPE_STRIP, "as img_state_read",
-     {"image:int,", NULL}, {NULL, NULL}},
-    {"qemu_cortex_m0_serial", "flow_state_read", D_SHAPE_STRIP, "as img_state_read",
-     {"image:int,", NULL}, {NULL, NULL}},
-    {"qemu_cortex_m0_serial", "img_erase_bad_slot", D_ERR_CODE,
-     "erase of slot 9: Zephyr's erase maps the slot to no flash area and reports the failed open "
-     "(v2 err 1/10 FLASH_OPEN_FAILED, v1 rc 1); ours says which input was wrong (err 1/14 "
-     "INVALID_SLOT, v1 rc 3). Kept: both are errors that change nothing; a client sees the cause", NOSTRIP},
-    {"mps2_an385", "settings_write_app_root", D_WE_ACCEPT,
-     "settings root \"app\": the sample registers no settings handler, so every name is under an "
-     "unknown root on Zephyr (err 3/5, compared in settings_*_unknown_root); the device's own "
-     "settings live under its root \"app\" (EXTXIP_BOARD_SETTINGS_ROOTS) and are stored", NOSTRIP},
-    {"mps2_an385", "settings_read_app_root", D_WE_ACCEPT, "as settings_write_app_root", NOSTRIP},
-    {"mps2_an385", "settings_save", D_WE_ACCEPT,
-     "settings save: that build has CONFIG_SETTINGS_RUNTIME and no storage backend, so save is "
-     "err 3/8 SAVE_NOT_SUPPORTED; ours stores on the settings partition and every write is already "
-     "durable: {} (without a mounted store ours answers 3/8 as well: groups_settings_roots)", NOSTRIP},
-    {"mps2_an385", "settings_write_no_val", D_REFUSE_EINVAL,
-     "a write without \"val\": Zephyr does not require it (it goes on to the root lookup, 3/5); "
-     "we refuse a write that carries no value, rc 3", NOSTRIP},
-    {"native_sim_udp", "udp_echo_2040", D_WE_ACCEPT,
-     "a 2044-byte request: Zephyr's UDP transport reads at most CONFIG_MCUMGR_TRANSPORT_UDP_MTU "
-     "(1500) bytes though params advertises buf_size 2048, and answers rc 9; we take up to the "
-     "buf_size we advertise (beyond it, rc 9 as Zephyr)", NOSTRIP},
-    {"native_sim_udp", "os_echo_long", D_WE_ACCEPT,
-     "a 1514-byte echo: refused by Zephyr's UDP transport for the same reason as udp_echo_2040 "
-     "(its 1500-byte UDP MTU), served by Zephyr's serial build and by us", NOSTRIP},
-    {"native_sim_udp", "hdr_len_too_small", D_WE_REFUSE_EINVAL,
-     "header length shorter than the body sent: Zephyr's decoder reads past the length the header "
-     "states; we decode what the header states (spec), find the CBOR cut, and answer rc 3", NOSTRIP},
+static const struct {
+    const char *name;
+    diff_kind_t kind;
+} kind_names[] = {
+    {"zephyr_enotsup", D_ZEPHYR_ENOTSUP}, {"we_accept", D_WE_ACCEPT},
+    {"we_refuse", D_WE_REFUSE},           {"we_refuse_einval", D_WE_REFUSE_EINVAL},
+    {"shape_strip", D_SHAPE_STRIP},       {"err_code", D_ERR_CODE},
+    {"refuse_einval", D_REFUSE_EINVAL},
 };
 
+/* Copy field f (";"-separated items, "-" none) into two strip slots. */
+static int strip_items(const char *f, char out[2][24])
+{
+    out[0][0] = out[1][0] = 0;
+    if (strcmp(f, "-") == 0)
+        return 0;
+    const char *semi = strchr(f, ';');
+    size_t n0 = semi ? (size_t)(semi - f) : strlen(f);
+    if (n0 >= sizeof out[0] || (semi && (strchr(semi + 1, ';') || strlen(semi + 1) >= sizeof out[1])))
+        return -1;
+    memcpy(out[0], f, n0);
+    out[0][n0] = 0;
+    if (semi)
+        strcpy(out[1], semi + 1);
+    return 0;
+}
+
+/* Read the allow-list; rows for MCUboot's recovery belong to
+ * test/e2e/recovery_conf.py and are skipped here. Returns 0 or -1. */
+static int load_diffs(void)
+{
+    char path[512], line[1024];
+    snprintf(path, sizeof path, "%s/differences.txt", ZEPHYR_VEC_DIR);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int rc = 0;
+    ndiffs = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (line[0] == 0 || line[0] == '#' || strncmp(line, "mcuboot_serial_recovery\t", 24) == 0)
+            continue;
+        char *fld[6];
+        int nf = 0;
+        for (char *p = line; nf < 6; nf++) {
+            fld[nf] = p;
+            char *t = nf < 5 ? strchr(p, '\t') : NULL;
+            if (nf < 5 && !t)
+                break;
+            if (t) {
+                *t = 0;
+                p = t + 1;
+            }
+        }
+        diff_t *d = &diffs[ndiffs];
+        if (nf != 6 || ndiffs == MAX_DIFFS || strlen(fld[0]) >= sizeof d->server ||
+            strlen(fld[1]) >= sizeof d->prefix || strlen(fld[5]) >= sizeof d->why ||
+            strip_items(fld[3], d->strip_ours) || strip_items(fld[4], d->strip_zephyr)) {
+            fprintf(stderr, "differences.txt: bad row: %.60s\n", line);
+            rc = -1;
+            continue;
+        }
+        size_t k = 0;
+        while (k < sizeof kind_names / sizeof kind_names[0] && strcmp(kind_names[k].name, fld[2]) != 0)
+            k++;
+        if (k == sizeof kind_names / sizeof kind_names[0]) {
+            fprintf(stderr, "differences.txt: unknown kind %s\n", fld[2]);
+            rc = -1;
+            continue;
+        }
+        strcpy(d->server, fld[0]);
+        strcpy(d->prefix, fld[1]);
+        strcpy(d->why, fld[5]);
+        d->kind = kind_names[k].kind;
+        ndiffs++;
+    }
+    fclose(f);
+    return ndiffs ? rc : -1;
+}
+
+/* Every row is named, in backticks, in docs/compatibility.md. */
+static int diffs_documented(void)
+{
+    static char doc[1 << 17];
+    FILE *f = fopen(ZEPHYR_DOC, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = 0;
+    int rc = 0;
+    for (size_t i = 0; i < ndiffs; i++) {
+        char pat[64];
+        snprintf(pat, sizeof pat, "`%s", diffs[i].prefix);
+        if (!strstr(doc, pat)) {
+            fprintf(stderr, "docs/compatibility.md does not name %s (differences.txt)\n", pat);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+/* The row for this request: the longest matching prefix. */
 static const diff_t *find_diff(const char *server, const char *name)
 {
-    for (size_t i = 0; i < sizeof diffs / sizeof diffs[0]; i++) {
+    const diff_t *best = NULL;
+    for (size_t i = 0; i < ndiffs; i++) {
         if ((strcmp(diffs[i].server, "*") == 0 ||
              strncmp(diffs[i].server, server, strlen(diffs[i].server)) == 0) &&
-            strncmp(name, diffs[i].prefix, strlen(diffs[i].prefix)) == 0)
-            return &diffs[i];
+            strncmp(name, diffs[i].prefix, strlen(diffs[i].prefix)) == 0 &&
+            (!best || strlen(diffs[i].prefix) > strlen(best->prefix)))
+            best = &diffs[i];
     }
-    return NULL;
+    return best;
 }
 
 /* ------------------------------------------------------------ vectors */
@@ -447,6 +501,8 @@ static void run(const char *server)
         CHECK(0);
         return;
     }
+    CHECK_EQ(load_diffs(), 0);
+    CHECK_EQ(diffs_documented(), 0);
     CHECK_EQ(rig_open(&R, EXTXIP_BOARD_PM, EXTXIP_VECTORS), 0);
     as_sim_device(&R);
     /* the file system and settings roots as the simulator serves them */
@@ -457,7 +513,12 @@ static void run(const char *server)
     size_t cap = 1 << 20;
     char *line = malloc(cap);
     int total = 0, same = 0, deliberate = 0;
-    const diff_t *seen[sizeof diffs / sizeof diffs[0]];
+    /* per SMP group (the request header's group; 256: any other) */
+    static int g_total[257], g_same[257], g_deliberate[257];
+    memset(g_total, 0, sizeof g_total);
+    memset(g_same, 0, sizeof g_same);
+    memset(g_deliberate, 0, sizeof g_deliberate);
+    const diff_t *seen[MAX_DIFFS];
     size_t nseen = 0;
     while (fgets(line, (int)cap, f)) {
         vec_t v;
@@ -469,6 +530,10 @@ static void run(const char *server)
             continue;
         }
         total++;
+        unsigned grp = v.reqn >= SMP_HDR_SIZE ? (unsigned)(v.req[4] << 8 | v.req[5]) : 256u;
+        if (grp > 256u)
+            grp = 256u;
+        g_total[grp]++;
         /* The device's transports read at most buf_size bytes (UDP: the
          * datagram is cut there, port/posix/sim_run.c); do the same here. */
         size_t reqn = v.reqn > SMP_BUF_SIZE ? SMP_BUF_SIZE : v.reqn;
@@ -485,6 +550,7 @@ static void run(const char *server)
         bool ok = true;
         if (df) {
             deliberate++;
+            g_deliberate[grp]++;
             bool dup = false;
             for (size_t i = 0; i < nseen; i++)
                 dup |= seen[i] == df;
@@ -508,13 +574,16 @@ static void run(const char *server)
                 case D_WE_REFUSE_EINVAL:
                     ok = !is_error(&zf) && of.has_rc && of.rc == 3;
                     break;
+                case D_WE_REFUSE:
+                    ok = !is_error(&zf) && is_error(&of);
+                    break;
                 case D_SHAPE_STRIP: {
                     bool codes = zf.has_rc == of.has_rc && zf.rc == of.rc && zf.has_err == of.has_err &&
                                  zf.err_group == of.err_group && zf.err_rc == of.err_rc;
                     ok = !hdr_diff(v.rsp[0], R.rsp[0].pkt) && codes && zs && os && strcmp(zs, os) != 0;
                     for (int k = 0; ok && k < 2; k++) {
-                        strip(os, df->strip_ours[k]);
-                        strip(zs, df->strip_zephyr[k]);
+                        strip(os, df->strip_ours[k][0] ? df->strip_ours[k] : NULL);
+                        strip(zs, df->strip_zephyr[k][0] ? df->strip_zephyr[k] : NULL);
                     }
                     ok = ok && strcmp(zs, os) == 0;
                     break;
@@ -562,7 +631,7 @@ static void run(const char *server)
                 free(b);
             }
             if (ok)
-                same++;
+                same++, g_same[grp]++;
         }
         CHECK(ok);
         free(zs);
@@ -574,6 +643,10 @@ static void run(const char *server)
     rig_close(&R);
     printf("%s: %d requests: %d answered as Zephyr (keys, types, error codes), "
            "%d deliberate differences:\n", server, total, same, deliberate);
+    for (unsigned g = 0; g <= 256u; g++)
+        if (g_total[g])
+            printf("  group %u: %d requests, %d as Zephyr, %d deliberate, %d other\n", g, g_total[g],
+                   g_same[g], g_deliberate[g], g_total[g] - g_same[g] - g_deliberate[g]);
     for (size_t i = 0; i < nseen; i++)
         printf("  - %s*: %s\n", seen[i]->prefix, seen[i]->why);
     CHECK(total > 25);
@@ -583,6 +656,7 @@ static void case_udp(void) { run("native_sim_udp"); }
 static void case_serial(void) { run("native_sim_serial_buf2048"); }
 static void case_m0(void) { run("qemu_cortex_m0_serial"); }
 static void case_all_groups(void) { run("mps2_an385_all_groups"); }
+static void case_serial_fs(void) { run("native_sim_serial_fs"); }
 
 int main(int argc, char **argv)
 {
@@ -591,6 +665,7 @@ int main(int argc, char **argv)
         {"native_sim_serial_buf2048", case_serial},
         {"qemu_cortex_m0_serial", case_m0},
         {"mps2_an385_all_groups", case_all_groups},
+        {"native_sim_serial_fs", case_serial_fs},
     };
     return TU_RUN("zephyr_conf", cases, argc, argv);
 }
