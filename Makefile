@@ -107,11 +107,18 @@ fuzz: bootstrap
 # EXTXIP_BOOT_ECDSA=bearssl-i15 (the smallest bootloader), wolfcrypt, ...:
 # the bootloader's P-256 verify (port/mps2-an505/CMakeLists.txt; unset: as configured).
 FW_BUILD ?= $(BUILD)/fw
+# EXTXIP_BOOT_COMPRESSION=ON: the bootloader installs LZMA2(+ARM-Thumb)
+# compressed secondaries (the LZMA SDK decoder from Debian's lzma source;
+# docs/bootloader.md § Compressed images), and the build also signs
+# app.*.lzma2armthumb.signed.bin. Empty: what FW_BUILD was configured with
+# (OFF on a fresh one).
+EXTXIP_BOOT_COMPRESSION ?=
+FW_OPTS := $(if $(EXTXIP_BOOT_COMPRESSION),-DEXTXIP_BOOT_COMPRESSION=$(EXTXIP_BOOT_COMPRESSION))
 .PHONY: firmware qemu
 firmware: build
 	cmake -S port/mps2-an505 -B $(FW_BUILD) -G Ninja \
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/port/mps2-an505/cmake/arm-none-eabi.cmake \
-	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD)) \
+	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD)) $(FW_OPTS) \
 	  $(if $(EXTXIP_BOOT_ECDSA),-DEXTXIP_BOOT_ECDSA=$(EXTXIP_BOOT_ECDSA))
 	cmake --build $(FW_BUILD)
 	cmake --build $(FW_BUILD) --target size
@@ -121,7 +128,7 @@ firmware: build
 qemu: build
 	@cmake -S port/mps2-an505 -B $(FW_BUILD) -G Ninja \
 	  -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/port/mps2-an505/cmake/arm-none-eabi.cmake \
-	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD)) >$(FW_BUILD).log 2>&1 && \
+	  -DEXTXIP_HOST_BUILD=$(abspath $(BUILD)) $(FW_OPTS) >$(FW_BUILD).log 2>&1 && \
 	  cmake --build $(FW_BUILD) >>$(FW_BUILD).log 2>&1 || \
 	  { tail -30 $(FW_BUILD).log; echo "make qemu: firmware build failed (log: $(FW_BUILD).log)"; exit 1; }
 	./port/mps2-an505/run-qemu.sh $(FW_BUILD)

@@ -69,6 +69,13 @@ int main(void)
 {
     uart_init();
     uart_puts("\r\nextxip bootloader\r\n");
+#if EXTXIP_BOOT_COMPRESSION
+    /* Built with -DEXTXIP_BOOT_COMPRESSION=ON: says so, and the largest
+     * dictionary it decodes with (a stream asking for more is refused). */
+    uart_puts("boot: compressed images (LZMA2, ARM-Thumb), dictionary up to ");
+    uart_put_dec(EXTXIP_DECOMP_DICT_MAX / 1024u);
+    uart_puts(" KiB\r\n");
+#endif
     board_crypto_init();
     board_flash_map(&map);
 
