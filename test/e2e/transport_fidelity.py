@@ -14,6 +14,7 @@ native_sim SMP server does (test/vectors/zephyr/README.md):
 Exit 0 pass, 1 fail (reason on stdout).
 """
 import os
+import signal
 import select
 import socket
 import sys
@@ -24,6 +25,8 @@ import tty
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from smpwire import dec, enc, frame, pkt  # noqa: E402
+
+HANG = float(os.environ.get("EXTXIP_TEST_HANG", "300"))
 
 WR, RD = 2, 0
 
@@ -48,19 +51,24 @@ class Udp:
         except socket.timeout:
             return None
 
-    def q(self, p, timeout=3.0):
+    def q(self, p, timeout=30.0):
         self.send(p)
         r = self.recv(timeout)
         if r is None:
             fail("no reply to seq %d" % p[6])
         return r, dec(r[8:])[0]
 
-    def wait_up(self, seq):
-        for _ in range(100):
+    def wait_up(self, seq, stale=None):
+        # HANG bound only (a hung device), never a verdict on a slow one.
+        end = time.time() + HANG
+        while time.time() < end:
             self.send(pkt(WR, 0, 0, enc({"d": "up"}), seq=seq))
-            r = self.recv(0.1)
+            r = self.recv(0.2)
             while r is not None and r[6] != seq:  # older tries answered late
-                r = self.recv(0.1)
+                if r[6] == stale:
+                    fail("a request sent before the reboot was answered after it: seq %d %r"
+                         % (stale, dec(r[8:])[0]))
+                r = self.recv(0.2)
             if r is not None:
                 return
         fail("device did not come back")
@@ -100,17 +108,27 @@ def oversize(u):
     print("ok: oversize requests refused with rc 9, buf_size %d served" % bs)
 
 
-def reboot(u):
-    u.send(pkt(WR, 0, 5, enc({}), seq=10))            # reset
-    u.send(pkt(WR, 0, 0, enc({"d": "stale"}), seq=11))  # reaches the device as it reboots
-    r = u.recv(3.0)
+def reboot(u, pid):
+    # The device is held (SIGSTOP) while both datagrams reach its socket, so
+    # the stale request is queued before the reset runs whatever the load:
+    # otherwise a client descheduled between the two sends could deliver it
+    # to the new boot, which rightly answers it.
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        u.send(pkt(WR, 0, 5, enc({}), seq=10))            # reset
+        u.send(pkt(WR, 0, 0, enc({"d": "stale"}), seq=11))  # queued behind it
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    r = u.recv(30.0)
     if r is None or r[6] != 10:
         fail("reset not answered first: %r" % r)
-    late = u.recv(1.0)  # the device is back well within this; nothing was asked since
+    u.wait_up(12, stale=11)
+    late = u.recv(0.5)  # the device is back; only seq 12 was asked since
+    while late is not None and late[6] == 12:  # extra answers to the up probes
+        late = u.recv(0.5)
     if late is not None:
         fail("a request sent during the reboot was answered after it: seq %d %r"
              % (late[6], dec(late[8:])[0]))
-    u.wait_up(12)
     r, d = u.q(pkt(WR, 0, 0, enc({"d": "fresh"}), seq=13))
     if r[6] != 13 or d != {"r": "fresh"}:
         fail("after the reboot: %r" % d)
@@ -126,7 +144,7 @@ def halfframe(u, pty):
     os.write(fd, f[:cut])
     time.sleep(0.2)
     u.send(pkt(WR, 0, 5, enc({}), seq=21))  # reset over UDP
-    r = u.recv(3.0)
+    r = u.recv(30.0)
     if r is None or r[6] != 21:
         fail("reset not answered")
     time.sleep(0.5)
@@ -142,7 +160,7 @@ def halfframe(u, pty):
         fail("the half frame from before the reset was completed and answered: %r" % got[:80])
     os.write(fd, frame(pkt(WR, 0, 0, enc({"d": "whole"}), seq=23)))
     got = b""
-    end = time.time() + 3.0
+    end = time.time() + HANG  # ends at the frame's newline; the bound is for a hang
     while time.time() < end and not got.endswith(b"\n"):
         if select.select([fd], [], [], 0.1)[0]:
             got += os.read(fd, 4096)
@@ -158,7 +176,7 @@ def main():
     if case == "oversize":
         oversize(u)
     elif case == "reboot":
-        reboot(u)
+        reboot(u, int(sys.argv[3]))
     elif case == "halfframe":
         halfframe(u, sys.argv[3])
     else:

@@ -11,7 +11,7 @@ provision "$D"
 start_sim "$D" "$P" || exit 1
 TF=(python3 -S "$E2E_DIR/transport_fidelity.py")
 check "UDP: oversize requests refused (rc 9), nothing written" "${TF[@]}" oversize "$P"
-check "UDP: a request during the reboot is lost" "${TF[@]}" reboot "$P"
+check "UDP: a request during the reboot is lost" "${TF[@]}" reboot "$P" "$SIM_PID"
 check "serial: a half frame does not survive a reset" "${TF[@]}" halfframe "$P" "$D/tty"
 check "device still answers" mcu "$P" echo still
 finish
