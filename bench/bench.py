@@ -6,7 +6,7 @@ same run, and their ratio. Nothing here passes or fails on time; a run that
 cannot measure something says why in the table.
 
   bench/bench.py BUILD_DIR [--quick]
-      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet,compress]
+      [--only serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,bleflash,fleet,compress]
 
 --quick skips the 115200-baud serial runs (the slowest, ~1 min each) and runs the
 fleet figure with untimed flash (real-time datasheet flash takes ~3 min).
@@ -1017,7 +1017,7 @@ def fmt_rows(rows):
               f"{r['wall_ratio']:>7.2f}")
             w(f"{'  SMP processing instr/byte':<44}", f"{r['ours_per_byte']:>14.2f}",
               f"{r['zephyr_per_byte']:>14.2f}", f"{r['instr_ratio']:>7.2f}")
-        elif f in ("ble", "ble_enc"):
+        elif f in ("ble", "ble_enc", "ble-flash"):
             import bench_ble
             bench_ble.fmt(r, w)
         elif f == "fleet":
@@ -1100,7 +1100,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only",
-                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,fleet,compress")
+                    default="serial,serialflash,udpflash,cpu,crypto,boot,validate,size,firmware,fwecdsa,zephyr,ble,bleflash,fleet,compress")
     ap.add_argument("--json", default=None)
     a = ap.parse_args()
     b = os.path.abspath(a.build)
@@ -1137,6 +1137,9 @@ def main():
     if "ble" in only:
         import bench_ble
         rows += bench_ble.bench_ble(b, work, imgs)
+    if "bleflash" in only:
+        import bench_ble
+        rows += bench_ble.bench_ble_flash(b, work, imgs)
     if "fleet" in only:
         rows += bench_fleet(b, work, a.quick)
     if "compress" in only:
