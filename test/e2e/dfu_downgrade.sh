@@ -9,7 +9,7 @@ D=$WORK/flash; mkdir -p "$D"
 "$SRC/scripts/provision" "$BUILD" "$D" 2.0.0 >/dev/null
 build_images 1.0.0 "$WORK/v1"
 start_sim "$D" "$P" || exit 1
-up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 2 --reset-timeout 60 "$@"; }
+up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 30 --reset-timeout 300 "$@"; }
 boots=$(grep -c 'power on' "$D/sim.log")
 before=$(mcu "$P" --json image list)
 rc=0; up image upgrade "$WORK/v1/dfu_application.zip" >"$WORK/p.out" 2>&1 || rc=$?

@@ -198,7 +198,7 @@ R=$(free_port)
 python3 -S "$E2E_DIR/noslotinfo_relay.py" "$R" "$P" >"$WORK/relay.log" 2>&1 &
 RELAY=$!; BG_PIDS="$BG_PIDS $RELAY"
 wait_for "$WORK/relay.log" '^ready' 5
-rc=0; "$MCUMGR" --conntype udp --connstring "127.0.0.1:$R" -t 2 --reset-timeout 10 \
+rc=0; "$MCUMGR" --conntype udp --connstring "127.0.0.1:$R" -t 30 --reset-timeout 300 \
   image upgrade "$WORK/big.zip" >"$WORK/big.out" 2>&1 || rc=$?
 kill "$RELAY"; wait "$RELAY" 2>/dev/null
 check "a refused upload in the pair: exit 1" test "$rc" = 1

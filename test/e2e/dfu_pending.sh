@@ -7,7 +7,7 @@
 v1_device_v2_images
 "$IMGTOOL" dfu-package -o "$WORK/app.zip" 0="$V2/img0-v2.0.0.bin" 2="$V2/img2-v2.0.0.bin"
 start_sim "$D" "$P" || exit 1
-up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 2 --reset-timeout 10 "$@"; }
+up() { "$MCUMGR" --conntype udp --connstring "127.0.0.1:$P" -t 30 --reset-timeout 300 "$@"; }
 h1=$(digest "$V2/img1-v2.0.0.bin")
 check "image 1 v2 uploaded by hand" mcu "$P" image upload -n 1 "$V2/img1-v2.0.0.bin"
 check "and marked for test" mcu "$P" image test "$h1"

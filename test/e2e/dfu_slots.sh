@@ -21,7 +21,7 @@ V2=$WORK/v2
   2="$V2/img2-v2.0.0.bin"
 start_sim "$D" "$P" || exit 1
 up() { local port=$1; shift
-  "$MCUMGR" --conntype udp --connstring "127.0.0.1:$port" -t 2 --reset-timeout 10 "$@"; }
+  "$MCUMGR" --conntype udp --connstring "127.0.0.1:$port" -t 30 --reset-timeout 300 "$@"; }
 nothing_sent() { ! mcu "$P" --json image list | grep -q '"slot":1'; }
 boots=$(grep -c 'power on' "$D/sim.log")
 

@@ -67,7 +67,7 @@ check "  phases after the upload, in order: '$order'" \
 # line, each phase follows on its own, and no bar is drawn under them.
 if command -v script >/dev/null; then
   build_images 3.0.0 "$WORK/v3"
-  script -qfec "'$MCUMGR' --conntype udp --connstring 127.0.0.1:$P -t 5 --reset-timeout 120 image upgrade '$WORK/v3/dfu_application.zip'" \
+  script -qfec "'$MCUMGR' --conntype udp --connstring 127.0.0.1:$P -t 30 --reset-timeout 300 image upgrade '$WORK/v3/dfu_application.zip'" \
     /dev/null > "$WORK/tty.raw"
   tr '\r' '\n' < "$WORK/tty.raw" | grep -v '^$' > "$WORK/tty"
   check "TTY: the upgrade to v3 succeeds" grep -q '^image 0: 2.0.0 -> 3.0.0' "$WORK/tty"
