@@ -86,6 +86,11 @@ int it_lzma2_decompress(const uint8_t *in, size_t len, bool armthumb, size_t max
     opt.pb = p / 45u;
     if (opt.lc + opt.lp > 4)
         return it_errf(e, "invalid LZMA properties byte 0x%02x (lc + lp > 4)", p);
+    /* A stream never refers back past its own start, so a dictionary larger
+     * than the output allowed buys nothing: cap it there, and a hostile
+     * header's 4 GiB dictionary byte costs no more memory than the image. */
+    if (max_out < opt.dict_size)
+        opt.dict_size = max_out < LZMA_DICT_SIZE_MIN ? LZMA_DICT_SIZE_MIN : (uint32_t)max_out;
     lzma_filter f[3];
     filters(armthumb, &opt, f);
     lzma_stream s = LZMA_STREAM_INIT;
