@@ -423,60 +423,65 @@ bad:
     return -1;
 }
 
-/* -------------------------------------------------------------- taskstat */
+/* ------------------------------------------------------ taskstat, mpstat */
 
-enum { TS_PRIO, TS_TID, TS_RUNTIME, TS_CSW, TS_STKSZ, TS_STKUSE, TS_LAST, TS_NEXT, TS_N };
-static const char *const ts_keys[TS_N] = {"prio",   "tid",    "runtime",      "cswcnt",
-                                          "stksiz", "stkuse", "last_checkin", "next_checkin"};
+/* Both answers are {outer: {name: {field: int, ...}, ...}}: one row per
+ * name, the listed integer fields picked out (others skipped), rows sorted
+ * by name. */
+#define ROW_FIELDS_MAX 8
 
 typedef struct {
     char name[64];
-    long long v[TS_N];
-} task_t;
+    long long v[ROW_FIELDS_MAX];
+} named_row_t;
 
-static int task_cmp(const void *a, const void *b)
+static int row_cmp(const void *a, const void *b)
 {
-    return strcmp(((const task_t *)a)->name, ((const task_t *)b)->name);
+    return strcmp(((const named_row_t *)a)->name, ((const named_row_t *)b)->name);
 }
 
-int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len)
+/* The rows of body[outer]; *rows is malloc'd (free it), NULL when none. */
+static int decode_named_rows(const uint8_t *body, size_t len, const char *outer,
+                             const char *const *keys, int nkeys, named_row_t **rows, size_t *count)
 {
     extxip_cbor_decoder_t d;
     extxip_cbor_str_t k;
     int r;
-    task_t *tasks = NULL;
+    named_row_t *t = NULL;
     size_t n = 0, cap = 0;
-    if (begin(&d, body, len) != 0)
+    *rows = NULL;
+    *count = 0;
+    if (nkeys > ROW_FIELDS_MAX || begin(&d, body, len) != 0)
         return -1;
     while ((r = next_key(&d, &k)) == 1) {
-        if (!extxip_cbor_str_eq(&k, "tasks")) {
+        if (!extxip_cbor_str_eq(&k, outer)) {
             if (extxip_cbor_dec_skip(&d) != 0)
                 goto bad;
             continue;
         }
-        extxip_cbor_str_t tn;
+        extxip_cbor_str_t rn;
         int r2;
         if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
             goto bad;
-        while ((r2 = next_key(&d, &tn)) == 1) {
-            task_t *more = grow(tasks, &cap, n, sizeof *tasks, 16);
+        while ((r2 = next_key(&d, &rn)) == 1) {
+            named_row_t *more = grow(t, &cap, n, sizeof *t, 16);
             if (!more)
                 goto bad;
-            tasks = more;
-            task_t *t = &tasks[n++];
-            memset(t, 0, sizeof *t);
-            copy_str(t->name, sizeof t->name, &tn);
+            t = more;
+            named_row_t *row = &t[n++];
+            memset(row, 0, sizeof *row);
+            copy_str(row->name, sizeof row->name, &rn);
             extxip_cbor_str_t fk;
             int r3;
             if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
                 goto bad;
             while ((r3 = next_key(&d, &fk)) == 1) {
                 int i;
-                for (i = 0; i < TS_N; i++)
-                    if (extxip_cbor_str_eq(&fk, ts_keys[i]))
+                for (i = 0; i < nkeys; i++)
+                    if (extxip_cbor_str_eq(&fk, keys[i]))
                         break;
-                if (i < TS_N) {
-                    if (get_ll(&d, &t->v[i]) != 0)
+                if (i < nkeys) {
+                    if (get_ll(&d, &row->v[i]) != 0)
                         goto bad;
                 } else if (extxip_cbor_dec_skip(&d) != 0) {
                     goto bad;
@@ -491,7 +496,25 @@ int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len)
     if (r < 0 || extxip_cbor_dec_leave(&d) != 0)
         goto bad;
     if (n > 1)
-        qsort(tasks, n, sizeof *tasks, task_cmp);
+        qsort(t, n, sizeof *t, row_cmp);
+    *rows = t;
+    *count = n;
+    return 0;
+bad:
+    free(t);
+    return -1;
+}
+
+enum { TS_PRIO, TS_TID, TS_RUNTIME, TS_CSW, TS_STKSZ, TS_STKUSE, TS_LAST, TS_NEXT, TS_N };
+static const char *const ts_keys[TS_N] = {"prio",   "tid",    "runtime",      "cswcnt",
+                                          "stksiz", "stkuse", "last_checkin", "next_checkin"};
+
+int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len)
+{
+    named_row_t *tasks;
+    size_t n;
+    if (decode_named_rows(body, len, "tasks", ts_keys, TS_N, &tasks, &n) != 0)
+        return -1;
     fprintf(out, "  %8s\t%3s %3s %8s %8s %8s %8s %8s %8s\n", "task", "pri", "tid", "runtime",
             "csw", "stksz", "stkuse", "last_checkin", "next_checkin");
     for (size_t i = 0; i < n; i++) {
@@ -502,79 +525,17 @@ int mcumgr_print_taskstat(FILE *out, const uint8_t *body, size_t len)
     }
     free(tasks);
     return 0;
-bad:
-    free(tasks);
-    return -1;
 }
-
-/* ---------------------------------------------------------------- mpstat */
 
 enum { MP_BLKSIZ, MP_NBLKS, MP_NFREE, MP_MIN, MP_N };
 static const char *const mp_keys[MP_N] = {"blksiz", "nblks", "nfree", "min"};
 
-typedef struct {
-    char name[64];
-    long long v[MP_N];
-} mpool_t;
-
-static int mpool_cmp(const void *a, const void *b)
-{
-    return strcmp(((const mpool_t *)a)->name, ((const mpool_t *)b)->name);
-}
-
 int mcumgr_print_mpstat(FILE *out, const uint8_t *body, size_t len)
 {
-    extxip_cbor_decoder_t d;
-    extxip_cbor_str_t k;
-    int r;
-    mpool_t *pools = NULL;
-    size_t n = 0, cap = 0;
-    if (begin(&d, body, len) != 0)
+    named_row_t *pools;
+    size_t n;
+    if (decode_named_rows(body, len, "mpools", mp_keys, MP_N, &pools, &n) != 0)
         return -1;
-    while ((r = next_key(&d, &k)) == 1) {
-        if (!extxip_cbor_str_eq(&k, "mpools")) {
-            if (extxip_cbor_dec_skip(&d) != 0)
-                goto bad;
-            continue;
-        }
-        extxip_cbor_str_t pn;
-        int r2;
-        if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
-            goto bad;
-        while ((r2 = next_key(&d, &pn)) == 1) {
-            mpool_t *more = grow(pools, &cap, n, sizeof *pools, 8);
-            if (!more)
-                goto bad;
-            pools = more;
-            mpool_t *p = &pools[n++];
-            memset(p, 0, sizeof *p);
-            copy_str(p->name, sizeof p->name, &pn);
-            extxip_cbor_str_t fk;
-            int r3;
-            if (extxip_cbor_dec_map_enter(&d, NULL) != 0)
-                goto bad;
-            while ((r3 = next_key(&d, &fk)) == 1) {
-                int i;
-                for (i = 0; i < MP_N; i++)
-                    if (extxip_cbor_str_eq(&fk, mp_keys[i]))
-                        break;
-                if (i < MP_N) {
-                    if (get_ll(&d, &p->v[i]) != 0)
-                        goto bad;
-                } else if (extxip_cbor_dec_skip(&d) != 0) {
-                    goto bad;
-                }
-            }
-            if (r3 < 0 || extxip_cbor_dec_leave(&d) != 0)
-                goto bad;
-        }
-        if (r2 < 0 || extxip_cbor_dec_leave(&d) != 0)
-            goto bad;
-    }
-    if (r < 0 || extxip_cbor_dec_leave(&d) != 0)
-        goto bad;
-    if (n > 1)
-        qsort(pools, n, sizeof *pools, mpool_cmp);
     fprintf(out, "  %8s\t%8s %8s %8s %8s\n", "pool", "blksiz", "nblks", "nfree", "min");
     for (size_t i = 0; i < n; i++) {
         const long long *v = pools[i].v;
@@ -583,9 +544,6 @@ int mcumgr_print_mpstat(FILE *out, const uint8_t *body, size_t len)
     }
     free(pools);
     return 0;
-bad:
-    free(pools);
-    return -1;
 }
 
 /* --------------------------------------------------------- simple fields */
