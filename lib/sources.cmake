@@ -12,7 +12,8 @@ set(EXTXIP_FLASH_SOURCES    ${_l}/flash/flash_area.c ${_l}/flash/reclog.c ${_l}/
 set(EXTXIP_CBOR_SOURCES     ${_l}/cbor/cbor.c)
 set(EXTXIP_SMP_SOURCES      ${_l}/smp/smp.c ${_l}/smp/smp_util.c ${_l}/smp/smp_serial.c
                             ${_l}/smp/smp_reasm.c)
-set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c ${_l}/image/image_text.c)
+set(EXTXIP_IMAGE_SOURCES    ${_l}/image/image.c ${_l}/image/image_text.c
+                            ${_l}/image/image_decomp_tlvs.c)
 # With EXTXIP_BOOT_COMPRESSION only (needs the LZMA SDK: cmake/lzmasdk.cmake).
 set(EXTXIP_IMAGE_DECOMP_SOURCES ${_l}/image/image_decomp.c)
 set(EXTXIP_BOOT_DECOMP_SOURCES ${_l}/boot/boot_decomp.c)

@@ -9,9 +9,11 @@
  * without 0x70-0x73 must equal DECOMP_SHA, and DECOMP_SIGNATURE must verify
  * over it with the key the KEYHASH names.
  *
- * Built only with EXTXIP_BOOT_COMPRESSION (CMake option): without it the
- * compression flags stay outside IMAGE_F_IMPLEMENTED and such an image is
- * refused by its header flags. No heap: the decoder's two allocations (its
+ * The decoder (image_decomp.c) is built only with EXTXIP_BOOT_COMPRESSION
+ * (CMake option): without it the compression flags stay outside
+ * IMAGE_F_IMPLEMENTED and such an image is refused by its header flags. The
+ * TLV walk and the precheck (image_decomp_tlvs.c) need no decoder and are
+ * always built, for the host tools. No heap: the decoder's two allocations (its
  * probability table and the dictionary) come from static buffers sized at
  * compile time; a stream that asks for a larger dictionary is refused.
  */
@@ -20,8 +22,10 @@
 
 #include "extxip_err.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "crypto/crypto.h"
 #include "image/image.h"
 
 #define IMAGE_TLV_DECOMP_SIZE      0x70u
@@ -52,6 +56,17 @@ typedef struct extxip_image_decomp_info {
 
 /* True when the header asks for decompression. */
 int extxip_image_is_compressed(uint32_t flags);
+
+/* True for the TLVs that describe the plain image (0x70-0x73): the plain
+ * image's own protected area is the compressed one's without them. */
+bool extxip_image_is_decomp_tlv(uint16_t type);
+
+/* Walk the protected area. sha NULL: pick the DECOMP_* TLVs into out (each at
+ * most once, DECOMP_SIZE and DECOMP_SHA required) and size the plain
+ * protected area. With sha: hash the plain protected area (its info header
+ * and the other entries) into it. Returns IMAGE_OK or an IMAGE_ERR_* code. */
+int extxip_image_decomp_walk_prot(const extxip_flash_area_t *fa, const extxip_image_info_t *info,
+                                  extxip_image_decomp_info_t *out, extxip_crypto_sha256_t *sha);
 
 /* The checks of extxip_image_decomp that need no decoding (flags, the
  * DECOMP_* TLVs, the size against the primary), as MCUboot's

@@ -24,6 +24,10 @@ n1=(--key "$KEY" --version 2.0.0 --header-size 0x200 --pad-header --align 4 --sl
 for f in 0x200 0x400 0xc00 0x4; do
   "$SIGNF" "$KEY" 2.0.0 0x40000 $f "$V2/net.raw" "$WORK/flags$f.bin"
 done
+# Random payloads do not compress (imgtool then writes a plain image): the
+# network core's vector table, then zeros.
+{ head -c 1024 "$V2/net.raw"; head -c 65536 /dev/zero; } >"$WORK/netz.raw"
+"$IMGTOOL" sign "${n1[@]}" --compression lzma2 "$WORK/netz.raw" "$WORK/comp1.bin" >/dev/null
 "$IMGTOOL" dfu-package -o "$WORK/good.zip" 0="$V2/img0-v2.0.0.bin" 1="$V2/img1-v2.0.0.bin" \
   2="$V2/img2-v2.0.0.bin"
 
@@ -106,13 +110,32 @@ pkg("swapped", allf, [{**entry(0), "file": names[1], "size": len(img[1])},
                       {**entry(1), "file": names[0], "size": len(img[0])}, entry(2)])
 pkg("swapped02", allf, [{**entry(0), "file": names[2], "size": len(img[2])}, entry(1),
                         {**entry(2), "file": names[0], "size": len(img[0])}])
-def with1(name, path):
-    data = open(path, "rb").read()
+def with1(name, path, data=None):
+    data = data if data is not None else open(path, "rb").read()
     pkg(name, {**allf, names[1]: data}, [entry(0), {**entry(1), "size": len(data)}, entry(2)])
 with1("romfixed", f"{work}/rom1.bin")
 with1("nonbootable", f"{work}/nonboot1.bin")
 for f in ("0x200", "0x400", "0xc00", "0x4"):
     with1("flags" + f, f"{work}/flags{f}.bin")
+# A compressed image whose protected area holds DECOMP_SIZE twice (the SHA-256
+# TLV recomputed, so only the TLV rule refuses it): the device's walk refuses
+# a repeated DECOMP_* entry, and so does the client's, which is the same code.
+import hashlib, struct
+c = bytearray(open(f"{work}/comp1.bin", "rb").read())
+hs, ps, isz = struct.unpack_from("<HHI", c, 8)
+po = hs + isz
+assert struct.unpack_from("<HH", c, po)[0] == 0x6908 and ps >= 12
+q = po + 4
+while struct.unpack_from("<H", c, q)[0] != 0x70:
+    q += 4 + struct.unpack_from("<H", c, q + 2)[0]
+dup = bytes(c[q:q + 8])
+c[po + ps:po + ps] = dup
+struct.pack_into("<H", c, 10, ps + 8)
+struct.pack_into("<H", c, po + 2, ps + 8)
+u = po + ps + 8
+assert struct.unpack_from("<HHH", c, u)[0] == 0x6907 and struct.unpack_from("<H", c, u + 4)[0] == 0x10
+c[u + 8:u + 40] = hashlib.sha256(bytes(c[:u])).digest()
+with1("dupdecomp", None, bytes(c))
 pkg("loadaddr", allf, [entry(0), {**entry(1), "load_address": load[0]}, entry(2)])
 EOF
 
@@ -163,8 +186,9 @@ refused nonbootable 'net_core_app_update\.bin \(image 1\): marked non-bootable'
 refused flags0x200 'header flags 0x200 ask for LZMA1 compression, which the device does not implement'
 # The compression flags alone (no DECOMP_* TLVs, a plain body): not a compressed image
 # (real ones are accepted and judged by their plain image: compressed_upgrade.sh).
-refused flags0x400 'header flags 0x400 ask for LZMA2 compression, but the image carries no decompressed-image TLVs'
+refused flags0x400 'header flags 0x400 ask for LZMA2 compression, but the image carries no valid decompressed-image TLVs'
 refused flags0xc00 'header flags 0xc00 ask for LZMA2 compression, ARM thumb filter, but the image carries no'
+refused dupdecomp 'header flags 0x400 ask for LZMA2 compression, but the image carries no valid decompressed-image TLVs'
 refused flags0x4 'header flags 0x4 ask for encrypted \(AES-128\), which the device does not implement'
 refused loadaddr "net_core_app_update\.bin \(image 1\): manifest load_address 0x10200 is image 0's, not image 1's \(0x1000000\)"
 check_out "a missing package file is a local error" '^Error: .*No such file' \

@@ -16,6 +16,7 @@
 #include "extxip_config.h"
 #include "flash/flash_area.h"
 #include "image/image.h"
+#include "image/image_decomp.h"
 #include "imgtool.h" /* it_lzma2_decompress (liblzma), it_buf_t */
 
 #include "an505_mem.h" /* the QEMU stand-in board's addresses */
@@ -88,36 +89,6 @@ static void ver_str(const extxip_image_version_t *v, char *buf, size_t cap)
         snprintf(buf, cap, "%u.%u.%u", v->major, v->minor, v->revision);
 }
 
-static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-
-/* The decompressed-image TLVs of a compressed image (protected area): bit 0 of
- * the result DECOMP_SIZE 0x70 (into *dsize), 1 DECOMP_SHA 0x71 (into sha, 32
- * bytes), 2 DECOMP_SIGNATURE 0x72. */
-static int decomp_tlvs(const uint8_t *data, size_t size, const extxip_image_info_t *info,
-                       uint32_t *dsize, uint8_t sha[32])
-{
-    int have = 0;
-    uint32_t at = info->prot_off, end = info->prot_off + info->hdr.protect_tlv_size;
-    if (info->hdr.protect_tlv_size < 4 || end > size || end < at)
-        return 0;
-    for (at += 4; at + 4 <= end;) {
-        uint32_t t = rd16(data + at), l = rd16(data + at + 2);
-        if (l > end - at - 4)
-            break;
-        if (t == 0x70 && l == 4) {
-            *dsize = rd16(data + at + 4) | rd16(data + at + 6) << 16;
-            have |= 1;
-        } else if (t == 0x71 && l == 32) {
-            memcpy(sha, data + at + 4, 32);
-            have |= 2;
-        } else if (t == 0x72) {
-            have |= 4;
-        }
-        at += 4 + l;
-    }
-    return have;
-}
-
 int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image_t *out,
                        char *err, size_t cap)
 {
@@ -147,10 +118,10 @@ int dfupkg_check_image(const uint8_t *data, size_t size, int index, dfupkg_image
     /* A compressed image runs as its plain image: DECOMP_SHA is the hash the
      * primary shows once the bootloader has inflated it. */
     memcpy(out->installed_hash, info.hash, sizeof out->installed_hash);
-    uint32_t dsize = 0;
-    uint8_t sha[32];
-    if ((info.hdr.flags & IMAGE_F_COMPRESSED_LZMA2) && (decomp_tlvs(data, size, &info, &dsize, sha) & 2))
-        memcpy(out->installed_hash, sha, sizeof out->installed_hash);
+    extxip_image_decomp_info_t d;
+    if ((info.hdr.flags & IMAGE_F_COMPRESSED_LZMA2) &&
+        extxip_image_decomp_precheck(&fa, &info, UINT32_MAX, &d) == IMAGE_OK)
+        memcpy(out->installed_hash, d.decomp_sha, sizeof out->installed_hash);
     ver_str(&info.hdr.ver, out->version, sizeof out->version);
     out->flags = info.hdr.flags;
     return 0;
@@ -216,19 +187,21 @@ static int check_plain(const uint8_t *data, size_t size, const extxip_image_info
  * body must inflate (liblzma, as imgtool's verify) to exactly DECOMP_SIZE bytes;
  * the plain image (same header, plain body) is then judged as any other. The
  * hashes and signatures are the device's to check (`image test`, the bootloader). */
-static int check_compressed(const uint8_t *data, size_t size, const extxip_image_info_t *info,
-                            int index, const char *board, int has_load, uint32_t load_address,
-                            char *err, size_t cap)
+static int check_compressed(const extxip_flash_area_t *fa, const uint8_t *data,
+                            const extxip_image_info_t *info, int index, const char *board,
+                            int has_load, uint32_t load_address, char *err, size_t cap)
 {
     uint32_t flags = info->hdr.flags;
     char fl[160];
-    uint32_t dsize = 0;
-    uint8_t sha[32];
-    int have = decomp_tlvs(data, size, info, &dsize, sha);
-    if (have != 7)
-        return fail(err, cap, "header flags 0x%x ask for %s, but the image carries no "
-                    "decompressed-image TLVs (DECOMP_SIZE, DECOMP_SHA, DECOMP_SIGNATURE)",
+    /* The device's own TLV walk (lib/image, built in every configuration);
+     * the slot size is the package's other checks' business, so no bound. */
+    extxip_image_decomp_info_t d;
+    if (extxip_image_decomp_precheck(fa, info, UINT32_MAX, &d) != IMAGE_OK || d.dsig_off == 0)
+        return fail(err, cap, "header flags 0x%x ask for %s, but the image carries no valid "
+                    "decompressed-image TLVs (DECOMP_SIZE, DECOMP_SHA, DECOMP_SIGNATURE, "
+                    "once each)",
                     (unsigned)flags, extxip_image_flags_str(flags, fl, sizeof fl));
+    uint32_t dsize = d.decomp_size;
     if (dsize == 0 || dsize > DFUPKG_MAX_FILE)
         return fail(err, cap, "DECOMP_SIZE %u out of range", (unsigned)dsize);
     it_buf_t plain = {0};
@@ -266,7 +239,7 @@ int dfupkg_check_target(const uint8_t *data, size_t size, int index, const char 
     uint32_t cbits = IMAGE_F_COMPRESSED_LZMA2 | IMAGE_F_COMPRESSED_ARM_THUMB_FLT;
     if ((info.hdr.flags & IMAGE_F_COMPRESSED_LZMA2) &&
         extxip_image_check_flags(info.hdr.flags & ~cbits) == IMAGE_OK)
-        return check_compressed(data, size, &info, index, board, has_load, load_address, err, cap);
+        return check_compressed(&fa, data, &info, index, board, has_load, load_address, err, cap);
     return check_plain(data, size, &info, index, board, has_load, load_address, err, cap);
 }
 
