@@ -17,15 +17,13 @@ and its flash. Exit 1 on any other difference.
 """
 import os
 import sys
-import termios
-import tty
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 sys.path.insert(0, HERE)
-from smpwire import dec, frame  # noqa: E402
-from recovery_conf import codes, deframe, shape  # noqa: E402
+from smpwire import dec  # noqa: E402
+from recovery_conf import codes, exchange, header_same, longest_prefix, shape  # noqa: E402
 
 
 def load_rows(path, server):
@@ -48,16 +46,10 @@ def main():
     vec, pty = sys.argv[1], sys.argv[2]
     server = os.path.basename(vec)[:-4]
     rows = load_rows(os.path.join(os.path.dirname(os.path.abspath(vec)), "differences.txt"), server)
-    fd = os.open(pty, os.O_RDWR | os.O_NOCTTY)
-    tty.setraw(fd)
-    termios.tcflush(fd, termios.TCIFLUSH)
     bad = same = 0
     seen = {}
-    lines = [l.split() for l in open(vec) if l.strip() and not l.startswith("#")]
-    for name, req, rsp in lines:
-        os.write(fd, frame(bytes.fromhex(req)))
-        ours = deframe(fd)
-        theirs = bytes.fromhex(rsp.split(",")[0]) if rsp != "-" else None
+    lines = exchange(vec, pty)
+    for name, theirs, ours in lines:
         if ours is None or theirs is None:
             if ours is None and theirs is None:
                 same += 1
@@ -65,17 +57,16 @@ def main():
             print("%s: a reply missing (Zephyr %s, ours %s)" % (name, theirs is not None, ours is not None))
             bad += 1
             continue
-        hz, ho = theirs[:8], ours[:8]
-        hdr_ok = (hz[0] & 0x1f) == (ho[0] & 0x1f) and hz[4:8] == ho[4:8]
+        hdr_ok = header_same(theirs, ours)
         bz, bo = dec(theirs, 8)[0], dec(ours, 8)[0]
         sz, so = shape(bz), shape(bo)
-        keys = [k for k in rows if name.startswith(k)]
-        if not keys:
+        key = longest_prefix(rows, name)
+        if key is None:
             ok = hdr_ok and sz == so and codes(bz) == codes(bo)
             same += ok
         else:
-            kind, strip_ours, strip_zephyr, why = rows[max(keys, key=len)]
-            seen[max(keys, key=len)] = why
+            kind, strip_ours, strip_zephyr, why = rows[key]
+            seen[key] = why
             if kind == "zephyr_enotsup":
                 ok = hdr_ok and bz.get("rc") == 8 and bo.get("rc") != 8
             elif kind == "we_accept":
@@ -100,7 +91,6 @@ def main():
         if not ok:
             bad += 1
             print("%s: differs from Zephyr's reply\n  Zephyr: %r\n  ours:   %r" % (name, bz, bo))
-    os.close(fd)
     print("%s: %d requests: %d answered as Zephyr (keys, types, error codes), %d deliberate "
           "differences, %d other:" % (server, len(lines), same, len(lines) - same - bad, bad))
     for k, why in seen.items():

@@ -5,7 +5,10 @@ test/e2e/smp_raw.py, which import it with
     sys.path.insert(0, <repo>/test/support); sys.dont_write_bytecode = True
 """
 import base64
+import os
+import select
 import struct
+import time
 
 
 def _head(major, n):
@@ -88,3 +91,36 @@ def frame(p):
         out += (b"\x06\x09" if first else b"\x04\x14") + t[:124] + b"\n"
         t, first = t[124:], False
     return out
+
+
+def read_frame(fd, wait):
+    """The first whole SMP packet framed on console lines read from fd (the
+    inverse of frame(): start and continuation lines, the length, a correct
+    CRC), or None after `wait` seconds. Other console output on the line, and
+    fragments that do not decode, are passed over."""
+    buf, acc = b"", None
+    end = time.time() + wait
+    while time.time() < end:
+        if select.select([fd], [], [], 0.05)[0]:
+            buf += os.read(fd, 4096)
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            line = line.strip(b"\r")
+            i6, i4 = line.rfind(b"\x06\x09"), line.rfind(b"\x04\x14")
+            try:
+                if i6 >= 0:
+                    acc = base64.b64decode(line[i6 + 2:])
+                elif i4 >= 0 and acc is not None:
+                    acc += base64.b64decode(line[i4 + 2:])
+                else:
+                    continue
+            except ValueError:
+                acc = None
+                continue
+            n = struct.unpack(">H", acc[:2])[0] if len(acc) >= 2 else 1 << 20
+            if len(acc) - 2 >= n:
+                p, c = acc[2:2 + n - 2], acc[2 + n - 2:2 + n]
+                acc = None
+                if n >= 2 and struct.pack(">H", crc16(p)) == c:
+                    return p
+    return None

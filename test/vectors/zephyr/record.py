@@ -17,11 +17,8 @@ build or in CI runs this: it needs the fixtures and QEMU, and says so.
 Requests are built with test/support/smpwire.py. Sequence numbers count from
 1 in file order. A request that gets no reply in 3 s is written with "-".
 """
-import base64
 import os
 import re
-import select
-import struct
 import subprocess
 import sys
 import termios
@@ -31,7 +28,7 @@ import tty
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "support"))
-from smpwire import enc, frame, pkt  # noqa: E402
+from smpwire import enc, frame, pkt, read_frame  # noqa: E402
 
 APP = "zephyr_4.4.0_smp_server_0eae053d_mps2_an385_serial_recovery_buf2048"
 REC = "zephyr_f33aa2bc4a43_smp_server_27c54835_mps2_an385_serial_recovery"
@@ -193,32 +190,6 @@ RECOVERY = [
 ]
 
 
-def deframe(fd, wait=3.0):
-    buf, acc = b"", None
-    end = time.time() + wait
-    while time.time() < end:
-        if select.select([fd], [], [], 0.05)[0]:
-            buf += os.read(fd, 4096)
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            line = line.strip(b"\r")
-            i6, i4 = line.rfind(b"\x06\x09"), line.rfind(b"\x04\x14")
-            try:
-                if i6 >= 0:
-                    acc = base64.b64decode(line[i6 + 2:])
-                elif i4 >= 0 and acc is not None:
-                    acc += base64.b64decode(line[i4 + 2:])
-                else:
-                    continue
-            except ValueError:
-                acc = None
-                continue
-            n = struct.unpack(">H", acc[:2])[0] if len(acc) >= 2 else 1 << 20
-            if len(acc) - 2 >= n:
-                return acc[2:2 + n - 2]
-    return None
-
-
 NSFS = "zephyr_4.4.0_smp_server_0eae053d_native_sim_serial_fs.exe"
 
 
@@ -265,7 +236,7 @@ def wait_up(fd):
     for _ in range(40):
         termios.tcflush(fd, termios.TCIFLUSH)
         os.write(fd, frame(pkt(RD, OS, 6, m(), seq=0)))
-        if deframe(fd, 1.0) is not None:
+        if read_frame(fd, 1.0) is not None:
             time.sleep(0.3)
             termios.tcflush(fd, termios.TCIFLUSH)
             return
@@ -287,7 +258,7 @@ def main():
                     req = pkt(op, grp, cid, body, seq=seq & 0xff, ver=ver)
                     seq += 1
                     os.write(fd, frame(req))
-                    rsp = deframe(fd)
+                    rsp = read_frame(fd, 3.0)
                     lines.append("%s%s %s %s" % (name, suf, req.hex(), rsp.hex() if rsp else "-"))
                     print(lines[-1][:150], flush=True)
                     if name.endswith("reset"):
