@@ -46,10 +46,13 @@ set(EXTXIP_MGMT_EXT_FW_SOURCES ${EXTXIP_MGMT_STAT_SOURCES} ${EXTXIP_MGMT_ENUM_SO
 # backends (host: EXTXIP_CRYPTO, firmware: EXTXIP_FW_CRYPTO; the firmware has a third); RSA-2048 PSS
 # (mbedTLS) and Ed25519 (libsodium) are built on the host only: the firmware
 # signs with P-256 and its port refuses the other key types.
-set(EXTXIP_CRYPTO_SOURCES_mbedtls ${_l}/crypto/sha256_mbedtls.c ${_l}/crypto/ecdsa_p256_mbedtls.c)
-set(EXTXIP_CRYPTO_SOURCES_bearssl ${_l}/crypto/sha256_bearssl.c ${_l}/crypto/ecdsa_p256_bearssl.c)
+set(EXTXIP_CRYPTO_SOURCES_mbedtls ${_l}/crypto/sha256_mbedtls.c ${_l}/crypto/ecdsa_p256_mbedtls.c
+    ${_l}/crypto/p256_spki.c)
+set(EXTXIP_CRYPTO_SOURCES_bearssl ${_l}/crypto/sha256_bearssl.c ${_l}/crypto/ecdsa_p256_bearssl.c
+    ${_l}/crypto/p256_spki.c)
 # wolfCrypt (Debian's wolfSSL 5.5.4 sources): the firmware only (EXTXIP_FW_CRYPTO=wolfcrypt).
-set(EXTXIP_CRYPTO_SOURCES_wolfcrypt ${_l}/crypto/sha256_wolfcrypt.c ${_l}/crypto/ecdsa_p256_wolfcrypt.c)
+set(EXTXIP_CRYPTO_SOURCES_wolfcrypt ${_l}/crypto/sha256_wolfcrypt.c ${_l}/crypto/ecdsa_p256_wolfcrypt.c
+    ${_l}/crypto/p256_spki.c)
 set(EXTXIP_CRYPTO_HOST_SOURCES ${_l}/crypto/rsa_pss_mbedtls.c ${_l}/crypto/ed25519_sodium.c)
 
 unset(_l)

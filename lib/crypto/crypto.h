@@ -54,6 +54,12 @@ int extxip_crypto_sha256_finish(extxip_crypto_sha256_t *ctx, uint8_t out[CRYPTO_
 /* One-shot SHA-256 of a buffer. */
 int extxip_crypto_sha256(const void *data, size_t len, uint8_t out[CRYPTO_SHA256_SIZE]);
 
+/* The 65-byte point (0x04||X||Y) of key, a P-256 SubjectPublicKeyInfo DER as
+ * below, or NULL when key is not exactly that encoding (p256_spki.c, built
+ * with every ECDSA backend). */
+#define CRYPTO_P256_POINT_LEN 65u
+const uint8_t *extxip_crypto_p256_spki_point(const uint8_t *key, size_t key_len);
+
 /* ECDSA P-256 verify of a DER (SEQUENCE{r,s}) signature over a 32-byte hash.
  * key: SubjectPublicKeyInfo DER (id-ecPublicKey, prime256v1, uncompressed
  * point; 91 bytes, as `imgtool getpub` emits). Returns CRYPTO_OK or error. */

@@ -4,22 +4,15 @@
 #include "mbedtls_err.h"
 
 #include <mbedtls/ecdsa.h>
-#include <string.h>
 
-/* SubjectPublicKeyInfo prefix for id-ecPublicKey / prime256v1 with a 65-byte
- * uncompressed point (RFC 5480): everything before the 0x04||X||Y point. */
-static const uint8_t p256_spki_prefix[] = {
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
-    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-};
-#define P256_POINT_LEN 65u
+#define P256_POINT_LEN CRYPTO_P256_POINT_LEN
 
 int extxip_crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
                              const uint8_t hash[CRYPTO_SHA256_SIZE],
                              const uint8_t *sig, size_t sig_len)
 {
-    if (key == NULL || key_len != sizeof(p256_spki_prefix) + P256_POINT_LEN ||
-        memcmp(key, p256_spki_prefix, sizeof(p256_spki_prefix)) != 0)
+    const uint8_t *q = extxip_crypto_p256_spki_point(key, key_len);
+    if (q == NULL)
         return CRYPTO_ERR_KEY;
     if (sig == NULL || sig_len == 0)
         return CRYPTO_ERR_SIG;
@@ -31,8 +24,7 @@ int extxip_crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
         rc = CRYPTO_ERR_INTERNAL;
         goto out;
     }
-    int e = mbedtls_ecp_point_read_binary(&ec.grp, &ec.Q, key + sizeof(p256_spki_prefix),
-                                          P256_POINT_LEN);
+    int e = mbedtls_ecp_point_read_binary(&ec.grp, &ec.Q, q, P256_POINT_LEN);
     if (e == 0)
         e = mbedtls_ecp_check_pubkey(&ec.grp, &ec.Q);
     if (e != 0) {

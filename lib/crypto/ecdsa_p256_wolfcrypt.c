@@ -10,25 +10,16 @@
 #include <wolfssl/wolfcrypt/settings.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
-#include <string.h>
 
-/* SubjectPublicKeyInfo prefix for id-ecPublicKey / prime256v1 with a 65-byte
- * uncompressed point (RFC 5480): everything before the 0x04||X||Y point. */
-static const uint8_t p256_spki_prefix[] = {
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
-    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
-};
-#define P256_POINT_LEN 65u
 #define P256_COORD_LEN 32u
 
 int extxip_crypto_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
                              const uint8_t hash[CRYPTO_SHA256_SIZE],
                              const uint8_t *sig, size_t sig_len)
 {
-    if (key == NULL || key_len != sizeof(p256_spki_prefix) + P256_POINT_LEN ||
-        memcmp(key, p256_spki_prefix, sizeof(p256_spki_prefix)) != 0)
+    const uint8_t *q = extxip_crypto_p256_spki_point(key, key_len);
+    if (q == NULL)
         return CRYPTO_ERR_KEY;
-    const uint8_t *q = key + sizeof p256_spki_prefix;
     if (q[0] != 0x04) /* uncompressed only, as imgtool writes it */
         return CRYPTO_ERR_KEY;
     /* A DER P-256 signature is at most 72 bytes; anything far longer is no
