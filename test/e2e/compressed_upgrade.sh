@@ -97,4 +97,18 @@ for n in 0 1 2; do
     "\"image\":$n,\"slot\":0,[^}]*\"hash\":\"$h\"" cat "$WORK/list.json"
 done
 check_out "a second run: nothing to do" 'already runs this package' mcu "$P" image upgrade "$PKG"
+
+# By hand, as the peers do it: upload a compressed image 1, test it, reset.
+# The primary then shows the plain image's hash, not the uploaded file's:
+# the client's reset report must still say installed, and exit 0.
+COMPRESS=1 "$SRC/scripts/provision" "$BUILD" - 3.0.0 "$WORK/v3" >/dev/null
+check_out "a compressed image 1 v3 uploads by hand" '^Done$' \
+  mcu "$P" --quiet image upload "$WORK/v3/img1-v3.0.0-c.bin" -n 1
+check "  image test" mcu "$P" image test "$(digest "$WORK/v3/img1-v3.0.0-c.bin")"
+rc=0; mcu "$P" reset >"$WORK/reset.out" 2>&1 || rc=$?
+check "  reset exits 0" test "$rc" = 0
+check_out "  and reports it installed" '^image 1: 3\.0\.0 installed$' cat "$WORK/reset.out"
+check_out "  the primary runs the plain v3" \
+  "\"image\":1,\"slot\":0,[^}]*\"hash\":\"$(digest "$WORK/v3/img1-v3.0.0.bin")\"" \
+  mcu "$P" --json image list
 finish

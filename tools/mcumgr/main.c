@@ -510,11 +510,24 @@ static int report_after_reset(app_t *a, const mcumgr_state_t *before)
         const mcumgr_slot_t *p = &before->s[i];
         if (!p->pending)
             continue;
-        bool installed = false;
+        /* The primary now holds the pending image: its hash, or, for a
+         * compressed image (whose primary shows the hash of the plain image
+         * it inflated to, which the secondary's listing cannot tell), a
+         * primary that changed since the reset and runs the pending version:
+         * nothing else can have been installed there in that boot. */
+        const mcumgr_slot_t *old = NULL, *pri = NULL;
+        for (int j = 0; j < before->n; j++)
+            if (before->s[j].image == p->image && before->s[j].slot == 0)
+                old = &before->s[j];
         for (int j = 0; j < now.n; j++)
-            installed |= now.s[j].image == p->image && now.s[j].slot == 0 &&
-                         now.s[j].hash_len == p->hash_len && p->hash_len &&
-                         memcmp(now.s[j].hash, p->hash, p->hash_len) == 0;
+            if (now.s[j].image == p->image && now.s[j].slot == 0)
+                pri = &now.s[j];
+        bool installed = pri != NULL && p->hash_len && pri->hash_len == p->hash_len &&
+                         memcmp(pri->hash, p->hash, p->hash_len) == 0;
+        bool changed = pri != NULL && pri->hash_len &&
+                       (old == NULL || old->hash_len != pri->hash_len ||
+                        memcmp(old->hash, pri->hash, pri->hash_len) != 0);
+        installed |= changed && strcmp(pri->version, p->version) == 0;
         if (installed) {
             printf("image %lld: %s installed\n", p->image, p->version);
             continue;
