@@ -50,6 +50,14 @@ PEER_BUGS = {
     "bootloader_mode": "smp's BootloaderInformationReadResponse has no shape for query=mode",
 }
 PEER_BUGS["taskstat_v1"] = PEER_BUGS["taskstat"]
+# smp 3.3.2's ImageUploadWriteResponse forbids extra keys and has no "rsn";
+# Zephyr 4.4.0's verbose errors send one on these v1 refusals: its recorded
+# replies {"rc": 3, "rsn": "header malformed"} (test/vectors/zephyr,
+# qemu_cortex_m0_serial.txt img_upload_no_len_v1 / img_upload_bad_image_v1)
+# fail the same model.
+PEER_BUGS["upload_no_len_v1"] = ("smp's ImageUploadWriteResponse has no \"rsn\", which Zephyr "
+                                 "4.4.0's verbose v1 errors send (recorded: rc 3, header malformed)")
+PEER_BUGS["upload_image7_v1"] = PEER_BUGS["upload_no_len_v1"]
 
 
 class Link:
